@@ -1,0 +1,143 @@
+//! The seam every provider implements, and the steps all of them share.
+
+use crate::credential::{classify_credential, CredentialUse};
+use crate::error::{ApiError, ErrorKind, FieldError};
+use crate::field::FieldSpec;
+use crate::http::{HttpReply, HttpRequest};
+use crate::json::Json;
+use crate::record::Record;
+use crate::validate::{check_fields, normalize, Invalid, Normal};
+use crate::values::FormValues;
+use crate::{Operation, ProviderId};
+
+/// What request building needs besides the values.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestContext<'a> {
+    /// The API base the requests go to (the provider's, the gateway's or the sandbox's).
+    pub base: &'a str,
+    /// Generated once per submission by the caller, reused when the same submission is retried.
+    pub idempotency_key: Option<&'a str>,
+}
+
+pub trait Contract: Sync {
+    fn provider(&self) -> ProviderId;
+
+    /// The provider's public API base, used when the host gives none.
+    fn default_base(&self) -> &'static str;
+
+    /// The fields of the form, in display order.
+    fn fields(&self, op: Operation) -> &'static [FieldSpec];
+
+    /// Provider rules beyond the per-field ones (e.g. "name or first/last name").
+    fn check_extra(&self, _op: Operation, _values: &FormValues, _loaded: Option<&FormValues>) -> Vec<Invalid> {
+        Vec::new()
+    }
+
+    fn read_request(&self, base: &str, id: &str) -> HttpRequest;
+
+    /// The create request, once the values pass validation.
+    fn create_body(&self, ctx: RequestContext, values: &FormValues) -> HttpRequest;
+
+    /// The update request for the fields that changed since `loaded`; `None` when nothing did.
+    fn update_body(&self, ctx: RequestContext, loaded: &Record, changed: &[(&FieldSpec, Normal)], values: &FormValues) -> Option<HttpRequest>;
+
+    /// The customer in a successful reply body.
+    fn parse_record(&self, body: &Json) -> Option<Record>;
+
+    /// An error reply in the provider's envelope; `base` is what the status alone says.
+    fn parse_error(&self, reply: &HttpReply, base: ApiError) -> ApiError;
+
+    fn classify(&self, token: &str, api_base: &str) -> CredentialUse {
+        classify_credential(self.provider(), token, api_base)
+    }
+}
+
+/// The contract of a provider; `None` for providers not implemented yet.
+pub fn contract_for(provider: ProviderId) -> Option<&'static dyn Contract> {
+    match provider {
+        ProviderId::Prolifi => Some(&crate::prolifi::Prolifi),
+        _ => None,
+    }
+}
+
+/// Every rule for these values: per field, then the provider's own.
+pub fn validate(contract: &dyn Contract, op: Operation, values: &FormValues, loaded: Option<&FormValues>) -> Vec<Invalid> {
+    let mut invalid = check_fields(contract.fields(op), values);
+    for extra in contract.check_extra(op, values, loaded) {
+        if !invalid.iter().any(|i| i.field == extra.field) {
+            invalid.push(extra);
+        }
+    }
+    invalid
+}
+
+pub fn create_request(contract: &dyn Contract, ctx: RequestContext, values: &FormValues) -> Result<HttpRequest, Vec<Invalid>> {
+    let invalid = validate(contract, Operation::Create, values, None);
+    if invalid.is_empty() {
+        Ok(contract.create_body(ctx, values))
+    } else {
+        Err(invalid)
+    }
+}
+
+/// The fields whose normal form differs from the loaded record's.
+pub fn changed_fields<'a>(fields: &'a [FieldSpec], loaded: &FormValues, values: &FormValues) -> Vec<(&'a FieldSpec, Normal)> {
+    fields
+        .iter()
+        .filter(|spec| spec.kind != crate::FieldKind::Password || !values.get(spec.name).is_empty())
+        .filter_map(|spec| {
+            let now = normalize(spec.kind, values.get(spec.name));
+            (now != normalize(spec.kind, loaded.get(spec.name))).then_some((spec, now))
+        })
+        .collect()
+}
+
+/// `Ok(None)` when nothing changed: there is nothing to send.
+pub fn update_request(contract: &dyn Contract, ctx: RequestContext, loaded: &Record, values: &FormValues) -> Result<Option<HttpRequest>, Vec<Invalid>> {
+    let invalid = validate(contract, Operation::Update, values, Some(&loaded.values));
+    if !invalid.is_empty() {
+        return Err(invalid);
+    }
+    let fields = contract.fields(Operation::Update);
+    let changed = changed_fields(fields, &loaded.values, values);
+    if changed.is_empty() {
+        return Ok(None);
+    }
+    Ok(contract.update_body(ctx, loaded, &changed, values))
+}
+
+/// Reads any reply: the record on success, the one error model otherwise. Never panics.
+pub fn interpret_reply(contract: &dyn Contract, reply: &HttpReply) -> Result<Record, ApiError> {
+    if reply.is_success() {
+        return Json::parse(&reply.body)
+            .ok()
+            .and_then(|body| contract.parse_record(&body))
+            .ok_or_else(|| ApiError::new(Some(reply.status), ErrorKind::BadReply, ""));
+    }
+    let mut base = ApiError::new(Some(reply.status), ErrorKind::from_status(reply.status), "");
+    base.retry_after_secs = reply.retry_after_secs();
+    Err(contract.parse_error(reply, base))
+}
+
+/// Maps a provider's field path to the form field that shows it: exact name, else the longest
+/// form field the path lies under (`metadata.plan` → `metadata`), else the path unchanged (the
+/// caller then shows it at form level).
+pub fn map_field(fields: &[FieldSpec], path: &str) -> String {
+    if fields.iter().any(|f| f.name == path) {
+        return path.to_string();
+    }
+    fields
+        .iter()
+        .filter(|f| path.starts_with(f.name) && path[f.name.len()..].starts_with(['.', '[']))
+        .max_by_key(|f| f.name.len())
+        .map(|f| f.name.to_string())
+        .unwrap_or_else(|| path.to_string())
+}
+
+/// Field errors for the client rules, in English (the gateway's wording).
+pub fn english_field_errors(invalid: &[Invalid]) -> Vec<FieldError> {
+    invalid
+        .iter()
+        .map(|i| FieldError::new(i.field, i.rule.english()))
+        .collect()
+}

@@ -1,0 +1,358 @@
+//! Prolifi: `POST/GET/PATCH {base}/customers[/{id}]`, JSON bodies, `{error:{type,message,errors}}`.
+//!
+//! Source: shared/provider-docs/prolifi-update-customer.md (OpenAPI 3.1) and contracts.md §2, §6.2.
+
+use crate::contract::{map_field, Contract, RequestContext};
+use crate::error::{ApiError, ErrorKind, FieldError};
+use crate::field::{FieldKind, FieldSpec};
+use crate::http::{HttpReply, HttpRequest, Method};
+use crate::json::Json;
+use crate::record::Record;
+use crate::url::{encode_segment, join};
+use crate::validate::{normalize, Invalid, Normal, Rule};
+use crate::values::FormValues;
+use crate::{Operation, ProviderId};
+
+pub struct Prolifi;
+
+pub const DEFAULT_BASE: &str = "https://api.prolifi.co/api/v1/public";
+
+/// The fields of `UpdateCustomerRequest`, which create takes too. Email is required in both: a
+/// Prolifi customer always has one.
+const FIELDS: &[FieldSpec] = &[
+    FieldSpec::new("email", "field.email", FieldKind::Email)
+        .required()
+        .autocomplete("email"),
+    FieldSpec::new("first_name", "field.first_name", FieldKind::Text).autocomplete("given-name"),
+    FieldSpec::new("last_name", "field.last_name", FieldKind::Text).autocomplete("family-name"),
+    FieldSpec::new("name", "field.full_name", FieldKind::Text)
+        .hint("hint.prolifi.name")
+        .autocomplete("name"),
+    FieldSpec::new("company_name", "field.company_name", FieldKind::Text)
+        .hint("hint.prolifi.company_name")
+        .autocomplete("organization"),
+    FieldSpec::new("external_id", "field.external_id", FieldKind::Text)
+        .hint("hint.prolifi.external_id")
+        .max(255),
+    FieldSpec::new("phone", "field.phone", FieldKind::Tel).autocomplete("tel"),
+    FieldSpec::new("country_id", "field.country_id", FieldKind::Uuid).hint("hint.prolifi.country_id"),
+    FieldSpec::new("metadata", "field.metadata", FieldKind::JsonObject).hint("hint.metadata"),
+];
+
+const NAME_PARTS: [&str; 2] = ["first_name", "last_name"];
+
+impl Contract for Prolifi {
+    fn provider(&self) -> ProviderId {
+        ProviderId::Prolifi
+    }
+
+    fn default_base(&self) -> &'static str {
+        DEFAULT_BASE
+    }
+
+    fn fields(&self, _op: Operation) -> &'static [FieldSpec] {
+        FIELDS
+    }
+
+    /// "Either pass `name` … or pass `first_name` / `last_name`": on update, only the fields
+    /// being changed count.
+    fn check_extra(&self, _op: Operation, values: &FormValues, loaded: Option<&FormValues>) -> Vec<Invalid> {
+        let sent = |name: &str| {
+            let now = normalize(FieldKind::Text, values.get(name));
+            match loaded {
+                Some(loaded) => now != normalize(FieldKind::Text, loaded.get(name)) && !now.is_empty(),
+                None => !now.is_empty(),
+            }
+        };
+        if sent("name") && NAME_PARTS.iter().any(|part| sent(part)) {
+            vec![Invalid {
+                field: "name",
+                rule: Rule::Custom("error.prolifi.name_or_parts"),
+            }]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn read_request(&self, base: &str, id: &str) -> HttpRequest {
+        HttpRequest::json(Method::Get, customer_url(base, id), None)
+    }
+
+    fn create_body(&self, ctx: RequestContext, values: &FormValues) -> HttpRequest {
+        let body = Json::object(FIELDS.iter().filter_map(|spec| {
+            let normal = normalize(spec.kind, values.get(spec.name));
+            (!normal.is_empty()).then(|| (spec.name, normal.to_json()))
+        }));
+        with_idempotency(
+            HttpRequest::json(Method::Post, join(ctx.base, "customers"), Some(&body)),
+            ctx,
+        )
+    }
+
+    fn update_body(&self, ctx: RequestContext, loaded: &Record, changed: &[(&FieldSpec, Normal)], _values: &FormValues) -> Option<HttpRequest> {
+        let body = Json::object(changed.iter().map(|(spec, normal)| (spec.name, normal.to_json())));
+        Some(with_idempotency(
+            HttpRequest::json(Method::Patch, customer_url(ctx.base, &loaded.id), Some(&body)),
+            ctx,
+        ))
+    }
+
+    fn parse_record(&self, body: &Json) -> Option<Record> {
+        let data = body.get("data")?;
+        let id = data.get("id")?.as_str()?.to_string();
+        let values = FIELDS
+            .iter()
+            .map(|spec| {
+                let text = match data.get(spec.name) {
+                    Some(value @ Json::Object(_)) => value.to_json_string(),
+                    Some(value) => value.scalar_text().unwrap_or_default(),
+                    None => String::new(),
+                };
+                (spec.name, text)
+            })
+            .collect();
+        Some(Record {
+            id,
+            values,
+            updated_at: data.get("updated_at").and_then(Json::as_str).map(str::to_string),
+            raw: data.clone(),
+        })
+    }
+
+    fn parse_error(&self, reply: &HttpReply, mut error: ApiError) -> ApiError {
+        let Some(envelope) = Json::parse(&reply.body).ok().and_then(|b| b.get("error").cloned()) else {
+            return error;
+        };
+        let code = envelope.get("type").and_then(Json::as_str);
+        if let Some(kind) = code.and_then(kind_of_type) {
+            error.kind = kind;
+        }
+        error.code = code.map(str::to_string);
+        if let Some(message) = envelope.get("message").and_then(Json::as_str) {
+            error.message = message.to_string();
+        }
+        error.field_errors = envelope
+            .get("errors")
+            .and_then(Json::as_array)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|item| {
+                let field = item.get("field")?.as_str()?;
+                let message = item.get("message").and_then(Json::as_str).unwrap_or_default();
+                Some(FieldError::new(map_field(FIELDS, field), message))
+            })
+            .collect();
+        error
+    }
+}
+
+fn customer_url(base: &str, id: &str) -> String {
+    join(base, &format!("customers/{}", encode_segment(id.trim())))
+}
+
+fn with_idempotency(request: HttpRequest, ctx: RequestContext) -> HttpRequest {
+    match ctx.idempotency_key {
+        Some(key) => request.with_header("Idempotency-Key", key),
+        None => request,
+    }
+}
+
+/// `ErrorResponseErrorType` → the one error model.
+fn kind_of_type(error_type: &str) -> Option<ErrorKind> {
+    Some(match error_type {
+        "authentication_error" => ErrorKind::Authentication,
+        "permission_error" | "ip_restricted" => ErrorKind::Permission,
+        "validation_error" => ErrorKind::Validation,
+        "not_found" => ErrorKind::NotFound,
+        "invalid_request" => ErrorKind::BadRequest,
+        "rate_limit_error" => ErrorKind::RateLimited,
+        "conflict" => ErrorKind::Conflict,
+        "api_error" => ErrorKind::Server,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::{create_request, interpret_reply, update_request};
+
+    const BASE: &str = "https://api.prolifi.co/api/v1/public";
+
+    fn ctx(key: Option<&str>) -> RequestContext<'_> {
+        RequestContext {
+            base: BASE,
+            idempotency_key: key,
+        }
+    }
+
+    fn loaded() -> Record {
+        let reply = HttpReply {
+            status: 200,
+            headers: vec![],
+            body: r#"{"data":{"id":"0b6f2d1c-5d0e-4a43-9d5f-6f1b8f3e2a10","external_id":"cus_1001","email":"jane@example.com","name":"Jane Doe","first_name":"Jane","last_name":"Doe","company_name":null,"phone":"+44 20 7946 0958","status":"active","country":"United Kingdom","country_id":"9a7c3b52-3f0e-4d8c-8f55-1c0c2e9d4b61","metadata":{"plan":"pro"},"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-02T00:00:00Z"}}"#.into(),
+        };
+        interpret_reply(&Prolifi, &reply).unwrap()
+    }
+
+    #[test]
+    fn parses_a_customer_into_form_text() {
+        let record = loaded();
+        assert_eq!(record.id, "0b6f2d1c-5d0e-4a43-9d5f-6f1b8f3e2a10");
+        assert_eq!(record.values.get("first_name"), "Jane");
+        assert_eq!(record.values.get("name"), "Jane Doe");
+        assert_eq!(record.values.get("company_name"), "");
+        assert_eq!(record.values.get("metadata"), r#"{"plan":"pro"}"#);
+        assert_eq!(record.updated_at.as_deref(), Some("2026-01-02T00:00:00Z"));
+    }
+
+    /// The docs' example: `{"first_name":"Jane","last_name":"Doe"}` to `PATCH /customers/id`.
+    #[test]
+    fn golden_update_from_the_docs_example() {
+        let mut record = loaded();
+        record.id = "id".into();
+        record.values.set("first_name", "John");
+        record.values.set("last_name", "Smith");
+        let values = record.values.clone().with("first_name", "Jane").with("last_name", "Doe");
+        let request = update_request(&Prolifi, ctx(None), &record, &values).unwrap().unwrap();
+        assert_eq!(request.method, Method::Patch);
+        assert_eq!(request.url, "https://api.prolifi.co/api/v1/public/customers/id");
+        assert_eq!(request.header("Content-Type"), Some("application/json"));
+        assert_eq!(request.body.as_deref(), Some(r#"{"first_name":"Jane","last_name":"Doe"}"#));
+    }
+
+    /// The docs' second example: `{"email":"newemail@example.com"}`.
+    #[test]
+    fn golden_email_change_from_the_docs_example() {
+        let record = loaded();
+        let values = record.values.clone().with("email", "newemail@example.com");
+        let request = update_request(&Prolifi, ctx(Some("k-1")), &record, &values).unwrap().unwrap();
+        assert_eq!(request.body.as_deref(), Some(r#"{"email":"newemail@example.com"}"#));
+        assert_eq!(request.header("Idempotency-Key"), Some("k-1"));
+        assert!(request.url.ends_with("/customers/0b6f2d1c-5d0e-4a43-9d5f-6f1b8f3e2a10"));
+    }
+
+    #[test]
+    fn update_sends_only_changes_and_null_for_cleared_fields() {
+        let record = loaded();
+        let values = record
+            .values
+            .clone()
+            .with("phone", "  ")
+            .with("metadata", "{ \"plan\" : \"pro\" }")
+            .with("company_name", " Acme ");
+        let request = update_request(&Prolifi, ctx(None), &record, &values).unwrap().unwrap();
+        assert_eq!(request.body.as_deref(), Some(r#"{"company_name":"Acme","phone":null}"#));
+    }
+
+    #[test]
+    fn update_with_nothing_changed_sends_nothing() {
+        let record = loaded();
+        let values = record.values.clone().with("first_name", " Jane ");
+        assert_eq!(update_request(&Prolifi, ctx(None), &record, &values), Ok(None));
+    }
+
+    #[test]
+    fn update_refuses_clearing_the_email() {
+        let record = loaded();
+        let values = record.values.clone().with("email", "");
+        let invalid = update_request(&Prolifi, ctx(None), &record, &values).unwrap_err();
+        assert_eq!(invalid, vec![Invalid { field: "email", rule: Rule::Required }]);
+    }
+
+    #[test]
+    fn golden_create() {
+        let values = FormValues::new()
+            .with("email", "ada@example.com")
+            .with("first_name", "Ada")
+            .with("last_name", "Lovelace")
+            .with("company_name", "Analytical Engines Ltd")
+            .with("external_id", "usr_42")
+            .with("country_id", "9a7c3b52-3f0e-4d8c-8f55-1c0c2e9d4b61")
+            .with("metadata", "{\"plan\": \"pro\", \"seats\": 5}");
+        let request = create_request(&Prolifi, ctx(Some("idem-1")), &values).unwrap();
+        assert_eq!(request.method, Method::Post);
+        assert_eq!(request.url, "https://api.prolifi.co/api/v1/public/customers");
+        assert_eq!(
+            request.body.as_deref(),
+            Some(r#"{"email":"ada@example.com","first_name":"Ada","last_name":"Lovelace","company_name":"Analytical Engines Ltd","external_id":"usr_42","country_id":"9a7c3b52-3f0e-4d8c-8f55-1c0c2e9d4b61","metadata":{"plan":"pro","seats":5}}"#)
+        );
+        assert_eq!(request.header("Idempotency-Key"), Some("idem-1"));
+    }
+
+    #[test]
+    fn create_rules() {
+        let invalid = create_request(&Prolifi, ctx(None), &FormValues::new().with("country_id", "uk").with("metadata", "[]")).unwrap_err();
+        assert_eq!(
+            invalid,
+            vec![
+                Invalid { field: "email", rule: Rule::Required },
+                Invalid { field: "country_id", rule: Rule::Uuid },
+                Invalid { field: "metadata", rule: Rule::JsonObject },
+            ]
+        );
+        let both = FormValues::new().with("email", "a@b.co").with("name", "Ada L").with("first_name", "Ada");
+        assert_eq!(
+            create_request(&Prolifi, ctx(None), &both).unwrap_err(),
+            vec![Invalid { field: "name", rule: Rule::Custom("error.prolifi.name_or_parts") }]
+        );
+    }
+
+    #[test]
+    fn path_ids_cannot_escape_the_customer_path() {
+        let request = Prolifi.read_request(BASE, "../admin?x=1");
+        assert_eq!(request.url, "https://api.prolifi.co/api/v1/public/customers/..%2Fadmin%3Fx%3D1");
+    }
+
+    /// The docs' 422 example, mapped onto the `email` field.
+    #[test]
+    fn golden_validation_error() {
+        let reply = HttpReply {
+            status: 422,
+            headers: vec![],
+            body: r#"{"error":{"type":"validation_error","message":"The request data is invalid.","errors":[{"field":"email","message":"The email field is required."},{"field":"metadata.plan","message":"Bad plan."}]}}"#.into(),
+        };
+        let error = interpret_reply(&Prolifi, &reply).unwrap_err();
+        assert_eq!(error.kind, ErrorKind::Validation);
+        assert_eq!(error.message, "The request data is invalid.");
+        assert_eq!(
+            error.field_errors,
+            vec![
+                FieldError::new("email", "The email field is required."),
+                FieldError::new("metadata", "Bad plan."),
+            ]
+        );
+    }
+
+    #[test]
+    fn error_types_and_statuses() {
+        let cases = [
+            (403, r#"{"error":{"type":"permission_error","message":"Public keys (pk_*) are read-only. Use a secret key (sk_*) for write operations."}}"#, ErrorKind::Permission),
+            (404, r#"{"error":{"type":"not_found","message":"Customer not found."}}"#, ErrorKind::NotFound),
+            (429, r#"{"error":{"type":"rate_limit_error","message":"Too many requests. Please retry after the rate limit resets."}}"#, ErrorKind::RateLimited),
+            (401, r#"{"error":{"type":"authentication_error","message":"Invalid API key."}}"#, ErrorKind::Authentication),
+            (502, "<html><body>Bad gateway</body></html>", ErrorKind::Server),
+            (500, "", ErrorKind::Server),
+            (409, r#"{"error":{"type":"conflict","message":"x"}}"#, ErrorKind::Conflict),
+        ];
+        for (status, body, kind) in cases {
+            let reply = HttpReply {
+                status,
+                headers: vec![("retry-after".into(), "7".into())],
+                body: body.into(),
+            };
+            let error = interpret_reply(&Prolifi, &reply).unwrap_err();
+            assert_eq!(error.kind, kind, "{status}");
+            assert_eq!(error.status, Some(status));
+            assert_eq!(error.retry_after_secs, Some(7));
+        }
+    }
+
+    #[test]
+    fn odd_success_replies_are_bad_replies_not_panics() {
+        for body in ["", "{", "[]", r#"{"data":null}"#, r#"{"data":{"id":5}}"#, "<html>"] {
+            let reply = HttpReply { status: 200, headers: vec![], body: body.into() };
+            assert_eq!(interpret_reply(&Prolifi, &reply).unwrap_err().kind, ErrorKind::BadReply, "{body}");
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! Client-side rules from the providers' docs, and the normal form of each kind of value.
+
+use crate::field::{FieldKind, FieldSpec};
+use crate::json::Json;
+use crate::values::FormValues;
+
+/// Why a value was refused in the browser. The widget turns it into localised text; the gateway
+/// into English.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    Required,
+    Email,
+    Uuid,
+    Url,
+    JsonObject,
+    TooLong(usize),
+    NotAChoice,
+    /// A provider-specific rule; the value is the message key.
+    Custom(&'static str),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Invalid {
+    pub field: &'static str,
+    pub rule: Rule,
+}
+
+impl Rule {
+    /// Plain English, for the gateway's replies and for logs.
+    pub fn english(self) -> String {
+        match self {
+            Rule::Required => "This field is required.".into(),
+            Rule::Email => "Enter a valid email address.".into(),
+            Rule::Uuid => "Enter a UUID such as 3f2b8c1e-8a4d-4e0b-9c57-2d9f0e6a1b7c.".into(),
+            Rule::Url => "Enter a full URL starting with http:// or https://.".into(),
+            Rule::JsonObject => "Enter a JSON object, such as {\"plan\": \"pro\"}.".into(),
+            Rule::TooLong(max) => format!("Use at most {max} characters."),
+            Rule::NotAChoice => "Choose one of the offered values.".into(),
+            Rule::Custom(key) => key.into(),
+        }
+    }
+}
+
+/// A value in the form the provider receives it; diffs compare these, not raw text, so that
+/// reformatting JSON or adding a space does not count as a change.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Normal {
+    Empty,
+    Text(String),
+    List(Vec<String>),
+    Object(Json),
+    /// Unparseable text (JSON fields); validation reports it.
+    Broken(String),
+}
+
+impl Normal {
+    /// The JSON a provider receives for this value; `Empty` becomes `null` (cleared).
+    pub fn to_json(&self) -> Json {
+        match self {
+            Normal::Empty => Json::Null,
+            Normal::Text(s) | Normal::Broken(s) => Json::str(s.clone()),
+            Normal::List(items) => Json::Array(items.iter().map(|s| Json::str(s.clone())).collect()),
+            Normal::Object(value) => value.clone(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        matches!(self, Normal::Empty)
+    }
+}
+
+pub fn normalize(kind: FieldKind, raw: &str) -> Normal {
+    match kind {
+        // A password is taken as typed: spaces may be part of it.
+        FieldKind::Password if raw.is_empty() => Normal::Empty,
+        FieldKind::Password => Normal::Text(raw.to_string()),
+        FieldKind::Tags => {
+            let mut tags: Vec<String> = Vec::new();
+            for tag in raw.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+                if !tags.iter().any(|t| t == tag) {
+                    tags.push(tag.to_string());
+                }
+            }
+            if tags.is_empty() {
+                Normal::Empty
+            } else {
+                Normal::List(tags)
+            }
+        }
+        FieldKind::JsonObject => {
+            let text = raw.trim();
+            if text.is_empty() {
+                return Normal::Empty;
+            }
+            match Json::parse(text) {
+                Ok(value @ Json::Object(_)) => Normal::Object(value),
+                _ => Normal::Broken(text.to_string()),
+            }
+        }
+        _ => {
+            let text = raw.trim();
+            if text.is_empty() {
+                Normal::Empty
+            } else {
+                Normal::Text(text.to_string())
+            }
+        }
+    }
+}
+
+/// The per-field rules every provider shares (required, format, length, choices).
+pub fn check_field(spec: &FieldSpec, raw: &str) -> Option<Rule> {
+    let normal = normalize(spec.kind, raw);
+    let text = match &normal {
+        Normal::Empty => return spec.required.then_some(Rule::Required),
+        Normal::Broken(_) => return Some(Rule::JsonObject),
+        Normal::Text(text) => text.as_str(),
+        Normal::List(_) | Normal::Object(_) => "",
+    };
+    if let Some(max) = spec.max_chars {
+        if text.chars().count() > max {
+            return Some(Rule::TooLong(max));
+        }
+    }
+    match spec.kind {
+        FieldKind::Email if !is_email(text) => Some(Rule::Email),
+        FieldKind::Uuid if !is_uuid(text) => Some(Rule::Uuid),
+        FieldKind::Url if !is_http_url(text) => Some(Rule::Url),
+        FieldKind::Choice(choices) if !choices.contains(&text) => Some(Rule::NotAChoice),
+        _ => None,
+    }
+}
+
+pub fn check_fields(fields: &[FieldSpec], values: &FormValues) -> Vec<Invalid> {
+    fields
+        .iter()
+        .filter_map(|spec| {
+            check_field(spec, values.get(spec.name)).map(|rule| Invalid {
+                field: spec.name,
+                rule,
+            })
+        })
+        .collect()
+}
+
+/// The HTML `type=email` grammar, plus a dot in the domain (every provider needs a routable address).
+pub fn is_email(text: &str) -> bool {
+    let Some((local, domain)) = text.rsplit_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".!#$%&'*+/=?^_`{|}~-".contains(&b));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        });
+    local_ok && domain_ok && text.len() <= 254
+}
+
+/// 8-4-4-4-12 hexadecimal digits, any version.
+pub fn is_uuid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, len)| g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+pub fn is_http_url(text: &str) -> bool {
+    crate::url::host(text).is_some_and(|h| !h.contains(' ')) && !text.contains(char::is_whitespace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        for ok in ["a@b.co", "jane.doe+tag@example.com", "x_y@sub.example.org"] {
+            assert!(is_email(ok), "{ok}");
+        }
+        for bad in ["", "a", "a@b", "@b.co", "a@", "a b@c.de", "a@-b.co", "a@b..co", "a@b.co.", "é@b.co"] {
+            assert!(!is_email(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn uuids() {
+        assert!(is_uuid("3f2b8c1e-8a4d-4e0b-9c57-2d9f0e6a1b7c"));
+        assert!(is_uuid("3F2B8C1E-8A4D-4E0B-9C57-2D9F0E6A1B7C"));
+        assert!(!is_uuid("3f2b8c1e8a4d4e0b9c572d9f0e6a1b7c"));
+        assert!(!is_uuid("3f2b8c1e-8a4d-4e0b-9c57-2d9f0e6a1b7g"));
+    }
+
+    #[test]
+    fn normal_forms() {
+        assert_eq!(normalize(FieldKind::Text, "  Jane "), Normal::Text("Jane".into()));
+        assert_eq!(normalize(FieldKind::Text, "   "), Normal::Empty);
+        assert_eq!(normalize(FieldKind::Password, " a b "), Normal::Text(" a b ".into()));
+        assert_eq!(
+            normalize(FieldKind::Tags, "vip, new,,vip , b2b"),
+            Normal::List(vec!["vip".into(), "new".into(), "b2b".into()])
+        );
+        assert_eq!(
+            normalize(FieldKind::JsonObject, "{ \"a\" : 1 }"),
+            normalize(FieldKind::JsonObject, "{\"a\":1}")
+        );
+        assert!(matches!(normalize(FieldKind::JsonObject, "[1]"), Normal::Broken(_)));
+    }
+
+    #[test]
+    fn field_rules() {
+        let email = FieldSpec::new("email", "l", FieldKind::Email).required();
+        assert_eq!(check_field(&email, ""), Some(Rule::Required));
+        assert_eq!(check_field(&email, "nope"), Some(Rule::Email));
+        assert_eq!(check_field(&email, " ok@ex.com "), None);
+        let short = FieldSpec::new("phone", "l", FieldKind::Tel).max(3);
+        assert_eq!(check_field(&short, "1234"), Some(Rule::TooLong(3)));
+        assert_eq!(check_field(&short, "éé"), None);
+        let meta = FieldSpec::new("metadata", "l", FieldKind::JsonObject);
+        assert_eq!(check_field(&meta, "{oops"), Some(Rule::JsonObject));
+        assert_eq!(check_field(&meta, "\"text\""), Some(Rule::JsonObject));
+        let status = FieldSpec::new("status", "l", FieldKind::Choice(&["active", "inactive"]));
+        assert_eq!(check_field(&status, "gone"), Some(Rule::NotAChoice));
+    }
+}
