@@ -1,1 +1,21 @@
-//! placeholder
+//! customer-form: create and update customer forms for Partnero, Prolifi, Count and Commerce
+//! Layer, as a Yew component, a `<customer-form>` custom element and a `mount()` function.
+//!
+//! Rust applications render [`CustomerForm`] with typed props; JavaScript calls
+//! `defineCustomerForm()` or `mount(element, options)`.
+
+pub mod element;
+pub mod form;
+pub mod i18n;
+pub mod messages;
+pub mod random;
+pub mod token;
+pub mod transport;
+pub mod ui;
+
+pub use element::{define_customer_form, mount, CustomerFormHandle};
+pub use providers::{Json, Operation, ProviderId};
+pub use token::TokenSource;
+pub use ui::customer_form::{
+    CustomerForm, CustomerFormProps, ErrorReport, SavedCustomer, TransportRef,
+};

@@ -29,7 +29,12 @@ pub trait Contract: Sync {
     fn fields(&self, op: Operation) -> &'static [FieldSpec];
 
     /// Provider rules beyond the per-field ones (e.g. "name or first/last name").
-    fn check_extra(&self, _op: Operation, _values: &FormValues, _loaded: Option<&FormValues>) -> Vec<Invalid> {
+    fn check_extra(
+        &self,
+        _op: Operation,
+        _values: &FormValues,
+        _loaded: Option<&FormValues>,
+    ) -> Vec<Invalid> {
         Vec::new()
     }
 
@@ -39,7 +44,13 @@ pub trait Contract: Sync {
     fn create_body(&self, ctx: RequestContext, values: &FormValues) -> HttpRequest;
 
     /// The update request for the fields that changed since `loaded`; `None` when nothing did.
-    fn update_body(&self, ctx: RequestContext, loaded: &Record, changed: &[(&FieldSpec, Normal)], values: &FormValues) -> Option<HttpRequest>;
+    fn update_body(
+        &self,
+        ctx: RequestContext,
+        loaded: &Record,
+        changed: &[(&FieldSpec, Normal)],
+        values: &FormValues,
+    ) -> Option<HttpRequest>;
 
     /// The customer in a successful reply body.
     fn parse_record(&self, body: &Json) -> Option<Record>;
@@ -61,7 +72,12 @@ pub fn contract_for(provider: ProviderId) -> Option<&'static dyn Contract> {
 }
 
 /// Every rule for these values: per field, then the provider's own.
-pub fn validate(contract: &dyn Contract, op: Operation, values: &FormValues, loaded: Option<&FormValues>) -> Vec<Invalid> {
+pub fn validate(
+    contract: &dyn Contract,
+    op: Operation,
+    values: &FormValues,
+    loaded: Option<&FormValues>,
+) -> Vec<Invalid> {
     let mut invalid = check_fields(contract.fields(op), values);
     for extra in contract.check_extra(op, values, loaded) {
         if !invalid.iter().any(|i| i.field == extra.field) {
@@ -71,7 +87,11 @@ pub fn validate(contract: &dyn Contract, op: Operation, values: &FormValues, loa
     invalid
 }
 
-pub fn create_request(contract: &dyn Contract, ctx: RequestContext, values: &FormValues) -> Result<HttpRequest, Vec<Invalid>> {
+pub fn create_request(
+    contract: &dyn Contract,
+    ctx: RequestContext,
+    values: &FormValues,
+) -> Result<HttpRequest, Vec<Invalid>> {
     let invalid = validate(contract, Operation::Create, values, None);
     if invalid.is_empty() {
         Ok(contract.create_body(ctx, values))
@@ -81,7 +101,11 @@ pub fn create_request(contract: &dyn Contract, ctx: RequestContext, values: &For
 }
 
 /// The fields whose normal form differs from the loaded record's.
-pub fn changed_fields<'a>(fields: &'a [FieldSpec], loaded: &FormValues, values: &FormValues) -> Vec<(&'a FieldSpec, Normal)> {
+pub fn changed_fields<'a>(
+    fields: &'a [FieldSpec],
+    loaded: &FormValues,
+    values: &FormValues,
+) -> Vec<(&'a FieldSpec, Normal)> {
     fields
         .iter()
         .filter(|spec| spec.kind != crate::FieldKind::Password || !values.get(spec.name).is_empty())
@@ -93,7 +117,12 @@ pub fn changed_fields<'a>(fields: &'a [FieldSpec], loaded: &FormValues, values: 
 }
 
 /// `Ok(None)` when nothing changed: there is nothing to send.
-pub fn update_request(contract: &dyn Contract, ctx: RequestContext, loaded: &Record, values: &FormValues) -> Result<Option<HttpRequest>, Vec<Invalid>> {
+pub fn update_request(
+    contract: &dyn Contract,
+    ctx: RequestContext,
+    loaded: &Record,
+    values: &FormValues,
+) -> Result<Option<HttpRequest>, Vec<Invalid>> {
     let invalid = validate(contract, Operation::Update, values, Some(&loaded.values));
     if !invalid.is_empty() {
         return Err(invalid);

@@ -30,7 +30,11 @@ impl RefusalReason {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CredentialUse {
-    Allowed { read: bool, create: bool, update: bool },
+    Allowed {
+        read: bool,
+        create: bool,
+        update: bool,
+    },
     Refused(RefusalReason),
 }
 
@@ -90,17 +94,38 @@ mod tests {
     #[test]
     fn prolifi_keys() {
         let p = ProviderId::Prolifi;
-        assert_eq!(classify_credential(p, "sk_live_x", SANDBOX), CredentialUse::Refused(RefusalReason::SecretLiveKey));
-        assert_eq!(classify_credential(p, "sk_live_x", LIVE), CredentialUse::Refused(RefusalReason::SecretLiveKey));
-        assert_eq!(classify_credential(p, "sk_test_x", SANDBOX), CredentialUse::ALL);
+        assert_eq!(
+            classify_credential(p, "sk_live_x", SANDBOX),
+            CredentialUse::Refused(RefusalReason::SecretLiveKey)
+        );
+        assert_eq!(
+            classify_credential(p, "sk_live_x", LIVE),
+            CredentialUse::Refused(RefusalReason::SecretLiveKey)
+        );
+        assert_eq!(
+            classify_credential(p, "sk_test_x", SANDBOX),
+            CredentialUse::ALL
+        );
         assert_eq!(
             classify_credential(p, "sk_test_x", LIVE),
             CredentialUse::Refused(RefusalReason::SecretKeyOffLoopback)
         );
-        assert_eq!(classify_credential(p, "pk_test_x", LIVE), CredentialUse::READ_ONLY);
-        assert_eq!(classify_credential(p, "pk_live_x", LIVE), CredentialUse::READ_ONLY);
-        assert_eq!(classify_credential(p, "  ", LIVE), CredentialUse::Refused(RefusalReason::Missing));
-        assert_eq!(classify_credential(p, "hunter2", LIVE), CredentialUse::Refused(RefusalReason::Unrecognised));
+        assert_eq!(
+            classify_credential(p, "pk_test_x", LIVE),
+            CredentialUse::READ_ONLY
+        );
+        assert_eq!(
+            classify_credential(p, "pk_live_x", LIVE),
+            CredentialUse::READ_ONLY
+        );
+        assert_eq!(
+            classify_credential(p, "  ", LIVE),
+            CredentialUse::Refused(RefusalReason::Missing)
+        );
+        assert_eq!(
+            classify_credential(p, "hunter2", LIVE),
+            CredentialUse::Refused(RefusalReason::Unrecognised)
+        );
     }
 
     #[test]
@@ -109,7 +134,11 @@ mod tests {
         let token = "e30.eyJvcHMiOlsicmVhZCIsInVwZGF0ZSJdfQ.x";
         assert_eq!(
             classify_credential(ProviderId::Prolifi, token, LIVE),
-            CredentialUse::Allowed { read: true, create: false, update: true }
+            CredentialUse::Allowed {
+                read: true,
+                create: false,
+                update: true
+            }
         );
     }
 }

@@ -362,7 +362,9 @@ impl Parser<'_> {
                 }
                 Some(b'\\') => {
                     self.pos += 1;
-                    let escape = self.peek().ok_or_else(|| self.error("unterminated string"))?;
+                    let escape = self
+                        .peek()
+                        .ok_or_else(|| self.error("unterminated string"))?;
                     self.pos += 1;
                     match escape {
                         b'"' => out.push('"'),
@@ -410,7 +412,10 @@ mod tests {
         let text = r#"{"data":{"id":"a","n":-1.50e+3,"ok":true,"none":null,"tags":[{"value":"new"}],"s":"é\"\\"}}"#;
         let value = Json::parse(text).unwrap();
         assert_eq!(value.to_json_string(), text);
-        assert_eq!(value.pointer("data.n"), Some(&Json::Number("-1.50e+3".into())));
+        assert_eq!(
+            value.pointer("data.n"),
+            Some(&Json::Number("-1.50e+3".into()))
+        );
     }
 
     #[test]
@@ -429,7 +434,19 @@ mod tests {
     #[test]
     fn rejects_what_the_grammar_rejects() {
         for bad in [
-            "", "01", "1.", "-", "+1", "[1,]", "{\"a\" 1}", "{a:1}", "\"\t\"", "nul", "[", "{}x", "1e",
+            "",
+            "01",
+            "1.",
+            "-",
+            "+1",
+            "[1,]",
+            "{\"a\" 1}",
+            "{a:1}",
+            "\"\t\"",
+            "nul",
+            "[",
+            "{}x",
+            "1e",
         ] {
             assert!(Json::parse(bad).is_err(), "accepted {bad:?}");
         }

@@ -35,7 +35,8 @@ const FIELDS: &[FieldSpec] = &[
         .hint("hint.prolifi.external_id")
         .max(255),
     FieldSpec::new("phone", "field.phone", FieldKind::Tel).autocomplete("tel"),
-    FieldSpec::new("country_id", "field.country_id", FieldKind::Uuid).hint("hint.prolifi.country_id"),
+    FieldSpec::new("country_id", "field.country_id", FieldKind::Uuid)
+        .hint("hint.prolifi.country_id"),
     FieldSpec::new("metadata", "field.metadata", FieldKind::JsonObject).hint("hint.metadata"),
 ];
 
@@ -56,11 +57,18 @@ impl Contract for Prolifi {
 
     /// "Either pass `name` … or pass `first_name` / `last_name`": on update, only the fields
     /// being changed count.
-    fn check_extra(&self, _op: Operation, values: &FormValues, loaded: Option<&FormValues>) -> Vec<Invalid> {
+    fn check_extra(
+        &self,
+        _op: Operation,
+        values: &FormValues,
+        loaded: Option<&FormValues>,
+    ) -> Vec<Invalid> {
         let sent = |name: &str| {
             let now = normalize(FieldKind::Text, values.get(name));
             match loaded {
-                Some(loaded) => now != normalize(FieldKind::Text, loaded.get(name)) && !now.is_empty(),
+                Some(loaded) => {
+                    now != normalize(FieldKind::Text, loaded.get(name)) && !now.is_empty()
+                }
                 None => !now.is_empty(),
             }
         };
@@ -89,10 +97,24 @@ impl Contract for Prolifi {
         )
     }
 
-    fn update_body(&self, ctx: RequestContext, loaded: &Record, changed: &[(&FieldSpec, Normal)], _values: &FormValues) -> Option<HttpRequest> {
-        let body = Json::object(changed.iter().map(|(spec, normal)| (spec.name, normal.to_json())));
+    fn update_body(
+        &self,
+        ctx: RequestContext,
+        loaded: &Record,
+        changed: &[(&FieldSpec, Normal)],
+        _values: &FormValues,
+    ) -> Option<HttpRequest> {
+        let body = Json::object(
+            changed
+                .iter()
+                .map(|(spec, normal)| (spec.name, normal.to_json())),
+        );
         Some(with_idempotency(
-            HttpRequest::json(Method::Patch, customer_url(ctx.base, &loaded.id), Some(&body)),
+            HttpRequest::json(
+                Method::Patch,
+                customer_url(ctx.base, &loaded.id),
+                Some(&body),
+            ),
             ctx,
         ))
     }
@@ -114,13 +136,19 @@ impl Contract for Prolifi {
         Some(Record {
             id,
             values,
-            updated_at: data.get("updated_at").and_then(Json::as_str).map(str::to_string),
+            updated_at: data
+                .get("updated_at")
+                .and_then(Json::as_str)
+                .map(str::to_string),
             raw: data.clone(),
         })
     }
 
     fn parse_error(&self, reply: &HttpReply, mut error: ApiError) -> ApiError {
-        let Some(envelope) = Json::parse(&reply.body).ok().and_then(|b| b.get("error").cloned()) else {
+        let Some(envelope) = Json::parse(&reply.body)
+            .ok()
+            .and_then(|b| b.get("error").cloned())
+        else {
             return error;
         };
         let code = envelope.get("type").and_then(Json::as_str);
@@ -138,7 +166,10 @@ impl Contract for Prolifi {
             .iter()
             .filter_map(|item| {
                 let field = item.get("field")?.as_str()?;
-                let message = item.get("message").and_then(Json::as_str).unwrap_or_default();
+                let message = item
+                    .get("message")
+                    .and_then(Json::as_str)
+                    .unwrap_or_default();
                 Some(FieldError::new(map_field(FIELDS, field), message))
             })
             .collect();
@@ -213,12 +244,24 @@ mod tests {
         record.id = "id".into();
         record.values.set("first_name", "John");
         record.values.set("last_name", "Smith");
-        let values = record.values.clone().with("first_name", "Jane").with("last_name", "Doe");
-        let request = update_request(&Prolifi, ctx(None), &record, &values).unwrap().unwrap();
+        let values = record
+            .values
+            .clone()
+            .with("first_name", "Jane")
+            .with("last_name", "Doe");
+        let request = update_request(&Prolifi, ctx(None), &record, &values)
+            .unwrap()
+            .unwrap();
         assert_eq!(request.method, Method::Patch);
-        assert_eq!(request.url, "https://api.prolifi.co/api/v1/public/customers/id");
+        assert_eq!(
+            request.url,
+            "https://api.prolifi.co/api/v1/public/customers/id"
+        );
         assert_eq!(request.header("Content-Type"), Some("application/json"));
-        assert_eq!(request.body.as_deref(), Some(r#"{"first_name":"Jane","last_name":"Doe"}"#));
+        assert_eq!(
+            request.body.as_deref(),
+            Some(r#"{"first_name":"Jane","last_name":"Doe"}"#)
+        );
     }
 
     /// The docs' second example: `{"email":"newemail@example.com"}`.
@@ -226,10 +269,17 @@ mod tests {
     fn golden_email_change_from_the_docs_example() {
         let record = loaded();
         let values = record.values.clone().with("email", "newemail@example.com");
-        let request = update_request(&Prolifi, ctx(Some("k-1")), &record, &values).unwrap().unwrap();
-        assert_eq!(request.body.as_deref(), Some(r#"{"email":"newemail@example.com"}"#));
+        let request = update_request(&Prolifi, ctx(Some("k-1")), &record, &values)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            request.body.as_deref(),
+            Some(r#"{"email":"newemail@example.com"}"#)
+        );
         assert_eq!(request.header("Idempotency-Key"), Some("k-1"));
-        assert!(request.url.ends_with("/customers/0b6f2d1c-5d0e-4a43-9d5f-6f1b8f3e2a10"));
+        assert!(request
+            .url
+            .ends_with("/customers/0b6f2d1c-5d0e-4a43-9d5f-6f1b8f3e2a10"));
     }
 
     #[test]
@@ -241,15 +291,23 @@ mod tests {
             .with("phone", "  ")
             .with("metadata", "{ \"plan\" : \"pro\" }")
             .with("company_name", " Acme ");
-        let request = update_request(&Prolifi, ctx(None), &record, &values).unwrap().unwrap();
-        assert_eq!(request.body.as_deref(), Some(r#"{"company_name":"Acme","phone":null}"#));
+        let request = update_request(&Prolifi, ctx(None), &record, &values)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            request.body.as_deref(),
+            Some(r#"{"company_name":"Acme","phone":null}"#)
+        );
     }
 
     #[test]
     fn update_with_nothing_changed_sends_nothing() {
         let record = loaded();
         let values = record.values.clone().with("first_name", " Jane ");
-        assert_eq!(update_request(&Prolifi, ctx(None), &record, &values), Ok(None));
+        assert_eq!(
+            update_request(&Prolifi, ctx(None), &record, &values),
+            Ok(None)
+        );
     }
 
     #[test]
@@ -257,7 +315,13 @@ mod tests {
         let record = loaded();
         let values = record.values.clone().with("email", "");
         let invalid = update_request(&Prolifi, ctx(None), &record, &values).unwrap_err();
-        assert_eq!(invalid, vec![Invalid { field: "email", rule: Rule::Required }]);
+        assert_eq!(
+            invalid,
+            vec![Invalid {
+                field: "email",
+                rule: Rule::Required
+            }]
+        );
     }
 
     #[test]
@@ -272,36 +336,66 @@ mod tests {
             .with("metadata", "{\"plan\": \"pro\", \"seats\": 5}");
         let request = create_request(&Prolifi, ctx(Some("idem-1")), &values).unwrap();
         assert_eq!(request.method, Method::Post);
-        assert_eq!(request.url, "https://api.prolifi.co/api/v1/public/customers");
+        assert_eq!(
+            request.url,
+            "https://api.prolifi.co/api/v1/public/customers"
+        );
         assert_eq!(
             request.body.as_deref(),
-            Some(r#"{"email":"ada@example.com","first_name":"Ada","last_name":"Lovelace","company_name":"Analytical Engines Ltd","external_id":"usr_42","country_id":"9a7c3b52-3f0e-4d8c-8f55-1c0c2e9d4b61","metadata":{"plan":"pro","seats":5}}"#)
+            Some(
+                r#"{"email":"ada@example.com","first_name":"Ada","last_name":"Lovelace","company_name":"Analytical Engines Ltd","external_id":"usr_42","country_id":"9a7c3b52-3f0e-4d8c-8f55-1c0c2e9d4b61","metadata":{"plan":"pro","seats":5}}"#
+            )
         );
         assert_eq!(request.header("Idempotency-Key"), Some("idem-1"));
     }
 
     #[test]
     fn create_rules() {
-        let invalid = create_request(&Prolifi, ctx(None), &FormValues::new().with("country_id", "uk").with("metadata", "[]")).unwrap_err();
+        let invalid = create_request(
+            &Prolifi,
+            ctx(None),
+            &FormValues::new()
+                .with("country_id", "uk")
+                .with("metadata", "[]"),
+        )
+        .unwrap_err();
         assert_eq!(
             invalid,
             vec![
-                Invalid { field: "email", rule: Rule::Required },
-                Invalid { field: "country_id", rule: Rule::Uuid },
-                Invalid { field: "metadata", rule: Rule::JsonObject },
+                Invalid {
+                    field: "email",
+                    rule: Rule::Required
+                },
+                Invalid {
+                    field: "country_id",
+                    rule: Rule::Uuid
+                },
+                Invalid {
+                    field: "metadata",
+                    rule: Rule::JsonObject
+                },
             ]
         );
-        let both = FormValues::new().with("email", "a@b.co").with("name", "Ada L").with("first_name", "Ada");
+        let both = FormValues::new()
+            .with("email", "a@b.co")
+            .with("name", "Ada L")
+            .with("first_name", "Ada");
         assert_eq!(
             create_request(&Prolifi, ctx(None), &both).unwrap_err(),
-            vec![Invalid { field: "name", rule: Rule::Custom("error.prolifi.name_or_parts") }]
+            vec![Invalid {
+                field: "name",
+                rule: Rule::Custom("error.prolifi.name_or_parts")
+            }]
         );
     }
 
     #[test]
     fn path_ids_cannot_escape_the_customer_path() {
         let request = Prolifi.read_request(BASE, "../admin?x=1");
-        assert_eq!(request.url, "https://api.prolifi.co/api/v1/public/customers/..%2Fadmin%3Fx%3D1");
+        assert_eq!(
+            request.url,
+            "https://api.prolifi.co/api/v1/public/customers/..%2Fadmin%3Fx%3D1"
+        );
     }
 
     /// The docs' 422 example, mapped onto the `email` field.
@@ -327,13 +421,37 @@ mod tests {
     #[test]
     fn error_types_and_statuses() {
         let cases = [
-            (403, r#"{"error":{"type":"permission_error","message":"Public keys (pk_*) are read-only. Use a secret key (sk_*) for write operations."}}"#, ErrorKind::Permission),
-            (404, r#"{"error":{"type":"not_found","message":"Customer not found."}}"#, ErrorKind::NotFound),
-            (429, r#"{"error":{"type":"rate_limit_error","message":"Too many requests. Please retry after the rate limit resets."}}"#, ErrorKind::RateLimited),
-            (401, r#"{"error":{"type":"authentication_error","message":"Invalid API key."}}"#, ErrorKind::Authentication),
-            (502, "<html><body>Bad gateway</body></html>", ErrorKind::Server),
+            (
+                403,
+                r#"{"error":{"type":"permission_error","message":"Public keys (pk_*) are read-only. Use a secret key (sk_*) for write operations."}}"#,
+                ErrorKind::Permission,
+            ),
+            (
+                404,
+                r#"{"error":{"type":"not_found","message":"Customer not found."}}"#,
+                ErrorKind::NotFound,
+            ),
+            (
+                429,
+                r#"{"error":{"type":"rate_limit_error","message":"Too many requests. Please retry after the rate limit resets."}}"#,
+                ErrorKind::RateLimited,
+            ),
+            (
+                401,
+                r#"{"error":{"type":"authentication_error","message":"Invalid API key."}}"#,
+                ErrorKind::Authentication,
+            ),
+            (
+                502,
+                "<html><body>Bad gateway</body></html>",
+                ErrorKind::Server,
+            ),
             (500, "", ErrorKind::Server),
-            (409, r#"{"error":{"type":"conflict","message":"x"}}"#, ErrorKind::Conflict),
+            (
+                409,
+                r#"{"error":{"type":"conflict","message":"x"}}"#,
+                ErrorKind::Conflict,
+            ),
         ];
         for (status, body, kind) in cases {
             let reply = HttpReply {
@@ -350,9 +468,24 @@ mod tests {
 
     #[test]
     fn odd_success_replies_are_bad_replies_not_panics() {
-        for body in ["", "{", "[]", r#"{"data":null}"#, r#"{"data":{"id":5}}"#, "<html>"] {
-            let reply = HttpReply { status: 200, headers: vec![], body: body.into() };
-            assert_eq!(interpret_reply(&Prolifi, &reply).unwrap_err().kind, ErrorKind::BadReply, "{body}");
+        for body in [
+            "",
+            "{",
+            "[]",
+            r#"{"data":null}"#,
+            r#"{"data":{"id":5}}"#,
+            "<html>",
+        ] {
+            let reply = HttpReply {
+                status: 200,
+                headers: vec![],
+                body: body.into(),
+            };
+            assert_eq!(
+                interpret_reply(&Prolifi, &reply).unwrap_err().kind,
+                ErrorKind::BadReply,
+                "{body}"
+            );
         }
     }
 }

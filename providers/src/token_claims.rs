@@ -39,8 +39,14 @@ impl TokenClaims {
                 Json::Number(n) => n.split('.').next()?.parse().ok(),
                 _ => None,
             }),
-            provider: claims.get("provider").and_then(Json::as_str).map(str::to_string),
-            customer: claims.get("customer").and_then(Json::as_str).map(str::to_string),
+            provider: claims
+                .get("provider")
+                .and_then(Json::as_str)
+                .map(str::to_string),
+            customer: claims
+                .get("customer")
+                .and_then(Json::as_str)
+                .map(str::to_string),
         })
     }
 

@@ -2,13 +2,19 @@
 
 /// `base` + `/` + `path`, with exactly one slash between them.
 pub fn join(base: &str, path: &str) -> String {
-    format!("{}/{}", base.trim_end_matches('/'), path.trim_start_matches('/'))
+    format!(
+        "{}/{}",
+        base.trim_end_matches('/'),
+        path.trim_start_matches('/')
+    )
 }
 
 /// Percent-encodes one path segment (RFC 3986 unreserved characters stay as they are), so an
 /// id typed by a person can never add a path segment or a query.
 pub fn encode_segment(segment: &str) -> String {
-    encode(segment, |b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+    encode(segment, |b| {
+        b.is_ascii_alphanumeric() || b"-._~".contains(&b)
+    })
 }
 
 /// Percent-encodes a query value.
@@ -51,10 +57,7 @@ pub fn host(url: &str) -> Option<String> {
 pub fn is_loopback(url: &str) -> bool {
     match host(url) {
         Some(h) => {
-            h == "localhost"
-                || h.ends_with(".localhost")
-                || h == "::1"
-                || is_ipv4_loopback(&h)
+            h == "localhost" || h.ends_with(".localhost") || h == "::1" || is_ipv4_loopback(&h)
         }
         None => false,
     }
@@ -64,7 +67,12 @@ fn is_ipv4_loopback(host: &str) -> bool {
     let parts: Vec<&str> = host.split('.').collect();
     parts.len() == 4
         && parts[0] == "127"
-        && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok_and(|n| n <= 255))
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.len() <= 3
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && p.parse::<u16>().is_ok_and(|n| n <= 255)
+        })
 }
 
 #[cfg(test)]

@@ -59,7 +59,9 @@ impl Normal {
         match self {
             Normal::Empty => Json::Null,
             Normal::Text(s) | Normal::Broken(s) => Json::str(s.clone()),
-            Normal::List(items) => Json::Array(items.iter().map(|s| Json::str(s.clone())).collect()),
+            Normal::List(items) => {
+                Json::Array(items.iter().map(|s| Json::str(s.clone())).collect())
+            }
             Normal::Object(value) => value.clone(),
         }
     }
@@ -157,7 +159,9 @@ pub fn is_email(text: &str) -> bool {
         && labels.iter().all(|label| {
             !label.is_empty()
                 && label.len() <= 63
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
                 && !label.starts_with('-')
                 && !label.ends_with('-')
         });
@@ -187,7 +191,9 @@ mod tests {
         for ok in ["a@b.co", "jane.doe+tag@example.com", "x_y@sub.example.org"] {
             assert!(is_email(ok), "{ok}");
         }
-        for bad in ["", "a", "a@b", "@b.co", "a@", "a b@c.de", "a@-b.co", "a@b..co", "a@b.co.", "é@b.co"] {
+        for bad in [
+            "", "a", "a@b", "@b.co", "a@", "a b@c.de", "a@-b.co", "a@b..co", "a@b.co.", "é@b.co",
+        ] {
             assert!(!is_email(bad), "{bad}");
         }
     }
@@ -202,9 +208,15 @@ mod tests {
 
     #[test]
     fn normal_forms() {
-        assert_eq!(normalize(FieldKind::Text, "  Jane "), Normal::Text("Jane".into()));
+        assert_eq!(
+            normalize(FieldKind::Text, "  Jane "),
+            Normal::Text("Jane".into())
+        );
         assert_eq!(normalize(FieldKind::Text, "   "), Normal::Empty);
-        assert_eq!(normalize(FieldKind::Password, " a b "), Normal::Text(" a b ".into()));
+        assert_eq!(
+            normalize(FieldKind::Password, " a b "),
+            Normal::Text(" a b ".into())
+        );
         assert_eq!(
             normalize(FieldKind::Tags, "vip, new,,vip , b2b"),
             Normal::List(vec!["vip".into(), "new".into(), "b2b".into()])
@@ -213,7 +225,10 @@ mod tests {
             normalize(FieldKind::JsonObject, "{ \"a\" : 1 }"),
             normalize(FieldKind::JsonObject, "{\"a\":1}")
         );
-        assert!(matches!(normalize(FieldKind::JsonObject, "[1]"), Normal::Broken(_)));
+        assert!(matches!(
+            normalize(FieldKind::JsonObject, "[1]"),
+            Normal::Broken(_)
+        ));
     }
 
     #[test]

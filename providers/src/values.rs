@@ -31,6 +31,10 @@ impl FormValues {
 
 impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for FormValues {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> FormValues {
-        FormValues(iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+        FormValues(
+            iter.into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        )
     }
 }

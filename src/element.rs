@@ -1,0 +1,273 @@
+//! The JS face: `mount(element, options)`, its handle, `defineCustomerForm()`, and the DOM events.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use js_sys::{Function, Reflect};
+use providers::{Json, Operation, ProviderId};
+use wasm_bindgen::prelude::*;
+use web_sys::{CustomEvent, CustomEventInit, Element, ShadowRootInit, ShadowRootMode};
+use yew::prelude::*;
+use yew::AppHandle;
+
+use crate::token::TokenSource;
+use crate::ui::customer_form::{CustomerForm, ErrorReport, SavedCustomer};
+
+/// The tag `defineCustomerForm()` registers unless told otherwise.
+pub const DEFAULT_TAG: &str = "customer-form";
+
+#[wasm_bindgen(module = "/src/element.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = defineElement)]
+    fn define_element(tag_name: &str, mount: &Function) -> bool;
+}
+
+/// The plain-data part of the options (the token travels separately).
+#[derive(Default, Clone, PartialEq)]
+struct PlainOptions {
+    provider: Option<String>,
+    mode: Option<String>,
+    customer_id: Option<String>,
+    api_base: Option<String>,
+    locale: Option<String>,
+    strings: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Properties, Clone, PartialEq)]
+struct ElementRootProps {
+    options: Rc<PlainOptions>,
+    token: TokenSource,
+    host: Element,
+}
+
+impl ElementRootProps {
+    fn from_js(host: &Element, options: &JsValue) -> ElementRootProps {
+        let text = |key: &str| {
+            Reflect::get(options, &JsValue::from_str(key))
+                .ok()
+                .and_then(|v| v.as_string())
+        };
+        let plain = PlainOptions {
+            provider: text("provider"),
+            mode: text("mode"),
+            customer_id: text("customerId"),
+            api_base: text("apiBase"),
+            locale: text("locale"),
+            strings: Reflect::get(options, &JsValue::from_str("strings"))
+                .ok()
+                .filter(|v| v.is_object())
+                .map(|v| {
+                    js_sys::Object::entries(v.unchecked_ref())
+                        .iter()
+                        .filter_map(|entry| {
+                            let pair: js_sys::Array = entry.unchecked_into();
+                            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+                        })
+                        .collect()
+                }),
+        };
+        ElementRootProps {
+            options: Rc::new(plain),
+            token: token_source(options),
+            host: host.clone(),
+        }
+    }
+}
+
+/// `tokenProvider` (refreshable) wins over `token` when both are given.
+fn token_source(options: &JsValue) -> TokenSource {
+    if !options.is_object() {
+        return TokenSource::None;
+    }
+    let provider =
+        Reflect::get(options, &JsValue::from_str("tokenProvider")).unwrap_or(JsValue::UNDEFINED);
+    if let Some(function) = provider.dyn_ref::<Function>() {
+        return TokenSource::Provider(function.clone());
+    }
+    match Reflect::get(options, &JsValue::from_str("token"))
+        .ok()
+        .and_then(|t| t.as_string())
+    {
+        Some(token) if !token.trim().is_empty() => TokenSource::from_string(token),
+        _ => TokenSource::None,
+    }
+}
+
+fn dispatch(host: &Element, name: &str, detail: &Json) {
+    let init = CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(&js_sys::JSON::parse(&detail.to_json_string()).unwrap_or(JsValue::NULL));
+    if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = host.dispatch_event(&event);
+    }
+}
+
+fn provider_field(provider: ProviderId) -> (&'static str, Json) {
+    ("provider", Json::str(provider.as_str()))
+}
+
+fn error_detail(provider: ProviderId, report: &ErrorReport) -> Json {
+    let mut field_errors = Json::Object(Vec::new());
+    for error in &report.field_errors {
+        let message = match field_errors.get(&error.field).and_then(Json::as_str) {
+            Some(earlier) => format!("{earlier} {}", error.message),
+            None => error.message.clone(),
+        };
+        field_errors.insert(error.field.clone(), Json::str(message));
+    }
+    Json::object([
+        provider_field(provider),
+        (
+            "status",
+            report
+                .status
+                .map_or(Json::Null, |s| Json::Number(s.to_string())),
+        ),
+        ("kind", Json::str(report.kind)),
+        ("message", Json::str(report.message.clone())),
+        (
+            "providerMessage",
+            report
+                .provider_message
+                .clone()
+                .map_or(Json::Null, Json::String),
+        ),
+        ("fieldErrors", field_errors),
+    ])
+}
+
+/// Adapts untyped element options to the typed component, or explains what is wrong with them.
+#[function_component(ElementRoot)]
+fn element_root(props: &ElementRootProps) -> Html {
+    let options = &props.options;
+    let provider = options.provider.as_deref().and_then(ProviderId::parse);
+    // Without a mode, a form given a customer edits it; otherwise it creates one.
+    let has_customer = options
+        .customer_id
+        .as_deref()
+        .is_some_and(|id| !id.trim().is_empty());
+    let default_mode = if has_customer {
+        Operation::Update
+    } else {
+        Operation::Create
+    };
+    let mode = options
+        .mode
+        .as_deref()
+        .filter(|m| !m.is_empty())
+        .map_or(Some(default_mode), Operation::parse);
+    let (Some(provider), Some(mode)) = (provider, mode) else {
+        let problem = if provider.is_none() {
+            "The provider attribute must be one of: partnero, prolifi, count, commercelayer."
+        } else {
+            "The mode attribute must be create or update."
+        };
+        return html! {
+            <div class="cf" data-state="error" part="root">
+                <div role="alert" part="alert">{problem}</div>
+            </div>
+        };
+    };
+    let host = props.host.clone();
+    let on_loaded = Callback::from(move |customer: Json| {
+        dispatch(
+            &host,
+            "customer-loaded",
+            &Json::object([provider_field(provider), ("customer", customer)]),
+        );
+    });
+    let host = props.host.clone();
+    let on_saved = Callback::from(move |saved: SavedCustomer| {
+        let detail = Json::object([
+            provider_field(provider),
+            ("operation", Json::str(saved.operation.as_str())),
+            ("customer", saved.customer),
+        ]);
+        dispatch(&host, "customer-saved", &detail);
+    });
+    let host = props.host.clone();
+    let on_error = Callback::from(move |report: ErrorReport| {
+        dispatch(&host, "customer-error", &error_detail(provider, &report));
+    });
+    html! {
+        <CustomerForm
+            {provider}
+            {mode}
+            customer_id={options.customer_id.clone().unwrap_or_default()}
+            api_base={options.api_base.clone().map(AttrValue::from)}
+            locale={options.locale.clone().unwrap_or_default()}
+            strings={Rc::new(options.strings.clone().unwrap_or_default())}
+            token={props.token.clone()}
+            {on_loaded}
+            {on_saved}
+            {on_error}
+        />
+    }
+}
+
+/// A mounted form: `update(options)` re-renders with new options, `destroy()` removes it and
+/// cancels whatever it was sending.
+#[wasm_bindgen]
+pub struct CustomerFormHandle {
+    app: Option<AppHandle<ElementRoot>>,
+    host: Element,
+    container: Element,
+}
+
+#[wasm_bindgen]
+impl CustomerFormHandle {
+    pub fn update(&mut self, options: JsValue) {
+        if let Some(app) = self.app.as_mut() {
+            app.update(ElementRootProps::from_js(&self.host, &options));
+        }
+    }
+
+    pub fn destroy(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+        self.container.remove();
+    }
+}
+
+/// Renders a customer form into `element`'s shadow root (an open one is attached if the element
+/// has none). Options: `provider`, `mode`, `customerId`, `apiBase`, `locale`, `strings`, and the
+/// credential as `token` or `tokenProvider`. Events are dispatched on `element`.
+#[wasm_bindgen]
+pub fn mount(element: Element, options: JsValue) -> Result<CustomerFormHandle, JsValue> {
+    let root = match element.shadow_root() {
+        Some(root) => root,
+        None => element.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
+    };
+    let document = element
+        .owner_document()
+        .ok_or_else(|| JsValue::from_str("customer-form: the element is not in a document"))?;
+    let container = document.create_element("div")?;
+    root.append_child(&container)?;
+    let props = ElementRootProps::from_js(&element, &options);
+    let app = yew::Renderer::<ElementRoot>::with_root_and_props(container.clone(), props).render();
+    Ok(CustomerFormHandle {
+        app: Some(app),
+        host: element,
+        container,
+    })
+}
+
+/// Registers the `<customer-form>` custom element (or `tagName`). Safe to call more than once,
+/// and from a second copy of the package: the first definition stays. Returns the tag name.
+#[wasm_bindgen(js_name = defineCustomerForm)]
+pub fn define_customer_form(tag_name: Option<String>) -> String {
+    let tag = tag_name.unwrap_or_else(|| DEFAULT_TAG.to_string());
+    let mount_fn = Closure::<dyn Fn(Element, JsValue) -> JsValue>::new(
+        |element: Element, options: JsValue| {
+            mount(element, options)
+                .map(JsValue::from)
+                .unwrap_or(JsValue::NULL)
+        },
+    );
+    // The registry keeps the function for the page's lifetime, so the closure is never freed.
+    let function: Function = mount_fn.into_js_value().unchecked_into();
+    define_element(&tag, &function);
+    tag
+}

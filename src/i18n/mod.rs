@@ -1,0 +1,100 @@
+//! Every text the widget shows, looked up by key in the active locale, with host overrides.
+//!
+//! Labels, hints and messages are keys (`field.email`, `alert.network`), so a locale or a host's
+//! `strings` option can replace any of them without touching the components.
+
+mod en;
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// The locales the widget ships. Unknown tags fall back to English.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Locale {
+    En,
+}
+
+impl Locale {
+    /// Picks the best shipped locale for a BCP 47 tag (`de-CH` → German once shipped).
+    pub fn negotiate(_tag: &str) -> Locale {
+        Locale::En
+    }
+
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+        }
+    }
+
+    fn table(self, key: &str) -> Option<&'static str> {
+        match self {
+            Locale::En => en::text(key),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Catalog {
+    locale: Locale,
+    overrides: Rc<BTreeMap<String, String>>,
+}
+
+impl Default for Catalog {
+    fn default() -> Self {
+        Catalog::new(Locale::En, BTreeMap::new())
+    }
+}
+
+impl Catalog {
+    pub fn new(locale: Locale, overrides: BTreeMap<String, String>) -> Catalog {
+        Catalog {
+            locale,
+            overrides: Rc::new(overrides),
+        }
+    }
+
+    pub fn locale(&self) -> Locale {
+        self.locale
+    }
+
+    /// The text for `key`; the key itself when no table has it, so a missing string is visible
+    /// rather than blank.
+    pub fn t(&self, key: &str) -> String {
+        if let Some(text) = self.overrides.get(key) {
+            return text.clone();
+        }
+        self.locale
+            .table(key)
+            .or_else(|| en::text(key))
+            .unwrap_or(key)
+            .to_string()
+    }
+
+    /// `t` with `{name}` placeholders filled in.
+    pub fn t_with(&self, key: &str, args: &[(&str, &str)]) -> String {
+        let mut text = self.t(key);
+        for (name, value) in args {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_win_and_missing_keys_show_themselves() {
+        let mut overrides = BTreeMap::new();
+        overrides.insert("field.email".to_string(), "E-mail address".to_string());
+        let catalog = Catalog::new(Locale::En, overrides);
+        assert_eq!(catalog.t("field.email"), "E-mail address");
+        assert_eq!(catalog.t("field.first_name"), "First name");
+        assert_eq!(catalog.t("no.such.key"), "no.such.key");
+        assert_eq!(
+            catalog.t_with("error.too_long", &[("max", "5")]),
+            "Use at most 5 characters."
+        );
+    }
+}

@@ -1,0 +1,190 @@
+//! The words for a state: what the alert and status regions say, and the `customer-error` detail.
+
+use providers::validate::Rule;
+use providers::{ApiError, ErrorKind, ProviderId};
+
+use crate::form::{Failure, FieldMessage, Notice};
+use crate::i18n::Catalog;
+
+/// What the `role="alert"` region shows for a failure.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlertText {
+    pub summary: String,
+    /// The provider's own words, when they add something.
+    pub detail: Option<String>,
+    /// Errors for fields this form does not show.
+    pub other_fields: Option<String>,
+}
+
+pub fn rule_text(catalog: &Catalog, rule: Rule) -> String {
+    match rule {
+        Rule::Required => catalog.t("error.required"),
+        Rule::Email => catalog.t("error.email"),
+        Rule::Uuid => catalog.t("error.uuid"),
+        Rule::Url => catalog.t("error.url"),
+        Rule::JsonObject => catalog.t("error.json_object"),
+        Rule::TooLong(max) => catalog.t_with("error.too_long", &[("max", &max.to_string())]),
+        Rule::NotAChoice => catalog.t("error.not_a_choice"),
+        Rule::Custom(key) => catalog.t(key),
+    }
+}
+
+pub fn field_text(catalog: &Catalog, message: &FieldMessage) -> String {
+    match message {
+        FieldMessage::Rule(rule) => rule_text(catalog, *rule),
+        FieldMessage::Text(text) => text.clone(),
+    }
+}
+
+pub fn notice_text(catalog: &Catalog, notice: Notice) -> String {
+    catalog.t(match notice {
+        Notice::Created => "status.created",
+        Notice::Saved => "status.saved",
+        Notice::Replayed => "status.replayed",
+        Notice::NothingChanged => "status.nothing_changed",
+        Notice::ReadOnly => "status.read_only",
+    })
+}
+
+fn api_summary(catalog: &Catalog, provider: ProviderId, error: &ApiError) -> String {
+    let name = provider.display_name();
+    let status = error.status.map(|s| s.to_string()).unwrap_or_default();
+    let key = match error.kind {
+        ErrorKind::Validation => "alert.validation",
+        ErrorKind::Authentication => "alert.authentication",
+        ErrorKind::Permission => "alert.permission",
+        ErrorKind::NotFound => "alert.not_found",
+        ErrorKind::Conflict => "alert.conflict",
+        ErrorKind::RateLimited if error.retry_after_secs.is_some() => "alert.rate_limited_secs",
+        ErrorKind::RateLimited => "alert.rate_limited",
+        ErrorKind::Server => "alert.server",
+        ErrorKind::BadRequest => "alert.bad_request",
+        ErrorKind::Network => "alert.network",
+        ErrorKind::Timeout => "alert.timeout",
+        ErrorKind::BadReply => "alert.bad_reply",
+        ErrorKind::CredentialRefused => "credential.unrecognised",
+        ErrorKind::Invalid => "alert.invalid",
+    };
+    let secs = error
+        .retry_after_secs
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    catalog.t_with(
+        key,
+        &[("provider", name), ("status", &status), ("secs", &secs)],
+    )
+}
+
+pub fn alert_text(
+    catalog: &Catalog,
+    provider: ProviderId,
+    failure: &Failure,
+    shown_fields: &[&str],
+) -> AlertText {
+    let name = provider.display_name();
+    match failure {
+        Failure::Api { error, .. } => {
+            let (_, unshown) = error.partition_fields(shown_fields);
+            let other_fields = (!unshown.is_empty()).then(|| {
+                let list = unshown
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                catalog.t_with("alert.other_fields", &[("fields", &list)])
+            });
+            let detail = (!error.message.is_empty()).then(|| {
+                catalog.t_with(
+                    "alert.provider_said",
+                    &[("provider", name), ("message", &error.message)],
+                )
+            });
+            AlertText {
+                summary: api_summary(catalog, provider, error),
+                detail,
+                other_fields,
+            }
+        }
+        Failure::Credential(reason) => AlertText {
+            summary: catalog.t_with(reason.message_key(), &[("provider", name)]),
+            detail: None,
+            other_fields: None,
+        },
+        Failure::TokenProvider => AlertText {
+            summary: catalog.t("credential.provider_failed"),
+            detail: None,
+            other_fields: None,
+        },
+        Failure::Invalid => AlertText {
+            summary: catalog.t("alert.invalid"),
+            detail: None,
+            other_fields: None,
+        },
+    }
+}
+
+/// The public `kind` and `status` of a failure, as `customer-error` reports them.
+pub fn failure_kind(failure: &Failure) -> (&'static str, Option<u16>) {
+    match failure {
+        Failure::Api { error, .. } => (error.kind.as_str(), error.status),
+        Failure::Credential(_) | Failure::TokenProvider => {
+            (ErrorKind::CredentialRefused.as_str(), None)
+        }
+        Failure::Invalid => (ErrorKind::Invalid.as_str(), None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::form::Step;
+    use providers::{FieldError, RefusalReason};
+
+    #[test]
+    fn api_failures_say_what_happened_and_keep_provider_words_apart() {
+        let catalog = Catalog::default();
+        let mut error = ApiError::new(Some(429), ErrorKind::RateLimited, "Too many requests.");
+        error.retry_after_secs = Some(30);
+        error.field_errors = vec![
+            FieldError::new("email", "x"),
+            FieldError::new("plan", "Unknown plan."),
+        ];
+        let text = alert_text(
+            &catalog,
+            ProviderId::Prolifi,
+            &Failure::Api {
+                error,
+                step: Step::Save,
+            },
+            &["email"],
+        );
+        assert_eq!(
+            text.summary,
+            "Too many requests to Prolifi. Try again in 30 seconds. Your entries are kept."
+        );
+        assert_eq!(
+            text.detail.as_deref(),
+            Some("Prolifi said: Too many requests.")
+        );
+        assert_eq!(
+            text.other_fields.as_deref(),
+            Some("Also: plan: Unknown plan.")
+        );
+    }
+
+    #[test]
+    fn refused_credentials_never_quote_the_credential() {
+        let catalog = Catalog::default();
+        let text = alert_text(
+            &catalog,
+            ProviderId::Prolifi,
+            &Failure::Credential(RefusalReason::SecretLiveKey),
+            &[],
+        );
+        assert!(text.summary.contains("secret live key"));
+        assert_eq!(
+            failure_kind(&Failure::Credential(RefusalReason::SecretLiveKey)),
+            ("credential_refused", None)
+        );
+    }
+}

@@ -1,0 +1,154 @@
+//! Where the widget's token comes from, and the single-flight cache in front of it.
+//!
+//! Tokens live only here, in memory: never in an attribute, URL, storage, log line or message.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::rc::Rc;
+
+use js_sys::{Function, Promise};
+use providers::token_claims::TokenClaims;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// A refresh is due this many seconds before the token's `exp`.
+const REFRESH_MARGIN_SECS: f64 = 60.0;
+
+/// The token as the host gives it: a string, or an async function returning one (called again
+/// before expiry and after a 401).
+#[derive(Clone, Default)]
+pub enum TokenSource {
+    #[default]
+    None,
+    Static(Rc<str>),
+    Provider(Function),
+}
+
+impl TokenSource {
+    pub fn from_string(token: impl Into<Rc<str>>) -> TokenSource {
+        TokenSource::Static(token.into())
+    }
+
+    /// An async Rust closure as a token provider (for Rust applications).
+    pub fn from_async<F, Fut>(provider: F) -> TokenSource
+    where
+        F: Fn() -> Fut + 'static,
+        Fut: std::future::Future<Output = Result<String, String>> + 'static,
+    {
+        let closure = wasm_bindgen::closure::Closure::<dyn Fn() -> Promise>::new(move || {
+            let future = provider();
+            wasm_bindgen_futures::future_to_promise(async move {
+                future
+                    .await
+                    .map(JsValue::from)
+                    .map_err(|e| JsValue::from(e))
+            })
+        });
+        TokenSource::Provider(closure.into_js_value().unchecked_into())
+    }
+
+    pub fn can_refresh(&self) -> bool {
+        matches!(self, TokenSource::Provider(_))
+    }
+}
+
+impl PartialEq for TokenSource {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (TokenSource::None, TokenSource::None) => true,
+            (TokenSource::Static(a), TokenSource::Static(b)) => a == b,
+            (TokenSource::Provider(a), TokenSource::Provider(b)) => {
+                JsValue::from(a) == JsValue::from(b)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Never prints the token.
+impl fmt::Debug for TokenSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TokenSource::None => "TokenSource::None",
+            TokenSource::Static(_) => "TokenSource::Static(..)",
+            TokenSource::Provider(_) => "TokenSource::Provider(..)",
+        })
+    }
+}
+
+/// Why no token could be had.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenError {
+    /// The host gave neither `token` nor `tokenProvider`.
+    Missing,
+    /// The host's `tokenProvider` threw, rejected or returned something other than a string.
+    ProviderFailed,
+}
+
+pub struct TokenCache {
+    source: TokenSource,
+    current: RefCell<Option<String>>,
+    /// The refresh in flight; concurrent callers await this same promise.
+    in_flight: RefCell<Option<Promise>>,
+}
+
+impl TokenCache {
+    pub fn new(source: TokenSource) -> TokenCache {
+        TokenCache {
+            source,
+            current: RefCell::new(None),
+            in_flight: RefCell::new(None),
+        }
+    }
+
+    pub fn can_refresh(&self) -> bool {
+        self.source.can_refresh()
+    }
+
+    /// A token fit for the next request: the cached one unless it is about to expire.
+    pub async fn token(&self) -> Result<String, TokenError> {
+        if let Some(token) = self.current.borrow().as_ref() {
+            if !expires_soon(token) {
+                return Ok(token.clone());
+            }
+        }
+        self.refresh().await
+    }
+
+    /// A new token from the provider (after a 401), shared by everyone who asks meanwhile.
+    pub async fn refresh(&self) -> Result<String, TokenError> {
+        let function = match &self.source {
+            TokenSource::None => return Err(TokenError::Missing),
+            TokenSource::Static(token) => return Ok(token.to_string()),
+            TokenSource::Provider(function) => function,
+        };
+        let pending = self.in_flight.borrow().clone();
+        let promise = match pending {
+            Some(promise) => promise,
+            None => {
+                let promise = match function.call0(&JsValue::UNDEFINED) {
+                    Ok(result) => Promise::resolve(&result),
+                    Err(_) => return Err(TokenError::ProviderFailed),
+                };
+                *self.in_flight.borrow_mut() = Some(promise.clone());
+                promise
+            }
+        };
+        let result = JsFuture::from(promise).await;
+        self.in_flight.borrow_mut().take();
+        match result.ok().and_then(|value| value.as_string()) {
+            Some(token) if !token.trim().is_empty() => {
+                *self.current.borrow_mut() = Some(token.clone());
+                Ok(token)
+            }
+            _ => Err(TokenError::ProviderFailed),
+        }
+    }
+}
+
+fn expires_soon(token: &str) -> bool {
+    match TokenClaims::read(token).and_then(|claims| claims.exp) {
+        Some(exp) => (exp as f64) - js_sys::Date::now() / 1000.0 < REFRESH_MARGIN_SECS,
+        None => false,
+    }
+}

@@ -1,0 +1,465 @@
+//! The `CustomerForm` component: renders the state, dispatches messages, runs the effects.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use providers::contract::interpret_reply;
+use providers::{
+    contract_for, ApiError, CredentialUse, ErrorKind, FieldError, HttpReply, HttpRequest, Json,
+    Operation, ProviderId, RefusalReason,
+};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{AbortController, HtmlElement};
+use yew::prelude::*;
+
+use crate::form::{Effect, Event as FormEvent, Failure, FormState, Msg, Phase, Saved, Step};
+use crate::i18n::{Catalog, Locale};
+use crate::messages::{alert_text, failure_kind, field_text, notice_text};
+use crate::random::uuid_v4;
+use crate::token::{TokenCache, TokenError, TokenSource};
+use crate::transport::{FetchTransport, Transport};
+use crate::ui::field::Field;
+
+const STYLE: &str = include_str!("style.css");
+
+/// A transport shared by reference; compared by identity.
+#[derive(Clone)]
+pub struct TransportRef(pub Rc<dyn Transport>);
+
+impl PartialEq for TransportRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// `customer-saved`: which operation succeeded and the customer as the provider returned it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SavedCustomer {
+    pub operation: Operation,
+    pub customer: Json,
+}
+
+/// `customer-error`: everything a host needs to react, nothing secret.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ErrorReport {
+    pub status: Option<u16>,
+    /// `validation`, `network`, `credential_refused`… (see `providers::ErrorKind::as_str`).
+    pub kind: &'static str,
+    /// What the form shows, in the form's language.
+    pub message: String,
+    /// The provider's own message, when it sent one.
+    pub provider_message: Option<String>,
+    pub field_errors: Vec<FieldError>,
+}
+
+#[derive(Properties, Clone, PartialEq)]
+pub struct CustomerFormProps {
+    pub provider: ProviderId,
+    pub mode: Operation,
+    /// The customer to edit (update mode): the provider's id or an alias it accepts.
+    #[prop_or_default]
+    pub customer_id: AttrValue,
+    /// Where requests go; the provider's public API base when absent.
+    #[prop_or_default]
+    pub api_base: Option<AttrValue>,
+    /// BCP 47 language tag.
+    #[prop_or_default]
+    pub locale: AttrValue,
+    /// Overrides for any text, by key.
+    #[prop_or_default]
+    pub strings: Rc<BTreeMap<String, String>>,
+    #[prop_or_default]
+    pub token: TokenSource,
+    #[prop_or_default]
+    pub on_loaded: Callback<Json>,
+    #[prop_or_default]
+    pub on_saved: Callback<SavedCustomer>,
+    #[prop_or_default]
+    pub on_error: Callback<ErrorReport>,
+    /// Replaces `fetch` (tests).
+    #[prop_or_default]
+    pub transport: Option<TransportRef>,
+}
+
+pub enum Message {
+    /// A state message tagged with the generation it belongs to; stale ones are dropped.
+    Form(u32, Msg),
+}
+
+pub struct CustomerForm {
+    state: Option<FormState>,
+    catalog: Catalog,
+    tokens: Rc<TokenCache>,
+    transport: Rc<dyn Transport>,
+    id_prefix: AttrValue,
+    /// Bumped whenever the form is re-initialised, so replies for an old customer are ignored.
+    generation: u32,
+    in_flight: Rc<RefCell<Vec<AbortController>>>,
+    focus_first_error: bool,
+    form_ref: NodeRef,
+}
+
+thread_local! {
+    static INSTANCES: Cell<u32> = const { Cell::new(0) };
+}
+
+fn catalog_for(props: &CustomerFormProps) -> Catalog {
+    Catalog::new(Locale::negotiate(&props.locale), (*props.strings).clone())
+}
+
+fn base_for(props: &CustomerFormProps, default: &str) -> String {
+    props
+        .api_base
+        .as_ref()
+        .map(|b| b.trim().to_string())
+        .filter(|b| !b.is_empty())
+        .unwrap_or_else(|| default.to_string())
+}
+
+impl CustomerForm {
+    fn init(&mut self, ctx: &Context<Self>) {
+        self.abort_all();
+        self.generation = self.generation.wrapping_add(1);
+        let props = ctx.props();
+        self.state = contract_for(props.provider).map(|contract| {
+            let base = base_for(props, contract.default_base());
+            FormState::new(contract, props.mode, &props.customer_id, &base)
+        });
+        self.obtain_credential(ctx);
+    }
+
+    fn abort_all(&self) {
+        for controller in self.in_flight.borrow_mut().drain(..) {
+            controller.abort();
+        }
+    }
+
+    fn obtain_credential(&self, ctx: &Context<Self>) {
+        let Some(state) = &self.state else { return };
+        let contract = state.contract();
+        let base = base_for(ctx.props(), contract.default_base());
+        let tokens = self.tokens.clone();
+        let link = ctx.link().clone();
+        let generation = self.generation;
+        spawn_local(async move {
+            let credential = match tokens.token().await {
+                Ok(token) => Some(contract.classify(&token, &base)),
+                Err(TokenError::Missing) => Some(CredentialUse::Refused(RefusalReason::Missing)),
+                Err(TokenError::ProviderFailed) => None,
+            };
+            link.send_message(Message::Form(generation, Msg::Credential(credential)));
+        });
+    }
+
+    fn run(&mut self, ctx: &Context<Self>, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Load(request) => {
+                    self.send(ctx, request, Msg::Loaded, |_, record| Ok(record))
+                }
+                Effect::Save { request, .. } => {
+                    self.send(ctx, request, Msg::Saved, |reply, record| {
+                        Ok(Saved {
+                            record,
+                            replayed: reply.header("idempotent-replayed") == Some("true"),
+                        })
+                    })
+                }
+                Effect::Emit(event) => self.emit(ctx, event),
+            }
+        }
+    }
+
+    /// Sends `request` with the current token (refreshing once on a 401 when the host can give a
+    /// new one), reads the reply with the provider's contract, and reports back as `wrap(..)`.
+    fn send<T: 'static>(
+        &self,
+        ctx: &Context<Self>,
+        request: HttpRequest,
+        wrap: fn(Result<T, ApiError>) -> Msg,
+        done: fn(&HttpReply, providers::Record) -> Result<T, ApiError>,
+    ) {
+        let Some(state) = &self.state else { return };
+        let contract = state.contract();
+        let tokens = self.tokens.clone();
+        let transport = self.transport.clone();
+        let link = ctx.link().clone();
+        let generation = self.generation;
+        let in_flight = self.in_flight.clone();
+        spawn_local(async move {
+            let outcome = async {
+                let mut token = tokens.token().await.map_err(token_failure)?;
+                let mut refreshed = false;
+                loop {
+                    let Ok(controller) = AbortController::new() else {
+                        return Err(ApiError::new(None, ErrorKind::Network, ""));
+                    };
+                    in_flight.borrow_mut().push(controller.clone());
+                    let reply = transport
+                        .send(request.clone(), Some(token.clone()), controller.clone())
+                        .await;
+                    in_flight
+                        .borrow_mut()
+                        .retain(|c| !js_sys::Object::is(c.as_ref(), controller.as_ref()));
+                    let reply = reply?;
+                    if reply.status == 401 && tokens.can_refresh() && !refreshed {
+                        refreshed = true;
+                        token = tokens.refresh().await.map_err(token_failure)?;
+                        continue;
+                    }
+                    let record = interpret_reply(contract, &reply)?;
+                    return done(&reply, record);
+                }
+            }
+            .await;
+            link.send_message(Message::Form(generation, wrap(outcome)));
+        });
+    }
+
+    fn emit(&self, ctx: &Context<Self>, event: FormEvent) {
+        let props = ctx.props();
+        match event {
+            FormEvent::Loaded(customer) => props.on_loaded.emit(customer),
+            FormEvent::Saved {
+                operation,
+                customer,
+            } => props.on_saved.emit(SavedCustomer {
+                operation,
+                customer,
+            }),
+            FormEvent::Error(failure) => {
+                let (kind, status) = failure_kind(&failure);
+                let text = alert_text(&self.catalog, props.provider, &failure, &[]);
+                let (provider_message, field_errors) = match &failure {
+                    Failure::Api { error, .. } => (
+                        (!error.message.is_empty()).then(|| error.message.clone()),
+                        error.field_errors.clone(),
+                    ),
+                    _ => (None, Vec::new()),
+                };
+                let field_errors = match (&failure, &self.state) {
+                    (Failure::Invalid, Some(state)) => state
+                        .field_errors
+                        .iter()
+                        .map(|(field, message)| {
+                            FieldError::new(field.clone(), field_text(&self.catalog, message))
+                        })
+                        .collect(),
+                    _ => field_errors,
+                };
+                props.on_error.emit(ErrorReport {
+                    status,
+                    kind,
+                    message: text.summary,
+                    provider_message,
+                    field_errors,
+                });
+            }
+        }
+    }
+}
+
+fn token_failure(error: TokenError) -> ApiError {
+    let kind = match error {
+        TokenError::Missing => ErrorKind::CredentialRefused,
+        TokenError::ProviderFailed => ErrorKind::Authentication,
+    };
+    ApiError::new(None, kind, "")
+}
+
+impl Component for CustomerForm {
+    type Message = Message;
+    type Properties = CustomerFormProps;
+
+    fn create(ctx: &Context<Self>) -> Self {
+        let props = ctx.props();
+        let instance = INSTANCES.with(|n| {
+            n.set(n.get().wrapping_add(1));
+            n.get()
+        });
+        let mut form = CustomerForm {
+            state: None,
+            catalog: catalog_for(props),
+            tokens: Rc::new(TokenCache::new(props.token.clone())),
+            transport: match &props.transport {
+                Some(t) => t.0.clone(),
+                None => Rc::new(FetchTransport::default()),
+            },
+            id_prefix: AttrValue::from(format!("cf{instance}")),
+            generation: 0,
+            in_flight: Rc::default(),
+            focus_first_error: false,
+            form_ref: NodeRef::default(),
+        };
+        form.init(ctx);
+        form
+    }
+
+    fn update(&mut self, ctx: &Context<Self>, msg: Self::Message) -> bool {
+        let Message::Form(generation, msg) = msg;
+        if generation != self.generation {
+            return false;
+        }
+        let Some(state) = self.state.as_mut() else {
+            return false;
+        };
+        let submitting = matches!(msg, Msg::Submit { .. } | Msg::Saved(Err(_)));
+        let effects = state.update(msg);
+        if submitting && !state.field_errors.is_empty() {
+            self.focus_first_error = true;
+        }
+        self.run(ctx, effects);
+        true
+    }
+
+    fn changed(&mut self, ctx: &Context<Self>, old: &Self::Properties) -> bool {
+        let props = ctx.props();
+        if props.locale != old.locale || props.strings != old.strings {
+            self.catalog = catalog_for(props);
+        }
+        if props.transport != old.transport {
+            self.transport = match &props.transport {
+                Some(t) => t.0.clone(),
+                None => Rc::new(FetchTransport::default()),
+            };
+        }
+        let same_record = props.provider == old.provider
+            && props.mode == old.mode
+            && props.customer_id == old.customer_id
+            && props.api_base == old.api_base;
+        if props.token != old.token {
+            self.tokens = Rc::new(TokenCache::new(props.token.clone()));
+            if same_record {
+                // Keep what was typed: only re-check what the new credential allows.
+                self.obtain_credential(ctx);
+            }
+        }
+        if !same_record {
+            self.init(ctx);
+        }
+        true
+    }
+
+    fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
+        if std::mem::take(&mut self.focus_first_error) {
+            let first_invalid = self
+                .form_ref
+                .cast::<web_sys::Element>()
+                .and_then(|form| form.query_selector("[aria-invalid=true]").ok().flatten())
+                .and_then(|el| wasm_bindgen::JsCast::dyn_into::<HtmlElement>(el).ok());
+            if let Some(input) = first_invalid {
+                let _ = input.focus();
+            }
+        }
+    }
+
+    fn destroy(&mut self, _ctx: &Context<Self>) {
+        self.abort_all();
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let props = ctx.props();
+        let catalog = &self.catalog;
+        let Some(state) = &self.state else {
+            let text = catalog.t_with(
+                "alert.unsupported",
+                &[("provider", props.provider.display_name())],
+            );
+            return html! {
+                <div class="cf" data-state="error" part="root" lang={catalog.locale().tag()}>
+                    <style>{STYLE}</style>
+                    <div class="cf-alert" role="alert" part="alert"><p>{text}</p></div>
+                </div>
+            };
+        };
+        let generation = self.generation;
+        let operation = state.operation();
+        let fields = state.contract().fields(operation);
+        let shown: Vec<&str> = fields.iter().map(|f| f.name).collect();
+        let read_only = !state.editable() || !state.can_write();
+        let on_edit = ctx
+            .link()
+            .callback(move |(field, text): (&'static str, String)| {
+                Message::Form(
+                    generation,
+                    Msg::Edit {
+                        field: field.to_string(),
+                        text,
+                    },
+                )
+            });
+        let onsubmit = ctx.link().callback(move |e: SubmitEvent| {
+            e.prevent_default();
+            Message::Form(
+                generation,
+                Msg::Submit {
+                    fresh_key: uuid_v4(),
+                },
+            )
+        });
+        let retry_load = ctx
+            .link()
+            .callback(move |_: MouseEvent| Message::Form(generation, Msg::RetryLoad));
+        let busy = matches!(state.phase, Phase::Loading | Phase::Saving);
+        let submit_label = match (state.phase, operation) {
+            (Phase::Saving, _) => catalog.t("action.saving"),
+            (_, Operation::Create) => catalog.t("action.create"),
+            (_, Operation::Update) => catalog.t("action.update"),
+        };
+        let alert = state
+            .failure
+            .as_ref()
+            .map(|f| alert_text(catalog, props.provider, f, &shown));
+        let can_retry_load = matches!(
+            &state.failure,
+            Some(Failure::Api { step: Step::Load, error }) if error.kind.is_transient() || error.kind == ErrorKind::BadReply
+        );
+
+        html! {
+            <div class="cf" data-state={state.phase.as_str()} data-provider={props.provider.as_str()}
+                part="root" lang={catalog.locale().tag()}>
+                <style>{STYLE}</style>
+                <form ref={self.form_ref.clone()} class="cf-form" part="form" novalidate=true
+                    aria-busy={busy.then_some("true")} {onsubmit}>
+                    if fields.iter().any(|f| f.required) {
+                        <p class="cf-note" part="note">{catalog.t("form.required_note")}</p>
+                    }
+                    { for fields.iter().map(|spec| html! {
+                        <Field
+                            key={spec.name}
+                            spec={*spec}
+                            id_prefix={self.id_prefix.clone()}
+                            label={catalog.t(spec.label)}
+                            hint={spec.hint.map(|h| AttrValue::from(catalog.t(h)))}
+                            error={state.field_errors.get(spec.name).map(|m| AttrValue::from(field_text(catalog, m)))}
+                            value={AttrValue::from(state.values.get(spec.name).to_string())}
+                            read_only={read_only}
+                            on_edit={on_edit.clone()}
+                        />
+                    }) }
+                    <div class="cf-alert" role="alert" part="alert">
+                        if let Some(alert) = alert {
+                            <p class="cf-alert-summary">{alert.summary}</p>
+                            if let Some(detail) = alert.detail { <p class="cf-alert-detail">{detail}</p> }
+                            if let Some(other) = alert.other_fields { <p class="cf-alert-detail">{other}</p> }
+                        }
+                    </div>
+                    <div class="cf-status" role="status" part="status">
+                        if state.phase == Phase::Loading {
+                            <p>{catalog.t("status.loading")}</p>
+                        } else if let Some(notice) = state.notice {
+                            <p>{notice_text(catalog, notice)}</p>
+                        }
+                    </div>
+                    <div class="cf-actions">
+                        <button type="submit" part="submit" disabled={read_only || busy}>{submit_label}</button>
+                        if can_retry_load {
+                            <button type="button" part="retry" onclick={retry_load}>{catalog.t("action.retry_load")}</button>
+                        }
+                    </div>
+                </form>
+            </div>
+        }
+    }
+}

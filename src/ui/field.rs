@@ -1,0 +1,118 @@
+//! One labelled control with its hint and error, wired for assistive technology.
+
+use providers::{FieldKind, FieldSpec};
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct FieldProps {
+    pub spec: FieldSpec,
+    /// Prefix that makes element ids unique when several forms share a document.
+    pub id_prefix: AttrValue,
+    pub label: AttrValue,
+    #[prop_or_default]
+    pub hint: Option<AttrValue>,
+    #[prop_or_default]
+    pub error: Option<AttrValue>,
+    pub value: AttrValue,
+    pub read_only: bool,
+    pub on_edit: Callback<(&'static str, String)>,
+}
+
+#[function_component(Field)]
+pub fn field(props: &FieldProps) -> Html {
+    let spec = props.spec;
+    let id = format!("{}-{}", props.id_prefix, spec.name.replace('.', "-"));
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described_by = [
+        props.error.as_ref().map(|_| error_id.as_str()),
+        props.hint.as_ref().map(|_| hint_id.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
+    let described_by = (!described_by.is_empty()).then_some(described_by);
+    let invalid = props.error.as_ref().map(|_| "true");
+    let name = spec.name;
+
+    let control = match spec.kind {
+        FieldKind::JsonObject => {
+            let on_edit = props.on_edit.clone();
+            let oninput = Callback::from(move |e: InputEvent| {
+                on_edit.emit((
+                    name,
+                    e.target_unchecked_into::<HtmlTextAreaElement>().value(),
+                ));
+            });
+            html! {
+                <textarea id={id.clone()} {name} part="input" rows="3" spellcheck="false"
+                    value={props.value.clone()} readonly={props.read_only}
+                    required={spec.required} aria-invalid={invalid}
+                    aria-describedby={described_by.clone()} {oninput} />
+            }
+        }
+        FieldKind::Choice(choices) => {
+            let on_edit = props.on_edit.clone();
+            let onchange = Callback::from(move |e: Event| {
+                on_edit.emit((name, e.target_unchecked_into::<HtmlSelectElement>().value()));
+            });
+            html! {
+                <select id={id.clone()} {name} part="input" disabled={props.read_only}
+                    required={spec.required} aria-invalid={invalid}
+                    aria-describedby={described_by.clone()} {onchange}>
+                    if !spec.required {
+                        <option value="" selected={props.value.is_empty()}>{"—"}</option>
+                    }
+                    { for choices.iter().map(|choice| html! {
+                        <option value={*choice} selected={props.value.as_str() == *choice}>{*choice}</option>
+                    }) }
+                </select>
+            }
+        }
+        kind => {
+            let input_type = match kind {
+                FieldKind::Email => "email",
+                FieldKind::Tel => "tel",
+                FieldKind::Url => "url",
+                FieldKind::Password => "password",
+                _ => "text",
+            };
+            let literal = matches!(kind, FieldKind::Uuid | FieldKind::Email | FieldKind::Url);
+            let on_edit = props.on_edit.clone();
+            let oninput = Callback::from(move |e: InputEvent| {
+                on_edit.emit((name, e.target_unchecked_into::<HtmlInputElement>().value()));
+            });
+            html! {
+                <input id={id.clone()} {name} type={input_type} part="input"
+                    value={props.value.clone()} readonly={props.read_only}
+                    required={spec.required} aria-invalid={invalid}
+                    aria-describedby={described_by.clone()}
+                    autocomplete={spec.autocomplete.or((kind == FieldKind::Password).then_some("new-password"))}
+                    maxlength={spec.max_chars.map(|m| m.to_string())}
+                    spellcheck={literal.then_some("false")}
+                    autocapitalize={literal.then_some("off")}
+                    {oninput} />
+            }
+        }
+    };
+
+    html! {
+        <div class="cf-field" part="field">
+            <label for={id.clone()} part="label">
+                {props.label.clone()}
+                if spec.required {
+                    <span class="cf-required" aria-hidden="true">{" *"}</span>
+                }
+            </label>
+            {control}
+            if let Some(hint) = &props.hint {
+                <p id={hint_id} class="cf-hint" part="hint">{hint.clone()}</p>
+            }
+            if let Some(error) = &props.error {
+                <p id={error_id} class="cf-field-error" part="field-error">{error.clone()}</p>
+            }
+        </div>
+    }
+}

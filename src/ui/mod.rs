@@ -1,0 +1,4 @@
+//! Yew components: they render state and dispatch messages; they never build requests.
+
+pub mod customer_form;
+pub mod field;

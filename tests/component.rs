@@ -1,0 +1,376 @@
+//! Component tests in headless Chromium: the Yew component and the custom element, with a
+//! transport that answers from a script instead of a server.
+//!
+//! Run: `cargo test --target wasm32-unknown-unknown --test component` (scripts/test.sh does).
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use customer_form::transport::{ReplyFuture, Transport};
+use customer_form::{
+    CustomerForm, CustomerFormProps, ErrorReport, Operation, ProviderId, SavedCustomer,
+    TokenSource, TransportRef,
+};
+use providers::{ApiError, ErrorKind, HttpReply, HttpRequest, Method};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlButtonElement, HtmlInputElement};
+use yew::Callback;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const BASE: &str = "http://127.0.0.1:9/prolifi/api/v1/public";
+const JANE: &str = r#"{"data":{"id":"0b6f2d1c-5d0e-4a43-9d5f-6f1b8f3e2a10","external_id":"cus_1001","email":"jane@example.com","name":"Jane Doe","first_name":"Jane","last_name":"Doe","company_name":null,"phone":"+44 20 7946 0958","status":"active","country":"United Kingdom","country_id":"9a7c3b52-3f0e-4d8c-8f55-1c0c2e9d4b61","metadata":{"plan":"pro"},"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-02T00:00:00Z"}}"#;
+
+/// Answers requests from a queue and remembers what was sent, token included.
+#[derive(Default)]
+struct ScriptedTransport {
+    replies: RefCell<VecDeque<Result<HttpReply, ApiError>>>,
+    sent: RefCell<Vec<(HttpRequest, Option<String>)>>,
+}
+
+impl ScriptedTransport {
+    fn answer(&self, status: u16, body: &str) -> &Self {
+        self.replies.borrow_mut().push_back(Ok(HttpReply {
+            status,
+            headers: vec![],
+            body: body.to_string(),
+        }));
+        self
+    }
+
+    fn sent(&self) -> Vec<(HttpRequest, Option<String>)> {
+        self.sent.borrow().clone()
+    }
+}
+
+impl Transport for ScriptedTransport {
+    fn send(
+        &self,
+        request: HttpRequest,
+        token: Option<String>,
+        _abort: web_sys::AbortController,
+    ) -> ReplyFuture {
+        self.sent.borrow_mut().push((request, token));
+        let reply = self
+            .replies
+            .borrow_mut()
+            .pop_front()
+            .unwrap_or_else(|| Err(ApiError::new(None, ErrorKind::Network, "")));
+        Box::pin(async move { reply })
+    }
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+/// Polls until `check` holds (Yew renders asynchronously), failing after a second.
+async fn until(what: &str, check: impl Fn() -> bool) {
+    for _ in 0..100 {
+        if check() {
+            return;
+        }
+        sleep(10).await;
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+fn host() -> Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let div = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&div).unwrap();
+    div
+}
+
+fn find(root: &Element, selector: &str) -> Element {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no element matches {selector}"))
+}
+
+fn state(root: &Element) -> String {
+    root.query_selector("[data-state]")
+        .unwrap()
+        .and_then(|e| e.get_attribute("data-state"))
+        .unwrap_or_default()
+}
+
+fn type_into(root: &Element, name: &str, text: &str) {
+    let input: HtmlInputElement = find(root, &format!("[name='{name}']")).unchecked_into();
+    input.set_value(text);
+    let init = web_sys::InputEventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::InputEvent::new_with_event_init_dict("input", &init).unwrap();
+    input.dispatch_event(&event).unwrap();
+}
+
+fn click_submit(root: &Element) {
+    let button: HtmlButtonElement = find(root, "button[type=submit]").unchecked_into();
+    button.click();
+}
+
+struct Mounted {
+    root: Element,
+    transport: Rc<ScriptedTransport>,
+    saved: Rc<RefCell<Vec<SavedCustomer>>>,
+    errors: Rc<RefCell<Vec<ErrorReport>>>,
+}
+
+fn mount_form(mode: Operation, token: &str, transport: ScriptedTransport) -> Mounted {
+    let root = host();
+    let transport = Rc::new(transport);
+    let saved = Rc::new(RefCell::new(Vec::new()));
+    let errors = Rc::new(RefCell::new(Vec::new()));
+    let props = CustomerFormProps {
+        provider: ProviderId::Prolifi,
+        mode,
+        customer_id: "cus_1001".into(),
+        api_base: Some(BASE.into()),
+        locale: "en".into(),
+        strings: Rc::default(),
+        token: TokenSource::from_string(token),
+        on_loaded: Callback::noop(),
+        on_saved: {
+            let saved = saved.clone();
+            Callback::from(move |s| saved.borrow_mut().push(s))
+        },
+        on_error: {
+            let errors = errors.clone();
+            Callback::from(move |e| errors.borrow_mut().push(e))
+        },
+        transport: Some(TransportRef(transport.clone())),
+    };
+    yew::Renderer::<CustomerForm>::with_root_and_props(root.clone(), props).render();
+    Mounted {
+        root,
+        transport,
+        saved,
+        errors,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn every_field_is_labelled_and_named_after_the_wire_body() {
+    let transport = ScriptedTransport::default();
+    transport.answer(200, JANE);
+    let form = mount_form(Operation::Update, "sk_test_x", transport);
+    until("ready", || state(&form.root) == "ready").await;
+    for name in [
+        "email",
+        "first_name",
+        "last_name",
+        "name",
+        "company_name",
+        "external_id",
+        "phone",
+        "country_id",
+        "metadata",
+    ] {
+        let input = find(&form.root, &format!("[name='{name}']"));
+        let id = input.id();
+        assert!(!id.is_empty(), "{name} has an id");
+        let label = find(&form.root, &format!("label[for='{id}']"));
+        assert!(
+            !label.text_content().unwrap_or_default().trim().is_empty(),
+            "{name} has a visible label"
+        );
+    }
+    let last_name: HtmlInputElement = find(&form.root, "[name=last_name]").unchecked_into();
+    assert_eq!(last_name.value(), "Doe");
+    assert_eq!(
+        form.root
+            .query_selector_all("button[type=submit]")
+            .unwrap()
+            .length(),
+        1
+    );
+}
+
+#[wasm_bindgen_test]
+async fn update_sends_only_the_changed_field_with_the_token() {
+    let transport = ScriptedTransport::default();
+    transport
+        .answer(200, JANE)
+        .answer(200, &JANE.replace("\"Doe\"", "\"Smith\""));
+    let form = mount_form(Operation::Update, "sk_test_x", transport);
+    until("ready", || state(&form.root) == "ready").await;
+    type_into(&form.root, "last_name", "Smith");
+    click_submit(&form.root);
+    until("saved", || state(&form.root) == "saved").await;
+    let sent = form.transport.sent();
+    assert_eq!(sent.len(), 2);
+    let (request, token) = &sent[1];
+    assert_eq!(request.method, Method::Patch);
+    assert_eq!(
+        request.url,
+        format!("{BASE}/customers/0b6f2d1c-5d0e-4a43-9d5f-6f1b8f3e2a10")
+    );
+    assert_eq!(request.body.as_deref(), Some(r#"{"last_name":"Smith"}"#));
+    assert_eq!(token.as_deref(), Some("sk_test_x"));
+    assert_eq!(form.saved.borrow().len(), 1);
+    assert_eq!(form.saved.borrow()[0].operation, Operation::Update);
+    let status = find(&form.root, "[role=status]");
+    assert_eq!(status.text_content().unwrap(), "Changes saved.");
+}
+
+#[wasm_bindgen_test]
+async fn provider_field_errors_sit_beside_their_inputs() {
+    let transport = ScriptedTransport::default();
+    transport.answer(
+        422,
+        r#"{"error":{"type":"validation_error","message":"The request data is invalid.","errors":[{"field":"country_id","message":"The selected country id is invalid."}]}}"#,
+    );
+    let form = mount_form(Operation::Create, "sk_test_x", transport);
+    until("ready", || state(&form.root) == "ready").await;
+    type_into(&form.root, "email", "ada@example.com");
+    type_into(
+        &form.root,
+        "country_id",
+        "00000000-0000-4000-8000-000000000000",
+    );
+    click_submit(&form.root);
+    until("error", || state(&form.root) == "error").await;
+    let input = find(&form.root, "[name=country_id]");
+    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    let described_by = input.get_attribute("aria-describedby").unwrap();
+    let error_id = described_by.split(' ').next().unwrap();
+    let error = find(&form.root, &format!("#{error_id}"));
+    assert_eq!(
+        error.text_content().unwrap(),
+        "The selected country id is invalid."
+    );
+    let alert = find(&form.root, "[role=alert]");
+    assert!(alert
+        .text_content()
+        .unwrap()
+        .contains("did not accept some values"));
+    let report = &form.errors.borrow()[0];
+    assert_eq!((report.kind, report.status), ("validation", Some(422)));
+    // The typed values are still there, and editing the field clears its error.
+    let email: HtmlInputElement = find(&form.root, "[name=email]").unchecked_into();
+    assert_eq!(email.value(), "ada@example.com");
+    type_into(&form.root, "country_id", "");
+    until("error cleared", || {
+        find(&form.root, "[name=country_id]")
+            .get_attribute("aria-invalid")
+            .is_none()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn client_validation_sends_nothing_and_focuses_the_first_invalid_field() {
+    let form = mount_form(Operation::Create, "sk_test_x", ScriptedTransport::default());
+    until("ready", || state(&form.root) == "ready").await;
+    type_into(&form.root, "metadata", "[1, 2]");
+    click_submit(&form.root);
+    until("error", || state(&form.root) == "error").await;
+    assert!(form.transport.sent().is_empty());
+    let email = find(&form.root, "[name=email]");
+    assert_eq!(email.get_attribute("aria-invalid").as_deref(), Some("true"));
+    let active = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .active_element()
+        .unwrap();
+    assert_eq!(active.get_attribute("name").as_deref(), Some("email"));
+    let metadata = find(&form.root, "[name=metadata]");
+    assert_eq!(
+        metadata.get_attribute("aria-invalid").as_deref(),
+        Some("true")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_public_key_makes_the_form_read_only() {
+    let transport = ScriptedTransport::default();
+    transport.answer(200, JANE);
+    let form = mount_form(Operation::Update, "pk_test_x", transport);
+    until("read-only", || state(&form.root) == "read-only").await;
+    let input: HtmlInputElement = find(&form.root, "[name=last_name]").unchecked_into();
+    assert!(input.read_only());
+    let button: HtmlButtonElement = find(&form.root, "button[type=submit]").unchecked_into();
+    assert!(button.disabled());
+    type_into(&form.root, "last_name", "Smith");
+    button.click();
+    sleep(50).await;
+    assert!(form
+        .transport
+        .sent()
+        .iter()
+        .all(|(r, _)| r.method == Method::Get));
+}
+
+#[wasm_bindgen_test]
+async fn a_live_secret_key_is_refused_before_any_request() {
+    let form = mount_form(
+        Operation::Update,
+        "sk_live_abc123",
+        ScriptedTransport::default(),
+    );
+    until("error", || state(&form.root) == "error").await;
+    assert!(form.transport.sent().is_empty());
+    let alert = find(&form.root, "[role=alert]").text_content().unwrap();
+    assert!(alert.contains("secret live key"), "{alert}");
+    assert!(!form.root.inner_html().contains("sk_live_abc123"));
+    assert_eq!(form.errors.borrow()[0].kind, "credential_refused");
+}
+
+#[wasm_bindgen_test]
+async fn the_custom_element_takes_attributes_and_a_token_property() {
+    customer_form::define_customer_form(Some("customer-form-test".into()));
+    // A second definition (another copy of the package) is tolerated.
+    customer_form::define_customer_form(Some("customer-form-test".into()));
+    let document = web_sys::window().unwrap().document().unwrap();
+    let element = document.create_element("customer-form-test").unwrap();
+    element.set_attribute("provider", "prolifi").unwrap();
+    element.set_attribute("mode", "create").unwrap();
+    js_sys::Reflect::set(
+        &element,
+        &JsValue::from_str("token"),
+        &JsValue::from_str("sk_live_nope"),
+    )
+    .unwrap();
+    let errors = Rc::new(RefCell::new(Vec::<JsValue>::new()));
+    let listener = {
+        let errors = errors.clone();
+        wasm_bindgen::closure::Closure::<dyn Fn(web_sys::CustomEvent)>::new(
+            move |e: web_sys::CustomEvent| errors.borrow_mut().push(e.detail()),
+        )
+    };
+    // Listening on the document proves the event bubbles out of the shadow root.
+    document
+        .add_event_listener_with_callback("customer-error", listener.as_ref().unchecked_ref())
+        .unwrap();
+    document.body().unwrap().append_child(&element).unwrap();
+    let shadow = || element.shadow_root().expect("open shadow root");
+    until("error state", || {
+        shadow()
+            .query_selector("[data-state=error]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    assert!(element.get_attribute("token").is_none());
+    assert!(js_sys::Reflect::get(&element, &JsValue::from_str("token"))
+        .unwrap()
+        .is_undefined());
+    let detail = errors.borrow()[0].clone();
+    let kind = js_sys::Reflect::get(&detail, &JsValue::from_str("kind")).unwrap();
+    assert_eq!(kind.as_string().as_deref(), Some("credential_refused"));
+    document
+        .remove_event_listener_with_callback("customer-error", listener.as_ref().unchecked_ref())
+        .unwrap();
+    element.remove();
+}
