@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Sets up what is missing, then runs every test: formatting and lints, native unit and
+# integration tests, component tests in headless Chromium, and the end-to-end suite (the
+# trunk-built demo + the sandbox, driven by playwright-core).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+source scripts/env.sh
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "format"
+cargo fmt --all -- --check
+
+step "lints (native and wasm)"
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p customer-form --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+step "native tests (contracts, form state, sandbox)"
+cargo test --workspace
+
+step "component tests in headless Chromium"
+cargo test -p customer-form --target wasm32-unknown-unknown --test component
+
+step "end-to-end tests in headless Chromium"
+cargo build -p customer-form-sandbox
+trunk build
+node --test --test-concurrency=1 tests/e2e/
+
+step "all tests passed"

@@ -1,0 +1,119 @@
+// End-to-end harness: the sandbox binary, the trunk-built demo served from dist/, and headless
+// Chromium driven by playwright-core. Each test file gets its own sandbox and browser.
+
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join, extname, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(join(ROOT, 'tools', 'package.json'));
+const { chromium } = require('playwright-core');
+
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+/** Starts a binary that prints `... listening on http://127.0.0.1:<port>` once ready. */
+export async function startServer(binary, args = [], { env = {} } = {}) {
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let output = '';
+  const url = await new Promise((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${binary} did not start:\n${output}`)), 30_000);
+    const onData = (chunk) => {
+      output += chunk;
+      const match = output.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolveUrl(match[1]);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk) => { output += chunk; });
+    child.on('exit', (code) => reject(new Error(`${binary} exited with ${code}:\n${output}`)));
+  });
+  return { url, stop: () => child.kill('SIGTERM'), output: () => output };
+}
+
+export function startSandbox() {
+  return startServer(join(ROOT, 'target', 'debug', 'sandbox'), ['--port', '0']);
+}
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
+  '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json',
+};
+
+/** Serves a directory on 127.0.0.1 (the trunk-built demo in dist/ by default). */
+export async function serveStatic(dir = join(ROOT, 'dist')) {
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    let file = join(dir, path);
+    if (!file.startsWith(dir)) { res.writeHead(403).end(); return; }
+    try {
+      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  return { url: `http://127.0.0.1:${server.address().port}`, stop: () => server.close() };
+}
+
+export async function launchBrowser() {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  return browser;
+}
+
+/** A fresh page with its console captured (the audit reads it). */
+export async function newPage(browser) {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  const page = await context.newPage();
+  page.consoleLines = [];
+  page.on('console', (msg) => page.consoleLines.push(msg.text()));
+  page.on('pageerror', (err) => page.consoleLines.push(`pageerror: ${err.message}`));
+  return page;
+}
+
+/** The sandbox's control API. */
+export function sandboxClient(base) {
+  const call = async (method, path, body) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path} -> ${res.status}: ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
+  return {
+    reset: () => call('POST', '/_reset'),
+    config: (knobs) => call('POST', '/_config', knobs),
+    faults: (rules) => call('POST', '/_faults', rules),
+    /** Requests the sandbox received, without CORS preflights. */
+    log: async () => (await call('GET', '/_log')).filter((entry) => entry.method !== 'OPTIONS'),
+  };
+}
+
+/** Opens the demo page and waits until the widget is defined. */
+export async function openDemo(page, demoUrl, query = {}) {
+  const params = new URLSearchParams(query);
+  await page.goto(`${demoUrl}/?${params}`);
+  await page.waitForSelector('body[data-demo-ready=true]');
+}
+
+export function formState(page, selector = 'customer-form') {
+  return page.locator(`${selector} [data-state]`).first().getAttribute('data-state');
+}
+
+export async function waitForState(page, state, selector = 'customer-form') {
+  await page.locator(`${selector} [data-state="${state}"]`).first().waitFor({ timeout: 10_000 });
+}
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
