@@ -10,9 +10,9 @@ const PROVIDERS = {
     apiBase: `${sandbox}/prolifi/api/v1/public`,
     customerId: 'cus_1001',
     credentials: {
-      'Sandbox secret test key (read + write)': 'sk_test_demo',
-      'Sandbox public key (read-only)': 'pk_test_demo',
-      'Live secret key (refused in a browser)': 'sk_live_demo',
+      secret: ['Sandbox secret test key (read + write)', 'sk_test_demo'],
+      public: ['Sandbox public key (read-only)', 'pk_test_demo'],
+      live: ['Live secret key (refused in a browser)', 'sk_live_demo'],
     },
   },
 };
@@ -23,8 +23,8 @@ const form = $('form');
 function fillCredentials(provider) {
   const select = $('credential');
   select.replaceChildren();
-  for (const label of Object.keys(PROVIDERS[provider]?.credentials ?? {})) {
-    select.append(new Option(label, label));
+  for (const [slug, [label]] of Object.entries(PROVIDERS[provider]?.credentials ?? {})) {
+    select.append(new Option(label, slug));
   }
 }
 
@@ -36,7 +36,7 @@ function apply() {
   form.setAttribute('customer-id', $('customer-id').value);
   if (config) {
     form.setAttribute('api-base', config.apiBase);
-    form.token = config.credentials[$('credential').value];
+    form.token = config.credentials[$('credential').value]?.[1];
   } else {
     form.removeAttribute('api-base');
     form.token = undefined;
@@ -61,10 +61,16 @@ $('provider').addEventListener('change', () => {
 });
 for (const id of ['mode', 'customer-id', 'credential']) $(id).addEventListener('change', apply);
 
+// Deep links choose the starting form (?provider=&mode=&customer=&credential=<slug>); they never
+// carry a credential, only which of the demo's sandbox credentials to use.
 function start(bindings) {
   bindings.defineCustomerForm();
-  $('customer-id').value = PROVIDERS.prolifi.customerId;
-  fillCredentials('prolifi');
+  const provider = PROVIDERS[params.get('provider')] ? params.get('provider') : 'prolifi';
+  $('provider').value = provider;
+  $('mode').value = params.get('mode') === 'create' ? 'create' : 'update';
+  $('customer-id').value = params.get('customer') ?? PROVIDERS[provider].customerId;
+  fillCredentials(provider);
+  if (params.get('credential')) $('credential').value = params.get('credential');
   apply();
   document.body.dataset.demoReady = 'true';
 }

@@ -39,7 +39,7 @@ export async function startServer(binary, args = [], { env = {} } = {}) {
 }
 
 export function startSandbox() {
-  return startServer(join(ROOT, 'target', 'debug', 'sandbox'), ['--port', '0']);
+  return startServer(process.env.SANDBOX_BIN ?? join(ROOT, 'target', 'debug', 'sandbox'), ['--port', '0']);
 }
 
 const TYPES = {

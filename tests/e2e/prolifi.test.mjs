@@ -30,10 +30,8 @@ beforeEach(async () => {
   page = await newPage(browser);
 });
 
-async function open({ mode = 'update', credential } = {}) {
-  await openDemo(page, demo.url, { sandbox: sandbox.url });
-  if (mode !== 'update') await page.selectOption('#mode', mode);
-  if (credential) await page.selectOption('#credential', { label: credential });
+async function open({ mode = 'update', credential = 'secret' } = {}) {
+  await openDemo(page, demo.url, { sandbox: sandbox.url, provider: 'prolifi', mode, credential });
 }
 
 const field = (name) => page.locator(`customer-form [name="${name}"]`);
@@ -165,7 +163,7 @@ test('a 422 from Prolifi is shown beside the field it names, and typed values st
 });
 
 test('a public key makes the form read-only and no write is ever sent', async () => {
-  await open({ credential: 'Sandbox public key (read-only)' });
+  await open({ credential: 'public' });
   await waitForState(page, 'read-only');
   assert.equal(await field('last_name').inputValue(), 'Doe');
   assert.notEqual(await field('last_name').getAttribute('readonly'), null);
@@ -182,7 +180,7 @@ test('a public key makes the form read-only and no write is ever sent', async ()
 });
 
 test('a live secret key is refused in the browser: no request at all, a clear message', async () => {
-  await open({ credential: 'Live secret key (refused in a browser)' });
+  await open({ credential: 'live' });
   await waitForState(page, 'error');
   const alert = await page.locator('customer-form [role=alert]').textContent();
   assert.match(alert, /secret live key/i);
