@@ -3,12 +3,42 @@
 use crate::credential::{classify_credential, CredentialUse};
 use crate::error::{ApiError, ErrorKind, FieldError};
 use crate::field::FieldSpec;
-use crate::http::{HttpReply, HttpRequest};
+use crate::http::{HttpReply, HttpRequest, Method};
 use crate::json::Json;
 use crate::record::Record;
 use crate::validate::{check_fields, normalize, Invalid, Normal};
 use crate::values::FormValues;
 use crate::{Operation, ProviderId};
+
+/// What a request to a provider's customer API does, read from its method and path (relative to
+/// the provider's API base). The gateway checks a token's scope against it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    Read { customer: String },
+    Create,
+    Update { customer: String },
+}
+
+impl Route {
+    /// The scope operation (`ops` claim) this route needs.
+    pub fn op(&self) -> &'static str {
+        match self {
+            Route::Read { .. } => "read",
+            Route::Create => "create",
+            Route::Update { .. } => "update",
+        }
+    }
+
+    pub fn customer(&self) -> Option<&str> {
+        match self {
+            Route::Read { customer } | Route::Update { customer } => Some(customer),
+            Route::Create => None,
+        }
+    }
+}
+
+/// A field a request body writes, as form text; `None` when the body sends `null` (clears it).
+pub type WrittenField = (&'static str, Option<String>);
 
 /// What request building needs besides the values.
 #[derive(Clone, Copy, Debug)]
@@ -60,6 +90,35 @@ pub trait Contract: Sync {
 
     fn classify(&self, token: &str, api_base: &str) -> CredentialUse {
         classify_credential(self.provider(), token, api_base)
+    }
+}
+
+/// What the gateway needs on top of the contract to check requests before it attaches a secret.
+/// A separate trait so the widget's wasm, which never calls these, does not carry them.
+pub trait GatewayRules: Contract {
+    /// The customer-API route a request is, or `None` for anything else (which the gateway refuses).
+    fn route(&self, method: Method, path: &str) -> Option<Route>;
+
+    /// Reads a request body back into the fields it writes. `Err` (with a reason) when the body
+    /// is not one the form would build: an unknown field, a wrong type, a missing envelope.
+    fn read_body(&self, op: Operation, body: &Json) -> Result<Vec<WrittenField>, String>;
+
+    /// Every id that addresses this record (a Prolifi customer answers to its UUID and its
+    /// `external_id`), so a token scoped to one of them covers the others.
+    fn aliases(&self, record: &Record) -> Vec<String> {
+        vec![record.id.clone()]
+    }
+
+    /// An error reply body in the provider's own envelope, so the widget reads the gateway's
+    /// refusals exactly like the provider's errors.
+    fn error_body(&self, kind: ErrorKind, message: &str, field_errors: &[FieldError]) -> Json;
+}
+
+/// The gateway rules of a provider; `None` for providers not implemented yet.
+pub fn gateway_rules_for(provider: ProviderId) -> Option<&'static dyn GatewayRules> {
+    match provider {
+        ProviderId::Prolifi => Some(&crate::prolifi::Prolifi),
+        _ => None,
     }
 }
 
@@ -161,6 +220,54 @@ pub fn map_field(fields: &[FieldSpec], path: &str) -> String {
         .max_by_key(|f| f.name.len())
         .map(|f| f.name.to_string())
         .unwrap_or_else(|| path.to_string())
+}
+
+/// The rules of the form applied to a request body (the gateway's validation): for create every
+/// required field must be there; for update only the fields sent are checked, and clearing a
+/// required one is refused.
+pub fn check_body(
+    contract: &dyn GatewayRules,
+    op: Operation,
+    body: &Json,
+) -> Result<Vec<Invalid>, String> {
+    let written = contract.read_body(op, body)?;
+    let fields = contract.fields(op);
+    let mut values = FormValues::new();
+    let mut invalid = Vec::new();
+    for spec in fields {
+        match written.iter().find(|(name, _)| *name == spec.name) {
+            Some((_, Some(text))) => {
+                values.set(spec.name, text.clone());
+                if let Some(rule) = crate::validate::check_field(spec, text) {
+                    invalid.push(Invalid {
+                        field: spec.name,
+                        rule,
+                    });
+                }
+            }
+            Some((_, None)) | None => {
+                let cleared = written
+                    .iter()
+                    .any(|(name, v)| *name == spec.name && v.is_none());
+                let missing_on_create =
+                    op == Operation::Create && !written.iter().any(|(n, _)| *n == spec.name);
+                if spec.required && (cleared || missing_on_create) {
+                    invalid.push(Invalid {
+                        field: spec.name,
+                        rule: crate::validate::Rule::Required,
+                    });
+                }
+            }
+        }
+    }
+    // Cross-field rules see only what this body sends.
+    let loaded = (op == Operation::Update).then(FormValues::new);
+    for extra in contract.check_extra(op, &values, loaded.as_ref()) {
+        if !invalid.iter().any(|i| i.field == extra.field) {
+            invalid.push(extra);
+        }
+    }
+    Ok(invalid)
 }
 
 /// Field errors for the client rules, in English (the gateway's wording).

@@ -17,7 +17,9 @@ pub mod url;
 pub mod validate;
 pub mod values;
 
-pub use contract::{contract_for, Contract, RequestContext};
+pub use contract::{
+    contract_for, gateway_rules_for, Contract, GatewayRules, RequestContext, Route,
+};
 pub use credential::{classify_credential, CredentialUse, RefusalReason};
 pub use error::{ApiError, ErrorKind, FieldError};
 pub use field::{FieldKind, FieldSpec};

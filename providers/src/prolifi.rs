@@ -2,7 +2,7 @@
 //!
 //! Source: shared/provider-docs/prolifi-update-customer.md (OpenAPI 3.1) and contracts.md §2, §6.2.
 
-use crate::contract::{map_field, Contract, RequestContext};
+use crate::contract::{map_field, Contract, GatewayRules, RequestContext, Route, WrittenField};
 use crate::error::{ApiError, ErrorKind, FieldError};
 use crate::field::{FieldKind, FieldSpec};
 use crate::http::{HttpReply, HttpRequest, Method};
@@ -174,6 +174,86 @@ impl Contract for Prolifi {
             })
             .collect();
         error
+    }
+}
+
+impl GatewayRules for Prolifi {
+    fn route(&self, method: Method, path: &str) -> Option<Route> {
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        match (method, segments.as_slice()) {
+            (Method::Post, ["customers"]) => Some(Route::Create),
+            (Method::Get, ["customers", id]) if !id.is_empty() => Some(Route::Read {
+                customer: (*id).to_string(),
+            }),
+            (Method::Patch, ["customers", id]) if !id.is_empty() => Some(Route::Update {
+                customer: (*id).to_string(),
+            }),
+            _ => None,
+        }
+    }
+
+    fn read_body(&self, _op: Operation, body: &Json) -> Result<Vec<WrittenField>, String> {
+        let Json::Object(members) = body else {
+            return Err("the body must be a JSON object".into());
+        };
+        members
+            .iter()
+            .map(|(key, value)| {
+                let spec = FIELDS
+                    .iter()
+                    .find(|f| f.name == key)
+                    .ok_or_else(|| format!("unknown field {key:?}"))?;
+                let text = match (spec.kind, value) {
+                    (_, Json::Null) => None,
+                    (FieldKind::JsonObject, Json::Object(_)) => Some(value.to_json_string()),
+                    (FieldKind::JsonObject, _) => {
+                        return Err(format!("{key} must be an object or null"))
+                    }
+                    (_, Json::String(text)) => Some(text.clone()),
+                    _ => return Err(format!("{key} must be a string or null")),
+                };
+                Ok((spec.name, text))
+            })
+            .collect()
+    }
+
+    fn aliases(&self, record: &Record) -> Vec<String> {
+        let mut aliases = vec![record.id.clone()];
+        let external_id = record.values.get("external_id");
+        if !external_id.is_empty() {
+            aliases.push(external_id.to_string());
+        }
+        aliases
+    }
+
+    fn error_body(&self, kind: ErrorKind, message: &str, field_errors: &[FieldError]) -> Json {
+        let error_type = match kind {
+            ErrorKind::Authentication => "authentication_error",
+            ErrorKind::Permission | ErrorKind::CredentialRefused => "permission_error",
+            ErrorKind::Validation | ErrorKind::Invalid => "validation_error",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::RateLimited => "rate_limit_error",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::BadRequest => "invalid_request",
+            _ => "api_error",
+        };
+        let mut error = Json::object([
+            ("type", Json::str(error_type)),
+            ("message", Json::str(message)),
+        ]);
+        if !field_errors.is_empty() {
+            let items = field_errors
+                .iter()
+                .map(|e| {
+                    Json::object([
+                        ("field", Json::str(e.field.clone())),
+                        ("message", Json::str(e.message.clone())),
+                    ])
+                })
+                .collect();
+            error.insert("errors", Json::Array(items));
+        }
+        Json::object([("error", error)])
     }
 }
 
@@ -464,6 +544,103 @@ mod tests {
             assert_eq!(error.status, Some(status));
             assert_eq!(error.retry_after_secs, Some(7));
         }
+    }
+
+    #[test]
+    fn routes() {
+        assert_eq!(
+            Prolifi.route(Method::Post, "/customers"),
+            Some(Route::Create)
+        );
+        assert_eq!(
+            Prolifi.route(Method::Get, "customers/cus_1"),
+            Some(Route::Read {
+                customer: "cus_1".into()
+            })
+        );
+        assert_eq!(
+            Prolifi.route(Method::Patch, "/customers/x/"),
+            Some(Route::Update {
+                customer: "x".into()
+            })
+        );
+        assert_eq!(Prolifi.route(Method::Put, "/customers/x"), None);
+        assert_eq!(Prolifi.route(Method::Get, "/customers"), None);
+        assert_eq!(Prolifi.route(Method::Get, "/customers/x/orders"), None);
+    }
+
+    #[test]
+    fn bodies_are_checked_with_the_form_rules() {
+        use crate::contract::check_body;
+        let body = Json::parse(r#"{"email":"bad","metadata":{"a":1},"phone":null}"#).unwrap();
+        assert_eq!(
+            check_body(&Prolifi, Operation::Update, &body),
+            Ok(vec![Invalid {
+                field: "email",
+                rule: Rule::Email
+            }])
+        );
+        let create = Json::parse(r#"{"first_name":"Ada"}"#).unwrap();
+        assert_eq!(
+            check_body(&Prolifi, Operation::Create, &create),
+            Ok(vec![Invalid {
+                field: "email",
+                rule: Rule::Required
+            }])
+        );
+        let cleared = Json::parse(r#"{"email":null}"#).unwrap();
+        assert_eq!(
+            check_body(&Prolifi, Operation::Update, &cleared),
+            Ok(vec![Invalid {
+                field: "email",
+                rule: Rule::Required
+            }])
+        );
+        assert!(check_body(
+            &Prolifi,
+            Operation::Update,
+            &Json::parse(r#"{"status":"archived"}"#).unwrap()
+        )
+        .is_err());
+        assert!(check_body(
+            &Prolifi,
+            Operation::Update,
+            &Json::parse(r#"{"metadata":"x"}"#).unwrap()
+        )
+        .is_err());
+        assert!(check_body(&Prolifi, Operation::Update, &Json::parse("[]").unwrap()).is_err());
+    }
+
+    #[test]
+    fn a_body_built_by_the_form_reads_back_to_its_fields() {
+        let values = FormValues::new()
+            .with("email", "ada@example.com")
+            .with("metadata", "{\"plan\":\"pro\"}");
+        let request = create_request(&Prolifi, ctx(None), &values).unwrap();
+        let body = Json::parse(request.body.as_deref().unwrap()).unwrap();
+        let written = Prolifi.read_body(Operation::Create, &body).unwrap();
+        assert_eq!(
+            written,
+            vec![
+                ("email", Some("ada@example.com".to_string())),
+                ("metadata", Some("{\"plan\":\"pro\"}".to_string()))
+            ]
+        );
+    }
+
+    #[test]
+    fn gateway_refusals_read_back_as_prolifi_errors() {
+        let body = Prolifi.error_body(ErrorKind::Permission, "No.", &[]);
+        let reply = HttpReply {
+            status: 403,
+            headers: vec![],
+            body: body.to_json_string(),
+        };
+        let error = interpret_reply(&Prolifi, &reply).unwrap_err();
+        assert_eq!(
+            (error.kind, error.message.as_str()),
+            (ErrorKind::Permission, "No.")
+        );
     }
 
     #[test]
