@@ -1,0 +1,48 @@
+//! Prolifi: the secret `sk_` key as a Bearer token; `Idempotency-Key` passes through.
+
+use providers::ProviderId;
+
+use super::{send_plain, Adapter, Outgoing, UpstreamFuture};
+use crate::config::ProviderConfig;
+use crate::secret::Secret;
+
+pub struct ProlifiAdapter {
+    base: String,
+    key: Secret,
+}
+
+impl ProlifiAdapter {
+    pub fn from_config(config: &ProviderConfig) -> Result<ProlifiAdapter, String> {
+        let key = config
+            .secret_key
+            .as_ref()
+            .ok_or("[providers.prolifi] needs secret_key")?
+            .load()?;
+        if !key.expose().starts_with("sk_") {
+            return Err(
+                "[providers.prolifi] secret_key must be a secret key (sk_test_… or sk_live_…)"
+                    .into(),
+            );
+        }
+        Ok(ProlifiAdapter {
+            base: config.base.clone(),
+            key,
+        })
+    }
+}
+
+impl Adapter for ProlifiAdapter {
+    fn provider(&self) -> ProviderId {
+        ProviderId::Prolifi
+    }
+
+    fn send<'a>(&'a self, client: &'a reqwest::Client, outgoing: Outgoing) -> UpstreamFuture<'a> {
+        let authorization = format!("Bearer {}", self.key.expose());
+        Box::pin(send_plain(
+            client,
+            &self.base,
+            outgoing,
+            vec![("authorization", authorization)],
+        ))
+    }
+}

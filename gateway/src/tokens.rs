@@ -1,0 +1,193 @@
+//! Verifying scoped tokens (HS256 with a shared key, or EdDSA with a host's public key) and
+//! minting them (HS256).
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use providers::token_claims::base64url_decode;
+
+use crate::claims::Claims;
+use crate::config::TokenConfig;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenError {
+    Missing,
+    Malformed,
+    /// `alg` is not one this gateway accepts (`none`, RS256…, or EdDSA without a key).
+    UnsupportedAlgorithm,
+    BadSignature,
+    WrongAudience,
+    Expired,
+    NotYetValid,
+    /// `exp - iat` is over the configured maximum, or `iat` is in the future.
+    LifetimeTooLong,
+    WrongProvider,
+}
+
+impl TokenError {
+    /// A clear reason for the 401 reply; never quotes the token.
+    pub fn message(self) -> &'static str {
+        match self {
+            TokenError::Missing => {
+                "A scoped token is required: send Authorization: Bearer <token>."
+            }
+            TokenError::Malformed => "The token is not a well-formed scoped token.",
+            TokenError::UnsupportedAlgorithm => {
+                "The token's signing algorithm is not accepted by this gateway."
+            }
+            TokenError::BadSignature => "The token's signature is not valid.",
+            TokenError::WrongAudience => "The token was issued for another audience.",
+            TokenError::Expired => "The token has expired.",
+            TokenError::NotYetValid => "The token is not valid yet.",
+            TokenError::LifetimeTooLong => {
+                "The token's lifetime is longer than this gateway allows."
+            }
+            TokenError::WrongProvider => "The token was issued for another provider.",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            TokenError::Missing => "token_missing",
+            TokenError::Malformed => "token_malformed",
+            TokenError::UnsupportedAlgorithm => "token_algorithm",
+            TokenError::BadSignature => "token_signature",
+            TokenError::WrongAudience => "token_audience",
+            TokenError::Expired => "token_expired",
+            TokenError::NotYetValid => "token_not_yet_valid",
+            TokenError::LifetimeTooLong => "token_lifetime",
+            TokenError::WrongProvider => "token_provider",
+        }
+    }
+}
+
+pub struct TokenKeys {
+    audience: String,
+    max_lifetime_secs: u64,
+    leeway_secs: u64,
+    hs256: Option<(EncodingKey, DecodingKey)>,
+    eddsa: Option<DecodingKey>,
+}
+
+impl TokenKeys {
+    pub fn from_config(config: &TokenConfig) -> Result<TokenKeys, String> {
+        let hs256 = match &config.hs256_key {
+            Some(source) => {
+                let secret = source.load()?;
+                if secret.expose().len() < 32 {
+                    return Err("the HS256 key must be at least 32 characters".into());
+                }
+                let bytes = secret.expose().as_bytes();
+                Some((
+                    EncodingKey::from_secret(bytes),
+                    DecodingKey::from_secret(bytes),
+                ))
+            }
+            None => None,
+        };
+        let eddsa = match &config.eddsa_public_key_file {
+            Some(path) => {
+                let pem = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+                Some(
+                    DecodingKey::from_ed_pem(&pem)
+                        .map_err(|e| format!("{path}: not an Ed25519 public key ({e})"))?,
+                )
+            }
+            None => None,
+        };
+        Ok(TokenKeys {
+            audience: config.audience.clone(),
+            max_lifetime_secs: config.max_lifetime_secs,
+            leeway_secs: config.leeway_secs,
+            hs256,
+            eddsa,
+        })
+    }
+
+    pub fn audience(&self) -> &str {
+        &self.audience
+    }
+
+    pub fn max_lifetime_secs(&self) -> u64 {
+        self.max_lifetime_secs
+    }
+
+    pub fn can_mint(&self) -> bool {
+        self.hs256.is_some()
+    }
+
+    /// Checks signature, algorithm, audience, times and provider, in that order.
+    pub fn verify(&self, token: &str, provider: &str, now: u64) -> Result<Claims, TokenError> {
+        let token = token.trim();
+        if token.is_empty() {
+            return Err(TokenError::Missing);
+        }
+        let (algorithm, key) = match header_alg(token)?.as_str() {
+            "HS256" => (Algorithm::HS256, self.hs256.as_ref().map(|(_, d)| d)),
+            "EdDSA" => (Algorithm::EdDSA, self.eddsa.as_ref()),
+            _ => return Err(TokenError::UnsupportedAlgorithm),
+        };
+        let key = key.ok_or(TokenError::UnsupportedAlgorithm)?;
+        let mut validation = Validation::new(algorithm);
+        validation.set_audience(&[&self.audience]);
+        validation.set_required_spec_claims(&["exp", "aud", "sub"]);
+        // Times are checked below against the caller's clock, so tests can pin it.
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        let claims = jsonwebtoken::decode::<Claims>(token, key, &validation)
+            .map_err(|e| {
+                use jsonwebtoken::errors::ErrorKind as K;
+                match e.kind() {
+                    K::InvalidSignature => TokenError::BadSignature,
+                    K::InvalidAudience => TokenError::WrongAudience,
+                    K::InvalidAlgorithm | K::InvalidAlgorithmName => {
+                        TokenError::UnsupportedAlgorithm
+                    }
+                    _ => TokenError::Malformed,
+                }
+            })?
+            .claims;
+        if claims.exp + self.leeway_secs <= now {
+            return Err(TokenError::Expired);
+        }
+        if claims.nbf.is_some_and(|nbf| nbf > now + self.leeway_secs) {
+            return Err(TokenError::NotYetValid);
+        }
+        if claims.iat > now + self.leeway_secs
+            || claims.exp.saturating_sub(claims.iat) > self.max_lifetime_secs
+        {
+            return Err(TokenError::LifetimeTooLong);
+        }
+        if claims.provider != provider {
+            return Err(TokenError::WrongProvider);
+        }
+        Ok(claims)
+    }
+
+    /// Signs claims with the HS256 key.
+    pub fn mint(&self, claims: &Claims) -> Result<String, String> {
+        let (key, _) = self
+            .hs256
+            .as_ref()
+            .ok_or("minting needs [tokens] hs256_key")?;
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, key).map_err(|e| e.to_string())
+    }
+}
+
+/// The `alg` of a JWT header, read without trusting anything else in the token.
+fn header_alg(token: &str) -> Result<String, TokenError> {
+    let header = token.split('.').next().ok_or(TokenError::Malformed)?;
+    let bytes = base64url_decode(header).ok_or(TokenError::Malformed)?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|_| TokenError::Malformed)?;
+    value
+        .get("alg")
+        .and_then(|a| a.as_str())
+        .map(str::to_string)
+        .ok_or(TokenError::Malformed)
+}
+
+pub fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}

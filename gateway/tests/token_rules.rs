@@ -1,0 +1,239 @@
+//! The token-rule matrix: each rule the gateway applies to a scoped token, as a test that fails
+//! if the rule is removed. (The customer rule needs a provider; it is in `forwarding.rs`.)
+
+use customer_form_gateway::claims::{Audience, Claims};
+use customer_form_gateway::config::Config;
+use customer_form_gateway::scope::{check_fields, check_operation, ScopeError};
+use customer_form_gateway::tokens::{TokenError, TokenKeys};
+use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use providers::Route;
+
+const KEY: &str = "token-rules-test-key-0123456789abcdef";
+const NOW: u64 = 1_800_000_000;
+
+fn keys() -> TokenKeys {
+    std::env::set_var("TOKEN_RULES_HS256_KEY", KEY);
+    let config = Config::parse(&format!(
+        r#"
+        [tokens]
+        audience = "customer-form"
+        max_lifetime_secs = 900
+        leeway_secs = 30
+        hs256_key = {{ env = "TOKEN_RULES_HS256_KEY" }}
+        eddsa_public_key_file = "{}/tests/keys/host-test.pub.pem"
+        "#,
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    TokenKeys::from_config(&config.tokens).unwrap()
+}
+
+fn claims() -> Claims {
+    Claims {
+        aud: Audience::One("customer-form".into()),
+        exp: NOW + 300,
+        iat: NOW,
+        nbf: None,
+        sub: "user-7".into(),
+        provider: "prolifi".into(),
+        ops: vec!["read".into(), "update".into()],
+        customer: Some("cus_1001".into()),
+        fields: None,
+        jti: None,
+    }
+}
+
+fn hs256(claims: &Claims) -> String {
+    encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(KEY.as_bytes()),
+    )
+    .unwrap()
+}
+
+fn eddsa(claims: &Claims) -> String {
+    let pem = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/keys/host-test.key.pem"
+    ))
+    .unwrap();
+    encode(
+        &Header::new(Algorithm::EdDSA),
+        claims,
+        &EncodingKey::from_ed_pem(&pem).unwrap(),
+    )
+    .unwrap()
+}
+
+fn b64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (*b as u32) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+fn verify(token: &str) -> Result<Claims, TokenError> {
+    keys().verify(token, "prolifi", NOW)
+}
+
+#[test]
+fn a_good_token_passes_with_either_algorithm() {
+    assert_eq!(verify(&hs256(&claims())), Ok(claims()));
+    assert_eq!(verify(&eddsa(&claims())), Ok(claims()));
+}
+
+#[test]
+fn expired() {
+    let mut c = claims();
+    c.iat = NOW - 400;
+    c.exp = NOW - 100;
+    assert_eq!(verify(&hs256(&c)), Err(TokenError::Expired));
+    // Within the leeway it still passes: clocks drift.
+    c.exp = NOW - 10;
+    assert!(verify(&hs256(&c)).is_ok());
+}
+
+#[test]
+fn not_yet_valid() {
+    let mut c = claims();
+    c.nbf = Some(NOW + 120);
+    assert_eq!(verify(&hs256(&c)), Err(TokenError::NotYetValid));
+}
+
+#[test]
+fn tampered_signature() {
+    let token = hs256(&claims());
+    let (rest, signature) = token.rsplit_once('.').unwrap();
+    let flipped = if signature.starts_with('A') { "B" } else { "A" };
+    assert_eq!(
+        verify(&format!("{rest}.{flipped}{}", &signature[1..])),
+        Err(TokenError::BadSignature)
+    );
+}
+
+#[test]
+fn tampered_payload() {
+    let token = hs256(&claims());
+    let parts: Vec<&str> = token.split('.').collect();
+    let mut widened = claims();
+    widened.ops.push("create".into());
+    let payload = b64(serde_json::to_string(&widened).unwrap().as_bytes());
+    assert_eq!(
+        verify(&format!("{}.{payload}.{}", parts[0], parts[2])),
+        Err(TokenError::BadSignature)
+    );
+}
+
+#[test]
+fn signed_with_another_key() {
+    let other = encode(
+        &Header::new(Algorithm::HS256),
+        &claims(),
+        &EncodingKey::from_secret(b"some-other-key-0123456789abcdefghij"),
+    )
+    .unwrap();
+    assert_eq!(verify(&other), Err(TokenError::BadSignature));
+}
+
+#[test]
+fn wrong_audience() {
+    let mut c = claims();
+    c.aud = Audience::One("another-service".into());
+    assert_eq!(verify(&hs256(&c)), Err(TokenError::WrongAudience));
+    c.aud = Audience::Many(vec!["x".into(), "customer-form".into()]);
+    assert!(verify(&hs256(&c)).is_ok());
+}
+
+#[test]
+fn wrong_provider() {
+    assert_eq!(
+        keys().verify(&hs256(&claims()), "partnero", NOW),
+        Err(TokenError::WrongProvider)
+    );
+}
+
+#[test]
+fn lifetime_over_the_maximum() {
+    let mut c = claims();
+    c.exp = NOW + 3600;
+    assert_eq!(verify(&hs256(&c)), Err(TokenError::LifetimeTooLong));
+    // A token claiming to be issued in the future cannot stretch its lifetime either.
+    let mut c = claims();
+    c.iat = NOW + 600;
+    c.exp = NOW + 900;
+    assert_eq!(verify(&hs256(&c)), Err(TokenError::LifetimeTooLong));
+}
+
+#[test]
+fn alg_none() {
+    let header = b64(br#"{"alg":"none","typ":"JWT"}"#);
+    let payload = b64(serde_json::to_string(&claims()).unwrap().as_bytes());
+    assert_eq!(
+        verify(&format!("{header}.{payload}.")),
+        Err(TokenError::UnsupportedAlgorithm)
+    );
+    let header = b64(br#"{"alg":"RS256","typ":"JWT"}"#);
+    assert_eq!(
+        verify(&format!("{header}.{payload}.sig")),
+        Err(TokenError::UnsupportedAlgorithm)
+    );
+}
+
+#[test]
+fn hs256_key_presented_as_an_eddsa_token_is_refused() {
+    // Algorithm confusion: an HS256 body under an EdDSA header must not verify.
+    let token = hs256(&claims());
+    let parts: Vec<&str> = token.split('.').collect();
+    let header = b64(br#"{"alg":"EdDSA","typ":"JWT"}"#);
+    assert!(verify(&format!("{header}.{}.{}", parts[1], parts[2])).is_err());
+}
+
+#[test]
+fn malformed_and_missing() {
+    assert_eq!(verify(""), Err(TokenError::Missing));
+    assert_eq!(verify("not-a-token"), Err(TokenError::Malformed));
+    let header = b64(br#"{"alg":"HS256"}"#);
+    assert_eq!(
+        verify(&format!("{header}.!!.x")),
+        Err(TokenError::Malformed)
+    );
+}
+
+#[test]
+fn wrong_operation() {
+    let c = claims();
+    assert_eq!(
+        check_operation(
+            &c,
+            &Route::Update {
+                customer: "cus_1001".into()
+            }
+        ),
+        Ok(())
+    );
+    assert_eq!(
+        check_operation(&c, &Route::Create),
+        Err(ScopeError::Operation("create"))
+    );
+}
+
+#[test]
+fn field_not_allowed() {
+    let mut c = claims();
+    let written = [("email", Some("a@b.co".to_string())), ("phone", None)];
+    assert_eq!(check_fields(&c, &written), Ok(()));
+    c.fields = Some(vec!["phone".into()]);
+    assert_eq!(
+        check_fields(&c, &written),
+        Err(ScopeError::Fields(vec!["email".into()]))
+    );
+}
