@@ -1,18 +1,26 @@
-// The demo page: a provider/mode switcher around one <customer-form>, against the local sandbox.
-// The sandbox keys below are fake, sandbox-only credentials: the point of the demo is to show
-// what the form does with each kind (a live secret key is refused before anything is sent).
+// The demo page: a provider/mode/credential switcher around one <customer-form>.
+// By default the form goes through the gateway with scoped tokens the page obtains from the
+// gateway's development-only /demo/token endpoint. The "straight to the sandbox" choices use
+// fake sandbox keys to show what the form does with each kind of provider key (a live secret
+// key is refused before anything is sent).
 
 const params = new URLSearchParams(location.search);
 const sandbox = (params.get('sandbox') || 'http://127.0.0.1:8787').replace(/\/$/, '');
+const gateway = (params.get('gateway') || 'http://127.0.0.1:8788').replace(/\/$/, '');
+const tokenTtl = Number(params.get('ttl')) || 300;
 
 const PROVIDERS = {
   prolifi: {
-    apiBase: `${sandbox}/prolifi/api/v1/public`,
     customerId: 'cus_1001',
+    gatewayBase: `${gateway}/prolifi`,
+    sandboxBase: `${sandbox}/prolifi/api/v1/public`,
     credentials: {
-      secret: ['Sandbox secret test key (read + write)', 'sk_test_demo'],
-      public: ['Sandbox public key (read-only)', 'pk_test_demo'],
-      live: ['Live secret key (refused in a browser)', 'sk_live_demo'],
+      scoped: { label: 'Scoped token from the gateway (read, create, update)', ops: ['read', 'create', 'update'] },
+      'scoped-read': { label: 'Scoped token: read only', ops: ['read'] },
+      'scoped-phone': { label: 'Scoped token: may change the phone only', ops: ['read', 'update'], fields: ['phone'] },
+      secret: { label: 'Sandbox secret test key, straight to the sandbox', key: 'sk_test_demo' },
+      public: { label: 'Sandbox public key (read-only), straight to the sandbox', key: 'pk_test_demo' },
+      live: { label: 'Live secret key (refused in a browser)', key: 'sk_live_demo' },
     },
   },
 };
@@ -23,9 +31,25 @@ const form = $('form');
 function fillCredentials(provider) {
   const select = $('credential');
   select.replaceChildren();
-  for (const [slug, [label]] of Object.entries(PROVIDERS[provider]?.credentials ?? {})) {
+  for (const [slug, { label }] of Object.entries(PROVIDERS[provider]?.credentials ?? {})) {
     select.append(new Option(label, slug));
   }
+}
+
+/** A token provider that asks the gateway's demo endpoint for a token scoped to this form. */
+function scopedTokens(provider, credential) {
+  return async () => {
+    const customer = $('mode').value === 'update' ? $('customer-id').value : undefined;
+    const response = await fetch(`${gateway}/demo/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        sub: 'demo-user', provider, ops: credential.ops, customer, fields: credential.fields, ttl_secs: tokenTtl,
+      }),
+    });
+    if (!response.ok) throw new Error(`the gateway refused to mint a token (${response.status})`);
+    return (await response.json()).token;
+  };
 }
 
 function apply() {
@@ -34,12 +58,19 @@ function apply() {
   form.setAttribute('provider', provider);
   form.setAttribute('mode', $('mode').value);
   form.setAttribute('customer-id', $('customer-id').value);
-  if (config) {
-    form.setAttribute('api-base', config.apiBase);
-    form.token = config.credentials[$('credential').value]?.[1];
-  } else {
+  const credential = config?.credentials[$('credential').value];
+  if (!credential) {
     form.removeAttribute('api-base');
+    form.tokenProvider = undefined;
     form.token = undefined;
+  } else if (credential.key) {
+    form.setAttribute('api-base', config.sandboxBase);
+    form.tokenProvider = undefined;
+    form.token = credential.key;
+  } else {
+    form.setAttribute('api-base', config.gatewayBase);
+    form.token = undefined;
+    form.tokenProvider = scopedTokens(provider, credential);
   }
 }
 
@@ -62,7 +93,7 @@ $('provider').addEventListener('change', () => {
 for (const id of ['mode', 'customer-id', 'credential']) $(id).addEventListener('change', apply);
 
 // Deep links choose the starting form (?provider=&mode=&customer=&credential=<slug>); they never
-// carry a credential, only which of the demo's sandbox credentials to use.
+// carry a credential, only which of the demo's credentials to use.
 function start(bindings) {
   bindings.defineCustomerForm();
   const provider = PROVIDERS[params.get('provider')] ? params.get('provider') : 'prolifi';

@@ -23,7 +23,7 @@ step "component tests in headless Chromium"
 cargo test -p customer-form --target wasm32-unknown-unknown --test component
 
 step "end-to-end tests in headless Chromium"
-cargo build -p customer-form-sandbox
+cargo build -p customer-form-sandbox -p customer-form-gateway
 trunk build
 node --test --test-concurrency=1 tests/e2e/
 

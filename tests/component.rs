@@ -374,3 +374,39 @@ async fn the_custom_element_takes_attributes_and_a_token_property() {
         .unwrap();
     element.remove();
 }
+
+#[wasm_bindgen_test]
+async fn concurrent_requests_share_one_token_refresh() {
+    use customer_form::token::TokenCache;
+    use std::cell::Cell;
+    let calls = Rc::new(Cell::new(0));
+    let source = {
+        let calls = calls.clone();
+        TokenSource::from_async(move || {
+            calls.set(calls.get() + 1);
+            let n = calls.get();
+            async move {
+                sleep(30).await;
+                Ok(format!("token-{n}"))
+            }
+        })
+    };
+    let cache = Rc::new(TokenCache::new(source));
+    let results = Rc::new(RefCell::new(Vec::new()));
+    for _ in 0..3 {
+        let (cache, results) = (cache.clone(), results.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            let token = cache.token().await;
+            results.borrow_mut().push(token);
+        });
+    }
+    until("three tokens", || results.borrow().len() == 3).await;
+    assert_eq!(calls.get(), 1, "one refresh for three concurrent callers");
+    assert!(results
+        .borrow()
+        .iter()
+        .all(|t| t.as_deref() == Ok("token-1")));
+    // A forced refresh (after a 401) asks again.
+    assert_eq!(cache.refresh().await.as_deref(), Ok("token-2"));
+    assert_eq!(cache.token().await.as_deref(), Ok("token-2"));
+}

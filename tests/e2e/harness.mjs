@@ -3,7 +3,9 @@
 
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join, extname, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +42,37 @@ export async function startServer(binary, args = [], { env = {} } = {}) {
 
 export function startSandbox() {
   return startServer(process.env.SANDBOX_BIN ?? join(ROOT, 'target', 'debug', 'sandbox'), ['--port', '0']);
+}
+
+/** The upstream secret the test gateway holds; the audit checks it never reaches the page. */
+export const PROLIFI_UPSTREAM_KEY = 'sk_test_upstream_secret_e2e';
+
+/** Starts the gateway in front of `sandboxUrl`, allowing `origin`, with the demo endpoint on. */
+export async function startGateway(sandboxUrl, origin, { perTokenPerMinute = 600 } = {}) {
+  const dir = await mkdtemp(join(tmpdir(), 'gateway-e2e-'));
+  const config = join(dir, 'gateway.toml');
+  await writeFile(config, `
+listen = "127.0.0.1:0"
+allowed_origins = ["${origin}"]
+[tokens]
+audience = "customer-form"
+max_lifetime_secs = 900
+hs256_key = { env = "GATEWAY_TOKEN_KEY" }
+[limits]
+per_token_per_minute = ${perTokenPerMinute}
+[demo]
+token_endpoint = true
+[providers.prolifi]
+base = "${sandboxUrl}/prolifi/api/v1/public"
+secret_key = { env = "PROLIFI_SECRET_KEY" }
+`);
+  const tokenKey = randomBytes(32).toString('hex');
+  const server = await startServer(
+    process.env.GATEWAY_BIN ?? join(ROOT, 'target', 'debug', 'gateway'),
+    ['serve', '--config', config],
+    { env: { GATEWAY_TOKEN_KEY: tokenKey, PROLIFI_SECRET_KEY: PROLIFI_UPSTREAM_KEY } },
+  );
+  return { ...server, tokenKey };
 }
 
 const TYPES = {

@@ -1,0 +1,233 @@
+// Through the gateway: the demo page obtains scoped tokens, the widget calls the gateway, the
+// gateway attaches the Prolifi key and forwards to the sandbox. Asserts what the sandbox
+// received, how refusals look, how tokens are refreshed, and that no secret or token leaks
+// into the page.
+
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startSandbox, startGateway, serveStatic, launchBrowser, newPage, sandboxClient, openDemo, waitForState,
+  UUID, PROLIFI_UPSTREAM_KEY,
+} from './harness.mjs';
+
+const JANE_ID = '0b6f2d1c-5d0e-4a43-9d5f-6f1b8f3e2a10';
+const PREFIX = '/prolifi/api/v1/public';
+
+let sandbox, gateway, demo, browser, api, page;
+
+before(async () => {
+  sandbox = await startSandbox();
+  demo = await serveStatic();
+  gateway = await startGateway(sandbox.url, demo.url);
+  browser = await launchBrowser();
+  api = sandboxClient(sandbox.url);
+});
+
+after(async () => {
+  await browser?.close();
+  gateway?.stop();
+  demo?.stop();
+  sandbox?.stop();
+});
+
+/** Tokens the page obtained from the gateway, and every response body it received. */
+let minted, bodies;
+
+beforeEach(async () => {
+  await api.reset();
+  page = await newPage(browser);
+  minted = [];
+  bodies = [];
+  page.on('response', async (response) => {
+    const text = await response.text().catch(() => '');
+    bodies.push(text);
+    if (response.url().endsWith('/demo/token') && response.ok()) minted.push(JSON.parse(text).token);
+  });
+});
+
+async function open(query = {}) {
+  await openDemo(page, demo.url, {
+    sandbox: sandbox.url, gateway: gateway.url, provider: 'prolifi', mode: 'update', credential: 'scoped', ...query,
+  });
+}
+
+const field = (name) => page.locator(`customer-form [name="${name}"]`);
+const submit = () => page.locator('customer-form button[type=submit]').click();
+const alertText = () => page.locator('customer-form [role=alert]').textContent();
+
+test('update through the gateway: the provider gets its key and only the changed field', async () => {
+  await open();
+  await waitForState(page, 'ready');
+  await field('last_name').fill('Smith');
+  await submit();
+  await waitForState(page, 'saved');
+  const log = await api.log();
+  assert.deepEqual(log.map((e) => `${e.method} ${e.path}`), [
+    `GET ${PREFIX}/customers/cus_1001`,
+    // The gateway resolves the UUID to the token's customer before forwarding the write.
+    `GET ${PREFIX}/customers/${JANE_ID}`,
+    `PATCH ${PREFIX}/customers/${JANE_ID}`,
+  ]);
+  const patch = log[2];
+  assert.equal(patch.body, '{"last_name":"Smith"}');
+  assert.equal(patch.headers.authorization, `Bearer ${PROLIFI_UPSTREAM_KEY}`);
+  assert.match(patch.headers['idempotency-key'], UUID);
+  assert.equal(patch.headers['content-type'], 'application/json');
+  assert.equal(patch.status, 200);
+  assert.ok(minted.length >= 1);
+  for (const token of minted) assert.ok(!JSON.stringify(log).includes(token), 'scoped tokens stay at the gateway');
+});
+
+test('create through the gateway', async () => {
+  await open({ mode: 'create' });
+  await waitForState(page, 'ready');
+  await field('email').fill('grace@example.com');
+  await field('name').fill('Grace Hopper');
+  await submit();
+  await waitForState(page, 'saved');
+  const log = await api.log();
+  assert.equal(log.length, 1);
+  assert.equal(`${log[0].method} ${log[0].path}`, `POST ${PREFIX}/customers`);
+  assert.equal(log[0].body, '{"email":"grace@example.com","name":"Grace Hopper"}');
+  assert.equal(log[0].headers.authorization, `Bearer ${PROLIFI_UPSTREAM_KEY}`);
+  assert.match(log[0].headers['idempotency-key'], UUID);
+  assert.equal(log[0].status, 201);
+  // The server split the name; the form now shows what was saved.
+  assert.equal(await field('first_name').inputValue(), 'Grace');
+  assert.equal(await field('last_name').inputValue(), 'Hopper');
+});
+
+test('a write outside the token scope is refused with a clear message, and nothing reaches Prolifi', async () => {
+  await open({ credential: 'scoped-phone' });
+  await waitForState(page, 'ready');
+  await field('last_name').fill('Smith');
+  await submit();
+  await waitForState(page, 'error');
+  const text = await alertText();
+  assert.match(text, /not allowed to do this \(403\)/);
+  assert.match(text, /This token may not change: last_name\./);
+  assert.equal(await field('last_name').inputValue(), 'Smith', 'typed values are kept');
+  assert.ok(!(await api.log()).some((e) => e.method === 'PATCH'));
+
+  // Within scope it goes through.
+  await field('last_name').fill('Doe');
+  await field('phone').fill('+44 20 0000 0000');
+  await submit();
+  await waitForState(page, 'saved');
+  const patch = (await api.log()).find((e) => e.method === 'PATCH');
+  assert.equal(patch.body, '{"phone":"+44 20 0000 0000"}');
+});
+
+test('a read-only scoped token renders the form read-only', async () => {
+  await open({ credential: 'scoped-read' });
+  await waitForState(page, 'read-only');
+  assert.equal(await page.locator('customer-form button[type=submit]').isDisabled(), true);
+  assert.equal(await field('email').inputValue(), 'jane@example.com');
+});
+
+test('a token close to expiry is refreshed before the next request', async () => {
+  await open({ ttl: '3' });
+  await waitForState(page, 'ready');
+  const before = minted.length;
+  await page.waitForTimeout(3500);
+  await field('first_name').fill('Janet');
+  await submit();
+  await waitForState(page, 'saved');
+  assert.ok(minted.length > before, 'a new token was obtained for the save');
+  const patch = (await api.log()).find((e) => e.method === 'PATCH');
+  assert.equal(patch.status, 200);
+});
+
+/** Replaces the demo's token provider with one that hands out `bad` tokens first. */
+async function installProvider(badTokens) {
+  await page.evaluate(({ gatewayUrl, badTokens }) => {
+    const form = document.querySelector('customer-form');
+    window.providerCalls = 0;
+    const real = async () => {
+      const response = await fetch(`${gatewayUrl}/demo/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sub: 'demo-user', provider: 'prolifi', ops: ['read', 'update'], customer: 'cus_1001' }),
+      });
+      return (await response.json()).token;
+    };
+    form.tokenProvider = async () => {
+      window.providerCalls += 1;
+      const token = await real();
+      if (window.providerCalls > badTokens) return token;
+      // Same claims (a far expiry, so the widget cannot tell), broken signature.
+      const [header, payload, signature] = token.split('.');
+      return `${header}.${payload}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
+    };
+  }, { gatewayUrl: gateway.url, badTokens });
+}
+
+test('a 401 from the gateway gets one new token and one retry', async () => {
+  await open({ credential: 'scoped-read' });
+  await waitForState(page, 'read-only');
+  await api.reset();
+  await installProvider(1);
+  // The new provider re-initialises the credential; reloading the customer proves the retry.
+  await page.evaluate(() => document.querySelector('customer-form').setAttribute('customer-id', 'cus_1001 '));
+  await waitForState(page, 'ready');
+  assert.equal(await page.evaluate(() => window.providerCalls), 2);
+  const log = await api.log();
+  assert.deepEqual(log.map((e) => e.method), ['GET'], 'the rejected attempt never reached Prolifi');
+});
+
+test('at most one retry: a token that keeps failing ends in a clear authentication error', async () => {
+  await open({ credential: 'scoped-read' });
+  await waitForState(page, 'read-only');
+  await api.reset();
+  await installProvider(99);
+  await page.evaluate(() => document.querySelector('customer-form').setAttribute('customer-id', 'cus_1001 '));
+  await waitForState(page, 'error');
+  assert.equal(await page.evaluate(() => window.providerCalls), 2);
+  assert.match(await alertText(), /did not accept the credential \(401\)/);
+  assert.deepEqual(await api.log(), []);
+});
+
+test('audit: no secret and no token anywhere in the page', async () => {
+  await open();
+  await waitForState(page, 'ready');
+  await field('company_name').fill('Doe & Co');
+  await submit();
+  await waitForState(page, 'saved');
+  await page.reload();
+  await page.waitForSelector('body[data-demo-ready=true]');
+  await waitForState(page, 'ready');
+  assert.ok(minted.length >= 2, 'tokens were minted and used');
+
+  const surface = await page.evaluate(() => {
+    const form = document.querySelector('customer-form');
+    const attributes = [];
+    const walk = (root) => {
+      for (const el of root.querySelectorAll('*')) {
+        for (const attr of el.attributes) attributes.push(`${attr.name}=${attr.value}`);
+        if (el.shadowRoot) walk(el.shadowRoot);
+      }
+    };
+    walk(document);
+    const storage = (s) => Object.keys(s).map((k) => `${k}=${s.getItem(k)}`).join('\n');
+    return {
+      dom: document.documentElement.outerHTML + form.shadowRoot.innerHTML,
+      attributes: attributes.join('\n'),
+      urls: [location.href, ...performance.getEntriesByType('resource').map((e) => e.name)].join('\n'),
+      localStorage: storage(localStorage),
+      sessionStorage: storage(sessionStorage),
+      tokenProperty: String(form.token),
+    };
+  });
+  const places = { ...surface, console: page.consoleLines.join('\n') };
+  const secrets = [PROLIFI_UPSTREAM_KEY, gateway.tokenKey, ...minted];
+  for (const [place, text] of Object.entries(places)) {
+    for (const secret of secrets) {
+      assert.ok(!text.includes(secret), `a secret or token appears in ${place}`);
+    }
+  }
+  assert.equal(surface.tokenProperty, 'undefined');
+  for (const body of bodies) {
+    assert.ok(!body.includes(PROLIFI_UPSTREAM_KEY), 'the Prolifi key never reaches the browser');
+    assert.ok(!body.includes(gateway.tokenKey), 'the gateway signing key never reaches the browser');
+  }
+});
