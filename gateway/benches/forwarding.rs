@@ -36,8 +36,15 @@ fn start(binary: &str, args: &[&str], env: &[(&str, &str)]) -> Server {
         .unwrap_or_else(|e| panic!("cannot start {binary}: {e} (run scripts/bench-gateway.sh)"));
     let stdout = child.stdout.take().expect("piped stdout");
     let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("a listening line");
-    let url = line.split("listening on ").nth(1).expect("listening on <url>").trim().to_string();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("a listening line");
+    let url = line
+        .split("listening on ")
+        .nth(1)
+        .expect("listening on <url>")
+        .trim()
+        .to_string();
     Server { child, url }
 }
 
@@ -57,7 +64,13 @@ struct Figures {
     p99_ms: f64,
 }
 
-async fn run(client: reqwest::Client, case: &Case, concurrency: usize, warmup: Duration, measured: Duration) -> Figures {
+async fn run(
+    client: reqwest::Client,
+    case: &Case,
+    concurrency: usize,
+    warmup: Duration,
+    measured: Duration,
+) -> Figures {
     let keys = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
     let started = Instant::now();
@@ -65,23 +78,36 @@ async fn run(client: reqwest::Client, case: &Case, concurrency: usize, warmup: D
     let end = measuring_from + measured;
     for _ in 0..concurrency {
         let client = client.clone();
-        let (method, url, token, body) = (case.method.clone(), case.url.clone(), case.token.clone(), case.body);
+        let (method, url, token, body) = (
+            case.method.clone(),
+            case.url.clone(),
+            case.token.clone(),
+            case.body,
+        );
         let keys = keys.clone();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = 0u64;
             while Instant::now() < end {
-                let mut request = client.request(method.clone(), &url).bearer_auth(&token).header("accept", "application/json");
+                let mut request = client
+                    .request(method.clone(), &url)
+                    .bearer_auth(&token)
+                    .header("accept", "application/json");
                 if let Some(body) = body {
                     let key = keys.fetch_add(1, Ordering::Relaxed);
                     request = request
                         .header("content-type", "application/json")
-                        .header("idempotency-key", format!("00000000-0000-4000-8000-{key:012x}"))
+                        .header(
+                            "idempotency-key",
+                            format!("00000000-0000-4000-8000-{key:012x}"),
+                        )
                         .body(body);
                 }
                 let sent = Instant::now();
                 let ok = match request.send().await {
-                    Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
+                    Ok(response) => {
+                        response.status().is_success() && response.bytes().await.is_ok()
+                    }
                     Err(_) => false,
                 };
                 if sent >= measuring_from {
@@ -119,10 +145,20 @@ async fn run(client: reqwest::Client, case: &Case, concurrency: usize, warmup: D
 
 #[tokio::main]
 async fn main() {
-    let secs: u64 = std::env::var("BENCH_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
-    let concurrency: usize = std::env::var("BENCH_CONCURRENCY").ok().and_then(|s| s.parse().ok()).unwrap_or(16);
+    let secs: u64 = std::env::var("BENCH_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    let concurrency: usize = std::env::var("BENCH_CONCURRENCY")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(16);
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-    let sandbox = start(&format!("{root}/target/release/sandbox"), &["--port", "0"], &[]);
+    let sandbox = start(
+        &format!("{root}/target/release/sandbox"),
+        &["--port", "0"],
+        &[],
+    );
     let http = reqwest::Client::new();
     // The sandbox's Prolifi limit (1000/min per key, as documented) would turn the run into 429s.
     http.post(format!("{}/_config", sandbox.url))
@@ -149,7 +185,10 @@ async fn main() {
         &format!("{root}/target/release/gateway"),
         &["serve", "--config", &config],
         &[
-            ("BENCH_TOKEN_KEY", "bench-token-key-0123456789abcdef0123456789"),
+            (
+                "BENCH_TOKEN_KEY",
+                "bench-token-key-0123456789abcdef0123456789",
+            ),
             ("BENCH_ADMIN_KEY", ADMIN_KEY),
             ("BENCH_PROLIFI_KEY", UPSTREAM_KEY),
         ],
@@ -169,18 +208,57 @@ async fn main() {
     let jane = "0b6f2d1c-5d0e-4a43-9d5f-6f1b8f3e2a10";
     let patch_body = r#"{"phone":"+44 20 7946 0000"}"#;
     let cases = [
-        Case { name: "GET direct", method: reqwest::Method::GET, url: format!("{}/prolifi/api/v1/public/customers/cus_1001", sandbox.url), token: UPSTREAM_KEY.into(), body: None },
-        Case { name: "GET via gateway", method: reqwest::Method::GET, url: format!("{}/prolifi/customers/cus_1001", gateway.url), token: scoped.clone(), body: None },
-        Case { name: "PATCH direct", method: reqwest::Method::PATCH, url: format!("{}/prolifi/api/v1/public/customers/{jane}", sandbox.url), token: UPSTREAM_KEY.into(), body: Some(patch_body) },
-        Case { name: "PATCH via gateway", method: reqwest::Method::PATCH, url: format!("{}/prolifi/customers/{jane}", gateway.url), token: scoped, body: Some(patch_body) },
+        Case {
+            name: "GET direct",
+            method: reqwest::Method::GET,
+            url: format!("{}/prolifi/api/v1/public/customers/cus_1001", sandbox.url),
+            token: UPSTREAM_KEY.into(),
+            body: None,
+        },
+        Case {
+            name: "GET via gateway",
+            method: reqwest::Method::GET,
+            url: format!("{}/prolifi/customers/cus_1001", gateway.url),
+            token: scoped.clone(),
+            body: None,
+        },
+        Case {
+            name: "PATCH direct",
+            method: reqwest::Method::PATCH,
+            url: format!("{}/prolifi/api/v1/public/customers/{jane}", sandbox.url),
+            token: UPSTREAM_KEY.into(),
+            body: Some(patch_body),
+        },
+        Case {
+            name: "PATCH via gateway",
+            method: reqwest::Method::PATCH,
+            url: format!("{}/prolifi/customers/{jane}", gateway.url),
+            token: scoped,
+            body: Some(patch_body),
+        },
     ];
     println!("gateway forwarding benchmark: {concurrency} concurrent clients, {secs} s measured per case after 1 s warm-up, loopback, release builds");
-    println!("{:<20} {:>10} {:>8} {:>10} {:>10} {:>10}", "case", "requests", "errors", "req/s", "p50 ms", "p99 ms");
+    println!(
+        "{:<20} {:>10} {:>8} {:>10} {:>10} {:>10}",
+        "case", "requests", "errors", "req/s", "p50 ms", "p99 ms"
+    );
     for case in &cases {
-        let figures = run(http.clone(), case, concurrency, Duration::from_secs(1), Duration::from_secs(secs)).await;
+        let figures = run(
+            http.clone(),
+            case,
+            concurrency,
+            Duration::from_secs(1),
+            Duration::from_secs(secs),
+        )
+        .await;
         println!(
             "{:<20} {:>10} {:>8} {:>10.0} {:>10.2} {:>10.2}",
-            case.name, figures.requests, figures.errors, figures.rps, figures.p50_ms, figures.p99_ms
+            case.name,
+            figures.requests,
+            figures.errors,
+            figures.rps,
+            figures.p50_ms,
+            figures.p99_ms
         );
     }
     let _ = std::fs::remove_dir_all(dir);

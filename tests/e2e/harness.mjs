@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { join, extname, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(join(ROOT, 'tools', 'package.json'));
 const { chromium } = require('playwright-core');
 
@@ -48,7 +48,7 @@ export function startSandbox() {
 export const PROLIFI_UPSTREAM_KEY = 'sk_test_upstream_secret_e2e';
 
 /** Starts the gateway in front of `sandboxUrl`, allowing `origin`, with the demo endpoint on. */
-export async function startGateway(sandboxUrl, origin, { perTokenPerMinute = 600 } = {}) {
+export async function startGateway(sandboxUrl, origin, { perTokenPerMinute = 600, eddsaPublicKeyFile } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'gateway-e2e-'));
   const config = join(dir, 'gateway.toml');
   await writeFile(config, `
@@ -58,6 +58,7 @@ allowed_origins = ["${origin}"]
 audience = "customer-form"
 max_lifetime_secs = 900
 hs256_key = { env = "GATEWAY_TOKEN_KEY" }
+${eddsaPublicKeyFile ? `eddsa_public_key_file = "${eddsaPublicKeyFile}"` : ''}
 [limits]
 per_token_per_minute = ${perTokenPerMinute}
 [demo]
