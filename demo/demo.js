@@ -9,7 +9,55 @@ const sandbox = (params.get('sandbox') || 'http://127.0.0.1:8787').replace(/\/$/
 const gateway = (params.get('gateway') || 'http://127.0.0.1:8788').replace(/\/$/, '');
 const tokenTtl = Number(params.get('ttl')) || 300;
 
+/** Scoped-token choices every provider offers through the gateway. */
+const SCOPED = {
+  scoped: { label: 'Scoped token from the gateway (read, create, update)', ops: ['read', 'create', 'update'] },
+  'scoped-read': { label: 'Scoped token: read only', ops: ['read'] },
+};
+
+/** The demo logs in as a sandbox customer to get a Commerce Layer customer token (the host
+ * page's job in a real shop: the customer signs in). */
+async function commerceLayerCustomerToken() {
+  const response = await fetch(`${sandbox}/commercelayer/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      grant_type: 'password', username: 'ada@example.com', password: 'ada-password',
+      client_id: 'cl_sandbox_sales_channel', scope: 'market:code:europe',
+    }),
+  });
+  if (!response.ok) throw new Error(`sign-in failed (${response.status})`);
+  return (await response.json()).access_token;
+}
+
 const PROVIDERS = {
+  partnero: {
+    customerId: 'customer_123',
+    gatewayBase: `${gateway}/partnero`,
+    credentials: SCOPED,
+  },
+  count: {
+    customerId: '5d8e7b3a-1c2f-4e6a-9b0d-7f3e2a1c4b5d',
+    gatewayBase: `${gateway}/count`,
+    credentials: SCOPED,
+  },
+  commercelayer: {
+    customerId: 'XAyRWNUzyN',
+    gatewayBase: `${gateway}/commercelayer`,
+    sandboxBase: `${sandbox}/commercelayer/api`,
+    credentials: {
+      'sales-channel': {
+        label: 'Sales channel, straight from the browser (guest to create, signed-in customer to update)',
+        direct: {
+          'client-id': 'cl_sandbox_sales_channel',
+          market: 'europe',
+          'auth-base': `${sandbox}/commercelayer`,
+        },
+        customerToken: commerceLayerCustomerToken,
+      },
+      scoped: { label: 'Integration, through the gateway (groups, tags, references)', ops: ['read', 'create', 'update'] },
+    },
+  },
   prolifi: {
     customerId: 'cus_1001',
     gatewayBase: `${gateway}/prolifi`,
@@ -58,11 +106,17 @@ function apply() {
   form.setAttribute('provider', provider);
   form.setAttribute('mode', $('mode').value);
   form.setAttribute('customer-id', $('customer-id').value);
+  for (const name of ['api-base', 'client-id', 'market', 'auth-base']) form.removeAttribute(name);
   const credential = config?.credentials[$('credential').value];
   if (!credential) {
-    form.removeAttribute('api-base');
     form.tokenProvider = undefined;
     form.token = undefined;
+  } else if (credential.direct) {
+    form.setAttribute('api-base', config.sandboxBase);
+    for (const [name, value] of Object.entries(credential.direct)) form.setAttribute(name, value);
+    form.token = undefined;
+    // Guests create with the client ID alone; updating needs the signed-in customer's token.
+    form.tokenProvider = $('mode').value === 'update' ? credential.customerToken : undefined;
   } else if (credential.key) {
     form.setAttribute('api-base', config.sandboxBase);
     form.tokenProvider = undefined;

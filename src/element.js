@@ -1,7 +1,7 @@
 // The <customer-form> custom element: attributes and token properties in, the Rust widget out.
 // Kept in JS because a custom element class must extend HTMLElement, which wasm cannot do.
 
-const ATTRIBUTES = ['provider', 'mode', 'customer-id', 'api-base', 'locale'];
+const ATTRIBUTES = ['provider', 'mode', 'customer-id', 'api-base', 'locale', 'client-id', 'market', 'auth-base'];
 const PROPERTIES = ['token', 'tokenProvider', 'strings'];
 
 export function defineElement(tagName, mount) {
@@ -81,6 +81,9 @@ export function defineElement(tagName, mount) {
           customerId: this.getAttribute('customer-id'),
           apiBase: this.getAttribute('api-base'),
           locale: this.getAttribute('locale') || this.closest('[lang]')?.getAttribute('lang') || undefined,
+          clientId: this.getAttribute('client-id'),
+          market: this.getAttribute('market'),
+          authBase: this.getAttribute('auth-base'),
           strings: this.#strings,
           token: this.#token,
           tokenProvider: this.#tokenProvider,

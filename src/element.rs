@@ -10,7 +10,7 @@ use web_sys::{CustomEvent, CustomEventInit, Element, ShadowRootInit, ShadowRootM
 use yew::prelude::*;
 use yew::AppHandle;
 
-use crate::token::TokenSource;
+use crate::token::{SalesChannel, TokenSource};
 use crate::ui::customer_form::{CustomerForm, ErrorReport, SavedCustomer};
 
 /// The tag `defineCustomerForm()` registers unless told otherwise.
@@ -31,6 +31,10 @@ struct PlainOptions {
     api_base: Option<String>,
     locale: Option<String>,
     strings: Option<BTreeMap<String, String>>,
+    /// Commerce Layer sales channel: public client ID, market, token endpoint base.
+    client_id: Option<String>,
+    market: Option<String>,
+    auth_base: Option<String>,
 }
 
 #[derive(Properties, Clone, PartialEq)]
@@ -53,6 +57,9 @@ impl ElementRootProps {
             customer_id: text("customerId"),
             api_base: text("apiBase"),
             locale: text("locale"),
+            client_id: text("clientId"),
+            market: text("market"),
+            auth_base: text("authBase"),
             strings: Reflect::get(options, &JsValue::from_str("strings"))
                 .ok()
                 .filter(|v| v.is_object())
@@ -66,13 +73,51 @@ impl ElementRootProps {
                         .collect()
                 }),
         };
+        let token = match token_source(options) {
+            TokenSource::None => sales_channel(&plain).unwrap_or_default(),
+            given => given,
+        };
         ElementRootProps {
             options: Rc::new(plain),
-            token: token_source(options),
+            token,
             host: host.clone(),
         }
     }
 }
+
+/// Without a token, a Commerce Layer form with a sales channel's client ID gets guest tokens
+/// itself (`market` is a code, or `code:…` / `id:…`).
+fn sales_channel(options: &PlainOptions) -> Option<TokenSource> {
+    let provider = options.provider.as_deref().and_then(ProviderId::parse)?;
+    let client_id = options
+        .client_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())?;
+    if provider != ProviderId::CommerceLayer {
+        return None;
+    }
+    let market = options.market.as_deref().map(str::trim).unwrap_or_default();
+    let scope = if market.contains(':') {
+        format!("market:{market}")
+    } else {
+        format!("market:code:{market}")
+    };
+    let auth_base = options
+        .auth_base
+        .as_deref()
+        .map(str::trim)
+        .filter(|b| !b.is_empty())
+        .unwrap_or(DEFAULT_AUTH_BASE);
+    Some(TokenSource::SalesChannel(Rc::new(SalesChannel {
+        token_url: format!("{}/oauth/token", auth_base.trim_end_matches('/')),
+        client_id: client_id.to_string(),
+        scope,
+    })))
+}
+
+/// Commerce Layer's token endpoint (the per-organisation one is deprecated).
+const DEFAULT_AUTH_BASE: &str = "https://auth.commercelayer.io";
 
 /// `tokenProvider` (refreshable) wins over `token` when both are given.
 fn token_source(options: &JsValue) -> TokenSource {

@@ -23,6 +23,7 @@ pub fn rule_text(catalog: &Catalog, rule: Rule) -> String {
         Rule::Uuid => catalog.t("error.uuid"),
         Rule::Url => catalog.t("error.url"),
         Rule::JsonObject => catalog.t("error.json_object"),
+        Rule::JsonList => catalog.t("error.json_list"),
         Rule::TooLong(max) => catalog.t_with("error.too_long", &[("max", &max.to_string())]),
         Rule::NotAChoice => catalog.t("error.not_a_choice"),
         Rule::Custom(key) => catalog.t(key),
@@ -120,6 +121,18 @@ pub fn alert_text(
             detail: None,
             other_fields: None,
         },
+        Failure::Duplicate { name, .. } => AlertText {
+            summary: if name.is_empty() {
+                catalog.t_with("alert.duplicate", &[("provider", name)])
+            } else {
+                catalog.t_with(
+                    "alert.duplicate_named",
+                    &[("provider", name), ("name", name)],
+                )
+            },
+            detail: None,
+            other_fields: None,
+        },
     }
 }
 
@@ -131,6 +144,7 @@ pub fn failure_kind(failure: &Failure) -> (&'static str, Option<u16>) {
             (ErrorKind::CredentialRefused.as_str(), None)
         }
         Failure::Invalid => (ErrorKind::Invalid.as_str(), None),
+        Failure::Duplicate { .. } => (ErrorKind::Conflict.as_str(), None),
     }
 }
 

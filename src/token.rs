@@ -22,6 +22,19 @@ pub enum TokenSource {
     None,
     Static(Rc<str>),
     Provider(Function),
+    /// A Commerce Layer sales channel: the widget asks for a guest token itself with the public
+    /// client ID (`client_credentials` with a market scope).
+    SalesChannel(Rc<SalesChannel>),
+}
+
+/// What a Commerce Layer guest token request needs; none of it is secret.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SalesChannel {
+    /// `https://auth.commercelayer.io/oauth/token`, or the sandbox's.
+    pub token_url: String,
+    pub client_id: String,
+    /// `market:code:europe` or `market:id:…`.
+    pub scope: String,
 }
 
 impl TokenSource {
@@ -38,17 +51,17 @@ impl TokenSource {
         let closure = wasm_bindgen::closure::Closure::<dyn Fn() -> Promise>::new(move || {
             let future = provider();
             wasm_bindgen_futures::future_to_promise(async move {
-                future
-                    .await
-                    .map(JsValue::from)
-                    .map_err(|e| JsValue::from(e))
+                future.await.map(JsValue::from).map_err(JsValue::from)
             })
         });
         TokenSource::Provider(closure.into_js_value().unchecked_into())
     }
 
     pub fn can_refresh(&self) -> bool {
-        matches!(self, TokenSource::Provider(_))
+        matches!(
+            self,
+            TokenSource::Provider(_) | TokenSource::SalesChannel(_)
+        )
     }
 }
 
@@ -72,6 +85,7 @@ impl fmt::Debug for TokenSource {
             TokenSource::None => "TokenSource::None",
             TokenSource::Static(_) => "TokenSource::Static(..)",
             TokenSource::Provider(_) => "TokenSource::Provider(..)",
+            TokenSource::SalesChannel(_) => "TokenSource::SalesChannel(..)",
         })
     }
 }
@@ -117,18 +131,26 @@ impl TokenCache {
 
     /// A new token from the provider (after a 401), shared by everyone who asks meanwhile.
     pub async fn refresh(&self) -> Result<String, TokenError> {
-        let function = match &self.source {
-            TokenSource::None => return Err(TokenError::Missing),
-            TokenSource::Static(token) => return Ok(token.to_string()),
-            TokenSource::Provider(function) => function,
-        };
         let pending = self.in_flight.borrow().clone();
         let promise = match pending {
             Some(promise) => promise,
             None => {
-                let promise = match function.call0(&JsValue::UNDEFINED) {
-                    Ok(result) => Promise::resolve(&result),
-                    Err(_) => return Err(TokenError::ProviderFailed),
+                let promise = match &self.source {
+                    TokenSource::None => return Err(TokenError::Missing),
+                    TokenSource::Static(token) => return Ok(token.to_string()),
+                    TokenSource::Provider(function) => match function.call0(&JsValue::UNDEFINED) {
+                        Ok(result) => Promise::resolve(&result),
+                        Err(_) => return Err(TokenError::ProviderFailed),
+                    },
+                    TokenSource::SalesChannel(channel) => {
+                        let channel = channel.clone();
+                        wasm_bindgen_futures::future_to_promise(async move {
+                            guest_token(&channel)
+                                .await
+                                .map(JsValue::from)
+                                .map_err(|()| JsValue::NULL)
+                        })
+                    }
                 };
                 *self.in_flight.borrow_mut() = Some(promise.clone());
                 promise
@@ -144,6 +166,38 @@ impl TokenCache {
             _ => Err(TokenError::ProviderFailed),
         }
     }
+}
+
+/// Asks Commerce Layer for a guest token with the sales channel's public client ID.
+async fn guest_token(channel: &SalesChannel) -> Result<String, ()> {
+    use providers::Json;
+    let body = Json::object([
+        ("grant_type", Json::str("client_credentials")),
+        ("client_id", Json::str(channel.client_id.clone())),
+        ("scope", Json::str(channel.scope.clone())),
+    ]);
+    let response = gloo_net::http::RequestBuilder::new(&channel.token_url)
+        .method(gloo_net::http::Method::POST)
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json")
+        .body(body.to_json_string())
+        .map_err(|_| ())?
+        .send()
+        .await
+        .map_err(|_| ())?;
+    if !response.ok() {
+        return Err(());
+    }
+    let text = response.text().await.map_err(|_| ())?;
+    Json::parse(&text)
+        .ok()
+        .and_then(|reply| {
+            reply
+                .get("access_token")
+                .and_then(Json::as_str)
+                .map(str::to_string)
+        })
+        .ok_or(())
 }
 
 fn expires_soon(token: &str) -> bool {

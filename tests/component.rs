@@ -254,8 +254,11 @@ async fn provider_field_errors_sit_beside_their_inputs() {
         .text_content()
         .unwrap()
         .contains("did not accept some values"));
-    let report = &form.errors.borrow()[0];
-    assert_eq!((report.kind, report.status), ("validation", Some(422)));
+    let (kind, status) = {
+        let report = &form.errors.borrow()[0];
+        (report.kind, report.status)
+    };
+    assert_eq!((kind, status), ("validation", Some(422)));
     // The typed values are still there, and editing the field clears its error.
     let email: HtmlInputElement = find(&form.root, "[name=email]").unchecked_into();
     assert_eq!(email.value(), "ada@example.com");

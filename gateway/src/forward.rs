@@ -199,7 +199,12 @@ async fn handle(
         Method::PATCH => Some(providers::Method::Patch),
         _ => None,
     };
-    let Some(route) = route_method.and_then(|m| rules.route(m, rest)) else {
+    // Count's duplicate check carries the email in the query string.
+    let path_and_query = match uri.query() {
+        Some(query) => format!("{rest}?{query}"),
+        None => rest.to_string(),
+    };
+    let Some(route) = route_method.and_then(|m| rules.route(m, &path_and_query)) else {
         let response = refusal(
             rules,
             StatusCode::NOT_FOUND,
@@ -218,7 +223,7 @@ async fn handle(
     if let Some(op) = match route {
         Route::Create => Some(Operation::Create),
         Route::Update { .. } => Some(Operation::Update),
-        Route::Read { .. } => None,
+        Route::Read { .. } | Route::FindByEmail { .. } => None,
     } {
         let parsed = std::str::from_utf8(&body)
             .ok()
@@ -305,7 +310,11 @@ async fn handle(
         remember_created(state, rules, &token_id, &reply.body);
     }
 
-    let mut response = Response::new(axum::body::Body::from(reply.body));
+    let body = match redacted(rules, &route, reply.status, &reply.body) {
+        Some(smaller) => Bytes::from(smaller),
+        None => reply.body,
+    };
+    let mut response = Response::new(axum::body::Body::from(body));
     *response.status_mut() = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::BAD_GATEWAY);
     for name in PASSED_BACK {
         if let Some(value) = reply.headers.get(name) {
@@ -316,6 +325,15 @@ async fn handle(
     }
     outcome.response = response;
     outcome
+}
+
+/// The part of a successful reply this route may show (see `GatewayRules::redact`).
+fn redacted(rules: &dyn GatewayRules, route: &Route, status: u16, body: &Bytes) -> Option<String> {
+    if !(200..300).contains(&status) {
+        return None;
+    }
+    let parsed = Json::parse(std::str::from_utf8(body).ok()?).ok()?;
+    rules.redact(route, &parsed).map(|json| json.to_json_string())
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {

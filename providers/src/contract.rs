@@ -1,6 +1,6 @@
 //! The seam every provider implements, and the steps all of them share.
 
-use crate::credential::{classify_credential, CredentialUse};
+use crate::credential::{classify_credential, Channel, CredentialUse};
 use crate::error::{ApiError, ErrorKind, FieldError};
 use crate::field::FieldSpec;
 use crate::http::{HttpReply, HttpRequest, Method};
@@ -14,9 +14,17 @@ use crate::{Operation, ProviderId};
 /// the provider's API base). The gateway checks a token's scope against it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Route {
-    Read { customer: String },
+    Read {
+        customer: String,
+    },
     Create,
-    Update { customer: String },
+    Update {
+        customer: String,
+    },
+    /// A duplicate check before a create (Count's find-by-email).
+    FindByEmail {
+        email: String,
+    },
 }
 
 impl Route {
@@ -24,7 +32,7 @@ impl Route {
     pub fn op(&self) -> &'static str {
         match self {
             Route::Read { .. } => "read",
-            Route::Create => "create",
+            Route::Create | Route::FindByEmail { .. } => "create",
             Route::Update { .. } => "update",
         }
     }
@@ -32,7 +40,7 @@ impl Route {
     pub fn customer(&self) -> Option<&str> {
         match self {
             Route::Read { customer } | Route::Update { customer } => Some(customer),
-            Route::Create => None,
+            Route::Create | Route::FindByEmail { .. } => None,
         }
     }
 }
@@ -52,7 +60,8 @@ pub struct RequestContext<'a> {
 pub trait Contract: Sync {
     fn provider(&self) -> ProviderId;
 
-    /// The provider's public API base, used when the host gives none.
+    /// The provider's public API base, used when the host gives none; empty when there is no
+    /// such thing (Commerce Layer's base names the organisation).
     fn default_base(&self) -> &'static str;
 
     /// The fields of the form, in display order.
@@ -69,6 +78,13 @@ pub trait Contract: Sync {
     }
 
     fn read_request(&self, base: &str, id: &str) -> HttpRequest;
+
+    /// A request that finds an existing customer with these values before a create (so the form
+    /// can offer it instead of making a duplicate); `None` when the provider has no such lookup.
+    /// A 2xx reply carries the existing record; a 404 means there is none.
+    fn duplicate_lookup(&self, _base: &str, _values: &FormValues) -> Option<HttpRequest> {
+        None
+    }
 
     /// The create request, once the values pass validation.
     fn create_body(&self, ctx: RequestContext, values: &FormValues) -> HttpRequest;
@@ -112,22 +128,34 @@ pub trait GatewayRules: Contract {
     /// An error reply body in the provider's own envelope, so the widget reads the gateway's
     /// refusals exactly like the provider's errors.
     fn error_body(&self, kind: ErrorKind, message: &str, field_errors: &[FieldError]) -> Json;
+
+    /// What of a successful reply the token may see, when less than all of it (a duplicate
+    /// check only needs to know that a record exists and which). `None`: the reply as it is.
+    fn redact(&self, _route: &Route, _body: &Json) -> Option<Json> {
+        None
+    }
 }
 
-/// The gateway rules of a provider; `None` for providers not implemented yet.
+/// The gateway rules of a provider (as the gateway reaches it: with the server-side credential).
 pub fn gateway_rules_for(provider: ProviderId) -> Option<&'static dyn GatewayRules> {
-    match provider {
-        ProviderId::Prolifi => Some(&crate::prolifi::Prolifi),
-        _ => None,
-    }
+    Some(match provider {
+        ProviderId::Prolifi => &crate::prolifi::Prolifi,
+        ProviderId::Partnero => &crate::partnero::Partnero,
+        ProviderId::Count => &crate::count::Count,
+        ProviderId::CommerceLayer => &crate::commercelayer::INTEGRATION,
+    })
 }
 
-/// The contract of a provider; `None` for providers not implemented yet.
-pub fn contract_for(provider: ProviderId) -> Option<&'static dyn Contract> {
-    match provider {
-        ProviderId::Prolifi => Some(&crate::prolifi::Prolifi),
-        _ => None,
-    }
+/// The contract of a provider as reached through `channel`: only Commerce Layer differs (a
+/// sales-channel token in the browser may set fewer things than the gateway's integration token).
+pub fn contract_for(provider: ProviderId, channel: Channel) -> Option<&'static dyn Contract> {
+    Some(match (provider, channel) {
+        (ProviderId::Prolifi, _) => &crate::prolifi::Prolifi,
+        (ProviderId::Partnero, _) => &crate::partnero::Partnero,
+        (ProviderId::Count, _) => &crate::count::Count,
+        (ProviderId::CommerceLayer, Channel::Direct) => &crate::commercelayer::SALES_CHANNEL,
+        (ProviderId::CommerceLayer, Channel::Gateway) => &crate::commercelayer::INTEGRATION,
+    })
 }
 
 /// Every rule for these values: per field, then the provider's own.

@@ -10,6 +10,10 @@ pub enum RefusalReason {
     SecretLiveKey,
     /// A secret test key aimed at anything but this machine's sandbox.
     SecretKeyOffLoopback,
+    /// A confidential Commerce Layer token (integration or webapp) in a page.
+    ConfidentialToken,
+    /// A scoped token issued for another provider.
+    WrongProvider,
     /// Nothing the widget knows how to use safely.
     Unrecognised,
     /// No token at all.
@@ -22,33 +26,60 @@ impl RefusalReason {
         match self {
             RefusalReason::SecretLiveKey => "credential.secret_live",
             RefusalReason::SecretKeyOffLoopback => "credential.secret_off_loopback",
+            RefusalReason::ConfidentialToken => "credential.confidential",
+            RefusalReason::WrongProvider => "credential.wrong_provider",
             RefusalReason::Unrecognised => "credential.unrecognised",
             RefusalReason::Missing => "credential.missing",
         }
     }
 }
 
+/// Where the widget's requests go with this credential.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CredentialUse {
-    Allowed {
-        read: bool,
-        create: bool,
-        update: bool,
-    },
-    Refused(RefusalReason),
+pub enum Channel {
+    /// Straight to the provider (or the sandbox): Commerce Layer sales-channel tokens, sandbox keys.
+    Direct,
+    /// Through the gateway, with a scoped token.
+    Gateway,
 }
 
-impl CredentialUse {
-    pub const ALL: CredentialUse = CredentialUse::Allowed {
-        read: true,
-        create: true,
-        update: true,
-    };
-    pub const READ_ONLY: CredentialUse = CredentialUse::Allowed {
-        read: true,
-        create: false,
-        update: false,
-    };
+/// What a credential lets the form do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Grant {
+    pub read: bool,
+    pub create: bool,
+    pub update: bool,
+    pub channel: Channel,
+    /// The customer the credential belongs to, when it says (a Commerce Layer customer token).
+    pub owner: Option<String>,
+}
+
+impl Grant {
+    pub fn all(channel: Channel) -> Grant {
+        Grant {
+            read: true,
+            create: true,
+            update: true,
+            channel,
+            owner: None,
+        }
+    }
+
+    pub fn read_only(channel: Channel) -> Grant {
+        Grant {
+            read: true,
+            create: false,
+            update: false,
+            channel,
+            owner: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CredentialUse {
+    Allowed(Grant),
+    Refused(RefusalReason),
 }
 
 /// Classifies `token` for `provider` when the widget calls `api_base`.
@@ -58,11 +89,7 @@ pub fn classify_credential(provider: ProviderId, token: &str, api_base: &str) ->
         return CredentialUse::Refused(RefusalReason::Missing);
     }
     if let Some(claims) = TokenClaims::read(token) {
-        return CredentialUse::Allowed {
-            read: claims.allows("read"),
-            create: claims.allows("create"),
-            update: claims.allows("update"),
-        };
+        return classify_jwt(provider, &claims);
     }
     match provider {
         ProviderId::Prolifi => {
@@ -70,16 +97,58 @@ pub fn classify_credential(provider: ProviderId, token: &str, api_base: &str) ->
                 CredentialUse::Refused(RefusalReason::SecretLiveKey)
             } else if token.starts_with("sk_test_") {
                 if is_loopback(api_base) {
-                    CredentialUse::ALL
+                    CredentialUse::Allowed(Grant::all(Channel::Direct))
                 } else {
                     CredentialUse::Refused(RefusalReason::SecretKeyOffLoopback)
                 }
             } else if token.starts_with("pk_test_") || token.starts_with("pk_live_") {
-                CredentialUse::READ_ONLY
+                CredentialUse::Allowed(Grant::read_only(Channel::Direct))
             } else {
                 CredentialUse::Refused(RefusalReason::Unrecognised)
             }
         }
+        // Partnero's API key and Count's secrets never belong in a page, and Commerce Layer
+        // tokens are JWTs: anything else is refused.
+        _ => CredentialUse::Refused(RefusalReason::Unrecognised),
+    }
+}
+
+fn classify_jwt(provider: ProviderId, claims: &TokenClaims) -> CredentialUse {
+    // A gateway token names its provider; its ops are only a hint (the gateway decides).
+    if let Some(issued_for) = &claims.provider {
+        if ProviderId::parse(issued_for) != Some(provider) {
+            return CredentialUse::Refused(RefusalReason::WrongProvider);
+        }
+        return CredentialUse::Allowed(Grant {
+            read: claims.allows("read"),
+            create: claims.allows("create"),
+            update: claims.allows("update"),
+            channel: Channel::Gateway,
+            owner: None,
+        });
+    }
+    if provider != ProviderId::CommerceLayer {
+        return CredentialUse::Refused(RefusalReason::Unrecognised);
+    }
+    match claims.application_kind.as_deref() {
+        // A logged-in customer may read and update only their own record; a guest may create.
+        Some("sales_channel") => CredentialUse::Allowed(match &claims.owner_id {
+            Some(owner) => Grant {
+                read: true,
+                create: false,
+                update: true,
+                channel: Channel::Direct,
+                owner: Some(owner.clone()),
+            },
+            None => Grant {
+                read: false,
+                create: true,
+                update: false,
+                channel: Channel::Direct,
+                owner: None,
+            },
+        }),
+        Some("integration" | "webapp") => CredentialUse::Refused(RefusalReason::ConfidentialToken),
         _ => CredentialUse::Refused(RefusalReason::Unrecognised),
     }
 }
@@ -91,54 +160,137 @@ mod tests {
     const SANDBOX: &str = "http://127.0.0.1:8787/prolifi/api/v1/public";
     const LIVE: &str = "https://api.prolifi.co/api/v1/public";
 
+    fn jwt(payload: &str) -> String {
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = String::new();
+        for chunk in payload.as_bytes().chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, b)| n | (*b as u32) << (16 - 8 * i));
+            for i in 0..=chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            }
+        }
+        format!("eyJhbGciOiJIUzI1NiJ9.{out}.sig")
+    }
+
+    fn refused(reason: RefusalReason) -> CredentialUse {
+        CredentialUse::Refused(reason)
+    }
+
     #[test]
     fn prolifi_keys() {
         let p = ProviderId::Prolifi;
         assert_eq!(
             classify_credential(p, "sk_live_x", SANDBOX),
-            CredentialUse::Refused(RefusalReason::SecretLiveKey)
+            refused(RefusalReason::SecretLiveKey)
         );
         assert_eq!(
             classify_credential(p, "sk_live_x", LIVE),
-            CredentialUse::Refused(RefusalReason::SecretLiveKey)
+            refused(RefusalReason::SecretLiveKey)
         );
         assert_eq!(
             classify_credential(p, "sk_test_x", SANDBOX),
-            CredentialUse::ALL
+            CredentialUse::Allowed(Grant::all(Channel::Direct))
         );
         assert_eq!(
             classify_credential(p, "sk_test_x", LIVE),
-            CredentialUse::Refused(RefusalReason::SecretKeyOffLoopback)
+            refused(RefusalReason::SecretKeyOffLoopback)
         );
         assert_eq!(
             classify_credential(p, "pk_test_x", LIVE),
-            CredentialUse::READ_ONLY
+            CredentialUse::Allowed(Grant::read_only(Channel::Direct))
         );
         assert_eq!(
             classify_credential(p, "pk_live_x", LIVE),
-            CredentialUse::READ_ONLY
+            CredentialUse::Allowed(Grant::read_only(Channel::Direct))
         );
         assert_eq!(
             classify_credential(p, "  ", LIVE),
-            CredentialUse::Refused(RefusalReason::Missing)
+            refused(RefusalReason::Missing)
         );
         assert_eq!(
             classify_credential(p, "hunter2", LIVE),
-            CredentialUse::Refused(RefusalReason::Unrecognised)
+            refused(RefusalReason::Unrecognised)
         );
     }
 
     #[test]
-    fn scoped_tokens_follow_their_ops_hint() {
-        // payload {"ops":["read","update"]}
-        let token = "e30.eyJvcHMiOlsicmVhZCIsInVwZGF0ZSJdfQ.x";
+    fn scoped_tokens_follow_their_ops_hint_and_provider() {
+        let token = jwt(r#"{"provider":"prolifi","ops":["read","update"]}"#);
         assert_eq!(
-            classify_credential(ProviderId::Prolifi, token, LIVE),
-            CredentialUse::Allowed {
+            classify_credential(ProviderId::Prolifi, &token, LIVE),
+            CredentialUse::Allowed(Grant {
                 read: true,
                 create: false,
-                update: true
-            }
+                update: true,
+                channel: Channel::Gateway,
+                owner: None
+            })
+        );
+        assert_eq!(
+            classify_credential(ProviderId::Count, &token, LIVE),
+            refused(RefusalReason::WrongProvider)
+        );
+    }
+
+    #[test]
+    fn partnero_and_count_accept_only_scoped_tokens() {
+        for provider in [ProviderId::Partnero, ProviderId::Count] {
+            assert_eq!(
+                classify_credential(provider, "pk_live_abc", LIVE),
+                refused(RefusalReason::Unrecognised)
+            );
+            assert_eq!(
+                classify_credential(provider, &jwt(r#"{"sub":"x"}"#), LIVE),
+                refused(RefusalReason::Unrecognised)
+            );
+        }
+    }
+
+    #[test]
+    fn commerce_layer_token_kinds() {
+        let cl = ProviderId::CommerceLayer;
+        let customer = jwt(
+            r#"{"application":{"kind":"sales_channel","public":true},"owner":{"id":"XAyRWNUzyN","type":"Customer"}}"#,
+        );
+        assert_eq!(
+            classify_credential(cl, &customer, LIVE),
+            CredentialUse::Allowed(Grant {
+                read: true,
+                create: false,
+                update: true,
+                channel: Channel::Direct,
+                owner: Some("XAyRWNUzyN".into())
+            })
+        );
+        let guest = jwt(
+            r#"{"application":{"kind":"sales_channel","public":true},"market":{"id":["BjQkZhRZJn"]}}"#,
+        );
+        assert_eq!(
+            classify_credential(cl, &guest, LIVE),
+            CredentialUse::Allowed(Grant {
+                read: false,
+                create: true,
+                update: false,
+                channel: Channel::Direct,
+                owner: None
+            })
+        );
+        for kind in ["integration", "webapp"] {
+            let confidential = jwt(&format!(
+                r#"{{"application":{{"kind":"{kind}","public":false}}}}"#
+            ));
+            assert_eq!(
+                classify_credential(cl, &confidential, LIVE),
+                refused(RefusalReason::ConfidentialToken)
+            );
+        }
+        assert_eq!(
+            classify_credential(cl, "not-a-jwt", LIVE),
+            refused(RefusalReason::Unrecognised)
         );
     }
 }

@@ -15,6 +15,8 @@ pub enum FieldKind {
     Tags,
     /// JSON text of an object.
     JsonObject,
+    /// JSON text of an array of objects (Count contacts).
+    JsonList,
     /// One of a fixed set of wire values.
     Choice(&'static [&'static str]),
 }

@@ -49,6 +49,21 @@ impl HttpRequest {
         }
     }
 
+    /// JSON:API (Commerce Layer): both `Accept` and, with a body, `Content-Type` are
+    /// `application/vnd.api+json` (anything else gets 406 / 415).
+    pub fn json_api(method: Method, url: String, body: Option<&Json>) -> HttpRequest {
+        let mut headers = vec![("Accept", "application/vnd.api+json".to_string())];
+        if body.is_some() {
+            headers.push(("Content-Type", "application/vnd.api+json".to_string()));
+        }
+        HttpRequest {
+            method,
+            url,
+            headers,
+            body: body.map(Json::to_json_string),
+        }
+    }
+
     pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> HttpRequest {
         self.headers.push((name, value.into()));
         self

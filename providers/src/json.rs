@@ -121,6 +121,27 @@ impl Json {
         }
     }
 
+    /// Sets a member at a dotted path (`partner.key`), creating the objects on the way.
+    pub fn set_path(&mut self, dotted: &str, value: Json) {
+        match dotted.split_once('.') {
+            None => self.insert(dotted, value),
+            Some((head, rest)) => {
+                if !self.get(head).is_some_and(Json::is_object) {
+                    self.insert(head, Json::Object(Vec::new()));
+                }
+                if let Json::Object(members) = self {
+                    if let Some((_, child)) = members.iter_mut().rev().find(|(k, _)| k == head) {
+                        child.set_path(rest, value);
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn is_empty_object(&self) -> bool {
+        matches!(self, Json::Object(members) if members.is_empty())
+    }
+
     /// Compact serialisation, byte-identical to `JSON.stringify` for the same value.
     pub fn to_json_string(&self) -> String {
         let mut out = String::new();
@@ -458,6 +479,18 @@ mod tests {
         assert!(Json::parse(&deep).is_err());
         let ok = format!("{}{}", "[".repeat(100), "]".repeat(100));
         assert!(Json::parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn sets_nested_paths() {
+        let mut value = Json::object([("key", Json::str("c1"))]);
+        value.set_path("partner.key", Json::str("ref_1"));
+        value.set_path("partner.email", Json::str("p@x.co"));
+        value.set_path("options.referral_url", Json::str("https://x.co"));
+        assert_eq!(
+            value.to_json_string(),
+            r#"{"key":"c1","partner":{"key":"ref_1","email":"p@x.co"},"options":{"referral_url":"https://x.co"}}"#
+        );
     }
 
     #[test]

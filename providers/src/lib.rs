@@ -4,12 +4,15 @@
 //! (native) both call these functions, so a request the browser builds is validated by the same
 //! rules before the gateway attaches a secret.
 
+pub mod commercelayer;
 pub mod contract;
+pub mod count;
 pub mod credential;
 pub mod error;
 pub mod field;
 pub mod http;
 pub mod json;
+pub mod partnero;
 pub mod prolifi;
 pub mod record;
 pub mod token_claims;
@@ -20,7 +23,7 @@ pub mod values;
 pub use contract::{
     contract_for, gateway_rules_for, Contract, GatewayRules, RequestContext, Route,
 };
-pub use credential::{classify_credential, CredentialUse, RefusalReason};
+pub use credential::{classify_credential, Channel, CredentialUse, Grant, RefusalReason};
 pub use error::{ApiError, ErrorKind, FieldError};
 pub use field::{FieldKind, FieldSpec};
 pub use http::{HttpReply, HttpRequest, Method};

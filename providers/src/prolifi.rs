@@ -179,6 +179,7 @@ impl Contract for Prolifi {
 
 impl GatewayRules for Prolifi {
     fn route(&self, method: Method, path: &str) -> Option<Route> {
+        let path = path.split_once('?').map_or(path, |(p, _)| p);
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
         match (method, segments.as_slice()) {
             (Method::Post, ["customers"]) => Some(Route::Create),

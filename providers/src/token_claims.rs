@@ -12,6 +12,10 @@ pub struct TokenClaims {
     pub exp: Option<u64>,
     pub provider: Option<String>,
     pub customer: Option<String>,
+    /// Commerce Layer tokens: `application.kind` (`sales_channel`, `integration`, `webapp`).
+    pub application_kind: Option<String>,
+    /// Commerce Layer customer tokens: `owner.id`, the customer the token belongs to.
+    pub owner_id: Option<String>,
 }
 
 impl TokenClaims {
@@ -45,6 +49,14 @@ impl TokenClaims {
                 .map(str::to_string),
             customer: claims
                 .get("customer")
+                .and_then(Json::as_str)
+                .map(str::to_string),
+            application_kind: claims
+                .pointer("application.kind")
+                .and_then(Json::as_str)
+                .map(str::to_string),
+            owner_id: claims
+                .pointer("owner.id")
                 .and_then(Json::as_str)
                 .map(str::to_string),
         })

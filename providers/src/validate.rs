@@ -13,6 +13,7 @@ pub enum Rule {
     Uuid,
     Url,
     JsonObject,
+    JsonList,
     TooLong(usize),
     NotAChoice,
     /// A provider-specific rule; the value is the message key.
@@ -34,6 +35,9 @@ impl Rule {
             Rule::Uuid => "Enter a UUID such as 3f2b8c1e-8a4d-4e0b-9c57-2d9f0e6a1b7c.".into(),
             Rule::Url => "Enter a full URL starting with http:// or https://.".into(),
             Rule::JsonObject => "Enter a JSON object, such as {\"plan\": \"pro\"}.".into(),
+            Rule::JsonList => {
+                "Enter a JSON list of objects, such as [{\"email\": \"a@b.co\"}].".into()
+            }
             Rule::TooLong(max) => format!("Use at most {max} characters."),
             Rule::NotAChoice => "Choose one of the offered values.".into(),
             Rule::Custom(key) => key.into(),
@@ -89,13 +93,22 @@ pub fn normalize(kind: FieldKind, raw: &str) -> Normal {
                 Normal::List(tags)
             }
         }
-        FieldKind::JsonObject => {
+        FieldKind::JsonObject | FieldKind::JsonList => {
             let text = raw.trim();
             if text.is_empty() {
                 return Normal::Empty;
             }
-            match Json::parse(text) {
-                Ok(value @ Json::Object(_)) => Normal::Object(value),
+            match (kind, Json::parse(text)) {
+                (FieldKind::JsonObject, Ok(value @ Json::Object(_))) => Normal::Object(value),
+                (FieldKind::JsonList, Ok(Json::Array(items)))
+                    if items.iter().all(Json::is_object) =>
+                {
+                    if items.is_empty() {
+                        Normal::Empty
+                    } else {
+                        Normal::Object(Json::Array(items))
+                    }
+                }
                 _ => Normal::Broken(text.to_string()),
             }
         }
@@ -115,6 +128,7 @@ pub fn check_field(spec: &FieldSpec, raw: &str) -> Option<Rule> {
     let normal = normalize(spec.kind, raw);
     let text = match &normal {
         Normal::Empty => return spec.required.then_some(Rule::Required),
+        Normal::Broken(_) if spec.kind == FieldKind::JsonList => return Some(Rule::JsonList),
         Normal::Broken(_) => return Some(Rule::JsonObject),
         Normal::Text(text) => text.as_str(),
         Normal::List(_) | Normal::Object(_) => "",

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use providers::contract::{self, RequestContext};
 use providers::validate::Rule;
 use providers::{
-    ApiError, Contract, CredentialUse, ErrorKind, FormValues, HttpRequest, Json, Operation, Record,
-    RefusalReason,
+    contract_for, ApiError, Channel, Contract, CredentialUse, ErrorKind, FormValues, Grant,
+    HttpRequest, Json, Operation, ProviderId, Record, RefusalReason,
 };
 
 /// The public `data-state` of the form's root element.
@@ -63,6 +63,11 @@ pub enum Failure {
     TokenProvider,
     /// Client validation failed; details are on the fields.
     Invalid,
+    /// A create would duplicate this existing customer (found by the provider's lookup).
+    Duplicate {
+        id: String,
+        name: String,
+    },
 }
 
 impl Failure {
@@ -104,6 +109,8 @@ pub enum Event {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     Load(HttpRequest),
+    /// Look for an existing customer before creating one.
+    Lookup(HttpRequest),
     Save {
         request: HttpRequest,
         operation: Operation,
@@ -116,10 +123,14 @@ pub enum Msg {
     /// The credential was classified (or the host's token provider failed: `None`).
     Credential(Option<CredentialUse>),
     Loaded(Result<Record, ApiError>),
+    /// The duplicate check answered: the existing customer, or `None` when there is none.
+    LookedUp(Result<Option<Record>, ApiError>),
     Edit {
         field: String,
         text: String,
     },
+    /// Values the host page offers for an empty form (Partnero's referral cookie).
+    Seed(FormValues),
     /// `fresh_key` is a new random idempotency key; the reducer decides whether to use it or to
     /// reuse the key of a failed attempt at the very same request.
     Submit {
@@ -127,6 +138,8 @@ pub enum Msg {
     },
     Saved(Result<Saved, ApiError>),
     RetryLoad,
+    /// Edit the customer the duplicate check found, keeping what was typed.
+    UseExisting,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -143,14 +156,8 @@ struct Attempt {
     url: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Access {
-    read: bool,
-    create: bool,
-    update: bool,
-}
-
 pub struct FormState {
+    provider: ProviderId,
     contract: &'static dyn Contract,
     mode: Operation,
     customer_id: String,
@@ -161,18 +168,33 @@ pub struct FormState {
     pub field_errors: BTreeMap<String, FieldMessage>,
     pub failure: Option<Failure>,
     pub notice: Option<Notice>,
-    access: Option<Access>,
+    grant: Option<Grant>,
     attempt: Option<Attempt>,
+    /// A create waiting for the duplicate check to come back empty.
+    pending_create: Option<HttpRequest>,
+    /// Typed values to keep over a record being loaded (after "edit the existing customer").
+    carried: Option<FormValues>,
 }
 
 impl FormState {
+    /// `None` when the provider cannot be reached at `base` (Commerce Layer without an API base).
     pub fn new(
-        contract: &'static dyn Contract,
+        provider: ProviderId,
         mode: Operation,
         customer_id: &str,
-        base: &str,
-    ) -> FormState {
-        FormState {
+        base: Option<&str>,
+    ) -> Option<FormState> {
+        // Until the credential says otherwise, show the fields a gateway token would get.
+        let contract = contract_for(provider, Channel::Gateway)?;
+        let base = base
+            .map(str::trim)
+            .filter(|b| !b.is_empty())
+            .unwrap_or(contract.default_base());
+        if base.is_empty() {
+            return None;
+        }
+        Some(FormState {
+            provider,
             contract,
             mode,
             customer_id: customer_id.trim().to_string(),
@@ -183,13 +205,19 @@ impl FormState {
             field_errors: BTreeMap::new(),
             failure: None,
             notice: None,
-            access: None,
+            grant: None,
             attempt: None,
-        }
+            pending_create: None,
+            carried: None,
+        })
     }
 
     pub fn contract(&self) -> &'static dyn Contract {
         self.contract
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
     }
 
     /// What a submit does now: after a create succeeds, the form edits the new customer, so a
@@ -203,9 +231,9 @@ impl FormState {
     }
 
     pub fn can_write(&self) -> bool {
-        self.access.is_some_and(|a| match self.operation() {
-            Operation::Create => a.create,
-            Operation::Update => a.update,
+        self.grant.as_ref().is_some_and(|g| match self.operation() {
+            Operation::Create => g.create,
+            Operation::Update => g.update,
         })
     }
 
@@ -219,8 +247,17 @@ impl FormState {
         match msg {
             Msg::Credential(credential) => self.on_credential(credential),
             Msg::Loaded(result) => self.on_loaded(result),
+            Msg::LookedUp(result) => self.on_looked_up(result),
             Msg::Edit { field, text } => {
                 self.on_edit(field, text);
+                Vec::new()
+            }
+            Msg::Seed(values) => {
+                for (field, text) in values.iter() {
+                    if self.values.get(field).is_empty() {
+                        self.values.set(field, text);
+                    }
+                }
                 Vec::new()
             }
             Msg::Submit { fresh_key } => self.on_submit(fresh_key),
@@ -231,6 +268,7 @@ impl FormState {
                 }) => self.start_load(),
                 _ => Vec::new(),
             },
+            Msg::UseExisting => self.on_use_existing(),
         }
     }
 
@@ -254,23 +292,24 @@ impl FormState {
     }
 
     fn on_credential(&mut self, credential: Option<CredentialUse>) -> Vec<Effect> {
-        let access = match credential {
+        let grant = match credential {
             None => return self.fail(Failure::TokenProvider),
             Some(CredentialUse::Refused(reason)) => {
-                self.access = None;
+                self.grant = None;
                 return self.fail(Failure::Credential(reason));
             }
-            Some(CredentialUse::Allowed {
-                read,
-                create,
-                update,
-            }) => Access {
-                read,
-                create,
-                update,
-            },
+            Some(CredentialUse::Allowed(grant)) => grant,
         };
-        self.access = Some(access);
+        if let Some(contract) = contract_for(self.provider, grant.channel) {
+            self.contract = contract;
+        }
+        // A customer token knows whose record it is: edit that one when the host named none.
+        if self.customer_id.is_empty() {
+            if let Some(owner) = &grant.owner {
+                self.customer_id = owner.clone();
+            }
+        }
+        self.grant = Some(grant);
         if matches!(
             self.failure,
             Some(Failure::Credential(_) | Failure::TokenProvider)
@@ -278,6 +317,14 @@ impl FormState {
             self.failure = None;
         }
         if self.operation() == Operation::Update && self.loaded.is_none() {
+            if !self.grant.as_ref().is_some_and(|g| g.read) {
+                // A guest token may create but never read a customer: say so instead of a 401.
+                let error = ApiError::new(None, ErrorKind::Permission, "");
+                return self.fail(Failure::Api {
+                    error,
+                    step: Step::Load,
+                });
+            }
             return self.start_load();
         }
         if self.phase != Phase::Saving {
@@ -306,6 +353,19 @@ impl FormState {
             Ok(record) => {
                 let raw = record.raw.clone();
                 self.values = record.values.clone();
+                if let Some(carried) = self.carried.take() {
+                    for (field, text) in carried.iter() {
+                        if !text.trim().is_empty()
+                            && self
+                                .contract
+                                .fields(Operation::Update)
+                                .iter()
+                                .any(|f| f.name == field)
+                        {
+                            self.values.set(field, text);
+                        }
+                    }
+                }
                 self.loaded = Some(record);
                 self.failure = None;
                 self.settle();
@@ -396,7 +456,64 @@ impl FormState {
         self.failure = None;
         self.notice = None;
         self.phase = Phase::Saving;
+        if operation == Operation::Create {
+            if let Some(lookup) = self.contract.duplicate_lookup(&self.base, &self.values) {
+                self.pending_create = Some(request);
+                return vec![Effect::Lookup(lookup)];
+            }
+        }
         vec![Effect::Save { request, operation }]
+    }
+
+    fn on_looked_up(&mut self, result: Result<Option<Record>, ApiError>) -> Vec<Effect> {
+        let Some(request) = self.pending_create.take() else {
+            return Vec::new();
+        };
+        match result {
+            Ok(None) => vec![Effect::Save {
+                request,
+                operation: Operation::Create,
+            }],
+            Ok(Some(existing)) => {
+                self.attempt = None;
+                let name = ["customer", "name", "email"]
+                    .iter()
+                    .find_map(|key| {
+                        existing
+                            .raw
+                            .get(key)
+                            .and_then(Json::as_str)
+                            .filter(|s| !s.is_empty())
+                    })
+                    .unwrap_or_default()
+                    .to_string();
+                self.fail(Failure::Duplicate {
+                    id: existing.id,
+                    name,
+                })
+            }
+            Err(error) => self.fail(Failure::Api {
+                error,
+                step: Step::Save,
+            }),
+        }
+    }
+
+    fn on_use_existing(&mut self) -> Vec<Effect> {
+        let Some(Failure::Duplicate { id, .. }) = &self.failure else {
+            return Vec::new();
+        };
+        self.customer_id = id.clone();
+        self.mode = Operation::Update;
+        self.carried = Some(self.values.clone());
+        if !self.grant.as_ref().is_some_and(|g| g.read) {
+            let error = ApiError::new(None, ErrorKind::Permission, "");
+            return self.fail(Failure::Api {
+                error,
+                step: Step::Load,
+            });
+        }
+        self.start_load()
     }
 
     fn on_saved(&mut self, result: Result<Saved, ApiError>) -> Vec<Effect> {
@@ -448,6 +565,14 @@ impl FormState {
 mod tests {
     use super::*;
     use providers::prolifi::Prolifi;
+
+    fn all() -> CredentialUse {
+        CredentialUse::Allowed(Grant::all(Channel::Direct))
+    }
+
+    fn read_only() -> CredentialUse {
+        CredentialUse::Allowed(Grant::read_only(Channel::Direct))
+    }
     use providers::{HttpReply, Method};
 
     const BASE: &str = "http://127.0.0.1:8787/prolifi/api/v1/public";
@@ -463,8 +588,14 @@ mod tests {
     }
 
     fn loaded_update_form() -> FormState {
-        let mut state = FormState::new(&Prolifi, Operation::Update, "cus_1001", BASE);
-        let effects = state.update(Msg::Credential(Some(CredentialUse::ALL)));
+        let mut state = FormState::new(
+            ProviderId::Prolifi,
+            Operation::Update,
+            "cus_1001",
+            Some(BASE),
+        )
+        .unwrap();
+        let effects = state.update(Msg::Credential(Some(all())));
         assert!(
             matches!(&effects[..], [Effect::Load(r)] if r.url.ends_with("/customers/cus_1001") && r.method == Method::Get)
         );
@@ -565,8 +696,9 @@ mod tests {
 
     #[test]
     fn editing_a_field_clears_its_error_and_then_the_alert() {
-        let mut state = FormState::new(&Prolifi, Operation::Create, "", BASE);
-        state.update(Msg::Credential(Some(CredentialUse::ALL)));
+        let mut state =
+            FormState::new(ProviderId::Prolifi, Operation::Create, "", Some(BASE)).unwrap();
+        state.update(Msg::Credential(Some(all())));
         assert_eq!(state.phase, Phase::Ready);
         edit(&mut state, "email", "not-an-email");
         assert!(submit(&mut state, "k1").is_none());
@@ -583,8 +715,9 @@ mod tests {
 
     #[test]
     fn after_a_create_the_next_submit_updates_the_new_customer() {
-        let mut state = FormState::new(&Prolifi, Operation::Create, "", BASE);
-        state.update(Msg::Credential(Some(CredentialUse::ALL)));
+        let mut state =
+            FormState::new(ProviderId::Prolifi, Operation::Create, "", Some(BASE)).unwrap();
+        state.update(Msg::Credential(Some(all())));
         edit(&mut state, "email", "ada@example.com");
         edit(&mut state, "name", "Ada Lovelace");
         let create = submit(&mut state, "k1").unwrap();
@@ -618,8 +751,9 @@ mod tests {
 
     #[test]
     fn read_only_credentials_never_send_a_write() {
-        let mut state = FormState::new(&Prolifi, Operation::Update, "c-1", BASE);
-        let effects = state.update(Msg::Credential(Some(CredentialUse::READ_ONLY)));
+        let mut state =
+            FormState::new(ProviderId::Prolifi, Operation::Update, "c-1", Some(BASE)).unwrap();
+        let effects = state.update(Msg::Credential(Some(read_only())));
         assert!(matches!(&effects[..], [Effect::Load(_)]));
         state.update(Msg::Loaded(Ok(record(CUSTOMER))));
         assert_eq!(
@@ -630,16 +764,16 @@ mod tests {
         assert_eq!(state.values.get("last_name"), "Doe");
         assert!(submit(&mut state, "k1").is_none());
 
-        let mut create = FormState::new(&Prolifi, Operation::Create, "", BASE);
-        assert!(create
-            .update(Msg::Credential(Some(CredentialUse::READ_ONLY)))
-            .is_empty());
+        let mut create =
+            FormState::new(ProviderId::Prolifi, Operation::Create, "", Some(BASE)).unwrap();
+        assert!(create.update(Msg::Credential(Some(read_only()))).is_empty());
         assert_eq!(create.phase, Phase::ReadOnly);
     }
 
     #[test]
     fn refused_credentials_send_nothing_at_all() {
-        let mut state = FormState::new(&Prolifi, Operation::Update, "c-1", BASE);
+        let mut state =
+            FormState::new(ProviderId::Prolifi, Operation::Update, "c-1", Some(BASE)).unwrap();
         let effects = state.update(Msg::Credential(Some(CredentialUse::Refused(
             RefusalReason::SecretLiveKey,
         ))));
@@ -655,8 +789,9 @@ mod tests {
 
     #[test]
     fn a_failed_load_can_be_retried() {
-        let mut state = FormState::new(&Prolifi, Operation::Update, "c-1", BASE);
-        state.update(Msg::Credential(Some(CredentialUse::ALL)));
+        let mut state =
+            FormState::new(ProviderId::Prolifi, Operation::Update, "c-1", Some(BASE)).unwrap();
+        state.update(Msg::Credential(Some(all())));
         state.update(Msg::Loaded(Err(ApiError::new(
             Some(503),
             ErrorKind::Server,
@@ -680,14 +815,162 @@ mod tests {
     fn a_new_token_does_not_reload_or_drop_typed_values() {
         let mut state = loaded_update_form();
         edit(&mut state, "last_name", "Smith");
-        assert!(state
-            .update(Msg::Credential(Some(CredentialUse::ALL)))
-            .is_empty());
+        assert!(state.update(Msg::Credential(Some(all()))).is_empty());
         assert_eq!(state.values.get("last_name"), "Smith");
-        assert!(state
-            .update(Msg::Credential(Some(CredentialUse::READ_ONLY)))
-            .is_empty());
+        assert!(state.update(Msg::Credential(Some(read_only()))).is_empty());
         assert_eq!(state.phase, Phase::ReadOnly);
         assert_eq!(state.values.get("last_name"), "Smith");
+    }
+
+    const COUNT_BASE: &str = "http://127.0.0.1:8788/count";
+
+    fn count_create_form() -> FormState {
+        let mut state =
+            FormState::new(ProviderId::Count, Operation::Create, "", Some(COUNT_BASE)).unwrap();
+        state.update(Msg::Credential(Some(CredentialUse::Allowed(Grant::all(
+            Channel::Gateway,
+        )))));
+        edit(&mut state, "customer", "Acme Ltd");
+        edit(&mut state, "email", "ap@acme.test");
+        edit(&mut state, "mainPhone", "+44 1");
+        state
+    }
+
+    #[test]
+    fn count_looks_for_the_email_before_creating() {
+        let mut state = count_create_form();
+        let effects = state.update(Msg::Submit {
+            fresh_key: "k1".into(),
+        });
+        let [Effect::Lookup(lookup)] = &effects[..] else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(
+            lookup.url,
+            "http://127.0.0.1:8788/count/customers/find-by-email?email=ap%40acme.test"
+        );
+        let effects = state.update(Msg::LookedUp(Ok(None)));
+        let [Effect::Save {
+            request,
+            operation: Operation::Create,
+        }] = &effects[..]
+        else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(request.method, providers::Method::Post);
+    }
+
+    #[test]
+    fn an_existing_customer_is_offered_instead_of_a_duplicate_and_typed_values_carry_over() {
+        let mut state = count_create_form();
+        state.update(Msg::Submit {
+            fresh_key: "k1".into(),
+        });
+        let found = r#"{"status":"success","data":{"uuid":"u-1","customer":"Acme Ltd","email":"ap@acme.test"}}"#;
+        let reply = HttpReply {
+            status: 200,
+            headers: vec![],
+            body: found.into(),
+        };
+        let existing = contract::interpret_reply(state.contract(), &reply).unwrap();
+        state.update(Msg::LookedUp(Ok(Some(existing))));
+        assert_eq!(
+            state.failure,
+            Some(Failure::Duplicate {
+                id: "u-1".into(),
+                name: "Acme Ltd".into()
+            })
+        );
+        assert_eq!(state.phase, Phase::Error);
+        let effects = state.update(Msg::UseExisting);
+        let [Effect::Load(load)] = &effects[..] else {
+            panic!("{effects:?}")
+        };
+        assert!(load.url.ends_with("/customers/u-1"));
+        let full = r#"{"status":"success","data":{"uuid":"u-1","customer":"Acme Ltd","email":"ap@acme.test","mainPhone":"+44 9","website":"https://acme.test","status":"active"}}"#;
+        let reply = HttpReply {
+            status: 200,
+            headers: vec![],
+            body: full.into(),
+        };
+        state.update(Msg::Loaded(contract::interpret_reply(
+            state.contract(),
+            &reply,
+        )));
+        assert_eq!(state.operation(), Operation::Update);
+        assert_eq!(
+            state.values.get("mainPhone"),
+            "+44 1",
+            "what was typed wins"
+        );
+        assert_eq!(
+            state.values.get("website"),
+            "https://acme.test",
+            "the rest comes from the record"
+        );
+        let update = submit(&mut state, "k2").unwrap();
+        assert_eq!(update.method, providers::Method::Put);
+        assert_eq!(
+            update.body.as_deref(),
+            Some(r#"{"customer":"Acme Ltd","email":"ap@acme.test","mainPhone":"+44 1"}"#)
+        );
+    }
+
+    #[test]
+    fn a_customer_token_edits_its_own_record_when_none_is_named() {
+        let mut state = FormState::new(
+            ProviderId::CommerceLayer,
+            Operation::Update,
+            "",
+            Some("http://127.0.0.1:1/commercelayer/api"),
+        )
+        .unwrap();
+        let grant = Grant {
+            read: true,
+            create: false,
+            update: true,
+            channel: Channel::Direct,
+            owner: Some("XAyRWNUzyN".into()),
+        };
+        let effects = state.update(Msg::Credential(Some(CredentialUse::Allowed(grant))));
+        let [Effect::Load(load)] = &effects[..] else {
+            panic!("{effects:?}")
+        };
+        assert!(load.url.contains("/customers/XAyRWNUzyN?include="));
+        assert!(
+            state
+                .contract()
+                .fields(Operation::Update)
+                .iter()
+                .all(|f| f.name != "customer_group"),
+            "sales-channel fields"
+        );
+    }
+
+    #[test]
+    fn commerce_layer_needs_an_api_base() {
+        assert!(FormState::new(ProviderId::CommerceLayer, Operation::Create, "", None).is_none());
+        assert!(FormState::new(ProviderId::Prolifi, Operation::Create, "", None).is_some());
+    }
+
+    #[test]
+    fn seeds_fill_only_empty_fields() {
+        let mut state = FormState::new(ProviderId::Partnero, Operation::Create, "", None).unwrap();
+        state.update(Msg::Credential(Some(CredentialUse::Allowed(Grant::all(
+            Channel::Gateway,
+        )))));
+        edit(&mut state, "partner.id", "p1");
+        state.update(Msg::Seed(
+            FormValues::new()
+                .with("partner.key", "ref_123")
+                .with("partner.id", "other"),
+        ));
+        assert_eq!(
+            (
+                state.values.get("partner.key"),
+                state.values.get("partner.id")
+            ),
+            ("ref_123", "p1")
+        );
     }
 }

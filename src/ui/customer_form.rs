@@ -6,8 +6,8 @@ use std::rc::Rc;
 
 use providers::contract::interpret_reply;
 use providers::{
-    contract_for, ApiError, CredentialUse, ErrorKind, FieldError, HttpReply, HttpRequest, Json,
-    Operation, ProviderId, RefusalReason,
+    ApiError, CredentialUse, ErrorKind, FieldError, FormValues, HttpReply, HttpRequest, Json,
+    Operation, ProviderId, Record, RefusalReason,
 };
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{AbortController, HtmlElement};
@@ -108,13 +108,16 @@ fn catalog_for(props: &CustomerFormProps) -> Catalog {
     Catalog::new(Locale::negotiate(&props.locale), (*props.strings).clone())
 }
 
-fn base_for(props: &CustomerFormProps, default: &str) -> String {
-    props
-        .api_base
-        .as_ref()
-        .map(|b| b.trim().to_string())
-        .filter(|b| !b.is_empty())
-        .unwrap_or_else(|| default.to_string())
+/// Partnero's referral cookie: the partner key PartneroJS stored when the visitor arrived
+/// through a referral link. Not a credential.
+fn partnero_partner_cookie() -> Option<String> {
+    let document: web_sys::HtmlDocument =
+        wasm_bindgen::JsCast::dyn_into(web_sys::window()?.document()?).ok()?;
+    let cookies = document.cookie().ok()?;
+    cookies.split(';').find_map(|pair| {
+        let (name, value) = pair.trim().split_once('=')?;
+        (name == "partnero_partner" && !value.is_empty()).then(|| value.to_string())
+    })
 }
 
 impl CustomerForm {
@@ -122,10 +125,19 @@ impl CustomerForm {
         self.abort_all();
         self.generation = self.generation.wrapping_add(1);
         let props = ctx.props();
-        self.state = contract_for(props.provider).map(|contract| {
-            let base = base_for(props, contract.default_base());
-            FormState::new(contract, props.mode, &props.customer_id, &base)
-        });
+        self.state = FormState::new(
+            props.provider,
+            props.mode,
+            &props.customer_id,
+            props.api_base.as_deref(),
+        );
+        if let (Some(state), ProviderId::Partnero, Operation::Create) =
+            (self.state.as_mut(), props.provider, props.mode)
+        {
+            if let Some(partner) = partnero_partner_cookie() {
+                state.update(Msg::Seed(FormValues::new().with("partner.key", &partner)));
+            }
+        }
         self.obtain_credential(ctx);
     }
 
@@ -138,7 +150,7 @@ impl CustomerForm {
     fn obtain_credential(&self, ctx: &Context<Self>) {
         let Some(state) = &self.state else { return };
         let contract = state.contract();
-        let base = base_for(ctx.props(), contract.default_base());
+        let base = state.base().to_string();
         let tokens = self.tokens.clone();
         let link = ctx.link().clone();
         let generation = self.generation;
@@ -155,17 +167,23 @@ impl CustomerForm {
     fn run(&mut self, ctx: &Context<Self>, effects: Vec<Effect>) {
         for effect in effects {
             match effect {
-                Effect::Load(request) => {
-                    self.send(ctx, request, Msg::Loaded, |_, record| Ok(record))
-                }
-                Effect::Save { request, .. } => {
-                    self.send(ctx, request, Msg::Saved, |reply, record| {
-                        Ok(Saved {
-                            record,
-                            replayed: reply.header("idempotent-replayed") == Some("true"),
-                        })
+                Effect::Load(request) => self.send(ctx, request, |result| {
+                    Msg::Loaded(result.map(|(_, record)| record))
+                }),
+                Effect::Lookup(request) => self.send(ctx, request, |result| {
+                    Msg::LookedUp(match result {
+                        Ok((_, record)) => Ok(Some(record)),
+                        // The lookup's 404 is the good news: nobody has this email yet.
+                        Err(error) if error.kind == ErrorKind::NotFound => Ok(None),
+                        Err(error) => Err(error),
                     })
-                }
+                }),
+                Effect::Save { request, .. } => self.send(ctx, request, |result| {
+                    Msg::Saved(result.map(|(reply, record)| Saved {
+                        record,
+                        replayed: reply.header("idempotent-replayed") == Some("true"),
+                    }))
+                }),
                 Effect::Emit(event) => self.emit(ctx, event),
             }
         }
@@ -173,12 +191,11 @@ impl CustomerForm {
 
     /// Sends `request` with the current token (refreshing once on a 401 when the host can give a
     /// new one), reads the reply with the provider's contract, and reports back as `wrap(..)`.
-    fn send<T: 'static>(
+    fn send(
         &self,
         ctx: &Context<Self>,
         request: HttpRequest,
-        wrap: fn(Result<T, ApiError>) -> Msg,
-        done: fn(&HttpReply, providers::Record) -> Result<T, ApiError>,
+        wrap: fn(Result<(HttpReply, Record), ApiError>) -> Msg,
     ) {
         let Some(state) = &self.state else { return };
         let contract = state.contract();
@@ -209,7 +226,7 @@ impl CustomerForm {
                         continue;
                     }
                     let record = interpret_reply(contract, &reply)?;
-                    return done(&reply, record);
+                    return Ok((reply, record));
                 }
             }
             .await;
@@ -401,6 +418,10 @@ impl Component for CustomerForm {
         let retry_load = ctx
             .link()
             .callback(move |_: MouseEvent| Message::Form(generation, Msg::RetryLoad));
+        let use_existing = ctx
+            .link()
+            .callback(move |_: MouseEvent| Message::Form(generation, Msg::UseExisting));
+        let duplicate = matches!(state.failure, Some(Failure::Duplicate { .. }));
         let busy = matches!(state.phase, Phase::Loading | Phase::Saving);
         let submit_label = match (state.phase, operation) {
             (Phase::Saving, _) => catalog.t("action.saving"),
@@ -456,6 +477,9 @@ impl Component for CustomerForm {
                         <button type="submit" part="submit" disabled={read_only || busy}>{submit_label}</button>
                         if can_retry_load {
                             <button type="button" part="retry" onclick={retry_load}>{catalog.t("action.retry_load")}</button>
+                        }
+                        if duplicate {
+                            <button type="button" part="use-existing" onclick={use_existing}>{catalog.t("action.use_existing")}</button>
                         }
                     </div>
                 </form>

@@ -38,7 +38,7 @@ pub fn field(props: &FieldProps) -> Html {
     let name = spec.name;
 
     let control = match spec.kind {
-        FieldKind::JsonObject => {
+        FieldKind::JsonObject | FieldKind::JsonList => {
             let on_edit = props.on_edit.clone();
             let oninput = Callback::from(move |e: InputEvent| {
                 on_edit.emit((

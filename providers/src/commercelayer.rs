@@ -1,0 +1,737 @@
+//! Commerce Layer (JSON:API): `POST /customers`, `GET /customers/{id}?include=customer_group,tags`,
+//! `PATCH /customers/{id}`; errors as JSON:API `errors[]` with `source.pointer`.
+//!
+//! Two ways in: straight from the browser with a sales-channel token (a guest creates, a logged-in
+//! customer reads and updates their own record), or through the gateway with an integration token,
+//! which may also set the customer group, tags, references and anonymization flags.
+//!
+//! Source: shared/provider-docs/commercelayer-update-customer.md and contracts.md §4, §6.4.
+
+use crate::contract::{map_field, Contract, GatewayRules, RequestContext, Route, WrittenField};
+use crate::error::{ApiError, ErrorKind, FieldError};
+use crate::field::{FieldKind, FieldSpec};
+use crate::http::{HttpReply, HttpRequest, Method};
+use crate::json::Json;
+use crate::record::Record;
+use crate::url::{encode_segment, join};
+use crate::validate::{normalize, Invalid, Normal, Rule};
+use crate::values::FormValues;
+use crate::{Operation, ProviderId};
+
+pub struct CommerceLayer {
+    /// Reached with an integration token (through the gateway).
+    integration: bool,
+}
+
+pub static SALES_CHANNEL: CommerceLayer = CommerceLayer { integration: false };
+pub static INTEGRATION: CommerceLayer = CommerceLayer { integration: true };
+
+/// A resource may carry at most ten tags.
+const MAX_TAGS: usize = 10;
+const YES: &[&str] = &["true"];
+
+const EMAIL: FieldSpec = FieldSpec::new("email", "field.email", FieldKind::Email)
+    .required()
+    .autocomplete("email");
+const PASSWORD: FieldSpec = FieldSpec::new("password", "field.password", FieldKind::Password)
+    .hint("hint.commercelayer.password");
+const SHOPPER_REFERENCE: FieldSpec = FieldSpec::new(
+    "shopper_reference",
+    "field.commercelayer.shopper_reference",
+    FieldKind::Text,
+);
+const TAX_EXEMPTION: FieldSpec = FieldSpec::new(
+    "tax_exemption_code",
+    "field.commercelayer.tax_exemption_code",
+    FieldKind::Text,
+);
+const METADATA: FieldSpec =
+    FieldSpec::new("metadata", "field.metadata", FieldKind::JsonObject).hint("hint.metadata");
+const REFERENCE: FieldSpec = FieldSpec::new(
+    "reference",
+    "field.commercelayer.reference",
+    FieldKind::Text,
+);
+const REFERENCE_ORIGIN: FieldSpec = FieldSpec::new(
+    "reference_origin",
+    "field.commercelayer.reference_origin",
+    FieldKind::Text,
+);
+const CUSTOMER_GROUP: FieldSpec = FieldSpec::new(
+    "customer_group",
+    "field.commercelayer.customer_group",
+    FieldKind::Text,
+)
+.hint("hint.commercelayer.customer_group");
+const TAGS: FieldSpec =
+    FieldSpec::new("tags", "field.tags", FieldKind::Tags).hint("hint.commercelayer.tags");
+const REQUEST_ANONYMIZATION: FieldSpec = FieldSpec::new(
+    "_request_anonymization",
+    "field.commercelayer.request_anonymization",
+    FieldKind::Choice(YES),
+);
+const CANCEL_ANONYMIZATION: FieldSpec = FieldSpec::new(
+    "_cancel_anonymization",
+    "field.commercelayer.cancel_anonymization",
+    FieldKind::Choice(YES),
+);
+
+const SALES_CHANNEL_FIELDS: &[FieldSpec] =
+    &[EMAIL, PASSWORD, SHOPPER_REFERENCE, TAX_EXEMPTION, METADATA];
+const INTEGRATION_CREATE_FIELDS: &[FieldSpec] = &[
+    EMAIL,
+    PASSWORD,
+    SHOPPER_REFERENCE,
+    TAX_EXEMPTION,
+    REFERENCE,
+    REFERENCE_ORIGIN,
+    CUSTOMER_GROUP,
+    METADATA,
+];
+const INTEGRATION_UPDATE_FIELDS: &[FieldSpec] = &[
+    EMAIL,
+    PASSWORD,
+    SHOPPER_REFERENCE,
+    TAX_EXEMPTION,
+    REFERENCE,
+    REFERENCE_ORIGIN,
+    CUSTOMER_GROUP,
+    TAGS,
+    METADATA,
+    REQUEST_ANONYMIZATION,
+    CANCEL_ANONYMIZATION,
+];
+
+/// Fields that travel as relationships or pseudo-attributes rather than plain attributes.
+fn is_attribute(name: &str) -> bool {
+    !matches!(name, "customer_group" | "tags")
+}
+
+fn attribute_value(spec: &FieldSpec, normal: &Normal) -> Json {
+    match (spec.kind, normal) {
+        (FieldKind::Choice(_), Normal::Text(flag)) if flag == "true" => Json::Bool(true),
+        _ => normal.to_json(),
+    }
+}
+
+fn group_relationship(normal: &Normal) -> Json {
+    let data = match normal {
+        Normal::Text(id) => Json::object([
+            ("type", Json::str("customer_groups")),
+            ("id", Json::str(id.clone())),
+        ]),
+        _ => Json::Null,
+    };
+    Json::object([("data", data)])
+}
+
+fn tag_names(normal: &Normal) -> Vec<String> {
+    match normal {
+        Normal::List(names) => names.clone(),
+        _ => Vec::new(),
+    }
+}
+
+impl Contract for CommerceLayer {
+    fn provider(&self) -> ProviderId {
+        ProviderId::CommerceLayer
+    }
+
+    /// The base names the organisation (`https://{org}.commercelayer.io/api`): the host must say.
+    fn default_base(&self) -> &'static str {
+        ""
+    }
+
+    fn fields(&self, op: Operation) -> &'static [FieldSpec] {
+        match (self.integration, op) {
+            (false, _) => SALES_CHANNEL_FIELDS,
+            (true, Operation::Create) => INTEGRATION_CREATE_FIELDS,
+            (true, Operation::Update) => INTEGRATION_UPDATE_FIELDS,
+        }
+    }
+
+    fn check_extra(
+        &self,
+        _op: Operation,
+        values: &FormValues,
+        _loaded: Option<&FormValues>,
+    ) -> Vec<Invalid> {
+        let mut invalid = Vec::new();
+        if tag_names(&normalize(FieldKind::Tags, values.get("tags"))).len() > MAX_TAGS {
+            invalid.push(Invalid {
+                field: "tags",
+                rule: Rule::Custom("error.commercelayer.max_tags"),
+            });
+        }
+        let flags = ["_request_anonymization", "_cancel_anonymization"];
+        if flags.iter().all(|f| values.get(f) == "true") {
+            invalid.push(Invalid {
+                field: "_cancel_anonymization",
+                rule: Rule::Custom("error.commercelayer.anonymization_both"),
+            });
+        }
+        invalid
+    }
+
+    fn read_request(&self, base: &str, id: &str) -> HttpRequest {
+        let url = format!("{}?include=customer_group,tags", customer_url(base, id));
+        HttpRequest::json_api(Method::Get, url, None)
+    }
+
+    fn create_body(&self, ctx: RequestContext, values: &FormValues) -> HttpRequest {
+        let fields = self.fields(Operation::Create);
+        let mut attributes = Json::Object(Vec::new());
+        let mut relationships = Json::Object(Vec::new());
+        for spec in fields {
+            let normal = normalize(spec.kind, values.get(spec.name));
+            if normal.is_empty() {
+                continue;
+            }
+            if spec.name == "customer_group" {
+                relationships.insert("customer_group", group_relationship(&normal));
+            } else {
+                attributes.insert(spec.name, attribute_value(spec, &normal));
+            }
+        }
+        let mut data = Json::object([("type", Json::str("customers")), ("attributes", attributes)]);
+        if !relationships.is_empty_object() {
+            data.insert("relationships", relationships);
+        }
+        let body = Json::object([("data", data)]);
+        HttpRequest::json_api(Method::Post, join(ctx.base, "customers"), Some(&body))
+    }
+
+    /// Only changed attributes; a password only when typed (it is never prefilled); the group as a
+    /// relationship (`null` removes it); tags as `_add_tags` / `_remove_tags` by name.
+    fn update_body(
+        &self,
+        ctx: RequestContext,
+        loaded: &Record,
+        changed: &[(&FieldSpec, Normal)],
+        _values: &FormValues,
+    ) -> Option<HttpRequest> {
+        let mut attributes = Json::Object(Vec::new());
+        let mut relationships = Json::Object(Vec::new());
+        for (spec, normal) in changed {
+            match spec.name {
+                "customer_group" => {
+                    relationships.insert("customer_group", group_relationship(normal))
+                }
+                "tags" => {
+                    let before = tag_names(&normalize(FieldKind::Tags, loaded.values.get("tags")));
+                    let after = tag_names(normal);
+                    let added: Vec<&str> = after
+                        .iter()
+                        .filter(|t| !before.contains(t))
+                        .map(String::as_str)
+                        .collect();
+                    let removed: Vec<&str> = before
+                        .iter()
+                        .filter(|t| !after.contains(t))
+                        .map(String::as_str)
+                        .collect();
+                    if !added.is_empty() {
+                        attributes.insert("_add_tags", Json::str(added.join(",")));
+                    }
+                    if !removed.is_empty() {
+                        attributes.insert("_remove_tags", Json::str(removed.join(",")));
+                    }
+                }
+                // An emptied flag means "do not ask", not "send false".
+                "_request_anonymization" | "_cancel_anonymization" if normal.is_empty() => {}
+                _ if is_attribute(spec.name) => {
+                    attributes.insert(spec.name, attribute_value(spec, normal))
+                }
+                _ => {}
+            }
+        }
+        if attributes.is_empty_object() && relationships.is_empty_object() {
+            return None;
+        }
+        let mut data = Json::object([
+            ("type", Json::str("customers")),
+            ("id", Json::str(loaded.id.clone())),
+        ]);
+        if !attributes.is_empty_object() {
+            data.insert("attributes", attributes);
+        }
+        if !relationships.is_empty_object() {
+            data.insert("relationships", relationships);
+        }
+        let body = Json::object([("data", data)]);
+        Some(HttpRequest::json_api(
+            Method::Patch,
+            customer_url(ctx.base, &loaded.id),
+            Some(&body),
+        ))
+    }
+
+    fn parse_record(&self, body: &Json) -> Option<Record> {
+        let data = body.get("data")?;
+        let id = data.get("id")?.as_str()?.to_string();
+        let attributes = data.get("attributes");
+        let mut values = FormValues::new();
+        for spec in INTEGRATION_UPDATE_FIELDS
+            .iter()
+            .filter(|f| is_attribute(f.name))
+        {
+            let text = match attributes.and_then(|a| a.get(spec.name)) {
+                // A password is never sent back, and is never prefilled.
+                _ if spec.kind == FieldKind::Password => String::new(),
+                Some(value @ Json::Object(_)) => value.to_json_string(),
+                Some(value) => value.scalar_text().unwrap_or_default(),
+                None => String::new(),
+            };
+            values.set(spec.name, text);
+        }
+        values.set(
+            "customer_group",
+            data.pointer("relationships.customer_group.data.id")
+                .and_then(Json::as_str)
+                .unwrap_or_default(),
+        );
+        let included = body
+            .get("included")
+            .and_then(Json::as_array)
+            .unwrap_or_default();
+        let tag_ids: Vec<&str> = data
+            .pointer("relationships.tags.data")
+            .and_then(Json::as_array)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|t| t.get("id").and_then(Json::as_str))
+            .collect();
+        let names: Vec<&str> = tag_ids
+            .iter()
+            .filter_map(|id| {
+                included
+                    .iter()
+                    .find(|r| {
+                        r.get("type").and_then(Json::as_str) == Some("tags")
+                            && r.get("id").and_then(Json::as_str) == Some(id)
+                    })
+                    .and_then(|tag| tag.pointer("attributes.name").and_then(Json::as_str))
+            })
+            .collect();
+        values.set("tags", names.join(", "));
+        Some(Record {
+            id,
+            values,
+            updated_at: attributes
+                .and_then(|a| a.get("updated_at"))
+                .and_then(Json::as_str)
+                .map(str::to_string),
+            raw: data.clone(),
+        })
+    }
+
+    fn parse_error(&self, reply: &HttpReply, mut error: ApiError) -> ApiError {
+        let Some(errors) = Json::parse(&reply.body).ok().and_then(|b| {
+            b.get("errors")
+                .and_then(Json::as_array)
+                .map(<[Json]>::to_vec)
+        }) else {
+            return error;
+        };
+        let fields = self.fields(Operation::Update);
+        let mut summaries = Vec::new();
+        for item in &errors {
+            let text = |key: &str| item.get(key).and_then(Json::as_str).unwrap_or_default();
+            if error.code.is_none() && !text("code").is_empty() {
+                error.code = Some(text("code").to_string());
+            }
+            let pointer = item.pointer("source.pointer").and_then(Json::as_str);
+            let field = pointer
+                .and_then(|p| p.rsplit('/').next())
+                .filter(|f| !f.is_empty() && *f != "data")
+                .or_else(|| {
+                    text("detail")
+                        .split_once(" - ")
+                        .map(|(field, _)| field.trim())
+                });
+            match field {
+                Some(field) if text("code") == "VALIDATION_ERROR" || reply.status == 422 => {
+                    let message = if text("title").is_empty() {
+                        text("detail")
+                    } else {
+                        text("title")
+                    };
+                    error
+                        .field_errors
+                        .push(FieldError::new(map_field(fields, field), message));
+                }
+                _ => summaries.push(
+                    if text("detail").is_empty() {
+                        text("title")
+                    } else {
+                        text("detail")
+                    }
+                    .to_string(),
+                ),
+            }
+        }
+        error.message = summaries
+            .into_iter()
+            .find(|s| !s.is_empty())
+            .unwrap_or_default();
+        error
+    }
+}
+
+impl GatewayRules for CommerceLayer {
+    fn route(&self, method: Method, path: &str) -> Option<Route> {
+        let path = path.split_once('?').map_or(path, |(p, _)| p);
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        match (method, segments.as_slice()) {
+            (Method::Post, ["customers"]) => Some(Route::Create),
+            (Method::Get, ["customers", id]) if !id.is_empty() => Some(Route::Read {
+                customer: (*id).to_string(),
+            }),
+            (Method::Patch, ["customers", id]) if !id.is_empty() => Some(Route::Update {
+                customer: (*id).to_string(),
+            }),
+            _ => None,
+        }
+    }
+
+    fn read_body(&self, op: Operation, body: &Json) -> Result<Vec<WrittenField>, String> {
+        let data = body
+            .get("data")
+            .ok_or("the JSON:API data member is missing")?;
+        if data.get("type").and_then(Json::as_str) != Some("customers") {
+            return Err("data.type must be customers".into());
+        }
+        let fields = self.fields(op);
+        let find = |name: &str| {
+            fields
+                .iter()
+                .find(|f| f.name == name)
+                .ok_or_else(|| format!("unknown field {name:?}"))
+        };
+        let mut written = Vec::new();
+        if let Some(attributes) = data.get("attributes") {
+            let Json::Object(members) = attributes else {
+                return Err("data.attributes must be an object".into());
+            };
+            for (key, value) in members {
+                let (spec, text) = match (key.as_str(), value) {
+                    ("_add_tags" | "_remove_tags", Json::String(names)) => {
+                        (find("tags")?, Some(names.clone()))
+                    }
+                    (_, Json::Null) => (find(key)?, None),
+                    (_, Json::Bool(true)) => (find(key)?, Some("true".to_string())),
+                    (_, Json::Object(_)) => (find(key)?, Some(value.to_json_string())),
+                    (_, Json::String(text)) => (find(key)?, Some(text.clone())),
+                    _ => return Err(format!("{key} has the wrong type")),
+                };
+                written.push((spec.name, text));
+            }
+        }
+        if let Some(relationships) = data.get("relationships") {
+            let Json::Object(members) = relationships else {
+                return Err("data.relationships must be an object".into());
+            };
+            for (key, value) in members {
+                if key != "customer_group" {
+                    return Err(format!("the relationship {key:?} is not one the form sets"));
+                }
+                let id = match value.get("data") {
+                    Some(Json::Null) => None,
+                    Some(group)
+                        if group.get("type").and_then(Json::as_str) == Some("customer_groups") =>
+                    {
+                        Some(
+                            group
+                                .get("id")
+                                .and_then(Json::as_str)
+                                .ok_or("customer_group needs an id")?
+                                .to_string(),
+                        )
+                    }
+                    _ => {
+                        return Err(
+                            "customer_group.data must be a customer_groups identifier or null"
+                                .into(),
+                        )
+                    }
+                };
+                written.push((find("customer_group")?.name, id));
+            }
+        }
+        Ok(written)
+    }
+
+    fn error_body(&self, kind: ErrorKind, message: &str, field_errors: &[FieldError]) -> Json {
+        let (status, code) = match kind {
+            ErrorKind::Authentication => ("401", "INVALID_TOKEN"),
+            ErrorKind::Permission | ErrorKind::CredentialRefused => ("403", "FORBIDDEN"),
+            ErrorKind::NotFound => ("404", "RECORD_NOT_FOUND"),
+            ErrorKind::RateLimited => ("429", "TOO_MANY_REQUESTS"),
+            ErrorKind::BadRequest => ("400", "BAD_REQUEST"),
+            ErrorKind::Validation | ErrorKind::Invalid => ("422", "VALIDATION_ERROR"),
+            _ => ("500", "INTERNAL_SERVER_ERROR"),
+        };
+        let mut items: Vec<Json> = field_errors
+            .iter()
+            .map(|e| {
+                Json::object([
+                    ("title", Json::str(e.message.clone())),
+                    ("detail", Json::str(format!("{} - {}", e.field, e.message))),
+                    ("code", Json::str("VALIDATION_ERROR")),
+                    (
+                        "source",
+                        Json::object([(
+                            "pointer",
+                            Json::str(format!("/data/attributes/{}", e.field)),
+                        )]),
+                    ),
+                    ("status", Json::str("422")),
+                ])
+            })
+            .collect();
+        if items.is_empty() {
+            items.push(Json::object([
+                ("title", Json::str(message)),
+                ("detail", Json::str(message)),
+                ("code", Json::str(code)),
+                ("status", Json::str(status)),
+            ]));
+        }
+        Json::object([("errors", Json::Array(items))])
+    }
+}
+
+fn customer_url(base: &str, id: &str) -> String {
+    join(base, &format!("customers/{}", encode_segment(id.trim())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::{check_body, create_request, interpret_reply, update_request};
+
+    const BASE: &str = "https://yourdomain.commercelayer.io/api";
+
+    fn ctx() -> RequestContext<'static> {
+        RequestContext {
+            base: BASE,
+            idempotency_key: None,
+        }
+    }
+
+    fn same_json(a: &str, b: &str) -> bool {
+        serde_json::from_str::<serde_json::Value>(a).unwrap()
+            == serde_json::from_str::<serde_json::Value>(b).unwrap()
+    }
+
+    const ADA: &str = r#"{"data":{"id":"XAyRWNUzyN","type":"customers","attributes":{"email":"john@example.com","status":"prospect","has_password":false,"shopper_reference":"xxx-yyy-zzz","tax_exemption_code":"xxx-yyy-zzz","reference":"ANY-EXTERNAL-REFEFERNCE","reference_origin":"ANY-EXTERNAL-REFEFERNCE-ORIGIN","metadata":{"foo":"bar"},"created_at":"2018-01-01T12:00:00.000Z","updated_at":"2018-01-01T12:00:00.000Z"},"relationships":{"customer_group":{"data":{"type":"customer_groups","id":"ABCRtyUpBa"}},"tags":{"data":[{"type":"tags","id":"geJmexflJQ"},{"type":"tags","id":"t2"}]}}},"included":[{"id":"ABCRtyUpBa","type":"customer_groups","attributes":{"name":"VIP"}},{"id":"geJmexflJQ","type":"tags","attributes":{"name":"vip"}},{"id":"t2","type":"tags","attributes":{"name":"newsletter"}}]}"#;
+
+    fn ada() -> Record {
+        interpret_reply(
+            &INTEGRATION,
+            &HttpReply {
+                status: 200,
+                headers: vec![],
+                body: ADA.into(),
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn prefill_reads_attributes_group_and_tag_names_but_never_a_password() {
+        let record = ada();
+        assert_eq!(record.id, "XAyRWNUzyN");
+        assert_eq!(record.values.get("email"), "john@example.com");
+        assert_eq!(record.values.get("customer_group"), "ABCRtyUpBa");
+        assert_eq!(record.values.get("tags"), "vip, newsletter");
+        assert_eq!(record.values.get("metadata"), r#"{"foo":"bar"}"#);
+        assert_eq!(record.values.get("password"), "");
+        assert_eq!(
+            record.updated_at.as_deref(),
+            Some("2018-01-01T12:00:00.000Z")
+        );
+        let read = INTEGRATION.read_request(BASE, "XAyRWNUzyN");
+        assert_eq!(read.url, "https://yourdomain.commercelayer.io/api/customers/XAyRWNUzyN?include=customer_group,tags");
+        assert_eq!(read.header("Accept"), Some("application/vnd.api+json"));
+    }
+
+    /// The docs' create example (attributes; the group as a relationship).
+    #[test]
+    fn golden_create() {
+        let values = FormValues::new()
+            .with("email", "john@example.com")
+            .with("password", "s3cret")
+            .with("metadata", r#"{"k":"v"}"#)
+            .with("customer_group", "ABCRtyUpBa");
+        let request = create_request(&INTEGRATION, ctx(), &values).unwrap();
+        assert_eq!(
+            (request.method, request.url.as_str()),
+            (
+                Method::Post,
+                "https://yourdomain.commercelayer.io/api/customers"
+            )
+        );
+        assert_eq!(
+            request.header("Content-Type"),
+            Some("application/vnd.api+json")
+        );
+        assert!(same_json(
+            request.body.as_deref().unwrap(),
+            r#"{"data":{"type":"customers","attributes":{"email":"john@example.com","password":"s3cret","metadata":{"k":"v"}},"relationships":{"customer_group":{"data":{"type":"customer_groups","id":"ABCRtyUpBa"}}}}}"#
+        ));
+        // A guest (sales channel) form has no group field at all.
+        assert!(SALES_CHANNEL
+            .fields(Operation::Create)
+            .iter()
+            .all(|f| f.name != "customer_group"));
+    }
+
+    /// The docs' update example: a password and a customer group.
+    #[test]
+    fn golden_update_from_the_docs_example() {
+        let mut record = ada();
+        record.values.set("customer_group", "");
+        let values = record
+            .values
+            .clone()
+            .with("password", "secret")
+            .with("customer_group", "ABCRtyUpBa");
+        let request = update_request(&INTEGRATION, ctx(), &record, &values)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (request.method, request.url.as_str()),
+            (
+                Method::Patch,
+                "https://yourdomain.commercelayer.io/api/customers/XAyRWNUzyN"
+            )
+        );
+        assert!(same_json(
+            request.body.as_deref().unwrap(),
+            r#"{"data":{"type":"customers","id":"XAyRWNUzyN","attributes":{"password":"secret"},"relationships":{"customer_group":{"data":{"type":"customer_groups","id":"ABCRtyUpBa"}}}}}"#
+        ));
+    }
+
+    #[test]
+    fn update_sends_only_changes_tags_by_name_and_null_groups() {
+        let record = ada();
+        let values = record
+            .values
+            .clone()
+            .with("tags", "vip, b2b")
+            .with("customer_group", "")
+            .with("reference", "");
+        let body = update_request(&INTEGRATION, ctx(), &record, &values)
+            .unwrap()
+            .unwrap()
+            .body
+            .unwrap();
+        assert_eq!(
+            body,
+            r#"{"data":{"type":"customers","id":"XAyRWNUzyN","attributes":{"reference":null,"_add_tags":"b2b","_remove_tags":"newsletter"},"relationships":{"customer_group":{"data":null}}}}"#
+        );
+        assert_eq!(
+            update_request(&INTEGRATION, ctx(), &record, &record.values),
+            Ok(None)
+        );
+        let flags = record.values.clone().with("_request_anonymization", "true");
+        assert_eq!(
+            update_request(&INTEGRATION, ctx(), &record, &flags)
+                .unwrap()
+                .unwrap()
+                .body
+                .unwrap(),
+            r#"{"data":{"type":"customers","id":"XAyRWNUzyN","attributes":{"_request_anonymization":true}}}"#
+        );
+    }
+
+    #[test]
+    fn at_most_ten_tags() {
+        let record = ada();
+        let eleven = (0..11)
+            .map(|i| format!("t{i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let values = record.values.clone().with("tags", &eleven);
+        assert_eq!(
+            update_request(&INTEGRATION, ctx(), &record, &values).unwrap_err(),
+            vec![Invalid {
+                field: "tags",
+                rule: Rule::Custom("error.commercelayer.max_tags")
+            }]
+        );
+    }
+
+    /// The docs' 422 example, and a pointer-less error falling back to the detail text.
+    #[test]
+    fn golden_errors() {
+        let reply = HttpReply {
+            status: 422,
+            headers: vec![],
+            body: r#"{"errors":[{"title":"has already been taken","detail":"email - has already been taken","code":"VALIDATION_ERROR","source":{"pointer":"/data/attributes/email"},"status":"422","meta":{"error":"taken"}},{"title":"is invalid","detail":"metadata - is invalid","code":"VALIDATION_ERROR","status":"422"}]}"#.into(),
+        };
+        let error = interpret_reply(&SALES_CHANNEL, &reply).unwrap_err();
+        assert_eq!(error.kind, ErrorKind::Validation);
+        assert_eq!(
+            error.field_errors,
+            vec![
+                FieldError::new("email", "has already been taken"),
+                FieldError::new("metadata", "is invalid")
+            ]
+        );
+        let unauthorized = HttpReply {
+            status: 401,
+            headers: vec![],
+            body: r#"{"errors":[{"title":"Invalid token","detail":"The access token you provided is invalid.","code":"INVALID_TOKEN","status":"401"}]}"#.into(),
+        };
+        let error = interpret_reply(&SALES_CHANNEL, &unauthorized).unwrap_err();
+        assert_eq!(
+            (error.kind, error.code.as_deref()),
+            (ErrorKind::Authentication, Some("INVALID_TOKEN"))
+        );
+        assert_eq!(error.message, "The access token you provided is invalid.");
+    }
+
+    #[test]
+    fn gateway_reads_json_api_bodies_back() {
+        let body = Json::parse(r#"{"data":{"type":"customers","id":"X","attributes":{"email":"a@b.co","_add_tags":"vip"},"relationships":{"customer_group":{"data":null}}}}"#).unwrap();
+        assert_eq!(
+            INTEGRATION.read_body(Operation::Update, &body).unwrap(),
+            vec![
+                ("email", Some("a@b.co".into())),
+                ("tags", Some("vip".into())),
+                ("customer_group", None)
+            ]
+        );
+        let tags_relationship =
+            Json::parse(r#"{"data":{"type":"customers","relationships":{"tags":{"data":[]}}}}"#)
+                .unwrap();
+        assert!(INTEGRATION
+            .read_body(Operation::Update, &tags_relationship)
+            .is_err());
+        assert!(INTEGRATION
+            .read_body(
+                Operation::Create,
+                &Json::parse(r#"{"data":{"type":"orders"}}"#).unwrap()
+            )
+            .is_err());
+        assert_eq!(
+            check_body(
+                &INTEGRATION,
+                Operation::Create,
+                &Json::parse(r#"{"data":{"type":"customers","attributes":{}}}"#).unwrap()
+            ),
+            Ok(vec![Invalid {
+                field: "email",
+                rule: Rule::Required
+            }])
+        );
+        assert_eq!(
+            INTEGRATION.route(Method::Get, "/customers/X?include=tags"),
+            Some(Route::Read {
+                customer: "X".into()
+            })
+        );
+    }
+}

@@ -1,0 +1,554 @@
+//! Partnero (affiliate programs): `POST /customers`, `GET /customers/{key}`,
+//! `PUT /customers/{key}` with the `update` wrapper; Laravel-style `{message, errors}`.
+//!
+//! Source: shared/provider-docs/partnero-create-customer.md, partnero-update-customer.md and
+//! contracts.md §1, §6.1.
+
+use crate::contract::{map_field, Contract, GatewayRules, RequestContext, Route, WrittenField};
+use crate::error::{ApiError, ErrorKind, FieldError};
+use crate::field::{FieldKind, FieldSpec};
+use crate::http::{HttpReply, HttpRequest, Method};
+use crate::json::Json;
+use crate::record::Record;
+use crate::url::{encode_segment, join};
+use crate::validate::{normalize, Invalid, Normal, Rule};
+use crate::values::FormValues;
+use crate::{Operation, ProviderId};
+
+pub struct Partnero;
+
+pub const DEFAULT_BASE: &str = "https://api.partnero.com/v1";
+
+/// Where a referral comes from: the form offers all three; one is required.
+const PARTNER_FIELDS: [&str; 3] = ["partner.key", "partner.id", "partner.email"];
+
+const CREATE_FIELDS: &[FieldSpec] = &[
+    FieldSpec::new("key", "field.partnero.key", FieldKind::Text)
+        .required()
+        .hint("hint.partnero.key"),
+    FieldSpec::new("email", "field.email", FieldKind::Email).autocomplete("email"),
+    FieldSpec::new("name", "field.first_name", FieldKind::Text).autocomplete("given-name"),
+    FieldSpec::new("surname", "field.last_name", FieldKind::Text).autocomplete("family-name"),
+    FieldSpec::new("tags", "field.tags", FieldKind::Tags).hint("hint.tags"),
+    FieldSpec::new("partner.key", "field.partnero.partner_key", FieldKind::Text)
+        .hint("hint.partnero.partner"),
+    FieldSpec::new("partner.id", "field.partnero.partner_id", FieldKind::Text),
+    FieldSpec::new(
+        "partner.email",
+        "field.partnero.partner_email",
+        FieldKind::Email,
+    ),
+    FieldSpec::new(
+        "options.referral_url",
+        "field.partnero.referral_url",
+        FieldKind::Url,
+    ),
+];
+
+/// Everything inside `update` is optional; `key` renames the customer.
+const UPDATE_FIELDS: &[FieldSpec] = &[
+    FieldSpec::new("key", "field.partnero.key", FieldKind::Text)
+        .required()
+        .hint("hint.partnero.rename"),
+    FieldSpec::new("email", "field.email", FieldKind::Email).autocomplete("email"),
+    FieldSpec::new("name", "field.first_name", FieldKind::Text).autocomplete("given-name"),
+    FieldSpec::new("surname", "field.last_name", FieldKind::Text).autocomplete("family-name"),
+    FieldSpec::new("tags", "field.tags", FieldKind::Tags).hint("hint.partnero.tags"),
+];
+
+fn fields(op: Operation) -> &'static [FieldSpec] {
+    match op {
+        Operation::Create => CREATE_FIELDS,
+        Operation::Update => UPDATE_FIELDS,
+    }
+}
+
+impl Contract for Partnero {
+    fn provider(&self) -> ProviderId {
+        ProviderId::Partnero
+    }
+
+    fn default_base(&self) -> &'static str {
+        DEFAULT_BASE
+    }
+
+    fn fields(&self, op: Operation) -> &'static [FieldSpec] {
+        fields(op)
+    }
+
+    fn check_extra(
+        &self,
+        op: Operation,
+        values: &FormValues,
+        _loaded: Option<&FormValues>,
+    ) -> Vec<Invalid> {
+        let has_partner = PARTNER_FIELDS
+            .iter()
+            .any(|f| !values.get(f).trim().is_empty());
+        if op == Operation::Create && !has_partner {
+            vec![Invalid {
+                field: "partner.key",
+                rule: Rule::Custom("error.partnero.partner_required"),
+            }]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn read_request(&self, base: &str, id: &str) -> HttpRequest {
+        HttpRequest::json(Method::Get, customer_url(base, id), None)
+    }
+
+    fn create_body(&self, ctx: RequestContext, values: &FormValues) -> HttpRequest {
+        let mut body = Json::Object(Vec::new());
+        for spec in CREATE_FIELDS {
+            let normal = normalize(spec.kind, values.get(spec.name));
+            if !normal.is_empty() {
+                body.set_path(spec.name, normal.to_json());
+            }
+        }
+        HttpRequest::json(Method::Post, join(ctx.base, "customers"), Some(&body))
+    }
+
+    fn update_body(
+        &self,
+        ctx: RequestContext,
+        loaded: &Record,
+        changed: &[(&FieldSpec, Normal)],
+        _values: &FormValues,
+    ) -> Option<HttpRequest> {
+        let update = Json::object(changed.iter().map(|(spec, normal)| {
+            // Tags replace the set: an emptied list is sent as [] (null would leave them alone).
+            let value = match (spec.kind, normal) {
+                (FieldKind::Tags, Normal::Empty) => Json::Array(Vec::new()),
+                _ => normal.to_json(),
+            };
+            (spec.name, value)
+        }));
+        let body = Json::object([("update", update)]);
+        Some(HttpRequest::json(
+            Method::Put,
+            customer_url(ctx.base, &loaded.id),
+            Some(&body),
+        ))
+    }
+
+    fn parse_record(&self, body: &Json) -> Option<Record> {
+        let data = body.get("data")?;
+        let id = data.get("key")?.as_str()?.to_string();
+        let mut values = FormValues::new();
+        for name in ["key", "email", "name", "surname"] {
+            values.set(
+                name,
+                data.get(name)
+                    .and_then(Json::scalar_text)
+                    .unwrap_or_default(),
+            );
+        }
+        // Tags come back as [{"value": "new"}] although they are sent as strings.
+        let tags: Vec<&str> = data
+            .get("tags")
+            .and_then(Json::as_array)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|t| t.get("value").and_then(Json::as_str).or_else(|| t.as_str()))
+            .collect();
+        values.set("tags", tags.join(", "));
+        Some(Record {
+            id,
+            values,
+            updated_at: data
+                .get("updated_at")
+                .and_then(Json::as_str)
+                .map(str::to_string),
+            raw: data.clone(),
+        })
+    }
+
+    fn parse_error(&self, reply: &HttpReply, mut error: ApiError) -> ApiError {
+        let Ok(body) = Json::parse(&reply.body) else {
+            return error;
+        };
+        if let Some(message) = body.get("message").and_then(Json::as_str) {
+            error.message = message.to_string();
+        }
+        let all_fields: Vec<FieldSpec> =
+            CREATE_FIELDS.iter().chain(UPDATE_FIELDS).copied().collect();
+        if let Some(Json::Object(errors)) = body.get("errors") {
+            for (path, messages) in errors {
+                let path = path.strip_prefix("update.").unwrap_or(path);
+                let texts: Vec<&str> = match messages {
+                    Json::Array(items) => items.iter().filter_map(Json::as_str).collect(),
+                    Json::String(text) => vec![text.as_str()],
+                    _ => Vec::new(),
+                };
+                error.field_errors.push(FieldError::new(
+                    map_field(&all_fields, path),
+                    texts.join(" "),
+                ));
+            }
+        }
+        match reply.status {
+            // "Invalid partner key": the referral is not recognised, not a bug in the request.
+            400 => error.kind = ErrorKind::Validation,
+            // A duplicate key may come back as 409 (seen in the wild) instead of 422.
+            409 if error.field_errors.is_empty() => {
+                let message = if error.message.is_empty() {
+                    "This key is already taken."
+                } else {
+                    &error.message
+                };
+                error.field_errors.push(FieldError::new("key", message));
+            }
+            _ => {}
+        }
+        error
+    }
+}
+
+impl GatewayRules for Partnero {
+    fn route(&self, method: Method, path: &str) -> Option<Route> {
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        match (method, segments.as_slice()) {
+            (Method::Post, ["customers"]) => Some(Route::Create),
+            (Method::Get, ["customers", key]) if !key.is_empty() && !key.contains(':') => {
+                Some(Route::Read {
+                    customer: (*key).to_string(),
+                })
+            }
+            (Method::Put, ["customers", key]) if !key.is_empty() => Some(Route::Update {
+                customer: (*key).to_string(),
+            }),
+            _ => None,
+        }
+    }
+
+    fn read_body(&self, op: Operation, body: &Json) -> Result<Vec<WrittenField>, String> {
+        let fields = fields(op);
+        let root = match op {
+            Operation::Create => body,
+            Operation::Update => body.get("update").ok_or("the update wrapper is missing")?,
+        };
+        if op == Operation::Update && matches!(body, Json::Object(m) if m.len() != 1) {
+            return Err("only the update wrapper may be sent".into());
+        }
+        let mut written = Vec::new();
+        read_members(root, "", fields, &mut written)?;
+        Ok(written)
+    }
+
+    fn error_body(&self, _kind: ErrorKind, message: &str, field_errors: &[FieldError]) -> Json {
+        let mut body = Json::object([("message", Json::str(message))]);
+        if !field_errors.is_empty() {
+            body.insert(
+                "errors",
+                Json::object(field_errors.iter().map(|e| {
+                    (
+                        e.field.clone(),
+                        Json::Array(vec![Json::str(e.message.clone())]),
+                    )
+                })),
+            );
+        }
+        body
+    }
+}
+
+/// Walks nested objects (`partner.key`) back into form fields.
+fn read_members(
+    node: &Json,
+    prefix: &str,
+    fields: &'static [FieldSpec],
+    written: &mut Vec<WrittenField>,
+) -> Result<(), String> {
+    let Json::Object(members) = node else {
+        return Err(format!(
+            "{} must be an object",
+            if prefix.is_empty() {
+                "the body"
+            } else {
+                prefix
+            }
+        ));
+    };
+    for (key, value) in members {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        if let Some(spec) = fields.iter().find(|f| f.name == path) {
+            let text = match (spec.kind, value) {
+                (_, Json::Null) => None,
+                (FieldKind::Tags, Json::Array(items)) => Some(
+                    items
+                        .iter()
+                        .map(|t| t.as_str().map(str::to_string).ok_or("tags must be strings"))
+                        .collect::<Result<Vec<_>, _>>()?
+                        .join(", "),
+                ),
+                (FieldKind::Tags, _) => return Err("tags must be a list".into()),
+                (_, Json::String(text)) => Some(text.clone()),
+                _ => return Err(format!("{path} must be a string")),
+            };
+            written.push((spec.name, text));
+        } else if value.is_object()
+            && fields
+                .iter()
+                .any(|f| f.name.starts_with(&format!("{path}.")))
+        {
+            read_members(value, &path, fields, written)?;
+        } else {
+            return Err(format!("unknown field {path:?}"));
+        }
+    }
+    Ok(())
+}
+
+fn customer_url(base: &str, key: &str) -> String {
+    join(base, &format!("customers/{}", encode_segment(key.trim())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::{check_body, create_request, interpret_reply, update_request};
+
+    const BASE: &str = "https://api.partnero.com/v1";
+
+    fn ctx() -> RequestContext<'static> {
+        RequestContext {
+            base: BASE,
+            idempotency_key: None,
+        }
+    }
+
+    fn same_json(a: &str, b: &str) -> bool {
+        serde_json::from_str::<serde_json::Value>(a).unwrap()
+            == serde_json::from_str::<serde_json::Value>(b).unwrap()
+    }
+
+    const ALICE: &str = r#"{"data":{"key":"customer_123","partner":"partner_123","deleted":false,"name":"Alice","surname":"Brown","email":"alice.brown@example.com","status":"active","created_at":"2025-05-02T16:12:39.000000Z","updated_at":"2025-05-02T16:12:39.000000Z","deleted_at":null,"tags":[{"value":"new"}]},"status":1}"#;
+
+    fn alice() -> Record {
+        interpret_reply(
+            &Partnero,
+            &HttpReply {
+                status: 200,
+                headers: vec![],
+                body: ALICE.into(),
+            },
+        )
+        .unwrap()
+    }
+
+    /// The docs' create example, field for field.
+    #[test]
+    fn golden_create_from_the_docs_example() {
+        let values = FormValues::new()
+            .with("partner.key", "ref_123")
+            .with("key", "customer_123")
+            .with("email", "alice.brown@example.com")
+            .with("name", "Alice")
+            .with("surname", "Brown")
+            .with("tags", "new");
+        let request = create_request(&Partnero, ctx(), &values).unwrap();
+        assert_eq!(
+            (request.method, request.url.as_str()),
+            (Method::Post, "https://api.partnero.com/v1/customers")
+        );
+        assert_eq!(request.header("Accept"), Some("application/json"));
+        assert!(same_json(
+            request.body.as_deref().unwrap(),
+            r#"{"partner":{"key":"ref_123"},"key":"customer_123","email":"alice.brown@example.com","name":"Alice","surname":"Brown","tags":["new"]}"#
+        ));
+    }
+
+    #[test]
+    fn create_needs_a_key_and_a_partner() {
+        let invalid = create_request(&Partnero, ctx(), &FormValues::new().with("email", "a@b.co"))
+            .unwrap_err();
+        assert_eq!(
+            invalid,
+            vec![
+                Invalid {
+                    field: "key",
+                    rule: Rule::Required
+                },
+                Invalid {
+                    field: "partner.key",
+                    rule: Rule::Custom("error.partnero.partner_required")
+                },
+            ]
+        );
+        let by_email = FormValues::new()
+            .with("key", "c1")
+            .with("partner.email", "p@x.co")
+            .with("options.referral_url", "https://x.co/r");
+        let body = create_request(&Partnero, ctx(), &by_email)
+            .unwrap()
+            .body
+            .unwrap();
+        assert_eq!(
+            body,
+            r#"{"key":"c1","partner":{"email":"p@x.co"},"options":{"referral_url":"https://x.co/r"}}"#
+        );
+    }
+
+    #[test]
+    fn reads_tags_from_value_objects() {
+        let record = alice();
+        assert_eq!(record.id, "customer_123");
+        assert_eq!(record.values.get("tags"), "new");
+        assert_eq!(record.values.get("surname"), "Brown");
+    }
+
+    /// The docs' update example: name, surname, email and tags in the `update` wrapper.
+    #[test]
+    fn golden_update_from_the_docs_example() {
+        let record = alice();
+        let values = record
+            .values
+            .clone()
+            .with("name", "Amanda")
+            .with("surname", "Green")
+            .with("email", "amanda.green@example.com")
+            .with("tags", "premium, vip");
+        let request = update_request(&Partnero, ctx(), &record, &values)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (request.method, request.url.as_str()),
+            (
+                Method::Put,
+                "https://api.partnero.com/v1/customers/customer_123"
+            )
+        );
+        assert!(same_json(
+            request.body.as_deref().unwrap(),
+            r#"{"update":{"name":"Amanda","surname":"Green","email":"amanda.green@example.com","tags":["premium","vip"]}}"#
+        ));
+    }
+
+    #[test]
+    fn update_sends_only_changes_clears_tags_with_an_empty_list_and_renames() {
+        let record = alice();
+        let unchanged_tags = record.values.clone().with("name", "Alicia");
+        let body = update_request(&Partnero, ctx(), &record, &unchanged_tags)
+            .unwrap()
+            .unwrap()
+            .body
+            .unwrap();
+        assert_eq!(body, r#"{"update":{"name":"Alicia"}}"#);
+        let cleared = record.values.clone().with("tags", " ");
+        assert_eq!(
+            update_request(&Partnero, ctx(), &record, &cleared)
+                .unwrap()
+                .unwrap()
+                .body
+                .unwrap(),
+            r#"{"update":{"tags":[]}}"#
+        );
+        let renamed = record.values.clone().with("key", "customer_999");
+        let request = update_request(&Partnero, ctx(), &record, &renamed)
+            .unwrap()
+            .unwrap();
+        assert!(request.url.ends_with("/customers/customer_123"));
+        assert_eq!(
+            request.body.unwrap(),
+            r#"{"update":{"key":"customer_999"}}"#
+        );
+    }
+
+    #[test]
+    fn validation_errors_lose_the_update_prefix() {
+        let reply = HttpReply {
+            status: 422,
+            headers: vec![],
+            body: r#"{"message":"The given data was invalid.","errors":{"update.email":["The email has already been taken."],"update.key":["The key has already been taken."]}}"#.into(),
+        };
+        let error = interpret_reply(&Partnero, &reply).unwrap_err();
+        assert_eq!(error.kind, ErrorKind::Validation);
+        assert_eq!(
+            error.field_errors,
+            vec![
+                FieldError::new("email", "The email has already been taken."),
+                FieldError::new("key", "The key has already been taken."),
+            ]
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_and_bad_partners() {
+        let conflict = HttpReply {
+            status: 409,
+            headers: vec![],
+            body: r#"{"message":"Customer already registered."}"#.into(),
+        };
+        let error = interpret_reply(&Partnero, &conflict).unwrap_err();
+        assert_eq!(error.kind, ErrorKind::Conflict);
+        assert_eq!(
+            error.field_errors,
+            vec![FieldError::new("key", "Customer already registered.")]
+        );
+        let partner = HttpReply {
+            status: 400,
+            headers: vec![],
+            body: r#"{"message":"Invalid partner key"}"#.into(),
+        };
+        let error = interpret_reply(&Partnero, &partner).unwrap_err();
+        assert_eq!(
+            (error.kind, error.message.as_str()),
+            (ErrorKind::Validation, "Invalid partner key")
+        );
+    }
+
+    #[test]
+    fn gateway_reads_bodies_back() {
+        let create =
+            Json::parse(r#"{"key":"c1","partner":{"key":"ref_123"},"tags":["a","b"]}"#).unwrap();
+        assert_eq!(
+            Partnero.read_body(Operation::Create, &create).unwrap(),
+            vec![
+                ("key", Some("c1".into())),
+                ("partner.key", Some("ref_123".into())),
+                ("tags", Some("a, b".into()))
+            ]
+        );
+        let update = Json::parse(r#"{"update":{"tags":[],"email":null}}"#).unwrap();
+        assert_eq!(
+            Partnero.read_body(Operation::Update, &update).unwrap(),
+            vec![("tags", Some(String::new())), ("email", None)]
+        );
+        assert!(Partnero
+            .read_body(
+                Operation::Update,
+                &Json::parse(r#"{"email":"a@b.co"}"#).unwrap()
+            )
+            .is_err());
+        assert!(Partnero
+            .read_body(
+                Operation::Create,
+                &Json::parse(r#"{"key":"c","partner":{"evil":"x"}}"#).unwrap()
+            )
+            .is_err());
+        assert_eq!(
+            check_body(
+                &Partnero,
+                Operation::Create,
+                &Json::parse(r#"{"key":"c1"}"#).unwrap()
+            ),
+            Ok(vec![Invalid {
+                field: "partner.key",
+                rule: Rule::Custom("error.partnero.partner_required")
+            }])
+        );
+        assert_eq!(
+            Partnero.route(Method::Put, "/customers/c1"),
+            Some(Route::Update {
+                customer: "c1".into()
+            })
+        );
+        assert_eq!(Partnero.route(Method::Get, "/customers:search"), None);
+    }
+}
