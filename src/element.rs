@@ -1,6 +1,5 @@
 //! The JS face: `mount(element, options)`, its handle, `defineCustomerForm()`, and the DOM events.
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use js_sys::{Function, Reflect};
@@ -30,7 +29,7 @@ struct PlainOptions {
     customer_id: Option<String>,
     api_base: Option<String>,
     locale: Option<String>,
-    strings: Option<BTreeMap<String, String>>,
+    strings: Option<Vec<(String, String)>>,
     /// Commerce Layer sales channel: public client ID, market, token endpoint base.
     client_id: Option<String>,
     market: Option<String>,

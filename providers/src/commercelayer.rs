@@ -174,8 +174,7 @@ impl Contract for CommerceLayer {
     }
 
     fn read_request(&self, base: &str, id: &str) -> HttpRequest {
-        let url = format!("{}?include=customer_group,tags", customer_url(base, id));
-        HttpRequest::json_api(Method::Get, url, None)
+        HttpRequest::json_api(Method::Get, with_includes(customer_url(base, id)), None)
     }
 
     fn create_body(&self, ctx: RequestContext, values: &FormValues) -> HttpRequest {
@@ -198,7 +197,11 @@ impl Contract for CommerceLayer {
             data.insert("relationships", relationships);
         }
         let body = Json::object([("data", data)]);
-        HttpRequest::json_api(Method::Post, join(ctx.base, "customers"), Some(&body))
+        HttpRequest::json_api(
+            Method::Post,
+            with_includes(join(ctx.base, "customers")),
+            Some(&body),
+        )
     }
 
     /// Only changed attributes; a password only when typed (it is never prefilled); the group as a
@@ -261,7 +264,7 @@ impl Contract for CommerceLayer {
         let body = Json::object([("data", data)]);
         Some(HttpRequest::json_api(
             Method::Patch,
-            customer_url(ctx.base, &loaded.id),
+            with_includes(customer_url(ctx.base, &loaded.id)),
             Some(&body),
         ))
     }
@@ -501,6 +504,12 @@ impl GatewayRules for CommerceLayer {
     }
 }
 
+/// Every reply carries the group and the tags, so the form shows them again after a save (a
+/// JSON:API write may ask for `include` like a read).
+fn with_includes(url: String) -> String {
+    format!("{url}?include=customer_group,tags")
+}
+
 fn customer_url(base: &str, id: &str) -> String {
     join(base, &format!("customers/{}", encode_segment(id.trim())))
 }
@@ -569,7 +578,7 @@ mod tests {
             (request.method, request.url.as_str()),
             (
                 Method::Post,
-                "https://yourdomain.commercelayer.io/api/customers"
+                "https://yourdomain.commercelayer.io/api/customers?include=customer_group,tags"
             )
         );
         assert_eq!(
@@ -604,7 +613,7 @@ mod tests {
             (request.method, request.url.as_str()),
             (
                 Method::Patch,
-                "https://yourdomain.commercelayer.io/api/customers/XAyRWNUzyN"
+                "https://yourdomain.commercelayer.io/api/customers/XAyRWNUzyN?include=customer_group,tags"
             )
         );
         assert!(same_json(

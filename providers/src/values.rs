@@ -1,10 +1,11 @@
 //! The text a person typed, per field name.
 
-use std::collections::BTreeMap;
-
 /// Raw control text keyed by field name. Absent and empty mean the same thing.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct FormValues(BTreeMap<String, String>);
+///
+/// A list, not a map: a form has a few dozen fields, and a map's code would be most of the
+/// widget's size budget for no measurable speed.
+#[derive(Clone, Debug, Default)]
+pub struct FormValues(Vec<(String, String)>);
 
 impl FormValues {
     pub fn new() -> FormValues {
@@ -12,11 +13,19 @@ impl FormValues {
     }
 
     pub fn get(&self, name: &str) -> &str {
-        self.0.get(name).map(String::as_str).unwrap_or("")
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
     }
 
     pub fn set(&mut self, name: impl Into<String>, text: impl Into<String>) {
-        self.0.insert(name.into(), text.into());
+        let (name, text) = (name.into(), text.into());
+        match self.0.iter_mut().find(|(k, _)| *k == name) {
+            Some(slot) => slot.1 = text,
+            None => self.0.push((name, text)),
+        }
     }
 
     pub fn with(mut self, name: &str, text: &str) -> FormValues {
@@ -29,12 +38,35 @@ impl FormValues {
     }
 }
 
+/// Equal when every field reads the same (order of entry does not matter; absent = empty).
+impl PartialEq for FormValues {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().all(|(k, v)| other.get(k) == v) && other.iter().all(|(k, v)| self.get(k) == v)
+    }
+}
+
+impl Eq for FormValues {}
+
 impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for FormValues {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> FormValues {
-        FormValues(
-            iter.into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
-        )
+        let mut values = FormValues::new();
+        for (k, v) in iter {
+            values.set(k, v);
+        }
+        values
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_replaces_and_equality_ignores_order() {
+        let a = FormValues::new().with("x", "1").with("y", "2").with("x", "3");
+        let b = FormValues::new().with("y", "2").with("x", "3").with("z", "");
+        assert_eq!(a.get("x"), "3");
+        assert_eq!(a, b);
+        assert_ne!(a, FormValues::new().with("x", "3"));
     }
 }

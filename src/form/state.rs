@@ -4,9 +4,9 @@
 //! effects it returns (send this request, emit that event). Nothing here touches the DOM or the
 //! network, so every rule about saving is tested natively.
 
-use std::collections::BTreeMap;
-
 use providers::contract::{self, RequestContext};
+
+use super::FieldErrors;
 use providers::validate::Rule;
 use providers::{
     contract_for, ApiError, Channel, Contract, CredentialUse, ErrorKind, FormValues, Grant,
@@ -165,7 +165,7 @@ pub struct FormState {
     pub phase: Phase,
     pub values: FormValues,
     pub loaded: Option<Record>,
-    pub field_errors: BTreeMap<String, FieldMessage>,
+    pub field_errors: FieldErrors,
     pub failure: Option<Failure>,
     pub notice: Option<Notice>,
     grant: Option<Grant>,
@@ -202,7 +202,7 @@ impl FormState {
             phase: Phase::Loading,
             values: FormValues::new(),
             loaded: None,
-            field_errors: BTreeMap::new(),
+            field_errors: FieldErrors::default(),
             failure: None,
             notice: None,
             grant: None,

@@ -5,7 +5,6 @@
 
 mod en;
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// The locales the widget ships. Unknown tags fall back to English.
@@ -36,20 +35,20 @@ impl Locale {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Catalog {
     locale: Locale,
-    overrides: Rc<BTreeMap<String, String>>,
+    overrides: Rc<[(String, String)]>,
 }
 
 impl Default for Catalog {
     fn default() -> Self {
-        Catalog::new(Locale::En, BTreeMap::new())
+        Catalog::new(Locale::En, Vec::new())
     }
 }
 
 impl Catalog {
-    pub fn new(locale: Locale, overrides: BTreeMap<String, String>) -> Catalog {
+    pub fn new(locale: Locale, overrides: Vec<(String, String)>) -> Catalog {
         Catalog {
             locale,
-            overrides: Rc::new(overrides),
+            overrides: overrides.into(),
         }
     }
 
@@ -60,7 +59,7 @@ impl Catalog {
     /// The text for `key`; the key itself when no table has it, so a missing string is visible
     /// rather than blank.
     pub fn t(&self, key: &str) -> String {
-        if let Some(text) = self.overrides.get(key) {
+        if let Some((_, text)) = self.overrides.iter().find(|(k, _)| k == key) {
             return text.clone();
         }
         self.locale
@@ -86,8 +85,7 @@ mod tests {
 
     #[test]
     fn overrides_win_and_missing_keys_show_themselves() {
-        let mut overrides = BTreeMap::new();
-        overrides.insert("field.email".to_string(), "E-mail address".to_string());
+        let overrides = vec![("field.email".to_string(), "E-mail address".to_string())];
         let catalog = Catalog::new(Locale::En, overrides);
         assert_eq!(catalog.t("field.email"), "E-mail address");
         assert_eq!(catalog.t("field.first_name"), "First name");

@@ -1,7 +1,6 @@
 //! The `CustomerForm` component: renders the state, dispatches messages, runs the effects.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use providers::contract::interpret_reply;
@@ -68,7 +67,7 @@ pub struct CustomerFormProps {
     pub locale: AttrValue,
     /// Overrides for any text, by key.
     #[prop_or_default]
-    pub strings: Rc<BTreeMap<String, String>>,
+    pub strings: Rc<Vec<(String, String)>>,
     #[prop_or_default]
     pub token: TokenSource,
     #[prop_or_default]
