@@ -4,6 +4,11 @@
 //! Rust applications render [`CustomerForm`] with typed props; JavaScript calls
 //! `defineCustomerForm()` or `mount(element, options)`.
 
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+
 pub mod element;
 pub mod form;
 pub mod i18n;
