@@ -86,8 +86,10 @@ function fillCredentials(provider) {
 
 /** A token provider that asks the gateway's demo endpoint for a token scoped to this form. */
 function scopedTokens(provider, credential) {
-  return async () => {
-    const customer = $('mode').value === 'update' ? $('customer-id').value : undefined;
+  // The widget says what the token is for; the form may move on to another customer (a
+  // duplicate found before a create), and the token must then name that one.
+  return async (context = {}) => {
+    const customer = context.customerId ?? ($('mode').value === 'update' ? $('customer-id').value : undefined);
     const response = await fetch(`${gateway}/demo/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

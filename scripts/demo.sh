@@ -9,12 +9,25 @@ source scripts/env.sh
 cargo build -p customer-form-sandbox -p customer-form-gateway
 # Demo-only secrets: a fresh token key per run, and the sandbox's fake Prolifi key.
 export GATEWAY_TOKEN_KEY="${GATEWAY_TOKEN_KEY:-$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')}"
+# The sandbox's fake provider credentials (sandbox/README.md), held by the gateway as a real
+# deployment would hold real ones: in its environment.
 export PROLIFI_SECRET_KEY="${PROLIFI_SECRET_KEY:-sk_test_gateway_demo}"
+export PARTNERO_API_KEY="${PARTNERO_API_KEY:-partnero_sandbox_key}"
+export COUNT_CLIENT_SECRET="${COUNT_CLIENT_SECRET:-count_sandbox_secret}"
+export COMMERCELAYER_CLIENT_SECRET="${COMMERCELAYER_CLIENT_SECRET:-cl_sandbox_integration_secret}"
+rm -f target/demo-count-tokens.sqlite
 
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT INT TERM
 target/debug/sandbox --port 8787 & pids+=($!)
 target/debug/gateway serve --config gateway/demo.toml & pids+=($!)
+
+# Connect the gateway to the sandbox's Count workspace through the real OAuth flow:
+# start -> Count's login page (the sandbox approves at once) -> the gateway's callback.
+for _ in $(seq 50); do curl -sf http://127.0.0.1:8788/healthz >/dev/null && break; sleep 0.2; done
+login=$(curl -s -o /dev/null -w '%{redirect_url}' http://127.0.0.1:8788/count/oauth/start)
+callback=$(curl -s -o /dev/null -w '%{redirect_url}' "$login")
+curl -sf -o /dev/null "$callback" && echo "demo: Count workspace connected to the gateway"
 
 echo "demo: open http://127.0.0.1:8080 once trunk has built the widget"
 trunk serve

@@ -101,6 +101,9 @@ pub enum TokenError {
 
 pub struct TokenCache {
     source: TokenSource,
+    /// What the form needs the token for, passed to the host's `tokenProvider`
+    /// (`{provider, operation, customerId}`), so its backend can scope the token to it.
+    context: RefCell<JsValue>,
     current: RefCell<Option<String>>,
     /// The refresh in flight; concurrent callers await this same promise.
     in_flight: RefCell<Option<Promise>>,
@@ -110,6 +113,7 @@ impl TokenCache {
     pub fn new(source: TokenSource) -> TokenCache {
         TokenCache {
             source,
+            context: RefCell::new(JsValue::UNDEFINED),
             current: RefCell::new(None),
             in_flight: RefCell::new(None),
         }
@@ -119,8 +123,26 @@ impl TokenCache {
         self.source.can_refresh()
     }
 
-    /// A token fit for the next request: the cached one unless it is about to expire.
+    pub fn set_context(&self, provider: &str, operation: &str, customer_id: &str) {
+        let context = js_sys::Object::new();
+        let set = |key: &str, value: &str| {
+            let _ =
+                js_sys::Reflect::set(&context, &JsValue::from_str(key), &JsValue::from_str(value));
+        };
+        set("provider", provider);
+        set("operation", operation);
+        if !customer_id.is_empty() {
+            set("customerId", customer_id);
+        }
+        *self.context.borrow_mut() = context.into();
+    }
+
+    /// A token fit for the next request: the one being fetched if a refresh is under way, else
+    /// the cached one unless it is about to expire.
     pub async fn token(&self) -> Result<String, TokenError> {
+        if self.in_flight.borrow().is_some() {
+            return self.refresh().await;
+        }
         if let Some(token) = self.current.borrow().as_ref() {
             if !expires_soon(token) {
                 return Ok(token.clone());
@@ -138,10 +160,12 @@ impl TokenCache {
                 let promise = match &self.source {
                     TokenSource::None => return Err(TokenError::Missing),
                     TokenSource::Static(token) => return Ok(token.to_string()),
-                    TokenSource::Provider(function) => match function.call0(&JsValue::UNDEFINED) {
-                        Ok(result) => Promise::resolve(&result),
-                        Err(_) => return Err(TokenError::ProviderFailed),
-                    },
+                    TokenSource::Provider(function) => {
+                        match function.call1(&JsValue::UNDEFINED, &self.context.borrow()) {
+                            Ok(result) => Promise::resolve(&result),
+                            Err(_) => return Err(TokenError::ProviderFailed),
+                        }
+                    }
                     TokenSource::SalesChannel(channel) => {
                         let channel = channel.clone();
                         wasm_bindgen_futures::future_to_promise(async move {

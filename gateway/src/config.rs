@@ -81,13 +81,49 @@ pub struct DemoConfig {
     pub token_endpoint: bool,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+/// One `[providers.<name>]` table. Every provider has a `base`; which of the other keys it needs
+/// depends on how the provider authenticates, and each adapter refuses the keys it does not use.
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProviderConfig {
     /// The provider's API base (or the sandbox's).
     pub base: String,
     /// The provider credential the gateway attaches (Prolifi `sk_` key, Partnero API key…).
     pub secret_key: Option<SecretSource>,
+    /// Where the provider's authorization server lives, when it is not under `base` (Count's
+    /// `authorize-intiate`, Commerce Layer's `/oauth/token`).
+    pub auth_base: Option<String>,
+    /// The OAuth client id (Count partner app, Commerce Layer integration). Not a secret.
+    pub client_id: Option<String>,
+    /// The OAuth client secret that goes with `client_id`.
+    pub client_secret: Option<SecretSource>,
+    /// Count: the gateway's own `/count/oauth/callback` URL, as registered with Count.
+    pub redirect_uri: Option<String>,
+    /// Count: the SQLite file that keeps the workspace's tokens across restarts.
+    pub token_store: Option<String>,
+    /// Commerce Layer: the scope to ask the integration token for (Commerce Layer's default when
+    /// absent).
+    pub scope: Option<String>,
+}
+
+impl ProviderConfig {
+    /// The optional keys that are set, by their config names, so an adapter can refuse the ones
+    /// it would silently ignore.
+    pub fn keys_set(&self) -> Vec<&'static str> {
+        let set = [
+            ("secret_key", self.secret_key.is_some()),
+            ("auth_base", self.auth_base.is_some()),
+            ("client_id", self.client_id.is_some()),
+            ("client_secret", self.client_secret.is_some()),
+            ("redirect_uri", self.redirect_uri.is_some()),
+            ("token_store", self.token_store.is_some()),
+            ("scope", self.scope.is_some()),
+        ];
+        set.iter()
+            .filter(|(_, is_set)| *is_set)
+            .map(|(name, _)| *name)
+            .collect()
+    }
 }
 
 fn default_listen() -> SocketAddr {

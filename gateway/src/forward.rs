@@ -306,8 +306,8 @@ async fn handle(
     };
     outcome.upstream_status = Some(reply.status);
 
-    if route == Route::Create && (200..300).contains(&reply.status) {
-        remember_created(state, rules, &token_id, &reply.body);
+    if matches!(route, Route::Create | Route::Update { .. }) && (200..300).contains(&reply.status) {
+        remember_touched(state, rules, &token_id, &reply.body);
     }
 
     let body = match redacted(rules, &route, reply.status, &reply.body) {
@@ -333,7 +333,9 @@ fn redacted(rules: &dyn GatewayRules, route: &Route, status: u16, body: &Bytes) 
         return None;
     }
     let parsed = Json::parse(std::str::from_utf8(body).ok()?).ok()?;
-    rules.redact(route, &parsed).map(|json| json.to_json_string())
+    rules
+        .redact(route, &parsed)
+        .map(|json| json.to_json_string())
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -396,7 +398,7 @@ async fn customer_allowed(
     if claims.customer.as_deref() == Some(customer) {
         return Ok(true);
     }
-    if state.created_by(token_id).iter().any(|id| id == customer) {
+    if state.touched_by(token_id).iter().any(|id| id == customer) {
         return Ok(true);
     }
     let Some(allowed) = &claims.customer else {
@@ -408,11 +410,19 @@ async fn customer_allowed(
     }
     // The path names the record by another id: ask the provider which record that is.
     let read = rules.read_request("", customer);
+    let (path, query) = match read.url.split_once('?') {
+        Some((path, query)) => (path.to_string(), Some(query.to_string())),
+        None => (read.url.clone(), None),
+    };
     let outgoing = Outgoing {
         method: Method::GET,
-        path: read.url,
-        query: None,
-        headers: vec![("accept".into(), "application/json".into())],
+        path,
+        query,
+        headers: read
+            .headers
+            .iter()
+            .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
+            .collect(),
         body: Bytes::new(),
     };
     let reply = adapter.send(&state.client, outgoing).await?;
@@ -428,13 +438,15 @@ async fn customer_allowed(
     Ok(same)
 }
 
-fn remember_created(state: &AppState, rules: &dyn GatewayRules, token_id: &str, body: &Bytes) {
+/// The ids of a record this token created or changed: it may keep editing it under any of them
+/// (a Partnero update may rename the key the token was scoped to).
+fn remember_touched(state: &AppState, rules: &dyn GatewayRules, token_id: &str, body: &Bytes) {
     let reply = HttpReply {
         status: 201,
         headers: Vec::new(),
         body: String::from_utf8_lossy(body).into_owned(),
     };
     if let Ok(record) = interpret_reply(rules, &reply) {
-        state.remember_created(token_id, rules.aliases(&record));
+        state.remember_touched(token_id, rules.aliases(&record));
     }
 }

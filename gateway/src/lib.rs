@@ -37,8 +37,8 @@ pub struct AppState {
     pub ip_limiter: RateLimiter,
     pub token_limiter: RateLimiter,
     pub admin_key: Option<Secret>,
-    /// Records each token created (its ids), which that token may then read and update.
-    created: Mutex<HashMap<String, Vec<String>>>,
+    /// Records each token created or changed (their ids), which that token may then read and update.
+    touched: Mutex<HashMap<String, Vec<String>>>,
     /// Whether a path id names a token's customer, as the provider answered.
     resolved: Mutex<HashMap<String, bool>>,
 }
@@ -68,24 +68,24 @@ impl AppState {
             adapters,
             client,
             admin_key,
-            created: Mutex::new(HashMap::new()),
+            touched: Mutex::new(HashMap::new()),
             resolved: Mutex::new(HashMap::new()),
         })
     }
 
-    pub fn created_by(&self, token_id: &str) -> Vec<String> {
-        lock(&self.created)
+    pub fn touched_by(&self, token_id: &str) -> Vec<String> {
+        lock(&self.touched)
             .get(token_id)
             .cloned()
             .unwrap_or_default()
     }
 
-    pub fn remember_created(&self, token_id: &str, ids: Vec<String>) {
-        let mut created = lock(&self.created);
-        if created.len() > 100_000 {
-            created.clear();
+    pub fn remember_touched(&self, token_id: &str, ids: Vec<String>) {
+        let mut touched = lock(&self.touched);
+        if touched.len() > 100_000 {
+            touched.clear();
         }
-        created.entry(token_id.to_string()).or_default().extend(ids);
+        touched.entry(token_id.to_string()).or_default().extend(ids);
     }
 
     pub fn resolved(&self, key: &str) -> Option<bool> {
@@ -103,11 +103,23 @@ impl AppState {
 
 pub fn app(state: Arc<AppState>) -> Router {
     let max_body = state.config.max_body_bytes;
-    Router::new()
+    let mut router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/tokens", post(minting::admin_tokens))
         .route("/demo/token", post(minting::demo_token))
-        .route("/{provider}/{*rest}", any(forward::forward))
+        .route("/{provider}/{*rest}", any(forward::forward));
+    // Routes an adapter serves itself (Count's OAuth start and callback). Their fixed paths win
+    // over the forwarding route's `/{provider}/…`.
+    let context = adapters::RouteContext {
+        client: state.client.clone(),
+        admin_key: state.admin_key.clone(),
+    };
+    for adapter in state.adapters.values() {
+        for (path, handler) in adapter.routes(&context) {
+            router = router.route_service(path, handler);
+        }
+    }
+    router
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -137,6 +149,33 @@ pub async fn serve(state: AppState) -> Result<(), String> {
     let _ = std::io::stdout().flush();
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
+        .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| e.to_string())
+}
+
+/// SIGTERM or Ctrl-C: stop taking requests and let those in flight finish, so a Count refresh
+/// already under way gets to store the rotated refresh token.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    log::event("shutdown", &[]);
 }

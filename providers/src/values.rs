@@ -63,8 +63,14 @@ mod tests {
 
     #[test]
     fn set_replaces_and_equality_ignores_order() {
-        let a = FormValues::new().with("x", "1").with("y", "2").with("x", "3");
-        let b = FormValues::new().with("y", "2").with("x", "3").with("z", "");
+        let a = FormValues::new()
+            .with("x", "1")
+            .with("y", "2")
+            .with("x", "3");
+        let b = FormValues::new()
+            .with("y", "2")
+            .with("x", "3")
+            .with("z", "");
         assert_eq!(a.get("x"), "3");
         assert_eq!(a, b);
         assert_ne!(a, FormValues::new().with("x", "3"));

@@ -108,6 +108,8 @@ pub enum Event {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
+    /// Ask the host for a token for what the form now edits (another customer).
+    RefreshToken,
     Load(HttpRequest),
     /// Look for an existing customer before creating one.
     Lookup(HttpRequest),
@@ -218,6 +220,14 @@ impl FormState {
 
     pub fn base(&self) -> &str {
         &self.base
+    }
+
+    pub fn customer_id(&self) -> &str {
+        &self.customer_id
+    }
+
+    pub fn provider(&self) -> ProviderId {
+        self.provider
     }
 
     /// What a submit does now: after a create succeeds, the form edits the new customer, so a

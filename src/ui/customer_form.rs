@@ -146,7 +146,19 @@ impl CustomerForm {
         }
     }
 
+    /// Tells the token provider what the form is about to do, for scoping the next token.
+    fn set_token_context(&self) {
+        if let Some(state) = &self.state {
+            self.tokens.set_context(
+                state.provider().as_str(),
+                state.operation().as_str(),
+                state.customer_id(),
+            );
+        }
+    }
+
     fn obtain_credential(&self, ctx: &Context<Self>) {
+        self.set_token_context();
         let Some(state) = &self.state else { return };
         let contract = state.contract();
         let base = state.base().to_string();
@@ -183,6 +195,14 @@ impl CustomerForm {
                         replayed: reply.header("idempotent-replayed") == Some("true"),
                     }))
                 }),
+                Effect::RefreshToken => {
+                    self.set_token_context();
+                    let tokens = self.tokens.clone();
+                    spawn_local(async move {
+                        // The load that follows awaits this same refresh.
+                        let _ = tokens.refresh().await;
+                    });
+                }
                 Effect::Emit(event) => self.emit(ctx, event),
             }
         }

@@ -51,8 +51,11 @@ export const PROLIFI_UPSTREAM_KEY = 'sk_test_upstream_secret_e2e';
 export async function startGateway(sandboxUrl, origin, { perTokenPerMinute = 600, eddsaPublicKeyFile } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'gateway-e2e-'));
   const config = join(dir, 'gateway.toml');
+  // Count's OAuth redirect names the gateway's own address, so the port is chosen up front.
+  const port = await freePort();
+  const adminKey = randomBytes(16).toString('hex');
   await writeFile(config, `
-listen = "127.0.0.1:0"
+listen = "127.0.0.1:${port}"
 allowed_origins = ["${origin}"]
 [tokens]
 audience = "customer-form"
@@ -63,17 +66,62 @@ ${eddsaPublicKeyFile ? `eddsa_public_key_file = "${eddsaPublicKeyFile}"` : ''}
 per_token_per_minute = ${perTokenPerMinute}
 [demo]
 token_endpoint = true
+[admin]
+key = { env = "GATEWAY_ADMIN_KEY" }
 [providers.prolifi]
 base = "${sandboxUrl}/prolifi/api/v1/public"
 secret_key = { env = "PROLIFI_SECRET_KEY" }
+[providers.partnero]
+base = "${sandboxUrl}/partnero/v1"
+secret_key = { env = "PARTNERO_API_KEY" }
+[providers.count]
+base = "${sandboxUrl}/count/partners"
+auth_base = "${sandboxUrl}/count"
+client_id = "count_sandbox_client"
+client_secret = { env = "COUNT_CLIENT_SECRET" }
+redirect_uri = "http://127.0.0.1:${port}/count/oauth/callback"
+token_store = "${join(dir, 'count-tokens.sqlite')}"
+[providers.commercelayer]
+base = "${sandboxUrl}/commercelayer/api"
+auth_base = "${sandboxUrl}/commercelayer"
+client_id = "cl_sandbox_integration"
+client_secret = { env = "COMMERCELAYER_CLIENT_SECRET" }
 `);
   const tokenKey = randomBytes(32).toString('hex');
   const server = await startServer(
     process.env.GATEWAY_BIN ?? join(ROOT, 'target', 'debug', 'gateway'),
     ['serve', '--config', config],
-    { env: { GATEWAY_TOKEN_KEY: tokenKey, PROLIFI_SECRET_KEY: PROLIFI_UPSTREAM_KEY } },
+    {
+      env: {
+        GATEWAY_TOKEN_KEY: tokenKey,
+        GATEWAY_ADMIN_KEY: adminKey,
+        PROLIFI_SECRET_KEY: PROLIFI_UPSTREAM_KEY,
+        PARTNERO_API_KEY: 'partnero_sandbox_key',
+        COUNT_CLIENT_SECRET: 'count_sandbox_secret',
+        COMMERCELAYER_CLIENT_SECRET: 'cl_sandbox_integration_secret',
+      },
+    },
   );
-  return { ...server, tokenKey };
+  /** Connects (again) to the sandbox's Count workspace through the OAuth flow; a sandbox reset
+   * forgets every token it issued. */
+  async function connectCount() {
+    const start = await fetch(`${server.url}/count/oauth/start`, { redirect: 'manual', headers: { authorization: `Bearer ${adminKey}` } });
+    const login = await fetch(start.headers.get('location'), { redirect: 'manual' });
+    const callback = await fetch(login.headers.get('location'), { redirect: 'manual' });
+    if (!callback.ok) throw new Error(`Count connection failed: ${callback.status} ${await callback.text()}`);
+  }
+  return { ...server, tokenKey, connectCount };
+}
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolvePort(port));
+    });
+  });
 }
 
 const TYPES = {

@@ -1,17 +1,29 @@
 //! The seam between the gateway and each provider: how a checked request is given the
-//! provider's credential and sent. One file per provider.
+//! provider's credential and sent. One file per provider (Count's token store has its own);
+//! what they share is here.
 
+mod commercelayer;
+mod count;
+mod count_tokens;
+mod partnero;
 mod prolifi;
+
+// Public so tests (and operators' tooling) can sign a Count request or seed and inspect the
+// token store the way the adapter does.
+pub use count::{partner_headers, signature_base, signature_for};
+pub use count_tokens::{CountTokenPair, CountTokenStore};
 
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 
 use axum::body::Bytes;
+use axum::routing::MethodRouter;
 use providers::ProviderId;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 
 use crate::config::ProviderConfig;
+use crate::secret::Secret;
 
 /// A request that passed every check, relative to the provider's API base.
 #[derive(Clone, Debug)]
@@ -44,6 +56,20 @@ pub type UpstreamFuture<'a> =
 pub trait Adapter: Send + Sync {
     fn provider(&self) -> ProviderId;
     fn send<'a>(&'a self, client: &'a reqwest::Client, outgoing: Outgoing) -> UpstreamFuture<'a>;
+
+    /// Routes of the gateway's own that this provider needs (Count's OAuth start and callback),
+    /// as (path, handler) pairs the app mounts next to the forwarding route.
+    fn routes(&self, _context: &RouteContext) -> Vec<(&'static str, MethodRouter)> {
+        Vec::new()
+    }
+}
+
+/// What an adapter's own routes may use from the gateway.
+#[derive(Clone)]
+pub struct RouteContext {
+    pub client: reqwest::Client,
+    /// The `[admin]` key, when one is configured.
+    pub admin_key: Option<Secret>,
 }
 
 /// The adapters for the providers the config names.
@@ -56,11 +82,10 @@ pub fn build(
             .ok_or_else(|| format!("unknown provider [providers.{name}]"))?;
         let adapter: Box<dyn Adapter> = match provider {
             ProviderId::Prolifi => Box::new(prolifi::ProlifiAdapter::from_config(config)?),
-            other => {
-                return Err(format!(
-                    "[providers.{name}]: the {} adapter is not available yet",
-                    other.display_name()
-                ))
+            ProviderId::Partnero => Box::new(partnero::PartneroAdapter::from_config(config)?),
+            ProviderId::Count => Box::new(count::CountAdapter::from_config(config)?),
+            ProviderId::CommerceLayer => {
+                Box::new(commercelayer::CommerceLayerAdapter::from_config(config)?)
             }
         };
         adapters.insert(provider, adapter);
@@ -68,8 +93,57 @@ pub fn build(
     Ok(adapters)
 }
 
+/// Refuses the optional keys of `[providers.<provider>]` that this adapter does not read, so a
+/// misplaced setting is an error rather than silently ignored.
+fn only_keys(provider: &str, config: &ProviderConfig, allowed: &[&str]) -> Result<(), String> {
+    match config
+        .keys_set()
+        .into_iter()
+        .find(|key| !allowed.contains(key))
+    {
+        Some(key) => Err(format!(
+            "[providers.{provider}] does not use `{key}` (it takes: base, {})",
+            allowed.join(", ")
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A required plain (non-secret) string setting.
+fn required<'a>(provider: &str, key: &str, value: &'a Option<String>) -> Result<&'a str, String> {
+    match value.as_deref().map(str::trim) {
+        Some(value) if !value.is_empty() => Ok(value),
+        _ => Err(format!("[providers.{provider}] needs {key}")),
+    }
+}
+
+/// An http(s) URL setting, without its trailing slash.
+fn http_url(provider: &str, key: &str, value: &str) -> Result<String, String> {
+    let url = value.trim().trim_end_matches('/');
+    if url.starts_with("https://") || url.starts_with("http://") {
+        Ok(url.to_string())
+    } else {
+        Err(format!(
+            "[providers.{provider}] {key} must be an http(s) URL, not {value:?}"
+        ))
+    }
+}
+
+/// A reply the gateway makes itself in place of the provider's (e.g. "not connected yet").
+fn json_reply(status: u16, content_type: &'static str, body: &serde_json::Value) -> UpstreamReply {
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    UpstreamReply {
+        status,
+        headers,
+        body: Bytes::from(body.to_string()),
+    }
+}
+
 /// Sends with the given extra headers (the credential) to `base` + path + query, without
-/// following redirects (a redirect must never carry a secret to another host).
+/// following redirects (a redirect must never carry a secret to another host). A header the
+/// adapter sets replaces one of the same name passed through from the widget, so the provider
+/// never gets two values.
 pub async fn send_plain(
     client: &reqwest::Client,
     base: &str,
@@ -83,6 +157,12 @@ pub async fn send_plain(
     }
     let mut request = client.request(outgoing.method, url);
     for (name, value) in &outgoing.headers {
+        if credential_headers
+            .iter()
+            .any(|(set, _)| set.eq_ignore_ascii_case(name))
+        {
+            continue;
+        }
         request = request.header(name.as_str(), value.as_str());
     }
     for (name, value) in credential_headers {
@@ -107,5 +187,98 @@ fn classify(error: reqwest::Error) -> UpstreamError {
         UpstreamError::Timeout
     } else {
         UpstreamError::Unreachable
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn built(providers: &str) -> Result<Vec<ProviderId>, String> {
+        std::env::set_var(
+            "ADAPTERS_UNIT_HS256",
+            "adapters-unit-test-hs256-key-0123456789",
+        );
+        std::env::set_var("ADAPTERS_UNIT_SECRET", "sk_test_unit");
+        let config = Config::parse(&format!(
+            "[tokens]\nhs256_key = {{ env = \"ADAPTERS_UNIT_HS256\" }}\n{providers}"
+        ))?;
+        build(&config.providers).map(|adapters| adapters.into_keys().collect())
+    }
+
+    #[test]
+    fn each_provider_is_built_from_its_own_keys() {
+        let providers = built(
+            r#"
+            [providers.prolifi]
+            base = "https://api.prolifi.co/api/v1/public"
+            secret_key = { env = "ADAPTERS_UNIT_SECRET" }
+            [providers.partnero]
+            base = "https://api.partnero.com/v1"
+            secret_key = { env = "ADAPTERS_UNIT_SECRET" }
+            [providers.commercelayer]
+            base = "https://example.commercelayer.io/api"
+            client_id = "integration"
+            client_secret = { env = "ADAPTERS_UNIT_SECRET" }
+            "#,
+        );
+        assert_eq!(
+            providers,
+            Ok(vec![
+                ProviderId::Partnero,
+                ProviderId::Prolifi,
+                ProviderId::CommerceLayer
+            ])
+        );
+    }
+
+    #[test]
+    fn the_example_config_parses_with_every_provider_uncommented() {
+        let example = include_str!("../../gateway.example.toml");
+        let uncommented: String = example
+            .lines()
+            .map(|line| match line.strip_prefix("# ") {
+                Some(rest) if rest.starts_with('[') || rest.contains(" = ") => rest,
+                _ => line,
+            })
+            .map(|line| format!("{line}\n"))
+            .collect();
+        let config = Config::parse(&uncommented).unwrap();
+        let names: Vec<&str> = config.providers.keys().map(String::as_str).collect();
+        assert_eq!(names, ["commercelayer", "count", "partnero", "prolifi"]);
+        let count = &config.providers["count"];
+        assert_eq!(count.client_id.as_deref(), Some("your-count-client-id"));
+        assert_eq!(
+            count.token_store.as_deref(),
+            Some("/var/lib/customer-form/count.sqlite")
+        );
+    }
+
+    #[test]
+    fn misconfigured_providers_are_refused_with_a_reason() {
+        let refused = |providers: &str| built(providers).err().unwrap_or_default();
+        assert!(refused("[providers.shopify]\nbase = \"https://x.test\"")
+            .contains("unknown provider [providers.shopify]"));
+        assert!(refused("[providers.partnero]\nbase = \"https://x.test\"")
+            .contains("[providers.partnero] needs secret_key"));
+        assert!(refused(
+            "[providers.prolifi]\nbase = \"https://x.test\"\nsecret_key = { env = \"ADAPTERS_UNIT_SECRET\" }\nclient_id = \"x\""
+        )
+        .contains("[providers.prolifi] does not use `client_id`"));
+        assert!(refused(
+            "[providers.commercelayer]\nbase = \"https://x.test/api\"\nclient_id = \"sales\""
+        )
+        .contains("needs client_secret"));
+        assert!(refused(
+            "[providers.partnero]\nbase = \"api.partnero.com\"\nsecret_key = { env = \"ADAPTERS_UNIT_SECRET\" }"
+        )
+        .contains("base must be an http(s) URL"));
+        let count = "[providers.count]\nbase = \"https://api.getcount.com/partners\"\nclient_id = \"c\"\nclient_secret = { env = \"ADAPTERS_UNIT_SECRET\" }";
+        assert!(refused(count).contains("[providers.count] needs redirect_uri"));
+        assert!(refused(&format!(
+            "{count}\nredirect_uri = \"https://gw.test/count/oauth/callback?x=1\""
+        ))
+        .contains("must not have a query"));
     }
 }

@@ -2,7 +2,7 @@
 
 use providers::ProviderId;
 
-use super::{send_plain, Adapter, Outgoing, UpstreamFuture};
+use super::{only_keys, send_plain, Adapter, Outgoing, UpstreamFuture};
 use crate::config::ProviderConfig;
 use crate::secret::Secret;
 
@@ -13,6 +13,7 @@ pub struct ProlifiAdapter {
 
 impl ProlifiAdapter {
     pub fn from_config(config: &ProviderConfig) -> Result<ProlifiAdapter, String> {
+        only_keys("prolifi", config, &["secret_key"])?;
         let key = config
             .secret_key
             .as_ref()

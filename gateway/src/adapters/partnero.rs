@@ -1,0 +1,47 @@
+//! Partnero: the program's API key as a Bearer token, and `Accept: application/json` (Partnero is
+//! a Laravel API: without it, errors come back as HTML redirects instead of JSON).
+
+use providers::ProviderId;
+
+use super::{http_url, only_keys, send_plain, Adapter, Outgoing, UpstreamFuture};
+use crate::config::ProviderConfig;
+use crate::secret::Secret;
+
+pub struct PartneroAdapter {
+    base: String,
+    key: Secret,
+}
+
+impl PartneroAdapter {
+    pub fn from_config(config: &ProviderConfig) -> Result<PartneroAdapter, String> {
+        only_keys("partnero", config, &["secret_key"])?;
+        let key = config
+            .secret_key
+            .as_ref()
+            .ok_or("[providers.partnero] needs secret_key (the program's API key)")?
+            .load()?;
+        Ok(PartneroAdapter {
+            base: http_url("partnero", "base", &config.base)?,
+            key,
+        })
+    }
+}
+
+impl Adapter for PartneroAdapter {
+    fn provider(&self) -> ProviderId {
+        ProviderId::Partnero
+    }
+
+    fn send<'a>(&'a self, client: &'a reqwest::Client, outgoing: Outgoing) -> UpstreamFuture<'a> {
+        let authorization = format!("Bearer {}", self.key.expose());
+        Box::pin(send_plain(
+            client,
+            &self.base,
+            outgoing,
+            vec![
+                ("authorization", authorization),
+                ("accept", "application/json".to_string()),
+            ],
+        ))
+    }
+}

@@ -1,0 +1,527 @@
+//! The Count adapter against the sandbox: signed requests with the workspace's Bearer token, the
+//! OAuth connection through the gateway's own routes, refresh with rotation (single-flight,
+//! committed to SQLite, safe across restarts), and a clear answer while nothing is connected.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use common::{config, gateway_client, json_of, outgoing, serve_on, Sandbox, TempStore};
+use customer_form_gateway::adapters::{
+    self, partner_headers, signature_base, signature_for, Adapter, CountTokenPair, CountTokenStore,
+    UpstreamReply,
+};
+use customer_form_gateway::config::Config;
+use customer_form_gateway::tokens::now_secs;
+use customer_form_gateway::{app, AppState};
+use providers::ProviderId;
+use serde_json::{json, Value};
+
+const CLIENT_ID: &str = "count_sandbox_client";
+const SECRET: &str = "count_sandbox_secret";
+const ADMIN_KEY: &str = "count-test-admin-key-0123456789";
+const ACME: &str = "5d8e7b3a-1c2f-4e6a-9b0d-7f3e2a1c4b5d";
+const REFRESH: &str = "/count/partners/refresh-user-access-token";
+
+fn count_config(sandbox: &Sandbox, store: &TempStore, redirect_uri: &str, admin: bool) -> Config {
+    std::env::set_var("COUNT_TEST_SECRET", SECRET);
+    std::env::set_var("COUNT_TEST_ADMIN", ADMIN_KEY);
+    let admin = if admin {
+        "[admin]\nkey = { env = \"COUNT_TEST_ADMIN\" }"
+    } else {
+        ""
+    };
+    config(&format!(
+        r#"
+        [providers.count]
+        base = "{url}/count/partners"
+        auth_base = "{url}/count"
+        client_id = "{CLIENT_ID}"
+        client_secret = {{ env = "COUNT_TEST_SECRET" }}
+        redirect_uri = "{redirect_uri}"
+        token_store = "{store}"
+        {admin}
+        "#,
+        url = sandbox.url,
+        store = store.path,
+    ))
+}
+
+/// A gateway instance's Count adapter on this store (each call is a fresh instance, as after a
+/// restart).
+fn count(sandbox: &Sandbox, store: &TempStore) -> Box<dyn Adapter> {
+    let config = count_config(
+        sandbox,
+        store,
+        "http://127.0.0.1:9/count/oauth/callback",
+        false,
+    );
+    let mut built = adapters::build(&config.providers).unwrap();
+    built.remove(&ProviderId::Count).unwrap()
+}
+
+/// A pair from the sandbox without the browser flow.
+async fn issue_pair(sandbox: &Sandbox) -> CountTokenPair {
+    let reply = sandbox.control("/_count/issue-tokens", "{}").await;
+    CountTokenPair::from_reply(&reply).unwrap()
+}
+
+async fn set_access_ttl(sandbox: &Sandbox, secs: u64) {
+    sandbox
+        .control(
+            "/_config",
+            &json!({"count": {"access_token_ttl_secs": secs}}).to_string(),
+        )
+        .await;
+}
+
+/// A pair whose access token Count already considers expired. With `our_clock_agrees` false,
+/// the stored expiry says an hour from now (as with clocks apart): only Count's 401 tells.
+async fn expired_pair(sandbox: &Sandbox, our_clock_agrees: bool) -> CountTokenPair {
+    set_access_ttl(sandbox, 0).await;
+    let mut pair = issue_pair(sandbox).await;
+    set_access_ttl(sandbox, 3600).await;
+    if !our_clock_agrees {
+        pair.access_expires_at = Some(now_secs() + 3600);
+    }
+    pair
+}
+
+fn seed(store: &TempStore, pair: &CountTokenPair) {
+    CountTokenStore::open(&store.path)
+        .unwrap()
+        .save(pair)
+        .unwrap();
+}
+
+fn stored(store: &TempStore) -> Option<CountTokenPair> {
+    CountTokenStore::open(&store.path).unwrap().load().unwrap()
+}
+
+async fn read_acme(adapter: &dyn Adapter) -> UpstreamReply {
+    adapter
+        .send(
+            &gateway_client(),
+            outgoing(
+                "GET",
+                &format!("/customers/{ACME}"),
+                &[("accept", "application/json")],
+                "",
+            ),
+        )
+        .await
+        .unwrap()
+}
+
+/// (path, status) of every request the sandbox saw.
+async fn trail(sandbox: &Sandbox) -> Vec<(String, u64)> {
+    sandbox
+        .log()
+        .await
+        .iter()
+        .map(|e| {
+            (
+                e["path"].as_str().unwrap().to_string(),
+                e["status"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+fn acme_path() -> String {
+    format!("/count/partners/customers/{ACME}")
+}
+
+fn bearer_of(pair: &CountTokenPair) -> String {
+    format!("Bearer {}", pair.access_token.expose())
+}
+
+#[tokio::test]
+async fn signed_reads_updates_and_creates_are_accepted() {
+    let sandbox = Sandbox::start().await;
+    let store = TempStore::new();
+    let pair = issue_pair(&sandbox).await;
+    seed(&store, &pair);
+    let count = count(&sandbox, &store);
+    let client = gateway_client();
+
+    let read = read_acme(count.as_ref()).await;
+    assert_eq!(read.status, 200, "{:?}", read.body);
+    assert_eq!(json_of(&read)["data"]["customer"], "Acme Ltd");
+
+    let update_body =
+        r#"{"customer":"Acme Ltd","email":"ap@acme.test","website":"https://acme.example"}"#;
+    let update = count
+        .send(
+            &client,
+            outgoing(
+                "PUT",
+                &format!("/customers/{ACME}"),
+                &[("content-type", "application/json")],
+                update_body,
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(update.status, 200, "{:?}", update.body);
+    assert_eq!(json_of(&update)["data"]["website"], "https://acme.example");
+
+    let create_body = r#"{"customer":"Initech","email":"ap@initech.test"}"#;
+    let create = count
+        .send(
+            &client,
+            outgoing(
+                "POST",
+                "/customers",
+                &[("content-type", "application/json")],
+                create_body,
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(create.status, 201, "{:?}", create.body);
+
+    let log = sandbox.log().await;
+    assert_eq!(log.len(), 3);
+    for entry in &log {
+        let headers = &entry["headers"];
+        assert_eq!(headers["x-client-id"], CLIENT_ID);
+        assert_eq!(headers["authorization"], bearer_of(&pair));
+        assert_eq!(headers["content-type"], "application/json");
+        let timestamp: u64 = headers["x-timestamp"].as_str().unwrap().parse().unwrap();
+        assert!(now_secs().abs_diff(timestamp) < 60, "Unix seconds");
+        // The signature, recomputed here from what the sandbox received.
+        let path = entry["path"]
+            .as_str()
+            .unwrap()
+            .strip_prefix("/count/partners")
+            .unwrap();
+        let body = entry["body"].as_str().unwrap_or("");
+        let method = entry["method"].as_str().unwrap().parse().unwrap();
+        let base = signature_base(&method, path, timestamp, body.as_bytes());
+        assert_eq!(headers["x-signature"], signature_for(SECRET, &base));
+    }
+    assert_eq!(log[1]["body"], update_body);
+    assert_eq!(log[2]["body"], create_body);
+}
+
+#[tokio::test]
+async fn a_body_changed_after_signing_is_refused() {
+    let sandbox = Sandbox::start().await;
+    let pair = issue_pair(&sandbox).await;
+    let path = format!("/customers/{ACME}");
+    let signed = r#"{"customer":"Acme Ltd","email":"ap@acme.test"}"#;
+    // The same JSON to any parser, but not the same bytes.
+    let tampered = r#"{"customer": "Acme Ltd","email":"ap@acme.test"}"#;
+    let send = |body: &'static str| {
+        let headers = partner_headers(
+            CLIENT_ID,
+            SECRET,
+            &reqwest::Method::PUT,
+            &path,
+            signed.as_bytes(),
+            now_secs(),
+        );
+        let mut request = gateway_client()
+            .put(format!("{}/count/partners{path}", sandbox.url))
+            .header("authorization", bearer_of(&pair))
+            .header("content-type", "application/json")
+            .body(body);
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        request.send()
+    };
+    let refused = send(tampered).await.unwrap();
+    assert_eq!(refused.status(), 401);
+    let refused: Value = refused.json().await.unwrap();
+    assert_eq!(refused["code"], "INVALID_SIGNATURE");
+    assert_eq!(send(signed).await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn the_oauth_flow_connects_a_workspace_and_stores_its_tokens() {
+    let sandbox = Sandbox::start().await;
+    let store = TempStore::new();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address: SocketAddr = listener.local_addr().unwrap();
+    let gateway = format!("http://{address}");
+    let callback = format!("{gateway}/count/oauth/callback");
+    let state = Arc::new(AppState::new(count_config(&sandbox, &store, &callback, true)).unwrap());
+    serve_on(listener, app(state.clone()));
+    // A browser: follows the redirects start → Count's login → the gateway's callback.
+    let browser = reqwest::Client::new();
+
+    let connected = browser
+        .get(format!("{gateway}/count/oauth/start"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(connected.status(), 200);
+    let connected: Value = connected.json().await.unwrap();
+    assert_eq!(connected["status"], "connected");
+    assert_eq!(connected["workspaceName"], "Sandbox Workspace");
+
+    let log = sandbox.log().await;
+    let paths: Vec<&str> = log.iter().map(|e| e["path"].as_str().unwrap()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/count/auth2/authorize-intiate",
+            "/count/_login",
+            "/count/partners/grant-access-token"
+        ]
+    );
+    let query = log[0]["query"].as_str().unwrap();
+    assert!(query.contains(&format!("clientId={CLIENT_ID}")), "{query}");
+    assert!(
+        query.contains("redirectUri=http%3A%2F%2F127.0.0.1"),
+        "{query}"
+    );
+    let grant = &log[2];
+    assert_eq!(grant["status"], 200);
+    assert!(grant["headers"].get("authorization").is_none(), "no Bearer");
+    assert!(grant["headers"]["x-signature"].is_string());
+    let grant_body: Value = serde_json::from_str(grant["body"].as_str().unwrap()).unwrap();
+    assert_eq!(grant_body["grantType"], "authorization_code");
+
+    // Stored durably, and in use.
+    let pair = stored(&store).expect("the pair is committed");
+    assert_eq!(pair.workspace_name.as_deref(), Some("Sandbox Workspace"));
+    sandbox.clear_log().await;
+    let in_use = state.adapters.get(&ProviderId::Count).unwrap();
+    assert_eq!(read_acme(in_use.as_ref()).await.status, 200);
+    assert_eq!(
+        sandbox.log().await[0]["headers"]["authorization"],
+        bearer_of(&pair)
+    );
+    // A restarted gateway is still connected.
+    assert_eq!(
+        read_acme(count(&sandbox, &store).as_ref()).await.status,
+        200
+    );
+
+    // Once connected, only the admin may start again.
+    let refused = browser
+        .get(format!("{gateway}/count/oauth/start"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    let by_admin = gateway_client()
+        .get(format!("{gateway}/count/oauth/start"))
+        .bearer_auth(ADMIN_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_admin.status(), 302);
+    let location = by_admin.headers()["location"].to_str().unwrap();
+    assert!(
+        location.starts_with(&format!("{}/count/_login?", sandbox.url)),
+        "{location}"
+    );
+
+    // A callback nobody started is refused, and a state is good for one callback only.
+    let forged = browser
+        .get(format!("{callback}?code=abc&state=forged"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 400);
+    let forged: Value = forged.json().await.unwrap();
+    assert_eq!(forged["error"]["type"], "invalid_state");
+}
+
+#[tokio::test]
+async fn without_an_admin_key_a_connected_gateway_refuses_to_start_again() {
+    let sandbox = Sandbox::start().await;
+    let store = TempStore::new();
+    seed(&store, &issue_pair(&sandbox).await);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let gateway = format!("http://{}", listener.local_addr().unwrap());
+    let callback = format!("{gateway}/count/oauth/callback");
+    let state = Arc::new(AppState::new(count_config(&sandbox, &store, &callback, false)).unwrap());
+    serve_on(listener, app(state));
+    let refused = gateway_client()
+        .get(format!("{gateway}/count/oauth/start"))
+        .bearer_auth(ADMIN_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let refused: Value = refused.json().await.unwrap();
+    assert_eq!(refused["error"]["type"], "count_already_connected");
+    assert!(trail(&sandbox).await.is_empty(), "Count was not asked");
+}
+
+#[tokio::test]
+async fn a_token_count_says_expired_is_refreshed_and_the_request_retried_once() {
+    let sandbox = Sandbox::start().await;
+    let store = TempStore::new();
+    let old = expired_pair(&sandbox, false).await;
+    seed(&store, &old);
+    let count = count(&sandbox, &store);
+    sandbox.clear_log().await;
+
+    let reply = read_acme(count.as_ref()).await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    assert_eq!(
+        trail(&sandbox).await,
+        [
+            (acme_path(), 401),
+            (REFRESH.into(), 200),
+            (acme_path(), 200)
+        ]
+    );
+    let log = sandbox.log().await;
+    let refresh = &log[1];
+    assert!(
+        refresh["headers"].get("authorization").is_none(),
+        "no Bearer"
+    );
+    let asked: Value = serde_json::from_str(refresh["body"].as_str().unwrap()).unwrap();
+    assert_eq!(asked["grantType"], "refresh_token");
+    assert_eq!(asked["refreshToken"], old.refresh_token.expose());
+
+    // The rotated pair is committed, and is what the retry used.
+    let new = stored(&store).unwrap();
+    assert_ne!(new.refresh_token, old.refresh_token);
+    assert_eq!(log[2]["headers"]["authorization"], bearer_of(&new));
+    // Count really rotated: the old refresh token is dead.
+    let body = json!({"grantType": "refresh_token", "refreshToken": old.refresh_token.expose()})
+        .to_string();
+    let mut again = gateway_client()
+        .post(format!("{}{REFRESH}", sandbox.url))
+        .header("content-type", "application/json")
+        .body(body.clone());
+    for (name, value) in partner_headers(
+        CLIENT_ID,
+        SECRET,
+        &reqwest::Method::POST,
+        "/refresh-user-access-token",
+        body.as_bytes(),
+        now_secs(),
+    ) {
+        again = again.header(name, value);
+    }
+    assert_eq!(again.send().await.unwrap().status(), 401);
+}
+
+#[tokio::test]
+async fn a_token_past_its_expiry_is_refreshed_before_it_is_sent() {
+    let sandbox = Sandbox::start().await;
+    let store = TempStore::new();
+    seed(&store, &expired_pair(&sandbox, true).await);
+    let count = count(&sandbox, &store);
+    sandbox.clear_log().await;
+    assert_eq!(read_acme(count.as_ref()).await.status, 200);
+    assert_eq!(
+        trail(&sandbox).await,
+        [(REFRESH.into(), 200), (acme_path(), 200)]
+    );
+}
+
+#[tokio::test]
+async fn gateway_instances_on_one_store_survive_each_others_refresh_and_restarts() {
+    let sandbox = Sandbox::start().await;
+    let store = TempStore::new();
+    seed(&store, &expired_pair(&sandbox, true).await);
+    // Both opened before any refresh: both hold the same soon-to-be-rotated pair.
+    let first = count(&sandbox, &store);
+    let second = count(&sandbox, &store);
+    sandbox.clear_log().await;
+
+    assert_eq!(read_acme(first.as_ref()).await.status, 200);
+    // The second finds the first's rotated pair in the store rather than refreshing with the
+    // refresh token the first already used up.
+    assert_eq!(read_acme(second.as_ref()).await.status, 200);
+    drop(first);
+    drop(second);
+    // After a restart, the stored pair is the live one.
+    let restarted = count(&sandbox, &store);
+    assert_eq!(read_acme(restarted.as_ref()).await.status, 200);
+    let trail = trail(&sandbox).await;
+    assert_eq!(
+        trail.iter().filter(|(path, _)| path == REFRESH).count(),
+        1,
+        "{trail:?}"
+    );
+    assert!(trail.iter().all(|(_, status)| *status == 200), "{trail:?}");
+}
+
+async fn concurrent_reads(count: Arc<Box<dyn Adapter>>, how_many: usize) {
+    let mut tasks = Vec::new();
+    for _ in 0..how_many {
+        let count = count.clone();
+        tasks.push(tokio::spawn(async move {
+            read_acme(count.as_ref().as_ref()).await
+        }));
+    }
+    for task in tasks {
+        let reply = task.await.unwrap();
+        assert_eq!(reply.status, 200, "{:?}", reply.body);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_requests_past_expiry_cause_one_refresh() {
+    let sandbox = Sandbox::start().await;
+    let store = TempStore::new();
+    seed(&store, &expired_pair(&sandbox, true).await);
+    let count = Arc::new(count(&sandbox, &store));
+    sandbox.clear_log().await;
+    concurrent_reads(count, 8).await;
+    let trail = trail(&sandbox).await;
+    assert_eq!(trail.iter().filter(|(p, _)| p == REFRESH).count(), 1);
+    assert_eq!(trail.iter().filter(|(p, _)| *p == acme_path()).count(), 8);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_requests_refused_as_expired_cause_one_refresh() {
+    let sandbox = Sandbox::start().await;
+    let store = TempStore::new();
+    seed(&store, &expired_pair(&sandbox, false).await);
+    let count = Arc::new(count(&sandbox, &store));
+    sandbox.clear_log().await;
+    concurrent_reads(count, 8).await;
+    let trail = trail(&sandbox).await;
+    assert_eq!(
+        trail.iter().filter(|(p, _)| p == REFRESH).count(),
+        1,
+        "{trail:?}"
+    );
+    // Each request at most twice: once refused, once retried.
+    let reads = trail.iter().filter(|(p, _)| *p == acme_path()).count();
+    assert!((8..=16).contains(&reads), "{trail:?}");
+}
+
+#[tokio::test]
+async fn with_no_workspace_connected_requests_get_a_clear_503() {
+    let sandbox = Sandbox::start().await;
+    let store = TempStore::new();
+    let count = count(&sandbox, &store);
+    let reply = read_acme(count.as_ref()).await;
+    assert_eq!(reply.status, 503);
+    let body = json_of(&reply);
+    assert_eq!(body["status"], "error");
+    assert_eq!(body["code"], "COUNT_NOT_CONNECTED");
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .contains("/count/oauth/start"));
+    assert!(trail(&sandbox).await.is_empty(), "nothing was sent");
+}
+
+#[tokio::test]
+async fn a_refresh_token_count_refuses_asks_for_a_new_connection() {
+    let sandbox = Sandbox::start().await;
+    let store = TempStore::new();
+    let mut pair = expired_pair(&sandbox, true).await;
+    pair.refresh_token = customer_form_gateway::secret::Secret::new("revoked");
+    seed(&store, &pair);
+    let reply = read_acme(count(&sandbox, &store).as_ref()).await;
+    assert_eq!(reply.status, 503);
+    assert_eq!(json_of(&reply)["code"], "COUNT_RECONNECT_REQUIRED");
+    assert_eq!(trail(&sandbox).await, [(REFRESH.into(), 401)]);
+}
