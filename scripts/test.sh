@@ -14,13 +14,14 @@ cargo fmt --all -- --check
 
 step "lints (native and wasm)"
 cargo clippy --workspace --all-targets -- -D warnings
-cargo clippy -p customer-form --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy -p customer-form --target wasm32-unknown-unknown --all-targets --features panic-probe -- -D warnings
 
 step "native tests (contracts, form state, sandbox)"
 cargo test --workspace
 
 step "component tests in headless Chromium"
 cargo test -p customer-form --target wasm32-unknown-unknown --test component
+cargo test -p customer-form --target wasm32-unknown-unknown --features panic-probe --test panic
 
 step "end-to-end tests in headless Chromium"
 cargo build -p customer-form-sandbox -p customer-form-gateway

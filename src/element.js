@@ -1,7 +1,10 @@
 // The <customer-form> custom element: attributes and token properties in, the Rust widget out.
 // Kept in JS because a custom element class must extend HTMLElement, which wasm cannot do.
 
-const ATTRIBUTES = ['provider', 'mode', 'customer-id', 'api-base', 'locale', 'client-id', 'market', 'auth-base'];
+const ATTRIBUTES = [
+  'provider', 'mode', 'customer-id', 'api-base', 'locale', 'client-id', 'market', 'auth-base',
+  'request-timeout', 'warn-unsaved', 'draft',
+];
 const PROPERTIES = ['token', 'tokenProvider', 'strings'];
 
 export function defineElement(tagName, mount) {
@@ -84,6 +87,9 @@ export function defineElement(tagName, mount) {
           clientId: this.getAttribute('client-id'),
           market: this.getAttribute('market'),
           authBase: this.getAttribute('auth-base'),
+          timeout: Number(this.getAttribute('request-timeout')) || undefined,
+          warnUnsaved: this.hasAttribute('warn-unsaved'),
+          draft: this.hasAttribute('draft'),
           strings: this.#strings,
           token: this.#token,
           tokenProvider: this.#tokenProvider,

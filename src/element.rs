@@ -12,6 +12,69 @@ use yew::AppHandle;
 use crate::token::{SalesChannel, TokenSource};
 use crate::ui::customer_form::{CustomerForm, ErrorReport, SavedCustomer};
 
+thread_local! {
+    /// Every mounted form (host element, container), so a panic can mark them all as failed.
+    static MOUNTED: std::cell::RefCell<Vec<(Element, Element)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A panic in WebAssembly ends every call into the module: rather than leave dead forms on the
+/// page, each one is replaced with a clear failure message and reports `customer-error`.
+fn install_panic_hook() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        // Through Yew, which otherwise installs its own hook on the first render.
+        yew::set_custom_panic_hook(Box::new(|_| {
+            web_sys::console::error_1(&JsValue::from_str(
+                "customer-form: internal error; the form stopped.",
+            ));
+            let _ = MOUNTED.try_with(|mounted| {
+                if let Ok(mounted) = mounted.try_borrow() {
+                    for (host, container) in mounted.iter() {
+                        show_failure(host, container);
+                    }
+                }
+            });
+        }));
+    });
+}
+
+const PANIC_MESSAGE: &str =
+    "This form stopped working because of an internal error. Reload the page to continue.";
+
+fn show_failure(host: &Element, container: &Element) {
+    let Some(document) = container.owner_document() else {
+        return;
+    };
+    let Ok(notice) = document.create_element("div") else {
+        return;
+    };
+    for (name, value) in [
+        ("class", "cf"),
+        ("data-state", "error"),
+        ("role", "alert"),
+        ("part", "root"),
+    ] {
+        let _ = notice.set_attribute(name, value);
+    }
+    notice.set_text_content(Some(PANIC_MESSAGE));
+    container.replace_children_with_node_1(&notice);
+    let detail = Json::object([
+        ("status", Json::Null),
+        ("kind", Json::str("panic")),
+        ("message", Json::str(PANIC_MESSAGE)),
+        ("providerMessage", Json::Null),
+        ("fieldErrors", Json::Object(Vec::new())),
+    ]);
+    dispatch(host, "customer-error", &detail);
+}
+
+/// Panics on purpose, to test the failure state (built only with the `panic-probe` feature).
+#[cfg(feature = "panic-probe")]
+#[wasm_bindgen(js_name = panicProbe)]
+pub fn panic_probe() {
+    panic!("panic probe");
+}
+
 /// The tag `defineCustomerForm()` registers unless told otherwise.
 pub const DEFAULT_TAG: &str = "customer-form";
 
@@ -34,6 +97,10 @@ struct PlainOptions {
     client_id: Option<String>,
     market: Option<String>,
     auth_base: Option<String>,
+    /// Milliseconds one request may take.
+    timeout: Option<u32>,
+    warn_unsaved: bool,
+    draft: bool,
 }
 
 #[derive(Properties, Clone, PartialEq)]
@@ -50,6 +117,12 @@ impl ElementRootProps {
                 .ok()
                 .and_then(|v| v.as_string())
         };
+        let flag = |key: &str| {
+            Reflect::get(options, &JsValue::from_str(key))
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false)
+        };
         let plain = PlainOptions {
             provider: text("provider"),
             mode: text("mode"),
@@ -59,6 +132,13 @@ impl ElementRootProps {
             client_id: text("clientId"),
             market: text("market"),
             auth_base: text("authBase"),
+            timeout: Reflect::get(options, &JsValue::from_str("timeout"))
+                .ok()
+                .and_then(|v| v.as_f64())
+                .filter(|ms| ms.is_finite() && *ms > 0.0)
+                .map(|ms| ms.min(u32::MAX as f64) as u32),
+            warn_unsaved: flag("warnUnsaved"),
+            draft: flag("draft"),
             strings: Reflect::get(options, &JsValue::from_str("strings"))
                 .ok()
                 .filter(|v| v.is_object())
@@ -234,6 +314,11 @@ fn element_root(props: &ElementRootProps) -> Html {
     let on_error = Callback::from(move |report: ErrorReport| {
         dispatch(&host, "customer-error", &error_detail(provider, &report));
     });
+    let host = props.host.clone();
+    let on_dirty_change = Callback::from(move |dirty: bool| {
+        let detail = Json::object([provider_field(provider), ("dirty", Json::Bool(dirty))]);
+        dispatch(&host, "customer-dirty-change", &detail);
+    });
     html! {
         <CustomerForm
             {provider}
@@ -246,6 +331,10 @@ fn element_root(props: &ElementRootProps) -> Html {
             {on_loaded}
             {on_saved}
             {on_error}
+            {on_dirty_change}
+            timeout_ms={options.timeout}
+            warn_unsaved={options.warn_unsaved}
+            keep_draft={options.draft}
         />
     }
 }
@@ -271,6 +360,11 @@ impl CustomerFormHandle {
         if let Some(app) = self.app.take() {
             app.destroy();
         }
+        let _ = MOUNTED.try_with(|mounted| {
+            if let Ok(mut mounted) = mounted.try_borrow_mut() {
+                mounted.retain(|(_, container)| container != &self.container);
+            }
+        });
         self.container.remove();
     }
 }
@@ -280,6 +374,7 @@ impl CustomerFormHandle {
 /// credential as `token` or `tokenProvider`. Events are dispatched on `element`.
 #[wasm_bindgen]
 pub fn mount(element: Element, options: JsValue) -> Result<CustomerFormHandle, JsValue> {
+    install_panic_hook();
     let root = match element.shadow_root() {
         Some(root) => root,
         None => element.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
@@ -290,6 +385,11 @@ pub fn mount(element: Element, options: JsValue) -> Result<CustomerFormHandle, J
     let container = document.create_element("div")?;
     root.append_child(&container)?;
     let props = ElementRootProps::from_js(&element, &options);
+    MOUNTED.with(|mounted| {
+        mounted
+            .borrow_mut()
+            .push((element.clone(), container.clone()))
+    });
     let app = yew::Renderer::<ElementRoot>::with_root_and_props(container.clone(), props).render();
     Ok(CustomerFormHandle {
         app: Some(app),

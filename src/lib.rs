@@ -9,6 +9,7 @@
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
+pub mod browser;
 pub mod element;
 pub mod form;
 pub mod i18n;

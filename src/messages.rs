@@ -37,14 +37,40 @@ pub fn field_text(catalog: &Catalog, message: &FieldMessage) -> String {
     }
 }
 
-pub fn notice_text(catalog: &Catalog, notice: Notice) -> String {
-    catalog.t(match notice {
-        Notice::Created => "status.created",
-        Notice::Saved => "status.saved",
-        Notice::Replayed => "status.replayed",
-        Notice::NothingChanged => "status.nothing_changed",
-        Notice::ReadOnly => "status.read_only",
-    })
+/// What the `role="status"` region says; `label_of` names fields in the form's language.
+pub fn notice_text(
+    catalog: &Catalog,
+    provider: ProviderId,
+    notice: &Notice,
+    label_of: &dyn Fn(&str) -> String,
+) -> String {
+    match notice {
+        Notice::Created => catalog.t("status.created"),
+        Notice::Saved => catalog.t("status.saved"),
+        Notice::SavedWithTheirs(fields) => {
+            let names = fields
+                .iter()
+                .map(|f| label_of(f))
+                .collect::<Vec<_>>()
+                .join(", ");
+            catalog.t_with("status.saved_with_theirs", &[("fields", &names)])
+        }
+        Notice::Replayed => catalog.t("status.replayed"),
+        Notice::NothingChanged => catalog.t("status.nothing_changed"),
+        Notice::ReadOnly => catalog.t("status.read_only"),
+        Notice::Retrying { secs: 0 } => {
+            catalog.t_with("status.retrying", &[("provider", provider.display_name())])
+        }
+        Notice::Retrying { secs } => catalog.t_with(
+            "status.retrying_secs",
+            &[
+                ("provider", provider.display_name()),
+                ("secs", &secs.to_string()),
+            ],
+        ),
+        Notice::Restored => catalog.t("status.restored"),
+        Notice::TookTheirs => catalog.t("status.took_theirs"),
+    }
 }
 
 fn api_summary(catalog: &Catalog, provider: ProviderId, error: &ApiError) -> String {
@@ -81,6 +107,7 @@ pub fn alert_text(
     provider: ProviderId,
     failure: &Failure,
     shown_fields: &[&str],
+    label_of: &dyn Fn(&str) -> String,
 ) -> AlertText {
     let name = provider.display_name();
     match failure {
@@ -121,6 +148,24 @@ pub fn alert_text(
             detail: None,
             other_fields: None,
         },
+        Failure::Conflict { fields } => AlertText {
+            summary: catalog.t_with(
+                "alert.conflict_edit",
+                &[
+                    ("provider", name),
+                    (
+                        "fields",
+                        &fields
+                            .iter()
+                            .map(|f| label_of(f))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+                ],
+            ),
+            detail: None,
+            other_fields: None,
+        },
         Failure::Duplicate { name, .. } => AlertText {
             summary: if name.is_empty() {
                 catalog.t_with("alert.duplicate", &[("provider", name)])
@@ -144,7 +189,9 @@ pub fn failure_kind(failure: &Failure) -> (&'static str, Option<u16>) {
             (ErrorKind::CredentialRefused.as_str(), None)
         }
         Failure::Invalid => (ErrorKind::Invalid.as_str(), None),
-        Failure::Duplicate { .. } => (ErrorKind::Conflict.as_str(), None),
+        Failure::Duplicate { .. } | Failure::Conflict { .. } => {
+            (ErrorKind::Conflict.as_str(), None)
+        }
     }
 }
 
@@ -171,6 +218,7 @@ mod tests {
                 step: Step::Save,
             },
             &["email"],
+            &|n: &str| n.to_string(),
         );
         assert_eq!(
             text.summary,
@@ -194,6 +242,7 @@ mod tests {
             ProviderId::Prolifi,
             &Failure::Credential(RefusalReason::SecretLiveKey),
             &[],
+            &|n: &str| n.to_string(),
         );
         assert!(text.summary.contains("secret live key"));
         assert_eq!(

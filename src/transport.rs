@@ -15,6 +15,10 @@ use web_sys::AbortController;
 /// How long a request may take before the form gives up on it and says so.
 pub const DEFAULT_TIMEOUT_MS: i32 = 15_000;
 
+/// Replies larger than this are not kept: no customer record comes near it, and a runaway body
+/// would only stall the page.
+pub const MAX_REPLY_BYTES: usize = 1 << 20;
+
 pub type ReplyFuture = Pin<Box<dyn Future<Output = Result<HttpReply, ApiError>>>>;
 
 /// Sends a request. Swappable so component tests can answer without a server.
@@ -55,14 +59,22 @@ impl Transport for FetchTransport {
             if let Some((window, id, _closure)) = timer {
                 window.clear_timeout_with_handle(id);
             }
-            result.map_err(|()| {
-                let kind = if timed_out.get() {
-                    ErrorKind::Timeout
-                } else {
-                    ErrorKind::Network
-                };
-                ApiError::new(None, kind, "")
-            })
+            match result {
+                Ok(reply) if reply.body.len() > MAX_REPLY_BYTES => Err(too_large(reply.status)),
+                Ok(reply) => Ok(reply),
+                Err(Fault::TooLarge(status)) => {
+                    abort.abort();
+                    Err(too_large(status))
+                }
+                Err(Fault::NoReply) => {
+                    let kind = if timed_out.get() {
+                        ErrorKind::Timeout
+                    } else {
+                        ErrorKind::Network
+                    };
+                    Err(ApiError::new(None, kind, ""))
+                }
+            }
         })
     }
 }
@@ -90,12 +102,22 @@ fn start_timer(
     Some((window, id, closure))
 }
 
-/// Every failure to get a complete reply is the same to the caller: no reply.
+fn too_large(status: u16) -> ApiError {
+    ApiError::new(Some(status), ErrorKind::BadReply, "")
+}
+
+enum Fault {
+    /// Offline, refused, cut, blocked by CORS, aborted: the same to the caller.
+    NoReply,
+    /// A reply announced as larger than `MAX_REPLY_BYTES`, not read.
+    TooLarge(u16),
+}
+
 async fn fetch(
     request: &HttpRequest,
     token: Option<&str>,
     abort: &AbortController,
-) -> Result<HttpReply, ()> {
+) -> Result<HttpReply, Fault> {
     let method = match request.method {
         Method::Get => FetchMethod::GET,
         Method::Post => FetchMethod::POST,
@@ -115,14 +137,21 @@ async fn fetch(
         Some(body) => builder.body(body.as_str()),
         None => builder.build(),
     }
-    .map_err(|_| ())?;
-    let response = prepared.send().await.map_err(|_| ())?;
-    let headers = response
+    .map_err(|_| Fault::NoReply)?;
+    let response = prepared.send().await.map_err(|_| Fault::NoReply)?;
+    let headers: Vec<(String, String)> = response
         .headers()
         .entries()
         .map(|(name, value)| (name.to_ascii_lowercase(), value))
         .collect();
-    let body = response.text().await.map_err(|_| ())?;
+    let announced = headers
+        .iter()
+        .find(|(name, _)| name == "content-length")
+        .and_then(|(_, value)| value.trim().parse::<usize>().ok());
+    if announced.is_some_and(|bytes| bytes > MAX_REPLY_BYTES) {
+        return Err(Fault::TooLarge(response.status()));
+    }
+    let body = response.text().await.map_err(|_| Fault::NoReply)?;
     Ok(HttpReply {
         status: response.status(),
         headers,

@@ -148,6 +148,10 @@ fn mount_form(mode: Operation, token: &str, transport: ScriptedTransport) -> Mou
             let errors = errors.clone();
             Callback::from(move |e| errors.borrow_mut().push(e))
         },
+        on_dirty_change: Callback::noop(),
+        timeout_ms: None,
+        warn_unsaved: false,
+        keep_draft: false,
         transport: Some(TransportRef(transport.clone())),
     };
     yew::Renderer::<CustomerForm>::with_root_and_props(root.clone(), props).render();
@@ -199,7 +203,9 @@ async fn every_field_is_labelled_and_named_after_the_wire_body() {
 #[wasm_bindgen_test]
 async fn update_sends_only_the_changed_field_with_the_token() {
     let transport = ScriptedTransport::default();
+    // Load, the check that nobody changed it meanwhile, the save.
     transport
+        .answer(200, JANE)
         .answer(200, JANE)
         .answer(200, &JANE.replace("\"Doe\"", "\"Smith\""));
     let form = mount_form(Operation::Update, "sk_test_x", transport);
@@ -208,8 +214,9 @@ async fn update_sends_only_the_changed_field_with_the_token() {
     click_submit(&form.root);
     until("saved", || state(&form.root) == "saved").await;
     let sent = form.transport.sent();
-    assert_eq!(sent.len(), 2);
-    let (request, token) = &sent[1];
+    assert_eq!(sent.len(), 3);
+    assert_eq!(sent[1].0.method, Method::Get);
+    let (request, token) = &sent[2];
     assert_eq!(request.method, Method::Patch);
     assert_eq!(
         request.url,

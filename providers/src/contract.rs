@@ -86,6 +86,19 @@ pub trait Contract: Sync {
         None
     }
 
+    /// Whether sending the same create twice cannot make two customers (Prolifi's
+    /// `Idempotency-Key` replays the first reply).
+    fn create_is_idempotent(&self) -> bool {
+        false
+    }
+
+    /// Before sending a create again after an attempt that may have reached the provider: the
+    /// lookup that finds what that attempt created (a 2xx reply carries it, a 404 means nothing
+    /// was created). `None` when the create cannot be guarded this way.
+    fn created_lookup(&self, base: &str, values: &FormValues) -> Option<HttpRequest> {
+        self.duplicate_lookup(base, values)
+    }
+
     /// The create request, once the values pass validation.
     fn create_body(&self, ctx: RequestContext, values: &FormValues) -> HttpRequest;
 

@@ -65,10 +65,16 @@ impl ErrorKind {
     }
 
     /// Whether trying the same request again later can succeed without anyone changing anything.
+    /// An unreadable reply counts: it is usually a proxy's error page or a cut connection, and the
+    /// request may or may not have been carried out.
     pub fn is_transient(self) -> bool {
         matches!(
             self,
-            ErrorKind::RateLimited | ErrorKind::Server | ErrorKind::Network | ErrorKind::Timeout
+            ErrorKind::RateLimited
+                | ErrorKind::Server
+                | ErrorKind::Network
+                | ErrorKind::Timeout
+                | ErrorKind::BadReply
         )
     }
 }

@@ -99,6 +99,12 @@ impl Contract for Partnero {
         HttpRequest::json(Method::Get, customer_url(base, id), None)
     }
 
+    /// The customer key is unique: reading it back tells whether an earlier attempt created it.
+    fn created_lookup(&self, base: &str, values: &FormValues) -> Option<HttpRequest> {
+        let key = values.get("key").trim();
+        (!key.is_empty()).then(|| self.read_request(base, key))
+    }
+
     fn create_body(&self, ctx: RequestContext, values: &FormValues) -> HttpRequest {
         let mut body = Json::Object(Vec::new());
         for spec in CREATE_FIELDS {

@@ -86,6 +86,10 @@ impl Contract for Prolifi {
         HttpRequest::json(Method::Get, customer_url(base, id), None)
     }
 
+    fn create_is_idempotent(&self) -> bool {
+        true
+    }
+
     fn create_body(&self, ctx: RequestContext, values: &FormValues) -> HttpRequest {
         let body = Json::object(FIELDS.iter().filter_map(|spec| {
             let normal = normalize(spec.kind, values.get(spec.name));

@@ -1,17 +1,19 @@
 //! The form's state and its transitions, as a pure reducer.
 //!
-//! The component feeds it what happened (a keystroke, a reply, a token) and carries out the
-//! effects it returns (send this request, emit that event). Nothing here touches the DOM or the
-//! network, so every rule about saving is tested natively.
+//! The component feeds it what happened (a keystroke, a reply, a token, a timer) and carries out
+//! the effects it returns (send this request, wait and retry, emit that event). Nothing here
+//! touches the DOM or the network, so every rule about saving is tested natively.
 
 use providers::contract::{self, RequestContext};
-
-use super::FieldErrors;
-use providers::validate::Rule;
+use providers::validate::{normalize, Rule};
 use providers::{
-    contract_for, ApiError, Channel, Contract, CredentialUse, ErrorKind, FormValues, Grant,
-    HttpRequest, Json, Operation, ProviderId, Record, RefusalReason,
+    contract_for, ApiError, Channel, Contract, CredentialUse, ErrorKind, FieldKind, FormValues,
+    Grant, HttpRequest, Json, Operation, ProviderId, Record, RefusalReason,
 };
+
+use super::merge::{resolve, three_way, Merged, Side};
+use super::retry;
+use super::FieldErrors;
 
 /// The public `data-state` of the form's root element.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +70,10 @@ pub enum Failure {
         id: String,
         name: String,
     },
+    /// The record changed on the server since it was loaded, in fields the person changed too.
+    Conflict {
+        fields: Vec<&'static str>,
+    },
 }
 
 impl Failure {
@@ -86,14 +92,24 @@ impl Failure {
 }
 
 /// The form-level outcome shown in the `role="status"` region.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Notice {
     Created,
     Saved,
+    /// Saved on top of someone else's changes to these fields, which were kept.
+    SavedWithTheirs(Vec<&'static str>),
     /// The provider replayed an earlier reply to the same idempotent request.
     Replayed,
     NothingChanged,
     ReadOnly,
+    /// An automatic retry is coming (after this many seconds).
+    Retrying {
+        secs: u32,
+    },
+    /// Unsaved changes from before a reload were put back.
+    Restored,
+    /// The server's version replaced the person's changes, at their request.
+    TookTheirs,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -113,11 +129,29 @@ pub enum Effect {
     Load(HttpRequest),
     /// Look for an existing customer before creating one.
     Lookup(HttpRequest),
+    /// Read the record again before writing, to see whether someone changed it meanwhile.
+    Check(HttpRequest),
     Save {
         request: HttpRequest,
         operation: Operation,
     },
+    /// Wait (see `retry::delay_ms`), then send `Msg::RetryNow`.
+    Retry {
+        attempt: u32,
+        retry_after_secs: Option<u32>,
+    },
     Emit(Event),
+}
+
+/// How a person settles a conflict with the server's version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    /// My changes win where both changed a field; their other changes are kept.
+    KeepMine,
+    /// Drop my changes; show the server's version.
+    TakeTheirs,
+    /// Field by field, as chosen with `Msg::Choose`.
+    Merge,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -127,12 +161,16 @@ pub enum Msg {
     Loaded(Result<Record, ApiError>),
     /// The duplicate check answered: the existing customer, or `None` when there is none.
     LookedUp(Result<Option<Record>, ApiError>),
+    /// The pre-write read answered.
+    Checked(Result<Record, ApiError>),
     Edit {
         field: String,
         text: String,
     },
     /// Values the host page offers for an empty form (Partnero's referral cookie).
     Seed(FormValues),
+    /// Unsaved values kept from before a reload.
+    Restore(FormValues),
     /// `fresh_key` is a new random idempotency key; the reducer decides whether to use it or to
     /// reuse the key of a failed attempt at the very same request.
     Submit {
@@ -140,8 +178,16 @@ pub enum Msg {
     },
     Saved(Result<Saved, ApiError>),
     RetryLoad,
+    /// The wait before an automatic retry is over.
+    RetryNow,
     /// Edit the customer the duplicate check found, keeping what was typed.
     UseExisting,
+    /// For a conflicting field, which version to keep (`Resolution::Merge`).
+    Choose {
+        field: String,
+        side: Side,
+    },
+    Resolve(Resolution),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -158,6 +204,32 @@ struct Attempt {
     url: String,
 }
 
+/// What a lookup before a create is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Lookup {
+    /// Offer an existing customer instead of creating a duplicate.
+    Offer,
+    /// After an attempt that may have reached the provider: what it found is ours.
+    Adopt,
+}
+
+/// The request an automatic retry repeats.
+#[derive(Clone, Debug, PartialEq)]
+enum Pending {
+    Load,
+    Lookup(Lookup),
+    Check,
+    Save(HttpRequest, Operation),
+}
+
+/// A conflict waiting for the person's decision.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConflictState {
+    pub theirs: Record,
+    pub merged: Merged,
+    pub choices: Vec<(String, Side)>,
+}
+
 pub struct FormState {
     provider: ProviderId,
     contract: &'static dyn Contract,
@@ -170,12 +242,22 @@ pub struct FormState {
     pub field_errors: FieldErrors,
     pub failure: Option<Failure>,
     pub notice: Option<Notice>,
+    pub conflict: Option<ConflictState>,
     grant: Option<Grant>,
     attempt: Option<Attempt>,
-    /// A create waiting for the duplicate check to come back empty.
-    pending_create: Option<HttpRequest>,
+    /// A create waiting for its lookup, and what the lookup is for.
+    pending_create: Option<(HttpRequest, Lookup)>,
     /// Typed values to keep over a record being loaded (after "edit the existing customer").
     carried: Option<FormValues>,
+    /// The load under way completes a create (a retry found what the first attempt made).
+    adopting: bool,
+    /// Automatic retries made for the request under way, and what to repeat.
+    retries: u32,
+    pending: Option<Pending>,
+    /// Fields someone else changed that the save under way keeps.
+    theirs_kept: Vec<&'static str>,
+    /// A fresh idempotency key for when a rebased update no longer matches the attempt's body.
+    spare_key: String,
 }
 
 impl FormState {
@@ -207,10 +289,16 @@ impl FormState {
             field_errors: FieldErrors::default(),
             failure: None,
             notice: None,
+            conflict: None,
             grant: None,
             attempt: None,
             pending_create: None,
             carried: None,
+            adopting: false,
+            retries: 0,
+            pending: None,
+            theirs_kept: Vec::new(),
+            spare_key: String::new(),
         })
     }
 
@@ -251,6 +339,27 @@ impl FormState {
     pub fn editable(&self) -> bool {
         matches!(self.phase, Phase::Ready | Phase::Saved | Phase::Error)
             && !self.failure.as_ref().is_some_and(Failure::is_fatal)
+            && self.conflict.is_none()
+    }
+
+    /// Whether the form holds changes not saved yet (for `customer-dirty-change`).
+    pub fn is_dirty(&self) -> bool {
+        let empty = FormValues::new();
+        let baseline = self.loaded.as_ref().map_or(&empty, |r| &r.values);
+        self.contract.fields(self.operation()).iter().any(|spec| {
+            normalize(spec.kind, self.values.get(spec.name))
+                != normalize(spec.kind, baseline.get(spec.name))
+        })
+    }
+
+    /// What a draft may keep: the values, never a password.
+    pub fn draft(&self) -> FormValues {
+        self.contract
+            .fields(self.operation())
+            .iter()
+            .filter(|spec| spec.kind != FieldKind::Password)
+            .map(|spec| (spec.name, self.values.get(spec.name)))
+            .collect()
     }
 
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
@@ -258,6 +367,7 @@ impl FormState {
             Msg::Credential(credential) => self.on_credential(credential),
             Msg::Loaded(result) => self.on_loaded(result),
             Msg::LookedUp(result) => self.on_looked_up(result),
+            Msg::Checked(result) => self.on_checked(result),
             Msg::Edit { field, text } => {
                 self.on_edit(field, text);
                 Vec::new()
@@ -270,23 +380,106 @@ impl FormState {
                 }
                 Vec::new()
             }
-            Msg::Submit { fresh_key } => self.on_submit(fresh_key),
+            Msg::Restore(values) => {
+                if self.editable() && self.can_write() {
+                    for (field, text) in values.iter() {
+                        self.values.set(field, text);
+                    }
+                    if self.is_dirty() {
+                        self.notice = Some(Notice::Restored);
+                    }
+                }
+                Vec::new()
+            }
+            Msg::Submit { fresh_key } => {
+                self.retries = 0;
+                self.on_submit(fresh_key)
+            }
             Msg::Saved(result) => self.on_saved(result),
             Msg::RetryLoad => match self.failure {
                 Some(Failure::Api {
                     step: Step::Load, ..
-                }) => self.start_load(),
+                }) => {
+                    self.retries = 0;
+                    self.start_load()
+                }
                 _ => Vec::new(),
             },
+            Msg::RetryNow => self.on_retry_now(),
             Msg::UseExisting => self.on_use_existing(),
+            Msg::Choose { field, side } => {
+                if let Some(conflict) = &mut self.conflict {
+                    conflict.choices.retain(|(f, _)| *f != field);
+                    conflict.choices.push((field, side));
+                }
+                Vec::new()
+            }
+            Msg::Resolve(resolution) => self.on_resolve(resolution),
         }
     }
 
     fn fail(&mut self, failure: Failure) -> Vec<Effect> {
+        self.adopting = false;
+        self.pending_create = None;
         self.phase = Phase::Error;
         self.notice = None;
+        self.pending = None;
+        self.retries = 0;
         self.failure = Some(failure.clone());
         vec![Effect::Emit(Event::Error(failure))]
+    }
+
+    /// A transient failure of the request under way: wait and retry it when that is safe and
+    /// the budget allows, else report it.
+    fn retry_or_fail(&mut self, error: ApiError, step: Step) -> Vec<Effect> {
+        let safe = match &self.pending {
+            Some(Pending::Save(_, Operation::Create)) => {
+                self.contract.create_is_idempotent()
+                    || self
+                        .contract
+                        .created_lookup(&self.base, &self.values)
+                        .is_some()
+            }
+            Some(_) => true,
+            None => false,
+        };
+        if safe
+            && retry::retryable(error.kind, error.retry_after_secs)
+            && self.retries < retry::budget(self.provider)
+        {
+            self.retries += 1;
+            let secs = error.retry_after_secs.unwrap_or(0);
+            self.notice = Some(Notice::Retrying { secs });
+            return vec![Effect::Retry {
+                attempt: self.retries,
+                retry_after_secs: error.retry_after_secs,
+            }];
+        }
+        if !error.kind.is_transient() {
+            self.attempt = None;
+        }
+        self.fail(Failure::Api { error, step })
+    }
+
+    fn on_retry_now(&mut self) -> Vec<Effect> {
+        self.notice = None;
+        match self.pending.clone() {
+            Some(Pending::Load) => self.start_load(),
+            Some(Pending::Lookup(purpose)) => match self.pending_create.take() {
+                Some((request, _)) => self.lookup_effects(request, purpose == Lookup::Adopt),
+                None => Vec::new(),
+            },
+            Some(Pending::Check) => self.check_effects(),
+            Some(Pending::Save(request, Operation::Create)) => {
+                if self.contract.create_is_idempotent() {
+                    return self.send(request, Operation::Create);
+                }
+                // The first attempt may have created the customer: look before creating again.
+                self.lookup_effects(request, true)
+            }
+            Some(Pending::Save(request, operation)) => self.send(request, operation),
+            None => Vec::new(),
+        }
     }
 
     fn settle(&mut self) {
@@ -351,41 +544,58 @@ impl FormState {
                 step: Step::Load,
             });
         }
-        self.phase = Phase::Loading;
+        // Reading back what an earlier create made is still part of saving.
+        self.phase = if self.adopting {
+            Phase::Saving
+        } else {
+            Phase::Loading
+        };
         self.failure = None;
+        self.pending = Some(Pending::Load);
         vec![Effect::Load(
             self.contract.read_request(&self.base, &self.customer_id),
         )]
     }
 
     fn on_loaded(&mut self, result: Result<Record, ApiError>) -> Vec<Effect> {
-        match result {
-            Ok(record) => {
-                let raw = record.raw.clone();
-                self.values = record.values.clone();
-                if let Some(carried) = self.carried.take() {
-                    for (field, text) in carried.iter() {
-                        if !text.trim().is_empty()
-                            && self
-                                .contract
-                                .fields(Operation::Update)
-                                .iter()
-                                .any(|f| f.name == field)
-                        {
-                            self.values.set(field, text);
-                        }
-                    }
-                }
-                self.loaded = Some(record);
-                self.failure = None;
-                self.settle();
-                vec![Effect::Emit(Event::Loaded(raw))]
+        let record = match result {
+            Ok(record) => record,
+            Err(error) => {
+                let step = if self.adopting {
+                    Step::Save
+                } else {
+                    Step::Load
+                };
+                return self.retry_or_fail(error, step);
             }
-            Err(error) => self.fail(Failure::Api {
-                error,
-                step: Step::Load,
-            }),
+        };
+        self.pending = None;
+        self.retries = 0;
+        if std::mem::take(&mut self.adopting) {
+            // What an earlier attempt created: the create succeeded after all.
+            return self.on_saved(Ok(Saved {
+                record,
+                replayed: true,
+            }));
         }
+        let raw = record.raw.clone();
+        self.values = record.values.clone();
+        if let Some(carried) = self.carried.take() {
+            for (field, text) in carried.iter() {
+                let known = self
+                    .contract
+                    .fields(Operation::Update)
+                    .iter()
+                    .any(|f| f.name == field);
+                if !text.trim().is_empty() && known {
+                    self.values.set(field, text);
+                }
+            }
+        }
+        self.loaded = Some(record);
+        self.failure = None;
+        self.settle();
+        vec![Effect::Emit(Event::Loaded(raw))]
     }
 
     fn on_edit(&mut self, field: String, text: String) {
@@ -394,7 +604,11 @@ impl FormState {
         }
         self.field_errors.remove(&field);
         self.values.set(field, text);
-        if self.phase == Phase::Saved {
+        if matches!(
+            self.notice,
+            Some(Notice::NothingChanged | Notice::Restored | Notice::TookTheirs)
+        ) || self.phase == Phase::Saved
+        {
             self.notice = None;
         }
         let field_level = match &self.failure {
@@ -408,10 +622,22 @@ impl FormState {
         if field_level && self.field_errors.is_empty() {
             self.failure = None;
         }
-        if self.notice == Some(Notice::NothingChanged) {
-            self.notice = None;
-        }
         self.phase = Phase::Ready;
+    }
+
+    /// The request for the current values, with `key` as its idempotency key.
+    fn build(
+        &self,
+        key: Option<&str>,
+    ) -> Result<Option<HttpRequest>, Vec<providers::validate::Invalid>> {
+        let ctx = RequestContext {
+            base: &self.base,
+            idempotency_key: key,
+        };
+        match &self.loaded {
+            Some(loaded) => contract::update_request(self.contract, ctx, loaded, &self.values),
+            None => contract::create_request(self.contract, ctx, &self.values).map(Some),
+        }
     }
 
     fn on_submit(&mut self, fresh_key: String) -> Vec<Effect> {
@@ -419,19 +645,7 @@ impl FormState {
             return Vec::new();
         }
         let operation = self.operation();
-        let build = |state: &FormState, key: Option<&str>| {
-            let ctx = RequestContext {
-                base: &state.base,
-                idempotency_key: key,
-            };
-            match &state.loaded {
-                Some(loaded) => {
-                    contract::update_request(state.contract, ctx, loaded, &state.values)
-                }
-                None => contract::create_request(state.contract, ctx, &state.values).map(Some),
-            }
-        };
-        let request = match build(self, None) {
+        let request = match self.build(None) {
             Err(invalid) => {
                 self.field_errors = invalid
                     .iter()
@@ -449,11 +663,15 @@ impl FormState {
             Ok(Some(request)) => request,
         };
         // Same request as a write that failed in transit: same key, so the provider can tell.
-        let key = match &self.attempt {
-            Some(a) if a.body == request.body && a.url == request.url => a.key.clone(),
+        let retrying_same = matches!(
+            &self.attempt,
+            Some(a) if a.body == request.body && a.url == request.url
+        );
+        let key = match (&self.attempt, retrying_same) {
+            (Some(a), true) => a.key.clone(),
             _ => fresh_key,
         };
-        let request = match build(self, Some(&key)) {
+        let request = match self.build(Some(&key)) {
             Ok(Some(request)) => request,
             _ => request,
         };
@@ -465,26 +683,61 @@ impl FormState {
         self.field_errors.clear();
         self.failure = None;
         self.notice = None;
+        self.theirs_kept.clear();
+        self.spare_key = fresh_key_for_rebase(&request, &self.attempt);
         self.phase = Phase::Saving;
-        if operation == Operation::Create {
-            if let Some(lookup) = self.contract.duplicate_lookup(&self.base, &self.values) {
-                self.pending_create = Some(request);
-                return vec![Effect::Lookup(lookup)];
+        match operation {
+            Operation::Create => {
+                let guard = retrying_same && !self.contract.create_is_idempotent();
+                self.lookup_effects(request, guard)
             }
+            Operation::Update => self.check_effects(),
         }
+    }
+
+    /// A create goes through the provider's lookup first when it has one: to offer an existing
+    /// customer, or (`adopt`) to find what an earlier attempt already created.
+    fn lookup_effects(&mut self, request: HttpRequest, adopt: bool) -> Vec<Effect> {
+        let lookup = if adopt {
+            self.contract.created_lookup(&self.base, &self.values)
+        } else {
+            self.contract.duplicate_lookup(&self.base, &self.values)
+        };
+        match lookup {
+            Some(lookup) => {
+                let purpose = if adopt { Lookup::Adopt } else { Lookup::Offer };
+                self.pending_create = Some((request, purpose));
+                self.pending = Some(Pending::Lookup(purpose));
+                vec![Effect::Lookup(lookup)]
+            }
+            None => self.send(request, Operation::Create),
+        }
+    }
+
+    /// Before an update, read the record again: someone may have changed it since it was loaded.
+    fn check_effects(&mut self) -> Vec<Effect> {
+        let Some(loaded) = &self.loaded else {
+            return Vec::new();
+        };
+        self.pending = Some(Pending::Check);
+        vec![Effect::Check(
+            self.contract.read_request(&self.base, &loaded.id),
+        )]
+    }
+
+    fn send(&mut self, request: HttpRequest, operation: Operation) -> Vec<Effect> {
+        self.phase = Phase::Saving;
+        self.pending = Some(Pending::Save(request.clone(), operation));
         vec![Effect::Save { request, operation }]
     }
 
     fn on_looked_up(&mut self, result: Result<Option<Record>, ApiError>) -> Vec<Effect> {
-        let Some(request) = self.pending_create.take() else {
+        let Some((request, purpose)) = self.pending_create.take() else {
             return Vec::new();
         };
-        match result {
-            Ok(None) => vec![Effect::Save {
-                request,
-                operation: Operation::Create,
-            }],
-            Ok(Some(existing)) => {
+        match (result, purpose) {
+            (Ok(None), _) => self.send(request, Operation::Create),
+            (Ok(Some(existing)), Lookup::Offer) => {
                 self.attempt = None;
                 let name = ["customer", "name", "email"]
                     .iter()
@@ -502,10 +755,122 @@ impl FormState {
                     name,
                 })
             }
-            Err(error) => self.fail(Failure::Api {
-                error,
-                step: Step::Save,
-            }),
+            (Ok(Some(existing)), Lookup::Adopt) => {
+                // Read the whole record (a lookup may show only part of it) and finish the create.
+                self.adopting = true;
+                self.customer_id = existing.id;
+                self.start_load()
+            }
+            (Err(error), _) => {
+                self.pending_create = Some((request, purpose));
+                self.retry_or_fail(error, Step::Save)
+            }
+        }
+    }
+
+    fn on_checked(&mut self, result: Result<Record, ApiError>) -> Vec<Effect> {
+        let theirs = match result {
+            Ok(theirs) => theirs,
+            Err(error) => return self.retry_or_fail(error, Step::Save),
+        };
+        let Some(loaded) = &self.loaded else {
+            return Vec::new();
+        };
+        let fields = self.contract.fields(Operation::Update);
+        let unchanged = match (&loaded.updated_at, &theirs.updated_at) {
+            (Some(before), Some(now)) => before == now,
+            _ => three_way(fields, &loaded.values, &loaded.values, &theirs.values)
+                .theirs_only
+                .is_empty(),
+        };
+        if !unchanged {
+            let merged = three_way(fields, &loaded.values, &self.values, &theirs.values);
+            if !merged.conflicts.is_empty() {
+                let fields = merged.conflicts.clone();
+                self.conflict = Some(ConflictState {
+                    theirs,
+                    merged,
+                    choices: Vec::new(),
+                });
+                return self.fail(Failure::Conflict { fields });
+            }
+            // Their changes touch other fields: build on their version, keeping both.
+            self.theirs_kept = merged.theirs_only.clone();
+            self.values = merged.values;
+            self.loaded = Some(theirs);
+        }
+        self.write_update()
+    }
+
+    /// Sends the update for the current values against the (possibly rebased) record. A body that
+    /// changed with the rebase is a new request, so it gets a new idempotency key.
+    fn write_update(&mut self) -> Vec<Effect> {
+        let same_body = |request: &HttpRequest, attempt: &Option<Attempt>| {
+            attempt
+                .as_ref()
+                .is_some_and(|a| a.body == request.body && a.url == request.url)
+        };
+        let first = self.build(self.attempt.as_ref().map(|a| a.key.as_str()));
+        let built = match first {
+            Ok(Some(request))
+                if !same_body(&request, &self.attempt) && !self.spare_key.is_empty() =>
+            {
+                let key = std::mem::take(&mut self.spare_key);
+                let request = self.build(Some(&key)).ok().flatten().unwrap_or(request);
+                self.attempt = Some(Attempt {
+                    key,
+                    body: request.body.clone(),
+                    url: request.url.clone(),
+                });
+                Ok(Some(request))
+            }
+            other => other,
+        };
+        match built {
+            Ok(Some(request)) => self.send(request, Operation::Update),
+            Ok(None) => {
+                self.pending = None;
+                self.phase = Phase::Ready;
+                self.notice = Some(Notice::NothingChanged);
+                Vec::new()
+            }
+            Err(invalid) => {
+                self.field_errors = invalid
+                    .iter()
+                    .map(|i| (i.field.to_string(), FieldMessage::Rule(i.rule)))
+                    .collect();
+                self.fail(Failure::Invalid)
+            }
+        }
+    }
+
+    fn on_resolve(&mut self, resolution: Resolution) -> Vec<Effect> {
+        let Some(conflict) = self.conflict.take() else {
+            return Vec::new();
+        };
+        self.failure = None;
+        let theirs_values = conflict.theirs.values.clone();
+        match resolution {
+            Resolution::TakeTheirs => {
+                self.values = theirs_values;
+                self.loaded = Some(conflict.theirs);
+                self.attempt = None;
+                self.phase = Phase::Ready;
+                self.notice = Some(Notice::TookTheirs);
+                Vec::new()
+            }
+            Resolution::KeepMine | Resolution::Merge => {
+                let choices = if resolution == Resolution::Merge {
+                    conflict.choices.clone()
+                } else {
+                    Vec::new()
+                };
+                self.values = resolve(&conflict.merged, &theirs_values, &choices);
+                self.theirs_kept = conflict.merged.theirs_only.clone();
+                self.loaded = Some(conflict.theirs);
+                self.phase = Phase::Saving;
+                self.write_update()
+            }
         }
     }
 
@@ -523,7 +888,10 @@ impl FormState {
                 step: Step::Load,
             });
         }
-        self.start_load()
+        // A scoped token names the customer it may touch: get one for this customer first.
+        let mut effects = vec![Effect::RefreshToken];
+        effects.extend(self.start_load());
+        effects
     }
 
     fn on_saved(&mut self, result: Result<Saved, ApiError>) -> Vec<Effect> {
@@ -534,12 +902,18 @@ impl FormState {
                 self.values = record.values.clone();
                 self.loaded = Some(record);
                 self.attempt = None;
+                self.pending = None;
+                self.retries = 0;
                 self.failure = None;
                 self.field_errors.clear();
                 self.phase = Phase::Saved;
+                let theirs = std::mem::take(&mut self.theirs_kept);
                 self.notice = Some(match (replayed, operation) {
                     (true, _) => Notice::Replayed,
                     (false, Operation::Create) => Notice::Created,
+                    (false, Operation::Update) if !theirs.is_empty() => {
+                        Notice::SavedWithTheirs(theirs)
+                    }
                     (false, Operation::Update) => Notice::Saved,
                 });
                 vec![Effect::Emit(Event::Saved {
@@ -548,9 +922,10 @@ impl FormState {
                 })]
             }
             Err(error) => {
-                if !error.kind.is_transient() {
-                    self.attempt = None;
+                if error.kind.is_transient() {
+                    return self.retry_or_fail(error, Step::Save);
                 }
+                self.attempt = None;
                 self.field_errors = error
                     .field_errors
                     .iter()
@@ -568,6 +943,15 @@ impl FormState {
                 })
             }
         }
+    }
+}
+
+/// The key a rebased update may need: unused so far, so the provider never sees one key with two
+/// different bodies.
+fn fresh_key_for_rebase(request: &HttpRequest, attempt: &Option<Attempt>) -> String {
+    match (request.header("Idempotency-Key"), attempt) {
+        (Some(used), Some(a)) if a.key == used => format!("{used}-r"),
+        _ => String::new(),
     }
 }
 
@@ -622,14 +1006,30 @@ mod tests {
     }
 
     fn submit(state: &mut FormState, key: &str) -> Option<HttpRequest> {
-        match state
-            .update(Msg::Submit {
-                fresh_key: key.into(),
-            })
-            .pop()
-        {
+        let mut effects = state.update(Msg::Submit {
+            fresh_key: key.into(),
+        });
+        if let [Effect::Check(_)] = &effects[..] {
+            // Nobody changed the record meanwhile.
+            let unchanged = state.loaded.clone().unwrap();
+            effects = state.update(Msg::Checked(Ok(unchanged)));
+        }
+        match effects.pop() {
             Some(Effect::Save { request, .. }) => Some(request),
             _ => None,
+        }
+    }
+
+    /// Fails the request under way with a network error until the retry budget is spent.
+    fn give_up(state: &mut FormState) {
+        loop {
+            let effects = state.update(Msg::Saved(Err(transient())));
+            match &effects[..] {
+                [Effect::Retry { .. }] => {
+                    state.update(Msg::RetryNow);
+                }
+                _ => break,
+            }
         }
     }
 
@@ -661,7 +1061,7 @@ mod tests {
         let mut state = loaded_update_form();
         edit(&mut state, "last_name", "Smith");
         submit(&mut state, "k1").unwrap();
-        state.update(Msg::Saved(Err(transient())));
+        give_up(&mut state);
         assert_eq!(state.phase, Phase::Error);
         assert_eq!(state.values.get("last_name"), "Smith");
         let retry = submit(&mut state, "k2").unwrap();
@@ -673,7 +1073,7 @@ mod tests {
         let mut state = loaded_update_form();
         edit(&mut state, "last_name", "Smith");
         submit(&mut state, "k1").unwrap();
-        state.update(Msg::Saved(Err(transient())));
+        give_up(&mut state);
         edit(&mut state, "last_name", "Smythe");
         assert_eq!(
             submit(&mut state, "k2").unwrap().header("Idempotency-Key"),
@@ -747,7 +1147,7 @@ mod tests {
             })]
         ));
         assert_eq!(
-            (state.phase, state.notice),
+            (state.phase, state.notice.clone()),
             (Phase::Saved, Some(Notice::Created))
         );
         assert_eq!(state.values.get("first_name"), "Ada");
@@ -767,7 +1167,7 @@ mod tests {
         assert!(matches!(&effects[..], [Effect::Load(_)]));
         state.update(Msg::Loaded(Ok(record(CUSTOMER))));
         assert_eq!(
-            (state.phase, state.notice),
+            (state.phase, state.notice.clone()),
             (Phase::ReadOnly, Some(Notice::ReadOnly))
         );
         edit(&mut state, "last_name", "Smith");
@@ -802,11 +1202,14 @@ mod tests {
         let mut state =
             FormState::new(ProviderId::Prolifi, Operation::Update, "c-1", Some(BASE)).unwrap();
         state.update(Msg::Credential(Some(all())));
-        state.update(Msg::Loaded(Err(ApiError::new(
-            Some(503),
-            ErrorKind::Server,
-            "",
-        ))));
+        let outage = || Msg::Loaded(Err(ApiError::new(Some(503), ErrorKind::Server, "")));
+        while let [Effect::Retry { .. }] = &state.update(outage())[..] {
+            assert_eq!(state.phase, Phase::Loading, "retrying on its own");
+            assert!(matches!(
+                &state.update(Msg::RetryNow)[..],
+                [Effect::Load(_)]
+            ));
+        }
         assert_eq!(state.phase, Phase::Error);
         edit(&mut state, "email", "x@y.z");
         assert_eq!(
@@ -893,7 +1296,7 @@ mod tests {
         );
         assert_eq!(state.phase, Phase::Error);
         let effects = state.update(Msg::UseExisting);
-        let [Effect::Load(load)] = &effects[..] else {
+        let [Effect::RefreshToken, Effect::Load(load)] = &effects[..] else {
             panic!("{effects:?}")
         };
         assert!(load.url.ends_with("/customers/u-1"));
@@ -981,6 +1384,333 @@ mod tests {
                 state.values.get("partner.id")
             ),
             ("ref_123", "p1")
+        );
+    }
+
+    #[test]
+    fn transient_failures_are_retried_with_the_same_request_then_reported() {
+        let mut state = loaded_update_form();
+        edit(&mut state, "last_name", "Smith");
+        let first = submit(&mut state, "k1").unwrap();
+        let mut retry_after = ApiError::new(Some(429), ErrorKind::RateLimited, "");
+        retry_after.retry_after_secs = Some(2);
+        let effects = state.update(Msg::Saved(Err(retry_after)));
+        assert_eq!(
+            effects,
+            vec![Effect::Retry {
+                attempt: 1,
+                retry_after_secs: Some(2)
+            }]
+        );
+        assert_eq!(
+            (state.phase, state.notice.clone()),
+            (Phase::Saving, Some(Notice::Retrying { secs: 2 }))
+        );
+        assert_eq!(state.values.get("last_name"), "Smith");
+        let effects = state.update(Msg::RetryNow);
+        assert_eq!(
+            effects,
+            vec![Effect::Save {
+                request: first.clone(),
+                operation: Operation::Update
+            }]
+        );
+        for attempt in 2..=retry::budget(ProviderId::Prolifi) {
+            assert_eq!(
+                state.update(Msg::Saved(Err(transient()))),
+                vec![Effect::Retry {
+                    attempt,
+                    retry_after_secs: None
+                }]
+            );
+            state.update(Msg::RetryNow);
+        }
+        let effects = state.update(Msg::Saved(Err(transient())));
+        assert!(
+            matches!(&effects[..], [Effect::Emit(Event::Error(_))]),
+            "budget spent: {effects:?}"
+        );
+        assert_eq!(state.phase, Phase::Error);
+    }
+
+    #[test]
+    fn a_long_retry_after_is_not_waited_out() {
+        let mut state = loaded_update_form();
+        edit(&mut state, "last_name", "Smith");
+        submit(&mut state, "k1").unwrap();
+        let mut error = ApiError::new(Some(429), ErrorKind::RateLimited, "");
+        error.retry_after_secs = Some(120);
+        assert!(matches!(
+            &state.update(Msg::Saved(Err(error)))[..],
+            [Effect::Emit(_)]
+        ));
+        assert_eq!(state.phase, Phase::Error);
+    }
+
+    #[test]
+    fn a_prolifi_create_is_retried_with_its_idempotency_key() {
+        let mut state =
+            FormState::new(ProviderId::Prolifi, Operation::Create, "", Some(BASE)).unwrap();
+        state.update(Msg::Credential(Some(all())));
+        edit(&mut state, "email", "ada@example.com");
+        let first = submit(&mut state, "k1").unwrap();
+        assert!(matches!(
+            &state.update(Msg::Saved(Err(transient())))[..],
+            [Effect::Retry { .. }]
+        ));
+        let effects = state.update(Msg::RetryNow);
+        assert_eq!(
+            effects,
+            vec![Effect::Save {
+                request: first,
+                operation: Operation::Create
+            }]
+        );
+    }
+
+    #[test]
+    fn a_count_create_retry_finds_what_the_first_attempt_created() {
+        let mut state = count_create_form();
+        state.update(Msg::Submit {
+            fresh_key: "k1".into(),
+        });
+        let effects = state.update(Msg::LookedUp(Ok(None)));
+        assert!(matches!(&effects[..], [Effect::Save { .. }]));
+        assert!(matches!(
+            &state.update(Msg::Saved(Err(transient())))[..],
+            [Effect::Retry { .. }]
+        ));
+        let effects = state.update(Msg::RetryNow);
+        let [Effect::Lookup(lookup)] = &effects[..] else {
+            panic!("{effects:?}")
+        };
+        assert!(lookup.url.contains("find-by-email"));
+        let found = r#"{"status":"success","data":{"uuid":"u-9","customer":"Acme Ltd","email":"ap@acme.test"}}"#;
+        let reply = HttpReply {
+            status: 200,
+            headers: vec![],
+            body: found.into(),
+        };
+        let existing = contract::interpret_reply(state.contract(), &reply).unwrap();
+        let effects = state.update(Msg::LookedUp(Ok(Some(existing))));
+        let [Effect::Load(load)] = &effects[..] else {
+            panic!("{effects:?}")
+        };
+        assert!(load.url.ends_with("/customers/u-9"));
+        assert_eq!(state.phase, Phase::Saving);
+        let full = r#"{"status":"success","data":{"uuid":"u-9","customer":"Acme Ltd","email":"ap@acme.test","mainPhone":"+44 1"}}"#;
+        let reply = HttpReply {
+            status: 200,
+            headers: vec![],
+            body: full.into(),
+        };
+        let effects = state.update(Msg::Loaded(contract::interpret_reply(
+            state.contract(),
+            &reply,
+        )));
+        assert!(matches!(
+            &effects[..],
+            [Effect::Emit(Event::Saved {
+                operation: Operation::Create,
+                ..
+            })]
+        ));
+        assert_eq!(
+            (state.phase, state.notice.clone()),
+            (Phase::Saved, Some(Notice::Replayed))
+        );
+        assert_eq!(state.operation(), Operation::Update);
+    }
+
+    #[test]
+    fn a_partnero_create_retry_reads_the_key_back_first() {
+        let mut state = FormState::new(ProviderId::Partnero, Operation::Create, "", None).unwrap();
+        state.update(Msg::Credential(Some(CredentialUse::Allowed(Grant::all(
+            Channel::Gateway,
+        )))));
+        edit(&mut state, "key", "c-77");
+        edit(&mut state, "partner.key", "ref_123");
+        let effects = state.update(Msg::Submit {
+            fresh_key: "k1".into(),
+        });
+        assert!(
+            matches!(&effects[..], [Effect::Save { .. }]),
+            "no lookup before a first create"
+        );
+        assert!(matches!(
+            &state.update(Msg::Saved(Err(transient())))[..],
+            [Effect::Retry { .. }]
+        ));
+        let effects = state.update(Msg::RetryNow);
+        let [Effect::Lookup(lookup)] = &effects[..] else {
+            panic!("{effects:?}")
+        };
+        assert!(lookup.url.ends_with("/customers/c-77"));
+        let effects = state.update(Msg::LookedUp(Ok(None)));
+        assert!(matches!(
+            &effects[..],
+            [Effect::Save {
+                operation: Operation::Create,
+                ..
+            }]
+        ));
+    }
+
+    #[test]
+    fn a_create_without_a_duplicate_guard_is_not_retried_automatically() {
+        let mut state = FormState::new(
+            ProviderId::CommerceLayer,
+            Operation::Create,
+            "",
+            Some("http://127.0.0.1:1/cl/api"),
+        )
+        .unwrap();
+        let guest = Grant {
+            read: false,
+            create: true,
+            update: false,
+            channel: Channel::Direct,
+            owner: None,
+        };
+        state.update(Msg::Credential(Some(CredentialUse::Allowed(guest))));
+        edit(&mut state, "email", "new@example.com");
+        assert!(submit(&mut state, "k1").is_some());
+        assert!(matches!(
+            &state.update(Msg::Saved(Err(transient())))[..],
+            [Effect::Emit(_)]
+        ));
+        assert_eq!(state.phase, Phase::Error);
+    }
+
+    fn changed_on_server(state: &FormState, field: &str, text: &str) -> Record {
+        let mut theirs = state.loaded.clone().unwrap();
+        theirs.values.set(field, text);
+        theirs.updated_at = Some("t2".into());
+        theirs
+    }
+
+    #[test]
+    fn someone_elses_change_to_another_field_is_kept_not_overwritten() {
+        let mut state = loaded_update_form();
+        edit(&mut state, "last_name", "Smith");
+        let effects = state.update(Msg::Submit {
+            fresh_key: "k1".into(),
+        });
+        assert!(matches!(&effects[..], [Effect::Check(check)] if check.method == Method::Get));
+        let theirs = changed_on_server(&state, "first_name", "Janet");
+        let effects = state.update(Msg::Checked(Ok(theirs)));
+        let [Effect::Save { request, .. }] = &effects[..] else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(request.body.as_deref(), Some(r#"{"last_name":"Smith"}"#));
+        assert_eq!(state.values.get("first_name"), "Janet");
+        let saved = record(
+            r#"{"data":{"id":"c-1","email":"jane@example.com","first_name":"Janet","last_name":"Smith","updated_at":"t3"}}"#,
+        );
+        state.update(Msg::Saved(Ok(Saved {
+            record: saved,
+            replayed: false,
+        })));
+        assert_eq!(
+            state.notice,
+            Some(Notice::SavedWithTheirs(vec!["first_name"]))
+        );
+    }
+
+    #[test]
+    fn a_conflict_is_never_overwritten_silently() {
+        for (resolution, expected_body, expected_name) in [
+            (
+                Resolution::KeepMine,
+                Some(r#"{"last_name":"Smith"}"#),
+                "Smith",
+            ),
+            (Resolution::TakeTheirs, None, "Jones"),
+        ] {
+            let mut state = loaded_update_form();
+            edit(&mut state, "last_name", "Smith");
+            state.update(Msg::Submit {
+                fresh_key: "k1".into(),
+            });
+            let theirs = changed_on_server(&state, "last_name", "Jones");
+            let effects = state.update(Msg::Checked(Ok(theirs)));
+            assert!(
+                matches!(&effects[..], [Effect::Emit(Event::Error(Failure::Conflict { fields }))] if fields == &vec!["last_name"])
+            );
+            assert_eq!(state.phase, Phase::Error);
+            assert!(!state.editable(), "the choice comes first");
+            let effects = state.update(Msg::Resolve(resolution));
+            let body = match &effects[..] {
+                [Effect::Save { request, .. }] => request.body.as_deref(),
+                [] => None,
+                other => panic!("{other:?}"),
+            };
+            assert_eq!(body, expected_body);
+            assert_eq!(state.values.get("last_name"), expected_name);
+        }
+    }
+
+    #[test]
+    fn a_conflict_can_be_merged_field_by_field() {
+        let mut state = loaded_update_form();
+        edit(&mut state, "last_name", "Smith");
+        edit(&mut state, "phone", "+1 555");
+        state.update(Msg::Submit {
+            fresh_key: "k1".into(),
+        });
+        let mut theirs = changed_on_server(&state, "last_name", "Jones");
+        theirs.values.set("phone", "+44 1");
+        state.update(Msg::Checked(Ok(theirs)));
+        assert_eq!(
+            state.failure,
+            Some(Failure::Conflict {
+                fields: vec!["last_name", "phone"]
+            })
+        );
+        state.update(Msg::Choose {
+            field: "last_name".into(),
+            side: Side::Theirs,
+        });
+        let effects = state.update(Msg::Resolve(Resolution::Merge));
+        let [Effect::Save { request, .. }] = &effects[..] else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(request.body.as_deref(), Some(r#"{"phone":"+1 555"}"#));
+    }
+
+    #[test]
+    fn dirty_tracking_and_drafts_without_passwords() {
+        let mut state = FormState::new(
+            ProviderId::CommerceLayer,
+            Operation::Create,
+            "",
+            Some("http://127.0.0.1:1/cl/api"),
+        )
+        .unwrap();
+        state.update(Msg::Credential(Some(CredentialUse::Allowed(Grant::all(
+            Channel::Direct,
+        )))));
+        assert!(!state.is_dirty());
+        edit(&mut state, "email", "a@b.co");
+        edit(&mut state, "password", "hunter2");
+        assert!(state.is_dirty());
+        let draft = state.draft();
+        assert_eq!(draft.get("email"), "a@b.co");
+        assert_eq!(draft.get("password"), "");
+        let mut restored = FormState::new(
+            ProviderId::CommerceLayer,
+            Operation::Create,
+            "",
+            Some("http://127.0.0.1:1/cl/api"),
+        )
+        .unwrap();
+        restored.update(Msg::Credential(Some(CredentialUse::Allowed(Grant::all(
+            Channel::Direct,
+        )))));
+        restored.update(Msg::Restore(draft));
+        assert_eq!(
+            (restored.values.get("email"), restored.notice.clone()),
+            ("a@b.co", Some(Notice::Restored))
         );
     }
 }

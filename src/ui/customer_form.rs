@@ -12,12 +12,16 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{AbortController, HtmlElement};
 use yew::prelude::*;
 
+use crate::browser::{partnero_partner_cookie, DraftStore, Timer, UnloadGuard};
+use crate::form::retry::delay_ms;
 use crate::form::{Effect, Event as FormEvent, Failure, FormState, Msg, Phase, Saved, Step};
+use crate::form::{Resolution, Side};
 use crate::i18n::{Catalog, Locale};
 use crate::messages::{alert_text, failure_kind, field_text, notice_text};
 use crate::random::uuid_v4;
 use crate::token::{TokenCache, TokenError, TokenSource};
 use crate::transport::{FetchTransport, Transport};
+use crate::ui::conflict::{ConflictChoice, ConflictTexts, ConflictingField};
 use crate::ui::field::Field;
 
 const STYLE: &str = include_str!("style.css");
@@ -76,6 +80,18 @@ pub struct CustomerFormProps {
     pub on_saved: Callback<SavedCustomer>,
     #[prop_or_default]
     pub on_error: Callback<ErrorReport>,
+    /// `customer-dirty-change`: whether the form now holds unsaved changes.
+    #[prop_or_default]
+    pub on_dirty_change: Callback<bool>,
+    /// How long one request may take (ms) before the form gives up on it.
+    #[prop_or_default]
+    pub timeout_ms: Option<u32>,
+    /// Ask the browser to confirm leaving the page while there are unsaved changes.
+    #[prop_or_default]
+    pub warn_unsaved: bool,
+    /// Keep unsaved values in `sessionStorage` (this tab only) and restore them after a reload.
+    #[prop_or_default]
+    pub keep_draft: bool,
     /// Replaces `fetch` (tests).
     #[prop_or_default]
     pub transport: Option<TransportRef>,
@@ -84,6 +100,8 @@ pub struct CustomerFormProps {
 pub enum Message {
     /// A state message tagged with the generation it belongs to; stale ones are dropped.
     Form(u32, Msg),
+    /// Show the field-by-field choices of a conflict.
+    ShowMerge,
 }
 
 pub struct CustomerForm {
@@ -97,6 +115,27 @@ pub struct CustomerForm {
     in_flight: Rc<RefCell<Vec<AbortController>>>,
     focus_first_error: bool,
     form_ref: NodeRef,
+    /// The wait before an automatic retry; dropping it cancels the retry.
+    retry_timer: Option<Timer>,
+    dirty: bool,
+    unload_guard: UnloadGuard,
+    draft: Option<DraftStore>,
+    /// A draft is restored once, when the form first becomes editable.
+    draft_checked: bool,
+    merging: bool,
+}
+
+fn transport_for(props: &CustomerFormProps) -> Rc<dyn Transport> {
+    match &props.transport {
+        Some(t) => t.0.clone(),
+        None => Rc::new(FetchTransport {
+            timeout_ms: props
+                .timeout_ms
+                .map_or(crate::transport::DEFAULT_TIMEOUT_MS, |ms| {
+                    ms.clamp(100, 600_000) as i32
+                }),
+        }),
+    }
 }
 
 thread_local! {
@@ -107,23 +146,21 @@ fn catalog_for(props: &CustomerFormProps) -> Catalog {
     Catalog::new(Locale::negotiate(&props.locale), (*props.strings).clone())
 }
 
-/// Partnero's referral cookie: the partner key PartneroJS stored when the visitor arrived
-/// through a referral link. Not a credential.
-fn partnero_partner_cookie() -> Option<String> {
-    let document: web_sys::HtmlDocument =
-        wasm_bindgen::JsCast::dyn_into(web_sys::window()?.document()?).ok()?;
-    let cookies = document.cookie().ok()?;
-    cookies.split(';').find_map(|pair| {
-        let (name, value) = pair.trim().split_once('=')?;
-        (name == "partnero_partner" && !value.is_empty()).then(|| value.to_string())
-    })
-}
-
 impl CustomerForm {
     fn init(&mut self, ctx: &Context<Self>) {
         self.abort_all();
+        self.retry_timer = None;
+        self.merging = false;
         self.generation = self.generation.wrapping_add(1);
         let props = ctx.props();
+        self.draft = props.keep_draft.then(|| {
+            DraftStore::new(
+                props.provider.as_str(),
+                props.mode.as_str(),
+                &props.customer_id,
+            )
+        });
+        self.draft_checked = false;
         self.state = FormState::new(
             props.provider,
             props.mode,
@@ -195,6 +232,20 @@ impl CustomerForm {
                         replayed: reply.header("idempotent-replayed") == Some("true"),
                     }))
                 }),
+                Effect::Check(request) => self.send(ctx, request, |result| {
+                    Msg::Checked(result.map(|(_, record)| record))
+                }),
+                Effect::Retry {
+                    attempt,
+                    retry_after_secs,
+                } => {
+                    let link = ctx.link().clone();
+                    let generation = self.generation;
+                    let wait = delay_ms(attempt, retry_after_secs, js_sys::Math::random());
+                    self.retry_timer = Timer::start(wait, move || {
+                        link.send_message(Message::Form(generation, Msg::RetryNow));
+                    });
+                }
                 Effect::RefreshToken => {
                     self.set_token_context();
                     let tokens = self.tokens.clone();
@@ -260,13 +311,24 @@ impl CustomerForm {
             FormEvent::Saved {
                 operation,
                 customer,
-            } => props.on_saved.emit(SavedCustomer {
-                operation,
-                customer,
-            }),
+            } => {
+                if let Some(draft) = &self.draft {
+                    draft.clear();
+                }
+                props.on_saved.emit(SavedCustomer {
+                    operation,
+                    customer,
+                })
+            }
             FormEvent::Error(failure) => {
                 let (kind, status) = failure_kind(&failure);
-                let text = alert_text(&self.catalog, props.provider, &failure, &[]);
+                let text = alert_text(
+                    &self.catalog,
+                    props.provider,
+                    &failure,
+                    &[],
+                    &|name: &str| name.to_string(),
+                );
                 let (provider_message, field_errors) = match &failure {
                     Failure::Api { error, .. } => (
                         (!error.message.is_empty()).then(|| error.message.clone()),
@@ -296,6 +358,41 @@ impl CustomerForm {
     }
 }
 
+impl CustomerForm {
+    /// After every change of state: the dirty flag and its event, the unload guard, the draft.
+    fn follow_up(&mut self, ctx: &Context<Self>, edited: bool) {
+        let Some(state) = &self.state else { return };
+        let props = ctx.props();
+        if !self.draft_checked && state.editable() && state.can_write() {
+            self.draft_checked = true;
+            if let Some(values) = self.draft.as_ref().and_then(DraftStore::load) {
+                let effects = self
+                    .state
+                    .as_mut()
+                    .map(|s| s.update(Msg::Restore(values)))
+                    .unwrap_or_default();
+                self.run(ctx, effects);
+            }
+        }
+        let Some(state) = &self.state else { return };
+        let dirty = state.is_dirty();
+        if edited {
+            if let Some(draft) = &self.draft {
+                if dirty {
+                    draft.save(&state.draft());
+                } else {
+                    draft.clear();
+                }
+            }
+        }
+        if dirty != self.dirty {
+            self.dirty = dirty;
+            props.on_dirty_change.emit(dirty);
+        }
+        self.unload_guard.set(props.warn_unsaved && dirty);
+    }
+}
+
 fn token_failure(error: TokenError) -> ApiError {
     let kind = match error {
         TokenError::Missing => ErrorKind::CredentialRefused,
@@ -318,22 +415,31 @@ impl Component for CustomerForm {
             state: None,
             catalog: catalog_for(props),
             tokens: Rc::new(TokenCache::new(props.token.clone())),
-            transport: match &props.transport {
-                Some(t) => t.0.clone(),
-                None => Rc::new(FetchTransport::default()),
-            },
+            transport: transport_for(props),
             id_prefix: AttrValue::from(format!("cf{instance}")),
             generation: 0,
             in_flight: Rc::default(),
             focus_first_error: false,
             form_ref: NodeRef::default(),
+            retry_timer: None,
+            dirty: false,
+            unload_guard: UnloadGuard::default(),
+            draft: None,
+            draft_checked: false,
+            merging: false,
         };
         form.init(ctx);
         form
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: Self::Message) -> bool {
-        let Message::Form(generation, msg) = msg;
+        let (generation, msg) = match msg {
+            Message::Form(generation, msg) => (generation, msg),
+            Message::ShowMerge => {
+                self.merging = true;
+                return true;
+            }
+        };
         if generation != self.generation {
             return false;
         }
@@ -341,11 +447,16 @@ impl Component for CustomerForm {
             return false;
         };
         let submitting = matches!(msg, Msg::Submit { .. } | Msg::Saved(Err(_)));
+        let edited = matches!(msg, Msg::Edit { .. });
+        if matches!(msg, Msg::Resolve(_)) {
+            self.merging = false;
+        }
         let effects = state.update(msg);
         if submitting && !state.field_errors.is_empty() {
             self.focus_first_error = true;
         }
         self.run(ctx, effects);
+        self.follow_up(ctx, edited);
         true
     }
 
@@ -354,16 +465,14 @@ impl Component for CustomerForm {
         if props.locale != old.locale || props.strings != old.strings {
             self.catalog = catalog_for(props);
         }
-        if props.transport != old.transport {
-            self.transport = match &props.transport {
-                Some(t) => t.0.clone(),
-                None => Rc::new(FetchTransport::default()),
-            };
+        if props.transport != old.transport || props.timeout_ms != old.timeout_ms {
+            self.transport = transport_for(props);
         }
         let same_record = props.provider == old.provider
             && props.mode == old.mode
             && props.customer_id == old.customer_id
-            && props.api_base == old.api_base;
+            && props.api_base == old.api_base
+            && props.keep_draft == old.keep_draft;
         if props.token != old.token {
             self.tokens = Rc::new(TokenCache::new(props.token.clone()));
             if same_record {
@@ -374,6 +483,7 @@ impl Component for CustomerForm {
         if !same_record {
             self.init(ctx);
         }
+        self.follow_up(ctx, false);
         true
     }
 
@@ -392,6 +502,8 @@ impl Component for CustomerForm {
 
     fn destroy(&mut self, _ctx: &Context<Self>) {
         self.abort_all();
+        self.retry_timer = None;
+        self.unload_guard.set(false);
     }
 
     fn view(&self, ctx: &Context<Self>) -> Html {
@@ -399,7 +511,7 @@ impl Component for CustomerForm {
         let catalog = &self.catalog;
         let Some(state) = &self.state else {
             let text = catalog.t_with(
-                "alert.unsupported",
+                "alert.api_base_required",
                 &[("provider", props.provider.display_name())],
             );
             return html! {
@@ -442,15 +554,67 @@ impl Component for CustomerForm {
             .callback(move |_: MouseEvent| Message::Form(generation, Msg::UseExisting));
         let duplicate = matches!(state.failure, Some(Failure::Duplicate { .. }));
         let busy = matches!(state.phase, Phase::Loading | Phase::Saving);
+        let try_again = matches!(
+            &state.failure,
+            Some(Failure::Api { step: Step::Save, error }) if error.kind.is_transient()
+        );
         let submit_label = match (state.phase, operation) {
             (Phase::Saving, _) => catalog.t("action.saving"),
+            _ if try_again => catalog.t("action.try_again"),
             (_, Operation::Create) => catalog.t("action.create"),
             (_, Operation::Update) => catalog.t("action.update"),
         };
+        let label_of = |name: &str| {
+            fields
+                .iter()
+                .find(|f| f.name == name)
+                .map_or_else(|| name.to_string(), |f| catalog.t(f.label))
+        };
+        let conflict = state.conflict.as_ref().map(|conflict| {
+            let resolve = |resolution: Resolution| {
+                ctx.link()
+                    .callback(move |_: MouseEvent| Message::Form(generation, Msg::Resolve(resolution)))
+            };
+            let fields = conflict
+                .merged
+                .conflicts
+                .iter()
+                .map(|name| ConflictingField {
+                    name,
+                    label: label_of(name).into(),
+                    mine: state.values.get(name).to_string().into(),
+                    theirs: conflict.theirs.values.get(name).to_string().into(),
+                    chosen: conflict
+                        .choices
+                        .iter()
+                        .find(|(f, _)| f == name)
+                        .map_or(Side::Mine, |(_, side)| *side),
+                })
+                .collect::<Vec<_>>();
+            let texts = ConflictTexts {
+                keep_mine: catalog.t("conflict.keep_mine").into(),
+                take_theirs: catalog.t("conflict.take_theirs").into(),
+                merge: catalog.t("conflict.merge").into(),
+                apply_merge: catalog.t("conflict.apply_merge").into(),
+                mine: catalog.t("conflict.mine").into(),
+                theirs: catalog.t("conflict.theirs").into(),
+                empty: catalog.t("conflict.empty").into(),
+            };
+            html! {
+                <ConflictChoice {fields} merging={self.merging} {texts} id_prefix={self.id_prefix.clone()}
+                    on_keep_mine={resolve(Resolution::KeepMine)}
+                    on_take_theirs={resolve(Resolution::TakeTheirs)}
+                    on_show_merge={ctx.link().callback(|_: MouseEvent| Message::ShowMerge)}
+                    on_choose={ctx.link().callback(move |(field, side): (&'static str, Side)| {
+                        Message::Form(generation, Msg::Choose { field: field.to_string(), side })
+                    })}
+                    on_apply_merge={resolve(Resolution::Merge)} />
+            }
+        });
         let alert = state
             .failure
             .as_ref()
-            .map(|f| alert_text(catalog, props.provider, f, &shown));
+            .map(|f| alert_text(catalog, props.provider, f, &shown, &label_of));
         let can_retry_load = matches!(
             &state.failure,
             Some(Failure::Api { step: Step::Load, error }) if error.kind.is_transient() || error.kind == ErrorKind::BadReply
@@ -485,11 +649,12 @@ impl Component for CustomerForm {
                             if let Some(other) = alert.other_fields { <p class="cf-alert-detail">{other}</p> }
                         }
                     </div>
+                    if let Some(conflict) = conflict { {conflict} }
                     <div class="cf-status" role="status" part="status">
                         if state.phase == Phase::Loading {
                             <p>{catalog.t("status.loading")}</p>
-                        } else if let Some(notice) = state.notice {
-                            <p>{notice_text(catalog, notice)}</p>
+                        } else if let Some(notice) = &state.notice {
+                            <p>{notice_text(catalog, props.provider, notice, &label_of)}</p>
                         }
                     </div>
                     <div class="cf-actions">

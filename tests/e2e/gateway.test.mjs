@@ -64,11 +64,13 @@ test('update through the gateway: the provider gets its key and only the changed
   const log = await api.log();
   assert.deepEqual(log.map((e) => `${e.method} ${e.path}`), [
     `GET ${PREFIX}/customers/cus_1001`,
-    // The gateway resolves the UUID to the token's customer before forwarding the write.
+    // The form's check that nobody changed the record; the gateway first resolves the UUID to
+    // the token's customer, then forwards the check; the write reuses that resolution.
+    `GET ${PREFIX}/customers/${JANE_ID}`,
     `GET ${PREFIX}/customers/${JANE_ID}`,
     `PATCH ${PREFIX}/customers/${JANE_ID}`,
   ]);
-  const patch = log[2];
+  const patch = log[3];
   assert.equal(patch.body, '{"last_name":"Smith"}');
   assert.equal(patch.headers.authorization, `Bearer ${PROLIFI_UPSTREAM_KEY}`);
   assert.match(patch.headers['idempotency-key'], UUID);
