@@ -99,6 +99,11 @@ pub trait Contract: Sync {
         self.duplicate_lookup(base, values)
     }
 
+    /// The id a create gives the customer when the caller chooses it (Partnero's `key`).
+    fn chosen_id(&self, _values: &FormValues) -> Option<String> {
+        None
+    }
+
     /// The create request, once the values pass validation.
     fn create_body(&self, ctx: RequestContext, values: &FormValues) -> HttpRequest;
 

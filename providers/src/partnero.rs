@@ -101,8 +101,12 @@ impl Contract for Partnero {
 
     /// The customer key is unique: reading it back tells whether an earlier attempt created it.
     fn created_lookup(&self, base: &str, values: &FormValues) -> Option<HttpRequest> {
+        self.chosen_id(values).map(|key| self.read_request(base, &key))
+    }
+
+    fn chosen_id(&self, values: &FormValues) -> Option<String> {
         let key = values.get("key").trim();
-        (!key.is_empty()).then(|| self.read_request(base, key))
+        (!key.is_empty()).then(|| key.to_string())
     }
 
     fn create_body(&self, ctx: RequestContext, values: &FormValues) -> HttpRequest {

@@ -708,7 +708,14 @@ impl FormState {
                 let purpose = if adopt { Lookup::Adopt } else { Lookup::Offer };
                 self.pending_create = Some((request, purpose));
                 self.pending = Some(Pending::Lookup(purpose));
-                vec![Effect::Lookup(lookup)]
+                let mut effects = Vec::new();
+                // Reading back a customer by the id the create chose: a scoped token must name it.
+                if let Some(id) = adopt.then(|| self.contract.chosen_id(&self.values)).flatten() {
+                    self.customer_id = id;
+                    effects.push(Effect::RefreshToken);
+                }
+                effects.push(Effect::Lookup(lookup));
+                effects
             }
             None => self.send(request, Operation::Create),
         }
@@ -759,7 +766,9 @@ impl FormState {
                 // Read the whole record (a lookup may show only part of it) and finish the create.
                 self.adopting = true;
                 self.customer_id = existing.id;
-                self.start_load()
+                let mut effects = vec![Effect::RefreshToken];
+                effects.extend(self.start_load());
+                effects
             }
             (Err(error), _) => {
                 self.pending_create = Some((request, purpose));
@@ -1493,7 +1502,7 @@ mod tests {
         };
         let existing = contract::interpret_reply(state.contract(), &reply).unwrap();
         let effects = state.update(Msg::LookedUp(Ok(Some(existing))));
-        let [Effect::Load(load)] = &effects[..] else {
+        let [Effect::RefreshToken, Effect::Load(load)] = &effects[..] else {
             panic!("{effects:?}")
         };
         assert!(load.url.ends_with("/customers/u-9"));
@@ -1542,10 +1551,11 @@ mod tests {
             [Effect::Retry { .. }]
         ));
         let effects = state.update(Msg::RetryNow);
-        let [Effect::Lookup(lookup)] = &effects[..] else {
+        let [Effect::RefreshToken, Effect::Lookup(lookup)] = &effects[..] else {
             panic!("{effects:?}")
         };
         assert!(lookup.url.ends_with("/customers/c-77"));
+        assert_eq!(state.customer_id(), "c-77", "the token provider is asked for this customer");
         let effects = state.update(Msg::LookedUp(Ok(None)));
         assert!(matches!(
             &effects[..],
