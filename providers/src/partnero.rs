@@ -101,7 +101,8 @@ impl Contract for Partnero {
 
     /// The customer key is unique: reading it back tells whether an earlier attempt created it.
     fn created_lookup(&self, base: &str, values: &FormValues) -> Option<HttpRequest> {
-        self.chosen_id(values).map(|key| self.read_request(base, &key))
+        self.chosen_id(values)
+            .map(|key| self.read_request(base, &key))
     }
 
     fn chosen_id(&self, values: &FormValues) -> Option<String> {
