@@ -25,11 +25,15 @@ impl Locale {
         }
     }
 
-    fn table(self, key: &str) -> Option<&'static str> {
+    fn table(self) -> &'static [(&'static str, &'static str)] {
         match self {
-            Locale::En => en::text(key),
+            Locale::En => en::TABLE,
         }
     }
+}
+
+fn lookup(table: &[(&str, &'static str)], key: &str) -> Option<&'static str> {
+    table.iter().find(|(k, _)| *k == key).map(|(_, text)| *text)
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -62,9 +66,8 @@ impl Catalog {
         if let Some((_, text)) = self.overrides.iter().find(|(k, _)| k == key) {
             return text.clone();
         }
-        self.locale
-            .table(key)
-            .or_else(|| en::text(key))
+        lookup(self.locale.table(), key)
+            .or_else(|| lookup(en::TABLE, key))
             .unwrap_or(key)
             .to_string()
     }
