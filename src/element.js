@@ -3,9 +3,10 @@
 
 const ATTRIBUTES = [
   'provider', 'mode', 'customer-id', 'api-base', 'locale', 'client-id', 'market', 'auth-base',
-  'request-timeout', 'warn-unsaved', 'draft',
+  'request-timeout', 'warn-unsaved', 'draft', 'theme',
 ];
-const PROPERTIES = ['token', 'tokenProvider', 'strings'];
+
+const PROPERTIES = ['token', 'tokenProvider', 'strings', 'appearance'];
 
 export function defineElement(tagName, mount) {
   const registry = globalThis.customElements;
@@ -19,6 +20,7 @@ export function defineElement(tagName, mount) {
     #token = undefined;
     #tokenProvider = undefined;
     #strings = undefined;
+    #appearance = undefined;
     #handle = null;
     #scheduled = false;
 
@@ -44,6 +46,20 @@ export function defineElement(tagName, mount) {
     set strings(value) {
       this.#strings = value && typeof value === 'object' ? { ...value } : undefined;
       this.#schedule();
+    }
+
+    /** `{theme: 'light'|'dark'|'auto', variables: {colorPrimary: '#…', borderRadius: '8px', …}}` */
+    get appearance() { return this.#appearance; }
+    set appearance(value) {
+      this.#appearance = value && typeof value === 'object' ? { ...value } : undefined;
+      this.#schedule();
+    }
+
+    /** Focuses the first field (once `customer-ready` has fired). */
+    focus(options) {
+      const first = this.shadowRoot?.querySelector('input:not([type=radio]), textarea, select');
+      if (first) first.focus(options);
+      else super.focus(options);
     }
 
     connectedCallback() {
@@ -90,6 +106,8 @@ export function defineElement(tagName, mount) {
           timeout: Number(this.getAttribute('request-timeout')) || undefined,
           warnUnsaved: this.hasAttribute('warn-unsaved'),
           draft: this.hasAttribute('draft'),
+          theme: this.getAttribute('theme') || undefined,
+          appearance: this.#appearance,
           strings: this.#strings,
           token: this.#token,
           tokenProvider: this.#tokenProvider,

@@ -10,7 +10,7 @@ use yew::prelude::*;
 use yew::AppHandle;
 
 use crate::token::{SalesChannel, TokenSource};
-use crate::ui::customer_form::{CustomerForm, ErrorReport, SavedCustomer};
+use crate::ui::customer_form::{CustomerForm, ErrorReport, SavedCustomer, Theme};
 
 thread_local! {
     /// Every mounted form (host element, container), so a panic can mark them all as failed.
@@ -101,6 +101,8 @@ struct PlainOptions {
     timeout: Option<u32>,
     warn_unsaved: bool,
     draft: bool,
+    /// `light`, `dark` or `auto` (the `theme` attribute, or `appearance.theme`).
+    theme: Option<String>,
 }
 
 #[derive(Properties, Clone, PartialEq)]
@@ -139,6 +141,12 @@ impl ElementRootProps {
                 .map(|ms| ms.min(u32::MAX as f64) as u32),
             warn_unsaved: flag("warnUnsaved"),
             draft: flag("draft"),
+            theme: Reflect::get(options, &JsValue::from_str("appearance"))
+                .ok()
+                .filter(|a| a.is_object())
+                .and_then(|a| Reflect::get(&a, &JsValue::from_str("theme")).ok())
+                .and_then(|t| t.as_string())
+                .or_else(|| text("theme")),
             strings: Reflect::get(options, &JsValue::from_str("strings"))
                 .ok()
                 .filter(|v| v.is_object())
@@ -315,6 +323,14 @@ fn element_root(props: &ElementRootProps) -> Html {
         dispatch(&host, "customer-error", &error_detail(provider, &report));
     });
     let host = props.host.clone();
+    let on_ready = Callback::from(move |()| {
+        dispatch(
+            &host,
+            "customer-ready",
+            &Json::object([provider_field(provider)]),
+        );
+    });
+    let host = props.host.clone();
     let on_dirty_change = Callback::from(move |dirty: bool| {
         let detail = Json::object([provider_field(provider), ("dirty", Json::Bool(dirty))]);
         dispatch(&host, "customer-dirty-change", &detail);
@@ -332,6 +348,8 @@ fn element_root(props: &ElementRootProps) -> Html {
             {on_saved}
             {on_error}
             {on_dirty_change}
+            {on_ready}
+            theme={Theme::parse(options.theme.as_deref().unwrap_or_default())}
             timeout_ms={options.timeout}
             warn_unsaved={options.warn_unsaved}
             keep_draft={options.draft}
@@ -351,6 +369,7 @@ pub struct CustomerFormHandle {
 #[wasm_bindgen]
 impl CustomerFormHandle {
     pub fn update(&mut self, options: JsValue) {
+        apply_appearance(&self.host, &options);
         if let Some(app) = self.app.as_mut() {
             app.update(ElementRootProps::from_js(&self.host, &options));
         }
@@ -369,6 +388,54 @@ impl CustomerFormHandle {
     }
 }
 
+/// `appearance.variables` (`{colorPrimary: "#6b21a8", borderRadius: "12px"}`) become the CSS
+/// custom properties the styles read (`--cf-color-primary`, `--cf-radius`), set on the host so
+/// the page's own rules for it can still win with `!important`.
+fn apply_appearance(host: &Element, options: &JsValue) {
+    let Some(style) = host.dyn_ref::<web_sys::HtmlElement>().map(|h| h.style()) else {
+        return;
+    };
+    let variables = Reflect::get(options, &JsValue::from_str("appearance"))
+        .ok()
+        .filter(|a| a.is_object())
+        .and_then(|a| Reflect::get(&a, &JsValue::from_str("variables")).ok())
+        .filter(|v| v.is_object());
+    let Some(variables) = variables else { return };
+    for entry in js_sys::Object::entries(variables.unchecked_ref()).iter() {
+        let pair: js_sys::Array = entry.unchecked_into();
+        let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) else {
+            continue;
+        };
+        if let Some(property) = css_variable(&name) {
+            let _ = style.set_property(&property, &value);
+        }
+    }
+}
+
+/// `colorPrimary` → `--cf-color-primary`; `fontFamily` → `--cf-font`; `borderRadius` →
+/// `--cf-radius`. Anything but ASCII letters is refused: a name cannot escape the property.
+fn css_variable(name: &str) -> Option<String> {
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let kebab = match name {
+        "fontFamily" => "font".to_string(),
+        "borderRadius" => "radius".to_string(),
+        _ => name
+            .chars()
+            .flat_map(|c| {
+                let lower = c.to_ascii_lowercase();
+                if c.is_ascii_uppercase() {
+                    vec!['-', lower]
+                } else {
+                    vec![lower]
+                }
+            })
+            .collect(),
+    };
+    Some(format!("--cf-{kebab}"))
+}
+
 /// Renders a customer form into `element`'s shadow root (an open one is attached if the element
 /// has none). Options: `provider`, `mode`, `customerId`, `apiBase`, `locale`, `strings`, and the
 /// credential as `token` or `tokenProvider`. Events are dispatched on `element`.
@@ -384,6 +451,7 @@ pub fn mount(element: Element, options: JsValue) -> Result<CustomerFormHandle, J
         .ok_or_else(|| JsValue::from_str("customer-form: the element is not in a document"))?;
     let container = document.create_element("div")?;
     root.append_child(&container)?;
+    apply_appearance(&element, &options);
     let props = ElementRootProps::from_js(&element, &options);
     MOUNTED.with(|mounted| {
         mounted

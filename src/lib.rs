@@ -12,6 +12,7 @@ static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> 
 pub mod browser;
 pub mod element;
 pub mod form;
+pub mod format;
 pub mod i18n;
 pub mod messages;
 pub mod random;

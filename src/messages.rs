@@ -65,7 +65,7 @@ pub fn notice_text(
             "status.retrying_secs",
             &[
                 ("provider", provider.display_name()),
-                ("secs", &secs.to_string()),
+                ("secs", &catalog.number(*secs)),
             ],
         ),
         Notice::Restored => catalog.t("status.restored"),
@@ -94,7 +94,7 @@ fn api_summary(catalog: &Catalog, provider: ProviderId, error: &ApiError) -> Str
     };
     let secs = error
         .retry_after_secs
-        .map(|s| s.to_string())
+        .map(|s| catalog.number(s))
         .unwrap_or_default();
     catalog.t_with(
         key,

@@ -149,6 +149,8 @@ fn mount_form(mode: Operation, token: &str, transport: ScriptedTransport) -> Mou
             Callback::from(move |e| errors.borrow_mut().push(e))
         },
         on_dirty_change: Callback::noop(),
+        on_ready: Callback::noop(),
+        theme: Default::default(),
         timeout_ms: None,
         warn_unsaved: false,
         keep_draft: false,

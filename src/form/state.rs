@@ -710,7 +710,10 @@ impl FormState {
                 self.pending = Some(Pending::Lookup(purpose));
                 let mut effects = Vec::new();
                 // Reading back a customer by the id the create chose: a scoped token must name it.
-                if let Some(id) = adopt.then(|| self.contract.chosen_id(&self.values)).flatten() {
+                if let Some(id) = adopt
+                    .then(|| self.contract.chosen_id(&self.values))
+                    .flatten()
+                {
                     self.customer_id = id;
                     effects.push(Effect::RefreshToken);
                 }
@@ -1555,7 +1558,11 @@ mod tests {
             panic!("{effects:?}")
         };
         assert!(lookup.url.ends_with("/customers/c-77"));
-        assert_eq!(state.customer_id(), "c-77", "the token provider is asked for this customer");
+        assert_eq!(
+            state.customer_id(),
+            "c-77",
+            "the token provider is asked for this customer"
+        );
         let effects = state.update(Msg::LookedUp(Ok(None)));
         assert!(matches!(
             &effects[..],

@@ -70,6 +70,7 @@ pub static TABLE: &[(&str, &str)] = &[
     ("form.title.create", "New {provider} customer"),
     ("form.title.update", "Edit {provider} customer"),
     ("form.required_note", "Fields marked * are required."),
+    ("form.last_changed", "Last changed {date}."),
     ("action.create", "Create customer"),
     ("action.update", "Save changes"),
     ("action.saving", "Saving…"),

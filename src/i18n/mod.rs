@@ -36,10 +36,21 @@ fn lookup(table: &[(&str, &'static str)], key: &str) -> Option<&'static str> {
     table.iter().find(|(k, _)| *k == key).map(|(_, text)| *text)
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// Formats an integer for a language tag (the browser's `Intl` in the widget).
+pub type NumberFormat = fn(&str, u32) -> String;
+
+#[derive(Clone, Debug)]
 pub struct Catalog {
     locale: Locale,
     overrides: Rc<[(String, String)]>,
+    numbers: Option<NumberFormat>,
+}
+
+/// Two catalogs say the same things when language and overrides match.
+impl PartialEq for Catalog {
+    fn eq(&self, other: &Self) -> bool {
+        self.locale == other.locale && self.overrides == other.overrides
+    }
 }
 
 impl Default for Catalog {
@@ -53,6 +64,20 @@ impl Catalog {
         Catalog {
             locale,
             overrides: overrides.into(),
+            numbers: None,
+        }
+    }
+
+    pub fn with_numbers(mut self, format: NumberFormat) -> Catalog {
+        self.numbers = Some(format);
+        self
+    }
+
+    /// An integer as the language writes it.
+    pub fn number(&self, n: u32) -> String {
+        match self.numbers {
+            Some(format) => format(self.locale.tag(), n),
+            None => n.to_string(),
         }
     }
 

@@ -83,6 +83,11 @@ pub struct CustomerFormProps {
     /// `customer-dirty-change`: whether the form now holds unsaved changes.
     #[prop_or_default]
     pub on_dirty_change: Callback<bool>,
+    /// `customer-ready`: the form can take focus.
+    #[prop_or_default]
+    pub on_ready: Callback<()>,
+    #[prop_or_default]
+    pub theme: Theme,
     /// How long one request may take (ms) before the form gives up on it.
     #[prop_or_default]
     pub timeout_ms: Option<u32>,
@@ -123,6 +128,8 @@ pub struct CustomerForm {
     /// A draft is restored once, when the form first becomes editable.
     draft_checked: bool,
     merging: bool,
+    /// `customer-ready` goes out once per customer, when the form first takes input.
+    ready_sent: bool,
 }
 
 fn transport_for(props: &CustomerFormProps) -> Rc<dyn Transport> {
@@ -144,6 +151,39 @@ thread_local! {
 
 fn catalog_for(props: &CustomerFormProps) -> Catalog {
     Catalog::new(Locale::negotiate(&props.locale), (*props.strings).clone())
+        .with_numbers(crate::format::integer)
+}
+
+/// Light or dark colours (`auto` follows the visitor's system setting).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Theme {
+    #[default]
+    Light,
+    Dark,
+    Auto,
+}
+
+impl Theme {
+    pub fn parse(name: &str) -> Theme {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "dark" => Theme::Dark,
+            "auto" => Theme::Auto,
+            _ => Theme::Light,
+        }
+    }
+
+    fn resolved(self) -> &'static str {
+        let prefers_dark = || {
+            web_sys::window()
+                .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+                .is_some_and(|query| query.matches())
+        };
+        match self {
+            Theme::Dark => "dark",
+            Theme::Auto if prefers_dark() => "dark",
+            _ => "light",
+        }
+    }
 }
 
 impl CustomerForm {
@@ -161,6 +201,7 @@ impl CustomerForm {
             )
         });
         self.draft_checked = false;
+        self.ready_sent = false;
         self.state = FormState::new(
             props.provider,
             props.mode,
@@ -375,6 +416,10 @@ impl CustomerForm {
             }
         }
         let Some(state) = &self.state else { return };
+        if !self.ready_sent && matches!(state.phase, Phase::Ready | Phase::ReadOnly) {
+            self.ready_sent = true;
+            props.on_ready.emit(());
+        }
         let dirty = state.is_dirty();
         if edited {
             if let Some(draft) = &self.draft {
@@ -427,6 +472,7 @@ impl Component for CustomerForm {
             draft: None,
             draft_checked: false,
             merging: false,
+            ready_sent: false,
         };
         form.init(ctx);
         form
@@ -515,7 +561,7 @@ impl Component for CustomerForm {
                 &[("provider", props.provider.display_name())],
             );
             return html! {
-                <div class="cf" data-state="error" part="root" lang={catalog.locale().tag()}>
+                <div class="cf" data-state="error" data-theme={props.theme.resolved()} part="root" lang={catalog.locale().tag()}>
                     <style>{STYLE}</style>
                     <div class="cf-alert" role="alert" part="alert"><p>{text}</p></div>
                 </div>
@@ -554,6 +600,16 @@ impl Component for CustomerForm {
             .callback(move |_: MouseEvent| Message::Form(generation, Msg::UseExisting));
         let duplicate = matches!(state.failure, Some(Failure::Duplicate { .. }));
         let busy = matches!(state.phase, Phase::Loading | Phase::Saving);
+        // Until the first record arrives there is nothing to show but the shape of the form.
+        let skeleton = state.phase == Phase::Loading
+            && state.loaded.is_none()
+            && operation == Operation::Update;
+        let last_changed = state
+            .loaded
+            .as_ref()
+            .and_then(|record| record.updated_at.as_deref())
+            .and_then(|iso| crate::format::date_time(catalog.locale().tag(), iso))
+            .map(|date| catalog.t_with("form.last_changed", &[("date", &date)]));
         let try_again = matches!(
             &state.failure,
             Some(Failure::Api { step: Step::Save, error }) if error.kind.is_transient()
@@ -622,14 +678,22 @@ impl Component for CustomerForm {
 
         html! {
             <div class="cf" data-state={state.phase.as_str()} data-provider={props.provider.as_str()}
-                part="root" lang={catalog.locale().tag()}>
+                data-theme={props.theme.resolved()} part="root" lang={catalog.locale().tag()}>
                 <style>{STYLE}</style>
                 <form ref={self.form_ref.clone()} class="cf-form" part="form" novalidate=true
                     aria-busy={busy.then_some("true")} {onsubmit}>
                     if fields.iter().any(|f| f.required) {
                         <p class="cf-note" part="note">{catalog.t("form.required_note")}</p>
                     }
-                    { for fields.iter().map(|spec| html! {
+                    if let Some(changed) = last_changed {
+                        <p class="cf-meta" part="meta">{changed}</p>
+                    }
+                    if skeleton {
+                        <div class="cf-skeleton" part="skeleton" aria-hidden="true">
+                            { for fields.iter().take(4).map(|_| html! { <div><span></span><span></span></div> }) }
+                        </div>
+                    }
+                    { for fields.iter().filter(|_| !skeleton).map(|spec| html! {
                         <Field
                             key={spec.name}
                             spec={*spec}
