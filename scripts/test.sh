@@ -23,6 +23,16 @@ step "component tests in headless Chromium"
 cargo test -p customer-form --target wasm32-unknown-unknown --test component
 cargo test -p customer-form --target wasm32-unknown-unknown --features panic-probe --test panic
 
+step "the npm package: packed, installed in a Vite app, type-checked, built"
+scripts/pack.sh
+(
+  cd tests/vite-app
+  npm install --no-audit --no-fund --silent
+  npm install --no-audit --no-fund --silent --no-save ../../www/customer-form-*.tgz
+  npx tsc --noEmit
+  npx vite build --logLevel warn
+)
+
 step "end-to-end tests in headless Chromium"
 cargo build -p customer-form-sandbox -p customer-form-gateway
 trunk build

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds the npm package from the release widget and packs it: www/customer-form-<version>.tgz.
+# Output layout (www/package/): index.js (entry + wasm-bindgen glue + element, one minified ES
+# module), index.d.ts, customer_form_bg.wasm (wasm-opt -Oz), README.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+
+cargo build --release --target wasm32-unknown-unknown --lib
+rm -rf www/pkg www/package
+wasm-bindgen --target web --no-typescript --out-dir www/pkg target/wasm32-unknown-unknown/release/customer_form.wasm
+mkdir -p www/package
+wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types \
+  --enable-sign-ext --enable-mutable-globals --enable-multivalue \
+  -o www/package/customer_form_bg.wasm www/pkg/customer_form_bg.wasm
+# One ES module: the entry, the glue and the element snippet. `new URL(…, import.meta.url)`
+# stays as written, so bundlers (Vite, webpack 5) and plain servers find the wasm beside it.
+esbuild www/src/index.js --bundle --format=esm --minify --target=es2020 --log-level=warning \
+  --outfile=www/package/index.js
+cp www/src/index.d.ts www/package/index.d.ts
+cp www/package.json www/package/package.json
+cp www/README.md www/package/README.md
+(cd www && npm pack ./package --silent --pack-destination . >/dev/null)
+ls -1 www/*.tgz

@@ -1,0 +1,61 @@
+// The packed npm tarball in a Vite app (tests/vite-app, built by scripts/test.sh): defined as an
+// element and mounted from code, against the sandbox; nothing happens on a bare import.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startSandbox, serveStatic, launchBrowser, newPage, sandboxClient, ROOT } from './harness.mjs';
+
+let sandbox, app, browser, api;
+
+before(async () => {
+  sandbox = await startSandbox();
+  app = await serveStatic(join(ROOT, 'tests', 'vite-app', 'dist'));
+  browser = await launchBrowser();
+  api = sandboxClient(sandbox.url);
+  await api.reset();
+});
+
+after(async () => {
+  await browser?.close();
+  app?.stop();
+  sandbox?.stop();
+});
+
+test('the element and mount() work from the packed package in a Vite build', async () => {
+  const page = await newPage(browser);
+  await page.goto(`${app.url}/?sandbox=${encodeURIComponent(sandbox.url)}`);
+  await page.waitForSelector('body[data-ready="customer-form"]');
+  await page.waitForSelector('body[data-loaded=true]');
+  assert.equal(await page.locator('#mounted [name=last_name]').inputValue(), 'Doe');
+  assert.equal(await page.evaluate(() => document.body.dataset.tokenAskedFor), 'prolifi:update');
+
+  const form = page.locator('customer-form');
+  await form.locator('[name=email]').fill('vite@example.com');
+  await form.locator('button[type=submit]').click();
+  await page.waitForSelector('body[data-saved="create:vite@example.com"]');
+
+  // The appearance option reached the styles.
+  const background = await form.locator('button[type=submit]').evaluate((b) => getComputedStyle(b).backgroundColor);
+  assert.equal(background, 'rgb(107, 33, 168)');
+
+  // The mounted form's handle updates and destroys.
+  await page.evaluate(() => window.mountedForm.destroy());
+  assert.equal(await page.locator('#mounted [name=last_name]').count(), 0);
+  const posts = (await api.log()).filter((e) => e.method === 'POST');
+  assert.equal(posts.length, 1);
+  assert.equal(posts[0].body, '{"email":"vite@example.com"}');
+});
+
+test('importing the package fetches nothing and defines nothing', async () => {
+  const page = await newPage(browser);
+  const wasmRequests = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('.wasm')) wasmRequests.push(request.url());
+  });
+  await page.goto(`${app.url}/lazy.html`);
+  await page.waitForSelector('body[data-imported=true]');
+  await page.waitForTimeout(300);
+  assert.deepEqual(wasmRequests, []);
+  assert.equal(await page.evaluate(() => customElements.get('customer-form')), undefined);
+});
