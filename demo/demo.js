@@ -108,6 +108,8 @@ function apply() {
   form.setAttribute('provider', provider);
   form.setAttribute('mode', $('mode').value);
   form.setAttribute('customer-id', $('customer-id').value);
+  form.setAttribute('locale', $('locale').value);
+  form.setAttribute('theme', $('theme').value);
   for (const name of ['api-base', 'client-id', 'market', 'auth-base']) form.removeAttribute(name);
   const credential = config?.credentials[$('credential').value];
   if (!credential) {
@@ -146,7 +148,7 @@ $('provider').addEventListener('change', () => {
   fillCredentials($('provider').value);
   apply();
 });
-for (const id of ['mode', 'customer-id', 'credential']) $(id).addEventListener('change', apply);
+for (const id of ['mode', 'customer-id', 'credential', 'locale', 'theme']) $(id).addEventListener('change', apply);
 
 // Deep links choose the starting form (?provider=&mode=&customer=&credential=<slug>); they never
 // carry a credential, only which of the demo's credentials to use.
@@ -158,6 +160,7 @@ function start(bindings) {
   $('customer-id').value = params.get('customer') ?? PROVIDERS[provider].customerId;
   fillCredentials(provider);
   if (params.get('credential')) $('credential').value = params.get('credential');
+  for (const id of ['locale', 'theme']) if (params.get(id)) $(id).value = params.get(id);
   apply();
   document.body.dataset.demoReady = 'true';
 }

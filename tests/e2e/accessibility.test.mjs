@@ -1,0 +1,85 @@
+// axe-core over the demo page with the widget in every provider x mode, both themes, and in the
+// error state: no violations. Plus the form is usable with the keyboard alone.
+
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import {
+  startSandbox, startGateway, serveStatic, launchBrowser, newPage, sandboxClient, openDemo, waitForState, ROOT,
+} from './harness.mjs';
+
+const require = createRequire(join(ROOT, 'tools', 'package.json'));
+const AxeBuilderModule = require('@axe-core/playwright');
+const AxeBuilder = AxeBuilderModule.default ?? AxeBuilderModule.AxeBuilder ?? AxeBuilderModule;
+
+let sandbox, gateway, demo, browser, api;
+
+before(async () => {
+  sandbox = await startSandbox();
+  demo = await serveStatic();
+  gateway = await startGateway(sandbox.url, demo.url);
+  browser = await launchBrowser();
+  api = sandboxClient(sandbox.url);
+  await api.reset();
+  await gateway.connectCount();
+});
+
+after(async () => {
+  await browser?.close();
+  gateway?.stop();
+  demo?.stop();
+  sandbox?.stop();
+});
+
+const CREDENTIAL = { prolifi: 'scoped', partnero: 'scoped', count: 'scoped', commercelayer: 'sales-channel' };
+
+async function scan(page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+for (const theme of ['light', 'dark']) {
+  describe(`${theme} theme`, () => {
+    for (const provider of Object.keys(CREDENTIAL)) {
+      for (const mode of ['create', 'update']) {
+        test(`${provider} ${mode}: no violations, also in the error state`, async () => {
+          const page = await newPage(browser);
+          await openDemo(page, demo.url, {
+            sandbox: sandbox.url, gateway: gateway.url, provider, mode, theme, credential: CREDENTIAL[provider],
+          });
+          await waitForState(page, 'ready');
+          assert.deepEqual(await scan(page), []);
+          // The error state: a field the provider requires, emptied, then submitted.
+          const required = page.locator('customer-form [required]').first();
+          await required.fill('');
+          await page.locator('customer-form button[type=submit]').click();
+          await waitForState(page, 'error');
+          assert.ok(await page.locator('customer-form [aria-invalid=true]').count() > 0);
+          assert.deepEqual(await scan(page), []);
+          await page.context().close();
+        });
+      }
+    }
+  });
+}
+
+test('keyboard alone: tab to a field, type, submit with Enter; focus goes to the first invalid field', async () => {
+  const page = await newPage(browser);
+  await openDemo(page, demo.url, { sandbox: sandbox.url, gateway: gateway.url, provider: 'prolifi', mode: 'create', credential: 'secret' });
+  await waitForState(page, 'ready');
+  await page.locator('customer-form').evaluate((form) => form.focus());
+  const focused = () => page.evaluate(() => document.querySelector('customer-form').shadowRoot.activeElement?.getAttribute('name'));
+  assert.equal(await focused(), 'email');
+  await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'first_name');
+  await page.keyboard.type('Ada');
+  await page.keyboard.press('Enter');
+  await waitForState(page, 'error');
+  assert.equal(await focused(), 'email', 'focus moved to the first invalid field');
+  await page.keyboard.type('ada@example.com');
+  await page.keyboard.press('Enter');
+  await waitForState(page, 'saved');
+  assert.match(await page.locator('customer-form [role=status]').textContent(), /Customer created/);
+  await page.context().close();
+});
