@@ -166,13 +166,13 @@ pub fn alert_text(
             detail: None,
             other_fields: None,
         },
-        Failure::Duplicate { name, .. } => AlertText {
-            summary: if name.is_empty() {
+        Failure::Duplicate { name: customer, .. } => AlertText {
+            summary: if customer.is_empty() {
                 catalog.t_with("alert.duplicate", &[("provider", name)])
             } else {
                 catalog.t_with(
                     "alert.duplicate_named",
-                    &[("provider", name), ("name", name)],
+                    &[("provider", name), ("name", customer)],
                 )
             },
             detail: None,
@@ -222,7 +222,7 @@ mod tests {
         );
         assert_eq!(
             text.summary,
-            "Too many requests to Prolifi. Try again in 30 seconds. Your entries are kept."
+            "Too many requests to Prolifi. Try again in 30 s. Your entries are kept."
         );
         assert_eq!(
             text.detail.as_deref(),
@@ -231,6 +231,22 @@ mod tests {
         assert_eq!(
             text.other_fields.as_deref(),
             Some("Also: plan: Unknown plan.")
+        );
+    }
+
+    #[test]
+    fn a_duplicate_names_both_the_provider_and_the_customer() {
+        let catalog = Catalog::default();
+        let failure = Failure::Duplicate {
+            id: "u1".into(),
+            name: "Acme Ltd".into(),
+        };
+        let text = alert_text(&catalog, ProviderId::Count, &failure, &[], &|n: &str| {
+            n.to_string()
+        });
+        assert_eq!(
+            text.summary,
+            "A Count customer with this email already exists: Acme Ltd. Edit that customer instead, or change the email."
         );
     }
 

@@ -70,7 +70,7 @@ pub fn conflict_choice(props: &ConflictChoiceProps) -> Html {
                         <div class="cf-choice">
                             <input type="radio" id={id.clone()} name={group.clone()} checked={field.chosen == side}
                                 onchange={Callback::from(move |_: Event| on_choose.emit((name, side)))} />
-                            <label for={id}>{format!("{label}: ")}<span class="cf-value">{shown(value)}</span></label>
+                            <label for={id}>{label.clone()}<span class="cf-value">{shown(value)}</span></label>
                         </div>
                     }
                 };

@@ -652,8 +652,8 @@ impl Component for CustomerForm {
                 take_theirs: catalog.t("conflict.take_theirs").into(),
                 merge: catalog.t("conflict.merge").into(),
                 apply_merge: catalog.t("conflict.apply_merge").into(),
-                mine: catalog.t("conflict.mine").into(),
-                theirs: catalog.t("conflict.theirs").into(),
+                mine: catalog.t_with("conflict.option", &[("side", &catalog.t("conflict.mine"))]).into(),
+                theirs: catalog.t_with("conflict.option", &[("side", &catalog.t("conflict.theirs"))]).into(),
                 empty: catalog.t("conflict.empty").into(),
             };
             html! {

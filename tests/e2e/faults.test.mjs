@@ -70,7 +70,7 @@ describe('faults on an update (Prolifi): retried automatically, values kept', ()
     ['connection dropped', { kind: 'drop' }, /did not answer properly; trying again/],
     ['500', { kind: 'status', status: 500, body: '{"error":{"type":"api_error","message":"Internal error."}}' }, /trying again/],
     ['502 with an HTML body', { kind: 'html502' }, /trying again/],
-    ['429 with Retry-After', { kind: 'rate_limit', retry_after: 1 }, /asked to wait; trying again in 1 seconds/],
+    ['429 with Retry-After', { kind: 'rate_limit', retry_after: 1 }, /asked to wait; trying again in 1 s/],
     ['429 without Retry-After', { kind: 'rate_limit', retry_after: null }, /trying again/],
     ['malformed JSON', { kind: 'malformed_json' }, /trying again/],
     ['a huge body', { kind: 'huge_body', bytes: 3 * 1024 * 1024 }, /trying again/],
