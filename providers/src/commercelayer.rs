@@ -7,7 +7,9 @@
 //!
 //! Source: shared/provider-docs/commercelayer-update-customer.md and contracts.md §4, §6.4.
 
-use crate::contract::{map_field, Contract, GatewayRules, RequestContext, Route, WrittenField};
+use crate::contract::{
+    customer_route, map_field, Contract, GatewayRules, RequestContext, Route, WrittenField,
+};
 use crate::error::{ApiError, ErrorKind, FieldError};
 use crate::field::{FieldKind, FieldSpec};
 use crate::http::{HttpReply, HttpRequest, Method};
@@ -383,18 +385,7 @@ impl Contract for CommerceLayer {
 
 impl GatewayRules for CommerceLayer {
     fn route(&self, method: Method, path: &str) -> Option<Route> {
-        let path = path.split_once('?').map_or(path, |(p, _)| p);
-        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-        match (method, segments.as_slice()) {
-            (Method::Post, ["customers"]) => Some(Route::Create),
-            (Method::Get, ["customers", id]) if !id.is_empty() => Some(Route::Read {
-                customer: (*id).to_string(),
-            }),
-            (Method::Patch, ["customers", id]) if !id.is_empty() => Some(Route::Update {
-                customer: (*id).to_string(),
-            }),
-            _ => None,
-        }
+        customer_route(method, path, Method::Patch)
     }
 
     fn read_body(&self, op: Operation, body: &Json) -> Result<Vec<WrittenField>, String> {

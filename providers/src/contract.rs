@@ -45,6 +45,38 @@ impl Route {
     }
 }
 
+/// The customer routes every provider shares: `POST customers` creates, `GET customers/{id}`
+/// reads, `{update} customers/{id}` updates (PATCH or PUT, by provider). The query is ignored.
+pub fn customer_route(method: Method, path: &str, update: Method) -> Option<Route> {
+    let path = path.split_once('?').map_or(path, |(p, _)| p);
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match (method, segments.as_slice()) {
+        (Method::Post, ["customers"]) => Some(Route::Create),
+        (Method::Get, ["customers", id]) if !id.is_empty() => Some(Route::Read {
+            customer: (*id).to_string(),
+        }),
+        (m, ["customers", id]) if m == update && !id.is_empty() => Some(Route::Update {
+            customer: (*id).to_string(),
+        }),
+        _ => None,
+    }
+}
+
+/// `[{field, message}]`, the field-error list Prolifi and Count put in their error envelopes.
+pub fn field_error_list(field_errors: &[FieldError]) -> Json {
+    Json::Array(
+        field_errors
+            .iter()
+            .map(|e| {
+                Json::object([
+                    ("field", Json::str(e.field.clone())),
+                    ("message", Json::str(e.message.clone())),
+                ])
+            })
+            .collect(),
+    )
+}
+
 /// A field a request body writes, as form text; `None` when the body sends `null` (clears it).
 pub type WrittenField = (&'static str, Option<String>);
 

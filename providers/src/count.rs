@@ -5,7 +5,10 @@
 //! Source: shared/provider-docs/count-update-customer.md and contracts.md §3, §6.3. Signing and
 //! OAuth happen in the gateway; the browser never talks to Count directly.
 
-use crate::contract::{map_field, Contract, GatewayRules, RequestContext, Route, WrittenField};
+use crate::contract::{
+    customer_route, field_error_list, map_field, Contract, GatewayRules, RequestContext, Route,
+    WrittenField,
+};
 use crate::error::{ApiError, ErrorKind, FieldError};
 use crate::field::{FieldKind, FieldSpec};
 use crate::http::{HttpReply, HttpRequest, Method};
@@ -350,26 +353,16 @@ impl Contract for Count {
 
 impl GatewayRules for Count {
     fn route(&self, method: Method, path: &str) -> Option<Route> {
-        let (path, query) = path.split_once('?').unwrap_or((path, ""));
-        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-        match (method, segments.as_slice()) {
-            (Method::Post, ["customers"]) => Some(Route::Create),
-            (Method::Get, ["customers", "find-by-email"]) => {
-                let email = query
-                    .split('&')
-                    .find_map(|pair| pair.strip_prefix("email="))?;
-                Some(Route::FindByEmail {
-                    email: email.to_string(),
-                })
-            }
-            (Method::Get, ["customers", id]) if !id.is_empty() => Some(Route::Read {
-                customer: (*id).to_string(),
-            }),
-            (Method::Put, ["customers", id]) if !id.is_empty() => Some(Route::Update {
-                customer: (*id).to_string(),
-            }),
-            _ => None,
+        let (bare, query) = path.split_once('?').unwrap_or((path, ""));
+        if method == Method::Get && bare.trim_matches('/') == "customers/find-by-email" {
+            let email = query
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("email="))?;
+            return Some(Route::FindByEmail {
+                email: email.to_string(),
+            });
         }
+        customer_route(method, path, Method::Put)
     }
 
     fn read_body(&self, op: Operation, body: &Json) -> Result<Vec<WrittenField>, String> {
@@ -444,16 +437,7 @@ impl GatewayRules for Count {
             ("code", Json::str(code)),
         ]);
         if !field_errors.is_empty() {
-            let items = field_errors
-                .iter()
-                .map(|e| {
-                    Json::object([
-                        ("field", Json::str(e.field.clone())),
-                        ("message", Json::str(e.message.clone())),
-                    ])
-                })
-                .collect();
-            body.insert("errors", Json::Array(items));
+            body.insert("errors", field_error_list(field_errors));
         }
         body
     }

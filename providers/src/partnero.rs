@@ -4,7 +4,9 @@
 //! Source: shared/provider-docs/partnero-create-customer.md, partnero-update-customer.md and
 //! contracts.md §1, §6.1.
 
-use crate::contract::{map_field, Contract, GatewayRules, RequestContext, Route, WrittenField};
+use crate::contract::{
+    customer_route, map_field, Contract, GatewayRules, RequestContext, Route, WrittenField,
+};
 use crate::error::{ApiError, ErrorKind, FieldError};
 use crate::field::{FieldKind, FieldSpec};
 use crate::http::{HttpReply, HttpRequest, Method};
@@ -219,19 +221,9 @@ impl Contract for Partnero {
 
 impl GatewayRules for Partnero {
     fn route(&self, method: Method, path: &str) -> Option<Route> {
-        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-        match (method, segments.as_slice()) {
-            (Method::Post, ["customers"]) => Some(Route::Create),
-            (Method::Get, ["customers", key]) if !key.is_empty() && !key.contains(':') => {
-                Some(Route::Read {
-                    customer: (*key).to_string(),
-                })
-            }
-            (Method::Put, ["customers", key]) if !key.is_empty() => Some(Route::Update {
-                customer: (*key).to_string(),
-            }),
-            _ => None,
-        }
+        // `customers:search` is not a customer key.
+        customer_route(method, path, Method::Put)
+            .filter(|route| !route.customer().is_some_and(|key| key.contains(':')))
     }
 
     fn read_body(&self, op: Operation, body: &Json) -> Result<Vec<WrittenField>, String> {

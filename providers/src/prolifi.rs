@@ -2,7 +2,10 @@
 //!
 //! Source: shared/provider-docs/prolifi-update-customer.md (OpenAPI 3.1) and contracts.md §2, §6.2.
 
-use crate::contract::{map_field, Contract, GatewayRules, RequestContext, Route, WrittenField};
+use crate::contract::{
+    customer_route, field_error_list, map_field, Contract, GatewayRules, RequestContext, Route,
+    WrittenField,
+};
 use crate::error::{ApiError, ErrorKind, FieldError};
 use crate::field::{FieldKind, FieldSpec};
 use crate::http::{HttpReply, HttpRequest, Method};
@@ -183,18 +186,7 @@ impl Contract for Prolifi {
 
 impl GatewayRules for Prolifi {
     fn route(&self, method: Method, path: &str) -> Option<Route> {
-        let path = path.split_once('?').map_or(path, |(p, _)| p);
-        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-        match (method, segments.as_slice()) {
-            (Method::Post, ["customers"]) => Some(Route::Create),
-            (Method::Get, ["customers", id]) if !id.is_empty() => Some(Route::Read {
-                customer: (*id).to_string(),
-            }),
-            (Method::Patch, ["customers", id]) if !id.is_empty() => Some(Route::Update {
-                customer: (*id).to_string(),
-            }),
-            _ => None,
-        }
+        customer_route(method, path, Method::Patch)
     }
 
     fn read_body(&self, _op: Operation, body: &Json) -> Result<Vec<WrittenField>, String> {
@@ -247,16 +239,7 @@ impl GatewayRules for Prolifi {
             ("message", Json::str(message)),
         ]);
         if !field_errors.is_empty() {
-            let items = field_errors
-                .iter()
-                .map(|e| {
-                    Json::object([
-                        ("field", Json::str(e.field.clone())),
-                        ("message", Json::str(e.message.clone())),
-                    ])
-                })
-                .collect();
-            error.insert("errors", Json::Array(items));
+            error.insert("errors", field_error_list(field_errors));
         }
         Json::object([("error", error)])
     }
