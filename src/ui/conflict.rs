@@ -1,4 +1,5 @@
 //! The choice a person makes when the record changed on the server while they edited it.
+//! A view function, like `field`.
 
 use yew::prelude::*;
 
@@ -26,7 +27,6 @@ pub struct ConflictTexts {
     pub empty: AttrValue,
 }
 
-#[derive(Properties, PartialEq)]
 pub struct ConflictChoiceProps {
     pub fields: Vec<ConflictingField>,
     pub merging: bool,
@@ -39,8 +39,7 @@ pub struct ConflictChoiceProps {
     pub on_apply_merge: Callback<MouseEvent>,
 }
 
-#[function_component(ConflictChoice)]
-pub fn conflict_choice(props: &ConflictChoiceProps) -> Html {
+pub fn conflict_choice(props: ConflictChoiceProps) -> Html {
     let texts = &props.texts;
     let shown = |value: &AttrValue| {
         if value.is_empty() {

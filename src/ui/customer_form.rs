@@ -21,8 +21,8 @@ use crate::messages::{alert_text, failure_kind, field_text, notice_text};
 use crate::random::uuid_v4;
 use crate::token::{TokenCache, TokenError, TokenSource};
 use crate::transport::{FetchTransport, Transport};
-use crate::ui::conflict::{ConflictChoice, ConflictTexts, ConflictingField};
-use crate::ui::field::Field;
+use crate::ui::conflict::{conflict_choice, ConflictChoiceProps, ConflictTexts, ConflictingField};
+use crate::ui::field::{field, FieldProps};
 
 const STYLE: &str = include_str!("style.css");
 
@@ -628,8 +628,9 @@ impl Component for CustomerForm {
         };
         let conflict = state.conflict.as_ref().map(|conflict| {
             let resolve = |resolution: Resolution| {
-                ctx.link()
-                    .callback(move |_: MouseEvent| Message::Form(generation, Msg::Resolve(resolution)))
+                ctx.link().callback(move |_: MouseEvent| {
+                    Message::Form(generation, Msg::Resolve(resolution))
+                })
             };
             let fields = conflict
                 .merged
@@ -652,20 +653,38 @@ impl Component for CustomerForm {
                 take_theirs: catalog.t("conflict.take_theirs").into(),
                 merge: catalog.t("conflict.merge").into(),
                 apply_merge: catalog.t("conflict.apply_merge").into(),
-                mine: catalog.t_with("conflict.option", &[("side", &catalog.t("conflict.mine"))]).into(),
-                theirs: catalog.t_with("conflict.option", &[("side", &catalog.t("conflict.theirs"))]).into(),
+                mine: catalog
+                    .t_with("conflict.option", &[("side", &catalog.t("conflict.mine"))])
+                    .into(),
+                theirs: catalog
+                    .t_with(
+                        "conflict.option",
+                        &[("side", &catalog.t("conflict.theirs"))],
+                    )
+                    .into(),
                 empty: catalog.t("conflict.empty").into(),
             };
-            html! {
-                <ConflictChoice {fields} merging={self.merging} {texts} id_prefix={self.id_prefix.clone()}
-                    on_keep_mine={resolve(Resolution::KeepMine)}
-                    on_take_theirs={resolve(Resolution::TakeTheirs)}
-                    on_show_merge={ctx.link().callback(|_: MouseEvent| Message::ShowMerge)}
-                    on_choose={ctx.link().callback(move |(field, side): (&'static str, Side)| {
-                        Message::Form(generation, Msg::Choose { field: field.to_string(), side })
-                    })}
-                    on_apply_merge={resolve(Resolution::Merge)} />
-            }
+            conflict_choice(ConflictChoiceProps {
+                fields,
+                merging: self.merging,
+                texts,
+                id_prefix: self.id_prefix.clone(),
+                on_keep_mine: resolve(Resolution::KeepMine),
+                on_take_theirs: resolve(Resolution::TakeTheirs),
+                on_show_merge: ctx.link().callback(|_: MouseEvent| Message::ShowMerge),
+                on_choose: ctx
+                    .link()
+                    .callback(move |(field, side): (&'static str, Side)| {
+                        Message::Form(
+                            generation,
+                            Msg::Choose {
+                                field: field.to_string(),
+                                side,
+                            },
+                        )
+                    }),
+                on_apply_merge: resolve(Resolution::Merge),
+            })
         });
         let alert = state
             .failure
@@ -693,19 +712,16 @@ impl Component for CustomerForm {
                             { for fields.iter().take(4).map(|_| html! { <div><span></span><span></span></div> }) }
                         </div>
                     }
-                    { for fields.iter().filter(|_| !skeleton).map(|spec| html! {
-                        <Field
-                            key={spec.name}
-                            spec={*spec}
-                            id_prefix={self.id_prefix.clone()}
-                            label={catalog.t(spec.label)}
-                            hint={spec.hint.map(|h| AttrValue::from(catalog.t(h)))}
-                            error={state.field_errors.get(spec.name).map(|m| AttrValue::from(field_text(catalog, m)))}
-                            value={AttrValue::from(state.values.get(spec.name).to_string())}
-                            read_only={read_only}
-                            on_edit={on_edit.clone()}
-                        />
-                    }) }
+                    { for fields.iter().filter(|_| !skeleton).map(|spec| field(FieldProps {
+                        spec: *spec,
+                        id_prefix: self.id_prefix.clone(),
+                        label: catalog.t(spec.label).into(),
+                        hint: spec.hint.map(|h| AttrValue::from(catalog.t(h))),
+                        error: state.field_errors.get(spec.name).map(|m| AttrValue::from(field_text(catalog, m))),
+                        value: AttrValue::from(state.values.get(spec.name).to_string()),
+                        read_only,
+                        on_edit: on_edit.clone(),
+                    })) }
                     <div class="cf-alert" role="alert" part="alert">
                         if let Some(alert) = alert {
                             <p class="cf-alert-summary">{alert.summary}</p>

@@ -1,26 +1,25 @@
 //! One labelled control with its hint and error, wired for assistive technology.
+//!
+//! A view function rather than a component: it keeps no state, and every component type costs
+//! the widget a copy of Yew's lifecycle code.
 
 use providers::{FieldKind, FieldSpec};
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
 pub struct FieldProps {
     pub spec: FieldSpec,
     /// Prefix that makes element ids unique when several forms share a document.
     pub id_prefix: AttrValue,
     pub label: AttrValue,
-    #[prop_or_default]
     pub hint: Option<AttrValue>,
-    #[prop_or_default]
     pub error: Option<AttrValue>,
     pub value: AttrValue,
     pub read_only: bool,
     pub on_edit: Callback<(&'static str, String)>,
 }
 
-#[function_component(Field)]
-pub fn field(props: &FieldProps) -> Html {
+pub fn field(props: FieldProps) -> Html {
     let spec = props.spec;
     let id = format!("{}-{}", props.id_prefix, spec.name.replace('.', "-"));
     let hint_id = format!("{id}-hint");
@@ -99,7 +98,7 @@ pub fn field(props: &FieldProps) -> Html {
     };
 
     html! {
-        <div class="cf-field" part="field">
+        <div class="cf-field" part="field" key={spec.name}>
             <label for={id.clone()} part="label">
                 {props.label.clone()}
                 if spec.required {
