@@ -398,7 +398,7 @@ async fn customer_allowed(
     if claims.customer.as_deref() == Some(customer) {
         return Ok(true);
     }
-    if state.touched_by(token_id).iter().any(|id| id == customer) {
+    if state.touched(token_id, customer) {
         return Ok(true);
     }
     let Some(allowed) = &claims.customer else {

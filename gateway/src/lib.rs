@@ -14,7 +14,7 @@ pub mod scope;
 pub mod secret;
 pub mod tokens;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -38,7 +38,7 @@ pub struct AppState {
     pub token_limiter: RateLimiter,
     pub admin_key: Option<Secret>,
     /// Records each token created or changed (their ids), which that token may then read and update.
-    touched: Mutex<HashMap<String, Vec<String>>>,
+    touched: Mutex<HashMap<String, HashSet<String>>>,
     /// Whether a path id names a token's customer, as the provider answered.
     resolved: Mutex<HashMap<String, bool>>,
 }
@@ -73,11 +73,11 @@ impl AppState {
         })
     }
 
-    pub fn touched_by(&self, token_id: &str) -> Vec<String> {
+    /// Whether this token created or changed the record with this id.
+    pub fn touched(&self, token_id: &str, id: &str) -> bool {
         lock(&self.touched)
             .get(token_id)
-            .cloned()
-            .unwrap_or_default()
+            .is_some_and(|ids| ids.contains(id))
     }
 
     pub fn remember_touched(&self, token_id: &str, ids: Vec<String>) {
