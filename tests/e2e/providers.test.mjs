@@ -253,6 +253,24 @@ describe('Commerce Layer', () => {
     assert.equal(patch.status, 200);
   });
 
+  test('401 INVALID_TOKEN: a new guest token and one retry', async () => {
+    await open('commercelayer', { mode: 'create', credential: 'sales-channel' });
+    await waitForState(page, 'ready');
+    await field('email').fill('retry@example.com');
+    await api.faults([{ provider: 'commercelayer', method: 'POST', path_contains: '/api/customers', times: 1, action: {
+      kind: 'status', status: 401,
+      body: '{"errors":[{"title":"Invalid token","detail":"The access token you provided is invalid.","code":"INVALID_TOKEN","status":"401"}]}',
+    } }]);
+    await submit();
+    await waitForState(page, 'saved');
+    const log = await api.log();
+    const tokens = log.filter((e) => e.path === '/commercelayer/oauth/token');
+    const posts = log.filter((e) => e.path === PREFIX && e.method === 'POST');
+    assert.equal(tokens.length, 2, 'a second guest token');
+    assert.deepEqual(posts.map((e) => e.status), [401, 201]);
+    assert.notEqual(posts[0].headers.authorization, posts[1].headers.authorization);
+  });
+
   test('a taken email comes back on the email field from its JSON:API pointer', async () => {
     await open('commercelayer', { mode: 'create', credential: 'sales-channel' });
     await waitForState(page, 'ready');
