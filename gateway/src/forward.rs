@@ -11,7 +11,8 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, HeaderName, Method, StatusCode, Uri};
 use axum::response::Response;
-use providers::contract::{check_body, english_field_errors, interpret_reply};
+use providers::contract::{check_body, english_field_errors, interpret_reply, WrittenField};
+use providers::validate::normalize;
 use providers::{
     gateway_rules_for, ErrorKind, GatewayRules, HttpReply, Json, Operation, ProviderId, Route,
 };
@@ -24,8 +25,8 @@ use crate::scope::{check_fields, check_operation, ScopeError};
 use crate::tokens::{now_secs, TokenError};
 use crate::{log, AppState};
 
-/// Request headers the widget may send on to the provider.
-const PASSED_ON: [&str; 3] = ["content-type", "accept", "idempotency-key"];
+/// Prolifi's limit for `Idempotency-Key`; anything longer or unprintable is not passed on.
+const MAX_IDEMPOTENCY_KEY: usize = 255;
 /// Reply headers the provider's reply keeps on its way back.
 const PASSED_BACK: [&str; 6] = [
     "content-type",
@@ -163,7 +164,7 @@ async fn handle(
             return Outcome::refused(response, error.code());
         }
     };
-    let token_id = token_id(&claims, token.unwrap_or(""));
+    let token_id = token_id(token.unwrap_or(""));
     let mut outcome = Outcome {
         response: plain(StatusCode::INTERNAL_SERVER_ERROR, "internal", ""),
         sub: Some(claims.sub.clone()),
@@ -255,7 +256,32 @@ async fn handle(
             }
         };
         if let Err(scope) = check_fields(&claims, &written) {
-            return refuse(outcome, scope_refusal(rules, &scope), scope.code());
+            // A provider may need unchanged fields in every update (Count's `customer` and
+            // `email`, whole addresses): a field sent with its current value is not a change.
+            let changed = match &route {
+                Route::Update { customer }
+                    if customer_allowed(
+                        state,
+                        rules,
+                        adapter.as_ref(),
+                        &claims,
+                        &token_id,
+                        customer,
+                    )
+                    .await
+                    .unwrap_or(false) =>
+                {
+                    without_unchanged(state, rules, adapter.as_ref(), customer, &written).await
+                }
+                _ => None,
+            };
+            let still_refused = match changed {
+                Some(remaining) => check_fields(&claims, &remaining).err(),
+                None => Some(scope),
+            };
+            if let Some(scope) = still_refused {
+                return refuse(outcome, scope_refusal(rules, &scope), scope.code());
+            }
         }
         if let Ok(invalid) = check_body(rules, op, &parsed) {
             if !invalid.is_empty() {
@@ -287,17 +313,29 @@ async fn handle(
         }
     }
 
+    // The request line is rebuilt from the parsed route, the media type comes from the contract:
+    // nothing of the caller's path, query or content type reaches the provider as written.
+    let (path, query) = rules.upstream(&route);
+    let mut passed_on = vec![("accept".to_string(), rules.media_type().to_string())];
+    if !body.is_empty() {
+        passed_on.push(("content-type".to_string(), rules.media_type().to_string()));
+    }
+    if let Some(key) = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .filter(|k| {
+            !k.is_empty()
+                && k.len() <= MAX_IDEMPOTENCY_KEY
+                && k.bytes().all(|b| b.is_ascii_graphic())
+        })
+    {
+        passed_on.push(("idempotency-key".to_string(), key.to_string()));
+    }
     let outgoing = Outgoing {
         method: method.clone(),
-        path: format!("/{rest}"),
-        query: uri.query().map(str::to_string),
-        headers: PASSED_ON
-            .iter()
-            .filter_map(|name| {
-                let value = headers.get(*name)?.to_str().ok()?;
-                Some((name.to_string(), value.to_string()))
-            })
-            .collect(),
+        path,
+        query,
+        headers: passed_on,
         body,
     };
     let reply = match adapter.send(&state.client, outgoing).await {
@@ -346,16 +384,12 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .then_some(token.trim())
 }
 
-/// Identifies one token for the per-token caches: its `jti`, else a hash of it (never the token).
-fn token_id(claims: &Claims, token: &str) -> String {
+/// Identifies one token for the per-token caches: a hash of the whole token (never the token,
+/// and not its `jti`, which a host might reuse across tokens).
+fn token_id(token: &str) -> String {
     use sha2::{Digest, Sha256};
-    match &claims.jti {
-        Some(jti) => format!("jti:{jti}"),
-        None => {
-            let digest = Sha256::digest(token.as_bytes());
-            digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
-        }
-    }
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
 fn scope_refusal(rules: &dyn GatewayRules, scope: &ScopeError) -> Response {
@@ -409,20 +443,14 @@ async fn customer_allowed(
         return Ok(known);
     }
     // The path names the record by another id: ask the provider which record that is.
-    let read = rules.read_request("", customer);
-    let (path, query) = match read.url.split_once('?') {
-        Some((path, query)) => (path.to_string(), Some(query.to_string())),
-        None => (read.url.clone(), None),
-    };
+    let (path, query) = rules.upstream(&Route::Read {
+        customer: customer.to_string(),
+    });
     let outgoing = Outgoing {
         method: Method::GET,
         path,
         query,
-        headers: read
-            .headers
-            .iter()
-            .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
-            .collect(),
+        headers: vec![("accept".into(), rules.media_type().into())],
         body: Bytes::new(),
     };
     let reply = adapter.send(&state.client, outgoing).await?;
@@ -438,8 +466,51 @@ async fn customer_allowed(
     Ok(same)
 }
 
-/// The ids of a record this token created or changed: it may keep editing it under any of them
-/// (a Partnero update may rename the key the token was scoped to).
+/// The id of a record this token created or changed, as the provider names it (a Partnero update
+/// may rename the key the token was scoped to). Only that id: aliases the caller chose (a
+/// Prolifi `external_id`) could name someone else's record.
+/// `written` without the fields whose value equals the record's current one; `None` when the
+/// record cannot be read.
+async fn without_unchanged(
+    state: &AppState,
+    rules: &dyn GatewayRules,
+    adapter: &dyn Adapter,
+    customer: &str,
+    written: &[WrittenField],
+) -> Option<Vec<WrittenField>> {
+    let (path, query) = rules.upstream(&Route::Read {
+        customer: customer.to_string(),
+    });
+    let outgoing = Outgoing {
+        method: Method::GET,
+        path,
+        query,
+        headers: vec![("accept".into(), rules.media_type().into())],
+        body: Bytes::new(),
+    };
+    let reply = adapter.send(&state.client, outgoing).await.ok()?;
+    let reply = HttpReply {
+        status: reply.status,
+        headers: Vec::new(),
+        body: String::from_utf8_lossy(&reply.body).into_owned(),
+    };
+    let current = interpret_reply(rules, &reply).ok()?.values;
+    let fields = rules.fields(Operation::Update);
+    Some(
+        written
+            .iter()
+            .filter(|(name, value)| {
+                let kind = fields.iter().find(|f| f.name == *name).map(|f| f.kind);
+                kind.is_none_or(|kind| {
+                    normalize(kind, value.as_deref().unwrap_or_default())
+                        != normalize(kind, current.get(name))
+                })
+            })
+            .cloned()
+            .collect(),
+    )
+}
+
 fn remember_touched(state: &AppState, rules: &dyn GatewayRules, token_id: &str, body: &Bytes) {
     let reply = HttpReply {
         status: 201,
@@ -447,6 +518,6 @@ fn remember_touched(state: &AppState, rules: &dyn GatewayRules, token_id: &str, 
         body: String::from_utf8_lossy(body).into_owned(),
     };
     if let Ok(record) = interpret_reply(rules, &reply) {
-        state.remember_touched(token_id, rules.aliases(&record));
+        state.remember_touched(token_id, vec![record.id]);
     }
 }

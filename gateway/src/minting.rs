@@ -37,9 +37,9 @@ static MINTED: AtomicU64 = AtomicU64::new(0);
 
 /// Claims for a request, checked: a known provider, known ops, a lifetime within the maximum.
 pub fn claims_for(keys: &TokenKeys, request: &TokenRequest, now: u64) -> Result<Claims, String> {
-    if ProviderId::parse(&request.provider).is_none() {
+    let Some(provider) = ProviderId::parse(&request.provider) else {
         return Err(format!("unknown provider {:?}", request.provider));
-    }
+    };
     if request.ops.is_empty()
         || request
             .ops
@@ -61,7 +61,7 @@ pub fn claims_for(keys: &TokenKeys, request: &TokenRequest, now: u64) -> Result<
         iat: now,
         nbf: None,
         sub: request.sub.clone(),
-        provider: request.provider.clone(),
+        provider: provider.as_str().to_string(),
         ops: request.ops.clone(),
         customer: request.customer.clone().filter(|c| !c.is_empty()),
         fields: request.fields.clone(),

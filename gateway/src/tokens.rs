@@ -145,13 +145,16 @@ impl TokenKeys {
                 }
             })?
             .claims;
-        if claims.exp + self.leeway_secs <= now {
+        if claims.exp.saturating_add(self.leeway_secs) <= now {
             return Err(TokenError::Expired);
         }
-        if claims.nbf.is_some_and(|nbf| nbf > now + self.leeway_secs) {
+        if claims
+            .nbf
+            .is_some_and(|nbf| nbf > now.saturating_add(self.leeway_secs))
+        {
             return Err(TokenError::NotYetValid);
         }
-        if claims.iat > now + self.leeway_secs
+        if claims.iat > now.saturating_add(self.leeway_secs)
             || claims.exp.saturating_sub(claims.iat) > self.max_lifetime_secs
         {
             return Err(TokenError::LifetimeTooLong);

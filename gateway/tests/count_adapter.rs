@@ -525,3 +525,55 @@ async fn a_refresh_token_count_refuses_asks_for_a_new_connection() {
     assert_eq!(json_of(&reply)["code"], "COUNT_RECONNECT_REQUIRED");
     assert_eq!(trail(&sandbox).await, [(REFRESH.into(), 401)]);
 }
+
+/// Count needs `customer` and `email` in every update: a token limited to other fields may still
+/// send them unchanged, but not change them.
+#[tokio::test]
+async fn a_fields_claim_allows_count_s_required_fields_when_unchanged() {
+    use customer_form_gateway::minting::{claims_for, TokenRequest};
+    let sandbox = Sandbox::start().await;
+    let store = TempStore::new();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address: SocketAddr = listener.local_addr().unwrap();
+    let gateway = format!("http://{address}");
+    let callback = format!("{gateway}/count/oauth/callback");
+    let state = Arc::new(AppState::new(count_config(&sandbox, &store, &callback, false)).unwrap());
+    serve_on(listener, app(state.clone()));
+    let connected = reqwest::Client::new()
+        .get(format!("{gateway}/count/oauth/start"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(connected.status(), 200);
+
+    let request = TokenRequest {
+        sub: "u1".into(),
+        provider: "count".into(),
+        ops: vec!["update".into()],
+        customer: Some(ACME.into()),
+        fields: Some(vec!["mainPhone".into()]),
+        ttl_secs: Some(60),
+    };
+    let token = state
+        .keys
+        .mint(&claims_for(&state.keys, &request, now_secs()).unwrap())
+        .unwrap();
+    let put = |body: &'static str| {
+        gateway_client()
+            .put(format!("{gateway}/count/customers/{ACME}"))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let ok = put(r#"{"customer":"Acme Ltd","email":"ap@acme.test","mainPhone":"+44 1"}"#)
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    let refused = put(r#"{"customer":"Acme Ltd","email":"new@acme.test","mainPhone":"+44 2"}"#)
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["message"], "This token may not change: email.");
+}

@@ -317,7 +317,14 @@ async fn fields_outside_the_token_are_refused() {
         body["error"]["message"],
         "This token may not change: email."
     );
-    assert_eq!(h.upstream_log().await.len(), 1);
+    // The gateway may read the record (to see whether email really changes), never write it.
+    let writes = h
+        .upstream_log()
+        .await
+        .into_iter()
+        .filter(|e| e["method"] == "PATCH")
+        .count();
+    assert_eq!(writes, 1);
 }
 
 #[tokio::test]
@@ -600,4 +607,131 @@ async fn only_customer_api_routes_are_forwarded() {
         404
     );
     assert!(h.upstream_log().await.is_empty());
+}
+
+#[tokio::test]
+async fn a_caller_chosen_alias_never_grants_another_customer() {
+    let h = harness().await;
+    let token = h.token(&["create", "read", "update"], None, None);
+    // The attacker names its new customer after the victim's UUID.
+    let victim = "4c1e7a92-8b3d-4f6e-a0c5-2d9b7e1f3a48";
+    let created = h
+        .call(
+            "POST",
+            "/prolifi/customers",
+            Some(&token),
+            Some(&format!(
+                r#"{{"email":"a@evil.test","external_id":"{victim}"}}"#
+            )),
+        )
+        .await;
+    assert_eq!(created.status(), 201);
+    assert_eq!(
+        h.call(
+            "GET",
+            &format!("/prolifi/customers/{victim}"),
+            Some(&token),
+            None
+        )
+        .await
+        .status(),
+        403
+    );
+    let patch = h
+        .call(
+            "PATCH",
+            &format!("/prolifi/customers/{victim}"),
+            Some(&token),
+            Some(r#"{"phone":null}"#),
+        )
+        .await;
+    assert_eq!(patch.status(), 403);
+}
+
+#[tokio::test]
+async fn ids_that_could_leave_the_customer_path_are_refused() {
+    let h = harness().await;
+    let token = h.token(&["read"], Some("cus_1001"), None);
+    for path in [
+        "/prolifi/customers/%2563us_1002",
+        "/prolifi/customers/..%5C..%5C..%5C_log",
+        "/prolifi/customers/..",
+        "/prolifi/customers/a%2Fb",
+        "/prolifi/customers/%2E%2E",
+    ] {
+        let response = h.call("GET", path, Some(&token), None).await;
+        assert_eq!(response.status(), 404, "{path}");
+    }
+    assert!(h.upstream_log().await.is_empty());
+}
+
+#[tokio::test]
+async fn the_callers_query_and_content_type_do_not_reach_the_provider() {
+    let h = harness().await;
+    let token = h.token(&["update"], Some(JANE), Some(&["phone"]));
+    let response = h
+        .http
+        .patch(format!(
+            "{}/prolifi/customers/{JANE}?external_id=hijack&email=x@y.z",
+            h.gateway
+        ))
+        .bearer_auth(&token)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(r#"{"phone":"+1 555"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let log = h.upstream_log().await;
+    let patch = log.iter().find(|e| e["method"] == "PATCH").unwrap();
+    assert_eq!(patch["query"], Value::Null);
+    assert_eq!(patch["headers"]["content-type"], "application/json");
+}
+
+#[tokio::test]
+async fn tokens_sharing_a_jti_do_not_share_what_they_created() {
+    let h = harness().await;
+    let mint = |customer: Option<&str>| {
+        let mut claims = claims_for(
+            &h.state.keys,
+            &TokenRequest {
+                sub: "u".into(),
+                provider: "Prolifi".into(),
+                ops: vec!["create".into(), "update".into()],
+                customer: customer.map(str::to_string),
+                fields: None,
+                ttl_secs: Some(60),
+            },
+            now_secs(),
+        )
+        .unwrap();
+        claims.jti = Some("same-jti".into());
+        h.state.keys.mint(&claims).unwrap()
+    };
+    let (first, second) = (mint(None), mint(Some("someone-else")));
+    let created: Value = h
+        .call(
+            "POST",
+            "/prolifi/customers",
+            Some(&first),
+            Some(r#"{"email":"mine@example.com"}"#),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["data"]["id"].as_str().unwrap().to_string();
+    let path = format!("/prolifi/customers/{id}");
+    assert_eq!(
+        h.call("PATCH", &path, Some(&first), Some(r#"{"phone":null}"#))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        h.call("PATCH", &path, Some(&second), Some(r#"{"phone":null}"#))
+            .await
+            .status(),
+        403
+    );
 }

@@ -388,6 +388,21 @@ impl GatewayRules for CommerceLayer {
         customer_route(method, path, Method::Patch)
     }
 
+    /// Every request asks for the group and tags, and nothing else may be included.
+    fn upstream(&self, route: &Route) -> (String, Option<String>) {
+        let path = match route {
+            Route::Read { customer } | Route::Update { customer } => {
+                format!("/customers/{}", crate::url::encode_segment(customer))
+            }
+            _ => "/customers".to_string(),
+        };
+        (path, Some("include=customer_group,tags".to_string()))
+    }
+
+    fn media_type(&self) -> &'static str {
+        "application/vnd.api+json"
+    }
+
     fn read_body(&self, op: Operation, body: &Json) -> Result<Vec<WrittenField>, String> {
         let data = body
             .get("data")

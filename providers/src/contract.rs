@@ -47,17 +47,20 @@ impl Route {
 
 /// The customer routes every provider shares: `POST customers` creates, `GET customers/{id}`
 /// reads, `{update} customers/{id}` updates (PATCH or PUT, by provider). The query is ignored.
+/// Ids that could leave the customer path are refused (see `url::is_safe_id`).
 pub fn customer_route(method: Method, path: &str, update: Method) -> Option<Route> {
     let path = path.split_once('?').map_or(path, |(p, _)| p);
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     match (method, segments.as_slice()) {
         (Method::Post, ["customers"]) => Some(Route::Create),
-        (Method::Get, ["customers", id]) if !id.is_empty() => Some(Route::Read {
+        (Method::Get, ["customers", id]) if crate::url::is_safe_id(id) => Some(Route::Read {
             customer: (*id).to_string(),
         }),
-        (m, ["customers", id]) if m == update && !id.is_empty() => Some(Route::Update {
-            customer: (*id).to_string(),
-        }),
+        (m, ["customers", id]) if m == update && crate::url::is_safe_id(id) => {
+            Some(Route::Update {
+                customer: (*id).to_string(),
+            })
+        }
         _ => None,
     }
 }
@@ -178,6 +181,27 @@ pub trait GatewayRules: Contract {
     /// An error reply body in the provider's own envelope, so the widget reads the gateway's
     /// refusals exactly like the provider's errors.
     fn error_body(&self, kind: ErrorKind, message: &str, field_errors: &[FieldError]) -> Json;
+
+    /// The upstream path and query for a route, rebuilt from the parsed route (never the caller's
+    /// text, which a server could decode again) with the only query the provider gets.
+    fn upstream(&self, route: &Route) -> (String, Option<String>) {
+        use crate::url::{encode_query_value, encode_segment};
+        match route {
+            Route::Create => ("/customers".into(), None),
+            Route::Read { customer } | Route::Update { customer } => {
+                (format!("/customers/{}", encode_segment(customer)), None)
+            }
+            Route::FindByEmail { email } => (
+                "/customers/find-by-email".into(),
+                Some(format!("email={}", encode_query_value(email))),
+            ),
+        }
+    }
+
+    /// The media type of the provider's request and reply bodies; the gateway sets it itself.
+    fn media_type(&self) -> &'static str {
+        "application/json"
+    }
 
     /// What of a successful reply the token may see, when less than all of it (a duplicate
     /// check only needs to know that a record exists and which). `None`: the reply as it is.

@@ -359,7 +359,7 @@ impl GatewayRules for Count {
                 .split('&')
                 .find_map(|pair| pair.strip_prefix("email="))?;
             return Some(Route::FindByEmail {
-                email: email.to_string(),
+                email: crate::url::percent_decode(email)?,
             });
         }
         customer_route(method, path, Method::Put)
@@ -688,7 +688,7 @@ mod tests {
         assert_eq!(
             Count.route(Method::Get, "/customers/find-by-email?email=a%40b.co"),
             Some(Route::FindByEmail {
-                email: "a%40b.co".into()
+                email: "a@b.co".into()
             })
         );
         assert_eq!(

@@ -37,6 +37,45 @@ fn encode(text: &str, keep: impl Fn(u8) -> bool) -> String {
     out
 }
 
+/// Decodes `%XX` escapes (and `+` as a space, as forms send it); `None` for a malformed escape
+/// or bytes that are not UTF-8.
+pub fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = text.get(i + 1..i + 3)?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Whether a customer id from a request path can be passed on as one path segment: nothing
+/// that could climb out of the customer path once a server decodes it again (`/`, `\`, `%`,
+/// `.` / `..`, control characters) and a sane length.
+pub fn is_safe_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 255
+        && id != "."
+        && id != ".."
+        && !id
+            .chars()
+            .any(|c| matches!(c, '/' | '\\' | '%' | '?' | '#') || c.is_control())
+}
+
 /// The host of an absolute `http(s)` URL, lower-cased, without port or brackets.
 pub fn host(url: &str) -> Option<String> {
     let lower = url.trim().to_ascii_lowercase();
@@ -90,6 +129,43 @@ mod tests {
         assert_eq!(encode_segment("cus 1/../x?y"), "cus%201%2F..%2Fx%3Fy");
         assert_eq!(encode_segment("5f0c-AB_x.~"), "5f0c-AB_x.~");
         assert_eq!(encode_segment("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn decodes_percent_escapes() {
+        assert_eq!(percent_decode("a%40b.co").as_deref(), Some("a@b.co"));
+        assert_eq!(percent_decode("a+b%2Bc").as_deref(), Some("a b+c"));
+        assert_eq!(percent_decode("%zz"), None);
+        assert_eq!(percent_decode("%4"), None);
+        assert_eq!(percent_decode("%ff"), None);
+        assert_eq!(percent_decode("%C3%A9").as_deref(), Some("é"));
+    }
+
+    #[test]
+    fn ids_that_could_escape_the_path_are_not_safe() {
+        for good in [
+            "cus_1001",
+            "0b6f2d1c-5d0e-4a43-9d5f-6f1b8f3e2a10",
+            "customer_123",
+            "XAyRWNUzyN",
+            "a.b",
+        ] {
+            assert!(is_safe_id(good), "{good}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            "a/b",
+            "..\\_log",
+            "%63us_1002",
+            "a?b",
+            "a#b",
+            "a\nb",
+            &"x".repeat(256),
+        ] {
+            assert!(!is_safe_id(bad), "{bad:?}");
+        }
     }
 
     #[test]
