@@ -3,6 +3,8 @@
 use std::cell::RefCell;
 
 use providers::{FormValues, Json};
+
+use crate::form::Draft;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
@@ -37,21 +39,31 @@ impl DraftStore {
         web_sys::window()?.session_storage().ok().flatten()
     }
 
-    pub fn load(&self) -> Option<FormValues> {
+    /// `{"mine": {field: text}, "base": {field: text}}`; anything else is no draft.
+    pub fn load(&self) -> Option<Draft> {
         let text = Self::storage()?.get_item(&self.key).ok()??;
-        let Json::Object(members) = Json::parse(&text).ok()? else {
-            return None;
+        let json = Json::parse(&text).ok()?;
+        let read = |key: &str| -> Option<FormValues> {
+            let Json::Object(members) = json.get(key)? else {
+                return None;
+            };
+            Some(
+                members
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                    .collect(),
+            )
         };
-        Some(
-            members
-                .iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-                .collect(),
-        )
+        Some(Draft {
+            mine: read("mine")?,
+            base: read("base")?,
+        })
     }
 
-    pub fn save(&self, values: &FormValues) {
-        let json = Json::object(values.iter().map(|(k, v)| (k, Json::str(v))));
+    pub fn save(&self, draft: &Draft) {
+        let object =
+            |values: &FormValues| Json::object(values.iter().map(|(k, v)| (k, Json::str(v))));
+        let json = Json::object([("mine", object(&draft.mine)), ("base", object(&draft.base))]);
         if let Some(storage) = Self::storage() {
             // A full storage quota only loses the draft, never the form.
             let _ = storage.set_item(&self.key, &json.to_json_string());

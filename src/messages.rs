@@ -69,6 +69,14 @@ pub fn notice_text(
             ],
         ),
         Notice::Restored => catalog.t("status.restored"),
+        Notice::RestoredExcept(fields) => {
+            let names = fields
+                .iter()
+                .map(|f| label_of(f))
+                .collect::<Vec<_>>()
+                .join(", ");
+            catalog.t_with("status.restored_except", &[("fields", &names)])
+        }
         Notice::TookTheirs => catalog.t("status.took_theirs"),
     }
 }

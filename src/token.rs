@@ -73,6 +73,7 @@ impl PartialEq for TokenSource {
             (TokenSource::Provider(a), TokenSource::Provider(b)) => {
                 JsValue::from(a) == JsValue::from(b)
             }
+            (TokenSource::SalesChannel(a), TokenSource::SalesChannel(b)) => a == b,
             _ => false,
         }
     }

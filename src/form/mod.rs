@@ -8,5 +8,6 @@ pub mod state;
 pub use field_errors::FieldErrors;
 pub use merge::Side;
 pub use state::{
-    Effect, Event, Failure, FieldMessage, FormState, Msg, Notice, Phase, Resolution, Saved, Step,
+    Draft, Effect, Event, Failure, FieldMessage, FormState, Msg, Notice, Phase, Resolution, Saved,
+    Step,
 };

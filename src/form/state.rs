@@ -108,6 +108,8 @@ pub enum Notice {
     },
     /// Unsaved changes from before a reload were put back.
     Restored,
+    /// Some were, but these fields changed on the server meanwhile and keep the server's value.
+    RestoredExcept(Vec<&'static str>),
     /// The server's version replaced the person's changes, at their request.
     TookTheirs,
 }
@@ -169,8 +171,8 @@ pub enum Msg {
     },
     /// Values the host page offers for an empty form (Partnero's referral cookie).
     Seed(FormValues),
-    /// Unsaved values kept from before a reload.
-    Restore(FormValues),
+    /// Unsaved changes kept from before a reload.
+    Restore(Draft),
     /// `fresh_key` is a new random idempotency key; the reducer decides whether to use it or to
     /// reuse the key of a failed attempt at the very same request.
     Submit {
@@ -188,6 +190,13 @@ pub enum Msg {
         side: Side,
     },
     Resolve(Resolution),
+}
+
+/// Unsaved changes: the changed fields (`mine`) and what they were when loaded (`base`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Draft {
+    pub mine: FormValues,
+    pub base: FormValues,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -258,6 +267,10 @@ pub struct FormState {
     theirs_kept: Vec<&'static str>,
     /// A fresh idempotency key for when a rebased update no longer matches the attempt's body.
     spare_key: String,
+    /// A create that failed in transit after the retries: its outcome is unknown.
+    unsettled_create: Option<HttpRequest>,
+    /// After resending the unsettled create, apply the person's later edits as an update.
+    then_update: Option<FormValues>,
 }
 
 impl FormState {
@@ -299,6 +312,8 @@ impl FormState {
             pending: None,
             theirs_kept: Vec::new(),
             spare_key: String::new(),
+            unsettled_create: None,
+            then_update: None,
         })
     }
 
@@ -352,14 +367,22 @@ impl FormState {
         })
     }
 
-    /// What a draft may keep: the values, never a password.
-    pub fn draft(&self) -> FormValues {
-        self.contract
-            .fields(self.operation())
-            .iter()
-            .filter(|spec| spec.kind != FieldKind::Password)
-            .map(|spec| (spec.name, self.values.get(spec.name)))
-            .collect()
+    /// What a draft keeps: the fields changed since the load, with what each was when loaded (so
+    /// a restore never reverts someone else's later change), and never a password.
+    pub fn draft(&self) -> Draft {
+        let empty = FormValues::new();
+        let baseline = self.loaded.as_ref().map_or(&empty, |r| &r.values);
+        let mut draft = Draft::default();
+        for spec in self.contract.fields(self.operation()) {
+            let (now, then) = (self.values.get(spec.name), baseline.get(spec.name));
+            if spec.kind != FieldKind::Password
+                && normalize(spec.kind, now) != normalize(spec.kind, then)
+            {
+                draft.mine.set(spec.name, now);
+                draft.base.set(spec.name, then);
+            }
+        }
+        draft
     }
 
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
@@ -380,15 +403,8 @@ impl FormState {
                 }
                 Vec::new()
             }
-            Msg::Restore(values) => {
-                if self.editable() && self.can_write() {
-                    for (field, text) in values.iter() {
-                        self.values.set(field, text);
-                    }
-                    if self.is_dirty() {
-                        self.notice = Some(Notice::Restored);
-                    }
-                }
+            Msg::Restore(draft) => {
+                self.on_restore(draft);
                 Vec::new()
             }
             Msg::Submit { fresh_key } => {
@@ -418,7 +434,42 @@ impl FormState {
         }
     }
 
+    /// Puts back the draft's fields whose value on the server is still what it was when the
+    /// draft was taken; the others keep the server's newer value, and the person is told.
+    fn on_restore(&mut self, draft: Draft) {
+        if !self.editable() || !self.can_write() {
+            return;
+        }
+        let empty = FormValues::new();
+        let current = self.loaded.as_ref().map_or(&empty, |r| &r.values).clone();
+        let mut skipped = Vec::new();
+        for spec in self.contract.fields(self.operation()) {
+            let mine = draft.mine.iter().find(|(f, _)| *f == spec.name);
+            let Some((_, text)) = mine else { continue };
+            let base = normalize(spec.kind, draft.base.get(spec.name));
+            if base == normalize(spec.kind, current.get(spec.name)) {
+                self.values.set(spec.name, text);
+            } else {
+                skipped.push(spec.name);
+            }
+        }
+        if !skipped.is_empty() {
+            self.notice = Some(Notice::RestoredExcept(skipped));
+        } else if self.is_dirty() {
+            self.notice = Some(Notice::Restored);
+        }
+    }
+
     fn fail(&mut self, failure: Failure) -> Vec<Effect> {
+        // A create whose outcome is unknown (it may have reached the provider) is remembered, so
+        // the next attempt sends that very request again before anything else.
+        if let (Some(Pending::Save(request, Operation::Create)), Failure::Api { error, .. }) =
+            (&self.pending, &failure)
+        {
+            if error.kind.is_transient() && self.contract.create_is_idempotent() {
+                self.unsettled_create = Some(request.clone());
+            }
+        }
         self.adopting = false;
         self.pending_create = None;
         self.phase = Phase::Error;
@@ -572,6 +623,31 @@ impl FormState {
         self.pending = None;
         self.retries = 0;
         if std::mem::take(&mut self.adopting) {
+            // What the lookup found is ours only if it holds what was sent; otherwise it is
+            // someone else's customer with the same key or email.
+            let fields = self.contract.fields(Operation::Update);
+            let ours = fields.iter().all(|spec| {
+                let sent = normalize(spec.kind, self.values.get(spec.name));
+                sent.is_empty() || sent == normalize(spec.kind, record.values.get(spec.name))
+            });
+            if !ours {
+                let name = ["customer", "name", "email", "key"]
+                    .iter()
+                    .find_map(|key| {
+                        record
+                            .raw
+                            .get(key)
+                            .and_then(Json::as_str)
+                            .filter(|s| !s.is_empty())
+                    })
+                    .unwrap_or_default()
+                    .to_string();
+                self.customer_id.clear();
+                return self.fail(Failure::Duplicate {
+                    id: record.id,
+                    name,
+                });
+            }
             // What an earlier attempt created: the create succeeded after all.
             return self.on_saved(Ok(Saved {
                 record,
@@ -662,6 +738,19 @@ impl FormState {
             }
             Ok(Some(request)) => request,
         };
+        // A create that may have happened already goes out again, as it was, before any edit made
+        // since: the provider replays it (or makes it once), then the edits follow as an update.
+        if operation == Operation::Create {
+            if let Some(unsettled) = self.unsettled_create.take() {
+                if unsettled.body != request.body {
+                    self.then_update = Some(self.values.clone());
+                    self.field_errors.clear();
+                    self.failure = None;
+                    self.notice = None;
+                    return self.send(unsettled, Operation::Create);
+                }
+            }
+        }
         // Same request as a write that failed in transit: same key, so the provider can tell.
         let retrying_same = matches!(
             &self.attempt,
@@ -881,7 +970,8 @@ impl FormState {
                 self.theirs_kept = conflict.merged.theirs_only.clone();
                 self.loaded = Some(conflict.theirs);
                 self.phase = Phase::Saving;
-                self.write_update()
+                // Someone may have changed it again while the person decided: check once more.
+                self.check_effects()
             }
         }
     }
@@ -928,12 +1018,23 @@ impl FormState {
                     }
                     (false, Operation::Update) => Notice::Saved,
                 });
-                vec![Effect::Emit(Event::Saved {
+                self.unsettled_create = None;
+                let mut effects = vec![Effect::Emit(Event::Saved {
                     operation,
                     customer,
-                })]
+                })];
+                if let Some(edited) = self.then_update.take() {
+                    self.values = edited;
+                    if self.is_dirty() {
+                        self.phase = Phase::Saving;
+                        self.notice = None;
+                        effects.extend(self.check_effects());
+                    }
+                }
+                effects
             }
             Err(error) => {
+                self.then_update = None;
                 if error.kind.is_transient() {
                     return self.retry_or_fail(error, Step::Save);
                 }
@@ -1656,7 +1757,12 @@ mod tests {
             );
             assert_eq!(state.phase, Phase::Error);
             assert!(!state.editable(), "the choice comes first");
-            let effects = state.update(Msg::Resolve(resolution));
+            let mut effects = state.update(Msg::Resolve(resolution));
+            if let [Effect::Check(_)] = &effects[..] {
+                // Nobody changed it again while the person chose.
+                let now = state.loaded.clone().unwrap();
+                effects = state.update(Msg::Checked(Ok(now)));
+            }
             let body = match &effects[..] {
                 [Effect::Save { request, .. }] => request.body.as_deref(),
                 [] => None,
@@ -1689,6 +1795,12 @@ mod tests {
             side: Side::Theirs,
         });
         let effects = state.update(Msg::Resolve(Resolution::Merge));
+        assert!(
+            matches!(&effects[..], [Effect::Check(_)]),
+            "checked again first"
+        );
+        let now = state.loaded.clone().unwrap();
+        let effects = state.update(Msg::Checked(Ok(now)));
         let [Effect::Save { request, .. }] = &effects[..] else {
             panic!("{effects:?}")
         };
@@ -1712,8 +1824,9 @@ mod tests {
         edit(&mut state, "password", "hunter2");
         assert!(state.is_dirty());
         let draft = state.draft();
-        assert_eq!(draft.get("email"), "a@b.co");
-        assert_eq!(draft.get("password"), "");
+        assert_eq!(draft.mine.get("email"), "a@b.co");
+        assert_eq!(draft.mine.get("password"), "", "never a password");
+        assert_eq!(draft.mine.iter().count(), 1, "only what changed");
         let mut restored = FormState::new(
             ProviderId::CommerceLayer,
             Operation::Create,
@@ -1729,5 +1842,124 @@ mod tests {
             (restored.values.get("email"), restored.notice.clone()),
             ("a@b.co", Some(Notice::Restored))
         );
+    }
+
+    #[test]
+    fn a_draft_never_reverts_someone_elses_later_change() {
+        let mut state = loaded_update_form();
+        edit(&mut state, "last_name", "Smith");
+        edit(&mut state, "phone", "+1 555");
+        let draft = state.draft();
+        assert_eq!(draft.base.get("last_name"), "Doe");
+        // After a reload the server has a new last name from a colleague.
+        let mut fresh = FormState::new(
+            ProviderId::Prolifi,
+            Operation::Update,
+            "cus_1001",
+            Some(BASE),
+        )
+        .unwrap();
+        fresh.update(Msg::Credential(Some(all())));
+        fresh.update(Msg::Loaded(Ok(record(
+            &CUSTOMER.replace("\"Doe\"", "\"Jones\""),
+        ))));
+        fresh.update(Msg::Restore(draft));
+        assert_eq!(fresh.values.get("last_name"), "Jones", "their change stays");
+        assert_eq!(
+            fresh.values.get("phone"),
+            "+1 555",
+            "my untouched-by-them change comes back"
+        );
+        assert_eq!(
+            fresh.notice,
+            Some(Notice::RestoredExcept(vec!["last_name"]))
+        );
+    }
+
+    #[test]
+    fn an_unsettled_create_is_sent_again_as_it_was_before_later_edits() {
+        let mut state =
+            FormState::new(ProviderId::Prolifi, Operation::Create, "", Some(BASE)).unwrap();
+        state.update(Msg::Credential(Some(all())));
+        edit(&mut state, "email", "ada@example.com");
+        let first = submit(&mut state, "k1").unwrap();
+        give_up(&mut state);
+        assert_eq!(state.phase, Phase::Error);
+        edit(&mut state, "first_name", "Ada");
+        let effects = state.update(Msg::Submit {
+            fresh_key: "k2".into(),
+        });
+        assert_eq!(
+            effects,
+            vec![Effect::Save {
+                request: first,
+                operation: Operation::Create
+            }]
+        );
+        let created =
+            record(r#"{"data":{"id":"new-1","email":"ada@example.com","updated_at":"t1"}}"#);
+        let effects = state.update(Msg::Saved(Ok(Saved {
+            record: created.clone(),
+            replayed: true,
+        })));
+        assert!(matches!(
+            &effects[..],
+            [
+                Effect::Emit(Event::Saved {
+                    operation: Operation::Create,
+                    ..
+                }),
+                Effect::Check(_)
+            ]
+        ));
+        assert_eq!(
+            state.values.get("first_name"),
+            "Ada",
+            "the later edit is kept"
+        );
+        let effects = state.update(Msg::Checked(Ok(created)));
+        let [Effect::Save {
+            request,
+            operation: Operation::Update,
+        }] = &effects[..]
+        else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(request.body.as_deref(), Some(r#"{"first_name":"Ada"}"#));
+    }
+
+    #[test]
+    fn a_lookup_that_finds_someone_elses_customer_is_not_adopted() {
+        let mut state = FormState::new(ProviderId::Partnero, Operation::Create, "", None).unwrap();
+        state.update(Msg::Credential(Some(CredentialUse::Allowed(Grant::all(
+            Channel::Gateway,
+        )))));
+        edit(&mut state, "key", "taken_key");
+        edit(&mut state, "email", "me@example.com");
+        edit(&mut state, "partner.key", "ref_123");
+        state.update(Msg::Submit {
+            fresh_key: "k1".into(),
+        });
+        state.update(Msg::Saved(Err(transient())));
+        state.update(Msg::RetryNow);
+        let stranger =
+            r#"{"data":{"key":"taken_key","email":"someone@else.com","name":"Bob"},"status":1}"#;
+        let reply = HttpReply {
+            status: 200,
+            headers: vec![],
+            body: stranger.into(),
+        };
+        let found = contract::interpret_reply(state.contract(), &reply).unwrap();
+        state.update(Msg::LookedUp(Ok(Some(found.clone()))));
+        let effects = state.update(Msg::Loaded(Ok(found)));
+        assert!(
+            matches!(
+                &effects[..],
+                [Effect::Emit(Event::Error(Failure::Duplicate { .. }))]
+            ),
+            "{effects:?}"
+        );
+        assert!(state.loaded.is_none());
+        assert_eq!(state.values.get("email"), "me@example.com");
     }
 }

@@ -94,6 +94,7 @@ pub static TABLE: &[(&str, &str)] = &[
     ("status.retrying", "{provider} hat nicht korrekt geantwortet; neuer Versuch…"),
     ("status.retrying_secs", "{provider} hat um eine Pause gebeten; neuer Versuch in {secs} s…"),
     ("status.restored", "Ihre zuvor nicht gespeicherten Änderungen wurden wiederhergestellt."),
+    ("status.restored_except", "Ihre nicht gespeicherten Änderungen wurden wiederhergestellt, außer {fields}: Diese wurden inzwischen von jemand anderem geändert und zeigen den gespeicherten Wert."),
     ("status.took_theirs", "Die zuletzt gespeicherte Version wird angezeigt; Ihre Änderungen wurden verworfen."),
     ("status.replayed", "Der Anbieter hatte diese Anfrage bereits erhalten; nichts wurde doppelt gespeichert."),
     ("alert.invalid", "Einige Felder müssen überprüft werden, bevor das Formular gesendet werden kann."),

@@ -94,6 +94,7 @@ pub static TABLE: &[(&str, &str)] = &[
     ("status.retrying", "{provider} did not answer properly; trying again…"),
     ("status.retrying_secs", "{provider} asked to wait; trying again in {secs} s…"),
     ("status.restored", "Your unsaved changes from before were restored."),
+    ("status.restored_except", "Your unsaved changes from before were restored, except {fields}: someone changed them meanwhile, so they show the saved value."),
     ("status.took_theirs", "Showing the latest saved version; your changes were set aside."),
     ("status.replayed", "The provider had already received this request; nothing was saved twice."),
     ("alert.invalid", "Some fields need attention before this can be sent."),

@@ -94,6 +94,7 @@ pub static TABLE: &[(&str, &str)] = &[
     ("status.retrying", "{provider} no ha respondido correctamente; reintentando…"),
     ("status.retrying_secs", "{provider} ha pedido esperar; reintentando en {secs} s…"),
     ("status.restored", "Se han restaurado sus cambios anteriores sin guardar."),
+    ("status.restored_except", "Se restauraron sus cambios sin guardar, excepto {fields}: alguien los modificó mientras tanto, así que muestran el valor guardado."),
     ("status.took_theirs", "Se muestra la última versión guardada; sus cambios se han descartado."),
     ("status.replayed", "El proveedor ya había recibido esta solicitud; no se ha guardado nada dos veces."),
     ("alert.invalid", "Algunos campos requieren revisión antes de poder enviar el formulario."),

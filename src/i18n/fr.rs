@@ -94,6 +94,7 @@ pub static TABLE: &[(&str, &str)] = &[
     ("status.retrying", "{provider} n'a pas répondu correctement ; nouvelle tentative…"),
     ("status.retrying_secs", "{provider} a demandé d'attendre ; nouvelle tentative dans {secs} s…"),
     ("status.restored", "Vos modifications non enregistrées ont été restaurées."),
+    ("status.restored_except", "Vos modifications non enregistrées ont été restaurées, sauf {fields} : quelqu'un les a modifiés entre-temps, ils affichent donc la valeur enregistrée."),
     ("status.took_theirs", "Affichage de la dernière version enregistrée ; vos modifications ont été écartées."),
     ("status.replayed", "Le fournisseur avait déjà reçu cette requête ; rien n'a été enregistré en double."),
     ("alert.invalid", "Certains champs doivent être vérifiés avant l'envoi."),

@@ -310,18 +310,28 @@ impl CustomerForm {
     ) {
         let Some(state) = &self.state else { return };
         let contract = state.contract();
+        let base = state.base().to_string();
         let tokens = self.tokens.clone();
         let transport = self.transport.clone();
         let link = ctx.link().clone();
         let generation = self.generation;
         let in_flight = self.in_flight.clone();
         spawn_local(async move {
+            // Every token the host hands over is checked before use, not only the first: a
+            // refresh could return a secret key just as well.
+            let refused = |token: &str| match contract.classify(token, &base) {
+                refusal @ CredentialUse::Refused(_) => Some(refusal),
+                CredentialUse::Allowed(_) => None,
+            };
             let outcome = async {
                 let mut token = tokens.token().await.map_err(token_failure)?;
+                if let Some(refusal) = refused(&token) {
+                    return Err(Err(refusal));
+                }
                 let mut refreshed = false;
                 loop {
                     let Ok(controller) = AbortController::new() else {
-                        return Err(ApiError::new(None, ErrorKind::Network, ""));
+                        return Err(Ok(ApiError::new(None, ErrorKind::Network, "")));
                     };
                     in_flight.borrow_mut().push(controller.clone());
                     let reply = transport
@@ -330,18 +340,26 @@ impl CustomerForm {
                     in_flight
                         .borrow_mut()
                         .retain(|c| !js_sys::Object::is(c.as_ref(), controller.as_ref()));
-                    let reply = reply?;
+                    let reply = reply.map_err(Ok)?;
                     if reply.status == 401 && tokens.can_refresh() && !refreshed {
                         refreshed = true;
                         token = tokens.refresh().await.map_err(token_failure)?;
+                        if let Some(refusal) = refused(&token) {
+                            return Err(Err(refusal));
+                        }
                         continue;
                     }
-                    let record = interpret_reply(contract, &reply)?;
+                    let record = interpret_reply(contract, &reply).map_err(Ok)?;
                     return Ok((reply, record));
                 }
             }
             .await;
-            link.send_message(Message::Form(generation, wrap(outcome)));
+            let msg = match outcome {
+                Ok(done) => wrap(Ok(done)),
+                Err(Ok(error)) => wrap(Err(error)),
+                Err(Err(refusal)) => Msg::Credential(Some(refusal)),
+            };
+            link.send_message(Message::Form(generation, msg));
         });
     }
 
@@ -438,12 +456,14 @@ impl CustomerForm {
     }
 }
 
-fn token_failure(error: TokenError) -> ApiError {
+/// A failure to get a token, as a request's error (`Ok`: a reply-like failure; the form's
+/// credential refusals travel as `Err`).
+fn token_failure(error: TokenError) -> Result<ApiError, CredentialUse> {
     let kind = match error {
         TokenError::Missing => ErrorKind::CredentialRefused,
         TokenError::ProviderFailed => ErrorKind::Authentication,
     };
-    ApiError::new(None, kind, "")
+    Ok(ApiError::new(None, kind, ""))
 }
 
 impl Component for CustomerForm {
