@@ -14,7 +14,8 @@ use axum::response::Response;
 use providers::contract::{check_body, english_field_errors, interpret_reply, WrittenField};
 use providers::validate::normalize;
 use providers::{
-    gateway_rules_for, ErrorKind, GatewayRules, HttpReply, Json, Operation, ProviderId, Route,
+    gateway_rules_for, ApiError, ErrorKind, GatewayRules, HttpReply, Json, Operation, ProviderId,
+    Record, Route,
 };
 use serde_json::json;
 
@@ -443,6 +444,22 @@ async fn customer_allowed(
         return Ok(known);
     }
     // The path names the record by another id: ask the provider which record that is.
+    let same = read_customer(state, rules, adapter, customer)
+        .await?
+        .map(|record| rules.aliases(&record).iter().any(|id| id == allowed))
+        .unwrap_or(false);
+    state.remember_resolved(cache_key, same);
+    Ok(same)
+}
+
+/// The provider's current record `customer`, read with the gateway's own credential: the outer
+/// error is the provider being unreachable, the inner one its reply.
+async fn read_customer(
+    state: &AppState,
+    rules: &dyn GatewayRules,
+    adapter: &dyn Adapter,
+    customer: &str,
+) -> Result<Result<Record, ApiError>, UpstreamError> {
     let (path, query) = rules.upstream(&Route::Read {
         customer: customer.to_string(),
     });
@@ -459,16 +476,9 @@ async fn customer_allowed(
         headers: Vec::new(),
         body: String::from_utf8_lossy(&reply.body).into_owned(),
     };
-    let same = interpret_reply(rules, &reply)
-        .map(|record| rules.aliases(&record).iter().any(|id| id == allowed))
-        .unwrap_or(false);
-    state.remember_resolved(cache_key, same);
-    Ok(same)
+    Ok(interpret_reply(rules, &reply))
 }
 
-/// The id of a record this token created or changed, as the provider names it (a Partnero update
-/// may rename the key the token was scoped to). Only that id: aliases the caller chose (a
-/// Prolifi `external_id`) could name someone else's record.
 /// `written` without the fields whose value equals the record's current one; `None` when the
 /// record cannot be read.
 async fn without_unchanged(
@@ -478,23 +488,11 @@ async fn without_unchanged(
     customer: &str,
     written: &[WrittenField],
 ) -> Option<Vec<WrittenField>> {
-    let (path, query) = rules.upstream(&Route::Read {
-        customer: customer.to_string(),
-    });
-    let outgoing = Outgoing {
-        method: Method::GET,
-        path,
-        query,
-        headers: vec![("accept".into(), rules.media_type().into())],
-        body: Bytes::new(),
-    };
-    let reply = adapter.send(&state.client, outgoing).await.ok()?;
-    let reply = HttpReply {
-        status: reply.status,
-        headers: Vec::new(),
-        body: String::from_utf8_lossy(&reply.body).into_owned(),
-    };
-    let current = interpret_reply(rules, &reply).ok()?.values;
+    let current = read_customer(state, rules, adapter, customer)
+        .await
+        .ok()?
+        .ok()?
+        .values;
     let fields = rules.fields(Operation::Update);
     Some(
         written
@@ -511,6 +509,9 @@ async fn without_unchanged(
     )
 }
 
+/// The id of a record this token created or changed, as the provider names it (a Partnero update
+/// may rename the key the token was scoped to). Only that id: aliases the caller chose (a
+/// Prolifi `external_id`) could name someone else's record.
 fn remember_touched(state: &AppState, rules: &dyn GatewayRules, token_id: &str, body: &Bytes) {
     let reply = HttpReply {
         status: 201,

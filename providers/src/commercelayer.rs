@@ -15,7 +15,7 @@ use crate::field::{FieldKind, FieldSpec};
 use crate::http::{HttpReply, HttpRequest, Method};
 use crate::json::Json;
 use crate::record::Record;
-use crate::url::{encode_segment, join};
+use crate::url::{customer_url, encode_segment, join};
 use crate::validate::{normalize, Invalid, Normal, Rule};
 use crate::values::FormValues;
 use crate::{Operation, ProviderId};
@@ -322,10 +322,7 @@ impl Contract for CommerceLayer {
         Some(Record {
             id,
             values,
-            updated_at: attributes
-                .and_then(|a| a.get("updated_at"))
-                .and_then(Json::as_str)
-                .map(str::to_string),
+            updated_at: attributes.and_then(|a| a.string_at("updated_at")),
             raw: data.clone(),
         })
     }
@@ -392,7 +389,7 @@ impl GatewayRules for CommerceLayer {
     fn upstream(&self, route: &Route) -> (String, Option<String>) {
         let path = match route {
             Route::Read { customer } | Route::Update { customer } => {
-                format!("/customers/{}", crate::url::encode_segment(customer))
+                format!("/customers/{}", encode_segment(customer))
             }
             _ => "/customers".to_string(),
         };
@@ -514,10 +511,6 @@ impl GatewayRules for CommerceLayer {
 /// JSON:API write may ask for `include` like a read).
 fn with_includes(url: String) -> String {
     format!("{url}?include=customer_group,tags")
-}
-
-fn customer_url(base: &str, id: &str) -> String {
-    join(base, &format!("customers/{}", encode_segment(id.trim())))
 }
 
 #[cfg(test)]

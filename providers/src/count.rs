@@ -14,7 +14,7 @@ use crate::field::{FieldKind, FieldSpec};
 use crate::http::{HttpReply, HttpRequest, Method};
 use crate::json::Json;
 use crate::record::Record;
-use crate::url::{encode_query_value, encode_segment, join};
+use crate::url::{customer_url, encode_query_value, join};
 use crate::validate::{normalize, Invalid, Normal, Rule};
 use crate::values::FormValues;
 use crate::{Operation, ProviderId};
@@ -297,10 +297,7 @@ impl Contract for Count {
         Some(Record {
             id,
             values,
-            updated_at: data
-                .get("updatedAt")
-                .and_then(Json::as_str)
-                .map(str::to_string),
+            updated_at: data.string_at("updatedAt"),
             raw: data.clone(),
         })
     }
@@ -457,10 +454,6 @@ impl GatewayRules for Count {
             ("data", Json::object(kept)),
         ]))
     }
-}
-
-fn customer_url(base: &str, id: &str) -> String {
-    join(base, &format!("customers/{}", encode_segment(id.trim())))
 }
 
 #[cfg(test)]

@@ -66,6 +66,13 @@ impl Json {
         dotted.split('.').try_fold(self, |node, key| node.get(key))
     }
 
+    /// The string at a dotted path, owned; `None` when absent or not a string.
+    pub fn string_at(&self, dotted: &str) -> Option<String> {
+        self.pointer(dotted)
+            .and_then(Json::as_str)
+            .map(str::to_string)
+    }
+
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Json::String(s) => Some(s),

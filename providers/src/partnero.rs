@@ -12,7 +12,7 @@ use crate::field::{FieldKind, FieldSpec};
 use crate::http::{HttpReply, HttpRequest, Method};
 use crate::json::Json;
 use crate::record::Record;
-use crate::url::{encode_segment, join};
+use crate::url::{customer_url, join};
 use crate::validate::{normalize, Invalid, Normal, Rule};
 use crate::values::FormValues;
 use crate::{Operation, ProviderId};
@@ -170,10 +170,7 @@ impl Contract for Partnero {
         Some(Record {
             id,
             values,
-            updated_at: data
-                .get("updated_at")
-                .and_then(Json::as_str)
-                .map(str::to_string),
+            updated_at: data.string_at("updated_at"),
             raw: data.clone(),
         })
     }
@@ -306,10 +303,6 @@ fn read_members(
         }
     }
     Ok(())
-}
-
-fn customer_url(base: &str, key: &str) -> String {
-    join(base, &format!("customers/{}", encode_segment(key.trim())))
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use crate::field::{FieldKind, FieldSpec};
 use crate::http::{HttpReply, HttpRequest, Method};
 use crate::json::Json;
 use crate::record::Record;
-use crate::url::{encode_segment, join};
+use crate::url::{customer_url, join};
 use crate::validate::{normalize, Invalid, Normal, Rule};
 use crate::values::FormValues;
 use crate::{Operation, ProviderId};
@@ -143,10 +143,7 @@ impl Contract for Prolifi {
         Some(Record {
             id,
             values,
-            updated_at: data
-                .get("updated_at")
-                .and_then(Json::as_str)
-                .map(str::to_string),
+            updated_at: data.string_at("updated_at"),
             raw: data.clone(),
         })
     }
@@ -243,10 +240,6 @@ impl GatewayRules for Prolifi {
         }
         Json::object([("error", error)])
     }
-}
-
-fn customer_url(base: &str, id: &str) -> String {
-    join(base, &format!("customers/{}", encode_segment(id.trim())))
 }
 
 fn with_idempotency(request: HttpRequest, ctx: RequestContext) -> HttpRequest {

@@ -43,22 +43,10 @@ impl TokenClaims {
                 Json::Number(n) => n.split('.').next()?.parse().ok(),
                 _ => None,
             }),
-            provider: claims
-                .get("provider")
-                .and_then(Json::as_str)
-                .map(str::to_string),
-            customer: claims
-                .get("customer")
-                .and_then(Json::as_str)
-                .map(str::to_string),
-            application_kind: claims
-                .pointer("application.kind")
-                .and_then(Json::as_str)
-                .map(str::to_string),
-            owner_id: claims
-                .pointer("owner.id")
-                .and_then(Json::as_str)
-                .map(str::to_string),
+            provider: claims.string_at("provider"),
+            customer: claims.string_at("customer"),
+            application_kind: claims.string_at("application.kind"),
+            owner_id: claims.string_at("owner.id"),
         })
     }
 

@@ -17,6 +17,12 @@ pub fn encode_segment(segment: &str) -> String {
     })
 }
 
+/// `{base}/customers/{id}`, the one record URL all four providers share; the id is trimmed and
+/// encoded as a single segment.
+pub fn customer_url(base: &str, id: &str) -> String {
+    join(base, &format!("customers/{}", encode_segment(id.trim())))
+}
+
 /// Percent-encodes a query value.
 pub fn encode_query_value(value: &str) -> String {
     encode(value, |b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))

@@ -29,7 +29,7 @@ use tokio::sync::Mutex;
 
 use super::count_tokens::{CountTokenPair, CountTokenStore};
 use super::{
-    classify, http_url, json_reply, only_keys, required, send_plain, Adapter, Outgoing,
+    http_url, json_reply, only_keys, receive, required, send_plain, Adapter, Outgoing,
     RouteContext, UpstreamError, UpstreamFuture, UpstreamReply,
 };
 use crate::config::ProviderConfig;
@@ -469,15 +469,7 @@ impl CountIntegration {
         ) {
             request = request.header(name, value);
         }
-        let response = request.body(body).send().await.map_err(classify)?;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(classify)?;
-        Ok(UpstreamReply {
-            status,
-            headers,
-            body,
-        })
+        receive(request.body(body)).await
     }
 
     /// `GET /count/oauth/start`: asks Count for its login URL with a fresh `state`, remembers the

@@ -171,6 +171,11 @@ pub async fn send_plain(
     if !outgoing.body.is_empty() {
         request = request.body(outgoing.body);
     }
+    receive(request).await
+}
+
+/// Sends a built request and reads the whole reply.
+pub async fn receive(request: reqwest::RequestBuilder) -> Result<UpstreamReply, UpstreamError> {
     let response = request.send().await.map_err(classify)?;
     let status = response.status().as_u16();
     let headers = response.headers().clone();
