@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the npm package from the release widget and packs it: www/customer-form-<version>.tgz.
 # Output layout (www/package/): index.js (entry + wasm-bindgen glue + element, one minified ES
-# module), index.d.ts, customer_form_bg.wasm (wasm-opt -Oz), README.md.
+# module), index.d.ts, customer_form_bg.wasm (wasm-opt -Oz), customer-form.<lang>.json (the
+# non-English strings, fetched beside the .wasm on demand), README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -18,6 +19,7 @@ wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-ref
 esbuild www/src/index.js --bundle --format=esm --minify --target=es2020 --log-level=warning \
   --outfile=www/package/index.js
 cp www/src/index.d.ts www/package/index.d.ts
+cp src/i18n/customer-form.*.json www/package/
 cp www/package.json www/package/package.json
 cp www/README.md www/package/README.md
 (cd www && npm pack ./package --silent --pack-destination . >/dev/null)

@@ -1,4 +1,4 @@
-//! The browser at the edge: cookies, session storage, the unload prompt, timers.
+//! The browser at the edge: cookies, session storage, the unload prompt, page hiding, timers.
 
 use std::cell::RefCell;
 
@@ -8,15 +8,26 @@ use crate::form::Draft;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
-/// Partnero's referral cookie: the partner key PartneroJS stored when the visitor arrived
-/// through a referral link. Not a credential.
-pub fn partnero_partner_cookie() -> Option<String> {
+/// A first-party cookie of the host page, by name (a provider's create default, e.g. the
+/// referral script's partner key). Never a credential.
+pub fn cookie(name: &str) -> Option<String> {
     let document: web_sys::HtmlDocument = web_sys::window()?.document()?.dyn_into().ok()?;
     let cookies = document.cookie().ok()?;
     cookies.split(';').find_map(|pair| {
-        let (name, value) = pair.trim().split_once('=')?;
-        (name == "partnero_partner" && !value.is_empty()).then(|| value.to_string())
+        let (key, value) = pair.trim().split_once('=')?;
+        (key == name && !value.is_empty()).then(|| value.to_string())
     })
+}
+
+/// The values a create form finds on the page before anyone types (`Contract::create_defaults`).
+pub fn create_defaults(contract: &dyn providers::Contract) -> FormValues {
+    contract
+        .create_defaults()
+        .iter()
+        .filter_map(|default| match default.source {
+            providers::DefaultSource::Cookie(name) => Some((default.field, cookie(name)?)),
+        })
+        .collect()
 }
 
 /// An opt-in draft of the form's values in `sessionStorage` (this tab only, gone with it):
@@ -121,6 +132,47 @@ impl UnloadGuard {
 impl Drop for UnloadGuard {
     fn drop(&mut self) {
         self.set(false);
+    }
+}
+
+type PageListener = Closure<dyn FnMut(web_sys::Event)>;
+
+/// Calls back when the page is hidden or left (`visibilitychange` to hidden, `pagehide`): the
+/// last moment a page is sure to run code, so drafts are written then rather than on every key.
+pub struct PageHide {
+    listener: PageListener,
+}
+
+impl PageHide {
+    pub fn listen(callback: impl Fn() + 'static) -> Option<PageHide> {
+        let window = web_sys::window()?;
+        let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            let hidden = event.type_() == "pagehide"
+                || web_sys::window()
+                    .and_then(|w| w.document())
+                    .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden);
+            if hidden {
+                callback();
+            }
+        });
+        let function = listener.as_ref().unchecked_ref();
+        window
+            .add_event_listener_with_callback("pagehide", function)
+            .ok()?;
+        window
+            .add_event_listener_with_callback("visibilitychange", function)
+            .ok()?;
+        Some(PageHide { listener })
+    }
+}
+
+impl Drop for PageHide {
+    fn drop(&mut self) {
+        if let Some(window) = web_sys::window() {
+            let function = self.listener.as_ref().unchecked_ref();
+            let _ = window.remove_event_listener_with_callback("pagehide", function);
+            let _ = window.remove_event_listener_with_callback("visibilitychange", function);
+        }
     }
 }
 

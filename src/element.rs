@@ -1,16 +1,20 @@
 //! The JS face: `mount(element, options)`, its handle, `defineCustomerForm()`, and the DOM events.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use js_sys::{Function, Reflect};
+use providers::public_client::PublicClientSettings;
 use providers::{Json, Operation, ProviderId};
 use wasm_bindgen::prelude::*;
 use web_sys::{CustomEvent, CustomEventInit, Element, ShadowRootInit, ShadowRootMode};
 use yew::prelude::*;
 use yew::AppHandle;
 
-use crate::token::{SalesChannel, TokenSource};
-use crate::ui::customer_form::{CustomerForm, ErrorReport, SavedCustomer, Theme};
+use crate::token::TokenSource;
+use crate::ui::customer_form::{
+    CustomerForm, CustomerFormProps, ErrorReport, SavedCustomer, Theme,
+};
 
 thread_local! {
     /// Every mounted form (host element, container), so a panic can mark them all as failed.
@@ -105,15 +109,8 @@ struct PlainOptions {
     theme: Option<String>,
 }
 
-#[derive(Properties, Clone, PartialEq)]
-struct ElementRootProps {
-    options: Rc<PlainOptions>,
-    token: TokenSource,
-    host: Element,
-}
-
-impl ElementRootProps {
-    fn from_js(host: &Element, options: &JsValue) -> ElementRootProps {
+impl PlainOptions {
+    fn from_js(options: &JsValue) -> PlainOptions {
         let text = |key: &str| {
             Reflect::get(options, &JsValue::from_str(key))
                 .ok()
@@ -125,7 +122,7 @@ impl ElementRootProps {
                 .and_then(|v| v.as_bool())
                 .unwrap_or(false)
         };
-        let plain = PlainOptions {
+        PlainOptions {
             provider: text("provider"),
             mode: text("mode"),
             customer_id: text("customerId"),
@@ -159,52 +156,22 @@ impl ElementRootProps {
                         })
                         .collect()
                 }),
-        };
-        let token = match token_source(options) {
-            TokenSource::None => sales_channel(&plain).unwrap_or_default(),
-            given => given,
-        };
-        ElementRootProps {
-            options: Rc::new(plain),
-            token,
-            host: host.clone(),
         }
     }
 }
 
-/// Without a token, a Commerce Layer form with a sales channel's client ID gets guest tokens
-/// itself (`market` is a code, or `code:…` / `id:…`).
-fn sales_channel(options: &PlainOptions) -> Option<TokenSource> {
+/// Without a token, a provider with a public client (Commerce Layer's sales channel: the
+/// `client-id`, `market` and `auth-base` attributes) gets tokens itself.
+fn public_client(options: &PlainOptions) -> Option<TokenSource> {
     let provider = options.provider.as_deref().and_then(ProviderId::parse)?;
-    let client_id = options
-        .client_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())?;
-    if provider != ProviderId::CommerceLayer {
-        return None;
-    }
-    let market = options.market.as_deref().map(str::trim).unwrap_or_default();
-    let scope = if market.contains(':') {
-        format!("market:{market}")
-    } else {
-        format!("market:code:{market}")
+    let settings = PublicClientSettings {
+        client_id: options.client_id.as_deref().unwrap_or_default(),
+        market: options.market.as_deref().unwrap_or_default(),
+        auth_base: options.auth_base.as_deref().unwrap_or_default(),
     };
-    let auth_base = options
-        .auth_base
-        .as_deref()
-        .map(str::trim)
-        .filter(|b| !b.is_empty())
-        .unwrap_or(DEFAULT_AUTH_BASE);
-    Some(TokenSource::SalesChannel(Rc::new(SalesChannel {
-        token_url: format!("{}/oauth/token", auth_base.trim_end_matches('/')),
-        client_id: client_id.to_string(),
-        scope,
-    })))
+    let client = provider.contract().public_client(&settings)?;
+    Some(TokenSource::SalesChannel(Rc::new(client)))
 }
-
-/// Commerce Layer's token endpoint (the per-organisation one is deprecated).
-const DEFAULT_AUTH_BASE: &str = "https://auth.commercelayer.io";
 
 /// `tokenProvider` (refreshable) wins over `token` when both are given.
 fn token_source(options: &JsValue) -> TokenSource {
@@ -269,13 +236,70 @@ fn error_detail(provider: ProviderId, report: &ErrorReport) -> Json {
     ])
 }
 
-/// Adapts untyped element options to the typed component, or explains what is wrong with them.
-#[function_component(ElementRoot)]
-fn element_root(props: &ElementRootProps) -> Html {
-    let options = &props.options;
-    let provider = options.provider.as_deref().and_then(ProviderId::parse);
+/// The host's event callbacks, made once per mounted form (so new options with the same
+/// meaning do not re-render it). The provider in each event's detail is the current one.
+#[derive(Clone)]
+struct HostCallbacks {
+    on_loaded: Callback<Json>,
+    on_saved: Callback<SavedCustomer>,
+    on_error: Callback<ErrorReport>,
+    on_ready: Callback<()>,
+    on_dirty_change: Callback<bool>,
+}
+
+impl HostCallbacks {
+    fn new(host: &Element, provider: &Rc<Cell<ProviderId>>) -> HostCallbacks {
+        let event = |name: &'static str| {
+            let (host, provider) = (host.clone(), provider.clone());
+            move |members: Vec<(&'static str, Json)>| {
+                let mut detail = Json::object([provider_field(provider.get())]);
+                for (key, value) in members {
+                    detail.insert(key, value);
+                }
+                dispatch(&host, name, &detail);
+            }
+        };
+        let loaded = event("customer-loaded");
+        let saved = event("customer-saved");
+        let ready = event("customer-ready");
+        let dirty = event("customer-dirty-change");
+        let (host, current) = (host.clone(), provider.clone());
+        HostCallbacks {
+            on_loaded: Callback::from(move |customer: Json| loaded(vec![("customer", customer)])),
+            on_saved: Callback::from(move |saved_customer: SavedCustomer| {
+                saved(vec![
+                    ("operation", Json::str(saved_customer.operation.as_str())),
+                    ("customer", saved_customer.customer),
+                ])
+            }),
+            on_error: Callback::from(move |report: ErrorReport| {
+                dispatch(
+                    &host,
+                    "customer-error",
+                    &error_detail(current.get(), &report),
+                );
+            }),
+            on_ready: Callback::from(move |()| ready(Vec::new())),
+            on_dirty_change: Callback::from(move |is_dirty: bool| {
+                dirty(vec![("dirty", Json::Bool(is_dirty))])
+            }),
+        }
+    }
+}
+
+/// The typed props for untyped element options, or what is wrong with them.
+fn props_for(
+    options: &JsValue,
+    callbacks: &HostCallbacks,
+) -> Result<CustomerFormProps, &'static str> {
+    let plain = PlainOptions::from_js(options);
+    let provider = plain
+        .provider
+        .as_deref()
+        .and_then(ProviderId::parse)
+        .ok_or("The provider attribute must be one of: partnero, prolifi, count, commercelayer.")?;
     // Without a mode, a form given a customer edits it; otherwise it creates one.
-    let has_customer = options
+    let has_customer = plain
         .customer_id
         .as_deref()
         .is_some_and(|id| !id.trim().is_empty());
@@ -284,95 +308,76 @@ fn element_root(props: &ElementRootProps) -> Html {
     } else {
         Operation::Create
     };
-    let mode = options
+    let mode = plain
         .mode
         .as_deref()
         .filter(|m| !m.is_empty())
-        .map_or(Some(default_mode), Operation::parse);
-    let (Some(provider), Some(mode)) = (provider, mode) else {
-        let problem = if provider.is_none() {
-            "The provider attribute must be one of: partnero, prolifi, count, commercelayer."
-        } else {
-            "The mode attribute must be create or update."
-        };
-        return html! {
-            <div class="cf" data-state="error" part="root">
-                <div role="alert" part="alert">{problem}</div>
-            </div>
-        };
+        .map_or(Some(default_mode), Operation::parse)
+        .ok_or("The mode attribute must be create or update.")?;
+    let token = match token_source(options) {
+        TokenSource::None => public_client(&plain).unwrap_or_default(),
+        given => given,
     };
-    let host = props.host.clone();
-    let on_loaded = Callback::from(move |customer: Json| {
-        dispatch(
-            &host,
-            "customer-loaded",
-            &Json::object([provider_field(provider), ("customer", customer)]),
-        );
-    });
-    let host = props.host.clone();
-    let on_saved = Callback::from(move |saved: SavedCustomer| {
-        let detail = Json::object([
-            provider_field(provider),
-            ("operation", Json::str(saved.operation.as_str())),
-            ("customer", saved.customer),
-        ]);
-        dispatch(&host, "customer-saved", &detail);
-    });
-    let host = props.host.clone();
-    let on_error = Callback::from(move |report: ErrorReport| {
-        dispatch(&host, "customer-error", &error_detail(provider, &report));
-    });
-    let host = props.host.clone();
-    let on_ready = Callback::from(move |()| {
-        dispatch(
-            &host,
-            "customer-ready",
-            &Json::object([provider_field(provider)]),
-        );
-    });
-    let host = props.host.clone();
-    let on_dirty_change = Callback::from(move |dirty: bool| {
-        let detail = Json::object([provider_field(provider), ("dirty", Json::Bool(dirty))]);
-        dispatch(&host, "customer-dirty-change", &detail);
-    });
-    html! {
-        <CustomerForm
-            {provider}
-            {mode}
-            customer_id={options.customer_id.clone().unwrap_or_default()}
-            api_base={options.api_base.clone().map(AttrValue::from)}
-            locale={options.locale.clone().unwrap_or_default()}
-            strings={Rc::new(options.strings.clone().unwrap_or_default())}
-            token={props.token.clone()}
-            {on_loaded}
-            {on_saved}
-            {on_error}
-            {on_dirty_change}
-            {on_ready}
-            theme={Theme::parse(options.theme.as_deref().unwrap_or_default())}
-            timeout_ms={options.timeout}
-            warn_unsaved={options.warn_unsaved}
-            keep_draft={options.draft}
-        />
+    let callbacks = callbacks.clone();
+    Ok(CustomerFormProps {
+        provider,
+        mode,
+        customer_id: plain.customer_id.unwrap_or_default().into(),
+        api_base: plain.api_base.map(AttrValue::from),
+        locale: plain.locale.unwrap_or_default().into(),
+        strings: Rc::new(plain.strings.unwrap_or_default()),
+        token,
+        on_loaded: callbacks.on_loaded,
+        on_saved: callbacks.on_saved,
+        on_error: callbacks.on_error,
+        on_dirty_change: callbacks.on_dirty_change,
+        on_ready: callbacks.on_ready,
+        theme: Theme::parse(plain.theme.as_deref().unwrap_or_default()),
+        timeout_ms: plain.timeout,
+        warn_unsaved: plain.warn_unsaved,
+        keep_draft: plain.draft,
+        transport: None,
+    })
+}
+
+/// Options the form cannot work with: said in place of the form.
+fn show_problem(container: &Element, problem: &str) {
+    container.set_text_content(None);
+    let Some(document) = container.owner_document() else {
+        return;
+    };
+    let (Ok(root), Ok(alert)) = (
+        document.create_element("div"),
+        document.create_element("div"),
+    ) else {
+        return;
+    };
+    for (name, value) in [("class", "cf"), ("data-state", "error"), ("part", "root")] {
+        let _ = root.set_attribute(name, value);
     }
+    let _ = alert.set_attribute("role", "alert");
+    let _ = alert.set_attribute("part", "alert");
+    alert.set_text_content(Some(problem));
+    let _ = root.append_child(&alert);
+    let _ = container.append_child(&root);
 }
 
 /// A mounted form: `update(options)` re-renders with new options, `destroy()` removes it and
 /// cancels whatever it was sending.
 #[wasm_bindgen]
 pub struct CustomerFormHandle {
-    app: Option<AppHandle<ElementRoot>>,
+    app: Option<AppHandle<CustomerForm>>,
     host: Element,
     container: Element,
+    provider: Rc<Cell<ProviderId>>,
+    callbacks: HostCallbacks,
 }
 
 #[wasm_bindgen]
 impl CustomerFormHandle {
     pub fn update(&mut self, options: JsValue) {
         apply_appearance(&self.host, &options);
-        if let Some(app) = self.app.as_mut() {
-            app.update(ElementRootProps::from_js(&self.host, &options));
-        }
+        self.render(&options);
     }
 
     pub fn destroy(&mut self) {
@@ -385,6 +390,35 @@ impl CustomerFormHandle {
             }
         });
         self.container.remove();
+    }
+}
+
+impl CustomerFormHandle {
+    fn render(&mut self, options: &JsValue) {
+        match props_for(options, &self.callbacks) {
+            Ok(props) => {
+                self.provider.set(props.provider);
+                match self.app.as_mut() {
+                    Some(app) => app.update(props),
+                    None => {
+                        self.container.set_text_content(None);
+                        self.app = Some(
+                            yew::Renderer::<CustomerForm>::with_root_and_props(
+                                self.container.clone(),
+                                props,
+                            )
+                            .render(),
+                        );
+                    }
+                }
+            }
+            Err(problem) => {
+                if let Some(app) = self.app.take() {
+                    app.destroy();
+                }
+                show_problem(&self.container, problem);
+            }
+        }
     }
 }
 
@@ -452,18 +486,21 @@ pub fn mount(element: Element, options: JsValue) -> Result<CustomerFormHandle, J
     let container = document.create_element("div")?;
     root.append_child(&container)?;
     apply_appearance(&element, &options);
-    let props = ElementRootProps::from_js(&element, &options);
     MOUNTED.with(|mounted| {
         mounted
             .borrow_mut()
             .push((element.clone(), container.clone()))
     });
-    let app = yew::Renderer::<ElementRoot>::with_root_and_props(container.clone(), props).render();
-    Ok(CustomerFormHandle {
-        app: Some(app),
+    let provider = Rc::new(Cell::new(ProviderId::Prolifi));
+    let mut handle = CustomerFormHandle {
+        app: None,
+        callbacks: HostCallbacks::new(&element, &provider),
         host: element,
         container,
-    })
+        provider,
+    };
+    handle.render(&options);
+    Ok(handle)
 }
 
 /// Registers the `<customer-form>` custom element (or `tagName`). Safe to call more than once,

@@ -10,6 +10,7 @@ static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> 
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
 pub mod browser;
+pub mod client;
 pub mod element;
 pub mod form;
 pub mod format;

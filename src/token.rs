@@ -1,18 +1,23 @@
-//! Where the widget's token comes from, and the single-flight cache in front of it.
-//!
-//! Tokens live only here, in memory: never in an attribute, URL, storage, log line or message.
+//! Where the widget's token comes from: the host's string or `tokenProvider`, or (for a
+//! provider with a public client, like Commerce Layer's sales channel) the widget itself. The
+//! cache and the single flight in front of it are in `client::tokens`.
 
-use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
 
 use js_sys::{Function, Promise};
-use providers::token_claims::TokenClaims;
+use providers::PublicClient;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-/// A refresh is due this many seconds before the token's `exp`.
-const REFRESH_MARGIN_SECS: f64 = 60.0;
+use crate::client::abort::Abort;
+use crate::client::tokens::{TokenFetch, TokenFuture, TokenPurpose};
+use crate::transport::Transport;
+
+pub use crate::client::tokens::TokenError;
+
+/// What a guest token request needs; none of it is secret (`providers::PublicClient`).
+pub use providers::PublicClient as SalesChannel;
 
 /// The token as the host gives it: a string, or an async function returning one (called again
 /// before expiry and after a 401).
@@ -22,19 +27,9 @@ pub enum TokenSource {
     None,
     Static(Rc<str>),
     Provider(Function),
-    /// A Commerce Layer sales channel: the widget asks for a guest token itself with the public
-    /// client ID (`client_credentials` with a market scope).
+    /// A public client (a Commerce Layer sales channel): the widget asks for a guest token
+    /// itself with the public client ID.
     SalesChannel(Rc<SalesChannel>),
-}
-
-/// What a Commerce Layer guest token request needs; none of it is secret.
-#[derive(Debug, PartialEq, Eq)]
-pub struct SalesChannel {
-    /// `https://auth.commercelayer.io/oauth/token`, or the sandbox's.
-    pub token_url: String,
-    pub client_id: String,
-    /// `market:code:europe` or `market:id:…`.
-    pub scope: String,
 }
 
 impl TokenSource {
@@ -91,143 +86,66 @@ impl fmt::Debug for TokenSource {
     }
 }
 
-/// Why no token could be had.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TokenError {
-    /// The host gave neither `token` nor `tokenProvider`.
-    Missing,
-    /// The host's `tokenProvider` threw, rejected or returned something other than a string.
-    ProviderFailed,
+/// The host's token source in the browser: a guest token goes out through the form's
+/// transport (with its timeout), a `tokenProvider` is called with the token's purpose.
+pub struct HostTokens {
+    pub source: TokenSource,
+    pub transport: Rc<dyn Transport>,
 }
 
-pub struct TokenCache {
-    source: TokenSource,
-    /// What the form needs the token for, passed to the host's `tokenProvider`
-    /// (`{provider, operation, customerId}`), so its backend can scope the token to it.
-    context: RefCell<JsValue>,
-    current: RefCell<Option<String>>,
-    /// The refresh in flight; concurrent callers await this same promise.
-    in_flight: RefCell<Option<Promise>>,
-}
-
-impl TokenCache {
-    pub fn new(source: TokenSource) -> TokenCache {
-        TokenCache {
-            source,
-            context: RefCell::new(JsValue::UNDEFINED),
-            current: RefCell::new(None),
-            in_flight: RefCell::new(None),
+impl TokenFetch for HostTokens {
+    fn fetch(&self, purpose: &TokenPurpose) -> TokenFuture {
+        match &self.source {
+            TokenSource::None => Box::pin(async { Err(TokenError::Missing) }),
+            TokenSource::Static(token) => {
+                let token = token.to_string();
+                Box::pin(async move { Ok(token) })
+            }
+            TokenSource::Provider(function) => {
+                let called = function.call1(&JsValue::UNDEFINED, &purpose_object(purpose));
+                Box::pin(async move {
+                    let value = JsFuture::from(Promise::resolve(
+                        &called.map_err(|_| TokenError::ProviderFailed)?,
+                    ))
+                    .await;
+                    value
+                        .ok()
+                        .and_then(|v| v.as_string())
+                        .ok_or(TokenError::ProviderFailed)
+                })
+            }
+            TokenSource::SalesChannel(client) => {
+                let sent = self
+                    .transport
+                    .send(client.token_request(), None, Abort::new());
+                Box::pin(async move {
+                    let reply = sent.await.map_err(|_| TokenError::ProviderFailed)?;
+                    PublicClient::read_token(&reply).ok_or(TokenError::ProviderFailed)
+                })
+            }
         }
     }
 
-    pub fn can_refresh(&self) -> bool {
+    fn can_refresh(&self) -> bool {
         self.source.can_refresh()
     }
-
-    pub fn set_context(&self, provider: &str, operation: &str, customer_id: &str) {
-        let context = js_sys::Object::new();
-        let set = |key: &str, value: &str| {
-            let _ =
-                js_sys::Reflect::set(&context, &JsValue::from_str(key), &JsValue::from_str(value));
-        };
-        set("provider", provider);
-        set("operation", operation);
-        if !customer_id.is_empty() {
-            set("customerId", customer_id);
-        }
-        *self.context.borrow_mut() = context.into();
-    }
-
-    /// A token fit for the next request: the one being fetched if a refresh is under way, else
-    /// the cached one unless it is about to expire.
-    pub async fn token(&self) -> Result<String, TokenError> {
-        if self.in_flight.borrow().is_some() {
-            return self.refresh().await;
-        }
-        if let Some(token) = self.current.borrow().as_ref() {
-            if !expires_soon(token) {
-                return Ok(token.clone());
-            }
-        }
-        self.refresh().await
-    }
-
-    /// A new token from the provider (after a 401), shared by everyone who asks meanwhile.
-    pub async fn refresh(&self) -> Result<String, TokenError> {
-        let pending = self.in_flight.borrow().clone();
-        let promise = match pending {
-            Some(promise) => promise,
-            None => {
-                let promise = match &self.source {
-                    TokenSource::None => return Err(TokenError::Missing),
-                    TokenSource::Static(token) => return Ok(token.to_string()),
-                    TokenSource::Provider(function) => {
-                        match function.call1(&JsValue::UNDEFINED, &self.context.borrow()) {
-                            Ok(result) => Promise::resolve(&result),
-                            Err(_) => return Err(TokenError::ProviderFailed),
-                        }
-                    }
-                    TokenSource::SalesChannel(channel) => {
-                        let channel = channel.clone();
-                        wasm_bindgen_futures::future_to_promise(async move {
-                            guest_token(&channel)
-                                .await
-                                .map(JsValue::from)
-                                .map_err(|()| JsValue::NULL)
-                        })
-                    }
-                };
-                *self.in_flight.borrow_mut() = Some(promise.clone());
-                promise
-            }
-        };
-        let result = JsFuture::from(promise).await;
-        self.in_flight.borrow_mut().take();
-        match result.ok().and_then(|value| value.as_string()) {
-            Some(token) if !token.trim().is_empty() => {
-                *self.current.borrow_mut() = Some(token.clone());
-                Ok(token)
-            }
-            _ => Err(TokenError::ProviderFailed),
-        }
-    }
 }
 
-/// Asks Commerce Layer for a guest token with the sales channel's public client ID.
-async fn guest_token(channel: &SalesChannel) -> Result<String, ()> {
-    use providers::Json;
-    let body = Json::object([
-        ("grant_type", Json::str("client_credentials")),
-        ("client_id", Json::str(channel.client_id.clone())),
-        ("scope", Json::str(channel.scope.clone())),
-    ]);
-    let response = gloo_net::http::RequestBuilder::new(&channel.token_url)
-        .method(gloo_net::http::Method::POST)
-        .header("Content-Type", "application/json")
-        .header("Accept", "application/json")
-        .body(body.to_json_string())
-        .map_err(|_| ())?
-        .send()
-        .await
-        .map_err(|_| ())?;
-    if !response.ok() {
-        return Err(());
+/// `{provider, operation, customerId}` for the host's `tokenProvider`.
+fn purpose_object(purpose: &TokenPurpose) -> JsValue {
+    let context = js_sys::Object::new();
+    let set = |key: &str, value: &str| {
+        let _ = js_sys::Reflect::set(&context, &JsValue::from_str(key), &JsValue::from_str(value));
+    };
+    set("provider", purpose.provider);
+    set("operation", purpose.operation);
+    if !purpose.customer_id.is_empty() {
+        set("customerId", &purpose.customer_id);
     }
-    let text = response.text().await.map_err(|_| ())?;
-    Json::parse(&text)
-        .ok()
-        .and_then(|reply| {
-            reply
-                .get("access_token")
-                .and_then(Json::as_str)
-                .map(str::to_string)
-        })
-        .ok_or(())
+    context.into()
 }
 
-fn expires_soon(token: &str) -> bool {
-    match TokenClaims::read(token).and_then(|claims| claims.exp) {
-        Some(exp) => (exp as f64) - js_sys::Date::now() / 1000.0 < REFRESH_MARGIN_SECS,
-        None => false,
-    }
+/// Seconds since the Unix epoch, by the browser's clock.
+pub fn now_secs() -> f64 {
+    js_sys::Date::now() / 1000.0
 }

@@ -1,16 +1,21 @@
 //! The network edge: a request from the contract crate goes out with `fetch`, a reply comes back
 //! as plain data. Timeouts and aborts end here too.
+//!
+//! `fetch` is called through `web-sys` directly rather than through `gloo-net`: its builder and
+//! error types cost the package bytes this module does not need (see README, Size).
 
 use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use gloo_net::http::{Method as FetchMethod, RequestBuilder};
-use providers::{ApiError, ErrorKind, HttpReply, HttpRequest, Method};
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
-use web_sys::AbortController;
+use providers::{ApiError, ErrorKind, HttpReply, HttpRequest};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, Headers, RequestInit, Response};
+
+use crate::browser::Timer;
+use crate::client::abort::Abort;
 
 /// How long a request may take before the form gives up on it and says so.
 pub const DEFAULT_TIMEOUT_MS: i32 = 15_000;
@@ -21,15 +26,11 @@ pub const MAX_REPLY_BYTES: usize = 1 << 20;
 
 pub type ReplyFuture = Pin<Box<dyn Future<Output = Result<HttpReply, ApiError>>>>;
 
-/// Sends a request. Swappable so component tests can answer without a server.
+/// Sends a request. Swappable so tests can answer without a server.
 pub trait Transport {
-    /// `abort` cancels the request (the component aborts everything in flight when it is destroyed).
-    fn send(
-        &self,
-        request: HttpRequest,
-        token: Option<String>,
-        abort: AbortController,
-    ) -> ReplyFuture;
+    /// `token` goes out as a bearer token; `abort` cancels the request (the form aborts
+    /// everything in flight when it is destroyed or moves on).
+    fn send(&self, request: HttpRequest, token: Option<String>, abort: Abort) -> ReplyFuture;
 }
 
 pub struct FetchTransport {
@@ -45,25 +46,27 @@ impl Default for FetchTransport {
 }
 
 impl Transport for FetchTransport {
-    fn send(
-        &self,
-        request: HttpRequest,
-        token: Option<String>,
-        abort: AbortController,
-    ) -> ReplyFuture {
+    fn send(&self, request: HttpRequest, token: Option<String>, abort: Abort) -> ReplyFuture {
         let timeout_ms = self.timeout_ms;
         Box::pin(async move {
+            let Ok(controller) = AbortController::new() else {
+                return Err(ApiError::new(None, ErrorKind::Network, ""));
+            };
+            let stop = controller.clone();
+            let _hook = abort.on_abort(move || stop.abort());
             let timed_out = Rc::new(Cell::new(false));
-            let timer = start_timer(timeout_ms, &abort, &timed_out);
-            let result = fetch(&request, token.as_deref(), &abort).await;
-            if let Some((window, id, _closure)) = timer {
-                window.clear_timeout_with_handle(id);
-            }
-            match result {
+            let _timer = {
+                let (controller, timed_out) = (controller.clone(), timed_out.clone());
+                Timer::start(timeout_ms.max(0) as u32, move || {
+                    timed_out.set(true);
+                    controller.abort();
+                })
+            };
+            match fetch(&request, token.as_deref(), &controller).await {
                 Ok(reply) if reply.body.len() > MAX_REPLY_BYTES => Err(too_large(reply.status)),
                 Ok(reply) => Ok(reply),
                 Err(Fault::TooLarge(status)) => {
-                    abort.abort();
+                    controller.abort();
                     Err(too_large(status))
                 }
                 Err(Fault::NoReply) => {
@@ -79,29 +82,6 @@ impl Transport for FetchTransport {
     }
 }
 
-type Timer = (web_sys::Window, i32, Closure<dyn FnMut()>);
-
-fn start_timer(
-    timeout_ms: i32,
-    abort: &AbortController,
-    timed_out: &Rc<Cell<bool>>,
-) -> Option<Timer> {
-    let window = web_sys::window()?;
-    let abort = abort.clone();
-    let timed_out = timed_out.clone();
-    let closure = Closure::<dyn FnMut()>::new(move || {
-        timed_out.set(true);
-        abort.abort();
-    });
-    let id = window
-        .set_timeout_with_callback_and_timeout_and_arguments_0(
-            closure.as_ref().unchecked_ref(),
-            timeout_ms,
-        )
-        .ok()?;
-    Some((window, id, closure))
-}
-
 fn too_large(status: u16) -> ApiError {
     ApiError::new(Some(status), ErrorKind::BadReply, "")
 }
@@ -113,37 +93,44 @@ enum Fault {
     TooLarge(u16),
 }
 
+impl From<JsValue> for Fault {
+    fn from(_: JsValue) -> Fault {
+        Fault::NoReply
+    }
+}
+
 async fn fetch(
     request: &HttpRequest,
     token: Option<&str>,
-    abort: &AbortController,
+    controller: &AbortController,
 ) -> Result<HttpReply, Fault> {
-    let method = match request.method {
-        Method::Get => FetchMethod::GET,
-        Method::Post => FetchMethod::POST,
-        Method::Put => FetchMethod::PUT,
-        Method::Patch => FetchMethod::PATCH,
-    };
-    let mut builder = RequestBuilder::new(&request.url)
-        .method(method)
-        .abort_signal(Some(&abort.signal()));
+    let headers = Headers::new()?;
     for (name, value) in &request.headers {
-        builder = builder.header(name, value);
+        headers.append(name, value)?;
     }
     if let Some(token) = token {
-        builder = builder.header("Authorization", &format!("Bearer {token}"));
+        headers.append("Authorization", &format!("Bearer {token}"))?;
     }
-    let prepared = match &request.body {
-        Some(body) => builder.body(body.as_str()),
-        None => builder.build(),
+    let init = RequestInit::new();
+    init.set_method(request.method.as_str());
+    init.set_headers(&headers);
+    init.set_signal(Some(&controller.signal()));
+    if let Some(body) = &request.body {
+        init.set_body(&JsValue::from_str(body));
     }
-    .map_err(|_| Fault::NoReply)?;
-    let response = prepared.send().await.map_err(|_| Fault::NoReply)?;
-    let headers: Vec<(String, String)> = response
-        .headers()
-        .entries()
-        .map(|(name, value)| (name.to_ascii_lowercase(), value))
-        .collect();
+    let window = web_sys::window().ok_or(Fault::NoReply)?;
+    let response: Response = JsFuture::from(window.fetch_with_str_and_init(&request.url, &init))
+        .await?
+        .dyn_into()?;
+    let mut headers = Vec::new();
+    if let Ok(Some(entries)) = js_sys::try_iter(&response.headers()) {
+        for entry in entries.flatten() {
+            let pair: js_sys::Array = entry.unchecked_into();
+            if let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                headers.push((name.to_ascii_lowercase(), value));
+            }
+        }
+    }
     let announced = headers
         .iter()
         .find(|(name, _)| name == "content-length")
@@ -151,7 +138,10 @@ async fn fetch(
     if announced.is_some_and(|bytes| bytes > MAX_REPLY_BYTES) {
         return Err(Fault::TooLarge(response.status()));
     }
-    let body = response.text().await.map_err(|_| Fault::NoReply)?;
+    let body = JsFuture::from(response.text()?)
+        .await?
+        .as_string()
+        .ok_or(Fault::NoReply)?;
     Ok(HttpReply {
         status: response.status(),
         headers,

@@ -8,6 +8,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+use customer_form::client::abort::Abort;
 use customer_form::transport::{ReplyFuture, Transport};
 use customer_form::{
     CustomerForm, CustomerFormProps, ErrorReport, Operation, ProviderId, SavedCustomer,
@@ -48,12 +49,7 @@ impl ScriptedTransport {
 }
 
 impl Transport for ScriptedTransport {
-    fn send(
-        &self,
-        request: HttpRequest,
-        token: Option<String>,
-        _abort: web_sys::AbortController,
-    ) -> ReplyFuture {
+    fn send(&self, request: HttpRequest, token: Option<String>, _abort: Abort) -> ReplyFuture {
         self.sent.borrow_mut().push((request, token));
         let reply = self
             .replies
@@ -389,7 +385,8 @@ async fn the_custom_element_takes_attributes_and_a_token_property() {
 
 #[wasm_bindgen_test]
 async fn concurrent_requests_share_one_token_refresh() {
-    use customer_form::token::TokenCache;
+    use customer_form::client::tokens::TokenCache;
+    use customer_form::token::{now_secs, HostTokens};
     use std::cell::Cell;
     let calls = Rc::new(Cell::new(0));
     let source = {
@@ -403,7 +400,11 @@ async fn concurrent_requests_share_one_token_refresh() {
             }
         })
     };
-    let cache = Rc::new(TokenCache::new(source));
+    let host = HostTokens {
+        source,
+        transport: Rc::new(ScriptedTransport::default()),
+    };
+    let cache = Rc::new(TokenCache::new(host, now_secs));
     let results = Rc::new(RefCell::new(Vec::new()));
     for _ in 0..3 {
         let (cache, results) = (cache.clone(), results.clone());
@@ -418,7 +419,7 @@ async fn concurrent_requests_share_one_token_refresh() {
         .borrow()
         .iter()
         .all(|t| t.as_deref() == Ok("token-1")));
-    // A forced refresh (after a 401) asks again.
-    assert_eq!(cache.refresh().await.as_deref(), Ok("token-2"));
+    // A renewal after a 401 asks the host's token provider again.
+    assert_eq!(cache.renew("token-1").await.as_deref(), Ok("token-2"));
     assert_eq!(cache.token().await.as_deref(), Ok("token-2"));
 }

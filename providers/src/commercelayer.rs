@@ -10,10 +10,12 @@
 use crate::contract::{
     customer_route, map_field, Contract, GatewayRules, RequestContext, Route, WrittenField,
 };
+use crate::credential::{read_scoped_token, Channel, CredentialUse, Grant, RefusalReason};
 use crate::error::{ApiError, ErrorKind, FieldError};
 use crate::field::{FieldKind, FieldSpec};
 use crate::http::{HttpReply, HttpRequest, Method};
 use crate::json::Json;
+use crate::public_client::{PublicClient, PublicClientSettings};
 use crate::record::Record;
 use crate::url::{customer_url, encode_segment, join};
 use crate::validate::{normalize, Invalid, Normal, Rule};
@@ -27,6 +29,9 @@ pub struct CommerceLayer {
 
 pub static SALES_CHANNEL: CommerceLayer = CommerceLayer { integration: false };
 pub static INTEGRATION: CommerceLayer = CommerceLayer { integration: true };
+
+/// Commerce Layer's token endpoint (the per-organisation one is deprecated).
+pub const DEFAULT_AUTH_BASE: &str = "https://auth.commercelayer.io";
 
 /// A resource may carry at most ten tags.
 const MAX_TAGS: usize = 10;
@@ -137,6 +142,80 @@ fn tag_names(normal: &Normal) -> Vec<String> {
 impl Contract for CommerceLayer {
     fn provider(&self) -> ProviderId {
         ProviderId::CommerceLayer
+    }
+
+    fn name(&self) -> &'static str {
+        "commercelayer"
+    }
+
+    fn display_name(&self) -> &'static str {
+        "Commerce Layer"
+    }
+
+    /// Straight from the browser, a sales-channel token sets fewer things than the integration.
+    fn through(&self, channel: Channel) -> Option<&'static dyn Contract> {
+        match channel {
+            Channel::Direct => Some(&SALES_CHANNEL),
+            Channel::Gateway => Some(&INTEGRATION),
+        }
+    }
+
+    // Commerce Layer limits per IP in short bursts: the default two retries.
+
+    /// A sales channel's public client ID gets guest tokens (`client_credentials` with a market
+    /// scope: `market:code:europe`, or `market:id:…` when the market is given as `id:…`).
+    fn public_client(&self, settings: &PublicClientSettings) -> Option<PublicClient> {
+        let client_id = settings.client_id.trim();
+        if client_id.is_empty() {
+            return None;
+        }
+        let market = settings.market.trim();
+        let scope = if market.contains(':') {
+            format!("market:{market}")
+        } else {
+            format!("market:code:{market}")
+        };
+        let auth_base = Some(settings.auth_base.trim())
+            .filter(|b| !b.is_empty())
+            .unwrap_or(DEFAULT_AUTH_BASE);
+        Some(PublicClient {
+            token_url: format!("{}/oauth/token", auth_base.trim_end_matches('/')),
+            client_id: client_id.to_string(),
+            scope,
+        })
+    }
+
+    /// Scoped tokens from the gateway, and Commerce Layer's own tokens: a logged-in customer
+    /// reads and updates only their own record, a guest creates; confidential (integration,
+    /// webapp) tokens never belong in a page.
+    fn classify(&self, token: &str, _api_base: &str) -> CredentialUse {
+        let claims = match read_scoped_token(ProviderId::CommerceLayer, token) {
+            Ok(scoped) => return scoped,
+            Err(Some(claims)) => claims,
+            Err(None) => return CredentialUse::Refused(RefusalReason::Unrecognised),
+        };
+        match claims.application_kind.as_deref() {
+            Some("sales_channel") => CredentialUse::Allowed(match claims.owner_id {
+                Some(owner) => Grant {
+                    read: true,
+                    create: false,
+                    update: true,
+                    channel: Channel::Direct,
+                    owner: Some(owner),
+                },
+                None => Grant {
+                    read: false,
+                    create: true,
+                    update: false,
+                    channel: Channel::Direct,
+                    owner: None,
+                },
+            }),
+            Some("integration" | "webapp") => {
+                CredentialUse::Refused(RefusalReason::ConfidentialToken)
+            }
+            _ => CredentialUse::Refused(RefusalReason::Unrecognised),
+        }
     }
 
     /// The base names the organisation (`https://{org}.commercelayer.io/api`): the host must say.

@@ -1,10 +1,11 @@
 //! The seam every provider implements, and the steps all of them share.
 
-use crate::credential::{classify_credential, Channel, CredentialUse};
+use crate::credential::{classify_scoped_token, Channel, CredentialUse};
 use crate::error::{ApiError, ErrorKind, FieldError};
 use crate::field::FieldSpec;
 use crate::http::{HttpReply, HttpRequest, Method};
 use crate::json::Json;
+use crate::public_client::{PublicClient, PublicClientSettings};
 use crate::record::Record;
 use crate::validate::{check_fields, normalize, Invalid, Normal};
 use crate::values::FormValues;
@@ -92,8 +93,52 @@ pub struct RequestContext<'a> {
     pub idempotency_key: Option<&'a str>,
 }
 
+/// Where a create form finds a value for a field before the person types anything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CreateDefault {
+    /// The form field it fills (only when empty).
+    pub field: &'static str,
+    pub source: DefaultSource,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DefaultSource {
+    /// A first-party cookie of this name on the host page (e.g. a referral script's).
+    Cookie(&'static str),
+}
+
 pub trait Contract: Sync {
     fn provider(&self) -> ProviderId;
+
+    /// The public `provider` attribute value (`prolifi`).
+    fn name(&self) -> &'static str;
+
+    /// The name people know the provider by (`Commerce Layer`), used in messages.
+    fn display_name(&self) -> &'static str;
+
+    /// The contract as reached through `channel`, when that differs from this one (Commerce
+    /// Layer: a sales-channel token in the browser may set fewer things than the gateway's
+    /// integration token).
+    fn through(&self, _channel: Channel) -> Option<&'static dyn Contract> {
+        None
+    }
+
+    /// Automatic retries after the first attempt for a failure that may clear by itself. Two
+    /// by default: the providers' rate limits are shared by every user of an account.
+    fn retry_budget(&self) -> u32 {
+        2
+    }
+
+    /// Values a create form takes from the host page before anyone types.
+    fn create_defaults(&self) -> &'static [CreateDefault] {
+        &[]
+    }
+
+    /// A browser-safe way to get a token without the host's help (a public OAuth client),
+    /// from the element's `client-id`, `market` and `auth-base` attributes.
+    fn public_client(&self, _settings: &PublicClientSettings) -> Option<PublicClient> {
+        None
+    }
 
     /// The provider's public API base, used when the host gives none; empty when there is no
     /// such thing (Commerce Layer's base names the organisation).
@@ -157,8 +202,10 @@ pub trait Contract: Sync {
     /// An error reply in the provider's envelope; `base` is what the status alone says.
     fn parse_error(&self, reply: &HttpReply, base: ApiError) -> ApiError;
 
-    fn classify(&self, token: &str, api_base: &str) -> CredentialUse {
-        classify_credential(self.provider(), token, api_base)
+    /// What the form may do with this credential, decided before anything is sent. By
+    /// default only the gateway's scoped tokens for this provider are accepted.
+    fn classify(&self, token: &str, _api_base: &str) -> CredentialUse {
+        classify_scoped_token(self.provider(), token)
     }
 }
 
@@ -212,24 +259,13 @@ pub trait GatewayRules: Contract {
 
 /// The gateway rules of a provider (as the gateway reaches it: with the server-side credential).
 pub fn gateway_rules_for(provider: ProviderId) -> Option<&'static dyn GatewayRules> {
-    Some(match provider {
-        ProviderId::Prolifi => &crate::prolifi::Prolifi,
-        ProviderId::Partnero => &crate::partnero::Partnero,
-        ProviderId::Count => &crate::count::Count,
-        ProviderId::CommerceLayer => &crate::commercelayer::INTEGRATION,
-    })
+    Some(provider.gateway_rules())
 }
 
-/// The contract of a provider as reached through `channel`: only Commerce Layer differs (a
-/// sales-channel token in the browser may set fewer things than the gateway's integration token).
+/// The contract of a provider as reached through `channel`.
 pub fn contract_for(provider: ProviderId, channel: Channel) -> Option<&'static dyn Contract> {
-    Some(match (provider, channel) {
-        (ProviderId::Prolifi, _) => &crate::prolifi::Prolifi,
-        (ProviderId::Partnero, _) => &crate::partnero::Partnero,
-        (ProviderId::Count, _) => &crate::count::Count,
-        (ProviderId::CommerceLayer, Channel::Direct) => &crate::commercelayer::SALES_CHANNEL,
-        (ProviderId::CommerceLayer, Channel::Gateway) => &crate::commercelayer::INTEGRATION,
-    })
+    let contract = provider.contract();
+    Some(contract.through(channel).unwrap_or(contract))
 }
 
 /// Every rule for these values: per field, then the provider's own.

@@ -152,6 +152,17 @@ impl Contract for Count {
         ProviderId::Count
     }
 
+    fn name(&self) -> &'static str {
+        "count"
+    }
+
+    fn display_name(&self) -> &'static str {
+        "Count"
+    }
+
+    // Count's 100 requests a minute are shared by every user of the partner app: the default
+    // two retries.
+
     fn default_base(&self) -> &'static str {
         DEFAULT_BASE
     }

@@ -1,7 +1,6 @@
 //! What the widget may do with the credential it was handed, decided before anything is sent.
 
 use crate::token_claims::TokenClaims;
-use crate::url::is_loopback;
 use crate::ProviderId;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,75 +81,44 @@ pub enum CredentialUse {
     Refused(RefusalReason),
 }
 
-/// Classifies `token` for `provider` when the widget calls `api_base`.
+/// Classifies `token` for `provider` when the widget calls `api_base` (the provider's contract
+/// decides; see `Contract::classify`).
 pub fn classify_credential(provider: ProviderId, token: &str, api_base: &str) -> CredentialUse {
-    let token = token.trim();
-    if token.is_empty() {
-        return CredentialUse::Refused(RefusalReason::Missing);
-    }
-    if let Some(claims) = TokenClaims::read(token) {
-        return classify_jwt(provider, &claims);
-    }
-    match provider {
-        ProviderId::Prolifi => {
-            if token.starts_with("sk_live_") {
-                CredentialUse::Refused(RefusalReason::SecretLiveKey)
-            } else if token.starts_with("sk_test_") {
-                if is_loopback(api_base) {
-                    CredentialUse::Allowed(Grant::all(Channel::Direct))
-                } else {
-                    CredentialUse::Refused(RefusalReason::SecretKeyOffLoopback)
-                }
-            } else if token.starts_with("pk_test_") || token.starts_with("pk_live_") {
-                CredentialUse::Allowed(Grant::read_only(Channel::Direct))
-            } else {
-                CredentialUse::Refused(RefusalReason::Unrecognised)
-            }
-        }
-        // Partnero's API key and Count's secrets never belong in a page, and Commerce Layer
-        // tokens are JWTs: anything else is refused.
-        _ => CredentialUse::Refused(RefusalReason::Unrecognised),
-    }
+    provider.contract().classify(token, api_base)
 }
 
-fn classify_jwt(provider: ProviderId, claims: &TokenClaims) -> CredentialUse {
-    // A gateway token names its provider; its ops are only a hint (the gateway decides).
-    if let Some(issued_for) = &claims.provider {
-        if ProviderId::parse(issued_for) != Some(provider) {
-            return CredentialUse::Refused(RefusalReason::WrongProvider);
-        }
-        return CredentialUse::Allowed(Grant {
-            read: claims.allows("read"),
-            create: claims.allows("create"),
-            update: claims.allows("update"),
-            channel: Channel::Gateway,
-            owner: None,
-        });
+/// What every provider accepts: a scoped token (a JWT) from the gateway, issued for it. Its
+/// `ops` are only a hint: the gateway decides. `Err` carries the claims of a JWT without a
+/// `provider` claim (a provider's own token), `None` when the token is not a JWT at all.
+pub fn read_scoped_token(
+    provider: ProviderId,
+    token: &str,
+) -> Result<CredentialUse, Option<TokenClaims>> {
+    let token = token.trim();
+    if token.is_empty() {
+        return Ok(CredentialUse::Refused(RefusalReason::Missing));
     }
-    if provider != ProviderId::CommerceLayer {
-        return CredentialUse::Refused(RefusalReason::Unrecognised);
+    let claims = TokenClaims::read(token).ok_or(None)?;
+    let Some(issued_for) = &claims.provider else {
+        return Err(Some(claims));
+    };
+    if ProviderId::parse(issued_for) != Some(provider) {
+        return Ok(CredentialUse::Refused(RefusalReason::WrongProvider));
     }
-    match claims.application_kind.as_deref() {
-        // A logged-in customer may read and update only their own record; a guest may create.
-        Some("sales_channel") => CredentialUse::Allowed(match &claims.owner_id {
-            Some(owner) => Grant {
-                read: true,
-                create: false,
-                update: true,
-                channel: Channel::Direct,
-                owner: Some(owner.clone()),
-            },
-            None => Grant {
-                read: false,
-                create: true,
-                update: false,
-                channel: Channel::Direct,
-                owner: None,
-            },
-        }),
-        Some("integration" | "webapp") => CredentialUse::Refused(RefusalReason::ConfidentialToken),
-        _ => CredentialUse::Refused(RefusalReason::Unrecognised),
-    }
+    Ok(CredentialUse::Allowed(Grant {
+        read: claims.allows("read"),
+        create: claims.allows("create"),
+        update: claims.allows("update"),
+        channel: Channel::Gateway,
+        owner: None,
+    }))
+}
+
+/// `read_scoped_token`, refusing anything else (Partnero's API key and Count's secrets never
+/// belong in a page).
+pub fn classify_scoped_token(provider: ProviderId, token: &str) -> CredentialUse {
+    read_scoped_token(provider, token)
+        .unwrap_or(CredentialUse::Refused(RefusalReason::Unrecognised))
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@
 //! contracts.md §1, §6.1.
 
 use crate::contract::{
-    customer_route, map_field, Contract, GatewayRules, RequestContext, Route, WrittenField,
+    customer_route, map_field, Contract, CreateDefault, DefaultSource, GatewayRules,
+    RequestContext, Route, WrittenField,
 };
 use crate::error::{ApiError, ErrorKind, FieldError};
 use crate::field::{FieldKind, FieldSpec};
@@ -68,6 +69,23 @@ fn fields(op: Operation) -> &'static [FieldSpec] {
 impl Contract for Partnero {
     fn provider(&self) -> ProviderId {
         ProviderId::Partnero
+    }
+
+    fn name(&self) -> &'static str {
+        "partnero"
+    }
+
+    fn display_name(&self) -> &'static str {
+        "Partnero"
+    }
+
+    /// PartneroJS keeps the referring partner's key in this cookie when a visitor arrives
+    /// through a referral link (not a credential).
+    fn create_defaults(&self) -> &'static [CreateDefault] {
+        &[CreateDefault {
+            field: "partner.key",
+            source: DefaultSource::Cookie("partnero_partner"),
+        }]
     }
 
     fn default_base(&self) -> &'static str {

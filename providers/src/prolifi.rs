@@ -6,12 +6,13 @@ use crate::contract::{
     customer_route, field_error_list, map_field, Contract, GatewayRules, RequestContext, Route,
     WrittenField,
 };
+use crate::credential::{read_scoped_token, Channel, CredentialUse, Grant, RefusalReason};
 use crate::error::{ApiError, ErrorKind, FieldError};
 use crate::field::{FieldKind, FieldSpec};
 use crate::http::{HttpReply, HttpRequest, Method};
 use crate::json::Json;
 use crate::record::Record;
-use crate::url::{customer_url, join};
+use crate::url::{customer_url, is_loopback, join};
 use crate::validate::{normalize, Invalid, Normal, Rule};
 use crate::values::FormValues;
 use crate::{Operation, ProviderId};
@@ -48,6 +49,42 @@ const NAME_PARTS: [&str; 2] = ["first_name", "last_name"];
 impl Contract for Prolifi {
     fn provider(&self) -> ProviderId {
         ProviderId::Prolifi
+    }
+
+    fn name(&self) -> &'static str {
+        "prolifi"
+    }
+
+    fn display_name(&self) -> &'static str {
+        "Prolifi"
+    }
+
+    /// Prolifi allows 1,000 requests a minute per key: one more try than the others.
+    fn retry_budget(&self) -> u32 {
+        3
+    }
+
+    /// Besides the gateway's scoped tokens, Prolifi's own keys: a public key reads, a secret
+    /// test key works only against this machine's sandbox, a secret live key never belongs in
+    /// a page.
+    fn classify(&self, token: &str, api_base: &str) -> CredentialUse {
+        if let Ok(scoped) = read_scoped_token(ProviderId::Prolifi, token) {
+            return scoped;
+        }
+        let token = token.trim();
+        if token.starts_with("sk_live_") {
+            CredentialUse::Refused(RefusalReason::SecretLiveKey)
+        } else if token.starts_with("sk_test_") {
+            if is_loopback(api_base) {
+                CredentialUse::Allowed(Grant::all(Channel::Direct))
+            } else {
+                CredentialUse::Refused(RefusalReason::SecretKeyOffLoopback)
+            }
+        } else if token.starts_with("pk_test_") || token.starts_with("pk_live_") {
+            CredentialUse::Allowed(Grant::read_only(Channel::Direct))
+        } else {
+            CredentialUse::Refused(RefusalReason::Unrecognised)
+        }
     }
 
     fn default_base(&self) -> &'static str {

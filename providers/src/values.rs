@@ -20,11 +20,12 @@ impl FormValues {
             .unwrap_or("")
     }
 
-    pub fn set(&mut self, name: impl Into<String>, text: impl Into<String>) {
-        let (name, text) = (name.into(), text.into());
-        match self.0.iter_mut().find(|(k, _)| *k == name) {
+    /// Sets a field's text; the name is copied only the first time the field is set.
+    pub fn set(&mut self, name: impl AsRef<str> + Into<String>, text: impl Into<String>) {
+        let text = text.into();
+        match self.0.iter_mut().find(|(k, _)| k == name.as_ref()) {
             Some(slot) => slot.1 = text,
-            None => self.0.push((name, text)),
+            None => self.0.push((name.into(), text)),
         }
     }
 
@@ -47,7 +48,7 @@ impl PartialEq for FormValues {
 
 impl Eq for FormValues {}
 
-impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for FormValues {
+impl<K: AsRef<str> + Into<String>, V: Into<String>> FromIterator<(K, V)> for FormValues {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> FormValues {
         let mut values = FormValues::new();
         for (k, v) in iter {

@@ -1,6 +1,7 @@
-//! When to try again after a failure that may clear by itself, and how long to wait.
+//! When to try again after a failure that may clear by itself, and how long to wait. How many
+//! times is the provider's to say (`Contract::retry_budget`).
 
-use providers::{ErrorKind, ProviderId};
+use providers::ErrorKind;
 
 /// A `Retry-After` longer than this is not waited out automatically: the person is told when
 /// to try again instead.
@@ -8,17 +9,6 @@ pub const MAX_RETRY_AFTER_SECS: u32 = 30;
 
 const BASE_DELAY_MS: f64 = 500.0;
 const MAX_DELAY_MS: f64 = 8_000.0;
-
-/// Automatic attempts after the first, per provider: Count's 100 requests a minute are shared by
-/// every user of the partner app, Commerce Layer limits per IP in short bursts; Prolifi allows
-/// 1,000 a minute per key.
-pub fn budget(provider: ProviderId) -> u32 {
-    match provider {
-        ProviderId::Prolifi => 3,
-        ProviderId::Partnero | ProviderId::CommerceLayer => 2,
-        ProviderId::Count => 2,
-    }
-}
 
 /// Whether a failure of this kind may be retried automatically at all.
 pub fn retryable(kind: ErrorKind, retry_after_secs: Option<u32>) -> bool {

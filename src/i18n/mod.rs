@@ -2,13 +2,20 @@
 //!
 //! Labels, hints and messages are keys (`field.email`, `alert.network`), so a locale or a host's
 //! `strings` option can replace any of them without touching the components.
+//!
+//! English is built in (`en.rs`, the reference every other table translates key for key). The
+//! other languages are JSON files beside the `.wasm` (`customer-form.de.json`: German with the
+//! formal "Sie", French with "vous", Spanish with "usted"), fetched only by a page that asks for
+//! them (`remote.rs`): an English page does not pay for them. A table that cannot be had leaves
+//! the form in English.
 
-mod de;
 mod en;
-mod es;
-mod fr;
+pub mod remote;
 
+use std::cell::RefCell;
 use std::rc::Rc;
+
+use providers::Json;
 
 /// The locales the widget ships. Unknown tags fall back to English.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,6 +26,9 @@ pub enum Locale {
     Es,
 }
 
+/// The locales that are fetched on demand.
+pub const FETCHED: [Locale; 3] = [Locale::De, Locale::Fr, Locale::Es];
+
 impl Locale {
     /// Picks the best shipped locale for a BCP 47 tag (`de-CH` → German).
     ///
@@ -27,15 +37,10 @@ impl Locale {
     /// their own settings, so case varies and `_` stands in for `-` often enough to accept it.
     pub fn negotiate(tag: &str) -> Locale {
         let language = tag.trim().split(['-', '_']).next().unwrap_or_default();
-        if language.eq_ignore_ascii_case("de") {
-            Locale::De
-        } else if language.eq_ignore_ascii_case("fr") {
-            Locale::Fr
-        } else if language.eq_ignore_ascii_case("es") {
-            Locale::Es
-        } else {
-            Locale::En
-        }
+        FETCHED
+            .into_iter()
+            .find(|locale| language.eq_ignore_ascii_case(locale.tag()))
+            .unwrap_or(Locale::En)
     }
 
     pub fn tag(self) -> &'static str {
@@ -47,17 +52,57 @@ impl Locale {
         }
     }
 
-    fn table(self) -> &'static [(&'static str, &'static str)] {
-        match self {
-            Locale::En => en::TABLE,
-            Locale::De => de::TABLE,
-            Locale::Fr => fr::TABLE,
-            Locale::Es => es::TABLE,
-        }
+    /// The file a fetched locale's table is in, beside the `.wasm`.
+    pub fn file_name(self) -> String {
+        format!("customer-form.{}.json", self.tag())
     }
 }
 
-fn lookup(table: &[(&str, &'static str)], key: &str) -> Option<&'static str> {
+/// A translated table: key and text, in the English table's order.
+pub type Table = Rc<[(String, String)]>;
+
+thread_local! {
+    /// Tables fetched so far (every form on the page shares them).
+    static TABLES: RefCell<Vec<(Locale, Table)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The table for `locale` if it has been fetched.
+pub fn fetched(locale: Locale) -> Option<Table> {
+    TABLES.with(|tables| {
+        tables
+            .borrow()
+            .iter()
+            .find(|(l, _)| *l == locale)
+            .map(|(_, table)| table.clone())
+    })
+}
+
+/// Keeps a fetched table for every form on the page.
+pub fn remember(locale: Locale, table: Table) {
+    TABLES.with(|tables| {
+        let mut tables = tables.borrow_mut();
+        tables.retain(|(l, _)| *l != locale);
+        tables.push((locale, table));
+    });
+}
+
+/// Reads a locale file: a JSON object of key → text. Only the keys English has are kept, so a
+/// stale or hostile file can add nothing; `None` when it is not such an object.
+pub fn parse_table(text: &str) -> Option<Table> {
+    let Json::Object(members) = Json::parse(text).ok()? else {
+        return None;
+    };
+    let table: Vec<(String, String)> = members
+        .into_iter()
+        .filter_map(|(key, value)| match value {
+            Json::String(text) if lookup(en::TABLE, &key).is_some() => Some((key, text)),
+            _ => None,
+        })
+        .collect();
+    Some(table.into())
+}
+
+fn lookup<'a>(table: &'a [(&str, &'static str)], key: &str) -> Option<&'static str> {
     table.iter().find(|(k, _)| *k == key).map(|(_, text)| *text)
 }
 
@@ -66,15 +111,23 @@ pub type NumberFormat = fn(&str, u32) -> String;
 
 #[derive(Clone, Debug)]
 pub struct Catalog {
+    /// The language the texts are in (English when the asked-for table is missing).
     locale: Locale,
+    table: Option<Table>,
     overrides: Rc<[(String, String)]>,
     numbers: Option<NumberFormat>,
 }
 
-/// Two catalogs say the same things when language and overrides match.
+/// Two catalogs say the same things when language, table and overrides match.
 impl PartialEq for Catalog {
     fn eq(&self, other: &Self) -> bool {
-        self.locale == other.locale && self.overrides == other.overrides
+        self.locale == other.locale
+            && match (&self.table, &other.table) {
+                (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            }
+            && self.overrides == other.overrides
     }
 }
 
@@ -85,9 +138,22 @@ impl Default for Catalog {
 }
 
 impl Catalog {
+    /// The catalog for `locale` as far as it is available now: a locale whose table has not been
+    /// fetched speaks English (see `remote::load`).
     pub fn new(locale: Locale, overrides: Vec<(String, String)>) -> Catalog {
+        Catalog::with_table(locale, fetched(locale), overrides)
+    }
+
+    /// `table` translates into `locale`; without one the catalog speaks English.
+    pub fn with_table(
+        locale: Locale,
+        table: Option<Table>,
+        overrides: Vec<(String, String)>,
+    ) -> Catalog {
+        let table = table.filter(|_| locale != Locale::En);
         Catalog {
-            locale,
+            locale: if table.is_some() { locale } else { Locale::En },
+            table,
             overrides: overrides.into(),
             numbers: None,
         }
@@ -116,7 +182,12 @@ impl Catalog {
         if let Some((_, text)) = self.overrides.iter().find(|(k, _)| k == key) {
             return text.clone();
         }
-        lookup(self.locale.table(), key)
+        let translated = self
+            .table
+            .as_ref()
+            .and_then(|table| table.iter().find(|(k, _)| k == key))
+            .map(|(_, text)| text.as_str());
+        translated
             .or_else(|| lookup(en::TABLE, key))
             .unwrap_or(key)
             .to_string()
@@ -137,7 +208,22 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const TRANSLATED: [Locale; 3] = [Locale::De, Locale::Fr, Locale::Es];
+    const TRANSLATED: [Locale; 3] = FETCHED;
+
+    /// The shipped files, read as the widget reads them.
+    fn table(locale: Locale) -> Table {
+        let text = match locale {
+            Locale::De => include_str!("customer-form.de.json"),
+            Locale::Fr => include_str!("customer-form.fr.json"),
+            Locale::Es => include_str!("customer-form.es.json"),
+            Locale::En => unreachable!("English is built in"),
+        };
+        parse_table(text).expect("a locale file is a JSON object of strings")
+    }
+
+    fn catalog(locale: Locale, overrides: Vec<(String, String)>) -> Catalog {
+        Catalog::with_table(locale, Some(table(locale)), overrides)
+    }
 
     /// The `{name}` placeholders of a text; JSON examples such as `{"plan": "pro"}` are not
     /// placeholders, so only lowercase names count.
@@ -162,7 +248,8 @@ mod tests {
         let unique: BTreeSet<&str> = english.iter().copied().collect();
         assert_eq!(unique.len(), english.len(), "English has a duplicate key");
         for locale in TRANSLATED {
-            let keys: Vec<&str> = locale.table().iter().map(|(k, _)| *k).collect();
+            let table = table(locale);
+            let keys: Vec<&str> = table.iter().map(|(k, _)| k.as_str()).collect();
             assert_eq!(keys, english, "{} keys differ from English", locale.tag());
         }
     }
@@ -170,7 +257,7 @@ mod tests {
     #[test]
     fn translations_keep_the_english_placeholders() {
         for locale in TRANSLATED {
-            for ((key, english), (_, text)) in en::TABLE.iter().zip(locale.table()) {
+            for ((key, english), (_, text)) in en::TABLE.iter().zip(table(locale).iter()) {
                 assert_eq!(
                     placeholders(text),
                     placeholders(english),
@@ -212,9 +299,9 @@ mod tests {
     #[test]
     fn translations_are_filled_in_and_mostly_differ_from_english() {
         for locale in TRANSLATED {
-            let table = locale.table();
+            let table = table(locale);
             let mut same = Vec::new();
-            for ((key, english), (_, text)) in en::TABLE.iter().zip(table) {
+            for ((key, english), (_, text)) in en::TABLE.iter().zip(table.iter()) {
                 assert!(!text.trim().is_empty(), "{} {key} is empty", locale.tag());
                 if text == english {
                     same.push(*key);
@@ -230,7 +317,7 @@ mod tests {
 
     #[test]
     fn a_locale_speaks_its_language_and_fills_placeholders() {
-        let catalog = Catalog::new(Locale::negotiate("de-CH"), Vec::new());
+        let catalog = catalog(Locale::negotiate("de-CH"), Vec::new());
         assert_eq!(catalog.t("field.first_name"), "Vorname");
         assert_eq!(
             catalog.t_with("error.too_long", &[("max", "5")]),
@@ -250,5 +337,31 @@ mod tests {
             catalog.t_with("error.too_long", &[("max", "5")]),
             "Use at most 5 characters."
         );
+    }
+
+    #[test]
+    fn a_locale_without_its_table_speaks_english() {
+        let catalog = Catalog::with_table(Locale::De, None, Vec::new());
+        assert_eq!(catalog.locale(), Locale::En);
+        assert_eq!(catalog.t("field.first_name"), "First name");
+        assert_eq!(
+            Catalog::new(Locale::Fr, Vec::new()).locale(),
+            Locale::En,
+            "not fetched"
+        );
+    }
+
+    #[test]
+    fn a_locale_file_adds_no_unknown_keys_and_no_markup_types() {
+        let table =
+            parse_table(r#"{"field.email": "Courriel", "evil.key": "x", "field.phone": 5}"#)
+                .unwrap();
+        assert_eq!(
+            &table[..],
+            &[("field.email".to_string(), "Courriel".to_string())]
+        );
+        assert!(parse_table("[1, 2]").is_none());
+        assert!(parse_table("<html>").is_none());
+        assert_eq!(Locale::De.file_name(), "customer-form.de.json");
     }
 }

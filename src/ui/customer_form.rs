@@ -1,30 +1,23 @@
-//! The `CustomerForm` component: renders the state, dispatches messages, runs the effects.
+//! The `CustomerForm` component: it holds the form state, feeds it messages and renders it. The
+//! effects it asks for run in `effects.rs`, what the page hears in `host_events.rs`, and the
+//! markup is `view.rs`.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
-use providers::contract::interpret_reply;
-use providers::{
-    ApiError, CredentialUse, ErrorKind, FieldError, FormValues, HttpReply, HttpRequest, Json,
-    Operation, ProviderId, Record, RefusalReason,
-};
-use wasm_bindgen_futures::spawn_local;
-use web_sys::{AbortController, HtmlElement};
+use providers::{FieldError, Json, Operation, ProviderId};
 use yew::prelude::*;
 
-use crate::browser::{partnero_partner_cookie, DraftStore, Timer, UnloadGuard};
-use crate::form::retry::delay_ms;
-use crate::form::{Effect, Event as FormEvent, Failure, FormState, Msg, Phase, Saved, Step};
-use crate::form::{Resolution, Side};
-use crate::i18n::{Catalog, Locale};
-use crate::messages::{alert_text, failure_kind, field_text, notice_text};
-use crate::random::uuid_v4;
-use crate::token::{TokenCache, TokenError, TokenSource};
+use super::host_events::HostEvents;
+use super::view;
+use crate::browser::Timer;
+use crate::client::abort::Abort;
+use crate::client::tokens::{TokenCache, TokenPurpose};
+use crate::client::Client;
+use crate::form::{FormState, Msg, Phase};
+use crate::i18n::{remote, Catalog, Locale};
+use crate::token::{now_secs, HostTokens, TokenSource};
 use crate::transport::{FetchTransport, Transport};
-use crate::ui::conflict::{conflict_choice, ConflictChoiceProps, ConflictTexts, ConflictingField};
-use crate::ui::field::{field, FieldProps};
-
-const STYLE: &str = include_str!("style.css");
 
 /// A transport shared by reference; compared by identity.
 #[derive(Clone)]
@@ -107,29 +100,29 @@ pub enum Message {
     Form(u32, Msg),
     /// Show the field-by-field choices of a conflict.
     ShowMerge,
+    /// A locale's table arrived (or could not be had: the form stays in English).
+    StringsLoaded(Locale),
+    /// The page is being hidden or left: the moment to keep a draft.
+    PageHidden,
 }
 
 pub struct CustomerForm {
-    state: Option<FormState>,
-    catalog: Catalog,
-    tokens: Rc<TokenCache>,
-    transport: Rc<dyn Transport>,
-    id_prefix: AttrValue,
+    pub(super) state: Option<FormState>,
+    pub(super) catalog: Catalog,
+    /// A locale's table is being fetched: the form shows its loading state until it arrives.
+    pub(super) strings_pending: bool,
+    pub(super) client: Client,
+    /// Raised when the form is re-initialised or destroyed: everything in flight stops.
+    pub(super) abort: Abort,
+    pub(super) id_prefix: AttrValue,
     /// Bumped whenever the form is re-initialised, so replies for an old customer are ignored.
-    generation: u32,
-    in_flight: Rc<RefCell<Vec<AbortController>>>,
-    focus_first_error: bool,
-    form_ref: NodeRef,
+    pub(super) generation: u32,
+    pub(super) focus_first_error: bool,
+    pub(super) form_ref: NodeRef,
     /// The wait before an automatic retry; dropping it cancels the retry.
-    retry_timer: Option<Timer>,
-    dirty: bool,
-    unload_guard: UnloadGuard,
-    draft: Option<DraftStore>,
-    /// A draft is restored once, when the form first becomes editable.
-    draft_checked: bool,
-    merging: bool,
-    /// `customer-ready` goes out once per customer, when the form first takes input.
-    ready_sent: bool,
+    pub(super) retry_timer: Option<Timer>,
+    pub(super) host: HostEvents,
+    pub(super) merging: bool,
 }
 
 fn transport_for(props: &CustomerFormProps) -> Rc<dyn Transport> {
@@ -145,13 +138,17 @@ fn transport_for(props: &CustomerFormProps) -> Rc<dyn Transport> {
     }
 }
 
-thread_local! {
-    static INSTANCES: Cell<u32> = const { Cell::new(0) };
+fn client_for(props: &CustomerFormProps) -> Client {
+    let transport = transport_for(props);
+    let source = HostTokens {
+        source: props.token.clone(),
+        transport: transport.clone(),
+    };
+    Client::new(transport, Rc::new(TokenCache::new(source, now_secs)))
 }
 
-fn catalog_for(props: &CustomerFormProps) -> Catalog {
-    Catalog::new(Locale::negotiate(&props.locale), (*props.strings).clone())
-        .with_numbers(crate::format::integer)
+thread_local! {
+    static INSTANCES: Cell<u32> = const { Cell::new(0) };
 }
 
 /// Light or dark colours (`auto` follows the visitor's system setting).
@@ -172,7 +169,7 @@ impl Theme {
         }
     }
 
-    fn resolved(self) -> &'static str {
+    pub(super) fn resolved(self) -> &'static str {
         let prefers_dark = || {
             web_sys::window()
                 .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
@@ -188,282 +185,57 @@ impl Theme {
 
 impl CustomerForm {
     fn init(&mut self, ctx: &Context<Self>) {
-        self.abort_all();
+        self.abort.abort();
+        self.abort = Abort::new();
         self.retry_timer = None;
         self.merging = false;
         self.generation = self.generation.wrapping_add(1);
         let props = ctx.props();
-        self.draft = props.keep_draft.then(|| {
-            DraftStore::new(
-                props.provider.as_str(),
-                props.mode.as_str(),
-                &props.customer_id,
-            )
-        });
-        self.draft_checked = false;
-        self.ready_sent = false;
+        self.host.start(ctx, props);
         self.state = FormState::new(
             props.provider,
             props.mode,
             &props.customer_id,
             props.api_base.as_deref(),
         );
-        if let (Some(state), ProviderId::Partnero, Operation::Create) =
-            (self.state.as_mut(), props.provider, props.mode)
-        {
-            if let Some(partner) = partnero_partner_cookie() {
-                state.update(Msg::Seed(FormValues::new().with("partner.key", &partner)));
+        if let Some(state) = self.state.as_mut() {
+            if props.mode == Operation::Create {
+                let defaults = crate::browser::create_defaults(state.contract());
+                if defaults.iter().next().is_some() {
+                    state.update(Msg::Seed(defaults));
+                }
             }
         }
         self.obtain_credential(ctx);
     }
 
-    fn abort_all(&self) {
-        for controller in self.in_flight.borrow_mut().drain(..) {
-            controller.abort();
+    /// The catalog for the props' language; a language whose table is not here yet is fetched,
+    /// and the form shows its loading state until it arrives.
+    fn load_strings(&mut self, ctx: &Context<Self>) {
+        let props = ctx.props();
+        let locale = Locale::negotiate(&props.locale);
+        self.catalog =
+            Catalog::new(locale, (*props.strings).clone()).with_numbers(crate::format::integer);
+        self.strings_pending = self.catalog.locale() != locale;
+        if self.strings_pending {
+            let link = ctx.link().clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                remote::load(locale).await;
+                link.send_message(Message::StringsLoaded(locale));
+            });
         }
     }
 
-    /// Tells the token provider what the form is about to do, for scoping the next token.
-    fn set_token_context(&self) {
+    /// Tells the token source what the form is about to do, for scoping the next token.
+    pub(super) fn set_token_purpose(&self) {
         if let Some(state) = &self.state {
-            self.tokens.set_context(
-                state.provider().as_str(),
-                state.operation().as_str(),
-                state.customer_id(),
-            );
+            self.client.tokens.set_purpose(TokenPurpose {
+                provider: state.provider().as_str(),
+                operation: state.operation().as_str(),
+                customer_id: state.customer_id().to_string(),
+            });
         }
     }
-
-    fn obtain_credential(&self, ctx: &Context<Self>) {
-        self.set_token_context();
-        let Some(state) = &self.state else { return };
-        let contract = state.contract();
-        let base = state.base().to_string();
-        let tokens = self.tokens.clone();
-        let link = ctx.link().clone();
-        let generation = self.generation;
-        spawn_local(async move {
-            let credential = match tokens.token().await {
-                Ok(token) => Some(contract.classify(&token, &base)),
-                Err(TokenError::Missing) => Some(CredentialUse::Refused(RefusalReason::Missing)),
-                Err(TokenError::ProviderFailed) => None,
-            };
-            link.send_message(Message::Form(generation, Msg::Credential(credential)));
-        });
-    }
-
-    fn run(&mut self, ctx: &Context<Self>, effects: Vec<Effect>) {
-        for effect in effects {
-            match effect {
-                Effect::Load(request) => self.send(ctx, request, |result| {
-                    Msg::Loaded(result.map(|(_, record)| record))
-                }),
-                Effect::Lookup(request) => self.send(ctx, request, |result| {
-                    Msg::LookedUp(match result {
-                        Ok((_, record)) => Ok(Some(record)),
-                        // The lookup's 404 is the good news: nobody has this email yet.
-                        Err(error) if error.kind == ErrorKind::NotFound => Ok(None),
-                        Err(error) => Err(error),
-                    })
-                }),
-                Effect::Save { request, .. } => self.send(ctx, request, |result| {
-                    Msg::Saved(result.map(|(reply, record)| Saved {
-                        record,
-                        replayed: reply.header("idempotent-replayed") == Some("true"),
-                    }))
-                }),
-                Effect::Check(request) => self.send(ctx, request, |result| {
-                    Msg::Checked(result.map(|(_, record)| record))
-                }),
-                Effect::Retry {
-                    attempt,
-                    retry_after_secs,
-                } => {
-                    let link = ctx.link().clone();
-                    let generation = self.generation;
-                    let wait = delay_ms(attempt, retry_after_secs, js_sys::Math::random());
-                    self.retry_timer = Timer::start(wait, move || {
-                        link.send_message(Message::Form(generation, Msg::RetryNow));
-                    });
-                }
-                Effect::RefreshToken => {
-                    self.set_token_context();
-                    let tokens = self.tokens.clone();
-                    spawn_local(async move {
-                        // The load that follows awaits this same refresh.
-                        let _ = tokens.refresh().await;
-                    });
-                }
-                Effect::Emit(event) => self.emit(ctx, event),
-            }
-        }
-    }
-
-    /// Sends `request` with the current token (refreshing once on a 401 when the host can give a
-    /// new one), reads the reply with the provider's contract, and reports back as `wrap(..)`.
-    fn send(
-        &self,
-        ctx: &Context<Self>,
-        request: HttpRequest,
-        wrap: fn(Result<(HttpReply, Record), ApiError>) -> Msg,
-    ) {
-        let Some(state) = &self.state else { return };
-        let contract = state.contract();
-        let base = state.base().to_string();
-        let tokens = self.tokens.clone();
-        let transport = self.transport.clone();
-        let link = ctx.link().clone();
-        let generation = self.generation;
-        let in_flight = self.in_flight.clone();
-        spawn_local(async move {
-            // Every token the host hands over is checked before use, not only the first: a
-            // refresh could return a secret key just as well.
-            let refused = |token: &str| match contract.classify(token, &base) {
-                refusal @ CredentialUse::Refused(_) => Some(refusal),
-                CredentialUse::Allowed(_) => None,
-            };
-            let outcome = async {
-                let mut token = tokens.token().await.map_err(token_failure)?;
-                if let Some(refusal) = refused(&token) {
-                    return Err(Err(refusal));
-                }
-                let mut refreshed = false;
-                loop {
-                    let Ok(controller) = AbortController::new() else {
-                        return Err(Ok(ApiError::new(None, ErrorKind::Network, "")));
-                    };
-                    in_flight.borrow_mut().push(controller.clone());
-                    let reply = transport
-                        .send(request.clone(), Some(token.clone()), controller.clone())
-                        .await;
-                    in_flight
-                        .borrow_mut()
-                        .retain(|c| !js_sys::Object::is(c.as_ref(), controller.as_ref()));
-                    let reply = reply.map_err(Ok)?;
-                    if reply.status == 401 && tokens.can_refresh() && !refreshed {
-                        refreshed = true;
-                        token = tokens.refresh().await.map_err(token_failure)?;
-                        if let Some(refusal) = refused(&token) {
-                            return Err(Err(refusal));
-                        }
-                        continue;
-                    }
-                    let record = interpret_reply(contract, &reply).map_err(Ok)?;
-                    return Ok((reply, record));
-                }
-            }
-            .await;
-            let msg = match outcome {
-                Ok(done) => wrap(Ok(done)),
-                Err(Ok(error)) => wrap(Err(error)),
-                Err(Err(refusal)) => Msg::Credential(Some(refusal)),
-            };
-            link.send_message(Message::Form(generation, msg));
-        });
-    }
-
-    fn emit(&self, ctx: &Context<Self>, event: FormEvent) {
-        let props = ctx.props();
-        match event {
-            FormEvent::Loaded(customer) => props.on_loaded.emit(customer),
-            FormEvent::Saved {
-                operation,
-                customer,
-            } => {
-                if let Some(draft) = &self.draft {
-                    draft.clear();
-                }
-                props.on_saved.emit(SavedCustomer {
-                    operation,
-                    customer,
-                })
-            }
-            FormEvent::Error(failure) => {
-                let (kind, status) = failure_kind(&failure);
-                let text = alert_text(
-                    &self.catalog,
-                    props.provider,
-                    &failure,
-                    &[],
-                    &|name: &str| name.to_string(),
-                );
-                let (provider_message, field_errors) = match &failure {
-                    Failure::Api { error, .. } => (
-                        (!error.message.is_empty()).then(|| error.message.clone()),
-                        error.field_errors.clone(),
-                    ),
-                    _ => (None, Vec::new()),
-                };
-                let field_errors = match (&failure, &self.state) {
-                    (Failure::Invalid, Some(state)) => state
-                        .field_errors
-                        .iter()
-                        .map(|(field, message)| {
-                            FieldError::new(field.clone(), field_text(&self.catalog, message))
-                        })
-                        .collect(),
-                    _ => field_errors,
-                };
-                props.on_error.emit(ErrorReport {
-                    status,
-                    kind,
-                    message: text.summary,
-                    provider_message,
-                    field_errors,
-                });
-            }
-        }
-    }
-}
-
-impl CustomerForm {
-    /// After every change of state: the dirty flag and its event, the unload guard, the draft.
-    fn follow_up(&mut self, ctx: &Context<Self>, edited: bool) {
-        let Some(state) = &self.state else { return };
-        let props = ctx.props();
-        if !self.draft_checked && state.editable() && state.can_write() {
-            self.draft_checked = true;
-            if let Some(values) = self.draft.as_ref().and_then(DraftStore::load) {
-                let effects = self
-                    .state
-                    .as_mut()
-                    .map(|s| s.update(Msg::Restore(values)))
-                    .unwrap_or_default();
-                self.run(ctx, effects);
-            }
-        }
-        let Some(state) = &self.state else { return };
-        if !self.ready_sent && matches!(state.phase, Phase::Ready | Phase::ReadOnly) {
-            self.ready_sent = true;
-            props.on_ready.emit(());
-        }
-        let dirty = state.is_dirty();
-        if edited {
-            if let Some(draft) = &self.draft {
-                if dirty {
-                    draft.save(&state.draft());
-                } else {
-                    draft.clear();
-                }
-            }
-        }
-        if dirty != self.dirty {
-            self.dirty = dirty;
-            props.on_dirty_change.emit(dirty);
-        }
-        self.unload_guard.set(props.warn_unsaved && dirty);
-    }
-}
-
-/// A failure to get a token, as a request's error (`Ok`: a reply-like failure; the form's
-/// credential refusals travel as `Err`).
-fn token_failure(error: TokenError) -> Result<ApiError, CredentialUse> {
-    let kind = match error {
-        TokenError::Missing => ErrorKind::CredentialRefused,
-        TokenError::ProviderFailed => ErrorKind::Authentication,
-    };
-    Ok(ApiError::new(None, kind, ""))
 }
 
 impl Component for CustomerForm {
@@ -478,22 +250,19 @@ impl Component for CustomerForm {
         });
         let mut form = CustomerForm {
             state: None,
-            catalog: catalog_for(props),
-            tokens: Rc::new(TokenCache::new(props.token.clone())),
-            transport: transport_for(props),
+            catalog: Catalog::default(),
+            strings_pending: false,
+            client: client_for(props),
+            abort: Abort::new(),
             id_prefix: AttrValue::from(format!("cf{instance}")),
             generation: 0,
-            in_flight: Rc::default(),
             focus_first_error: false,
             form_ref: NodeRef::default(),
             retry_timer: None,
-            dirty: false,
-            unload_guard: UnloadGuard::default(),
-            draft: None,
-            draft_checked: false,
+            host: HostEvents::default(),
             merging: false,
-            ready_sent: false,
         };
+        form.load_strings(ctx);
         form.init(ctx);
         form
     }
@@ -504,6 +273,23 @@ impl Component for CustomerForm {
             Message::ShowMerge => {
                 self.merging = true;
                 return true;
+            }
+            Message::StringsLoaded(locale) => {
+                if locale != Locale::negotiate(&ctx.props().locale) {
+                    return false;
+                }
+                let props = ctx.props();
+                self.catalog = Catalog::new(locale, (*props.strings).clone())
+                    .with_numbers(crate::format::integer);
+                self.strings_pending = false;
+                self.follow_up(ctx);
+                return true;
+            }
+            Message::PageHidden => {
+                if let Some(state) = &self.state {
+                    self.host.keep_draft(state);
+                }
+                return false;
             }
         };
         if generation != self.generation {
@@ -517,31 +303,35 @@ impl Component for CustomerForm {
         if matches!(msg, Msg::Resolve(_)) {
             self.merging = false;
         }
+        let shown_before = view::Shown::of(state);
         let effects = state.update(msg);
         if submitting && !state.field_errors.is_empty() {
             self.focus_first_error = true;
         }
+        // A keystroke that changed only its own field's text needs no render: the input
+        // already shows it.
+        let render = !(edited && effects.is_empty() && view::Shown::of(state) == shown_before);
         self.run(ctx, effects);
-        self.follow_up(ctx, edited);
-        true
+        self.follow_up(ctx);
+        render
     }
 
     fn changed(&mut self, ctx: &Context<Self>, old: &Self::Properties) -> bool {
         let props = ctx.props();
         if props.locale != old.locale || props.strings != old.strings {
-            self.catalog = catalog_for(props);
-        }
-        if props.transport != old.transport || props.timeout_ms != old.timeout_ms {
-            self.transport = transport_for(props);
+            self.load_strings(ctx);
         }
         let same_record = props.provider == old.provider
             && props.mode == old.mode
             && props.customer_id == old.customer_id
             && props.api_base == old.api_base
             && props.keep_draft == old.keep_draft;
-        if props.token != old.token {
-            self.tokens = Rc::new(TokenCache::new(props.token.clone()));
-            if same_record {
+        let new_client = props.token != old.token
+            || props.transport != old.transport
+            || props.timeout_ms != old.timeout_ms;
+        if new_client {
+            self.client = client_for(props);
+            if same_record && props.token != old.token {
                 // Keep what was typed: only re-check what the new credential allows.
                 self.obtain_credential(ctx);
             }
@@ -549,225 +339,46 @@ impl Component for CustomerForm {
         if !same_record {
             self.init(ctx);
         }
-        self.follow_up(ctx, false);
+        self.follow_up(ctx);
         true
     }
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
         if std::mem::take(&mut self.focus_first_error) {
-            let first_invalid = self
-                .form_ref
-                .cast::<web_sys::Element>()
-                .and_then(|form| form.query_selector("[aria-invalid=true]").ok().flatten())
-                .and_then(|el| wasm_bindgen::JsCast::dyn_into::<HtmlElement>(el).ok());
-            if let Some(input) = first_invalid {
-                let _ = input.focus();
-            }
+            view::focus_first_invalid(&self.form_ref);
         }
     }
 
     fn destroy(&mut self, _ctx: &Context<Self>) {
-        self.abort_all();
+        self.abort.abort();
         self.retry_timer = None;
-        self.unload_guard.set(false);
+        if let Some(state) = &self.state {
+            self.host.keep_draft(state);
+        }
+        self.host.stop();
     }
 
     fn view(&self, ctx: &Context<Self>) -> Html {
-        let props = ctx.props();
-        let catalog = &self.catalog;
-        let Some(state) = &self.state else {
-            let text = catalog.t_with(
-                "alert.api_base_required",
-                &[("provider", props.provider.display_name())],
-            );
-            return html! {
-                <div class="cf" data-state="error" data-theme={props.theme.resolved()} part="root" lang={catalog.locale().tag()}>
-                    <style>{STYLE}</style>
-                    <div class="cf-alert" role="alert" part="alert"><p>{text}</p></div>
-                </div>
-            };
-        };
-        let generation = self.generation;
-        let operation = state.operation();
-        let fields = state.contract().fields(operation);
-        let shown: Vec<&str> = fields.iter().map(|f| f.name).collect();
-        let read_only = !state.editable() || !state.can_write();
-        let on_edit = ctx
-            .link()
-            .callback(move |(field, text): (&'static str, String)| {
-                Message::Form(
-                    generation,
-                    Msg::Edit {
-                        field: field.to_string(),
-                        text,
-                    },
-                )
-            });
-        let onsubmit = ctx.link().callback(move |e: SubmitEvent| {
-            e.prevent_default();
-            Message::Form(
-                generation,
-                Msg::Submit {
-                    fresh_key: uuid_v4(),
-                },
-            )
-        });
-        let retry_load = ctx
-            .link()
-            .callback(move |_: MouseEvent| Message::Form(generation, Msg::RetryLoad));
-        let use_existing = ctx
-            .link()
-            .callback(move |_: MouseEvent| Message::Form(generation, Msg::UseExisting));
-        let duplicate = matches!(state.failure, Some(Failure::Duplicate { .. }));
-        let busy = matches!(state.phase, Phase::Loading | Phase::Saving);
-        // Until the first record arrives there is nothing to show but the shape of the form.
-        let skeleton = state.phase == Phase::Loading
-            && state.loaded.is_none()
-            && operation == Operation::Update;
-        let last_changed = state
-            .loaded
-            .as_ref()
-            .and_then(|record| record.updated_at.as_deref())
-            .and_then(|iso| crate::format::date_time(catalog.locale().tag(), iso))
-            .map(|date| catalog.t_with("form.last_changed", &[("date", &date)]));
-        let try_again = matches!(
-            &state.failure,
-            Some(Failure::Api { step: Step::Save, error }) if error.kind.is_transient()
-        );
-        let submit_label = match (state.phase, operation) {
-            (Phase::Saving, _) => catalog.t("action.saving"),
-            _ if try_again => catalog.t("action.try_again"),
-            (_, Operation::Create) => catalog.t("action.create"),
-            (_, Operation::Update) => catalog.t("action.update"),
-        };
-        let label_of = |name: &str| {
-            fields
-                .iter()
-                .find(|f| f.name == name)
-                .map_or_else(|| name.to_string(), |f| catalog.t(f.label))
-        };
-        let conflict = state.conflict.as_ref().map(|conflict| {
-            let resolve = |resolution: Resolution| {
-                ctx.link().callback(move |_: MouseEvent| {
-                    Message::Form(generation, Msg::Resolve(resolution))
-                })
-            };
-            let fields = conflict
-                .merged
-                .conflicts
-                .iter()
-                .map(|name| ConflictingField {
-                    name,
-                    label: label_of(name).into(),
-                    mine: state.values.get(name).to_string().into(),
-                    theirs: conflict.theirs.values.get(name).to_string().into(),
-                    chosen: conflict
-                        .choices
-                        .iter()
-                        .find(|(f, _)| f == name)
-                        .map_or(Side::Mine, |(_, side)| *side),
-                })
-                .collect::<Vec<_>>();
-            let texts = ConflictTexts {
-                keep_mine: catalog.t("conflict.keep_mine").into(),
-                take_theirs: catalog.t("conflict.take_theirs").into(),
-                merge: catalog.t("conflict.merge").into(),
-                apply_merge: catalog.t("conflict.apply_merge").into(),
-                mine: catalog
-                    .t_with("conflict.option", &[("side", &catalog.t("conflict.mine"))])
-                    .into(),
-                theirs: catalog
-                    .t_with(
-                        "conflict.option",
-                        &[("side", &catalog.t("conflict.theirs"))],
-                    )
-                    .into(),
-                empty: catalog.t("conflict.empty").into(),
-            };
-            conflict_choice(ConflictChoiceProps {
-                fields,
-                merging: self.merging,
-                texts,
-                id_prefix: self.id_prefix.clone(),
-                on_keep_mine: resolve(Resolution::KeepMine),
-                on_take_theirs: resolve(Resolution::TakeTheirs),
-                on_show_merge: ctx.link().callback(|_: MouseEvent| Message::ShowMerge),
-                on_choose: ctx
-                    .link()
-                    .callback(move |(field, side): (&'static str, Side)| {
-                        Message::Form(
-                            generation,
-                            Msg::Choose {
-                                field: field.to_string(),
-                                side,
-                            },
-                        )
-                    }),
-                on_apply_merge: resolve(Resolution::Merge),
-            })
-        });
-        let alert = state
-            .failure
-            .as_ref()
-            .map(|f| alert_text(catalog, props.provider, f, &shown, &label_of));
-        let can_retry_load = matches!(
-            &state.failure,
-            Some(Failure::Api { step: Step::Load, error }) if error.kind.is_transient() || error.kind == ErrorKind::BadReply
-        );
+        view::render(self, ctx)
+    }
+}
 
-        html! {
-            <div class="cf" data-state={state.phase.as_str()} data-provider={props.provider.as_str()}
-                data-theme={props.theme.resolved()} part="root" lang={catalog.locale().tag()}>
-                <style>{STYLE}</style>
-                <form ref={self.form_ref.clone()} class="cf-form" part="form" novalidate=true
-                    aria-busy={busy.then_some("true")} {onsubmit}>
-                    if fields.iter().any(|f| f.required) {
-                        <p class="cf-note" part="note">{catalog.t("form.required_note")}</p>
-                    }
-                    if let Some(changed) = last_changed {
-                        <p class="cf-meta" part="meta">{changed}</p>
-                    }
-                    if skeleton {
-                        <div class="cf-skeleton" part="skeleton" aria-hidden="true">
-                            { for fields.iter().take(4).map(|_| html! { <div><span></span><span></span></div> }) }
-                        </div>
-                    }
-                    { for fields.iter().filter(|_| !skeleton).map(|spec| field(FieldProps {
-                        spec: *spec,
-                        id_prefix: self.id_prefix.clone(),
-                        label: catalog.t(spec.label).into(),
-                        hint: spec.hint.map(|h| AttrValue::from(catalog.t(h))),
-                        error: state.field_errors.get(spec.name).map(|m| AttrValue::from(field_text(catalog, m))),
-                        value: AttrValue::from(state.values.get(spec.name).to_string()),
-                        read_only,
-                        on_edit: on_edit.clone(),
-                    })) }
-                    <div class="cf-alert" role="alert" part="alert">
-                        if let Some(alert) = alert {
-                            <p class="cf-alert-summary">{alert.summary}</p>
-                            if let Some(detail) = alert.detail { <p class="cf-alert-detail">{detail}</p> }
-                            if let Some(other) = alert.other_fields { <p class="cf-alert-detail">{other}</p> }
-                        }
-                    </div>
-                    if let Some(conflict) = conflict { {conflict} }
-                    <div class="cf-status" role="status" part="status">
-                        if state.phase == Phase::Loading {
-                            <p>{catalog.t("status.loading")}</p>
-                        } else if let Some(notice) = &state.notice {
-                            <p>{notice_text(catalog, props.provider, notice, &label_of)}</p>
-                        }
-                    </div>
-                    <div class="cf-actions">
-                        <button type="submit" part="submit" disabled={read_only || busy}>{submit_label}</button>
-                        if can_retry_load {
-                            <button type="button" part="retry" onclick={retry_load}>{catalog.t("action.retry_load")}</button>
-                        }
-                        if duplicate {
-                            <button type="button" part="use-existing" onclick={use_existing}>{catalog.t("action.use_existing")}</button>
-                        }
-                    </div>
-                </form>
-            </div>
+impl CustomerForm {
+    /// After every change of state: the dirty flag and its event, `customer-ready`, the unload
+    /// guard, and a draft to restore once the form first takes input.
+    pub(super) fn follow_up(&mut self, ctx: &Context<Self>) {
+        let Some(state) = &self.state else { return };
+        if let Some(draft) = self.host.draft_to_restore(state) {
+            let effects = self
+                .state
+                .as_mut()
+                .map(|s| s.update(Msg::Restore(draft)))
+                .unwrap_or_default();
+            self.run(ctx, effects);
         }
+        let Some(state) = &self.state else { return };
+        let ready =
+            !self.strings_pending && matches!(state.phase(), Phase::Ready | Phase::ReadOnly);
+        self.host.follow(ctx.props(), state, ready);
     }
 }

@@ -2,4 +2,7 @@
 
 pub mod conflict;
 pub mod customer_form;
+mod effects;
 pub mod field;
+mod host_events;
+mod view;

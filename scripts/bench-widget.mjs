@@ -1,0 +1,276 @@
+// The widget against a plain-JS form with the same fields and the same requests, in one
+// headless Chromium run: cold loads (a fresh browser context each), interleaved, against a local
+// fake API on another origin (so every write goes through a CORS preflight, as in production).
+// Prints medians of
+//   ready:   navigation start → the prefilled email is in its input;
+//   per key: a keydown's timestamp → its `input` event reaching `window` (bubble phase),
+// for the Prolifi update form (8 fields + metadata) and the Count update form (16 fields).
+// A report, not a test. Usage: node scripts/bench-widget.mjs [--loads N] [--keys N] [--package DIR]
+
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join, extname, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(join(ROOT, 'tools', 'package.json'));
+const { chromium } = require('playwright-core');
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? args[at + 1] : fallback;
+};
+const LOADS = Number(option('loads', 15));
+const KEYS = Number(option('keys', 20));
+const PACKAGE = resolve(option('package', join(ROOT, 'www', 'package')));
+
+// ---- the fake API (another origin): one Prolifi and one Count customer ----
+
+const PROLIFI = {
+  id: '0b6f2d1c-5d0e-4a43-9d5f-6f1b8f3e2a10', external_id: 'cus_1001', email: 'jane@example.com',
+  first_name: 'Jane', last_name: 'Doe', name: 'Jane Doe', company_name: 'Blue Harbour Ltd',
+  phone: '+44 20 7946 0958', country_id: '9a7c3b52-3f0e-4d8c-8f55-1c0c2e9d4b61', country: 'United Kingdom',
+  metadata: { plan: 'pro' }, status: 'active', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-02T00:00:00Z',
+};
+const COUNT = {
+  uuid: '5d8e7b3a-1c2f-4e6a-9b0d-7f3e2a1c4b5d', customer: 'Blue Harbour Ltd', email: 'accounts@blueharbour.test',
+  mainPhone: '+44 20 7946 0000', website: 'https://blueharbour.test', status: 'active',
+  billingAddress: { street: '1 Quay St', city: 'Bristol', state: 'Avon', zipCode: 'BS1 4XE', country: 'United Kingdom' },
+  shippingAddress: { street: '2 Dock Rd', city: 'Bristol', state: 'Avon', zipCode: 'BS1 5AB', country: 'United Kingdom' },
+};
+
+function startApi() {
+  return listen((req, res) => {
+    const cors = {
+      'access-control-allow-origin': req.headers.origin ?? '*',
+      'access-control-allow-methods': 'GET, PATCH, PUT, POST',
+      'access-control-allow-headers': 'authorization, content-type, accept, idempotency-key',
+      'access-control-expose-headers': 'idempotent-replayed, retry-after',
+    };
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, cors).end();
+      return;
+    }
+    let body = '';
+    req.on('data', (chunk) => { body += chunk; });
+    req.on('end', () => {
+      const reply = (status, json) => {
+        res.writeHead(status, { ...cors, 'content-type': 'application/json' }).end(JSON.stringify(json));
+      };
+      if (!req.headers.authorization?.startsWith('Bearer ')) return reply(401, { error: { type: 'authentication_error' } });
+      const update = body ? JSON.parse(body) : {};
+      if (req.url === '/prolifi/customers/cus_1001' || req.url === `/prolifi/customers/${PROLIFI.id}`) {
+        return reply(200, { data: { ...PROLIFI, ...update } });
+      }
+      if (req.url === `/count/customers/${COUNT.uuid}`) {
+        return reply(200, { status: 'success', data: { ...COUNT, ...update } });
+      }
+      return reply(404, { error: { type: 'not_found' } });
+    });
+  });
+}
+
+// ---- the pages (this origin): the packed widget, and a plain-JS form doing the same ----
+
+const FORMS = {
+  prolifi: {
+    label: 'Prolifi update (8 fields + metadata)',
+    path: '/prolifi/customers/cus_1001',
+    method: 'PATCH',
+    typeInto: 'first_name',
+    fields: ['email', 'first_name', 'last_name', 'name', 'company_name', 'external_id', 'phone', 'country_id', 'metadata'],
+    // A secret test key is accepted against a loopback API (the sandbox rule), as in the demo.
+    token: 'sk_test_bench',
+  },
+  count: {
+    label: 'Count update (16 fields)',
+    path: `/count/customers/${COUNT.uuid}`,
+    method: 'PUT',
+    typeInto: 'customer',
+    fields: ['customer', 'email', 'mainPhone', 'website', 'status',
+      ...['billingAddress', 'shippingAddress'].flatMap((a) => ['street', 'city', 'state', 'zipCode', 'country'].map((p) => `${a}.${p}`))],
+    // A gateway-shaped scoped token (the fake API does not verify it; the widget reads its claims).
+    token: `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify({ provider: 'count', ops: ['read', 'update'], customer: COUNT.uuid, exp: 4102444800 })).toString('base64url')}.sig`,
+  },
+};
+
+// Both pages record the same marks: `ready` and one duration per key, measured the same way.
+const MEASURE = `
+  window.bench = { keys: [] };
+  let down = null;
+  addEventListener('keydown', (e) => { down = e.timeStamp; }, true);
+  addEventListener('input', () => { if (down !== null) { window.bench.keys.push(performance.now() - down); down = null; } });
+`;
+
+function widgetPage(name, api) {
+  const form = FORMS[name];
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>widget</title></head><body>
+<customer-form provider="${name}" mode="update" customer-id="${name === 'prolifi' ? 'cus_1001' : COUNT.uuid}"
+  api-base="${api}/${name}"></customer-form>
+<script type="module">
+${MEASURE}
+import { defineCustomerForm } from '/package/index.js';
+const element = document.querySelector('customer-form');
+element.token = ${JSON.stringify(form.token)};
+const email = ${JSON.stringify(name === 'prolifi' ? PROLIFI.email : COUNT.email)};
+const check = () => {
+  const input = element.shadowRoot?.querySelector('[name=email]');
+  if (input && input.value === email && window.bench.ready === undefined) window.bench.ready = performance.now();
+};
+await defineCustomerForm();
+// The shadow root exists once the element is defined; the form renders into it after that.
+new MutationObserver(check).observe(element.shadowRoot, { subtree: true, childList: true, attributes: true, characterData: true });
+check();
+</script></body></html>`;
+}
+
+function plainPage(name, api) {
+  const form = FORMS[name];
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>plain</title></head><body>
+<form id="form" novalidate></form>
+<script type="module">
+${MEASURE}
+const fields = ${JSON.stringify(form.fields)};
+const form = document.getElementById('form');
+const values = {};
+for (const name of fields) {
+  const label = document.createElement('label');
+  label.textContent = name;
+  const input = document.createElement(name === 'metadata' ? 'textarea' : 'input');
+  input.name = name;
+  input.addEventListener('input', () => { values[name] = input.value; });
+  label.append(input);
+  form.append(label);
+}
+const button = document.createElement('button');
+button.textContent = 'Save';
+form.append(button);
+const url = ${JSON.stringify(api + form.path)};
+const headers = { authorization: ${JSON.stringify(`Bearer ${form.token}`)}, accept: 'application/json' };
+const read = (data, path) => path.split('.').reduce((v, k) => v?.[k], data);
+let loaded = {};
+form.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const changed = Object.fromEntries(Object.entries(values).filter(([k, v]) => v !== loaded[k]));
+  await fetch(url, { method: ${JSON.stringify(form.method)}, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(changed) });
+});
+const reply = await (await fetch(url, { headers })).json();
+for (const name of fields) {
+  const value = read(reply.data, name);
+  loaded[name] = typeof value === 'object' && value !== null ? JSON.stringify(value) : value ?? '';
+  form.elements[name].value = loaded[name];
+}
+window.bench.ready = performance.now();
+</script></body></html>`;
+}
+
+const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.html': 'text/html' };
+
+function startPages(api) {
+  return listen(async (req, res) => {
+    const url = new URL(req.url, 'http://x');
+    if (url.pathname.startsWith('/package/')) {
+      try {
+        const file = join(PACKAGE, url.pathname.slice('/package/'.length));
+        const body = await readFile(file);
+        res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(body);
+      } catch {
+        res.writeHead(404).end();
+      }
+      return;
+    }
+    if (url.pathname === '/favicon.ico') return res.writeHead(204).end();
+    const [, kind, name] = url.pathname.match(/^\/(widget|plain)\/(prolifi|count)$/) ?? [];
+    if (!kind) return res.writeHead(404).end();
+    const html = kind === 'widget' ? widgetPage(name, api) : plainPage(name, api);
+    res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store' }).end(html);
+  });
+}
+
+function listen(handler) {
+  return new Promise((resolveServer) => {
+    const server = createServer(handler);
+    server.keepAliveTimeout = 1;
+    server.listen(0, '127.0.0.1', () => resolveServer({ server, url: `http://127.0.0.1:${server.address().port}` }));
+  });
+}
+
+// ---- one cold load: fresh context, navigate, wait until ready, type ----
+
+async function coldLoad(browser, pages, kind, name) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(`${pages}/${kind}/${name}`);
+  await page.waitForFunction(() => window.bench?.ready !== undefined, null, { timeout: 30_000 }).catch((error) => {
+    throw new Error(`${kind}/${name} never became ready: ${errors.join('; ') || error.message}`);
+  });
+  const field = kind === 'widget'
+    ? page.locator(`customer-form [name="${FORMS[name].typeInto}"]`)
+    : page.locator(`[name="${FORMS[name].typeInto}"]`);
+  await field.click();
+  await field.press('End');
+  // One key at a time, each let settle, so no key waits behind the previous one.
+  for (let i = 0; i < KEYS; i++) {
+    await page.keyboard.press(String.fromCharCode(97 + (i % 26)));
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
+  }
+  const result = await page.evaluate(() => ({ ready: window.bench.ready, keys: window.bench.keys }));
+  await context.close();
+  if (errors.length) throw new Error(`${kind}/${name}: ${errors.join('; ')}`);
+  if (result.keys.length !== KEYS) throw new Error(`${kind}/${name}: ${result.keys.length} of ${KEYS} keys measured`);
+  return result;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+async function main() {
+  const api = await startApi();
+  const pages = await startPages(api.url);
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium', headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  const results = {};
+  try {
+    for (const name of Object.keys(FORMS)) {
+      results[name] = { widget: { ready: [], keys: [] }, plain: { ready: [], keys: [] } };
+      // One warm-up of each, not counted (the first Chromium page pays for process start-up).
+      await coldLoad(browser, pages.url, 'widget', name);
+      await coldLoad(browser, pages.url, 'plain', name);
+      for (let i = 0; i < LOADS; i++) {
+        const order = i % 2 ? ['plain', 'widget'] : ['widget', 'plain'];
+        for (const kind of order) {
+          const { ready, keys } = await coldLoad(browser, pages.url, kind, name);
+          results[name][kind].ready.push(ready);
+          // The median key of this load; the report's figure is the median over loads.
+          results[name][kind].keys.push(median(keys));
+        }
+      }
+    }
+  } finally {
+    await browser.close();
+    api.server.close();
+    pages.server.close();
+  }
+  console.log(`widget (${PACKAGE}) vs plain JS: ${LOADS} cold loads each, interleaved, ${KEYS} keys per load`);
+  console.log(`${'form'.padEnd(40)} ${'ready widget'.padStart(13)} ${'plain'.padStart(8)} ${'ratio'.padStart(6)}  ${'per key widget'.padStart(15)} ${'plain'.padStart(8)} ${'ratio'.padStart(6)}`);
+  for (const [name, r] of Object.entries(results)) {
+    const [rw, rp, kw, kp] = [median(r.widget.ready), median(r.plain.ready), median(r.widget.keys), median(r.plain.keys)];
+    console.log(`${FORMS[name].label.padEnd(40)} ${rw.toFixed(1).padStart(10)} ms ${rp.toFixed(1).padStart(5)} ms ${(rw / rp).toFixed(2).padStart(5)}×  ${kw.toFixed(3).padStart(12)} ms ${kp.toFixed(3).padStart(5)} ms ${(kw / kp).toFixed(2).padStart(5)}×`);
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Prints how the packed widget compares with a plain-JS form doing the same (same fields, same
+# GET and update request, a fake API on another origin with CORS preflights), in one headless
+# Chromium run with cold, interleaved loads: median ready time (navigation → the prefilled email
+# is in its input) and median per-key cost (keydown → its `input` event at `window`), with the
+# ratios, for the Prolifi and the Count update forms. A report, not a test.
+#   BENCH_LOADS (default 15) cold loads of each page per form; BENCH_KEYS (default 20) keys a load.
+#   SKIP_BUILD=1 measures the last `scripts/pack.sh` output; BENCH_PACKAGE=dir measures another.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+[ "${SKIP_BUILD:-0}" = 1 ] || scripts/pack.sh >/dev/null
+node scripts/bench-widget.mjs --loads "${BENCH_LOADS:-15}" --keys "${BENCH_KEYS:-20}" \
+  --package "${BENCH_PACKAGE:-www/package}"

@@ -1,0 +1,61 @@
+//! Drafts: unsaved changes kept across a reload (opt-in), restored without ever reverting a
+//! change someone else made on the server meanwhile.
+
+use providers::validate::normalize;
+use providers::{FieldKind, FormValues};
+
+use super::state::FormState;
+use super::Notice;
+
+/// Unsaved changes: the changed fields (`mine`) and what they were when loaded (`base`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Draft {
+    pub mine: FormValues,
+    pub base: FormValues,
+}
+
+impl FormState {
+    /// What a draft keeps: the fields changed since the load, with what each was when loaded (so
+    /// a restore never reverts someone else's later change), and never a password.
+    pub fn draft(&self) -> Draft {
+        let mut draft = Draft::default();
+        let baseline = self.baseline();
+        for spec in self.contract.fields(self.operation()) {
+            let now = self.values.get(spec.name);
+            let then = baseline.map_or("", |b| b.get(spec.name));
+            if spec.kind != FieldKind::Password
+                && normalize(spec.kind, now) != normalize(spec.kind, then)
+            {
+                draft.mine.set(spec.name, now);
+                draft.base.set(spec.name, then);
+            }
+        }
+        draft
+    }
+
+    /// Puts back the draft's fields whose value on the server is still what it was when the
+    /// draft was taken; the others keep the server's newer value, and the person is told.
+    pub(super) fn restore(&mut self, draft: Draft) {
+        if !self.editable() || !self.can_write() {
+            return;
+        }
+        let mut skipped = Vec::new();
+        for spec in self.contract.fields(self.operation()) {
+            let Some((_, text)) = draft.mine.iter().find(|(f, _)| *f == spec.name) else {
+                continue;
+            };
+            let current = self.baseline().map_or("", |b| b.get(spec.name));
+            let base = normalize(spec.kind, draft.base.get(spec.name));
+            if base == normalize(spec.kind, current) {
+                self.values.set(spec.name, text);
+            } else {
+                skipped.push(spec.name);
+            }
+        }
+        if !skipped.is_empty() {
+            self.notice = Some(Notice::RestoredExcept(skipped));
+        } else if self.is_dirty() {
+            self.notice = Some(Notice::Restored);
+        }
+    }
+}

@@ -1,0 +1,305 @@
+use super::*;
+
+#[test]
+fn count_looks_for_the_email_before_creating() {
+    let mut state = count_create_form();
+    let effects = state.update(Msg::Submit {
+        fresh_key: "k1".into(),
+    });
+    let [Effect::Lookup(lookup)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(
+        lookup.url,
+        "http://127.0.0.1:8788/count/customers/find-by-email?email=ap%40acme.test"
+    );
+    let effects = state.update(Msg::LookedUp(Ok(None)));
+    let [Effect::Save {
+        request,
+        operation: Operation::Create,
+    }] = &effects[..]
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(request.method, providers::Method::Post);
+}
+
+#[test]
+fn an_existing_customer_is_offered_instead_of_a_duplicate_and_typed_values_carry_over() {
+    let mut state = count_create_form();
+    state.update(Msg::Submit {
+        fresh_key: "k1".into(),
+    });
+    let found = r#"{"status":"success","data":{"uuid":"u-1","customer":"Acme Ltd","email":"ap@acme.test"}}"#;
+    let reply = HttpReply {
+        status: 200,
+        headers: vec![],
+        body: found.into(),
+    };
+    let existing = contract::interpret_reply(state.contract(), &reply).unwrap();
+    state.update(Msg::LookedUp(Ok(Some(existing))));
+    assert_eq!(
+        state.failure,
+        Some(Failure::Duplicate {
+            id: "u-1".into(),
+            name: "Acme Ltd".into()
+        })
+    );
+    assert_eq!(state.phase(), Phase::Error);
+    let effects = state.update(Msg::UseExisting);
+    let [Effect::RefreshToken, Effect::Load(load)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert!(load.url.ends_with("/customers/u-1"));
+    let full = r#"{"status":"success","data":{"uuid":"u-1","customer":"Acme Ltd","email":"ap@acme.test","mainPhone":"+44 9","website":"https://acme.test","status":"active"}}"#;
+    let reply = HttpReply {
+        status: 200,
+        headers: vec![],
+        body: full.into(),
+    };
+    state.update(Msg::Loaded(contract::interpret_reply(
+        state.contract(),
+        &reply,
+    )));
+    assert_eq!(state.operation(), Operation::Update);
+    assert_eq!(
+        state.values.get("mainPhone"),
+        "+44 1",
+        "what was typed wins"
+    );
+    assert_eq!(
+        state.values.get("website"),
+        "https://acme.test",
+        "the rest comes from the record"
+    );
+    let update = submit(&mut state, "k2").unwrap();
+    assert_eq!(update.method, providers::Method::Put);
+    assert_eq!(
+        update.body.as_deref(),
+        Some(r#"{"customer":"Acme Ltd","email":"ap@acme.test","mainPhone":"+44 1"}"#)
+    );
+}
+
+#[test]
+fn a_prolifi_create_is_retried_with_its_idempotency_key() {
+    let mut state = FormState::new(ProviderId::Prolifi, Operation::Create, "", Some(BASE)).unwrap();
+    state.update(Msg::Credential(Some(all())));
+    edit(&mut state, "email", "ada@example.com");
+    let first = submit(&mut state, "k1").unwrap();
+    assert!(matches!(
+        &state.update(Msg::Saved(Err(transient())))[..],
+        [Effect::Retry { .. }]
+    ));
+    let effects = state.update(Msg::RetryNow);
+    assert_eq!(
+        effects,
+        vec![Effect::Save {
+            request: first,
+            operation: Operation::Create
+        }]
+    );
+}
+
+#[test]
+fn a_count_create_retry_finds_what_the_first_attempt_created() {
+    let mut state = count_create_form();
+    state.update(Msg::Submit {
+        fresh_key: "k1".into(),
+    });
+    let effects = state.update(Msg::LookedUp(Ok(None)));
+    assert!(matches!(&effects[..], [Effect::Save { .. }]));
+    assert!(matches!(
+        &state.update(Msg::Saved(Err(transient())))[..],
+        [Effect::Retry { .. }]
+    ));
+    let effects = state.update(Msg::RetryNow);
+    let [Effect::Lookup(lookup)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert!(lookup.url.contains("find-by-email"));
+    let found = r#"{"status":"success","data":{"uuid":"u-9","customer":"Acme Ltd","email":"ap@acme.test"}}"#;
+    let reply = HttpReply {
+        status: 200,
+        headers: vec![],
+        body: found.into(),
+    };
+    let existing = contract::interpret_reply(state.contract(), &reply).unwrap();
+    let effects = state.update(Msg::LookedUp(Ok(Some(existing))));
+    let [Effect::RefreshToken, Effect::Load(load)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert!(load.url.ends_with("/customers/u-9"));
+    assert_eq!(state.phase(), Phase::Saving);
+    let full = r#"{"status":"success","data":{"uuid":"u-9","customer":"Acme Ltd","email":"ap@acme.test","mainPhone":"+44 1"}}"#;
+    let reply = HttpReply {
+        status: 200,
+        headers: vec![],
+        body: full.into(),
+    };
+    let effects = state.update(Msg::Loaded(contract::interpret_reply(
+        state.contract(),
+        &reply,
+    )));
+    assert!(matches!(
+        &effects[..],
+        [Effect::Emit(Event::Saved {
+            operation: Operation::Create,
+            ..
+        })]
+    ));
+    assert_eq!(
+        (state.phase(), state.notice.clone()),
+        (Phase::Saved, Some(Notice::Replayed))
+    );
+    assert_eq!(state.operation(), Operation::Update);
+}
+
+#[test]
+fn a_partnero_create_retry_reads_the_key_back_first() {
+    let mut state = FormState::new(ProviderId::Partnero, Operation::Create, "", None).unwrap();
+    state.update(Msg::Credential(Some(CredentialUse::Allowed(Grant::all(
+        Channel::Gateway,
+    )))));
+    edit(&mut state, "key", "c-77");
+    edit(&mut state, "partner.key", "ref_123");
+    let effects = state.update(Msg::Submit {
+        fresh_key: "k1".into(),
+    });
+    assert!(
+        matches!(&effects[..], [Effect::Save { .. }]),
+        "no lookup before a first create"
+    );
+    assert!(matches!(
+        &state.update(Msg::Saved(Err(transient())))[..],
+        [Effect::Retry { .. }]
+    ));
+    let effects = state.update(Msg::RetryNow);
+    let [Effect::RefreshToken, Effect::Lookup(lookup)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert!(lookup.url.ends_with("/customers/c-77"));
+    assert_eq!(
+        state.customer_id(),
+        "c-77",
+        "the token provider is asked for this customer"
+    );
+    let effects = state.update(Msg::LookedUp(Ok(None)));
+    assert!(matches!(
+        &effects[..],
+        [Effect::Save {
+            operation: Operation::Create,
+            ..
+        }]
+    ));
+}
+
+#[test]
+fn a_create_without_a_duplicate_guard_is_not_retried_automatically() {
+    let mut state = FormState::new(
+        ProviderId::CommerceLayer,
+        Operation::Create,
+        "",
+        Some("http://127.0.0.1:1/cl/api"),
+    )
+    .unwrap();
+    let guest = Grant {
+        read: false,
+        create: true,
+        update: false,
+        channel: Channel::Direct,
+        owner: None,
+    };
+    state.update(Msg::Credential(Some(CredentialUse::Allowed(guest))));
+    edit(&mut state, "email", "new@example.com");
+    assert!(submit(&mut state, "k1").is_some());
+    assert!(matches!(
+        &state.update(Msg::Saved(Err(transient())))[..],
+        [Effect::Emit(_)]
+    ));
+    assert_eq!(state.phase(), Phase::Error);
+}
+
+#[test]
+fn an_unsettled_create_is_sent_again_as_it_was_before_later_edits() {
+    let mut state = FormState::new(ProviderId::Prolifi, Operation::Create, "", Some(BASE)).unwrap();
+    state.update(Msg::Credential(Some(all())));
+    edit(&mut state, "email", "ada@example.com");
+    let first = submit(&mut state, "k1").unwrap();
+    give_up(&mut state);
+    assert_eq!(state.phase(), Phase::Error);
+    edit(&mut state, "first_name", "Ada");
+    let effects = state.update(Msg::Submit {
+        fresh_key: "k2".into(),
+    });
+    assert_eq!(
+        effects,
+        vec![Effect::Save {
+            request: first,
+            operation: Operation::Create
+        }]
+    );
+    let created = record(r#"{"data":{"id":"new-1","email":"ada@example.com","updated_at":"t1"}}"#);
+    let effects = state.update(Msg::Saved(Ok(Saved {
+        record: created.clone(),
+        replayed: true,
+    })));
+    assert!(matches!(
+        &effects[..],
+        [
+            Effect::Emit(Event::Saved {
+                operation: Operation::Create,
+                ..
+            }),
+            Effect::Check(_)
+        ]
+    ));
+    assert_eq!(
+        state.values.get("first_name"),
+        "Ada",
+        "the later edit is kept"
+    );
+    let effects = state.update(Msg::Checked(Ok(created)));
+    let [Effect::Save {
+        request,
+        operation: Operation::Update,
+    }] = &effects[..]
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(request.body.as_deref(), Some(r#"{"first_name":"Ada"}"#));
+}
+
+#[test]
+fn a_lookup_that_finds_someone_elses_customer_is_not_adopted() {
+    let mut state = FormState::new(ProviderId::Partnero, Operation::Create, "", None).unwrap();
+    state.update(Msg::Credential(Some(CredentialUse::Allowed(Grant::all(
+        Channel::Gateway,
+    )))));
+    edit(&mut state, "key", "taken_key");
+    edit(&mut state, "email", "me@example.com");
+    edit(&mut state, "partner.key", "ref_123");
+    state.update(Msg::Submit {
+        fresh_key: "k1".into(),
+    });
+    state.update(Msg::Saved(Err(transient())));
+    state.update(Msg::RetryNow);
+    let stranger =
+        r#"{"data":{"key":"taken_key","email":"someone@else.com","name":"Bob"},"status":1}"#;
+    let reply = HttpReply {
+        status: 200,
+        headers: vec![],
+        body: stranger.into(),
+    };
+    let found = contract::interpret_reply(state.contract(), &reply).unwrap();
+    state.update(Msg::LookedUp(Ok(Some(found.clone()))));
+    let effects = state.update(Msg::Loaded(Ok(found)));
+    assert!(
+        matches!(
+            &effects[..],
+            [Effect::Emit(Event::Error(Failure::Duplicate { .. }))]
+        ),
+        "{effects:?}"
+    );
+    assert!(state.loaded.is_none());
+    assert_eq!(state.values.get("email"), "me@example.com");
+}

@@ -1,0 +1,106 @@
+//! Carrying out what the form state asks for: requests through the authenticated client,
+//! the wait before a retry, a token for another customer, events for the host.
+
+use providers::{ApiError, CredentialUse, ErrorKind, HttpReply, HttpRequest, Record};
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+use super::customer_form::{CustomerForm, Message};
+use crate::browser::Timer;
+use crate::client::tokens::TokenError;
+use crate::client::ClientError;
+use crate::form::retry::delay_ms;
+use crate::form::{Effect, Msg, Saved};
+
+/// How a reply is told to the form state.
+type Wrap = fn(Result<(HttpReply, Record), ApiError>) -> Msg;
+
+/// The message a call's outcome makes; `None` when it was aborted (nobody is listening).
+pub fn reply_msg(outcome: Result<(HttpReply, Record), ClientError>, wrap: Wrap) -> Option<Msg> {
+    Some(match outcome {
+        Ok(done) => wrap(Ok(done)),
+        Err(ClientError::Api(error)) => wrap(Err(error)),
+        // Without a token the request could not go out: said as the request's failure.
+        Err(ClientError::Token(error)) => wrap(Err(ApiError::new(
+            None,
+            match error {
+                TokenError::Missing => ErrorKind::CredentialRefused,
+                TokenError::ProviderFailed => ErrorKind::Authentication,
+            },
+            "",
+        ))),
+        Err(ClientError::Refused(reason)) => Msg::Credential(Some(CredentialUse::Refused(reason))),
+        Err(ClientError::Aborted) => return None,
+    })
+}
+
+impl CustomerForm {
+    /// Classifies the credential the host gave, before anything is sent.
+    pub(super) fn obtain_credential(&self, ctx: &Context<Self>) {
+        self.set_token_purpose();
+        let Some(state) = &self.state else { return };
+        let (contract, base) = (state.contract(), state.base().to_string());
+        let client = self.client.clone();
+        let link = ctx.link().clone();
+        let generation = self.generation;
+        spawn_local(async move {
+            let credential = client.credential(contract, &base).await;
+            link.send_message(Message::Form(generation, Msg::Credential(credential)));
+        });
+    }
+
+    pub(super) fn run(&mut self, ctx: &Context<Self>, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Load(request) => self.request(ctx, request, |result| {
+                    Msg::Loaded(result.map(|(_, record)| record))
+                }),
+                Effect::Lookup(request) => self.request(ctx, request, |result| {
+                    Msg::LookedUp(result.map(|(_, record)| Some(record)))
+                }),
+                Effect::Check(request) => self.request(ctx, request, |result| {
+                    Msg::Checked(result.map(|(_, record)| record))
+                }),
+                Effect::Save { request, .. } => self.request(ctx, request, |result| {
+                    Msg::Saved(result.map(|(reply, record)| Saved {
+                        record,
+                        replayed: reply.header("idempotent-replayed") == Some("true"),
+                    }))
+                }),
+                Effect::Retry {
+                    attempt,
+                    retry_after_secs,
+                } => {
+                    let link = ctx.link().clone();
+                    let generation = self.generation;
+                    let wait = delay_ms(attempt, retry_after_secs, js_sys::Math::random());
+                    self.retry_timer = Timer::start(wait, move || {
+                        link.send_message(Message::Form(generation, Msg::RetryNow));
+                    });
+                }
+                Effect::RefreshToken => {
+                    // The next request asks for a token scoped to the customer the form moved to.
+                    self.set_token_purpose();
+                    self.client.tokens.forget();
+                }
+                Effect::Emit(event) => self.emit(ctx, event),
+            }
+        }
+    }
+
+    /// Sends `request` through the client and reports the outcome as `wrap(..)`.
+    fn request(&self, ctx: &Context<Self>, request: HttpRequest, wrap: Wrap) {
+        let Some(state) = &self.state else { return };
+        let (contract, base) = (state.contract(), state.base().to_string());
+        let client = self.client.clone();
+        let abort = self.abort.clone();
+        let link = ctx.link().clone();
+        let generation = self.generation;
+        spawn_local(async move {
+            let outcome = client.call(contract, &base, request, &abort).await;
+            if let Some(msg) = reply_msg(outcome, wrap) {
+                link.send_message(Message::Form(generation, msg));
+            }
+        });
+    }
+}

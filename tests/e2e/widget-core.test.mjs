@@ -1,0 +1,90 @@
+// The widget's core as a person meets it: a draft written when the page is hidden or left (not
+// on every key) that still survives a reload right after typing; language files fetched only
+// when needed, and English when one cannot be had.
+
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startSandbox, serveStatic, launchBrowser, newPage, sandboxClient, openDemo, waitForState,
+} from './harness.mjs';
+
+let sandbox, demo, browser, page;
+
+before(async () => {
+  sandbox = await startSandbox();
+  demo = await serveStatic();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  demo?.stop();
+  sandbox?.stop();
+});
+
+beforeEach(async () => {
+  await sandboxClient(sandbox.url).reset();
+  page = await newPage(browser);
+});
+
+const field = (name) => page.locator(`customer-form [name="${name}"]`);
+
+async function openJaneWithDrafts() {
+  await openDemo(page, demo.url, { sandbox: sandbox.url, provider: 'prolifi', credential: 'secret' });
+  await page.evaluate(() => document.querySelector('customer-form').setAttribute('draft', ''));
+  await waitForState(page, 'ready');
+}
+
+test('a reload right after typing still restores what was typed', async () => {
+  await openJaneWithDrafts();
+  await field('company_name').click();
+  await page.keyboard.type('Quick Ltd');
+  await page.reload();
+  await page.waitForSelector('body[data-demo-ready=true]');
+  await page.evaluate(() => document.querySelector('customer-form').setAttribute('draft', ''));
+  await waitForState(page, 'ready');
+  await page.locator('customer-form [role=status]', { hasText: 'restored' }).waitFor();
+  assert.equal(await field('company_name').inputValue(), 'Quick Ltd');
+});
+
+test('the draft is written when the page is hidden, not on every key', async () => {
+  await openJaneWithDrafts();
+  await field('company_name').click();
+  await page.keyboard.type('Hidden Ltd');
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'nothing written while typing');
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+  });
+  await page.waitForFunction(() => sessionStorage.length === 1);
+  assert.match(await page.evaluate(() => JSON.stringify(sessionStorage)), /Hidden Ltd/);
+});
+
+test('an English page fetches no language file', async () => {
+  const fetched = [];
+  page.on('request', (request) => fetched.push(request.url()));
+  await openDemo(page, demo.url, { sandbox: sandbox.url, provider: 'prolifi', credential: 'secret' });
+  await waitForState(page, 'ready');
+  assert.deepEqual(fetched.filter((url) => /customer-form\.\w+\.json/.test(url)), []);
+});
+
+test('a language file that cannot be had leaves the form in English, working', async () => {
+  await page.route(/customer-form\.de\.json/, (route) => route.abort());
+  await openDemo(page, demo.url, { sandbox: sandbox.url, provider: 'prolifi', credential: 'secret', locale: 'de' });
+  await waitForState(page, 'ready');
+  const root = page.locator('customer-form');
+  assert.equal(await root.locator('[data-state]').first().getAttribute('lang'), 'en');
+  assert.ok(await root.locator('label', { hasText: 'First name' }).count() > 0);
+  await field('first_name').fill('Janine');
+  await root.locator('button[type=submit]').click();
+  await waitForState(page, 'saved');
+});
+
+test('German is fetched beside the .wasm and used', async () => {
+  const fetched = [];
+  page.on('request', (request) => fetched.push(request.url()));
+  await openDemo(page, demo.url, { sandbox: sandbox.url, provider: 'prolifi', credential: 'secret', locale: 'de' });
+  await waitForState(page, 'ready');
+  assert.equal(fetched.filter((url) => url.endsWith('/customer-form.de.json')).length, 1);
+  assert.ok(await page.locator('customer-form label', { hasText: 'Vorname' }).count() > 0);
+});
