@@ -220,6 +220,10 @@ async function coldLoad(browser, pages, kind, name) {
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
   }
   const result = await page.evaluate(() => ({ ready: window.bench.ready, keys: window.bench.keys }));
+  if (process.env.BENCH_TRACE) {
+    const entries = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => [e.name.replace(/^http:\/\/[^/]+/, ''), e.initiatorType, Math.round(e.startTime), Math.round(e.responseEnd)]));
+    console.log(kind, name, 'ready', Math.round(result.ready), JSON.stringify(entries));
+  }
   await context.close();
   if (errors.length) throw new Error(`${kind}/${name}: ${errors.join('; ')}`);
   if (result.keys.length !== KEYS) throw new Error(`${kind}/${name}: ${result.keys.length} of ${KEYS} keys measured`);
