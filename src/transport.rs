@@ -1,21 +1,35 @@
 //! The network edge: a request from the contract crate goes out with `fetch`, a reply comes back
 //! as plain data. Timeouts and aborts end here too.
 //!
-//! `fetch` is called through `web-sys` directly rather than through `gloo-net`: its builder and
-//! error types cost the package bytes this module does not need (see README, Size).
+//! The `fetch` call itself is `fetch.js`: written against web-sys (`Headers`, `RequestInit`,
+//! `Response`, a timer) the same thing cost the package more in bindings than the few lines of
+//! JS it takes (see README, Size).
 
-use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
 
+use js_sys::{Array, Promise};
 use providers::{ApiError, ErrorKind, HttpReply, HttpRequest};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, RequestInit, Response};
+use web_sys::{AbortController, AbortSignal};
 
-use crate::browser::Timer;
 use crate::client::abort::Abort;
+
+#[wasm_bindgen(module = "/src/fetch.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = send)]
+    fn js_send(
+        method: &str,
+        url: &str,
+        headers: Array,
+        body: Option<String>,
+        signal: &AbortSignal,
+        timeout_ms: i32,
+        max_bytes: u32,
+    ) -> Promise;
+}
 
 /// How long a request may take before the form gives up on it and says so.
 pub const DEFAULT_TIMEOUT_MS: i32 = 15_000;
@@ -49,102 +63,62 @@ impl Transport for FetchTransport {
     fn send(&self, request: HttpRequest, token: Option<String>, abort: Abort) -> ReplyFuture {
         let timeout_ms = self.timeout_ms;
         Box::pin(async move {
+            let no_reply = |kind| ApiError::new(None, kind, "");
             let Ok(controller) = AbortController::new() else {
-                return Err(ApiError::new(None, ErrorKind::Network, ""));
+                return Err(no_reply(ErrorKind::Network));
             };
             let stop = controller.clone();
             let _hook = abort.on_abort(move || stop.abort());
-            let timed_out = Rc::new(Cell::new(false));
-            let _timer = {
-                let (controller, timed_out) = (controller.clone(), timed_out.clone());
-                Timer::start(timeout_ms.max(0) as u32, move || {
-                    timed_out.set(true);
-                    controller.abort();
-                })
-            };
-            match fetch(&request, token.as_deref(), &controller).await {
-                Ok(reply) if reply.body.len() > MAX_REPLY_BYTES => Err(too_large(reply.status)),
-                Ok(reply) => Ok(reply),
-                Err(Fault::TooLarge(status)) => {
-                    controller.abort();
-                    Err(too_large(status))
-                }
-                Err(Fault::NoReply) => {
-                    let kind = if timed_out.get() {
-                        ErrorKind::Timeout
-                    } else {
-                        ErrorKind::Network
-                    };
-                    Err(ApiError::new(None, kind, ""))
-                }
+            let headers = Array::new();
+            for (name, value) in &request.headers {
+                headers.push(&JsValue::from_str(name));
+                headers.push(&JsValue::from_str(value));
             }
+            if let Some(token) = token {
+                headers.push(&JsValue::from_str("Authorization"));
+                headers.push(&JsValue::from_str(&format!("Bearer {token}")));
+            }
+            let sent = js_send(
+                request.method.as_str(),
+                &request.url,
+                headers,
+                request.body,
+                &controller.signal(),
+                timeout_ms,
+                MAX_REPLY_BYTES as u32,
+            );
+            let reply = JsFuture::from(sent).await.unwrap_or(JsValue::NULL);
+            if let Some(fault) = reply.as_string() {
+                return Err(match fault.strip_prefix("too-large:") {
+                    Some(status) => too_large(status.parse().unwrap_or(0)),
+                    None if fault == "timeout" => no_reply(ErrorKind::Timeout),
+                    None => no_reply(ErrorKind::Network),
+                });
+            }
+            let reply: Array = reply.unchecked_into();
+            let names: Array = reply.get(1).unchecked_into();
+            let headers = (0..names.length() / 2)
+                .filter_map(|i| {
+                    Some((
+                        names.get(2 * i).as_string()?,
+                        names.get(2 * i + 1).as_string()?,
+                    ))
+                })
+                .collect();
+            let body = reply.get(2).as_string().unwrap_or_default();
+            let status = reply.get(0).as_f64().unwrap_or(0.0) as u16;
+            if body.len() > MAX_REPLY_BYTES {
+                return Err(too_large(status));
+            }
+            Ok(HttpReply {
+                status,
+                headers,
+                body,
+            })
         })
     }
 }
 
 fn too_large(status: u16) -> ApiError {
     ApiError::new(Some(status), ErrorKind::BadReply, "")
-}
-
-enum Fault {
-    /// Offline, refused, cut, blocked by CORS, aborted: the same to the caller.
-    NoReply,
-    /// A reply announced as larger than `MAX_REPLY_BYTES`, not read.
-    TooLarge(u16),
-}
-
-impl From<JsValue> for Fault {
-    fn from(_: JsValue) -> Fault {
-        Fault::NoReply
-    }
-}
-
-async fn fetch(
-    request: &HttpRequest,
-    token: Option<&str>,
-    controller: &AbortController,
-) -> Result<HttpReply, Fault> {
-    let headers = Headers::new()?;
-    for (name, value) in &request.headers {
-        headers.append(name, value)?;
-    }
-    if let Some(token) = token {
-        headers.append("Authorization", &format!("Bearer {token}"))?;
-    }
-    let init = RequestInit::new();
-    init.set_method(request.method.as_str());
-    init.set_headers(&headers);
-    init.set_signal(Some(&controller.signal()));
-    if let Some(body) = &request.body {
-        init.set_body(&JsValue::from_str(body));
-    }
-    let window = web_sys::window().ok_or(Fault::NoReply)?;
-    let response: Response = JsFuture::from(window.fetch_with_str_and_init(&request.url, &init))
-        .await?
-        .dyn_into()?;
-    let mut headers = Vec::new();
-    if let Ok(Some(entries)) = js_sys::try_iter(&response.headers()) {
-        for entry in entries.flatten() {
-            let pair: js_sys::Array = entry.unchecked_into();
-            if let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
-                headers.push((name.to_ascii_lowercase(), value));
-            }
-        }
-    }
-    let announced = headers
-        .iter()
-        .find(|(name, _)| name == "content-length")
-        .and_then(|(_, value)| value.trim().parse::<usize>().ok());
-    if announced.is_some_and(|bytes| bytes > MAX_REPLY_BYTES) {
-        return Err(Fault::TooLarge(response.status()));
-    }
-    let body = JsFuture::from(response.text()?)
-        .await?
-        .as_string()
-        .ok_or(Fault::NoReply)?;
-    Ok(HttpReply {
-        status: response.status(),
-        headers,
-        body,
-    })
 }
