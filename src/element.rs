@@ -288,16 +288,16 @@ impl HostCallbacks {
 }
 
 /// The typed props for untyped element options, or what is wrong with them.
-fn props_for(
-    options: &JsValue,
-    callbacks: &HostCallbacks,
-) -> Result<CustomerFormProps, &'static str> {
+fn props_for(options: &JsValue, callbacks: &HostCallbacks) -> Result<CustomerFormProps, String> {
     let plain = PlainOptions::from_js(options);
     let provider = plain
         .provider
         .as_deref()
         .and_then(ProviderId::parse)
-        .ok_or("The provider attribute must be one of: partnero, prolifi, count, commercelayer.")?;
+        .ok_or_else(|| {
+            let names = ProviderId::ALL.map(ProviderId::as_str).join(", ");
+            format!("The provider attribute must be one of: {names}.")
+        })?;
     // Without a mode, a form given a customer edits it; otherwise it creates one.
     let has_customer = plain
         .customer_id
@@ -313,7 +313,7 @@ fn props_for(
         .as_deref()
         .filter(|m| !m.is_empty())
         .map_or(Some(default_mode), Operation::parse)
-        .ok_or("The mode attribute must be create or update.")?;
+        .ok_or_else(|| "The mode attribute must be create or update.".to_string())?;
     let token = match token_source(options) {
         TokenSource::None => public_client(&plain).unwrap_or_default(),
         given => given,
@@ -416,7 +416,7 @@ impl CustomerFormHandle {
                 if let Some(app) = self.app.take() {
                     app.destroy();
                 }
-                show_problem(&self.container, problem);
+                show_problem(&self.container, &problem);
             }
         }
     }

@@ -10,7 +10,7 @@
 use crate::contract::{
     customer_route, map_field, Contract, GatewayRules, RequestContext, Route, WrittenField,
 };
-use crate::credential::{read_scoped_token, Channel, CredentialUse, Grant, RefusalReason};
+use crate::credential::{read_token, Channel, CredentialUse, Grant, RefusalReason, TokenKind};
 use crate::error::{ApiError, ErrorKind, FieldError};
 use crate::field::{FieldKind, FieldSpec};
 use crate::http::{HttpReply, HttpRequest, Method};
@@ -189,10 +189,11 @@ impl Contract for CommerceLayer {
     /// reads and updates only their own record, a guest creates; confidential (integration,
     /// webapp) tokens never belong in a page.
     fn classify(&self, token: &str, _api_base: &str) -> CredentialUse {
-        let claims = match read_scoped_token(ProviderId::CommerceLayer, token) {
-            Ok(scoped) => return scoped,
-            Err(Some(claims)) => claims,
-            Err(None) => return CredentialUse::Refused(RefusalReason::Unrecognised),
+        let claims = match read_token(ProviderId::CommerceLayer, token) {
+            TokenKind::ProviderJwt(claims) => claims,
+            TokenKind::Scoped(scoped) => return scoped,
+            TokenKind::Missing => return CredentialUse::Refused(RefusalReason::Missing),
+            TokenKind::Opaque => return CredentialUse::Refused(RefusalReason::Unrecognised),
         };
         match claims.application_kind.as_deref() {
             Some("sales_channel") => CredentialUse::Allowed(match claims.owner_id {

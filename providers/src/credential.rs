@@ -87,25 +87,34 @@ pub fn classify_credential(provider: ProviderId, token: &str, api_base: &str) ->
     provider.contract().classify(token, api_base)
 }
 
-/// What every provider accepts: a scoped token (a JWT) from the gateway, issued for it. Its
-/// `ops` are only a hint: the gateway decides. `Err` carries the claims of a JWT without a
-/// `provider` claim (a provider's own token), `None` when the token is not a JWT at all.
-pub fn read_scoped_token(
-    provider: ProviderId,
-    token: &str,
-) -> Result<CredentialUse, Option<TokenClaims>> {
+/// What a token is, before the provider's contract decides what it may do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TokenKind {
+    Missing,
+    /// A scoped token (a JWT) from the gateway, and what it allows this provider. Its `ops` are
+    /// only a hint: the gateway decides.
+    Scoped(CredentialUse),
+    /// A JWT without a `provider` claim: one of a provider's own tokens.
+    ProviderJwt(TokenClaims),
+    /// Anything else (an API key, a random string).
+    Opaque,
+}
+
+pub fn read_token(provider: ProviderId, token: &str) -> TokenKind {
     let token = token.trim();
     if token.is_empty() {
-        return Ok(CredentialUse::Refused(RefusalReason::Missing));
+        return TokenKind::Missing;
     }
-    let claims = TokenClaims::read(token).ok_or(None)?;
+    let Some(claims) = TokenClaims::read(token) else {
+        return TokenKind::Opaque;
+    };
     let Some(issued_for) = &claims.provider else {
-        return Err(Some(claims));
+        return TokenKind::ProviderJwt(claims);
     };
     if ProviderId::parse(issued_for) != Some(provider) {
-        return Ok(CredentialUse::Refused(RefusalReason::WrongProvider));
+        return TokenKind::Scoped(CredentialUse::Refused(RefusalReason::WrongProvider));
     }
-    Ok(CredentialUse::Allowed(Grant {
+    TokenKind::Scoped(CredentialUse::Allowed(Grant {
         read: claims.allows("read"),
         create: claims.allows("create"),
         update: claims.allows("update"),
@@ -114,11 +123,16 @@ pub fn read_scoped_token(
     }))
 }
 
-/// `read_scoped_token`, refusing anything else (Partnero's API key and Count's secrets never
-/// belong in a page).
+/// What every provider accepts: the gateway's scoped tokens for it. Anything else is refused
+/// (Partnero's API key and Count's secrets never belong in a page).
 pub fn classify_scoped_token(provider: ProviderId, token: &str) -> CredentialUse {
-    read_scoped_token(provider, token)
-        .unwrap_or(CredentialUse::Refused(RefusalReason::Unrecognised))
+    match read_token(provider, token) {
+        TokenKind::Missing => CredentialUse::Refused(RefusalReason::Missing),
+        TokenKind::Scoped(allowed) => allowed,
+        TokenKind::ProviderJwt(_) | TokenKind::Opaque => {
+            CredentialUse::Refused(RefusalReason::Unrecognised)
+        }
+    }
 }
 
 #[cfg(test)]

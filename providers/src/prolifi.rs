@@ -6,7 +6,7 @@ use crate::contract::{
     customer_route, field_error_list, map_field, Contract, GatewayRules, RequestContext, Route,
     WrittenField,
 };
-use crate::credential::{read_scoped_token, Channel, CredentialUse, Grant, RefusalReason};
+use crate::credential::{read_token, Channel, CredentialUse, Grant, RefusalReason, TokenKind};
 use crate::error::{ApiError, ErrorKind, FieldError};
 use crate::field::{FieldKind, FieldSpec};
 use crate::http::{HttpReply, HttpRequest, Method};
@@ -68,8 +68,11 @@ impl Contract for Prolifi {
     /// test key works only against this machine's sandbox, a secret live key never belongs in
     /// a page.
     fn classify(&self, token: &str, api_base: &str) -> CredentialUse {
-        if let Ok(scoped) = read_scoped_token(ProviderId::Prolifi, token) {
-            return scoped;
+        match read_token(ProviderId::Prolifi, token) {
+            TokenKind::Opaque => {}
+            TokenKind::Missing => return CredentialUse::Refused(RefusalReason::Missing),
+            TokenKind::Scoped(scoped) => return scoped,
+            TokenKind::ProviderJwt(_) => return CredentialUse::Refused(RefusalReason::Unrecognised),
         }
         let token = token.trim();
         if token.starts_with("sk_live_") {

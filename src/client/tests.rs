@@ -150,9 +150,11 @@ impl Transport for ScriptedTransport {
     }
 }
 
+type TokenAnswer = Later<Result<String, TokenError>>;
+
 #[derive(Clone)]
 struct ScriptedTokens {
-    tokens: Rc<RefCell<VecDeque<Later<Result<String, TokenError>>>>>,
+    tokens: Rc<RefCell<VecDeque<TokenAnswer>>>,
     asked: Rc<RefCell<Vec<TokenPurpose>>>,
     refreshable: bool,
 }
@@ -172,7 +174,7 @@ impl ScriptedTokens {
             .push_back(Later::ready(Ok(token.to_string())));
     }
 
-    fn give_later(&self) -> Later<Result<String, TokenError>> {
+    fn give_later(&self) -> TokenAnswer {
         let later = Later::new();
         self.tokens.borrow_mut().push_back(later.clone());
         later

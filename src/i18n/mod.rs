@@ -95,15 +95,15 @@ pub fn parse_table(text: &str) -> Option<Table> {
     let table: Vec<(String, String)> = members
         .into_iter()
         .filter_map(|(key, value)| match value {
-            Json::String(text) if lookup(en::TABLE, &key).is_some() => Some((key, text)),
+            Json::String(text) if english(&key).is_some() => Some((key, text)),
             _ => None,
         })
         .collect();
     Some(table.into())
 }
 
-fn lookup<'a>(table: &'a [(&str, &'static str)], key: &str) -> Option<&'static str> {
-    table.iter().find(|(k, _)| *k == key).map(|(_, text)| *text)
+fn english(key: &str) -> Option<&'static str> {
+    en::entries().find(|(k, _)| *k == key).map(|(_, text)| text)
 }
 
 /// Formats an integer for a language tag (the browser's `Intl` in the widget).
@@ -188,7 +188,7 @@ impl Catalog {
             .and_then(|table| table.iter().find(|(k, _)| k == key))
             .map(|(_, text)| text.as_str());
         translated
-            .or_else(|| lookup(en::TABLE, key))
+            .or_else(|| english(key))
             .unwrap_or(key)
             .to_string()
     }
@@ -244,7 +244,7 @@ mod tests {
 
     #[test]
     fn every_locale_has_exactly_the_english_keys_in_order() {
-        let english: Vec<&str> = en::TABLE.iter().map(|(k, _)| *k).collect();
+        let english: Vec<&str> = en::entries().map(|(k, _)| k).collect();
         let unique: BTreeSet<&str> = english.iter().copied().collect();
         assert_eq!(unique.len(), english.len(), "English has a duplicate key");
         for locale in TRANSLATED {
@@ -257,7 +257,7 @@ mod tests {
     #[test]
     fn translations_keep_the_english_placeholders() {
         for locale in TRANSLATED {
-            for ((key, english), (_, text)) in en::TABLE.iter().zip(table(locale).iter()) {
+            for ((key, english), (_, text)) in en::entries().zip(table(locale).iter()) {
                 assert_eq!(
                     placeholders(text),
                     placeholders(english),
@@ -301,10 +301,10 @@ mod tests {
         for locale in TRANSLATED {
             let table = table(locale);
             let mut same = Vec::new();
-            for ((key, english), (_, text)) in en::TABLE.iter().zip(table.iter()) {
+            for ((key, english), (_, text)) in en::entries().zip(table.iter()) {
                 assert!(!text.trim().is_empty(), "{} {key} is empty", locale.tag());
                 if text == english {
-                    same.push(*key);
+                    same.push(key);
                 }
             }
             assert!(
