@@ -1,22 +1,42 @@
-//! The browser at the edge: cookies, session storage, the unload prompt, page hiding, timers.
+//! The browser at the edge: cookies, session storage, the unload prompt, page hiding, timers,
+//! random bytes, dates and numbers, events for the host. Bindings to `host.js`.
 
-use std::cell::RefCell;
-
+use js_sys::Function;
 use providers::{FormValues, Json};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::*;
 
 use crate::form::Draft;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 
-/// A first-party cookie of the host page, by name (a provider's create default, e.g. the
-/// referral script's partner key). Never a credential.
-pub fn cookie(name: &str) -> Option<String> {
-    let document: web_sys::HtmlDocument = web_sys::window()?.document()?.dyn_into().ok()?;
-    let cookies = document.cookie().ok()?;
-    cookies.split(';').find_map(|pair| {
-        let (key, value) = pair.trim().split_once('=')?;
-        (key == name && !value.is_empty()).then(|| value.to_string())
-    })
+#[wasm_bindgen(module = "/src/host.js")]
+extern "C" {
+    /// A first-party cookie of the host page, by name. Never a credential.
+    pub fn cookie(name: &str) -> Option<String>;
+    fn session(key: &str, value: JsValue) -> Option<String>;
+    #[wasm_bindgen(js_name = pagePath)]
+    fn page_path() -> String;
+    /// `file`'s URL beside the page.
+    #[wasm_bindgen(js_name = besidePage)]
+    pub fn beside_page(file: &str) -> String;
+    #[wasm_bindgen(js_name = onPageHide)]
+    fn on_page_hide(callback: &Closure<dyn FnMut()>) -> Function;
+    #[wasm_bindgen(js_name = guardUnload)]
+    fn guard_unload() -> Function;
+    fn after(ms: u32, callback: &Closure<dyn FnMut()>) -> Function;
+    /// 16 bytes from the browser's CSPRNG.
+    #[wasm_bindgen(js_name = randomBytes)]
+    pub fn random_bytes() -> Vec<u8>;
+    /// An ISO 8601 timestamp as a medium date and short time in the language.
+    #[wasm_bindgen(js_name = formatDate)]
+    pub fn format_date(tag: &str, iso: &str) -> Option<String>;
+    /// An integer with the language's grouping.
+    #[wasm_bindgen(js_name = formatInteger)]
+    pub fn format_integer(tag: &str, n: u32) -> String;
+    /// Whether the visitor's system asks for dark colours.
+    #[wasm_bindgen(js_name = prefersDark)]
+    pub fn prefers_dark() -> bool;
+    /// Dispatches a bubbling, composed `CustomEvent` whose detail is this JSON.
+    pub fn dispatch(target: &web_sys::Element, name: &str, json: &str);
 }
 
 /// The values a create form finds on the page before anyone types (`Contract::create_defaults`).
@@ -38,22 +58,17 @@ pub struct DraftStore {
 
 impl DraftStore {
     pub fn new(provider: &str, mode: &str, customer_id: &str) -> DraftStore {
-        let page = web_sys::window()
-            .and_then(|w| w.location().pathname().ok())
-            .unwrap_or_default();
         DraftStore {
-            key: format!("customer-form:draft:{provider}:{mode}:{customer_id}:{page}"),
+            key: format!(
+                "customer-form:draft:{provider}:{mode}:{customer_id}:{}",
+                page_path()
+            ),
         }
-    }
-
-    fn storage() -> Option<web_sys::Storage> {
-        web_sys::window()?.session_storage().ok().flatten()
     }
 
     /// `{"mine": {field: text}, "base": {field: text}}`; anything else is no draft.
     pub fn load(&self) -> Option<Draft> {
-        let text = Self::storage()?.get_item(&self.key).ok()??;
-        let json = Json::parse(&text).ok()?;
+        let json = Json::parse(&session(&self.key, JsValue::UNDEFINED)?).ok()?;
         let read = |key: &str| -> Option<FormValues> {
             let Json::Object(members) = json.get(key)? else {
                 return None;
@@ -61,7 +76,7 @@ impl DraftStore {
             Some(
                 members
                     .iter()
-                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                    .filter_map(|(k, v)| Some((k.as_str(), v.as_str()?)))
                     .collect(),
             )
         };
@@ -75,56 +90,29 @@ impl DraftStore {
         let object =
             |values: &FormValues| Json::object(values.iter().map(|(k, v)| (k, Json::str(v))));
         let json = Json::object([("mine", object(&draft.mine)), ("base", object(&draft.base))]);
-        if let Some(storage) = Self::storage() {
-            // A full storage quota only loses the draft, never the form.
-            let _ = storage.set_item(&self.key, &json.to_json_string());
-        }
+        session(&self.key, JsValue::from_str(&json.to_json_string()));
     }
 
     pub fn clear(&self) {
-        if let Some(storage) = Self::storage() {
-            let _ = storage.remove_item(&self.key);
-        }
+        session(&self.key, JsValue::NULL);
     }
 }
-
-type UnloadListener = Closure<dyn FnMut(web_sys::BeforeUnloadEvent)>;
 
 /// The browser's "leave site?" prompt while there are unsaved changes (opt-in).
 #[derive(Default)]
 pub struct UnloadGuard {
-    listener: RefCell<Option<UnloadListener>>,
+    stop: Option<Function>,
 }
 
 impl UnloadGuard {
-    pub fn set(&self, active: bool) {
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        let mut listener = self.listener.borrow_mut();
-        match (active, listener.is_some()) {
-            (true, false) => {
-                let closure = Closure::<dyn FnMut(web_sys::BeforeUnloadEvent)>::new(
-                    |event: web_sys::BeforeUnloadEvent| {
-                        event.prevent_default();
-                        event.set_return_value("");
-                    },
-                );
-                let _ = window.add_event_listener_with_callback(
-                    "beforeunload",
-                    closure.as_ref().unchecked_ref(),
-                );
-                *listener = Some(closure);
+    pub fn set(&mut self, active: bool) {
+        match (active, self.stop.take()) {
+            (true, None) => self.stop = Some(guard_unload()),
+            (true, stop) => self.stop = stop,
+            (false, Some(stop)) => {
+                let _ = stop.call0(&JsValue::UNDEFINED);
             }
-            (false, true) => {
-                if let Some(closure) = listener.take() {
-                    let _ = window.remove_event_listener_with_callback(
-                        "beforeunload",
-                        closure.as_ref().unchecked_ref(),
-                    );
-                }
-            }
-            _ => {}
+            (false, None) => {}
         }
     }
 }
@@ -135,78 +123,52 @@ impl Drop for UnloadGuard {
     }
 }
 
-type PageListener = Closure<dyn FnMut(web_sys::Event)>;
-
 /// Calls back when the page is hidden or left (`visibilitychange` to hidden, `pagehide`): the
 /// last moment a page is sure to run code, so drafts are written then rather than on every key.
 pub struct PageHide {
-    listener: PageListener,
+    stop: Function,
+    _callback: Closure<dyn FnMut()>,
 }
 
 impl PageHide {
-    pub fn listen(callback: impl Fn() + 'static) -> Option<PageHide> {
-        let window = web_sys::window()?;
-        let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-            let hidden = event.type_() == "pagehide"
-                || web_sys::window()
-                    .and_then(|w| w.document())
-                    .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden);
-            if hidden {
-                callback();
-            }
-        });
-        let function = listener.as_ref().unchecked_ref();
-        window
-            .add_event_listener_with_callback("pagehide", function)
-            .ok()?;
-        window
-            .add_event_listener_with_callback("visibilitychange", function)
-            .ok()?;
-        Some(PageHide { listener })
+    pub fn listen(callback: impl FnMut() + 'static) -> PageHide {
+        let callback = Closure::<dyn FnMut()>::new(callback);
+        PageHide {
+            stop: on_page_hide(&callback),
+            _callback: callback,
+        }
     }
 }
 
 impl Drop for PageHide {
     fn drop(&mut self) {
-        if let Some(window) = web_sys::window() {
-            let function = self.listener.as_ref().unchecked_ref();
-            let _ = window.remove_event_listener_with_callback("pagehide", function);
-            let _ = window.remove_event_listener_with_callback("visibilitychange", function);
-        }
+        let _ = self.stop.call0(&JsValue::UNDEFINED);
     }
 }
 
 /// A one-shot timer, cancelled when dropped.
 pub struct Timer {
-    id: i32,
-    _closure: Closure<dyn FnMut()>,
+    cancel: Function,
+    _callback: Closure<dyn FnMut()>,
 }
 
 impl Timer {
-    pub fn start(ms: u32, callback: impl FnOnce() + 'static) -> Option<Timer> {
+    pub fn start(ms: u32, callback: impl FnOnce() + 'static) -> Timer {
         let mut callback = Some(callback);
-        let closure = Closure::<dyn FnMut()>::new(move || {
+        let callback = Closure::<dyn FnMut()>::new(move || {
             if let Some(callback) = callback.take() {
                 callback();
             }
         });
-        let id = web_sys::window()?
-            .set_timeout_with_callback_and_timeout_and_arguments_0(
-                closure.as_ref().unchecked_ref(),
-                ms.min(i32::MAX as u32) as i32,
-            )
-            .ok()?;
-        Some(Timer {
-            id,
-            _closure: closure,
-        })
+        Timer {
+            cancel: after(ms, &callback),
+            _callback: callback,
+        }
     }
 }
 
 impl Drop for Timer {
     fn drop(&mut self) {
-        if let Some(window) = web_sys::window() {
-            window.clear_timeout_with_handle(self.id);
-        }
+        let _ = self.cancel.call0(&JsValue::UNDEFINED);
     }
 }

@@ -7,7 +7,7 @@ use js_sys::{Function, Reflect};
 use providers::public_client::PublicClientSettings;
 use providers::{Json, Operation, ProviderId};
 use wasm_bindgen::prelude::*;
-use web_sys::{CustomEvent, CustomEventInit, Element, ShadowRootInit, ShadowRootMode};
+use web_sys::{Element, ShadowRootInit, ShadowRootMode};
 use yew::prelude::*;
 use yew::AppHandle;
 
@@ -193,13 +193,7 @@ fn token_source(options: &JsValue) -> TokenSource {
 }
 
 fn dispatch(host: &Element, name: &str, detail: &Json) {
-    let init = CustomEventInit::new();
-    init.set_bubbles(true);
-    init.set_composed(true);
-    init.set_detail(&js_sys::JSON::parse(&detail.to_json_string()).unwrap_or(JsValue::NULL));
-    if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
-        let _ = host.dispatch_event(&event);
-    }
+    crate::browser::dispatch(host, name, &detail.to_json_string());
 }
 
 fn provider_field(provider: ProviderId) -> (&'static str, Json) {

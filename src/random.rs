@@ -1,20 +1,14 @@
-//! Random ids from the browser's CSPRNG.
+//! Random ids from the browser's CSPRNG (`crypto.getRandomValues`, which works in insecure
+//! contexts too, unlike `crypto.randomUUID`, so an http:// dashboard still gets real randomness).
 
-/// A version 4 UUID for `Idempotency-Key`. `crypto.getRandomValues` works in insecure contexts
-/// too, unlike `crypto.randomUUID`, so an http:// dashboard still gets real randomness.
+/// A version 4 UUID for `Idempotency-Key`, from the browser's CSPRNG.
 pub fn uuid_v4() -> String {
-    let mut bytes = [0u8; 16];
-    let filled = web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
-    if !filled {
-        // No crypto at all (never in a browser that runs wasm); Math.random still avoids collisions
-        // between submissions, which is all an idempotency key needs.
-        for b in bytes.iter_mut() {
-            *b = (js_sys::Math::random() * 256.0) as u8;
-        }
+    let bytes = crate::browser::random_bytes();
+    let mut uuid = [0u8; 16];
+    for (slot, byte) in uuid.iter_mut().zip(bytes) {
+        *slot = byte;
     }
-    format_uuid_v4(bytes)
+    format_uuid_v4(uuid)
 }
 
 pub fn format_uuid_v4(mut bytes: [u8; 16]) -> String {

@@ -43,9 +43,7 @@ pub fn url(locale: Locale) -> Option<String> {
     if given.is_some() {
         return given;
     }
-    let base = web_sys::window()?.document()?.base_uri().ok().flatten()?;
-    let url = web_sys::Url::new_with_base(&locale.file_name(), &base).ok()?;
-    Some(url.href())
+    Some(crate::browser::beside_page(&locale.file_name()))
 }
 
 /// Fetches and keeps `locale`'s table; `None` (English) when it cannot be had.

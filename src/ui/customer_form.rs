@@ -170,14 +170,9 @@ impl Theme {
     }
 
     pub(super) fn resolved(self) -> &'static str {
-        let prefers_dark = || {
-            web_sys::window()
-                .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
-                .is_some_and(|query| query.matches())
-        };
         match self {
             Theme::Dark => "dark",
-            Theme::Auto if prefers_dark() => "dark",
+            Theme::Auto if crate::browser::prefers_dark() => "dark",
             _ => "light",
         }
     }

@@ -74,9 +74,9 @@ impl CustomerForm {
                     let link = ctx.link().clone();
                     let generation = self.generation;
                     let wait = delay_ms(attempt, retry_after_secs, js_sys::Math::random());
-                    self.retry_timer = Timer::start(wait, move || {
+                    self.retry_timer = Some(Timer::start(wait, move || {
                         link.send_message(Message::Form(generation, Msg::RetryNow));
-                    });
+                    }));
                 }
                 Effect::RefreshToken => {
                     // The next request asks for a token scoped to the customer the form moved to.

@@ -26,7 +26,7 @@ struct Drafts {
     store: DraftStore,
     /// A draft is restored once, when the form first becomes editable.
     checked: bool,
-    _page_hide: Option<PageHide>,
+    _page_hide: PageHide,
 }
 
 impl HostEvents {
