@@ -119,7 +119,9 @@ const check = () => {
   const input = element.shadowRoot?.querySelector('[name=email]');
   if (input && input.value === email && window.bench.ready === undefined) window.bench.ready = performance.now();
 };
+window.bench.start = performance.now();
 await defineCustomerForm();
+window.bench.defined = performance.now();
 // The shadow root exists once the element is defined; the form renders into it after that.
 new MutationObserver(check).observe(element.shadowRoot, { subtree: true, childList: true, attributes: true, characterData: true });
 check();
@@ -222,7 +224,8 @@ async function coldLoad(browser, pages, kind, name) {
   const result = await page.evaluate(() => ({ ready: window.bench.ready, keys: window.bench.keys }));
   if (process.env.BENCH_TRACE) {
     const entries = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => [e.name.replace(/^http:\/\/[^/]+/, ''), e.initiatorType, Math.round(e.startTime), Math.round(e.responseEnd)]));
-    console.log(kind, name, 'ready', Math.round(result.ready), JSON.stringify(entries));
+    const marks = await page.evaluate(() => [window.bench.start, window.bench.defined].map(Math.round));
+    console.log(kind, name, 'ready', Math.round(result.ready), 'script start, defined', JSON.stringify(marks), JSON.stringify(entries));
   }
   await context.close();
   if (errors.length) throw new Error(`${kind}/${name}: ${errors.join('; ')}`);
