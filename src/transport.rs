@@ -95,6 +95,9 @@ impl Transport for FetchTransport {
                     None => no_reply(ErrorKind::Network),
                 });
             }
+            if !Array::is_array(&reply) {
+                return Err(no_reply(ErrorKind::Network));
+            }
             let reply: Array = reply.unchecked_into();
             let names: Array = reply.get(1).unchecked_into();
             let headers = (0..names.length() / 2)

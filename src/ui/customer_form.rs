@@ -321,15 +321,15 @@ impl Component for CustomerForm {
             && props.customer_id == old.customer_id
             && props.api_base == old.api_base
             && props.keep_draft == old.keep_draft;
-        let new_client = props.token != old.token
-            || props.transport != old.transport
-            || props.timeout_ms != old.timeout_ms;
-        if new_client {
+        if props.token != old.token {
             self.client = client_for(props);
-            if same_record && props.token != old.token {
+            if same_record {
                 // Keep what was typed: only re-check what the new credential allows.
                 self.obtain_credential(ctx);
             }
+        } else if props.transport != old.transport || props.timeout_ms != old.timeout_ms {
+            // Another way to send; the token in hand stays good.
+            self.client = Client::new(transport_for(props), self.client.tokens.clone());
         }
         if !same_record {
             self.init(ctx);
