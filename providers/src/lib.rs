@@ -21,7 +21,8 @@ pub mod validate;
 pub mod values;
 
 pub use contract::{
-    contract_for, gateway_rules_for, Contract, GatewayRules, RequestContext, Route,
+    contract_for, gateway_rules_for, Contract, GatewayRules, RecordNames, Replaced, RequestContext,
+    Route,
 };
 pub use credential::{classify_credential, Channel, CredentialUse, Grant, RefusalReason};
 pub use error::{ApiError, ErrorKind, FieldError};

@@ -5,7 +5,8 @@
 //! contracts.md §1, §6.1.
 
 use crate::contract::{
-    customer_route, map_field, Contract, GatewayRules, RequestContext, Route, WrittenField,
+    customer_route, map_field, Contract, GatewayRules, RecordNames, RequestContext, Route,
+    WrittenField,
 };
 use crate::error::{ApiError, ErrorKind, FieldError};
 use crate::field::{FieldKind, FieldSpec};
@@ -235,6 +236,11 @@ impl GatewayRules for Partnero {
         let mut written = Vec::new();
         read_members(root, "", fields, &mut written)?;
         Ok(written)
+    }
+
+    /// The `key` is the only id, and `update.key` renames it.
+    fn record_names(&self) -> RecordNames {
+        RecordNames::RenamableKey
     }
 
     fn error_body(&self, _kind: ErrorKind, message: &str, field_errors: &[FieldError]) -> Json {

@@ -14,8 +14,8 @@ use serde_json::{json, Value};
 use tokio::sync::Mutex;
 
 use super::{
-    classify, http_url, json_reply, only_keys, required, send_plain, Adapter, Outgoing,
-    UpstreamError, UpstreamFuture, UpstreamReply,
+    classify, http_url, json_reply, only_keys, read_capped, required, send_plain, Adapter,
+    Outgoing, UpstreamError, UpstreamFuture, UpstreamReply,
 };
 use crate::config::ProviderConfig;
 use crate::log;
@@ -149,10 +149,9 @@ impl CommerceLayerAdapter {
             .map_err(|e| TokenFailure::Upstream(classify(e)))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let bytes = response
-            .bytes()
+        let bytes = read_capped(response)
             .await
-            .map_err(|e| TokenFailure::Upstream(classify(e)))?;
+            .map_err(TokenFailure::Upstream)?;
         let reply = UpstreamReply {
             status,
             headers,
