@@ -62,9 +62,10 @@ start() {
 }
 
 sandbox=$(start sandbox target/release/sandbox --port 0)
-# Prolifi's documented limit (1000/min per key) would turn the run into 429s.
+# Prolifi's documented limit (1000/min per key) would turn the run into 429s; keep-alive on, as
+# a real API has it (the sandbox closes every connection by default, for its browser tests).
 curl -sf -o /dev/null -X POST "$sandbox/_config" -H 'content-type: application/json' \
-  -d '{"prolifi":{"rate_limit_per_minute":1000000000}}'
+  -d '{"prolifi":{"rate_limit_per_minute":1000000000},"keep_alive":true}'
 
 export BENCH_TOKEN_KEY=bench-token-key-0123456789abcdef0123456789 BENCH_PROLIFI_KEY=$UPSTREAM_KEY
 gateway_config() {

@@ -209,7 +209,7 @@ fn default_per_ip() -> u32 {
     600
 }
 fn default_per_sub() -> u32 {
-    240
+    600
 }
 fn default_header_read_timeout() -> u64 {
     10

@@ -30,7 +30,7 @@ use crate::scope::{
 use crate::store::StoreError;
 use crate::tokens::now_secs;
 use crate::verified::Verified;
-use crate::{limits, log, AppState};
+use crate::{limits, log, reply_identity, AppState};
 
 /// Prolifi's limit for `Idempotency-Key`; anything longer or unprintable is not passed on.
 const MAX_IDEMPOTENCY_KEY: usize = 255;
@@ -79,21 +79,20 @@ pub async fn forward(
         }
     };
     let ip = client_ip.map_or(peer.ip(), |Extension(ClientIp(ip))| ip);
-    log::event(
-        "forward",
-        &[
-            ("method", json!(method.as_str())),
-            ("provider", json!(provider)),
-            ("path", json!(format!("/{rest}"))),
-            ("op", json!(trace.op)),
-            ("status", json!(response.status().as_u16())),
-            ("upstream_status", json!(trace.upstream_status)),
-            ("refused", json!(trace.refused)),
-            ("sub", json!(trace.sub)),
-            ("ip", json!(ip.to_string())),
-            ("ms", json!(started.elapsed().as_millis() as u64)),
-        ],
-    );
+    log::forward(&log::Forward {
+        ts: now_secs(),
+        event: "forward",
+        method: method.as_str(),
+        provider: &provider,
+        path: rest_path(&uri),
+        op: trace.op,
+        status: response.status().as_u16(),
+        upstream_status: trace.upstream_status,
+        refused: trace.refused.as_deref(),
+        sub: trace.sub.as_deref(),
+        ip,
+        ms: started.elapsed().as_millis() as u64,
+    });
     response
 }
 
@@ -139,6 +138,15 @@ async fn handle(
             let reply = call.send(&route, body).await?;
             Ok(respond(rules, &route, reply))
         }
+    }
+}
+
+/// The path under the provider's prefix, for the log (`/prolifi/customers/x` → `/customers/x`).
+fn rest_path(uri: &Uri) -> &str {
+    let path = uri.path();
+    match path.get(1..).and_then(|p| p.find('/')) {
+        Some(slash) => &path[slash + 1..],
+        None => path,
     }
 }
 
@@ -222,8 +230,9 @@ impl Call<'_> {
         if !(200..300).contains(&reply.status) {
             return self.failed_lookup(&authority, &route, reply);
         }
-        let record = self.record_of(&reply)?;
-        self.check_reach(&mut authority, &record.id).await?;
+        let identity = reply_identity::identity(self.rules.identity_members(), &reply.body)
+            .ok_or_else(|| unreadable(self.rules))?;
+        self.check_reach(&mut authority, &identity).await?;
         Ok(respond(self.rules, &route, reply))
     }
 
@@ -351,15 +360,7 @@ impl Call<'_> {
     }
 
     fn record_of(&self, reply: &UpstreamReply) -> Result<Record, Refusal> {
-        parse_record(self.rules, reply).ok_or_else(|| {
-            refusal(
-                self.rules,
-                StatusCode::BAD_GATEWAY,
-                ErrorKind::Server,
-                "upstream_unreadable",
-                "The provider's reply could not be read.",
-            )
-        })
+        parse_record(self.rules, reply).ok_or_else(|| unreadable(self.rules))
     }
 
     fn store(&self) -> impl Fn(StoreError) -> Refusal + 'static {
@@ -504,6 +505,17 @@ fn redacted(rules: &dyn GatewayRules, route: &Route, status: u16, body: &Bytes) 
     rules
         .redact(route, &parsed)
         .map(|json| json.to_json_string())
+}
+
+/// A successful reply without a record in it: nothing to check a token against.
+fn unreadable(rules: &dyn GatewayRules) -> Refusal {
+    refusal(
+        rules,
+        StatusCode::BAD_GATEWAY,
+        ErrorKind::Server,
+        "upstream_unreadable",
+        "The provider's reply could not be read.",
+    )
 }
 
 fn scope_refusal(rules: &dyn GatewayRules, scope: &ScopeError) -> Refusal {

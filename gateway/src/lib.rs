@@ -14,6 +14,7 @@ pub mod log;
 pub mod minting;
 pub mod rate_limit;
 pub mod replies;
+pub mod reply_identity;
 pub mod scope;
 pub mod secret;
 pub mod server;
@@ -78,10 +79,14 @@ impl AppState {
             ));
         }
         let store = open_store(&config)?;
-        let adapters = adapters::build_with(&config.providers, Arc::clone(&store))?;
+        let upstream = adapters::Upstream::new(Duration::from_secs(config.upstream_timeout_secs))?;
+        let adapters = adapters::build_with(&config.providers, Arc::clone(&store), upstream)?;
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(config.upstream_timeout_secs))
             .redirect(reqwest::redirect::Policy::none())
+            // reqwest's default policy clones every request to retry HTTP/2 refusals, which this
+            // HTTP/1.1 client never gets; and a write must never be sent twice on our own.
+            .retry(reqwest::retry::never())
             .tcp_nodelay(true)
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
@@ -220,6 +225,7 @@ pub async fn serve(state: AppState) -> Result<(), String> {
     spawn_clean_up(Arc::clone(&state.store));
     let limits = server::EdgeLimits::from_config(&state.config);
     server::serve_on(listener, app(state), limits, shutdown_signal()).await;
+    log::flush();
     Ok(())
 }
 
@@ -234,7 +240,15 @@ pub async fn serve_listener(
     server::serve_on(listener, app(state), limits, shutdown).await;
 }
 
+/// The store's periodic clean-up, and the request log written out every `log::FLUSH_EVERY`.
 fn spawn_clean_up(store: Arc<dyn Store>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(log::FLUSH_EVERY);
+        loop {
+            every.tick().await;
+            log::flush();
+        }
+    });
     tokio::spawn(async move {
         let mut every = tokio::time::interval(CLEAN_UP_EVERY);
         loop {

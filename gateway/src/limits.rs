@@ -62,6 +62,5 @@ pub async fn check_user(
 fn sub_key(sub: &str) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(sub.as_bytes());
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("s:{hex}")
+    format!("s:{}", crate::log::hex(&digest[..16]))
 }

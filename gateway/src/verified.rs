@@ -36,11 +36,7 @@ impl TokenId {
     }
 
     pub fn hex(&self) -> String {
-        use std::fmt::Write;
-        self.0.iter().fold(String::with_capacity(32), |mut out, b| {
-            let _ = write!(out, "{b:02x}");
-            out
-        })
+        crate::log::hex(&self.0)
     }
 }
 

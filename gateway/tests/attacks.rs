@@ -101,12 +101,13 @@ async fn count_any_address_object_changes_the_whole_address() {
 #[tokio::test]
 async fn prolifi_a_name_the_token_once_used_never_reaches_another_customer() {
     let g = Gateway::start("", "").await;
-    let token = g.token("u1", "prolifi", &["read", "update"], Some("cus_1001"), None);
+    // The token names Jane by her immutable id, as in the reported attack.
+    let token = g.token("u1", "prolifi", &["read", "update"], Some(JANE), None);
     let rename = |to: &str| format!(r#"{{"external_id":"{to}"}}"#);
     let (status, _) = g
         .call(
             "PATCH",
-            "/prolifi/customers/cus_1001",
+            &format!("/prolifi/customers/{JANE}"),
             &token,
             Some(&rename("cus_2001")),
         )
@@ -154,7 +155,7 @@ async fn prolifi_a_name_the_token_once_used_never_reaches_another_customer() {
         .await;
     assert_eq!(status, 403);
     assert!(g.writes_to("/customers/").await.is_empty());
-    let fresh = g.token("u1", "prolifi", &["read", "update"], Some("cus_1001"), None);
+    let fresh = g.token("u1", "prolifi", &["read", "update"], Some(JANE), None);
     assert_eq!(
         g.call("GET", "/prolifi/customers/cus_2001", &fresh, None)
             .await

@@ -206,6 +206,13 @@ pub trait GatewayRules: Contract {
         RecordNames::Immutable
     }
 
+    /// The members of a reply's `data` object that hold the record's identity, in order: what
+    /// `parse_record` reads as `Record::id`, for a gateway that needs only that (every read it
+    /// forwards is checked against it).
+    fn identity_members(&self) -> &'static [&'static str] {
+        &["id"]
+    }
+
     /// An error reply body in the provider's own envelope, so the widget reads the gateway's
     /// refusals exactly like the provider's errors.
     fn error_body(&self, kind: ErrorKind, message: &str, field_errors: &[FieldError]) -> Json;

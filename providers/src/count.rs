@@ -416,6 +416,10 @@ impl GatewayRules for Count {
         Ok(written)
     }
 
+    fn identity_members(&self) -> &'static [&'static str] {
+        &["uuid", "id"]
+    }
+
     /// Count replaces an address whole: any `billingAddress` / `shippingAddress` member (even
     /// `{}`, or only unchanged parts, or `null`) sets all five parts.
     fn replaced(&self, _op: Operation, body: &Json) -> Vec<Replaced> {

@@ -243,6 +243,10 @@ impl GatewayRules for Partnero {
         RecordNames::RenamableKey
     }
 
+    fn identity_members(&self) -> &'static [&'static str] {
+        &["key"]
+    }
+
     fn error_body(&self, _kind: ErrorKind, message: &str, field_errors: &[FieldError]) -> Json {
         let mut body = Json::object([("message", Json::str(message))]);
         if !field_errors.is_empty() {

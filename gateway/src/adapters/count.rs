@@ -23,8 +23,8 @@ use super::count_oauth::{CALLBACK_PATH, START_PATH};
 use super::count_signing::partner_headers;
 use super::count_tokens::CountTokenPair;
 use super::{
-    http_url, json_reply, only_keys, receive, required, send_plain, Adapter, Outgoing,
-    RouteContext, UpstreamError, UpstreamFuture, UpstreamReply,
+    http_url, json_reply, only_keys, receive, required, Adapter, Outgoing, RouteContext, Upstream,
+    UpstreamError, UpstreamFuture, UpstreamReply,
 };
 use crate::config::ProviderConfig;
 use crate::log;
@@ -68,6 +68,7 @@ pub(super) struct CountIntegration {
     /// Set while the pair in use could not be committed; the store then holds an older pair that
     /// must not replace it.
     unsaved: AtomicBool,
+    upstream: Upstream,
 }
 
 /// Why no usable access token could be had.
@@ -128,6 +129,7 @@ impl CountAdapter {
     pub fn from_config(
         config: &ProviderConfig,
         store: Arc<dyn Store>,
+        upstream: Upstream,
     ) -> Result<CountAdapter, String> {
         const NAME: &str = "count";
         only_keys(
@@ -176,6 +178,7 @@ impl CountAdapter {
                 store,
                 current: Mutex::new(None),
                 unsaved: AtomicBool::new(false),
+                upstream,
             }),
         })
     }
@@ -222,7 +225,7 @@ impl CountIntegration {
             Ok(pair) => pair,
             Err(failure) => return failure.into_result(),
         };
-        let reply = self.send_data(client, outgoing.clone(), &pair).await?;
+        let reply = self.send_data(outgoing.clone(), &pair).await?;
         if !access_token_refused(&reply) {
             return Ok(reply);
         }
@@ -231,7 +234,7 @@ impl CountIntegration {
             Ok(pair) => pair,
             Err(failure) => return failure.into_result(),
         };
-        self.send_data(client, outgoing, &pair).await
+        self.send_data(outgoing, &pair).await
     }
 
     /// The pair to send with, refreshed first when its access token has (nearly) expired.
@@ -405,7 +408,6 @@ impl CountIntegration {
     /// A customer API request with both credentials.
     async fn send_data(
         &self,
-        client: &reqwest::Client,
         outgoing: Outgoing,
         pair: &CountTokenPair,
     ) -> Result<UpstreamReply, UpstreamError> {
@@ -423,7 +425,7 @@ impl CountIntegration {
         ));
         // Count's parser reads only `application/json`; the gateway already checked the body is JSON.
         headers.push(("content-type", "application/json".to_string()));
-        send_plain(client, &self.base, outgoing, headers).await
+        self.upstream.send(&self.base, outgoing, headers).await
     }
 
     /// A token endpoint request: HMAC-signed, no Bearer. It may wait longer than a customer

@@ -48,7 +48,7 @@ pub fn partner_headers(
 }
 
 pub(super) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::log::hex(bytes)
 }
 
 #[cfg(test)]

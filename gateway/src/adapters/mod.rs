@@ -9,12 +9,14 @@ mod count_signing;
 mod count_tokens;
 mod partnero;
 mod prolifi;
+mod upstream;
 
 // Public so tests (and operators' tooling) can sign a Count request or seed and inspect the
 // token store the way the adapter does.
 pub use count::token_store_path as count_token_store_path;
 pub use count_signing::{partner_headers, signature_base, signature_for};
 pub use count_tokens::{CountTokenPair, CountTokenStore};
+pub use upstream::Upstream;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -98,34 +100,48 @@ pub fn build(
         }
         None => None,
     };
-    build_with(configs, Arc::new(EmbeddedStore::new(count_file)))
+    build_with(
+        configs,
+        Arc::new(EmbeddedStore::new(count_file)),
+        Upstream::new(upstream::DEFAULT_TIMEOUT)?,
+    )
 }
 
 /// Refuses a `[providers.count]` table with a missing or malformed key before anything (its
 /// token file) is created for it.
 pub fn check_count_config(config: &ProviderConfig) -> Result<(), String> {
-    count::CountAdapter::from_config(config, Arc::new(EmbeddedStore::new(None))).map(drop)
+    let upstream = Upstream::new(upstream::DEFAULT_TIMEOUT)?;
+    count::CountAdapter::from_config(config, Arc::new(EmbeddedStore::new(None)), upstream).map(drop)
 }
 
-/// The adapters, keeping what must be shared (Count's token pair and OAuth states) in `store`.
+/// The adapters, keeping what must be shared (Count's token pair and OAuth states) in `store`,
+/// forwarding through `upstream`.
 pub fn build_with(
     configs: &BTreeMap<String, ProviderConfig>,
     store: Arc<dyn Store>,
+    upstream: Upstream,
 ) -> Result<BTreeMap<ProviderId, Box<dyn Adapter>>, String> {
     let mut adapters: BTreeMap<ProviderId, Box<dyn Adapter>> = BTreeMap::new();
     for (name, config) in configs {
         let provider = ProviderId::parse(name)
             .ok_or_else(|| format!("unknown provider [providers.{name}]"))?;
         let adapter: Box<dyn Adapter> = match provider {
-            ProviderId::Prolifi => Box::new(prolifi::ProlifiAdapter::from_config(config)?),
-            ProviderId::Partnero => Box::new(partnero::PartneroAdapter::from_config(config)?),
+            ProviderId::Prolifi => Box::new(prolifi::ProlifiAdapter::from_config(
+                config,
+                upstream.clone(),
+            )?),
+            ProviderId::Partnero => Box::new(partnero::PartneroAdapter::from_config(
+                config,
+                upstream.clone(),
+            )?),
             ProviderId::Count => Box::new(count::CountAdapter::from_config(
                 config,
                 Arc::clone(&store),
+                upstream.clone(),
             )?),
-            ProviderId::CommerceLayer => {
-                Box::new(commercelayer::CommerceLayerAdapter::from_config(config)?)
-            }
+            ProviderId::CommerceLayer => Box::new(
+                commercelayer::CommerceLayerAdapter::from_config(config, upstream.clone())?,
+            ),
         };
         adapters.insert(provider, adapter);
     }
@@ -177,40 +193,6 @@ fn json_reply(status: u16, content_type: &'static str, body: &serde_json::Value)
         headers,
         body: Bytes::from(body.to_string()),
     }
-}
-
-/// Sends with the given extra headers (the credential) to `base` + path + query, without
-/// following redirects (a redirect must never carry a secret to another host). A header the
-/// adapter sets replaces one of the same name passed through from the widget, so the provider
-/// never gets two values.
-pub async fn send_plain(
-    client: &reqwest::Client,
-    base: &str,
-    outgoing: Outgoing,
-    credential_headers: Vec<(&'static str, String)>,
-) -> Result<UpstreamReply, UpstreamError> {
-    let mut url = format!("{}{}", base.trim_end_matches('/'), outgoing.path);
-    if let Some(query) = &outgoing.query {
-        url.push('?');
-        url.push_str(query);
-    }
-    let mut request = client.request(outgoing.method, url);
-    for (name, value) in &outgoing.headers {
-        if credential_headers
-            .iter()
-            .any(|(set, _)| set.eq_ignore_ascii_case(name))
-        {
-            continue;
-        }
-        request = request.header(name.as_str(), value.as_str());
-    }
-    for (name, value) in credential_headers {
-        request = request.header(name, value);
-    }
-    if !outgoing.body.is_empty() {
-        request = request.body(outgoing.body);
-    }
-    receive(request).await
 }
 
 /// Sends a built request and reads the whole reply, up to `MAX_REPLY_BYTES`.

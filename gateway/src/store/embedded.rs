@@ -108,13 +108,18 @@ impl Store for EmbeddedStore {
         bound(&mut maps.hits, window_start, |(start, _)| start + 60);
         Ok(keys
             .iter()
-            .map(|key| {
-                let entry = maps.hits.entry(key.clone()).or_insert((window_start, 0));
-                if entry.0 != window_start {
-                    *entry = (window_start, 0);
+            .map(|key| match maps.hits.get_mut(key) {
+                Some(entry) => {
+                    if entry.0 != window_start {
+                        *entry = (window_start, 0);
+                    }
+                    entry.1 = entry.1.saturating_add(1);
+                    entry.1
                 }
-                entry.1 = entry.1.saturating_add(1);
-                entry.1
+                None => {
+                    maps.hits.insert(key.clone(), (window_start, 1));
+                    1
+                }
             })
             .collect())
     }
