@@ -9,7 +9,11 @@
 # and prints req/s, latency and each gateway's ratio to nginx (median of the rounds). Installs
 # nginx-light, wrk and PostgreSQL when missing. A report, not a test.
 # Knobs: BENCH_SECS (per run, default 5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (16),
-# BENCH_THREADS (2).
+# BENCH_THREADS (2); BENCH_POSTGRES=0 leaves PostgreSQL out; GATEWAY_BIN / SANDBOX_BIN measure
+# other builds (an older gateway, say) instead of the ones built here.
+#
+# The servers are built with opt-level 3 and thin LTO, in target/bench: the workspace's release
+# profile is tuned for the widget's size (opt-level "z", one codegen unit), not for a server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -23,16 +27,21 @@ UPSTREAM_KEY=sk_test_bench_upstream
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
+WITH_POSTGRES=${BENCH_POSTGRES:-1}
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
-pg_bin >/dev/null || missing+=(postgresql)
+[ "$WITH_POSTGRES" = 0 ] || pg_bin >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "bench: installing ${missing[*]}"
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-cargo build --release -p customer-form-sandbox -p customer-form-gateway
+CARGO_PROFILE_RELEASE_OPT_LEVEL=3 CARGO_PROFILE_RELEASE_LTO=thin \
+CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_PANIC=unwind \
+  cargo build --release --target-dir target/bench -p customer-form-sandbox -p customer-form-gateway
+GATEWAY_BIN=${GATEWAY_BIN:-target/bench/release/gateway}
+SANDBOX_BIN=${SANDBOX_BIN:-target/bench/release/sandbox}
 
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
@@ -61,7 +70,7 @@ start() {
   echo "bench: $name did not start:" >&2; cat "$tmp/$name.err" >&2; exit 1
 }
 
-sandbox=$(start sandbox target/release/sandbox --port 0)
+sandbox=$(start sandbox "$SANDBOX_BIN" --port 0)
 # Prolifi's documented limit (1000/min per key) would turn the run into 429s; keep-alive on, as
 # a real API has it (the sandbox closes every connection by default, for its browser tests).
 curl -sf -o /dev/null -X POST "$sandbox/_config" -H 'content-type: application/json' \
@@ -75,8 +84,8 @@ listen = "127.0.0.1:0"
 hs256_key = { env = "BENCH_TOKEN_KEY" }
 [limits]
 per_token_per_minute = 1000000000
-per_sub_per_minute = 1000000000
 per_ip_per_minute = 1000000000
+$(grep -qa per_sub_per_minute "$GATEWAY_BIN" && echo 'per_sub_per_minute = 1000000000')
 [providers.prolifi]
 base = "$sandbox/prolifi/api/v1/public"
 secret_key = { env = "BENCH_PROLIFI_KEY" }
@@ -85,11 +94,13 @@ TOML
 }
 gateway_config >"$tmp/embedded.toml"
 gateway_config postgres >"$tmp/postgres.toml"
-embedded=$(start gateway-embedded target/release/gateway serve --config "$tmp/embedded.toml")
-pg_start "$tmp/postgres"
-export BENCH_STORE_URL=$PG_URL
-postgres=$(start gateway-postgres target/release/gateway serve --config "$tmp/postgres.toml")
-token=$(target/release/gateway mint --config "$tmp/embedded.toml" --sub bench --provider prolifi \
+embedded=$(start gateway-embedded "$GATEWAY_BIN" serve --config "$tmp/embedded.toml")
+if [ "$WITH_POSTGRES" != 0 ]; then
+  pg_start "$tmp/postgres"
+  export BENCH_STORE_URL=$PG_URL
+  postgres=$(start gateway-postgres "$GATEWAY_BIN" serve --config "$tmp/postgres.toml")
+fi
+token=$("$GATEWAY_BIN" mint --config "$tmp/embedded.toml" --sub bench --provider prolifi \
   --ops read --customer cus_1001 --ttl 900)
 
 mkdir -p "$tmp/nginx"
@@ -121,12 +132,16 @@ NGINX
 pids+=($!)
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$nginx_port/_health" && break; sleep 0.1; done
 
-names=("sandbox direct" "nginx proxy_pass" "gateway (embedded)" "gateway (PostgreSQL)")
+names=("sandbox direct" "nginx proxy_pass" "gateway (embedded)")
 urls=("$sandbox/prolifi/api/v1/public/customers/cus_1001"
       "http://127.0.0.1:$nginx_port/prolifi/api/v1/public/customers/cus_1001"
-      "$embedded/prolifi/customers/cus_1001"
-      "$postgres/prolifi/customers/cus_1001")
-auths=("$UPSTREAM_KEY" "$UPSTREAM_KEY" "$token" "$token")
+      "$embedded/prolifi/customers/cus_1001")
+auths=("$UPSTREAM_KEY" "$UPSTREAM_KEY" "$token")
+if [ "$WITH_POSTGRES" != 0 ]; then
+  names+=("gateway (PostgreSQL)")
+  urls+=("$postgres/prolifi/customers/cus_1001")
+  auths+=("$token")
+fi
 
 # Every way must answer 200 before anything is measured.
 for i in "${!urls[@]}"; do

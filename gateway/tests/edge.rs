@@ -193,3 +193,24 @@ async fn a_huge_upstream_reply_is_refused_without_being_held_in_memory() {
         "the gateway's peak memory grew by {grown} KiB"
     );
 }
+
+#[tokio::test]
+async fn sigterm_stops_the_gateway_promptly_with_idle_connections_open() {
+    let sandbox = Sandbox::start().await;
+    let mut gw = gateway(&sandbox, "");
+    let mut idle = connect(&gw).await;
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: gw\r\n\r\n")
+        .await
+        .unwrap();
+    let mut first = [0u8; 1024];
+    let n = idle.read(&mut first).await.unwrap();
+    assert!(String::from_utf8_lossy(&first[..n]).starts_with("HTTP/1.1 200"));
+    let _silent = connect(&gw).await;
+    let started = Instant::now();
+    assert!(gw.stop(), "the gateway exited by itself, cleanly");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}

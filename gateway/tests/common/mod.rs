@@ -425,20 +425,22 @@ impl GatewayProcess {
             .unwrap()
     }
 
-    /// Stops it the way an orchestrator does (SIGTERM), then kills it if it lingers.
-    pub fn stop(&mut self) {
+    /// Stops it the way an orchestrator does (SIGTERM), then kills it if it lingers past 5 s;
+    /// whether it exited cleanly by itself.
+    pub fn stop(&mut self) -> bool {
         let _ = std::process::Command::new("kill")
             .arg("-TERM")
             .arg(self.child.id().to_string())
             .status();
         for _ in 0..100 {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.success();
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
+        false
     }
 }
 
