@@ -48,7 +48,7 @@ chmod 755 "$tmp"
 pids=()
 cleanup() {
   kill "${pids[@]}" 2>/dev/null || true
-  [ -f "$tmp/nginx/nginx.pid" ] && kill "$(cat "$tmp/nginx/nginx.pid")" 2>/dev/null || true
+  kill "$(cat "$tmp/nginx/nginx.pid" 2>/dev/null)" 2>/dev/null || true
   pg_stop
   wait 2>/dev/null || true
   rm -rf "$tmp"

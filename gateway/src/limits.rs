@@ -1,11 +1,13 @@
 //! Request limits. Per client address: in this process, before anything else, so a flood never
 //! reaches the store. Per `sub` and per token: in the store, so they hold across replicas and a
-//! fresh token for the same user does not start from zero.
+//! fresh token for the same user does not start from zero (on PostgreSQL through leases, exact
+//! to within a few requests and never over: `store/leases.rs`).
 
 use axum::http::StatusCode;
 use providers::{ErrorKind, GatewayRules};
 
 use crate::replies::{refusal, store_unavailable, Refusal};
+use crate::store::Counter;
 use crate::verified::Verified;
 use crate::AppState;
 
@@ -21,26 +23,31 @@ pub async fn check_user(
 ) -> Result<(), Refusal> {
     let limits = &state.config.limits;
     let window_start = now - now % WINDOW_SECS;
-    let keys = [
-        sub_key(&verified.claims.sub),
-        format!("t:{}", verified.id.hex()),
+    let counters = [
+        Counter {
+            key: sub_key(&verified.claims.sub),
+            limit: limits.per_sub_per_minute,
+        },
+        Counter {
+            key: format!("t:{}", verified.id.hex()),
+            limit: limits.per_token_per_minute,
+        },
     ];
-    let counts = match state
+    let admitted = match state
         .store
-        .hit(&keys, window_start, window_start + WINDOW_SECS)
+        .admit(&counters, window_start, window_start + WINDOW_SECS)
         .await
     {
-        Ok(counts) => counts,
+        Ok(admitted) => admitted,
         Err(error) => {
             crate::log::store_failed(&error);
             return Err(store_unavailable(Some(rules)));
         }
     };
     let wait = window_start + WINDOW_SECS - now;
-    let over = |index: usize, limit: u32| counts.get(index).is_some_and(|n| *n > limit);
-    let refused = if over(0, limits.per_sub_per_minute) {
+    let refused = if admitted.first() != Some(&true) {
         Some(("rate_sub", "Too many requests for this user."))
-    } else if over(1, limits.per_token_per_minute) {
+    } else if admitted.get(1) != Some(&true) {
         Some(("rate_token", "Too many requests for this token."))
     } else {
         None

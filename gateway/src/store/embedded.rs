@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 
-use super::{CountPairLock, Grant, Rename, Store, StoreError, MAX_OAUTH_STATES};
+use super::{CountPairLock, Counter, Grant, Rename, Store, StoreError, MAX_OAUTH_STATES};
 use crate::adapters::{CountTokenPair, CountTokenStore};
 
 /// Entries of one kind kept at most before expired ones are dropped early (and, if that is not
@@ -98,28 +98,31 @@ impl Store for EmbeddedStore {
         Ok(())
     }
 
-    async fn hit(
+    async fn admit(
         &self,
-        keys: &[String],
+        counters: &[Counter],
         window_start: u64,
         _expires_at: u64,
-    ) -> Result<Vec<u32>, StoreError> {
+    ) -> Result<Vec<bool>, StoreError> {
         let mut maps = self.maps();
         bound(&mut maps.hits, window_start, |(start, _)| start + 60);
-        Ok(keys
+        Ok(counters
             .iter()
-            .map(|key| match maps.hits.get_mut(key) {
-                Some(entry) => {
-                    if entry.0 != window_start {
-                        *entry = (window_start, 0);
+            .map(|counter| {
+                let count = match maps.hits.get_mut(&counter.key) {
+                    Some(entry) => {
+                        if entry.0 != window_start {
+                            *entry = (window_start, 0);
+                        }
+                        entry.1 = entry.1.saturating_add(1);
+                        entry.1
                     }
-                    entry.1 = entry.1.saturating_add(1);
-                    entry.1
-                }
-                None => {
-                    maps.hits.insert(key.clone(), (window_start, 1));
-                    1
-                }
+                    None => {
+                        maps.hits.insert(counter.key.clone(), (window_start, 1));
+                        1
+                    }
+                };
+                count <= counter.limit
             })
             .collect())
     }
@@ -308,10 +311,15 @@ mod tests {
         let store = EmbeddedStore::new(None);
         assert_eq!(store.bind("t", "a", u64::MAX).await.unwrap(), "a");
         assert_eq!(store.bind("t", "b", u64::MAX).await.unwrap(), "a");
-        let keys = ["s:x".to_string(), "t:y".to_string()];
-        assert_eq!(store.hit(&keys, 60, 120).await.unwrap(), [1, 1]);
-        assert_eq!(store.hit(&keys[..1], 60, 120).await.unwrap(), [2]);
-        assert_eq!(store.hit(&keys, 120, 180).await.unwrap(), [1, 1]);
+        let counter = |key: &str, limit| Counter {
+            key: key.into(),
+            limit,
+        };
+        let both = [counter("s:x", 2), counter("t:y", 1)];
+        assert_eq!(store.admit(&both, 60, 120).await.unwrap(), [true, true]);
+        assert_eq!(store.admit(&both, 60, 120).await.unwrap(), [true, false]);
+        assert_eq!(store.admit(&both[..1], 60, 120).await.unwrap(), [false]);
+        assert_eq!(store.admit(&both, 120, 180).await.unwrap(), [true, true]);
     }
 
     #[tokio::test]

@@ -6,6 +6,7 @@
 //! gateway) and `postgres` (any number of gateways on one database).
 
 pub mod embedded;
+pub mod leases;
 pub mod postgres;
 
 use std::fmt;
@@ -33,6 +34,14 @@ pub struct Grant {
     pub at_ms: u64,
 }
 
+/// A request counted against `key`, allowed while the key's count in the window is within
+/// `limit`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Counter {
+    pub key: String,
+    pub limit: u32,
+}
+
 /// A Partnero key renamed through the gateway.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rename {
@@ -58,14 +67,14 @@ pub trait Store: Send + Sync {
 
     async fn health(&self) -> Result<(), StoreError>;
 
-    /// Counts one request against each key in the fixed window starting at `window_start`
-    /// (seconds); the counts after it, in the order of `keys`.
-    async fn hit(
+    /// Counts one request against each counter in the fixed window starting at `window_start`
+    /// (seconds); whether each is still within its limit, in order.
+    async fn admit(
         &self,
-        keys: &[String],
+        counters: &[Counter],
         window_start: u64,
         expires_at: u64,
-    ) -> Result<Vec<u32>, StoreError>;
+    ) -> Result<Vec<bool>, StoreError>;
 
     /// The identity the token's `customer` claim was bound to.
     async fn binding(&self, token: &str) -> Result<Option<String>, StoreError>;

@@ -13,7 +13,8 @@ use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
 use tokio_postgres::Row;
 
-use super::{CountPairLock, Grant, Rename, Store, StoreError, MAX_OAUTH_STATES};
+use super::leases::{batch_for, granted, Leases, Local};
+use super::{CountPairLock, Counter, Grant, Rename, Store, StoreError, MAX_OAUTH_STATES};
 use crate::adapters::CountTokenPair;
 use crate::config::StoreConfig;
 use crate::secret::Secret;
@@ -34,6 +35,8 @@ pub struct PostgresStore {
     /// Bindings never change once made: kept here after the first read, so a token's requests do
     /// not ask the database again.
     bindings: Mutex<HashMap<String, (String, u64)>>,
+    /// This replica's share of the rate-limit counters.
+    leases: Leases,
 }
 
 fn fail(what: &str) -> impl Fn(tokio_postgres::Error) -> StoreError + '_ {
@@ -69,6 +72,7 @@ impl PostgresStore {
         Ok(PostgresStore {
             pool,
             bindings: Mutex::new(HashMap::new()),
+            leases: Leases::default(),
         })
     }
 
@@ -284,23 +288,40 @@ impl Store for PostgresStore {
             .map_err(fail("health check"))
     }
 
-    async fn hit(
+    /// Through leases (`leases.rs`): most requests are admitted from a batch this replica
+    /// already holds; the others take a new batch for each of their counters in one statement.
+    async fn admit(
         &self,
-        keys: &[String],
+        counters: &[Counter],
         window_start: u64,
         expires_at: u64,
-    ) -> Result<Vec<u32>, StoreError> {
+    ) -> Result<Vec<bool>, StoreError> {
+        let mut admitted = vec![false; counters.len()];
+        let mut ask: Vec<usize> = Vec::new();
+        for (i, counter) in counters.iter().enumerate() {
+            match self.leases.take(&counter.key, window_start) {
+                Local::Admitted => admitted[i] = true,
+                Local::Refused => {}
+                Local::Ask => ask.push(i),
+            }
+        }
+        if ask.is_empty() {
+            return Ok(admitted);
+        }
         // Rows are locked in key order, so two requests counting the same keys cannot deadlock.
-        let mut sorted: Vec<&String> = keys.iter().collect();
-        sorted.sort();
-        sorted.dedup();
+        ask.sort_by(|a, b| counters[*a].key.cmp(&counters[*b].key));
+        ask.dedup_by(|a, b| counters[*a].key == counters[*b].key);
+        let keys: Vec<&str> = ask.iter().map(|i| counters[*i].key.as_str()).collect();
+        let batches: Vec<i32> = ask
+            .iter()
+            .map(|i| i32::try_from(batch_for(counters[*i].limit)).unwrap_or(1))
+            .collect();
         let client = self.client().await?;
         let statement = client
             .prepare_cached(
                 "INSERT INTO gateway_rate_counts AS c (key, window_start, hits, expires_at)
-                 SELECT k, $2, 1, $3 FROM unnest($1::text[]) WITH ORDINALITY AS u(k, n)
-                 ORDER BY n
-                 ON CONFLICT (key, window_start) DO UPDATE SET hits = c.hits + 1
+                 SELECT k, $3, n, $4 FROM unnest($1::text[], $2::int4[]) AS u(k, n) ORDER BY k
+                 ON CONFLICT (key, window_start) DO UPDATE SET hits = c.hits + excluded.hits
                  RETURNING key, hits",
             )
             .await
@@ -308,20 +329,33 @@ impl Store for PostgresStore {
         let rows = client
             .query(
                 &statement,
-                &[&sorted, &seconds(window_start), &seconds(expires_at)],
+                &[
+                    &keys,
+                    &batches,
+                    &seconds(window_start),
+                    &seconds(expires_at),
+                ],
             )
             .await
             .map_err(fail("counting a request"))?;
-        let counts: HashMap<String, i32> =
+        let totals: HashMap<String, i32> =
             rows.iter().map(|row| (row.get(0), row.get(1))).collect();
-        Ok(keys
-            .iter()
-            .map(|key| {
-                counts
-                    .get(key)
-                    .map_or(0, |n| u32::try_from(*n).unwrap_or(0))
-            })
-            .collect())
+        for (i, counter) in counters.iter().enumerate() {
+            let Some(total) = totals.get(&counter.key) else {
+                continue;
+            };
+            if !ask.iter().any(|a| counters[*a].key == counter.key) {
+                continue;
+            }
+            let batch = batch_for(counter.limit);
+            let before = u32::try_from(*total).unwrap_or(0).saturating_sub(batch);
+            admitted[i] = self.leases.record(
+                &counter.key,
+                window_start,
+                granted(counter.limit, before, batch),
+            );
+        }
+        Ok(admitted)
     }
 
     async fn binding(&self, token: &str) -> Result<Option<String>, StoreError> {
