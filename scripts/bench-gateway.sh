@@ -1,9 +1,185 @@
 #!/usr/bin/env bash
-# Prints the gateway's overhead: req/s and p50/p99 latency calling the sandbox directly versus
-# through the gateway, same run, loopback, release builds. A report, not a test.
-# BENCH_SECS (default 5) and BENCH_CONCURRENCY (default 16) tune it.
+# The gateway's speed against nginx, side by side in one run: wrk (16 connections, loopback,
+# release builds) reads one Prolifi customer from the same sandbox four ways, in interleaved
+# rounds:
+#   sandbox direct          the sandbox itself (the floor: every proxy adds to it)
+#   nginx proxy_pass        Debian nginx-light, access_log off, upstream keep-alive
+#   gateway (embedded)      a scoped HS256 token, the embedded store
+#   gateway (PostgreSQL)    the same, on a PostgreSQL store
+# and prints req/s, latency and each gateway's ratio to nginx (median of the rounds). Installs
+# nginx-light, wrk and PostgreSQL when missing. A report, not a test.
+# Knobs: BENCH_SECS (per run, default 5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (16),
+# BENCH_THREADS (2); BENCH_POSTGRES=0 leaves PostgreSQL out; GATEWAY_BIN / SANDBOX_BIN measure
+# other builds (an older gateway, say) instead of the ones built here.
+#
+# The servers are built with opt-level 3 and thin LTO, in target/bench: the workspace's release
+# profile is tuned for the widget's size (opt-level "z", one codegen unit), not for a server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-cargo build --release -p customer-form-sandbox -p customer-form-gateway
-cargo bench -p customer-form-gateway --bench forwarding
+source scripts/lib/postgres.sh
+
+SECS=${BENCH_SECS:-5}
+ROUNDS=${BENCH_ROUNDS:-3}
+CONNECTIONS=${BENCH_CONNECTIONS:-16}
+THREADS=${BENCH_THREADS:-2}
+UPSTREAM_KEY=sk_test_bench_upstream
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+missing=()
+WITH_POSTGRES=${BENCH_POSTGRES:-1}
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+[ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+[ "$WITH_POSTGRES" = 0 ] || pg_bin >/dev/null || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bench: installing ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+CARGO_PROFILE_RELEASE_OPT_LEVEL=3 CARGO_PROFILE_RELEASE_LTO=thin \
+CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_PANIC=unwind \
+  cargo build --release --target-dir target/bench -p customer-form-sandbox -p customer-form-gateway
+GATEWAY_BIN=${GATEWAY_BIN:-target/bench/release/gateway}
+SANDBOX_BIN=${SANDBOX_BIN:-target/bench/release/sandbox}
+
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+pids=()
+cleanup() {
+  kill "${pids[@]}" 2>/dev/null || true
+  kill "$(cat "$tmp/nginx/nginx.pid" 2>/dev/null)" 2>/dev/null || true
+  pg_stop
+  wait 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+# Starts a binary that prints `… listening on http://…` and echoes that URL.
+start() {
+  local name=$1; shift
+  "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+  pids+=($!)
+  for _ in $(seq 100); do
+    if grep -q 'listening on' "$tmp/$name.out" 2>/dev/null; then
+      sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$tmp/$name.out" | head -n 1
+      return
+    fi
+    sleep 0.1
+  done
+  echo "bench: $name did not start:" >&2; cat "$tmp/$name.err" >&2; exit 1
+}
+
+sandbox=$(start sandbox "$SANDBOX_BIN" --port 0)
+# Prolifi's documented limit (1000/min per key) would turn the run into 429s; keep-alive on, as
+# a real API has it (the sandbox closes every connection by default, for its browser tests).
+curl -sf -o /dev/null -X POST "$sandbox/_config" -H 'content-type: application/json' \
+  -d '{"prolifi":{"rate_limit_per_minute":1000000000},"keep_alive":true}'
+
+export BENCH_TOKEN_KEY=bench-token-key-0123456789abcdef0123456789 BENCH_PROLIFI_KEY=$UPSTREAM_KEY
+gateway_config() {
+  cat <<TOML
+listen = "127.0.0.1:0"
+[tokens]
+hs256_key = { env = "BENCH_TOKEN_KEY" }
+[limits]
+per_token_per_minute = 1000000000
+per_ip_per_minute = 1000000000
+$(grep -qa per_sub_per_minute "$GATEWAY_BIN" && echo 'per_sub_per_minute = 1000000000')
+[providers.prolifi]
+base = "$sandbox/prolifi/api/v1/public"
+secret_key = { env = "BENCH_PROLIFI_KEY" }
+TOML
+  if [ -n "${1:-}" ]; then printf '[store]\nurl = { env = "BENCH_STORE_URL" }\n'; fi
+}
+gateway_config >"$tmp/embedded.toml"
+gateway_config postgres >"$tmp/postgres.toml"
+embedded=$(start gateway-embedded "$GATEWAY_BIN" serve --config "$tmp/embedded.toml")
+if [ "$WITH_POSTGRES" != 0 ]; then
+  pg_start "$tmp/postgres"
+  export BENCH_STORE_URL=$PG_URL
+  postgres=$(start gateway-postgres "$GATEWAY_BIN" serve --config "$tmp/postgres.toml")
+fi
+token=$("$GATEWAY_BIN" mint --config "$tmp/embedded.toml" --sub bench --provider prolifi \
+  --ops read --customer cus_1001 --ttl 900)
+
+mkdir -p "$tmp/nginx"
+chmod 777 "$tmp/nginx"
+nginx_port=$(free_port)
+sandbox_port=${sandbox##*:}
+cat >"$tmp/nginx/nginx.conf" <<NGINX
+worker_processes auto;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/error.log warn;
+$( [ "$(id -u)" = 0 ] && echo 'user nobody nogroup;' )
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $tmp/nginx/body;
+  proxy_temp_path $tmp/nginx/proxy;
+  upstream sandbox { server 127.0.0.1:$sandbox_port; keepalive 64; }
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location / {
+      proxy_pass http://sandbox;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+NGINX
+/usr/sbin/nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -g 'daemon off;' 2>"$tmp/nginx/stderr" &
+pids+=($!)
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$nginx_port/_health" && break; sleep 0.1; done
+
+names=("sandbox direct" "nginx proxy_pass" "gateway (embedded)")
+urls=("$sandbox/prolifi/api/v1/public/customers/cus_1001"
+      "http://127.0.0.1:$nginx_port/prolifi/api/v1/public/customers/cus_1001"
+      "$embedded/prolifi/customers/cus_1001")
+auths=("$UPSTREAM_KEY" "$UPSTREAM_KEY" "$token")
+if [ "$WITH_POSTGRES" != 0 ]; then
+  names+=("gateway (PostgreSQL)")
+  urls+=("$postgres/prolifi/customers/cus_1001")
+  auths+=("$token")
+fi
+
+# Every way must answer 200 before anything is measured.
+for i in "${!urls[@]}"; do
+  status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer ${auths[$i]}" "${urls[$i]}")
+  [ "$status" = 200 ] || { echo "bench: ${names[$i]} answered $status" >&2; exit 1; }
+done
+
+# wrk's figures as "req/s avg_ms p50_ms p99_ms non2xx".
+measure() {
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2" --latency -H "Authorization: Bearer $3" "$1" | awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /^    Latency/ { avg = ms($2) }
+    /^     50%/ { p50 = ms($2) }
+    /^     99%/ { p99 = ms($2) }
+    /Non-2xx/ { bad = $NF }
+    /^Requests\/sec/ { rps = $2 }
+    END { printf "%s %.3f %.3f %.3f %d\n", rps, avg, p50, p99, bad }'
+}
+
+echo "gateway bench: wrk -t$THREADS -c$CONNECTIONS, ${SECS}s per run, $ROUNDS interleaved rounds, loopback, release builds; $(nproc) cores"
+declare -A results
+for i in "${!urls[@]}"; do measure "${urls[$i]}" 1s "${auths[$i]}" >/dev/null; done   # warm-up
+for round in $(seq "$ROUNDS"); do
+  for i in "${!urls[@]}"; do
+    figures=$(measure "${urls[$i]}" "${SECS}s" "${auths[$i]}")
+    results[$i]+="$figures"$'\n'
+    printf '  round %d  %-22s %s\n' "$round" "${names[$i]}" "$figures"
+  done
+done
+
+# The median round (by req/s) of each way.
+median() { printf '%s' "${results[$1]}" | sort -n -k1,1 | awk '{ lines[NR] = $0 } END { print lines[int((NR + 1) / 2)] }'; }
+nginx_rps=$(median 1 | awk '{print $1}')
+echo
+printf '%-22s %10s %9s %9s %9s %8s %14s\n' way "req/s" "avg ms" "p50 ms" "p99 ms" non-2xx "nginx req/s ÷"
+for i in "${!urls[@]}"; do
+  read -r rps avg p50 p99 bad <<<"$(median "$i")"
+  ratio=$(awk -v n="$nginx_rps" -v r="$rps" 'BEGIN { printf "%.2f×", n / r }')
+  printf '%-22s %10.0f %9.3f %9.3f %9.3f %8d %14s\n' "${names[$i]}" "$rps" "$avg" "$p50" "$p99" "$bad" "$ratio"
+done
+echo "(the last column: how many times slower than nginx; 1.00× = as fast)"

@@ -15,6 +15,8 @@ packages=()
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || packages+=(chromium-driver)
 command -v brotli >/dev/null 2>&1 || packages+=(brotli)
+# The gateway's replicas test runs two gateways on a PostgreSQL it starts itself.
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || packages+=(postgresql)
 if [ ${#packages[@]} -gt 0 ]; then
   say "installing Debian packages: ${packages[*]}"
   as_root apt-get update -qq

@@ -20,6 +20,19 @@ pub struct Config {
     pub max_body_bytes: usize,
     #[serde(default = "default_upstream_timeout")]
     pub upstream_timeout_secs: u64,
+    /// A client must send a request's whole header within this time (from the connection's
+    /// start, or from the first byte of a later request on it).
+    #[serde(default = "default_header_read_timeout")]
+    pub header_read_timeout_secs: u64,
+    /// A kept-alive connection with no request in flight is closed after this long.
+    #[serde(default = "default_idle_timeout")]
+    pub idle_timeout_secs: u64,
+    /// A request (its body included) must be answered within this time, or it gets a 408.
+    #[serde(default = "default_request_timeout")]
+    pub request_timeout_secs: u64,
+    /// Connections served at once; more wait in the listen queue until one closes.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
     pub tokens: TokenConfig,
     #[serde(default)]
     pub admin: Option<AdminConfig>,
@@ -29,8 +42,26 @@ pub struct Config {
     pub demo: DemoConfig,
     #[serde(default)]
     pub providers: BTreeMap<String, ProviderConfig>,
+    /// Where bindings, grants, renames, OAuth states, Count's tokens and rate limits live when
+    /// several gateways share them (PostgreSQL). Without it, they live in this process and
+    /// Count's tokens in their SQLite file.
+    #[serde(default)]
+    pub store: Option<StoreConfig>,
 }
 
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// `postgres://user:password@host:5432/db?sslmode=require`, from the environment or a file.
+    pub url: SecretSource,
+    #[serde(default = "default_pool_size")]
+    pub pool_size: usize,
+    /// Seconds to wait for a connection (a store that does not answer makes requests a 503).
+    #[serde(default = "default_store_connect_timeout")]
+    pub connect_timeout_secs: u64,
+    /// A CA certificate (PEM) to trust besides the public ones, for a private database.
+    pub ca_file: Option<String>,
+}
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TokenConfig {
@@ -51,7 +82,7 @@ pub struct TokenConfig {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AdminConfig {
-    /// Guards `POST /tokens`.
+    /// Guards `POST /tokens` and a new Count connection; at least 32 characters.
     pub key: SecretSource,
 }
 
@@ -60,16 +91,43 @@ pub struct AdminConfig {
 pub struct LimitsConfig {
     #[serde(default = "default_per_token")]
     pub per_token_per_minute: u32,
+    /// Every token of one `sub` together (a fresh token does not start from zero).
+    #[serde(default = "default_per_sub")]
+    pub per_sub_per_minute: u32,
+    /// Every request from one client address, checked first and in memory.
     #[serde(default = "default_per_ip")]
     pub per_ip_per_minute: u32,
+    /// Proxies (CIDRs or addresses) whose `X-Forwarded-For` / `Forwarded` name the client.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for LimitsConfig {
     fn default() -> Self {
         LimitsConfig {
             per_token_per_minute: default_per_token(),
+            per_sub_per_minute: default_per_sub(),
             per_ip_per_minute: default_per_ip(),
+            trusted_proxies: Vec::new(),
         }
+    }
+}
+
+impl LimitsConfig {
+    /// `trusted_proxies` as networks; a bare address is a network of one.
+    pub fn trusted_networks(&self) -> Result<Vec<ipnet::IpNet>, String> {
+        self.trusted_proxies
+            .iter()
+            .map(|entry| {
+                let entry = entry.trim();
+                entry
+                    .parse::<ipnet::IpNet>()
+                    .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        format!("[limits] trusted_proxies: {entry:?} is not an address or a CIDR")
+                    })
+            })
+            .collect()
     }
 }
 
@@ -150,6 +208,27 @@ fn default_per_token() -> u32 {
 fn default_per_ip() -> u32 {
     600
 }
+fn default_per_sub() -> u32 {
+    600
+}
+fn default_header_read_timeout() -> u64 {
+    10
+}
+fn default_idle_timeout() -> u64 {
+    60
+}
+fn default_request_timeout() -> u64 {
+    60
+}
+fn default_max_connections() -> usize {
+    512
+}
+fn default_pool_size() -> usize {
+    16
+}
+fn default_store_connect_timeout() -> u64 {
+    5
+}
 
 impl Config {
     pub fn parse(text: &str) -> Result<Config, String> {
@@ -159,6 +238,34 @@ impl Config {
         }
         if config.tokens.hs256_key.is_none() && config.tokens.eddsa_public_key_file.is_none() {
             return Err("[tokens] needs hs256_key or eddsa_public_key_file".into());
+        }
+        for (name, value) in [
+            ("header_read_timeout_secs", config.header_read_timeout_secs),
+            ("idle_timeout_secs", config.idle_timeout_secs),
+            ("request_timeout_secs", config.request_timeout_secs),
+            ("max_connections", config.max_connections as u64),
+        ] {
+            if value == 0 {
+                return Err(format!("{name} must be at least 1"));
+            }
+        }
+        config.limits.trusted_networks()?;
+        if let Some(store) = &config.store {
+            if config
+                .providers
+                .get("count")
+                .is_some_and(|count| count.token_store.is_some())
+            {
+                return Err(
+                    "[providers.count] token_store cannot be used with [store]: \
+                            the Count token pair lives in the store (move it there with \
+                            `gateway migrate-count-tokens`)"
+                        .into(),
+                );
+            }
+            if store.pool_size == 0 {
+                return Err("[store] pool_size must be at least 1".into());
+            }
         }
         Ok(config)
     }

@@ -1,66 +1,116 @@
-//! What every reply gets, whatever route produced it: CORS for the allowed dashboard origins
-//! only, and headers that keep replies out of caches and content sniffing.
+//! What every request goes through, whatever route it is for: the per-address limit (first, in
+//! memory), bodies where none belongs, CORS for the allowed dashboard origins only, and headers
+//! that keep replies out of caches and content sniffing.
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header::{
-    ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
-    ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_METHOD,
-    CACHE_CONTROL, ORIGIN, VARY, X_CONTENT_TYPE_OPTIONS,
+    ACCEPT, AUTHORIZATION, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER,
+    TRANSFER_ENCODING, X_CONTENT_TYPE_OPTIONS,
 };
-use axum::http::{HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use providers::ErrorKind;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::client_ip::client_ip;
+use crate::replies::refusal_for_path;
+use crate::tokens::now_secs;
 use crate::AppState;
 
-const ALLOW_METHODS: &str = "GET, POST, PUT, PATCH, OPTIONS";
-const ALLOW_HEADERS: &str = "authorization, content-type, accept, idempotency-key";
-const EXPOSE_HEADERS: &str =
-    "retry-after, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-interval, idempotent-replayed";
+/// The client's address as the per-address limit saw it (behind a trusted proxy, the address
+/// the proxy forwarded for), for the request log.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientIp(pub IpAddr);
 
-pub async fn edge(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let origin = request
-        .headers()
-        .get(ORIGIN)
-        .filter(|o| {
-            o.to_str()
-                .is_ok_and(|o| state.config.allowed_origins.iter().any(|a| a == o))
-        })
-        .cloned();
-    let preflight = request.method() == Method::OPTIONS
-        && request
-            .headers()
-            .contains_key(ACCESS_CONTROL_REQUEST_METHOD);
-    let mut response = if preflight {
-        // A preflight from an origin not on the list gets no CORS headers: the browser blocks it.
-        StatusCode::NO_CONTENT.into_response()
-    } else {
-        next.run(request).await
-    };
-    let headers = response.headers_mut();
-    if let Some(origin) = origin {
-        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-        if preflight {
-            headers.insert(
-                ACCESS_CONTROL_ALLOW_METHODS,
-                HeaderValue::from_static(ALLOW_METHODS),
-            );
-            headers.insert(
-                ACCESS_CONTROL_ALLOW_HEADERS,
-                HeaderValue::from_static(ALLOW_HEADERS),
-            );
-            headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
-        } else {
-            headers.insert(
-                ACCESS_CONTROL_EXPOSE_HEADERS,
-                HeaderValue::from_static(EXPOSE_HEADERS),
-            );
+pub async fn guard(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    // Health checks come from the load balancer, at its own pace.
+    let ip = (path != "/healthz")
+        .then(|| client_ip(peer.ip(), request.headers(), &state.trusted_proxies));
+    if let Some(ip) = ip {
+        if let Err(wait) = state.ip_limiter.check(ip, now_secs()) {
+            return refusal_for_path(
+                path,
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorKind::RateLimited,
+                "rate_ip",
+                "Too many requests from this address.",
+            )
+            .with_retry_after(wait)
+            .into_response();
         }
     }
-    headers.append(VARY, HeaderValue::from_static("Origin"));
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    response
+    if matches!(*request.method(), Method::GET | Method::HEAD) && has_body(request.headers()) {
+        // Whatever it carries would be forwarded with the provider's credential attached.
+        return refusal_for_path(
+            path,
+            StatusCode::BAD_REQUEST,
+            ErrorKind::BadRequest,
+            "body_not_allowed",
+            "A GET or HEAD request may not have a body.",
+        )
+        .into_response();
+    }
+    if let Some(ip) = ip {
+        request.extensions_mut().insert(ClientIp(ip));
+    }
+    next.run(request).await
+}
+
+fn has_body(headers: &HeaderMap) -> bool {
+    headers.contains_key(TRANSFER_ENCODING)
+        || headers
+            .get(CONTENT_LENGTH)
+            .is_some_and(|length| length.as_bytes() != b"0")
+}
+
+/// CORS for the configured origins only: a preflight from any other origin gets no CORS
+/// headers, and the browser blocks the request.
+pub fn cors(allowed_origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = allowed_origins
+        .iter()
+        .filter_map(|origin| HeaderValue::from_str(origin.trim()).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::OPTIONS,
+        ])
+        .allow_headers([
+            AUTHORIZATION,
+            CONTENT_TYPE,
+            ACCEPT,
+            HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([
+            RETRY_AFTER,
+            HeaderName::from_static("x-ratelimit-limit"),
+            HeaderName::from_static("x-ratelimit-remaining"),
+            HeaderName::from_static("x-ratelimit-interval"),
+            HeaderName::from_static("idempotent-replayed"),
+        ])
+        .max_age(Duration::from_secs(600))
+}
+
+pub fn no_store() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(CACHE_CONTROL, HeaderValue::from_static("no-store"))
+}
+
+pub fn no_sniff() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"))
 }

@@ -1,30 +1,36 @@
-//! `/{provider}/{path}`: verify the token, check its scope, validate the body with the same
-//! contract the widget uses, attach the provider credential, forward, and return the provider's
-//! reply unchanged.
+//! `/{provider}/{path}`: with a verified token (`verified.rs`), within its limits
+//! (`limits.rs`), its operations and fields (`scope.rs`) and the records it reaches
+//! (`authority.rs`), the request is rebuilt from the parsed route, given the provider's
+//! credential by its adapter and forwarded; the provider's reply comes back unchanged.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Path, State};
-use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, HeaderName, Method, StatusCode, Uri};
 use axum::response::Response;
-use providers::contract::{check_body, english_field_errors, interpret_reply, WrittenField};
-use providers::validate::normalize;
+use axum::Extension;
+use providers::contract::interpret_reply;
 use providers::{
-    gateway_rules_for, ApiError, ErrorKind, GatewayRules, HttpReply, Json, Operation, ProviderId,
-    Record, Route,
+    gateway_rules_for, ErrorKind, GatewayRules, HttpReply, Json, Operation, ProviderId, Record,
+    RecordNames, Route,
 };
 use serde_json::json;
 
-use crate::adapters::{Adapter, Outgoing, UpstreamError};
-use crate::claims::Claims;
-use crate::replies::{plain, refusal, with_retry_after};
-use crate::scope::{check_fields, check_operation, ScopeError};
-use crate::tokens::{now_secs, TokenError};
-use crate::{log, AppState};
+use crate::adapters::{Adapter, Outgoing, UpstreamError, UpstreamReply};
+use crate::authority::{Authority, Failure};
+use crate::body::WriteBody;
+use crate::edge::ClientIp;
+use crate::replies::{refusal, store_unavailable, Refusal};
+use crate::scope::{
+    check_fields, check_operation, check_replaced, plain_fields, without_unchanged, ScopeError,
+};
+use crate::store::StoreError;
+use crate::tokens::now_secs;
+use crate::verified::Verified;
+use crate::{limits, log, reply_identity, AppState};
 
 /// Prolifi's limit for `Idempotency-Key`; anything longer or unprintable is not passed on.
 const MAX_IDEMPOTENCY_KEY: usize = 255;
@@ -38,163 +44,147 @@ const PASSED_BACK: [&str; 6] = [
     "idempotent-replayed",
 ];
 
-struct Outcome {
-    response: Response,
+/// What the request log says about one forwarded request.
+#[derive(Default)]
+struct Trace {
     sub: Option<String>,
     op: Option<&'static str>,
     upstream_status: Option<u16>,
     refused: Option<String>,
 }
 
-impl Outcome {
-    fn refused(response: Response, code: &str) -> Outcome {
-        Outcome {
-            response,
-            sub: None,
-            op: None,
-            upstream_status: None,
-            refused: Some(code.to_string()),
-        }
-    }
-}
-
 #[allow(clippy::too_many_arguments)]
 pub async fn forward(
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client_ip: Option<Extension<ClientIp>>,
     Path((provider, rest)): Path<(String, String)>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    verified: Result<Verified, Refusal>,
     body: Bytes,
 ) -> Response {
     let started = Instant::now();
-    let outcome = handle(
-        &state, peer, &provider, &rest, &method, &uri, &headers, body,
+    let mut trace = Trace::default();
+    let response = match handle(
+        &state, &mut trace, &provider, &rest, &method, &uri, &headers, verified, body,
     )
-    .await;
-    log::event(
-        "forward",
-        &[
-            ("method", json!(method.as_str())),
-            ("provider", json!(provider)),
-            ("path", json!(format!("/{rest}"))),
-            ("op", json!(outcome.op)),
-            ("status", json!(outcome.response.status().as_u16())),
-            ("upstream_status", json!(outcome.upstream_status)),
-            ("refused", json!(outcome.refused)),
-            ("sub", json!(outcome.sub)),
-            ("ip", json!(peer.ip().to_string())),
-            ("ms", json!(started.elapsed().as_millis() as u64)),
-        ],
-    );
-    outcome.response
+    .await
+    {
+        Ok(response) => response,
+        Err(refused) => {
+            trace.refused = Some(refused.code);
+            *refused.response
+        }
+    };
+    let ip = client_ip.map_or(peer.ip(), |Extension(ClientIp(ip))| ip);
+    log::forward(&log::Forward {
+        ts: now_secs(),
+        event: "forward",
+        method: method.as_str(),
+        provider: &provider,
+        path: rest_path(&uri),
+        op: trace.op,
+        status: response.status().as_u16(),
+        upstream_status: trace.upstream_status,
+        refused: trace.refused.as_deref(),
+        sub: trace.sub.as_deref(),
+        ip,
+        ms: started.elapsed().as_millis() as u64,
+    });
+    response
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn handle(
     state: &AppState,
-    peer: SocketAddr,
+    trace: &mut Trace,
     provider_name: &str,
     rest: &str,
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
+    verified: Result<Verified, Refusal>,
     body: Bytes,
-) -> Outcome {
-    let now = now_secs();
-    let (Some(provider), Some(rules)) = (
-        ProviderId::parse(provider_name),
-        ProviderId::parse(provider_name).and_then(gateway_rules_for),
-    ) else {
-        return Outcome::refused(
-            plain(StatusCode::NOT_FOUND, "not_found", "No such provider."),
-            "provider",
-        );
+) -> Result<Response, Refusal> {
+    let (rules, adapter) = target(state, provider_name)?;
+    let verified = verified?;
+    trace.sub = Some(verified.claims.sub.clone());
+    limits::check_user(state, rules, &verified, now_secs()).await?;
+    let route = route_of(rules, method, rest, uri)?;
+    trace.op = Some(route.op());
+    check_operation(&verified.claims, &route).map_err(|e| scope_refusal(rules, &e))?;
+    let mut call = Call {
+        state,
+        rules,
+        adapter,
+        verified: &verified,
+        headers,
+        method,
+        trace,
     };
-    let Some(adapter) = state.adapters.get(&provider) else {
-        let message = format!(
-            "This gateway is not configured for {}.",
-            provider.display_name()
-        );
-        return Outcome::refused(
-            refusal(
-                rules,
-                StatusCode::NOT_FOUND,
-                ErrorKind::NotFound,
-                "provider_not_configured",
-                &message,
-                &[],
-            ),
-            "provider_not_configured",
-        );
-    };
-
-    if let Err(wait) = state.ip_limiter.check(&peer.ip().to_string(), now) {
-        let response = refusal(
-            rules,
-            StatusCode::TOO_MANY_REQUESTS,
-            ErrorKind::RateLimited,
-            "rate_ip",
-            "Too many requests from this address.",
-            &[],
-        );
-        return Outcome::refused(with_retry_after(response, wait), "rate_ip");
-    }
-
-    let token = bearer(headers);
-    let claims = match state
-        .keys
-        .verify(token.unwrap_or(""), provider.as_str(), now)
-    {
-        Ok(claims) => claims,
-        Err(error) => {
-            let error = if token.is_none() {
-                TokenError::Missing
-            } else {
-                error
-            };
-            let response = refusal(
-                rules,
-                StatusCode::UNAUTHORIZED,
-                ErrorKind::Authentication,
-                error.code(),
-                error.message(),
-                &[],
-            );
-            return Outcome::refused(response, error.code());
+    match route {
+        Route::Read { customer } => call.read(customer).await,
+        Route::Update { customer } => {
+            let write = WriteBody::read(rules, Operation::Update, &body)?;
+            call.update(customer, write, body).await
         }
-    };
-    let token_id = token_id(token.unwrap_or(""));
-    let mut outcome = Outcome {
-        response: plain(StatusCode::INTERNAL_SERVER_ERROR, "internal", ""),
-        sub: Some(claims.sub.clone()),
-        op: None,
-        upstream_status: None,
-        refused: None,
-    };
-    let refuse = |mut outcome: Outcome, response: Response, code: &str| {
-        outcome.response = response;
-        outcome.refused = Some(code.to_string());
-        outcome
-    };
-
-    if let Err(wait) = state
-        .token_limiter
-        .check(&format!("{}|{}", claims.sub, token_id), now)
-    {
-        let response = refusal(
-            rules,
-            StatusCode::TOO_MANY_REQUESTS,
-            ErrorKind::RateLimited,
-            "rate_token",
-            "Too many requests for this user.",
-            &[],
-        );
-        return refuse(outcome, with_retry_after(response, wait), "rate_token");
+        Route::Create => {
+            let write = WriteBody::read(rules, Operation::Create, &body)?;
+            call.create(write, body).await
+        }
+        Route::FindByEmail { .. } => {
+            let reply = call.send(&route, body).await?;
+            Ok(respond(rules, &route, reply))
+        }
     }
+}
 
-    let route_method = match *method {
+/// The path under the provider's prefix, for the log (`/prolifi/customers/x` → `/customers/x`).
+fn rest_path(uri: &Uri) -> &str {
+    let path = uri.path();
+    match path.get(1..).and_then(|p| p.find('/')) {
+        Some(slash) => &path[slash + 1..],
+        None => path,
+    }
+}
+
+/// The provider's rules and its adapter, when this gateway serves it.
+fn target<'a>(
+    state: &'a AppState,
+    name: &str,
+) -> Result<(&'static dyn GatewayRules, &'a dyn Adapter), Refusal> {
+    let provider = ProviderId::parse(name);
+    let (Some(provider), Some(rules)) = (provider, provider.and_then(gateway_rules_for)) else {
+        return Err(Refusal::plain(
+            StatusCode::NOT_FOUND,
+            "provider",
+            "No such provider.",
+        ));
+    };
+    match state.adapters.get(&provider) {
+        Some(adapter) => Ok((rules, adapter.as_ref())),
+        None => Err(refusal(
+            rules,
+            StatusCode::NOT_FOUND,
+            ErrorKind::NotFound,
+            "provider_not_configured",
+            &format!(
+                "This gateway is not configured for {}.",
+                provider.display_name()
+            ),
+        )),
+    }
+}
+
+fn route_of(
+    rules: &'static dyn GatewayRules,
+    method: &Method,
+    rest: &str,
+    uri: &Uri,
+) -> Result<Route, Refusal> {
+    let method = match *method {
         Method::GET => Some(providers::Method::Get),
         Method::POST => Some(providers::Method::Post),
         Method::PUT => Some(providers::Method::Put),
@@ -206,263 +196,226 @@ async fn handle(
         Some(query) => format!("{rest}?{query}"),
         None => rest.to_string(),
     };
-    let Some(route) = route_method.and_then(|m| rules.route(m, &path_and_query)) else {
-        let response = refusal(
-            rules,
-            StatusCode::NOT_FOUND,
-            ErrorKind::NotFound,
-            "route",
-            "The gateway only forwards the customer API.",
-            &[],
-        );
-        return refuse(outcome, response, "route");
-    };
-    outcome.op = Some(route.op());
-    if let Err(scope) = check_operation(&claims, &route) {
-        return refuse(outcome, scope_refusal(rules, &scope), scope.code());
-    }
-
-    if let Some(op) = match route {
-        Route::Create => Some(Operation::Create),
-        Route::Update { .. } => Some(Operation::Update),
-        Route::Read { .. } | Route::FindByEmail { .. } => None,
-    } {
-        let parsed = std::str::from_utf8(&body)
-            .ok()
-            .and_then(|text| Json::parse(text).ok());
-        let Some(parsed) = parsed else {
-            let response = refusal(
+    method
+        .and_then(|m| rules.route(m, &path_and_query))
+        .ok_or_else(|| {
+            refusal(
                 rules,
-                StatusCode::BAD_REQUEST,
-                ErrorKind::BadRequest,
-                "body_json",
-                "The body is not valid JSON.",
-                &[],
-            );
-            return refuse(outcome, response, "body_json");
-        };
-        let written = match rules.read_body(op, &parsed) {
-            Ok(written) => written,
-            Err(reason) => {
-                let message = format!("The body is not one the form sends: {reason}.");
-                let response = refusal(
-                    rules,
-                    StatusCode::BAD_REQUEST,
-                    ErrorKind::BadRequest,
-                    "body_shape",
-                    &message,
-                    &[],
-                );
-                return refuse(outcome, response, "body_shape");
-            }
-        };
-        if let Err(scope) = check_fields(&claims, &written) {
-            // A provider may need unchanged fields in every update (Count's `customer` and
-            // `email`, whole addresses): a field sent with its current value is not a change.
-            let changed = match &route {
-                Route::Update { customer }
-                    if customer_allowed(
-                        state,
-                        rules,
-                        adapter.as_ref(),
-                        &claims,
-                        &token_id,
-                        customer,
-                    )
-                    .await
-                    .unwrap_or(false) =>
-                {
-                    without_unchanged(state, rules, adapter.as_ref(), customer, &written).await
-                }
-                _ => None,
-            };
-            let still_refused = match changed {
-                Some(remaining) => check_fields(&claims, &remaining).err(),
-                None => Some(scope),
-            };
-            if let Some(scope) = still_refused {
-                return refuse(outcome, scope_refusal(rules, &scope), scope.code());
-            }
-        }
-        if let Ok(invalid) = check_body(rules, op, &parsed) {
-            if !invalid.is_empty() {
-                let errors = english_field_errors(&invalid);
-                let response = refusal(
-                    rules,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    ErrorKind::Validation,
-                    "validation",
-                    "The request data is invalid.",
-                    &errors,
-                );
-                return refuse(outcome, response, "validation");
-            }
-        }
-    }
-
-    if let Some(customer) = route.customer() {
-        match customer_allowed(state, rules, adapter.as_ref(), &claims, &token_id, customer).await {
-            Ok(true) => {}
-            Ok(false) => {
-                return refuse(
-                    outcome,
-                    scope_refusal(rules, &ScopeError::Customer),
-                    "scope_customer",
-                )
-            }
-            Err(error) => return refuse(outcome, upstream_failure(rules, error), "upstream"),
-        }
-    }
-
-    // The request line is rebuilt from the parsed route, the media type comes from the contract:
-    // nothing of the caller's path, query or content type reaches the provider as written.
-    let (path, query) = rules.upstream(&route);
-    let mut passed_on = vec![("accept".to_string(), rules.media_type().to_string())];
-    if !body.is_empty() {
-        passed_on.push(("content-type".to_string(), rules.media_type().to_string()));
-    }
-    if let Some(key) = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .filter(|k| {
-            !k.is_empty()
-                && k.len() <= MAX_IDEMPOTENCY_KEY
-                && k.bytes().all(|b| b.is_ascii_graphic())
+                StatusCode::NOT_FOUND,
+                ErrorKind::NotFound,
+                "route",
+                "The gateway only forwards the customer API.",
+            )
         })
-    {
-        passed_on.push(("idempotency-key".to_string(), key.to_string()));
-    }
-    let outgoing = Outgoing {
-        method: method.clone(),
-        path,
-        query,
-        headers: passed_on,
-        body,
-    };
-    let reply = match adapter.send(&state.client, outgoing).await {
-        Ok(reply) => reply,
-        Err(error) => return refuse(outcome, upstream_failure(rules, error), "upstream"),
-    };
-    outcome.upstream_status = Some(reply.status);
+}
 
-    if matches!(route, Route::Create | Route::Update { .. }) && (200..300).contains(&reply.status) {
-        remember_touched(state, rules, &token_id, &reply.body);
+/// One forwarded request and what it needs along the way.
+struct Call<'a> {
+    state: &'a AppState,
+    rules: &'static dyn GatewayRules,
+    adapter: &'a dyn Adapter,
+    verified: &'a Verified,
+    headers: &'a HeaderMap,
+    method: &'a Method,
+    trace: &'a mut Trace,
+}
+
+impl Call<'_> {
+    /// A read: forwarded as it is; the record in the reply must be one the token reaches.
+    async fn read(&mut self, customer: String) -> Result<Response, Refusal> {
+        let mut authority = Authority::new(self.state, self.rules, self.verified);
+        authority.prepare(&customer).await.map_err(self.store())?;
+        let route = Route::Read { customer };
+        let reply = self.send(&route, Bytes::new()).await?;
+        if !(200..300).contains(&reply.status) {
+            return self.failed_lookup(&authority, &route, reply);
+        }
+        let identity = reply_identity::identity(self.rules.identity_members(), &reply.body)
+            .ok_or_else(|| unreadable(self.rules))?;
+        self.check_reach(&mut authority, &identity).await?;
+        Ok(respond(self.rules, &route, reply))
     }
 
-    let body = match redacted(rules, &route, reply.status, &reply.body) {
-        Some(smaller) => Bytes::from(smaller),
-        None => reply.body,
-    };
-    let mut response = Response::new(axum::body::Body::from(body));
-    *response.status_mut() = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::BAD_GATEWAY);
-    for name in PASSED_BACK {
-        if let Some(value) = reply.headers.get(name) {
-            response
-                .headers_mut()
-                .insert(HeaderName::from_static(name), value.clone());
+    /// An update: the record is read first (unless its name is its immutable identity) and must
+    /// be one the token reaches; the write then goes to that identity, so a name moving between
+    /// the check and the write changes nothing.
+    async fn update(
+        &mut self,
+        customer: String,
+        write: WriteBody,
+        body: Bytes,
+    ) -> Result<Response, Refusal> {
+        let mut authority = Authority::new(self.state, self.rules, self.verified);
+        authority.prepare(&customer).await.map_err(self.store())?;
+        let claims = &self.verified.claims;
+        check_replaced(claims, &write.replaced).map_err(|e| scope_refusal(self.rules, &e))?;
+        let plain = plain_fields(&write.written, &write.replaced);
+        let fields_ok = check_fields(claims, &plain).is_ok();
+        let names = self.rules.record_names();
+        let mut current = None;
+        let identity = if names == RecordNames::IdOrAlias || !fields_ok {
+            let route = Route::Read {
+                customer: customer.clone(),
+            };
+            let reply = self.send(&route, Bytes::new()).await?;
+            if !(200..300).contains(&reply.status) {
+                return self.failed_lookup(&authority, &route, reply);
+            }
+            let record = self.record_of(&reply)?;
+            let identity = record.id.clone();
+            current = Some(record);
+            identity
+        } else {
+            customer.clone()
+        };
+        self.check_reach(&mut authority, &identity).await?;
+        if let (false, Some(current)) = (fields_ok, &current) {
+            // A plain field sent with its current value is not a change.
+            let changed = without_unchanged(self.rules, current, &plain);
+            check_fields(claims, &changed).map_err(|e| scope_refusal(self.rules, &e))?;
+        }
+        let route = Route::Update {
+            customer: identity.clone(),
+        };
+        let reply = self.send(&route, body).await?;
+        if names == RecordNames::RenamableKey && (200..300).contains(&reply.status) {
+            self.remember_rename(&authority, &identity, &reply).await;
+        }
+        Ok(respond(self.rules, &route, reply))
+    }
+
+    /// A create: on success the token reaches the new record (a grant).
+    async fn create(&mut self, write: WriteBody, body: Bytes) -> Result<Response, Refusal> {
+        let claims = &self.verified.claims;
+        check_replaced(claims, &write.replaced).map_err(|e| scope_refusal(self.rules, &e))?;
+        check_fields(claims, &plain_fields(&write.written, &write.replaced))
+            .map_err(|e| scope_refusal(self.rules, &e))?;
+        let reply = self.send(&Route::Create, body).await?;
+        if (200..300).contains(&reply.status) {
+            if let Some(record) = parse_record(self.rules, &reply) {
+                let authority = Authority::new(self.state, self.rules, self.verified);
+                if let Err(error) = authority.grant(&record.id).await {
+                    // The record exists; this token just cannot edit it (a fresh token for it
+                    // can).
+                    log::event(
+                        "grant_not_recorded",
+                        &[("message", json!(error.0)), ("sub", json!(claims.sub))],
+                    );
+                }
+            }
+        }
+        Ok(respond(self.rules, &Route::Create, reply))
+    }
+
+    /// The provider did not return the record: its answer goes back when the token names this
+    /// record itself (the widget shows "not found"), and otherwise the token learns nothing.
+    fn failed_lookup(
+        &self,
+        authority: &Authority<'_>,
+        route: &Route,
+        reply: UpstreamReply,
+    ) -> Result<Response, Refusal> {
+        let named = route.customer().is_some_and(|c| authority.claim_names(c));
+        if reply.status == 404 && !named {
+            return Err(scope_refusal(self.rules, &ScopeError::Customer));
+        }
+        Ok(respond(self.rules, route, reply))
+    }
+
+    async fn check_reach(
+        &mut self,
+        authority: &mut Authority<'_>,
+        identity: &str,
+    ) -> Result<(), Refusal> {
+        let (state, rules, adapter) = (self.state, self.rules, self.adapter);
+        let resolve = |customer: String| resolve_identity(state, rules, adapter, customer);
+        match authority.reaches(identity, resolve).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(scope_refusal(rules, &ScopeError::Customer)),
+            Err(Failure::Store(error)) => Err(self.store()(error)),
+            Err(Failure::Upstream(error)) => Err(upstream_failure(rules, error)),
         }
     }
-    outcome.response = response;
-    outcome
-}
 
-/// The part of a successful reply this route may show (see `GatewayRules::redact`).
-fn redacted(rules: &dyn GatewayRules, route: &Route, status: u16, body: &Bytes) -> Option<String> {
-    if !(200..300).contains(&status) {
-        return None;
+    /// A Partnero update that changed the key: tokens issued before it follow it.
+    async fn remember_rename(&self, authority: &Authority<'_>, old: &str, reply: &UpstreamReply) {
+        let Some(record) = parse_record(self.rules, reply) else {
+            return;
+        };
+        if record.id == old {
+            return;
+        }
+        if let Err(error) = authority.record_rename(old, &record.id).await {
+            log::event(
+                "rename_not_recorded",
+                &[
+                    ("message", json!(error.0)),
+                    (
+                        "consequence",
+                        json!("tokens for the old key do not follow this rename"),
+                    ),
+                ],
+            );
+        }
     }
-    let parsed = Json::parse(std::str::from_utf8(body).ok()?).ok()?;
-    rules
-        .redact(route, &parsed)
-        .map(|json| json.to_json_string())
+
+    fn record_of(&self, reply: &UpstreamReply) -> Result<Record, Refusal> {
+        parse_record(self.rules, reply).ok_or_else(|| unreadable(self.rules))
+    }
+
+    fn store(&self) -> impl Fn(StoreError) -> Refusal + 'static {
+        let rules = self.rules;
+        move |error| {
+            log::store_failed(&error);
+            store_unavailable(Some(rules))
+        }
+    }
+
+    /// Sends the route (rebuilt from the parsed route, never the caller's text) with the media
+    /// type of the contract and, for a write, the caller's idempotency key in the user's
+    /// namespace.
+    async fn send(&mut self, route: &Route, body: Bytes) -> Result<UpstreamReply, Refusal> {
+        let (path, query) = self.rules.upstream(route);
+        let media_type = self.rules.media_type().to_string();
+        let mut headers = vec![("accept".to_string(), media_type.clone())];
+        if !body.is_empty() {
+            headers.push(("content-type".to_string(), media_type));
+        }
+        let method = match route {
+            Route::Read { .. } | Route::FindByEmail { .. } => Method::GET,
+            Route::Create | Route::Update { .. } => self.method.clone(),
+        };
+        if method != Method::GET {
+            if let Some(key) = idempotency_key(self.headers, &self.verified.claims.sub) {
+                headers.push(("idempotency-key".to_string(), key));
+            }
+        }
+        let outgoing = Outgoing {
+            method,
+            path,
+            query,
+            headers,
+            body,
+        };
+        let reply = self
+            .adapter
+            .send(&self.state.client, outgoing)
+            .await
+            .map_err(|error| upstream_failure(self.rules, error))?;
+        self.trace.upstream_status = Some(reply.status);
+        Ok(reply)
+    }
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then_some(token.trim())
-}
-
-/// Identifies one token for the per-token caches: a hash of the whole token (never the token,
-/// and not its `jti`, which a host might reuse across tokens).
-fn token_id(token: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
-}
-
-fn scope_refusal(rules: &dyn GatewayRules, scope: &ScopeError) -> Response {
-    refusal(
-        rules,
-        StatusCode::FORBIDDEN,
-        ErrorKind::Permission,
-        scope.code(),
-        &scope.message(),
-        &[],
-    )
-}
-
-fn upstream_failure(rules: &dyn GatewayRules, error: UpstreamError) -> Response {
-    let (status, kind, message) = match error {
-        UpstreamError::Timeout => (
-            StatusCode::GATEWAY_TIMEOUT,
-            ErrorKind::Timeout,
-            "The provider did not answer in time.",
-        ),
-        UpstreamError::Unreachable => (
-            StatusCode::BAD_GATEWAY,
-            ErrorKind::Server,
-            "The provider could not be reached.",
-        ),
-    };
-    refusal(rules, status, kind, "upstream", message, &[])
-}
-
-/// A read or update may touch the token's `customer` (under any of the record's ids), or a
-/// record this same token created.
-async fn customer_allowed(
+/// The identity of the record `customer` names now, read with the gateway's credential; `None`
+/// when the provider has no such record.
+async fn resolve_identity(
     state: &AppState,
-    rules: &dyn GatewayRules,
+    rules: &'static dyn GatewayRules,
     adapter: &dyn Adapter,
-    claims: &Claims,
-    token_id: &str,
-    customer: &str,
-) -> Result<bool, UpstreamError> {
-    if claims.customer.as_deref() == Some(customer) {
-        return Ok(true);
-    }
-    if state.touched(token_id, customer) {
-        return Ok(true);
-    }
-    let Some(allowed) = &claims.customer else {
-        return Ok(false);
-    };
-    let cache_key = format!("{token_id}|{customer}");
-    if let Some(known) = state.resolved(&cache_key) {
-        return Ok(known);
-    }
-    // The path names the record by another id: ask the provider which record that is.
-    let same = read_customer(state, rules, adapter, customer)
-        .await?
-        .map(|record| rules.aliases(&record).iter().any(|id| id == allowed))
-        .unwrap_or(false);
-    state.remember_resolved(cache_key, same);
-    Ok(same)
-}
-
-/// The provider's current record `customer`, read with the gateway's own credential: the outer
-/// error is the provider being unreachable, the inner one its reply.
-async fn read_customer(
-    state: &AppState,
-    rules: &dyn GatewayRules,
-    adapter: &dyn Adapter,
-    customer: &str,
-) -> Result<Result<Record, ApiError>, UpstreamError> {
-    let (path, query) = rules.upstream(&Route::Read {
-        customer: customer.to_string(),
-    });
+    customer: String,
+) -> Result<Option<String>, UpstreamError> {
+    let (path, query) = rules.upstream(&Route::Read { customer });
     let outgoing = Outgoing {
         method: Method::GET,
         path,
@@ -471,54 +424,158 @@ async fn read_customer(
         body: Bytes::new(),
     };
     let reply = adapter.send(&state.client, outgoing).await?;
+    Ok(parse_record(rules, &reply).map(|record| record.id))
+}
+
+/// The record in a successful reply.
+fn parse_record(rules: &dyn GatewayRules, reply: &UpstreamReply) -> Option<Record> {
+    if !(200..300).contains(&reply.status) {
+        return None;
+    }
     let reply = HttpReply {
         status: reply.status,
         headers: Vec::new(),
         body: String::from_utf8_lossy(&reply.body).into_owned(),
     };
-    Ok(interpret_reply(rules, &reply))
+    interpret_reply(rules, &reply).ok()
 }
 
-/// `written` without the fields whose value equals the record's current one; `None` when the
-/// record cannot be read.
-async fn without_unchanged(
-    state: &AppState,
-    rules: &dyn GatewayRules,
-    adapter: &dyn Adapter,
-    customer: &str,
-    written: &[WrittenField],
-) -> Option<Vec<WrittenField>> {
-    let current = read_customer(state, rules, adapter, customer)
-        .await
-        .ok()?
-        .ok()?
-        .values;
-    let fields = rules.fields(Operation::Update);
-    Some(
-        written
-            .iter()
-            .filter(|(name, value)| {
-                let kind = fields.iter().find(|f| f.name == *name).map(|f| f.kind);
-                kind.is_none_or(|kind| {
-                    normalize(kind, value.as_deref().unwrap_or_default())
-                        != normalize(kind, current.get(name))
-                })
-            })
-            .cloned()
-            .collect(),
+/// The caller's `Idempotency-Key`, made the user's own: Prolifi replays a saved answer to anyone
+/// who sends the same key and body, so the key it sees is derived from the `sub` and the
+/// caller's key (a UUID, as Prolifi expects). The same user's retry (even with a refreshed
+/// token) matches; another user's cannot.
+fn idempotency_key(headers: &HeaderMap, sub: &str) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let given = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .filter(|k| {
+            !k.is_empty()
+                && k.len() <= MAX_IDEMPOTENCY_KEY
+                && k.bytes().all(|b| b.is_ascii_graphic())
+        })?;
+    let mut hasher = Sha256::new();
+    hasher.update(b"customer-form idempotency\n");
+    hasher.update(sub.len().to_string().as_bytes());
+    hasher.update(b":");
+    hasher.update(sub.as_bytes());
+    hasher.update(given.as_bytes());
+    let digest = hasher.finalize();
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&digest[..16]);
+    // Version 4, RFC 4122 variant: the shape of a random UUID.
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    Some(format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    ))
+}
+
+/// The provider's reply as the widget gets it: status, body (less, where the route may see less)
+/// and the headers it needs.
+fn respond(rules: &dyn GatewayRules, route: &Route, reply: UpstreamReply) -> Response {
+    let body = match redacted(rules, route, reply.status, &reply.body) {
+        Some(smaller) => Bytes::from(smaller),
+        None => reply.body,
+    };
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    for name in PASSED_BACK {
+        if let Some(value) = reply.headers.get(name) {
+            response
+                .headers_mut()
+                .insert(HeaderName::from_static(name), value.clone());
+        }
+    }
+    response
+}
+
+/// The part of a successful reply this route may show (see `GatewayRules::redact`).
+fn redacted(rules: &dyn GatewayRules, route: &Route, status: u16, body: &Bytes) -> Option<String> {
+    if !(200..300).contains(&status) || !matches!(route, Route::FindByEmail { .. }) {
+        return None;
+    }
+    let parsed = Json::parse(std::str::from_utf8(body).ok()?).ok()?;
+    rules
+        .redact(route, &parsed)
+        .map(|json| json.to_json_string())
+}
+
+/// A successful reply without a record in it: nothing to check a token against.
+fn unreadable(rules: &dyn GatewayRules) -> Refusal {
+    refusal(
+        rules,
+        StatusCode::BAD_GATEWAY,
+        ErrorKind::Server,
+        "upstream_unreadable",
+        "The provider's reply could not be read.",
     )
 }
 
-/// The id of a record this token created or changed, as the provider names it (a Partnero update
-/// may rename the key the token was scoped to). Only that id: aliases the caller chose (a
-/// Prolifi `external_id`) could name someone else's record.
-fn remember_touched(state: &AppState, rules: &dyn GatewayRules, token_id: &str, body: &Bytes) {
-    let reply = HttpReply {
-        status: 201,
-        headers: Vec::new(),
-        body: String::from_utf8_lossy(body).into_owned(),
+fn scope_refusal(rules: &dyn GatewayRules, scope: &ScopeError) -> Refusal {
+    refusal(
+        rules,
+        StatusCode::FORBIDDEN,
+        ErrorKind::Permission,
+        scope.code(),
+        &scope.message(),
+    )
+}
+
+fn upstream_failure(rules: &'static dyn GatewayRules, error: UpstreamError) -> Refusal {
+    let (status, code, message) = match error {
+        UpstreamError::Timeout => (
+            StatusCode::GATEWAY_TIMEOUT,
+            "upstream",
+            "The provider did not answer in time.",
+        ),
+        UpstreamError::Unreachable => (
+            StatusCode::BAD_GATEWAY,
+            "upstream",
+            "The provider could not be reached.",
+        ),
+        UpstreamError::TooLarge => (
+            StatusCode::BAD_GATEWAY,
+            "upstream_too_large",
+            "The provider's reply was larger than the gateway accepts (1 MiB).",
+        ),
+        UpstreamError::StoreUnavailable => return store_unavailable(Some(rules)),
     };
-    if let Ok(record) = interpret_reply(rules, &reply) {
-        state.remember_touched(token_id, vec![record.id]);
+    let kind = if status == StatusCode::GATEWAY_TIMEOUT {
+        ErrorKind::Timeout
+    } else {
+        ErrorKind::Server
+    };
+    refusal(rules, status, kind, code, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn idempotency_keys_are_the_users_own_and_shaped_like_uuids() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "idempotency-key",
+            HeaderValue::from_static("6f9c1e2a-7b3d-4c5e-8f1a-2b3c4d5e6f70"),
+        );
+        let mine = idempotency_key(&headers, "user-1").unwrap();
+        assert_eq!(mine, idempotency_key(&headers, "user-1").unwrap());
+        assert_ne!(mine, idempotency_key(&headers, "user-2").unwrap());
+        assert_ne!(mine, "6f9c1e2a-7b3d-4c5e-8f1a-2b3c4d5e6f70");
+        let parts: Vec<usize> = mine.split('-').map(str::len).collect();
+        assert_eq!(parts, [8, 4, 4, 4, 12]);
+        assert_eq!(&mine[14..15], "4");
+        assert!("89ab".contains(&mine[19..20]));
+        headers.insert("idempotency-key", HeaderValue::from_static("bad key"));
+        assert_eq!(idempotency_key(&headers, "user-1"), None);
     }
 }

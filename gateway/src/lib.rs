@@ -2,32 +2,54 @@
 //! requests with the widget's own contract crate, and forwards them to the providers.
 
 pub mod adapters;
+pub mod authority;
+pub mod body;
 pub mod claims;
+pub mod client_ip;
 pub mod config;
 pub mod edge;
 pub mod forward;
+pub mod limits;
 pub mod log;
 pub mod minting;
 pub mod rate_limit;
 pub mod replies;
+pub mod reply_identity;
 pub mod scope;
 pub mod secret;
+pub mod server;
+pub mod store;
 pub mod tokens;
+pub mod verified;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::Router;
 use providers::ProviderId;
+use serde_json::json;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 
-use crate::adapters::Adapter;
+use crate::adapters::{Adapter, CountTokenStore};
 use crate::config::Config;
 use crate::rate_limit::RateLimiter;
 use crate::secret::Secret;
+use crate::store::embedded::EmbeddedStore;
+use crate::store::postgres::PostgresStore;
+use crate::store::Store;
 use crate::tokens::TokenKeys;
+use crate::verified::TokenCache;
+
+/// The shortest admin key accepted: it guards minting and a new Count connection.
+pub const MIN_ADMIN_KEY_CHARS: usize = 32;
+/// How often expired store entries are removed.
+const CLEAN_UP_EVERY: Duration = Duration::from_secs(60);
 
 pub struct AppState {
     pub config: Config,
@@ -35,76 +57,87 @@ pub struct AppState {
     pub adapters: BTreeMap<ProviderId, Box<dyn Adapter>>,
     pub client: reqwest::Client,
     pub ip_limiter: RateLimiter,
-    pub token_limiter: RateLimiter,
     pub admin_key: Option<Secret>,
-    /// Records each token created or changed (their ids), which that token may then read and update.
-    touched: Mutex<HashMap<String, HashSet<String>>>,
-    /// Whether a path id names a token's customer, as the provider answered.
-    resolved: Mutex<HashMap<String, bool>>,
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    match mutex.lock() {
-        Ok(guard) => guard,
-        Err(poisoned) => poisoned.into_inner(),
-    }
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Bindings, grants, renames, Count's tokens and OAuth states, per-user limits.
+    pub store: Arc<dyn Store>,
+    pub token_cache: TokenCache,
 }
 
 impl AppState {
+    /// Builds the gateway from its config. No connection to a PostgreSQL store is made yet:
+    /// `serve` prepares it (or call `store.prepare()`).
     pub fn new(config: Config) -> Result<AppState, String> {
         let keys = TokenKeys::from_config(&config.tokens)?;
-        let adapters = adapters::build(&config.providers)?;
         let admin_key = config.admin.as_ref().map(|a| a.key.load()).transpose()?;
+        if admin_key
+            .as_ref()
+            .is_some_and(|key| key.expose().chars().count() < MIN_ADMIN_KEY_CHARS)
+        {
+            return Err(format!(
+                "[admin] key must be at least {MIN_ADMIN_KEY_CHARS} characters (e.g. `openssl rand -hex 32`)"
+            ));
+        }
+        let store = open_store(&config)?;
+        let upstream = adapters::Upstream::new(Duration::from_secs(config.upstream_timeout_secs))?;
+        let adapters = adapters::build_with(&config.providers, Arc::clone(&store), upstream)?;
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(config.upstream_timeout_secs))
             .redirect(reqwest::redirect::Policy::none())
+            // reqwest's default policy clones every request to retry HTTP/2 refusals, which this
+            // HTTP/1.1 client never gets; and a write must never be sent twice on our own.
+            .retry(reqwest::retry::never())
+            .tcp_nodelay(true)
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         Ok(AppState {
             ip_limiter: RateLimiter::new(config.limits.per_ip_per_minute),
-            token_limiter: RateLimiter::new(config.limits.per_token_per_minute),
+            trusted_proxies: config.limits.trusted_networks()?,
             config,
             keys,
             adapters,
             client,
             admin_key,
-            touched: Mutex::new(HashMap::new()),
-            resolved: Mutex::new(HashMap::new()),
+            store,
+            token_cache: TokenCache::default(),
         })
     }
+}
 
-    /// Whether this token created or changed the record with this id.
-    pub fn touched(&self, token_id: &str, id: &str) -> bool {
-        lock(&self.touched)
-            .get(token_id)
-            .is_some_and(|ids| ids.contains(id))
+/// PostgreSQL when `[store]` says so; otherwise this process, with Count's tokens in their
+/// SQLite file.
+fn open_store(config: &Config) -> Result<Arc<dyn Store>, String> {
+    if let Some(store) = &config.store {
+        return Ok(Arc::new(PostgresStore::new(store)?));
     }
-
-    pub fn remember_touched(&self, token_id: &str, ids: Vec<String>) {
-        let mut touched = lock(&self.touched);
-        if touched.len() > 100_000 {
-            touched.clear();
+    let count_file = match config.providers.get("count") {
+        Some(count) => {
+            adapters::check_count_config(count)?;
+            let file = CountTokenStore::open(adapters::count_token_store_path(count))?;
+            let pair = file.load()?;
+            log::event(
+                "count_token_store",
+                &[
+                    ("path", json!(file.path())),
+                    ("connected", json!(pair.is_some())),
+                    (
+                        "workspace",
+                        json!(pair.as_ref().and_then(|p| p.workspace_name.clone())),
+                    ),
+                ],
+            );
+            Some(file)
         }
-        touched.entry(token_id.to_string()).or_default().extend(ids);
-    }
-
-    pub fn resolved(&self, key: &str) -> Option<bool> {
-        lock(&self.resolved).get(key).copied()
-    }
-
-    pub fn remember_resolved(&self, key: String, same: bool) {
-        let mut resolved = lock(&self.resolved);
-        if resolved.len() > 100_000 {
-            resolved.clear();
-        }
-        resolved.insert(key, same);
-    }
+        None => None,
+    };
+    Ok(Arc::new(EmbeddedStore::new(count_file)))
 }
 
 pub fn app(state: Arc<AppState>) -> Router {
     let max_body = state.config.max_body_bytes;
+    let request_timeout = Duration::from_secs(state.config.request_timeout_secs);
     let mut router = Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(health))
         .route("/tokens", post(minting::admin_tokens))
         .route("/demo/token", post(minting::demo_token))
         .route("/{provider}/{*rest}", any(forward::forward));
@@ -120,17 +153,52 @@ pub fn app(state: Arc<AppState>) -> Router {
         }
     }
     router
-        .layer(DefaultBodyLimit::max(max_body))
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(max_body))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            edge::edge,
+            edge::guard,
         ))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
+        .layer(edge::cors(&state.config.allowed_origins))
+        .layer(edge::no_sniff())
+        .layer(edge::no_store())
         .with_state(state)
 }
 
-/// Serves on `config.listen` (port 0 picks one) and prints `gateway listening on <url>`.
+/// `ok` while the gateway can serve; a 503 saying why when its store is unreachable (a load
+/// balancer then sends requests to another replica).
+async fn health(State(state): State<Arc<AppState>>) -> Response {
+    match tokio::time::timeout(Duration::from_secs(3), state.store.health()).await {
+        Ok(Ok(())) => "ok".into_response(),
+        Ok(Err(error)) => {
+            log::store_failed(&error);
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("store unavailable: {} is unreachable", state.store.kind()),
+            )
+                .into_response()
+        }
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("store unavailable: {} did not answer", state.store.kind()),
+        )
+            .into_response(),
+    }
+}
+
+/// Serves on `config.listen` (port 0 picks one) and prints `gateway listening on <url>`; stops
+/// on SIGTERM or Ctrl-C after the requests in flight.
 pub async fn serve(state: AppState) -> Result<(), String> {
     let state = Arc::new(state);
+    state
+        .store
+        .prepare()
+        .await
+        .map_err(|e| format!("the store is not ready: {e}"))?;
     let listener = tokio::net::TcpListener::bind(state.config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", state.config.listen))?;
@@ -144,14 +212,52 @@ pub async fn serve(state: AppState) -> Result<(), String> {
             )],
         );
     }
+    log::event(
+        "listening",
+        &[
+            ("address", json!(address.to_string())),
+            ("store", json!(state.store.kind())),
+        ],
+    );
     println!("gateway listening on http://{address}");
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())
+    spawn_clean_up(Arc::clone(&state.store));
+    let limits = server::EdgeLimits::from_config(&state.config);
+    server::serve_on(listener, app(state), limits, shutdown_signal()).await;
+    log::flush();
+    Ok(())
+}
+
+/// Serves `state` on `listener` the way `serve` does, until `shutdown` (for tests and embedding).
+pub async fn serve_listener(
+    state: Arc<AppState>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    spawn_clean_up(Arc::clone(&state.store));
+    let limits = server::EdgeLimits::from_config(&state.config);
+    server::serve_on(listener, app(state), limits, shutdown).await;
+}
+
+/// The store's periodic clean-up, and the request log written out every `log::FLUSH_EVERY`.
+fn spawn_clean_up(store: Arc<dyn Store>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(log::FLUSH_EVERY);
+        loop {
+            every.tick().await;
+            log::flush();
+        }
+    });
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(CLEAN_UP_EVERY);
+        loop {
+            every.tick().await;
+            if let Err(error) = store.clean_up(tokens::now_secs()).await {
+                log::store_failed(&error);
+            }
+        }
+    });
 }
 
 /// SIGTERM or Ctrl-C: stop taking requests and let those in flight finish, so a Count refresh

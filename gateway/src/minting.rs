@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use providers::ProviderId;
@@ -15,7 +14,7 @@ use serde_json::json;
 
 use crate::claims::{Audience, Claims};
 use crate::replies::{json, plain};
-use crate::tokens::{now_secs, TokenKeys};
+use crate::tokens::{bearer, now_secs, TokenKeys};
 use crate::{log, AppState};
 
 /// What a host asks a token for.
@@ -122,12 +121,7 @@ pub async fn admin_tokens(
             "Token minting over HTTP is not enabled.",
         );
     };
-    let given = headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    if !constant_time_eq(given.as_bytes(), admin_key.expose().as_bytes()) {
+    if !bearer(&headers).is_some_and(|given| admin_key.matches(given)) {
         return plain(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
@@ -151,8 +145,4 @@ pub async fn demo_token(State(state): State<Arc<AppState>>, body: Bytes) -> Resp
         HeaderValue::from_static("development only: anyone can mint tokens here"),
     );
     response
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -1,8 +1,9 @@
-//! What a verified token allows: operations, fields. (The customer check needs the provider and
-//! lives in `forward.rs`.)
+//! What a verified token allows: operations and fields. (Which records it reaches is
+//! `authority.rs`.)
 
 use providers::contract::WrittenField;
-use providers::Route;
+use providers::validate::normalize;
+use providers::{GatewayRules, Operation, Record, Replaced, Route};
 
 use crate::claims::Claims;
 
@@ -41,6 +42,7 @@ pub fn check_operation(claims: &Claims, route: &Route) -> Result<(), ScopeError>
     }
 }
 
+/// Plain fields: each must be in the `fields` claim.
 pub fn check_fields(claims: &Claims, written: &[WrittenField]) -> Result<(), ScopeError> {
     let Some(allowed) = &claims.fields else {
         return Ok(());
@@ -56,4 +58,53 @@ pub fn check_fields(claims: &Claims, written: &[WrittenField]) -> Result<(), Sco
     } else {
         Err(ScopeError::Fields(refused))
     }
+}
+
+/// What a write replaces whole (an address, the tags, a relationship): allowed when the claim
+/// names it, or every one of its parts — whatever the record holds now.
+pub fn check_replaced(claims: &Claims, replaced: &[Replaced]) -> Result<(), ScopeError> {
+    let Some(allowed) = &claims.fields else {
+        return Ok(());
+    };
+    let named = |name: &str| allowed.iter().any(|a| a == name);
+    let refused: Vec<String> = replaced
+        .iter()
+        .filter(|r| !named(r.field) && !r.parts.iter().all(|part| named(part)))
+        .map(|r| r.field.to_string())
+        .collect();
+    if refused.is_empty() {
+        Ok(())
+    } else {
+        Err(ScopeError::Fields(refused))
+    }
+}
+
+/// The written fields that are not part of something replaced whole.
+pub fn plain_fields(written: &[WrittenField], replaced: &[Replaced]) -> Vec<WrittenField> {
+    written
+        .iter()
+        .filter(|(name, _)| !replaced.iter().any(|r| r.parts.contains(name)))
+        .cloned()
+        .collect()
+}
+
+/// `written` without the plain fields whose value equals the record's current one: a provider
+/// may need unchanged fields in every update (Count's `customer` and `email`).
+pub fn without_unchanged(
+    rules: &dyn GatewayRules,
+    current: &Record,
+    written: &[WrittenField],
+) -> Vec<WrittenField> {
+    let fields = rules.fields(Operation::Update);
+    written
+        .iter()
+        .filter(|(name, value)| {
+            let kind = fields.iter().find(|f| f.name == *name).map(|f| f.kind);
+            kind.is_none_or(|kind| {
+                normalize(kind, value.as_deref().unwrap_or_default())
+                    != normalize(kind, current.values.get(name))
+            })
+        })
+        .cloned()
+        .collect()
 }

@@ -24,6 +24,16 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// Whether `given` is this secret, in constant time (the digests are compared, so not even
+    /// the length shows).
+    pub fn matches(&self, given: &str) -> bool {
+        use sha2::{Digest, Sha256};
+        use subtle::ConstantTimeEq;
+        let expected = Sha256::digest(self.0.as_bytes());
+        let given = Sha256::digest(given.as_bytes());
+        expected.ct_eq(&given).into()
+    }
 }
 
 impl fmt::Debug for Secret {
@@ -57,5 +67,19 @@ impl SecretSource {
             return Err(format!("the secret from {self:?} is empty"));
         }
         Ok(Secret(value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_matches_only_itself() {
+        let secret = Secret::new("0123456789abcdef0123456789abcdef");
+        assert!(secret.matches("0123456789abcdef0123456789abcdef"));
+        assert!(!secret.matches("0123456789abcdef0123456789abcde"));
+        assert!(!secret.matches(""));
+        assert_eq!(format!("{secret:?}"), "Secret(..)");
     }
 }

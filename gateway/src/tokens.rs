@@ -116,6 +116,14 @@ impl TokenKeys {
 
     /// Checks signature, algorithm, audience, times and provider, in that order.
     pub fn verify(&self, token: &str, provider: &str, now: u64) -> Result<Claims, TokenError> {
+        let claims = self.decode(token)?;
+        self.check(&claims, provider, now)?;
+        Ok(claims)
+    }
+
+    /// Checks signature, algorithm and audience: what never changes for a given token, so the
+    /// result can be kept by the token's hash.
+    pub fn decode(&self, token: &str) -> Result<Claims, TokenError> {
         let token = token.trim();
         if token.is_empty() {
             return Err(TokenError::Missing);
@@ -129,7 +137,7 @@ impl TokenKeys {
         let mut validation = Validation::new(algorithm);
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "aud", "sub"]);
-        // Times are checked below against the caller's clock, so tests can pin it.
+        // Times are checked in `check`, against the caller's clock, so tests can pin it.
         validation.validate_exp = false;
         validation.validate_nbf = false;
         let claims = jsonwebtoken::decode::<Claims>(token, key, &validation)
@@ -145,6 +153,11 @@ impl TokenKeys {
                 }
             })?
             .claims;
+        Ok(claims)
+    }
+
+    /// Checks what depends on the time and the route: expiry, not-before, lifetime, provider.
+    pub fn check(&self, claims: &Claims, provider: &str, now: u64) -> Result<(), TokenError> {
         if claims.exp.saturating_add(self.leeway_secs) <= now {
             return Err(TokenError::Expired);
         }
@@ -162,7 +175,7 @@ impl TokenKeys {
         if claims.provider != provider {
             return Err(TokenError::WrongProvider);
         }
-        Ok(claims)
+        Ok(())
     }
 
     /// Signs claims with the HS256 key.
@@ -186,6 +199,26 @@ fn header_alg(token: &str) -> Result<String, TokenError> {
         .and_then(|a| a.as_str())
         .map(str::to_string)
         .ok_or(TokenError::Malformed)
+}
+
+/// The credential of an `Authorization: Bearer …` header; the scheme is case-insensitive
+/// (RFC 9110 §11.1).
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .trim();
+    let (scheme, credential) = value.split_once(' ')?;
+    let credential = credential.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !credential.is_empty()).then_some(credential)
+}
+
+pub fn now_millis() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
 }
 
 pub fn now_secs() -> u64 {

@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 
 const CLIENT_ID: &str = "count_sandbox_client";
 const SECRET: &str = "count_sandbox_secret";
-const ADMIN_KEY: &str = "count-test-admin-key-0123456789";
+const ADMIN_KEY: &str = "count-test-admin-key-0123456789abcdef";
 const ACME: &str = "5d8e7b3a-1c2f-4e6a-9b0d-7f3e2a1c4b5d";
 const REFRESH: &str = "/count/partners/refresh-user-access-token";
 

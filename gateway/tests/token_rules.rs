@@ -237,3 +237,34 @@ fn field_not_allowed() {
         Err(ScopeError::Fields(vec!["email".into()]))
     );
 }
+
+#[test]
+fn what_a_write_replaces_whole_needs_its_name_or_every_part() {
+    use customer_form_gateway::scope::{check_replaced, plain_fields};
+    use providers::Replaced;
+    const PARTS: &[&str] = &["billingAddress.city", "billingAddress.street"];
+    let replaced = [Replaced {
+        field: "billingAddress",
+        parts: PARTS,
+    }];
+    let with = |fields: Option<&[&str]>| {
+        let mut c = claims();
+        c.fields = fields.map(|f| f.iter().map(|s| s.to_string()).collect());
+        check_replaced(&c, &replaced)
+    };
+    assert_eq!(
+        with(Some(&["billingAddress.city"])),
+        Err(ScopeError::Fields(vec!["billingAddress".into()]))
+    );
+    assert_eq!(with(Some(&["billingAddress"])), Ok(()));
+    assert_eq!(with(Some(PARTS)), Ok(()));
+    assert_eq!(with(None), Ok(()));
+    let written = vec![
+        ("billingAddress.city", Some("Paris".to_string())),
+        ("website", None),
+    ];
+    assert_eq!(
+        plain_fields(&written, &replaced),
+        vec![("website", None::<String>)]
+    );
+}

@@ -8,7 +8,8 @@
 //! Source: shared/provider-docs/commercelayer-update-customer.md and contracts.md §4, §6.4.
 
 use crate::contract::{
-    customer_route, map_field, Contract, GatewayRules, RequestContext, Route, WrittenField,
+    customer_route, map_field, Contract, GatewayRules, Replaced, RequestContext, Route,
+    WrittenField,
 };
 use crate::credential::{read_token, Channel, CredentialUse, Grant, RefusalReason, TokenKind};
 use crate::error::{ApiError, ErrorKind, FieldError};
@@ -480,6 +481,35 @@ impl GatewayRules for CommerceLayer {
         "application/vnd.api+json"
     }
 
+    /// `_add_tags` and `_remove_tags` change the tags whatever they are now (removing the current
+    /// ones removes them all), and a relationship is set anew whatever it was.
+    fn replaced(&self, _op: Operation, body: &Json) -> Vec<Replaced> {
+        let data = body.get("data");
+        let attribute = |name: &str| {
+            data.and_then(|d| d.get("attributes"))
+                .and_then(|a| a.get(name))
+                .is_some()
+        };
+        let mut replaced = Vec::new();
+        if attribute("_add_tags") || attribute("_remove_tags") {
+            replaced.push(Replaced {
+                field: "tags",
+                parts: &["tags"],
+            });
+        }
+        if data
+            .and_then(|d| d.get("relationships"))
+            .and_then(|r| r.get("customer_group"))
+            .is_some()
+        {
+            replaced.push(Replaced {
+                field: "customer_group",
+                parts: &["customer_group"],
+            });
+        }
+        replaced
+    }
+
     fn read_body(&self, op: Operation, body: &Json) -> Result<Vec<WrittenField>, String> {
         let data = body
             .get("data")
@@ -821,5 +851,23 @@ mod tests {
                 customer: "X".into()
             })
         );
+    }
+
+    #[test]
+    fn tag_operations_and_relationships_replace_their_field() {
+        use crate::contract::GatewayRules;
+        let body = Json::parse(
+            r#"{"data":{"type":"customers","attributes":{"_remove_tags":"vip","reference":"x"},"relationships":{"customer_group":{"data":null}}}}"#,
+        )
+        .unwrap();
+        let fields: Vec<&str> = INTEGRATION
+            .replaced(Operation::Update, &body)
+            .iter()
+            .map(|r| r.field)
+            .collect();
+        assert_eq!(fields, ["tags", "customer_group"]);
+        let plain =
+            Json::parse(r#"{"data":{"type":"customers","attributes":{"reference":"x"}}}"#).unwrap();
+        assert!(INTEGRATION.replaced(Operation::Update, &plain).is_empty());
     }
 }

@@ -84,6 +84,29 @@ pub fn field_error_list(field_errors: &[FieldError]) -> Json {
 /// A field a request body writes, as form text; `None` when the body sends `null` (clears it).
 pub type WrittenField = (&'static str, Option<String>);
 
+/// Something a write changes whatever the record holds now (a Count address replaces the whole
+/// address; Commerce Layer's `_add_tags` and `_remove_tags` change the tags; a relationship is
+/// set anew). A `fields` claim allows it when it names `field`, or every one of `parts`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Replaced {
+    pub field: &'static str,
+    /// The form fields it is made of (`billingAddress.city`…); `[field]` when it is one.
+    pub parts: &'static [&'static str],
+}
+
+/// How a customer path names a record, which decides how the gateway binds a token to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordNames {
+    /// Only by the record's immutable id (Count's `uuid`, Commerce Layer's `id`).
+    Immutable,
+    /// By its immutable id or by an alias the caller can move to another record (Prolifi's
+    /// `id` or `external_id`).
+    IdOrAlias,
+    /// By a key that can be renamed and later given to another record (Partnero): there is no
+    /// immutable id.
+    RenamableKey,
+}
+
 /// What request building needs besides the values.
 #[derive(Clone, Copy, Debug)]
 pub struct RequestContext<'a> {
@@ -219,10 +242,22 @@ pub trait GatewayRules: Contract {
     /// is not one the form would build: an unknown field, a wrong type, a missing envelope.
     fn read_body(&self, op: Operation, body: &Json) -> Result<Vec<WrittenField>, String>;
 
-    /// Every id that addresses this record (a Prolifi customer answers to its UUID and its
-    /// `external_id`), so a token scoped to one of them covers the others.
-    fn aliases(&self, record: &Record) -> Vec<String> {
-        vec![record.id.clone()]
+    /// What this body changes whatever the record holds now (see `Replaced`); the fields
+    /// `read_body` reads inside them are covered by it.
+    fn replaced(&self, _op: Operation, _body: &Json) -> Vec<Replaced> {
+        Vec::new()
+    }
+
+    /// How the customer paths name a record.
+    fn record_names(&self) -> RecordNames {
+        RecordNames::Immutable
+    }
+
+    /// The members of a reply's `data` object that hold the record's identity, in order: what
+    /// `parse_record` reads as `Record::id`, for a gateway that needs only that (every read it
+    /// forwards is checked against it).
+    fn identity_members(&self) -> &'static [&'static str] {
+        &["id"]
     }
 
     /// An error reply body in the provider's own envelope, so the widget reads the gateway's

@@ -6,8 +6,8 @@
 //! OAuth happen in the gateway; the browser never talks to Count directly.
 
 use crate::contract::{
-    customer_route, field_error_list, map_field, Contract, GatewayRules, RequestContext, Route,
-    WrittenField,
+    customer_route, field_error_list, map_field, Contract, GatewayRules, Replaced, RequestContext,
+    Route, WrittenField,
 };
 use crate::error::{ApiError, ErrorKind, FieldError};
 use crate::field::{FieldKind, FieldSpec};
@@ -427,6 +427,37 @@ impl GatewayRules for Count {
         Ok(written)
     }
 
+    fn identity_members(&self) -> &'static [&'static str] {
+        &["uuid", "id"]
+    }
+
+    /// Count replaces an address whole: any `billingAddress` / `shippingAddress` member (even
+    /// `{}`, or only unchanged parts, or `null`) sets all five parts.
+    fn replaced(&self, _op: Operation, body: &Json) -> Vec<Replaced> {
+        const BILLING_PARTS: [&str; 5] = [
+            "billingAddress.street",
+            "billingAddress.city",
+            "billingAddress.state",
+            "billingAddress.zipCode",
+            "billingAddress.country",
+        ];
+        const SHIPPING_PARTS: [&str; 5] = [
+            "shippingAddress.street",
+            "shippingAddress.city",
+            "shippingAddress.state",
+            "shippingAddress.zipCode",
+            "shippingAddress.country",
+        ];
+        [
+            ("billingAddress", &BILLING_PARTS),
+            ("shippingAddress", &SHIPPING_PARTS),
+        ]
+        .into_iter()
+        .filter(|(field, _)| body.get(field).is_some())
+        .map(|(field, parts)| Replaced { field, parts })
+        .collect()
+    }
+
     fn error_body(&self, kind: ErrorKind, message: &str, field_errors: &[FieldError]) -> Json {
         let code = match kind {
             ErrorKind::Authentication => "UNAUTHORIZED",
@@ -719,5 +750,21 @@ mod tests {
             redacted.to_json_string(),
             r#"{"status":"success","data":{"uuid":"5d8e7b3a-1c2f-4e6a-9b0d-7f3e2a1c4b5d","customer":"Acme Ltd","email":"ap@acme.test"}}"#
         );
+    }
+
+    #[test]
+    fn any_address_member_replaces_the_whole_address() {
+        use crate::contract::GatewayRules;
+        let body = Json::parse(
+            r#"{"customer":"A","email":"a@b.co","billingAddress":{},"shippingAddress":null}"#,
+        )
+        .unwrap();
+        let replaced = Count.replaced(Operation::Update, &body);
+        let fields: Vec<&str> = replaced.iter().map(|r| r.field).collect();
+        assert_eq!(fields, ["billingAddress", "shippingAddress"]);
+        assert_eq!(replaced[0].parts.len(), 5);
+        assert!(replaced[0].parts.contains(&"billingAddress.zipCode"));
+        let plain = Json::parse(r#"{"customer":"A","email":"a@b.co"}"#).unwrap();
+        assert!(Count.replaced(Operation::Update, &plain).is_empty());
     }
 }

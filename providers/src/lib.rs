@@ -30,7 +30,7 @@ registry! {
 
 pub use contract::{
     contract_for, gateway_rules_for, Contract, CreateDefault, DefaultSource, GatewayRules,
-    RequestContext, Route,
+    RecordNames, Replaced, RequestContext, Route,
 };
 pub use credential::{classify_credential, Channel, CredentialUse, Grant, RefusalReason};
 pub use error::{ApiError, ErrorKind, FieldError};

@@ -5,7 +5,7 @@
 //! contracts.md §1, §6.1.
 
 use crate::contract::{
-    customer_route, map_field, Contract, CreateDefault, DefaultSource, GatewayRules,
+    customer_route, map_field, Contract, CreateDefault, DefaultSource, GatewayRules, RecordNames,
     RequestContext, Route, WrittenField,
 };
 use crate::error::{ApiError, ErrorKind, FieldError};
@@ -253,6 +253,15 @@ impl GatewayRules for Partnero {
         let mut written = Vec::new();
         read_members(root, "", fields, &mut written)?;
         Ok(written)
+    }
+
+    /// The `key` is the only id, and `update.key` renames it.
+    fn record_names(&self) -> RecordNames {
+        RecordNames::RenamableKey
+    }
+
+    fn identity_members(&self) -> &'static [&'static str] {
+        &["key"]
     }
 
     fn error_body(&self, _kind: ErrorKind, message: &str, field_errors: &[FieldError]) -> Json {

@@ -3,8 +3,8 @@
 //! Source: shared/provider-docs/prolifi-update-customer.md (OpenAPI 3.1) and contracts.md §2, §6.2.
 
 use crate::contract::{
-    customer_route, field_error_list, map_field, Contract, GatewayRules, RequestContext, Route,
-    WrittenField,
+    customer_route, field_error_list, map_field, Contract, GatewayRules, RecordNames,
+    RequestContext, Route, WrittenField,
 };
 use crate::credential::{read_token, Channel, CredentialUse, Grant, RefusalReason, TokenKind};
 use crate::error::{ApiError, ErrorKind, FieldError};
@@ -251,13 +251,9 @@ impl GatewayRules for Prolifi {
             .collect()
     }
 
-    fn aliases(&self, record: &Record) -> Vec<String> {
-        let mut aliases = vec![record.id.clone()];
-        let external_id = record.values.get("external_id");
-        if !external_id.is_empty() {
-            aliases.push(external_id.to_string());
-        }
-        aliases
+    /// `/customers/{id}` takes the UUID or the `external_id`, which any update can move.
+    fn record_names(&self) -> RecordNames {
+        RecordNames::IdOrAlias
     }
 
     fn error_body(&self, kind: ErrorKind, message: &str, field_errors: &[FieldError]) -> Json {

@@ -65,7 +65,12 @@ pub enum FaultAction {
     /// 200 with a truncated JSON body.
     MalformedJson {},
     /// 200 with a valid JSON body of exactly `bytes` bytes (padding), for size-limit tests.
-    HugeBody { bytes: usize },
+    /// `chunked`: streamed without a `Content-Length`, so only reading it tells its size.
+    HugeBody {
+        bytes: usize,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        chunked: bool,
+    },
     /// 429 in the provider's own shape, with `Retry-After` only when given.
     RateLimit {
         #[serde(default)]
@@ -176,7 +181,7 @@ fn validate(rule: &FaultRule) -> Result<(), String> {
         FaultAction::Delay { ms } if *ms > MAX_DELAY_MS => {
             return Err(format!("delay is limited to {MAX_DELAY_MS} ms"));
         }
-        FaultAction::HugeBody { bytes } if *bytes > MAX_HUGE_BODY => {
+        FaultAction::HugeBody { bytes, .. } if *bytes > MAX_HUGE_BODY => {
             return Err(format!("huge_body is limited to {MAX_HUGE_BODY} bytes"));
         }
         _ => {}
@@ -221,11 +226,40 @@ pub fn canned_response(
             provider.json_content_type(),
             r#"{"data":{"id":"trunc"#.into(),
         ),
-        FaultAction::HugeBody { bytes } => reply::raw(StatusCode::OK, provider.json_content_type(), padded_json(*bytes)),
+        FaultAction::HugeBody { bytes, chunked: false } => reply::raw(StatusCode::OK, provider.json_content_type(), padded_json(*bytes)),
+        FaultAction::HugeBody { bytes, chunked: true } => streamed_json(provider.json_content_type(), *bytes),
         FaultAction::RateLimit { retry_after } => provider.rate_limited(*retry_after, knobs),
         FaultAction::Delay { .. } | FaultAction::Drop {} | FaultAction::DropAfterCommit {} => return None,
     };
     Some(response)
+}
+
+/// `padded_json(bytes)` sent in 64 KiB chunks as it is produced, without a `Content-Length`
+/// (chunked transfer encoding). It stops when the client stops reading.
+fn streamed_json(content_type: &str, bytes: usize) -> Response {
+    use axum::body::Bytes;
+    use http_body_util::channel::Channel;
+    const CHUNK: usize = 64 * 1024;
+    let (mut sender, body) = Channel::<Bytes, std::io::Error>::new(2);
+    tokio::spawn(async move {
+        let document = padded_json(bytes).into_bytes();
+        for chunk in document.chunks(CHUNK) {
+            if sender
+                .send_data(Bytes::copy_from_slice(chunk))
+                .await
+                .is_err()
+            {
+                break;
+            }
+        }
+    });
+    let mut response = Response::new(Body::new(body));
+    if let Ok(value) = HeaderValue::from_str(content_type) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::CONTENT_TYPE, value);
+    }
+    response
 }
 
 /// `{"padding":"xxx…"}` of exactly `bytes` bytes when `bytes >= 14`; shorter requests get the

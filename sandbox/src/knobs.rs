@@ -13,6 +13,10 @@ pub struct Knobs {
     pub partnero: PartneroKnobs,
     pub count: CountKnobs,
     pub commercelayer: CommerceLayerKnobs,
+    /// Keep connections open between requests, as a real API does (off by default: see
+    /// `pipeline`). Benchmarks turn it on so proxies in front reuse their connections.
+    #[serde(default)]
+    pub keep_alive: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -27,7 +27,11 @@ use crate::{
 };
 
 pub async fn pipeline(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    let keep_alive = app.world().knobs.keep_alive;
     let mut response = log_and_fault(app, request, next).await;
+    if keep_alive {
+        return response;
+    }
     // No keep-alive. Chromium silently resends a request once when a *reused* connection closes
     // without a response (it takes that for a stale socket), so a `drop` fault on a reused
     // connection would turn into an invisible retry, and `drop_after_commit` would commit twice.

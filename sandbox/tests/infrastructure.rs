@@ -182,6 +182,17 @@ async fn reset_restores_seed_data_and_clears_everything() {
 }
 
 #[tokio::test]
+async fn keep_alive_is_a_knob_and_off_by_default() {
+    let app = sandbox();
+    let health = send(&app, "GET", "/_health", &[], None).await;
+    assert_eq!(health.header("connection"), Some("close"));
+    let reply = post_json(&app, "/_config", r#"{"keep_alive":true}"#).await;
+    assert_eq!(reply.json()["keep_alive"], true);
+    let health = send(&app, "GET", "/_health", &[], None).await;
+    assert_eq!(health.header("connection"), None);
+}
+
+#[tokio::test]
 async fn config_merges_and_rejects_unknown_knobs() {
     let app = sandbox();
     let reply = post_json(

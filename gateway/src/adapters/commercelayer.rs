@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use tokio::sync::Mutex;
 
 use super::{
-    classify, http_url, json_reply, only_keys, required, send_plain, Adapter, Outgoing,
+    classify, http_url, json_reply, only_keys, read_capped, required, Adapter, Outgoing, Upstream,
     UpstreamError, UpstreamFuture, UpstreamReply,
 };
 use crate::config::ProviderConfig;
@@ -39,6 +39,7 @@ pub struct CommerceLayerAdapter {
     scope: Option<String>,
     /// The cached token. Held across a token request, which makes the renewal single-flight.
     token: Mutex<Option<CachedToken>>,
+    upstream: Upstream,
 }
 
 struct CachedToken {
@@ -54,7 +55,10 @@ enum TokenFailure {
 }
 
 impl CommerceLayerAdapter {
-    pub fn from_config(config: &ProviderConfig) -> Result<CommerceLayerAdapter, String> {
+    pub fn from_config(
+        config: &ProviderConfig,
+        upstream: Upstream,
+    ) -> Result<CommerceLayerAdapter, String> {
         const NAME: &str = "commercelayer";
         only_keys(
             NAME,
@@ -82,6 +86,7 @@ impl CommerceLayerAdapter {
             client_secret,
             scope: config.scope.clone().filter(|s| !s.trim().is_empty()),
             token: Mutex::new(None),
+            upstream,
         })
     }
 
@@ -95,7 +100,10 @@ impl CommerceLayerAdapter {
             Err(TokenFailure::Upstream(error)) => return Err(error),
             Err(TokenFailure::Reply(reply)) => return Ok(reply),
         };
-        let reply = send_plain(client, &self.base, outgoing.clone(), bearer(&token)).await?;
+        let reply = self
+            .upstream
+            .send(&self.base, outgoing.clone(), bearer(&token))
+            .await?;
         if !is_invalid_token(&reply) {
             return Ok(reply);
         }
@@ -104,7 +112,9 @@ impl CommerceLayerAdapter {
             Err(TokenFailure::Upstream(error)) => return Err(error),
             Err(TokenFailure::Reply(reply)) => return Ok(reply),
         };
-        send_plain(client, &self.base, outgoing, bearer(&token)).await
+        self.upstream
+            .send(&self.base, outgoing, bearer(&token))
+            .await
     }
 
     /// The cached token, or a new one when there is none, it is about to expire, or it is the
@@ -149,10 +159,9 @@ impl CommerceLayerAdapter {
             .map_err(|e| TokenFailure::Upstream(classify(e)))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let bytes = response
-            .bytes()
+        let bytes = read_capped(response)
             .await
-            .map_err(|e| TokenFailure::Upstream(classify(e)))?;
+            .map_err(TokenFailure::Upstream)?;
         let reply = UpstreamReply {
             status,
             headers,

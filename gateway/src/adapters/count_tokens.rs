@@ -85,79 +85,13 @@ fn unix_seconds(value: &Value) -> Option<u64> {
     }
 }
 
-/// `2025-05-02T16:12:39.123Z` or `…+02:00` → Unix seconds (fractions dropped).
+/// An RFC 3339 time (`2025-05-02T16:12:39.123Z`, `…+02:00`) → Unix seconds (fractions dropped);
+/// `None` for anything else, or a time before 1970.
 pub fn parse_iso8601(text: &str) -> Option<u64> {
-    let text = text.trim();
-    let bytes = text.as_bytes();
-    let digits = |from: usize, len: usize| -> Option<i64> {
-        let part = text.get(from..from + len)?;
-        part.bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| part.parse().ok())?
-    };
-    if bytes.len() < 19
-        || bytes[4] != b'-'
-        || bytes[7] != b'-'
-        || !matches!(bytes[10], b'T' | b't' | b' ')
-        || bytes[13] != b':'
-        || bytes[16] != b':'
-    {
-        return None;
-    }
-    let (year, month, day) = (digits(0, 4)?, digits(5, 2)?, digits(8, 2)?);
-    let (hour, minute, second) = (digits(11, 2)?, digits(14, 2)?, digits(17, 2)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 {
-        return None;
-    }
-    // A leap second reads as the next second.
-    if second > 60 {
-        return None;
-    }
-    let mut rest = &text[19..];
-    if let Some(fraction) = rest.strip_prefix('.') {
-        let end = fraction
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(fraction.len());
-        if end == 0 {
-            return None;
-        }
-        rest = &fraction[end..];
-    }
-    let offset = match rest {
-        "Z" | "z" => 0,
-        _ => {
-            let sign = match rest.as_bytes().first()? {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            if rest.len() != 6 || rest.as_bytes()[3] != b':' {
-                return None;
-            }
-            let (hours, minutes) = (digits_of(rest.get(1..3)?)?, digits_of(rest.get(4..6)?)?);
-            sign * (hours * 3600 + minutes * 60)
-        }
-    };
-    let days = days_from_civil(year, month, day);
-    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset;
-    u64::try_from(seconds).ok()
-}
-
-fn digits_of(text: &str) -> Option<i64> {
-    text.bytes()
-        .all(|b| b.is_ascii_digit())
-        .then(|| text.parse().ok())?
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month_index = (month + 9) % 12;
-    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
+    let time =
+        time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339)
+            .ok()?;
+    u64::try_from(time.unix_timestamp()).ok()
 }
 
 /// The SQLite file holding the one workspace pair this gateway uses.
@@ -208,8 +142,24 @@ impl CountTokenStore {
         })
     }
 
+    /// Opens a store that must already exist (what `gateway migrate-count-tokens` moves from).
+    pub fn open_existing(path: &str) -> Result<CountTokenStore, String> {
+        if !Path::new(path).is_file() {
+            return Err(format!("Count token store {path}: no such file"));
+        }
+        CountTokenStore::open(path)
+    }
+
     pub fn path(&self) -> &str {
         &self.path
+    }
+
+    /// Forgets the pair (once it has moved elsewhere, so two places never refresh it).
+    pub fn clear(&self) -> Result<(), String> {
+        self.connection()
+            .execute("DELETE FROM count_tokens", [])
+            .map(drop)
+            .map_err(|e| format!("Count token store {}: cannot write: {e}", self.path))
     }
 
     fn connection(&self) -> MutexGuard<'_, Connection> {

@@ -4,18 +4,24 @@
 
 mod commercelayer;
 mod count;
+mod count_oauth;
+mod count_signing;
 mod count_tokens;
 mod partnero;
 mod prolifi;
+mod upstream;
 
 // Public so tests (and operators' tooling) can sign a Count request or seed and inspect the
 // token store the way the adapter does.
-pub use count::{partner_headers, signature_base, signature_for};
+pub use count::token_store_path as count_token_store_path;
+pub use count_signing::{partner_headers, signature_base, signature_for};
 pub use count_tokens::{CountTokenPair, CountTokenStore};
+pub use upstream::Upstream;
 
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::routing::MethodRouter;
@@ -24,6 +30,12 @@ use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 
 use crate::config::ProviderConfig;
 use crate::secret::Secret;
+use crate::store::embedded::EmbeddedStore;
+use crate::store::Store;
+
+/// The largest reply the gateway reads from a provider (the widget keeps no more than that
+/// anyway); a larger one is refused without being read.
+pub const MAX_REPLY_BYTES: usize = 1024 * 1024;
 
 /// A request that passed every check, relative to the provider's API base.
 #[derive(Clone, Debug)]
@@ -48,6 +60,10 @@ pub struct UpstreamReply {
 pub enum UpstreamError {
     Timeout,
     Unreachable,
+    /// The reply was over `MAX_REPLY_BYTES`.
+    TooLarge,
+    /// The gateway's own store did not answer (Count's token pair lives there).
+    StoreUnavailable,
 }
 
 pub type UpstreamFuture<'a> =
@@ -72,21 +88,60 @@ pub struct RouteContext {
     pub admin_key: Option<Secret>,
 }
 
-/// The adapters for the providers the config names.
+/// The adapters for the providers the config names, with the embedded store (Count's tokens in
+/// its `token_store` SQLite file), as one gateway on its own runs them.
 pub fn build(
     configs: &BTreeMap<String, ProviderConfig>,
+) -> Result<BTreeMap<ProviderId, Box<dyn Adapter>>, String> {
+    let count_file = match configs.get("count") {
+        Some(count) => {
+            check_count_config(count)?;
+            Some(CountTokenStore::open(count::token_store_path(count))?)
+        }
+        None => None,
+    };
+    build_with(
+        configs,
+        Arc::new(EmbeddedStore::new(count_file)),
+        Upstream::new(upstream::DEFAULT_TIMEOUT)?,
+    )
+}
+
+/// Refuses a `[providers.count]` table with a missing or malformed key before anything (its
+/// token file) is created for it.
+pub fn check_count_config(config: &ProviderConfig) -> Result<(), String> {
+    let upstream = Upstream::new(upstream::DEFAULT_TIMEOUT)?;
+    count::CountAdapter::from_config(config, Arc::new(EmbeddedStore::new(None)), upstream).map(drop)
+}
+
+/// The adapters, keeping what must be shared (Count's token pair and OAuth states) in `store`,
+/// forwarding through `upstream`.
+pub fn build_with(
+    configs: &BTreeMap<String, ProviderConfig>,
+    store: Arc<dyn Store>,
+    upstream: Upstream,
 ) -> Result<BTreeMap<ProviderId, Box<dyn Adapter>>, String> {
     let mut adapters: BTreeMap<ProviderId, Box<dyn Adapter>> = BTreeMap::new();
     for (name, config) in configs {
         let provider = ProviderId::parse(name)
             .ok_or_else(|| format!("unknown provider [providers.{name}]"))?;
         let adapter: Box<dyn Adapter> = match provider {
-            ProviderId::Prolifi => Box::new(prolifi::ProlifiAdapter::from_config(config)?),
-            ProviderId::Partnero => Box::new(partnero::PartneroAdapter::from_config(config)?),
-            ProviderId::Count => Box::new(count::CountAdapter::from_config(config)?),
-            ProviderId::CommerceLayer => {
-                Box::new(commercelayer::CommerceLayerAdapter::from_config(config)?)
-            }
+            ProviderId::Prolifi => Box::new(prolifi::ProlifiAdapter::from_config(
+                config,
+                upstream.clone(),
+            )?),
+            ProviderId::Partnero => Box::new(partnero::PartneroAdapter::from_config(
+                config,
+                upstream.clone(),
+            )?),
+            ProviderId::Count => Box::new(count::CountAdapter::from_config(
+                config,
+                Arc::clone(&store),
+                upstream.clone(),
+            )?),
+            ProviderId::CommerceLayer => Box::new(
+                commercelayer::CommerceLayerAdapter::from_config(config, upstream.clone())?,
+            ),
         };
         adapters.insert(provider, adapter);
     }
@@ -140,51 +195,40 @@ fn json_reply(status: u16, content_type: &'static str, body: &serde_json::Value)
     }
 }
 
-/// Sends with the given extra headers (the credential) to `base` + path + query, without
-/// following redirects (a redirect must never carry a secret to another host). A header the
-/// adapter sets replaces one of the same name passed through from the widget, so the provider
-/// never gets two values.
-pub async fn send_plain(
-    client: &reqwest::Client,
-    base: &str,
-    outgoing: Outgoing,
-    credential_headers: Vec<(&'static str, String)>,
-) -> Result<UpstreamReply, UpstreamError> {
-    let mut url = format!("{}{}", base.trim_end_matches('/'), outgoing.path);
-    if let Some(query) = &outgoing.query {
-        url.push('?');
-        url.push_str(query);
-    }
-    let mut request = client.request(outgoing.method, url);
-    for (name, value) in &outgoing.headers {
-        if credential_headers
-            .iter()
-            .any(|(set, _)| set.eq_ignore_ascii_case(name))
-        {
-            continue;
-        }
-        request = request.header(name.as_str(), value.as_str());
-    }
-    for (name, value) in credential_headers {
-        request = request.header(name, value);
-    }
-    if !outgoing.body.is_empty() {
-        request = request.body(outgoing.body);
-    }
-    receive(request).await
-}
-
-/// Sends a built request and reads the whole reply.
+/// Sends a built request and reads the whole reply, up to `MAX_REPLY_BYTES`.
 pub async fn receive(request: reqwest::RequestBuilder) -> Result<UpstreamReply, UpstreamError> {
     let response = request.send().await.map_err(classify)?;
     let status = response.status().as_u16();
     let headers = response.headers().clone();
-    let body = response.bytes().await.map_err(classify)?;
+    let body = read_capped(response).await?;
     Ok(UpstreamReply {
         status,
         headers,
         body,
     })
+}
+
+/// The body of a reply, read as it streams in and abandoned (the connection closed) as soon as
+/// it is known to be over `MAX_REPLY_BYTES`: a huge reply never sits in memory.
+pub async fn read_capped(mut response: reqwest::Response) -> Result<Bytes, UpstreamError> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_REPLY_BYTES as u64)
+    {
+        return Err(UpstreamError::TooLarge);
+    }
+    let mut body = Vec::with_capacity(
+        response
+            .content_length()
+            .map_or(8 * 1024, |length| length as usize),
+    );
+    while let Some(chunk) = response.chunk().await.map_err(classify)? {
+        if body.len() + chunk.len() > MAX_REPLY_BYTES {
+            return Err(UpstreamError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(body))
 }
 
 fn classify(error: reqwest::Error) -> UpstreamError {
@@ -238,25 +282,54 @@ mod tests {
         );
     }
 
-    #[test]
-    fn the_example_config_parses_with_every_provider_uncommented() {
-        let example = include_str!("../../gateway.example.toml");
-        let uncommented: String = example
+    /// The example with its commented settings switched on; `without` drops the lines that
+    /// contain it (the example shows both ways to keep Count's tokens, which exclude each other).
+    fn uncommented_example(without: &str) -> String {
+        include_str!("../../gateway.example.toml")
             .lines()
             .map(|line| match line.strip_prefix("# ") {
                 Some(rest) if rest.starts_with('[') || rest.contains(" = ") => rest,
                 _ => line,
             })
+            .filter(|line| !line.contains(without))
             .map(|line| format!("{line}\n"))
-            .collect();
-        let config = Config::parse(&uncommented).unwrap();
+            .collect()
+    }
+
+    #[test]
+    fn the_example_config_parses_with_every_provider_uncommented() {
+        let config = Config::parse(&uncommented_example("token_store")).unwrap();
         let names: Vec<&str> = config.providers.keys().map(String::as_str).collect();
         assert_eq!(names, ["commercelayer", "count", "partnero", "prolifi"]);
         let count = &config.providers["count"];
         assert_eq!(count.client_id.as_deref(), Some("your-count-client-id"));
+        let store = config.store.as_ref().unwrap();
+        assert_eq!(store.pool_size, 16);
         assert_eq!(
-            count.token_store.as_deref(),
+            config.limits.trusted_networks().unwrap(),
+            ["127.0.0.1/32".parse::<ipnet::IpNet>().unwrap()]
+        );
+        // Without the store, Count's tokens go to their file.
+        let single = uncommented_example("[store]")
+            .lines()
+            .filter(|l| {
+                !l.starts_with("url =")
+                    && !l.starts_with("pool_size")
+                    && !l.starts_with("connect_timeout")
+                    && !l.starts_with("ca_file")
+            })
+            .map(|l| format!("{l}\n"))
+            .collect::<String>();
+        let config = Config::parse(&single).unwrap();
+        assert_eq!(
+            config.providers["count"].token_store.as_deref(),
             Some("/var/lib/customer-form/count.sqlite")
+        );
+        // Both at once is refused.
+        let both = Config::parse(&uncommented_example("no line contains this")).unwrap_err();
+        assert!(
+            both.contains("token_store cannot be used with [store]"),
+            "{both}"
         );
     }
 

@@ -3,17 +3,21 @@
 
 use providers::ProviderId;
 
-use super::{http_url, only_keys, send_plain, Adapter, Outgoing, UpstreamFuture};
+use super::{http_url, only_keys, Adapter, Outgoing, Upstream, UpstreamFuture};
 use crate::config::ProviderConfig;
 use crate::secret::Secret;
 
 pub struct PartneroAdapter {
     base: String,
     key: Secret,
+    upstream: Upstream,
 }
 
 impl PartneroAdapter {
-    pub fn from_config(config: &ProviderConfig) -> Result<PartneroAdapter, String> {
+    pub fn from_config(
+        config: &ProviderConfig,
+        upstream: Upstream,
+    ) -> Result<PartneroAdapter, String> {
         only_keys("partnero", config, &["secret_key"])?;
         let key = config
             .secret_key
@@ -23,6 +27,7 @@ impl PartneroAdapter {
         Ok(PartneroAdapter {
             base: http_url("partnero", "base", &config.base)?,
             key,
+            upstream,
         })
     }
 }
@@ -32,10 +37,9 @@ impl Adapter for PartneroAdapter {
         ProviderId::Partnero
     }
 
-    fn send<'a>(&'a self, client: &'a reqwest::Client, outgoing: Outgoing) -> UpstreamFuture<'a> {
+    fn send<'a>(&'a self, _client: &'a reqwest::Client, outgoing: Outgoing) -> UpstreamFuture<'a> {
         let authorization = format!("Bearer {}", self.key.expose());
-        Box::pin(send_plain(
-            client,
+        Box::pin(self.upstream.send(
             &self.base,
             outgoing,
             vec![

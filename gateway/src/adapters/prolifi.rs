@@ -2,17 +2,21 @@
 
 use providers::ProviderId;
 
-use super::{only_keys, send_plain, Adapter, Outgoing, UpstreamFuture};
+use super::{only_keys, Adapter, Outgoing, Upstream, UpstreamFuture};
 use crate::config::ProviderConfig;
 use crate::secret::Secret;
 
 pub struct ProlifiAdapter {
     base: String,
     key: Secret,
+    upstream: Upstream,
 }
 
 impl ProlifiAdapter {
-    pub fn from_config(config: &ProviderConfig) -> Result<ProlifiAdapter, String> {
+    pub fn from_config(
+        config: &ProviderConfig,
+        upstream: Upstream,
+    ) -> Result<ProlifiAdapter, String> {
         only_keys("prolifi", config, &["secret_key"])?;
         let key = config
             .secret_key
@@ -28,6 +32,7 @@ impl ProlifiAdapter {
         Ok(ProlifiAdapter {
             base: config.base.clone(),
             key,
+            upstream,
         })
     }
 }
@@ -37,13 +42,11 @@ impl Adapter for ProlifiAdapter {
         ProviderId::Prolifi
     }
 
-    fn send<'a>(&'a self, client: &'a reqwest::Client, outgoing: Outgoing) -> UpstreamFuture<'a> {
+    fn send<'a>(&'a self, _client: &'a reqwest::Client, outgoing: Outgoing) -> UpstreamFuture<'a> {
         let authorization = format!("Bearer {}", self.key.expose());
-        Box::pin(send_plain(
-            client,
-            &self.base,
-            outgoing,
-            vec![("authorization", authorization)],
-        ))
+        Box::pin(
+            self.upstream
+                .send(&self.base, outgoing, vec![("authorization", authorization)]),
+        )
     }
 }

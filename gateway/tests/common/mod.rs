@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses a different part of this
 
+pub mod postgres;
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -175,5 +177,277 @@ impl TempStore {
 impl Drop for TempStore {
     fn drop(&mut self) {
         self.remove();
+    }
+}
+
+/// The whole gateway (every provider) in front of an in-process sandbox, both on loopback, with
+/// Count already connected (a pair seeded into its token store).
+pub struct Gateway {
+    pub url: String,
+    pub state: std::sync::Arc<customer_form_gateway::AppState>,
+    pub sandbox: Sandbox,
+    pub http: reqwest::Client,
+    _store: TempStore,
+}
+
+pub const GATEWAY_ADMIN_KEY: &str = "gateway-admin-key-0123456789abcdef0123";
+
+impl Gateway {
+    /// `top` is top-level TOML (keys before any table); `tables` extra tables (`[limits]`…).
+    pub async fn start(top: &str, tables: &str) -> Gateway {
+        let sandbox = Sandbox::start().await;
+        let store = TempStore::new();
+        let reply = sandbox.control("/_count/issue-tokens", "{}").await;
+        let pair = adapters::CountTokenPair::from_reply(&reply).unwrap();
+        adapters::CountTokenStore::open(&store.path)
+            .unwrap()
+            .save(&pair)
+            .unwrap();
+        std::env::set_var("GW_HS256", HS256_KEY);
+        std::env::set_var("GW_ADMIN", GATEWAY_ADMIN_KEY);
+        std::env::set_var("GW_PROLIFI", "sk_test_gateway_attacks");
+        std::env::set_var("GW_PARTNERO", "partnero_sandbox_key");
+        std::env::set_var("GW_COUNT", "count_sandbox_secret");
+        std::env::set_var("GW_CL", "cl_sandbox_integration_secret");
+        let url = &sandbox.url;
+        let config = Config::parse(&format!(
+            r#"
+            {top}
+            [tokens]
+            hs256_key = {{ env = "GW_HS256" }}
+            {tables}
+            [providers.prolifi]
+            base = "{url}/prolifi/api/v1/public"
+            secret_key = {{ env = "GW_PROLIFI" }}
+            [providers.partnero]
+            base = "{url}/partnero/v1"
+            secret_key = {{ env = "GW_PARTNERO" }}
+            [providers.count]
+            base = "{url}/count/partners"
+            auth_base = "{url}/count"
+            client_id = "count_sandbox_client"
+            client_secret = {{ env = "GW_COUNT" }}
+            redirect_uri = "http://127.0.0.1:9/count/oauth/callback"
+            token_store = "{store}"
+            [providers.commercelayer]
+            base = "{url}/commercelayer/api"
+            auth_base = "{url}/commercelayer"
+            client_id = "cl_sandbox_integration"
+            client_secret = {{ env = "GW_CL" }}
+            "#,
+            store = store.path,
+        ))
+        .unwrap();
+        let state = std::sync::Arc::new(customer_form_gateway::AppState::new(config).unwrap());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(customer_form_gateway::serve_listener(
+            state.clone(),
+            listener,
+            std::future::pending(),
+        ));
+        Gateway {
+            url,
+            state,
+            sandbox,
+            http: reqwest::Client::new(),
+            _store: store,
+        }
+    }
+
+    pub fn token(
+        &self,
+        sub: &str,
+        provider: &str,
+        ops: &[&str],
+        customer: Option<&str>,
+        fields: Option<&[&str]>,
+    ) -> String {
+        use customer_form_gateway::minting::{claims_for, TokenRequest};
+        let request = TokenRequest {
+            sub: sub.into(),
+            provider: provider.into(),
+            ops: ops.iter().map(|s| s.to_string()).collect(),
+            customer: customer.map(str::to_string),
+            fields: fields.map(|f| f.iter().map(|s| s.to_string()).collect()),
+            ttl_secs: Some(300),
+        };
+        let claims = claims_for(
+            &self.state.keys,
+            &request,
+            customer_form_gateway::tokens::now_secs(),
+        )
+        .unwrap();
+        self.state.keys.mint(&claims).unwrap()
+    }
+
+    /// A request to the gateway; `headers` are added as given.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(method.parse().unwrap(), format!("{}{path}", self.url));
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body.to_string());
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<&str>,
+    ) -> (u16, Value) {
+        self.send(method, path, Some(token), &[], body).await
+    }
+
+    /// A request straight to the sandbox with the provider's own credential (someone working
+    /// outside the gateway, or another application on the same account).
+    pub async fn direct(&self, method: &str, path: &str, body: Option<&str>) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(
+                method.parse().unwrap(),
+                format!("{}{path}", self.sandbox.url),
+            )
+            .header("accept", "application/json");
+        request = if path.starts_with("/prolifi") {
+            request.bearer_auth("sk_test_someone_else")
+        } else {
+            request.bearer_auth("partnero_sandbox_key")
+        };
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body.to_string());
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The writes (non-GET requests) the sandbox received on paths containing `part`.
+    pub async fn writes_to(&self, part: &str) -> Vec<Value> {
+        self.sandbox
+            .log()
+            .await
+            .into_iter()
+            .filter(|e| e["method"] != "GET" && e["path"].as_str().unwrap_or("").contains(part))
+            .collect()
+    }
+}
+
+/// The gateway binary, started with a config of its own in a temp directory; killed on drop.
+pub struct GatewayProcess {
+    pub url: String,
+    pub dir: std::path::PathBuf,
+    child: std::process::Child,
+}
+
+impl GatewayProcess {
+    /// Starts `gateway serve` with this config text and environment, and waits until it listens.
+    pub fn start(config: &str, env: &[(&str, &str)]) -> GatewayProcess {
+        Self::start_in(Self::temp_dir(), config, env)
+    }
+
+    pub fn temp_dir() -> std::path::PathBuf {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "gateway-process-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    pub fn start_in(dir: std::path::PathBuf, config: &str, env: &[(&str, &str)]) -> GatewayProcess {
+        use std::io::BufRead;
+        let config_path = dir.join("gateway.toml");
+        std::fs::write(&config_path, config).unwrap();
+        let log = std::fs::File::create(dir.join("gateway.log")).unwrap();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gateway"))
+            .arg("serve")
+            .arg("--config")
+            .arg(&config_path)
+            .envs(env.iter().copied())
+            .stdout(std::process::Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .unwrap();
+        let Some(url) = line.split("listening on ").nth(1) else {
+            let _ = child.kill();
+            let log = std::fs::read_to_string(dir.join("gateway.log")).unwrap_or_default();
+            panic!("the gateway did not start: {line}\n{log}");
+        };
+        GatewayProcess {
+            url: url.trim().to_string(),
+            dir,
+            child,
+        }
+    }
+
+    /// The gateway's log so far (JSON lines).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("gateway.log")).unwrap_or_default()
+    }
+
+    /// The process's peak resident memory so far, in KiB (`VmHWM`).
+    pub fn peak_rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap()
+    }
+
+    /// Stops it the way an orchestrator does (SIGTERM), then kills it if it lingers past 5 s;
+    /// whether it exited cleanly by itself.
+    pub fn stop(&mut self) -> bool {
+        let _ = std::process::Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        for _ in 0..100 {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.success();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        false
+    }
+}
+
+impl Drop for GatewayProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

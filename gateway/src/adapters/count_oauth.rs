@@ -1,0 +1,361 @@
+//! Connecting a Count workspace: the gateway's own `/count/oauth/start` and
+//! `/count/oauth/callback` routes. The started flows live in the store, so a flow started on one
+//! gateway can be called back on another.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::header::LOCATION;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+use super::count::{error_code, token_pair_of, CountIntegration};
+use super::count_signing::hex;
+use super::{read_capped, RouteContext};
+use crate::log;
+use crate::replies::{json as json_response, plain};
+use crate::tokens::{bearer, now_millis};
+
+pub const START_PATH: &str = "/count/oauth/start";
+pub const CALLBACK_PATH: &str = "/count/oauth/callback";
+/// How long a started authorization may take (Count's codes live 10 minutes).
+const START_LIFETIME: Duration = Duration::from_secs(600);
+
+fn store_unavailable() -> Response {
+    plain(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "store_unavailable",
+        "The gateway cannot reach its store right now; try again shortly.",
+    )
+}
+
+/// The store keeps a hash of the state, not the state: a leaked table cannot complete a flow.
+fn state_key(state: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex(&Sha256::digest(state.as_bytes()))
+}
+
+impl CountIntegration {
+    /// `GET /count/oauth/start`: asks Count for its login URL with a fresh `state`, remembers the
+    /// state, and sends the browser there.
+    ///
+    /// Open while no workspace is connected, so the first connection needs nothing but a browser.
+    /// Once one is, only a request with the admin key as Bearer may start a new connection (the
+    /// admin takes the `Location` from the answer and opens it in a browser); without an admin
+    /// key configured, reconnecting means removing the token store first.
+    pub(super) async fn start(
+        self: &Arc<Self>,
+        context: &RouteContext,
+        headers: &HeaderMap,
+    ) -> Response {
+        let by_admin = context
+            .admin_key
+            .as_ref()
+            .is_some_and(|key| bearer(headers).is_some_and(|given| key.matches(given)));
+        if !by_admin {
+            match self.is_connected().await {
+                Ok(false) => {}
+                Ok(true) => return already_connected(context),
+                Err(error) => {
+                    log::store_failed(&error);
+                    return store_unavailable();
+                }
+            }
+        }
+        let Some(state) = random_state() else {
+            return plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "No randomness available for the OAuth state.",
+            );
+        };
+        let login = match self.login_url(context, &state).await {
+            Ok(login) => login,
+            Err(response) => return response,
+        };
+        let Ok(location) = HeaderValue::from_str(&login) else {
+            return plain(
+                StatusCode::BAD_GATEWAY,
+                "count_authorize_failed",
+                "Count answered with a login URL that cannot be redirected to.",
+            );
+        };
+        let expires = now_millis() + START_LIFETIME.as_millis() as u64;
+        if let Err(error) = self
+            .store
+            .put_oauth_state(&state_key(&state), by_admin, expires)
+            .await
+        {
+            log::store_failed(&error);
+            return store_unavailable();
+        }
+        log::event("count_oauth_started", &[("by_admin", json!(by_admin))]);
+        let mut response = StatusCode::FOUND.into_response();
+        response.headers_mut().insert(LOCATION, location);
+        response
+    }
+
+    /// Count's login URL for this `state` (`{auth_base}/auth2/authorize-intiate`, Count's
+    /// spelling).
+    async fn login_url(&self, context: &RouteContext, state: &str) -> Result<String, Response> {
+        let url = reqwest::Url::parse_with_params(
+            &format!("{}/auth2/authorize-intiate", self.auth_base),
+            &[
+                ("clientId", self.client_id.as_str()),
+                ("redirectUri", self.redirect_uri.as_str()),
+                ("state", state),
+            ],
+        )
+        .map_err(|_| {
+            plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "The configured Count auth_base is not a valid URL.",
+            )
+        })?;
+        let unreachable = || {
+            plain(
+                StatusCode::BAD_GATEWAY,
+                "count_unreachable",
+                "Count could not be reached to start the authorization.",
+            )
+        };
+        let response = context
+            .client
+            .get(url)
+            .header("accept", "application/json")
+            .send()
+            .await
+            .map_err(|_| unreachable())?;
+        let status = response.status().as_u16();
+        let body = read_capped(response).await.map_err(|_| unreachable())?;
+        let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        let login = (200..300)
+            .contains(&status)
+            .then(|| login_url(&body))
+            .flatten();
+        login.ok_or_else(|| {
+            log::event(
+                "count_oauth_start_refused",
+                &[
+                    ("status", json!(status)),
+                    ("code", json!(body.get("code").and_then(Value::as_str))),
+                ],
+            );
+            plain(
+                StatusCode::BAD_GATEWAY,
+                "count_authorize_failed",
+                &format!(
+                    "Count did not start the authorization (status {status}); see the gateway log."
+                ),
+            )
+        })
+    }
+
+    /// `GET /count/oauth/callback?code=&state=`: checks the state, trades the code for the
+    /// workspace's tokens and commits them.
+    pub(super) async fn callback(
+        self: &Arc<Self>,
+        client: &reqwest::Client,
+        query: &HashMap<String, String>,
+    ) -> Response {
+        if let Some(error) = query.get("error") {
+            let error: String = error.chars().take(100).collect();
+            return plain(
+                StatusCode::BAD_REQUEST,
+                "count_authorization_denied",
+                &format!("Count did not authorize the gateway: {error}."),
+            );
+        }
+        let Some(state) = query.get("state").filter(|s| !s.is_empty()) else {
+            return invalid_state();
+        };
+        let by_admin = match self
+            .store
+            .take_oauth_state(&state_key(state), now_millis())
+            .await
+        {
+            Ok(Some(by_admin)) => by_admin,
+            Ok(None) => return invalid_state(),
+            Err(error) => {
+                log::store_failed(&error);
+                return store_unavailable();
+            }
+        };
+        let Some(code) = query.get("code").filter(|c| !c.is_empty()) else {
+            return plain(
+                StatusCode::BAD_REQUEST,
+                "missing_code",
+                "Count's redirect carried no authorization code.",
+            );
+        };
+        // Two flows started while nothing was connected: the first to finish wins, and only
+        // the admin may replace it.
+        if !by_admin {
+            match self.is_connected().await {
+                Ok(false) => {}
+                Ok(true) => {
+                    return plain(
+                        StatusCode::CONFLICT,
+                        "count_already_connected",
+                        "Count was connected in the meantime; this authorization was not used.",
+                    )
+                }
+                Err(error) => {
+                    log::store_failed(&error);
+                    return store_unavailable();
+                }
+            }
+        }
+        // Its own task, like a refresh: a browser that gives up must not lose a granted pair.
+        let integration = Arc::clone(self);
+        let client = client.clone();
+        let (code, state) = (code.clone(), state.clone());
+        let task = tokio::spawn(async move { integration.exchange(&client, &code, &state).await });
+        match task.await {
+            Ok(response) => response,
+            Err(_) => plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "The token exchange failed.",
+            ),
+        }
+    }
+
+    /// `POST /grant-access-token`, HMAC-signed, no Bearer; then commit.
+    async fn exchange(&self, client: &reqwest::Client, code: &str, state: &str) -> Response {
+        // The CLI's body; the docs show `grantType, code, client_id, client_secret` (the
+        // signature already proves the client).
+        let body = json!({"grantType": "authorization_code", "code": code, "state": state});
+        let reply = match self.post_signed(client, "/grant-access-token", &body).await {
+            Ok(reply) => reply,
+            Err(_) => {
+                return plain(
+                    StatusCode::BAD_GATEWAY,
+                    "count_unreachable",
+                    "Count could not be reached to exchange the authorization code.",
+                )
+            }
+        };
+        let Some(pair) = token_pair_of(&reply) else {
+            let code = error_code(&reply);
+            log::event(
+                "count_grant_refused",
+                &[("status", json!(reply.status)), ("code", json!(code))],
+            );
+            return plain(
+                StatusCode::BAD_GATEWAY,
+                "count_grant_failed",
+                &format!(
+                    "Count refused the authorization code (status {}, {}): start again at {START_PATH}.",
+                    reply.status,
+                    code.as_deref().unwrap_or("no code")
+                ),
+            );
+        };
+        let mut current = self.current.lock().await;
+        let saved = self.commit(&pair).await;
+        *current = Some(pair.clone());
+        drop(current);
+        log::event(
+            "count_connected",
+            &[
+                ("workspace", json!(pair.workspace_name)),
+                ("saved", json!(saved)),
+            ],
+        );
+        if !saved {
+            return plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "count_token_store_failed",
+                "Count is connected, but its tokens could not be saved (see the gateway log): \
+                 they will be lost when the gateway restarts.",
+            );
+        }
+        json_response(
+            StatusCode::OK,
+            json!({
+                "status": "connected",
+                "provider": "count",
+                "workspaceId": pair.workspace_id,
+                "workspaceName": pair.workspace_name,
+            })
+            .to_string(),
+        )
+    }
+}
+
+fn already_connected(context: &RouteContext) -> Response {
+    match context.admin_key {
+        Some(_) => plain(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Count is already connected. To connect it again, send this request with the \
+             admin key as Bearer and open the Location of the answer in a browser.",
+        ),
+        None => plain(
+            StatusCode::FORBIDDEN,
+            "count_already_connected",
+            "Count is already connected. To connect it again, configure an [admin] key and \
+             send it as Bearer, or stop the gateway and remove its Count token store.",
+        ),
+    }
+}
+
+fn invalid_state() -> Response {
+    plain(
+        StatusCode::BAD_REQUEST,
+        "invalid_state",
+        &format!("Unknown or expired authorization: start again at {START_PATH}."),
+    )
+}
+
+/// The login URL from `authorize-intiate`: `redirectUri` at the top (docs) or under `data`
+/// (what the CLI reads), and only an http(s) one.
+fn login_url(body: &Value) -> Option<String> {
+    body.get("redirectUri")
+        .or_else(|| body.pointer("/data/redirectUri"))
+        .and_then(Value::as_str)
+        .filter(|url| url.starts_with("https://") || url.starts_with("http://"))
+        .map(str::to_string)
+}
+
+fn random_state() -> Option<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes).ok()?;
+    Some(hex(&bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_login_url_is_read_from_either_place_and_must_be_http() {
+        let top = json!({"status": "success", "redirectUri": "https://app.getcount.com/login?x=1"});
+        assert_eq!(
+            login_url(&top).as_deref(),
+            Some("https://app.getcount.com/login?x=1")
+        );
+        let nested = json!({"data": {"redirectUri": "http://127.0.0.1:1/count/_login"}});
+        assert_eq!(
+            login_url(&nested).as_deref(),
+            Some("http://127.0.0.1:1/count/_login")
+        );
+        assert_eq!(
+            login_url(&json!({"redirectUri": "javascript:alert(1)"})),
+            None
+        );
+        assert_eq!(login_url(&json!({"status": "error"})), None);
+    }
+
+    #[test]
+    fn states_are_stored_as_hashes() {
+        let key = state_key("abc");
+        assert_eq!(key.len(), 64);
+        assert_ne!(key, "abc");
+        assert_eq!(key, state_key("abc"));
+    }
+}

@@ -1,0 +1,185 @@
+//! Which records a token may touch. Authority follows records, never names:
+//!
+//! - The `customer` claim names a record. With Count and Commerce Layer the name is the record's
+//!   immutable id. With Prolifi it may be an `external_id`, which can move to another record, so
+//!   the token is bound once (on first use) to the record's immutable `id`, and the binding is
+//!   kept in the store until the token expires. Partnero has no immutable id: the token's key
+//!   follows the renames recorded through the gateway after the token was issued.
+//! - A token also reaches the records it created itself (grants), by identity.
+//!
+//! Callers compare the identity in the provider's own reply (a read) or in a read made just
+//! before a write with `reaches`.
+
+use providers::{GatewayRules, RecordNames};
+
+use crate::store::{follow_renames, StoreError};
+use crate::verified::Verified;
+use crate::AppState;
+
+pub struct Authority<'a> {
+    state: &'a AppState,
+    rules: &'static dyn GatewayRules,
+    verified: &'a Verified,
+    token: String,
+    bound: Bound,
+}
+
+enum Bound {
+    NotYet,
+    /// The token's record (`None`: no `customer` claim, or the record cannot be found).
+    Known(Option<String>),
+    /// The claim's own name is being read now and the token was never bound: the reply binds it
+    /// (saving a read of the same record).
+    ByThisReply,
+}
+
+impl<'a> Authority<'a> {
+    pub fn new(
+        state: &'a AppState,
+        rules: &'static dyn GatewayRules,
+        verified: &'a Verified,
+    ) -> Authority<'a> {
+        Authority {
+            state,
+            rules,
+            verified,
+            token: verified.id.hex(),
+            bound: Bound::NotYet,
+        }
+    }
+
+    /// Whether `name` is what the `customer` claim says (the string, not yet the record).
+    pub fn claim_names(&self, name: &str) -> bool {
+        self.verified.claims.customer.as_deref() == Some(name)
+    }
+
+    /// Gets ready for a request naming `name`. When that is the claim's own alias and the token
+    /// was never bound, the reply to this very request will bind it.
+    pub async fn prepare(&mut self, name: &str) -> Result<(), StoreError> {
+        if self.rules.record_names() == RecordNames::IdOrAlias
+            && self.claim_names(name)
+            && self.state.store.binding(&self.token).await?.is_none()
+        {
+            self.bound = Bound::ByThisReply;
+        }
+        Ok(())
+    }
+
+    /// The identity of the token's own record, resolving the claim if it was never bound:
+    /// `resolve` reads the record the claim names (with the gateway's credential) and gives its
+    /// identity, or `None` if there is no such record.
+    pub async fn bound<F, Fut>(&mut self, resolve: F) -> Result<Option<String>, Failure>
+    where
+        F: FnOnce(String) -> Fut,
+        Fut: std::future::Future<Output = Result<Option<String>, crate::adapters::UpstreamError>>,
+    {
+        if let Bound::Known(bound) = &self.bound {
+            return Ok(bound.clone());
+        }
+        let Some(customer) = self.verified.claims.customer.clone() else {
+            self.bound = Bound::Known(None);
+            return Ok(None);
+        };
+        let bound = match self.rules.record_names() {
+            RecordNames::Immutable => Some(customer),
+            RecordNames::RenamableKey => {
+                let issued_ms = self.verified.claims.iat.saturating_mul(1000);
+                Some(follow_renames(self.state.store.as_ref(), &customer, issued_ms).await?)
+            }
+            RecordNames::IdOrAlias => match self.state.store.binding(&self.token).await? {
+                Some(identity) => Some(identity),
+                None => match resolve(customer).await.map_err(Failure::Upstream)? {
+                    Some(identity) => Some(self.bind(&identity).await?),
+                    None => None,
+                },
+            },
+        };
+        self.bound = Bound::Known(bound.clone());
+        Ok(bound)
+    }
+
+    async fn bind(&self, identity: &str) -> Result<String, StoreError> {
+        self.state
+            .store
+            .bind(&self.token, identity, self.expires_at())
+            .await
+    }
+
+    /// Whether the record with this identity (as the provider names it in a reply) is the
+    /// token's own or one it created.
+    pub async fn reaches<F, Fut>(&mut self, identity: &str, resolve: F) -> Result<bool, Failure>
+    where
+        F: FnOnce(String) -> Fut,
+        Fut: std::future::Future<Output = Result<Option<String>, crate::adapters::UpstreamError>>,
+    {
+        if let Bound::ByThisReply = self.bound {
+            let bound = self.bind(identity).await?;
+            self.bound = Bound::Known(Some(bound));
+        }
+        if self.bound(resolve).await?.as_deref() == Some(identity) {
+            return Ok(true);
+        }
+        let renamable = self.rules.record_names() == RecordNames::RenamableKey;
+        for grant in self.state.store.grants(&self.token).await? {
+            let now_named = if renamable {
+                follow_renames(self.state.store.as_ref(), &grant.identity, grant.at_ms).await?
+            } else {
+                grant.identity
+            };
+            if now_named == identity {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Records that this token created the record with this identity.
+    pub async fn grant(&self, identity: &str) -> Result<(), StoreError> {
+        self.state
+            .store
+            .grant(
+                &self.token,
+                identity,
+                crate::tokens::now_millis(),
+                self.expires_at(),
+            )
+            .await
+    }
+
+    /// Records a Partnero rename made through the gateway, for as long as a token issued before
+    /// it can live.
+    pub async fn record_rename(&self, old: &str, new: &str) -> Result<(), StoreError> {
+        let keys = &self.state.config.tokens;
+        let keep = keys.max_lifetime_secs.saturating_add(keys.leeway_secs);
+        self.state
+            .store
+            .record_rename(
+                old,
+                new,
+                crate::tokens::now_millis(),
+                crate::tokens::now_secs().saturating_add(keep),
+            )
+            .await
+    }
+
+    /// Bindings and grants live as long as the token (with the clock leeway).
+    fn expires_at(&self) -> u64 {
+        self.verified
+            .claims
+            .exp
+            .saturating_add(self.state.config.tokens.leeway_secs)
+    }
+}
+
+/// Why authority could not be decided.
+#[derive(Debug)]
+pub enum Failure {
+    Store(StoreError),
+    Upstream(crate::adapters::UpstreamError),
+}
+
+impl From<StoreError> for Failure {
+    fn from(error: StoreError) -> Failure {
+        Failure::Store(error)
+    }
+}

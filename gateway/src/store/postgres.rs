@@ -1,0 +1,647 @@
+//! The store for several gateways: PostgreSQL, through `tokio-postgres` and a `deadpool` pool.
+//!
+//! The schema is in `gateway/migrations/`, applied on start under an advisory lock, so replicas
+//! starting together apply each migration once. The Count refresh runs while this gateway holds
+//! the pair's row (`SELECT … FOR UPDATE`), which makes it single-flight across every gateway on
+//! the database.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
+use tokio_postgres::Row;
+
+use super::leases::{batch_for, granted, Leases, Local};
+use super::{CountPairLock, Counter, Grant, Rename, Store, StoreError, MAX_OAUTH_STATES};
+use crate::adapters::CountTokenPair;
+use crate::config::StoreConfig;
+use crate::secret::Secret;
+
+/// The migrations, in order. Each runs once, in its own transaction.
+const MIGRATIONS: &[(i32, &str, &str)] =
+    &[(1, "store", include_str!("../../migrations/0001_store.sql"))];
+/// The advisory lock replicas take while migrating ("cfgw" and 1).
+const MIGRATION_LOCK: i64 = 0x6366_6777_0000_0001;
+/// How long a store operation may take before the request gets a 503 (a Count refresh waiting
+/// for another gateway's refresh gets longer, see `lock_count_pair`).
+const STATEMENT_TIMEOUT_MS: u64 = 5_000;
+/// Bindings remembered in this process at most (they never change, so any copy is good).
+const MAX_CACHED_BINDINGS: usize = 100_000;
+
+pub struct PostgresStore {
+    pool: Pool,
+    /// Bindings never change once made: kept here after the first read, so a token's requests do
+    /// not ask the database again.
+    bindings: Mutex<HashMap<String, (String, u64)>>,
+    /// This replica's share of the rate-limit counters.
+    leases: Leases,
+}
+
+fn fail(what: &str) -> impl Fn(tokio_postgres::Error) -> StoreError + '_ {
+    move |e| StoreError(format!("PostgreSQL: {what}: {e}"))
+}
+
+fn pool_fail(e: deadpool_postgres::PoolError) -> StoreError {
+    StoreError(format!("PostgreSQL is unreachable: {e}"))
+}
+
+impl PostgresStore {
+    /// Builds the pool; no connection is made until the store is used.
+    pub fn new(config: &StoreConfig) -> Result<PostgresStore, String> {
+        let url = config.url.load()?;
+        let pg = postgres_config(&url, config.connect_timeout_secs)?;
+        let tls = tls_connector(config.ca_file.as_deref())?;
+        let manager = Manager::from_config(
+            pg,
+            tls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let timeout = Duration::from_secs(config.connect_timeout_secs);
+        let pool = Pool::builder(manager)
+            .max_size(config.pool_size)
+            .wait_timeout(Some(timeout))
+            .create_timeout(Some(timeout))
+            .recycle_timeout(Some(timeout))
+            .runtime(Runtime::Tokio1)
+            .build()
+            .map_err(|e| format!("[store]: {e}"))?;
+        Ok(PostgresStore {
+            pool,
+            bindings: Mutex::new(HashMap::new()),
+            leases: Leases::default(),
+        })
+    }
+
+    async fn client(&self) -> Result<Object, StoreError> {
+        self.pool.get().await.map_err(pool_fail)
+    }
+
+    fn cached_bindings(&self) -> MutexGuard<'_, HashMap<String, (String, u64)>> {
+        match self.bindings.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    fn cache_binding(&self, token: &str, identity: &str, expires_at: u64) {
+        let mut cache = self.cached_bindings();
+        if cache.len() >= MAX_CACHED_BINDINGS {
+            let now = crate::tokens::now_secs();
+            cache.retain(|_, (_, exp)| *exp > now);
+            if cache.len() >= MAX_CACHED_BINDINGS {
+                cache.clear();
+            }
+        }
+        cache.insert(token.to_string(), (identity.to_string(), expires_at));
+    }
+
+    async fn migrate(&self, client: &mut Object) -> Result<(), StoreError> {
+        client
+            .batch_execute(
+                "CREATE TABLE IF NOT EXISTS gateway_schema_migrations (
+                     version    INTEGER PRIMARY KEY,
+                     name       TEXT NOT NULL,
+                     applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                 )",
+            )
+            .await
+            .map_err(fail("creating the migrations table"))?;
+        let applied: Vec<i32> = client
+            .query("SELECT version FROM gateway_schema_migrations", &[])
+            .await
+            .map_err(fail("reading the applied migrations"))?
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        for (version, name, sql) in MIGRATIONS {
+            if applied.contains(version) {
+                continue;
+            }
+            let transaction = client
+                .transaction()
+                .await
+                .map_err(fail("starting a migration"))?;
+            transaction
+                .batch_execute(sql)
+                .await
+                .map_err(fail("applying a migration"))?;
+            transaction
+                .execute(
+                    "INSERT INTO gateway_schema_migrations (version, name) VALUES ($1, $2)",
+                    &[version, name],
+                )
+                .await
+                .map_err(fail("recording a migration"))?;
+            transaction
+                .commit()
+                .await
+                .map_err(fail("committing a migration"))?;
+            crate::log::event(
+                "store_migrated",
+                &[
+                    ("version", serde_json::json!(version)),
+                    ("name", serde_json::json!(name)),
+                ],
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The connection settings from the URL (`postgres://user:password@host:port/db?sslmode=…`).
+/// `sslmode` may be `disable`, `prefer` (the default) or `require`; libpq's `verify-ca` and
+/// `verify-full` are read as `require`, since the certificate is always verified here.
+fn postgres_config(
+    url: &Secret,
+    connect_timeout_secs: u64,
+) -> Result<tokio_postgres::Config, String> {
+    let text = url
+        .expose()
+        .replace("sslmode=verify-full", "sslmode=require")
+        .replace("sslmode=verify-ca", "sslmode=require");
+    // The URL holds a password: the error never quotes it.
+    let mut config: tokio_postgres::Config = text
+        .parse()
+        .map_err(|e| format!("[store] url is not a PostgreSQL URL ({e})"))?;
+    config
+        .application_name("customer-form-gateway")
+        .connect_timeout(Duration::from_secs(connect_timeout_secs))
+        .options(format!("-c statement_timeout={STATEMENT_TIMEOUT_MS}"));
+    Ok(config)
+}
+
+/// rustls with the web PKI roots, plus the CA in `ca_file` (a private database's certificate).
+fn tls_connector(
+    ca_file: Option<&str>,
+) -> Result<tokio_postgres_rustls::MakeRustlsConnect, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(path) = ca_file {
+        let certificates = CertificateDer::pem_file_iter(path)
+            .map_err(|e| format!("[store] ca_file {path}: {e}"))?;
+        for certificate in certificates {
+            let certificate = certificate.map_err(|e| format!("[store] ca_file {path}: {e}"))?;
+            roots
+                .add(certificate)
+                .map_err(|e| format!("[store] ca_file {path}: {e}"))?;
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
+fn seconds(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+fn unsigned(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
+const PAIR_COLUMNS: &str = "access_token, refresh_token, access_expires_at, refresh_expires_at, \
+                            workspace_id, workspace_name";
+
+fn pair_of(row: &Row) -> CountTokenPair {
+    CountTokenPair {
+        access_token: Secret::new(row.get::<_, String>(0)),
+        refresh_token: Secret::new(row.get::<_, String>(1)),
+        access_expires_at: row.get::<_, Option<i64>>(2).map(unsigned),
+        refresh_expires_at: row.get::<_, Option<i64>>(3).map(unsigned),
+        workspace_id: row.get(4),
+        workspace_name: row.get(5),
+    }
+}
+
+async fn upsert_pair(
+    client: &tokio_postgres::Client,
+    pair: &CountTokenPair,
+) -> Result<(), StoreError> {
+    let optional = |s: Option<u64>| s.map(seconds);
+    client
+        .execute(
+            "INSERT INTO gateway_count_tokens (id, access_token, refresh_token, access_expires_at,
+                 refresh_expires_at, workspace_id, workspace_name, stored_at)
+             VALUES (1, $1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (id) DO UPDATE SET
+                 access_token = excluded.access_token,
+                 refresh_token = excluded.refresh_token,
+                 access_expires_at = excluded.access_expires_at,
+                 refresh_expires_at = excluded.refresh_expires_at,
+                 workspace_id = excluded.workspace_id,
+                 workspace_name = excluded.workspace_name,
+                 stored_at = excluded.stored_at",
+            &[
+                &pair.access_token.expose(),
+                &pair.refresh_token.expose(),
+                &optional(pair.access_expires_at),
+                &optional(pair.refresh_expires_at),
+                &pair.workspace_id,
+                &pair.workspace_name,
+                &seconds(crate::tokens::now_secs()),
+            ],
+        )
+        .await
+        .map(drop)
+        .map_err(fail("saving the Count token pair"))
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    fn kind(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn prepare(&self) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        client
+            .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
+            .await
+            .map_err(fail("taking the migration lock"))?;
+        let migrated = self.migrate(&mut client).await;
+        let unlocked = client
+            .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
+            .await;
+        if unlocked.is_err() {
+            // A connection that may still hold the lock must not go back to the pool.
+            drop(Object::take(client));
+        }
+        migrated
+    }
+
+    async fn health(&self) -> Result<(), StoreError> {
+        self.client()
+            .await?
+            .simple_query("SELECT 1")
+            .await
+            .map(drop)
+            .map_err(fail("health check"))
+    }
+
+    /// Through leases (`leases.rs`): most requests are admitted from a batch this replica
+    /// already holds; the others take a new batch for each of their counters in one statement.
+    async fn admit(
+        &self,
+        counters: &[Counter],
+        window_start: u64,
+        expires_at: u64,
+    ) -> Result<Vec<bool>, StoreError> {
+        let mut admitted = vec![false; counters.len()];
+        let mut ask: Vec<usize> = Vec::new();
+        for (i, counter) in counters.iter().enumerate() {
+            match self.leases.take(&counter.key, window_start) {
+                Local::Admitted => admitted[i] = true,
+                Local::Refused => {}
+                Local::Ask => ask.push(i),
+            }
+        }
+        if ask.is_empty() {
+            return Ok(admitted);
+        }
+        // Rows are locked in key order, so two requests counting the same keys cannot deadlock.
+        ask.sort_by(|a, b| counters[*a].key.cmp(&counters[*b].key));
+        ask.dedup_by(|a, b| counters[*a].key == counters[*b].key);
+        let keys: Vec<&str> = ask.iter().map(|i| counters[*i].key.as_str()).collect();
+        let batches: Vec<i32> = ask
+            .iter()
+            .map(|i| i32::try_from(batch_for(counters[*i].limit)).unwrap_or(1))
+            .collect();
+        let client = self.client().await?;
+        let statement = client
+            .prepare_cached(
+                "INSERT INTO gateway_rate_counts AS c (key, window_start, hits, expires_at)
+                 SELECT k, $3, n, $4 FROM unnest($1::text[], $2::int4[]) AS u(k, n) ORDER BY k
+                 ON CONFLICT (key, window_start) DO UPDATE SET hits = c.hits + excluded.hits
+                 RETURNING key, hits",
+            )
+            .await
+            .map_err(fail("counting a request"))?;
+        let rows = client
+            .query(
+                &statement,
+                &[
+                    &keys,
+                    &batches,
+                    &seconds(window_start),
+                    &seconds(expires_at),
+                ],
+            )
+            .await
+            .map_err(fail("counting a request"))?;
+        let totals: HashMap<String, i32> =
+            rows.iter().map(|row| (row.get(0), row.get(1))).collect();
+        for (i, counter) in counters.iter().enumerate() {
+            let Some(total) = totals.get(&counter.key) else {
+                continue;
+            };
+            if !ask.iter().any(|a| counters[*a].key == counter.key) {
+                continue;
+            }
+            let batch = batch_for(counter.limit);
+            let before = u32::try_from(*total).unwrap_or(0).saturating_sub(batch);
+            admitted[i] = self.leases.record(
+                &counter.key,
+                window_start,
+                granted(counter.limit, before, batch),
+            );
+        }
+        Ok(admitted)
+    }
+
+    async fn binding(&self, token: &str) -> Result<Option<String>, StoreError> {
+        if let Some((identity, _)) = self.cached_bindings().get(token) {
+            return Ok(Some(identity.clone()));
+        }
+        let client = self.client().await?;
+        let statement = client
+            .prepare_cached("SELECT identity, expires_at FROM gateway_bindings WHERE token_id = $1")
+            .await
+            .map_err(fail("reading a binding"))?;
+        let row = client
+            .query_opt(&statement, &[&token])
+            .await
+            .map_err(fail("reading a binding"))?;
+        Ok(row.map(|row| {
+            let identity: String = row.get(0);
+            self.cache_binding(token, &identity, unsigned(row.get(1)));
+            identity
+        }))
+    }
+
+    async fn bind(
+        &self,
+        token: &str,
+        identity: &str,
+        expires_at: u64,
+    ) -> Result<String, StoreError> {
+        let client = self.client().await?;
+        client
+            .execute(
+                "INSERT INTO gateway_bindings (token_id, identity, expires_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (token_id) DO NOTHING",
+                &[&token, &identity, &seconds(expires_at)],
+            )
+            .await
+            .map_err(fail("binding a token"))?;
+        // A separate statement: it sees a binding another gateway committed first.
+        let bound: String = client
+            .query_one(
+                "SELECT identity FROM gateway_bindings WHERE token_id = $1",
+                &[&token],
+            )
+            .await
+            .map_err(fail("binding a token"))?
+            .get(0);
+        self.cache_binding(token, &bound, expires_at);
+        Ok(bound)
+    }
+
+    async fn grant(
+        &self,
+        token: &str,
+        identity: &str,
+        at_ms: u64,
+        expires_at: u64,
+    ) -> Result<(), StoreError> {
+        self.client()
+            .await?
+            .execute(
+                "INSERT INTO gateway_grants (token_id, identity, at_ms, expires_at)
+                 VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                &[&token, &identity, &seconds(at_ms), &seconds(expires_at)],
+            )
+            .await
+            .map(drop)
+            .map_err(fail("recording a created record"))
+    }
+
+    async fn grants(&self, token: &str) -> Result<Vec<Grant>, StoreError> {
+        let client = self.client().await?;
+        let statement = client
+            .prepare_cached("SELECT identity, at_ms FROM gateway_grants WHERE token_id = $1")
+            .await
+            .map_err(fail("reading created records"))?;
+        Ok(client
+            .query(&statement, &[&token])
+            .await
+            .map_err(fail("reading created records"))?
+            .iter()
+            .map(|row| Grant {
+                identity: row.get(0),
+                at_ms: unsigned(row.get(1)),
+            })
+            .collect())
+    }
+
+    async fn record_rename(
+        &self,
+        old: &str,
+        new: &str,
+        at_ms: u64,
+        expires_at: u64,
+    ) -> Result<(), StoreError> {
+        self.client()
+            .await?
+            .execute(
+                "INSERT INTO gateway_partnero_renames (old_key, new_key, at_ms, expires_at)
+                 VALUES ($1, $2, $3, $4)",
+                &[&old, &new, &seconds(at_ms), &seconds(expires_at)],
+            )
+            .await
+            .map(drop)
+            .map_err(fail("recording a rename"))
+    }
+
+    async fn next_rename(&self, key: &str, since_ms: u64) -> Result<Option<Rename>, StoreError> {
+        let client = self.client().await?;
+        let statement = client
+            .prepare_cached(
+                "SELECT new_key, at_ms FROM gateway_partnero_renames
+                 WHERE old_key = $1 AND at_ms >= $2 ORDER BY at_ms, id LIMIT 1",
+            )
+            .await
+            .map_err(fail("reading renames"))?;
+        Ok(client
+            .query_opt(&statement, &[&key, &seconds(since_ms)])
+            .await
+            .map_err(fail("reading renames"))?
+            .map(|row| Rename {
+                new_key: row.get(0),
+                at_ms: unsigned(row.get(1)),
+            }))
+    }
+
+    async fn put_oauth_state(
+        &self,
+        state: &str,
+        by_admin: bool,
+        expires_at_ms: u64,
+    ) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        let transaction = client
+            .transaction()
+            .await
+            .map_err(fail("remembering an OAuth state"))?;
+        let now_ms = seconds(crate::tokens::now_millis());
+        let keep = i64::try_from(MAX_OAUTH_STATES - 1).unwrap_or(0);
+        transaction
+            .execute(
+                "DELETE FROM gateway_count_oauth_states
+                 WHERE expires_at_ms <= $1 OR state_hash IN (
+                     SELECT state_hash FROM gateway_count_oauth_states
+                     ORDER BY expires_at_ms DESC OFFSET $2)",
+                &[&now_ms, &keep],
+            )
+            .await
+            .map_err(fail("remembering an OAuth state"))?;
+        transaction
+            .execute(
+                "INSERT INTO gateway_count_oauth_states (state_hash, by_admin, expires_at_ms)
+                 VALUES ($1, $2, $3)
+                 ON CONFLICT (state_hash) DO UPDATE SET by_admin = excluded.by_admin,
+                     expires_at_ms = excluded.expires_at_ms",
+                &[&state, &by_admin, &seconds(expires_at_ms)],
+            )
+            .await
+            .map_err(fail("remembering an OAuth state"))?;
+        transaction
+            .commit()
+            .await
+            .map_err(fail("remembering an OAuth state"))
+    }
+
+    async fn take_oauth_state(&self, state: &str, now_ms: u64) -> Result<Option<bool>, StoreError> {
+        Ok(self
+            .client()
+            .await?
+            .query_opt(
+                "DELETE FROM gateway_count_oauth_states WHERE state_hash = $1
+                 RETURNING by_admin, expires_at_ms",
+                &[&state],
+            )
+            .await
+            .map_err(fail("using an OAuth state"))?
+            .filter(|row| unsigned(row.get(1)) > now_ms)
+            .map(|row| row.get(0)))
+    }
+
+    async fn count_pair(&self) -> Result<Option<CountTokenPair>, StoreError> {
+        Ok(self
+            .client()
+            .await?
+            .query_opt(
+                &format!("SELECT {PAIR_COLUMNS} FROM gateway_count_tokens WHERE id = 1"),
+                &[],
+            )
+            .await
+            .map_err(fail("reading the Count token pair"))?
+            .as_ref()
+            .map(pair_of))
+    }
+
+    async fn save_count_pair(&self, pair: &CountTokenPair) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        upsert_pair(&client, pair).await
+    }
+
+    async fn lock_count_pair(&self) -> Result<Box<dyn CountPairLock>, StoreError> {
+        let client = self.client().await?;
+        let mut lock = PostgresLock {
+            client: Some(client),
+            pair: None,
+        };
+        let Some(client) = lock.client.as_ref() else {
+            return Err(StoreError("no connection".into()));
+        };
+        // Another gateway's refresh may take as long as Count takes to answer it (60 s).
+        client
+            .batch_execute("BEGIN; SET LOCAL statement_timeout = '90s'")
+            .await
+            .map_err(fail("locking the Count token pair"))?;
+        lock.pair = client
+            .query_opt(
+                &format!("SELECT {PAIR_COLUMNS} FROM gateway_count_tokens WHERE id = 1 FOR UPDATE"),
+                &[],
+            )
+            .await
+            .map_err(fail("locking the Count token pair"))?
+            .as_ref()
+            .map(pair_of);
+        Ok(Box::new(lock))
+    }
+
+    async fn clean_up(&self, now: u64) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        let now = seconds(now);
+        for table in [
+            "gateway_bindings",
+            "gateway_grants",
+            "gateway_partnero_renames",
+            "gateway_rate_counts",
+        ] {
+            client
+                .execute(
+                    &format!("DELETE FROM {table} WHERE expires_at <= $1"),
+                    &[&now],
+                )
+                .await
+                .map_err(fail("cleaning up"))?;
+        }
+        client
+            .execute(
+                "DELETE FROM gateway_count_oauth_states WHERE expires_at_ms <= $1",
+                &[&now.saturating_mul(1000)],
+            )
+            .await
+            .map_err(fail("cleaning up"))?;
+        let current = crate::tokens::now_secs();
+        self.cached_bindings().retain(|_, (_, exp)| *exp > current);
+        Ok(())
+    }
+}
+
+/// A transaction holding the pair's row. Dropped without a commit, its connection is closed
+/// rather than returned to the pool, which rolls the transaction back and releases the row.
+struct PostgresLock {
+    client: Option<Object>,
+    pair: Option<CountTokenPair>,
+}
+
+impl Drop for PostgresLock {
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            drop(Object::take(client));
+        }
+    }
+}
+
+#[async_trait]
+impl CountPairLock for PostgresLock {
+    fn pair(&self) -> Option<&CountTokenPair> {
+        self.pair.as_ref()
+    }
+
+    async fn commit(mut self: Box<Self>, pair: &CountTokenPair) -> Result<(), StoreError> {
+        let Some(client) = self.client.as_ref() else {
+            return Err(StoreError("the lock was already released".into()));
+        };
+        upsert_pair(client, pair).await?;
+        client
+            .batch_execute("COMMIT")
+            .await
+            .map_err(fail("committing the Count token pair"))?;
+        // Committed: the connection may go back to the pool.
+        drop(self.client.take());
+        Ok(())
+    }
+}

@@ -1,0 +1,150 @@
+//! The verified-token extractor: a forwarded request's scoped token, checked (signature,
+//! algorithm, audience, times, provider) before anything else looks at it.
+//!
+//! A token's signature and claims never change, so they are checked once and kept by the token's
+//! hash; later requests with the same token only check the times and the provider. The hash is
+//! SHA-256 of the whole token: two tokens share an entry only if they are the same bytes.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use providers::{gateway_rules_for, ErrorKind, ProviderId};
+
+use crate::claims::Claims;
+use crate::replies::{refusal, Refusal};
+use crate::tokens::{bearer, now_secs, TokenError};
+use crate::AppState;
+
+/// Decoded tokens kept at most; past that, expired ones go, then all of them.
+const MAX_CACHED: usize = 50_000;
+
+/// Identifies one token in the store and the caches: the first 16 bytes of its SHA-256 (never
+/// the token itself, and not its `jti`, which a host might reuse across tokens).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TokenId([u8; 16]);
+
+impl TokenId {
+    pub fn of(token: &str) -> TokenId {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(token.as_bytes());
+        let mut id = [0u8; 16];
+        id.copy_from_slice(&digest[..16]);
+        TokenId(id)
+    }
+
+    pub fn hex(&self) -> String {
+        crate::log::hex(&self.0)
+    }
+}
+
+/// A scoped token that passed every check, for this request's provider.
+#[derive(Clone, Debug)]
+pub struct Verified {
+    pub claims: Arc<Claims>,
+    pub id: TokenId,
+}
+
+#[derive(Default)]
+pub struct TokenCache {
+    decoded: Mutex<HashMap<TokenId, Arc<Claims>>>,
+}
+
+impl TokenCache {
+    fn entries(&self) -> MutexGuard<'_, HashMap<TokenId, Arc<Claims>>> {
+        match self.decoded.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    fn get(&self, id: &TokenId) -> Option<Arc<Claims>> {
+        self.entries().get(id).cloned()
+    }
+
+    fn insert(&self, id: TokenId, claims: Arc<Claims>, now: u64) {
+        let mut entries = self.entries();
+        if entries.len() >= MAX_CACHED {
+            entries.retain(|_, claims| claims.exp > now);
+            if entries.len() >= MAX_CACHED {
+                entries.clear();
+            }
+        }
+        entries.insert(id, claims);
+    }
+}
+
+/// Verifies `token` for `provider` at `now`.
+pub fn verify(
+    state: &AppState,
+    token: &str,
+    provider: ProviderId,
+    now: u64,
+) -> Result<Verified, TokenError> {
+    let id = TokenId::of(token);
+    let claims = match state.token_cache.get(&id) {
+        Some(claims) => claims,
+        None => {
+            let claims = Arc::new(state.keys.decode(token)?);
+            state.token_cache.insert(id, Arc::clone(&claims), now);
+            claims
+        }
+    };
+    state.keys.check(&claims, provider.as_str(), now)?;
+    Ok(Verified { claims, id })
+}
+
+/// For `/{provider}/…` routes: the token of `Authorization: Bearer`, verified for the provider
+/// the path names; refused with a 401 in that provider's envelope.
+impl FromRequestParts<Arc<AppState>> for Verified {
+    type Rejection = Refusal;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let provider = parts
+            .uri
+            .path()
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .and_then(ProviderId::parse);
+        let (Some(provider), Some(rules)) = (provider, provider.and_then(gateway_rules_for)) else {
+            return Err(Refusal::plain(
+                StatusCode::NOT_FOUND,
+                "provider",
+                "No such provider.",
+            ));
+        };
+        let result = match bearer(&parts.headers) {
+            Some(token) => verify(state, token, provider, now_secs()),
+            None => Err(TokenError::Missing),
+        };
+        result.map_err(|error| {
+            refusal(
+                rules,
+                StatusCode::UNAUTHORIZED,
+                ErrorKind::Authentication,
+                error.code(),
+                error.message(),
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_ids_are_hashes_of_the_whole_token() {
+        assert_eq!(TokenId::of("a.b.c"), TokenId::of("a.b.c"));
+        assert_ne!(TokenId::of("a.b.c"), TokenId::of("a.b.d"));
+        let hex = TokenId::of("a.b.c").hex();
+        assert_eq!(hex.len(), 32);
+        assert!(hex.bytes().all(|b| b.is_ascii_hexdigit()));
+    }
+}
