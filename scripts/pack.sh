@@ -8,7 +8,15 @@ source scripts/env.sh
 
 cargo build --release --target wasm32-unknown-unknown --lib
 rm -rf www/pkg www/package
-wasm-bindgen --target web --no-typescript --out-dir www/pkg target/wasm32-unknown-unknown/release/customer_form.wasm
+wasm-bindgen --target web --no-typescript --out-dir www/pkg "$CF_TARGET_DIR/wasm32-unknown-unknown/release/customer_form.wasm"
+# The entry imports the element from the same file the glue does (its folder name carries a
+# hash), so the bundle holds one copy of it.
+snippets=(www/pkg/snippets/*/src/element.js)
+if [ ${#snippets[@]} -ne 1 ] || [ ! -f "${snippets[0]}" ]; then
+  echo "pack.sh: expected one element.js snippet in www/pkg/snippets, found: ${snippets[*]}" >&2
+  exit 1
+fi
+printf "export * from './%s';\n" "${snippets[0]#www/pkg/}" > www/pkg/element.js
 mkdir -p www/package
 wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types \
   --enable-sign-ext --enable-mutable-globals --enable-multivalue \

@@ -10,12 +10,14 @@ static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> 
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
 pub mod browser;
+pub mod credential_wait;
 pub mod element;
 pub mod form;
 pub mod format;
 pub mod i18n;
 pub mod messages;
 pub mod random;
+pub mod style;
 pub mod token;
 pub mod transport;
 pub mod ui;

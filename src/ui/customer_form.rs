@@ -13,6 +13,7 @@ use web_sys::{AbortController, HtmlElement};
 use yew::prelude::*;
 
 use crate::browser::{partnero_partner_cookie, DraftStore, Timer, UnloadGuard};
+use crate::credential_wait::wait_for_credential;
 use crate::form::retry::delay_ms;
 use crate::form::{Effect, Event as FormEvent, Failure, FormState, Msg, Phase, Saved, Step};
 use crate::form::{Resolution, Side};
@@ -23,8 +24,6 @@ use crate::token::{TokenCache, TokenError, TokenSource};
 use crate::transport::{FetchTransport, Transport};
 use crate::ui::conflict::{conflict_choice, ConflictChoiceProps, ConflictTexts, ConflictingField};
 use crate::ui::field::{field, FieldProps};
-
-const STYLE: &str = include_str!("style.css");
 
 /// A transport shared by reference; compared by identity.
 #[derive(Clone)]
@@ -120,6 +119,10 @@ pub struct CustomerForm {
     in_flight: Rc<RefCell<Vec<AbortController>>>,
     focus_first_error: bool,
     form_ref: NodeRef,
+    /// The form's outermost element, whose shadow root or document gets the stylesheet.
+    root_ref: NodeRef,
+    /// Running while the form has no credential yet (see `credential_wait`).
+    credential_wait: Option<Timer>,
     /// The wait before an automatic retry; dropping it cancels the retry.
     retry_timer: Option<Timer>,
     dirty: bool,
@@ -235,14 +238,22 @@ impl CustomerForm {
         }
     }
 
-    fn obtain_credential(&self, ctx: &Context<Self>) {
+    fn obtain_credential(&mut self, ctx: &Context<Self>) {
         self.set_token_context();
+        let link = ctx.link().clone();
+        let generation = self.generation;
+        self.credential_wait = None;
+        if ctx.props().token == TokenSource::None && self.state.is_some() {
+            self.credential_wait = wait_for_credential(move || {
+                let missing = CredentialUse::Refused(RefusalReason::Missing);
+                link.send_message(Message::Form(generation, Msg::Credential(Some(missing))));
+            });
+            return;
+        }
         let Some(state) = &self.state else { return };
         let contract = state.contract();
         let base = state.base().to_string();
         let tokens = self.tokens.clone();
-        let link = ctx.link().clone();
-        let generation = self.generation;
         spawn_local(async move {
             let credential = match tokens.token().await {
                 Ok(token) => Some(contract.classify(&token, &base)),
@@ -486,6 +497,8 @@ impl Component for CustomerForm {
             in_flight: Rc::default(),
             focus_first_error: false,
             form_ref: NodeRef::default(),
+            root_ref: NodeRef::default(),
+            credential_wait: None,
             retry_timer: None,
             dirty: false,
             unload_guard: UnloadGuard::default(),
@@ -539,7 +552,8 @@ impl Component for CustomerForm {
             && props.customer_id == old.customer_id
             && props.api_base == old.api_base
             && props.keep_draft == old.keep_draft;
-        if props.token != old.token {
+        // A token scoped to one record is no use for another: a new record starts a new cache.
+        if props.token != old.token || !same_record {
             self.tokens = Rc::new(TokenCache::new(props.token.clone()));
             if same_record {
                 // Keep what was typed: only re-check what the new credential allows.
@@ -554,6 +568,9 @@ impl Component for CustomerForm {
     }
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
+        if let Some(root) = self.root_ref.get() {
+            crate::style::attach(&root);
+        }
         if std::mem::take(&mut self.focus_first_error) {
             let first_invalid = self
                 .form_ref
@@ -569,6 +586,7 @@ impl Component for CustomerForm {
     fn destroy(&mut self, _ctx: &Context<Self>) {
         self.abort_all();
         self.retry_timer = None;
+        self.credential_wait = None;
         self.unload_guard.set(false);
     }
 
@@ -581,8 +599,7 @@ impl Component for CustomerForm {
                 &[("provider", props.provider.display_name())],
             );
             return html! {
-                <div class="cf" data-state="error" data-theme={props.theme.resolved()} part="root" lang={catalog.locale().tag()}>
-                    <style>{STYLE}</style>
+                <div ref={self.root_ref.clone()} class="cf" data-state="error" data-theme={props.theme.resolved()} part="root" lang={catalog.locale().tag()}>
                     <div class="cf-alert" role="alert" part="alert"><p>{text}</p></div>
                 </div>
             };
@@ -623,7 +640,7 @@ impl Component for CustomerForm {
         // Until the first record arrives there is nothing to show but the shape of the form.
         let skeleton = state.phase == Phase::Loading
             && state.loaded.is_none()
-            && operation == Operation::Update;
+            && (operation == Operation::Update || self.credential_wait.is_some());
         let last_changed = state
             .loaded
             .as_ref()
@@ -716,9 +733,8 @@ impl Component for CustomerForm {
         );
 
         html! {
-            <div class="cf" data-state={state.phase.as_str()} data-provider={props.provider.as_str()}
+            <div ref={self.root_ref.clone()} class="cf" data-state={state.phase.as_str()} data-provider={props.provider.as_str()}
                 data-theme={props.theme.resolved()} part="root" lang={catalog.locale().tag()}>
-                <style>{STYLE}</style>
                 <form ref={self.form_ref.clone()} class="cf-form" part="form" novalidate=true
                     aria-busy={busy.then_some("true")} {onsubmit}>
                     if fields.iter().any(|f| f.required) {
