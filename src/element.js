@@ -39,25 +39,41 @@ const LOAD_FAILED = {
   es: 'No se pudo cargar el formulario. Compruebe la conexión y vuelva a cargar la página.',
 };
 
-let pendingSheet = null;
+const sheets = new Map();
+const styledRoots = new WeakMap();
 
-/** Styles a shadow root without inline CSS, which `style-src 'self'` would block: a shared
- * constructable stylesheet, or a `<style>` element where the browser has none. */
-function adoptPendingStyles(root) {
+/**
+ * Styles the shadow root or document `node` is in with `css`, once per root, without inline
+ * CSS (which `style-src 'self'` blocks): a constructable stylesheet, shared by every root that
+ * uses the same text, in `adoptedStyleSheets`; a `<style>` element where the browser has none.
+ * The widget (src/style.rs) calls it on every render; a node not yet in a document or shadow
+ * root is styled on a later call.
+ */
+export function attachStyles(node, css) {
+  const root = node.getRootNode();
+  const isDocument = root.nodeType === 9;
+  if (!isDocument && !(root.nodeType === 11 && 'host' in root)) return;
+  let done = styledRoots.get(root);
+  if (!done) styledRoots.set(root, (done = new Set()));
+  if (done.has(css)) return;
+  done.add(css);
   if ('adoptedStyleSheets' in root && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype) {
-    if (!pendingSheet) {
-      pendingSheet = new CSSStyleSheet();
-      pendingSheet.replaceSync(PENDING_CSS);
+    let sheet = sheets.get(css);
+    if (!sheet) {
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      sheets.set(css, sheet);
     }
-    if (!root.adoptedStyleSheets.includes(pendingSheet)) {
-      root.adoptedStyleSheets = [...root.adoptedStyleSheets, pendingSheet];
+    try {
+      root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+      return;
+    } catch {
+      // A sheet made by this window cannot be adopted in another document (an iframe's).
     }
-  } else if (!root.querySelector('style[data-cf-pending]')) {
-    const style = document.createElement('style');
-    style.setAttribute('data-cf-pending', '');
-    style.textContent = PENDING_CSS;
-    root.prepend(style);
   }
+  const style = (isDocument ? root : root.ownerDocument).createElement('style');
+  style.textContent = css;
+  (isDocument ? root.head ?? root.documentElement : root).prepend(style);
 }
 
 function language(locale) {
@@ -227,7 +243,7 @@ export function defineElement(tagName, mount, load) {
     /** The skeleton while the widget loads, or what went wrong when it could not. */
     #showPending(failed) {
       const root = this.shadowRoot;
-      adoptPendingStyles(root);
+      attachStyles(root, PENDING_CSS);
       const lang = language(this.#locale());
       const theme = this.#appearance?.theme || this.getAttribute('theme');
       const dark = theme === 'dark'
