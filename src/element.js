@@ -259,7 +259,7 @@ export function defineElement(tagName, mount, load) {
         const alert = document.createElement('p');
         alert.setAttribute('role', 'alert');
         alert.setAttribute('part', 'alert');
-        alert.textContent = this.#strings?.['alert.load_failed'] ?? LOAD_FAILED[lang];
+        alert.textContent = LOAD_FAILED[lang];
         pending.append(alert);
       } else {
         pending.setAttribute('aria-busy', 'true');

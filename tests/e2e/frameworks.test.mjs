@@ -248,6 +248,23 @@ test('no credential at all: after a few seconds a clear error, kind credential_m
   }
 });
 
+test('a WebAssembly that cannot be fetched: the form says so and sends customer-error', async () => {
+  const page = await openPage();
+  try {
+    await page.route('**/*.wasm', (route) => route.abort());
+    await page.goto(`${app.url}/csp.html?gateway=${encodeURIComponent(gateway.url)}`);
+    await form(page).locator('.cf-pending[data-state=error]').waitFor();
+    assert.match(await form(page).locator('[role=alert]').textContent(), /could not be loaded/);
+    const errors = errorsOf(await log(page));
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0].kind, 'network');
+    // Only the browser's own report of the aborted request; no unhandled rejection.
+    assert.ok(page.problems.every((problem) => problem.includes('net::ERR_FAILED')), page.problems.join('\n'));
+  } finally {
+    await page.context().close();
+  }
+});
+
 test("the README's framework examples are the tested files", async () => {
   const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
   for (const [file, fence] of [

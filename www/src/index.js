@@ -49,9 +49,12 @@ export function defineCustomerForm(options = {}) {
     }
     return Promise.resolve(tagName);
   }
-  const ready = load({ wasmUrl });
+  const ready = load({ wasmUrl }).then(() => tagName);
   defineElement(tagName, (element, elementOptions) => mountNow(element, elementOptions), () => load({ wasmUrl }));
-  return ready.then(() => tagName);
+  // Not awaiting it is fine: a failed load is shown by the forms and reported as their
+  // `customer-error`, not as an unhandled rejection. Awaiting it still sees the failure.
+  ready.catch(() => {});
+  return ready;
 }
 
 /**
