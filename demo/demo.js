@@ -148,7 +148,14 @@ $('provider').addEventListener('change', () => {
   fillCredentials($('provider').value);
   apply();
 });
-for (const id of ['mode', 'customer-id', 'credential', 'locale', 'theme']) $(id).addEventListener('change', apply);
+for (const id of ['mode', 'customer-id', 'locale', 'theme']) $(id).addEventListener('change', apply);
+// A new tokenProvider is only asked the next time the form needs a token. Another credential
+// here stands for another person, so the form goes without one for a moment and checks anew.
+$('credential').addEventListener('change', () => {
+  form.tokenProvider = undefined;
+  form.token = undefined;
+  setTimeout(apply);
+});
 
 // Deep links choose the starting form (?provider=&mode=&customer=&credential=<slug>); they never
 // carry a credential, only which of the demo's credentials to use.

@@ -15,12 +15,14 @@ export PROLIFI_SECRET_KEY="${PROLIFI_SECRET_KEY:-sk_test_gateway_demo}"
 export PARTNERO_API_KEY="${PARTNERO_API_KEY:-partnero_sandbox_key}"
 export COUNT_CLIENT_SECRET="${COUNT_CLIENT_SECRET:-count_sandbox_secret}"
 export COMMERCELAYER_CLIENT_SECRET="${COMMERCELAYER_CLIENT_SECRET:-cl_sandbox_integration_secret}"
+# gateway/demo.toml keeps the Count tokens in ./target, which a CARGO_TARGET_DIR elsewhere leaves absent.
+mkdir -p target
 rm -f target/demo-count-tokens.sqlite
 
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT INT TERM
-target/debug/sandbox --port 8787 & pids+=($!)
-target/debug/gateway serve --config gateway/demo.toml & pids+=($!)
+"$CF_TARGET_DIR/debug/sandbox" --port 8787 & pids+=($!)
+"$CF_TARGET_DIR/debug/gateway" serve --config gateway/demo.toml & pids+=($!)
 
 # Connect the gateway to the sandbox's Count workspace through the real OAuth flow:
 # start -> Count's login page (the sandbox approves at once) -> the gateway's callback.

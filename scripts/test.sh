@@ -23,7 +23,7 @@ step "component tests in headless Chromium"
 cargo test -p customer-form --target wasm32-unknown-unknown --test component
 cargo test -p customer-form --target wasm32-unknown-unknown --features panic-probe --test panic
 
-step "the npm package: packed, installed in a Vite app, type-checked, built"
+step "the npm package: packed, installed in the Vite apps (TypeScript, React, Vue, CSP page), type-checked, built"
 scripts/pack.sh
 (
   cd tests/vite-app

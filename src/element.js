@@ -1,5 +1,10 @@
-// The <customer-form> custom element: attributes and token properties in, the Rust widget out.
+// The <customer-form> custom element: attributes and properties in, the Rust widget out.
 // Kept in JS because a custom element class must extend HTMLElement, which wasm cannot do.
+//
+// The class is registered before the WebAssembly has loaded, so frameworks that decide between
+// a property and an attribute by asking `'tokenProvider' in element` (React 19, Vue, Svelte,
+// Angular) find the properties from the first render; until the widget is ready the element
+// shows a skeleton of its own.
 
 const ATTRIBUTES = [
   'provider', 'mode', 'customer-id', 'api-base', 'locale', 'client-id', 'market', 'auth-base',
@@ -8,11 +13,88 @@ const ATTRIBUTES = [
 
 const PROPERTIES = ['token', 'tokenProvider', 'strings', 'appearance'];
 
-export function defineElement(tagName, mount) {
+// The skeleton shown while the WebAssembly loads: the same shapes and colours as the widget's
+// own loading state (src/ui/style.css), under class names of its own so the two never mix.
+const PENDING_CSS = ':host{display:block}'
+  + '.cf-pending{--_skeleton:var(--cf-color-skeleton,#e8eaed);display:grid;gap:var(--cf-spacing,12px);max-width:40rem;padding:2px;'
+  + 'font-family:var(--cf-font,system-ui,-apple-system,"Segoe UI",Roboto,sans-serif);font-size:var(--cf-font-size,15px);line-height:1.45;'
+  + 'color:var(--cf-color-success,#116329);background:var(--cf-color-background,#fff)}'
+  + '.cf-pending[data-theme=dark]{--_skeleton:var(--cf-color-skeleton,#34363b);color:var(--cf-color-success,#8bd49e);background:var(--cf-color-background,#1b1c1f)}'
+  + '.cf-pending p{margin:0}'
+  + '.cf-pending-rows,.cf-pending-rows div{display:grid;gap:var(--cf-spacing,12px)}'
+  + '.cf-pending-rows div{gap:6px;animation:cf-pending-pulse 1.4s ease-in-out infinite}'
+  + '.cf-pending-rows span{display:block;height:1em;width:30%;border-radius:var(--cf-radius,6px);background:var(--_skeleton)}'
+  + '.cf-pending-rows span+span{height:2.4em;width:100%}'
+  + '@keyframes cf-pending-pulse{50%{opacity:.45}}'
+  + '@media (prefers-reduced-motion:reduce){.cf-pending *{animation:none!important}}';
+
+// The widget's own "loading" words (src/i18n), for the few hundred milliseconds before it runs.
+const LOADING = {
+  en: 'Loading the customer…', de: 'Kunde wird geladen…', fr: 'Chargement du client…', es: 'Cargando el cliente…',
+};
+const LOAD_FAILED = {
+  en: 'The form could not be loaded. Check the connection and reload the page.',
+  de: 'Das Formular konnte nicht geladen werden. Prüfen Sie die Verbindung und laden Sie die Seite neu.',
+  fr: 'Le formulaire n’a pas pu être chargé. Vérifiez la connexion et rechargez la page.',
+  es: 'No se pudo cargar el formulario. Compruebe la conexión y vuelva a cargar la página.',
+};
+
+const sheets = new Map();
+const styledRoots = new WeakMap();
+
+/**
+ * Styles the shadow root or document `node` is in with `css`, once per root, without inline
+ * CSS (which `style-src 'self'` blocks): a constructable stylesheet, shared by every root that
+ * uses the same text, in `adoptedStyleSheets`; a `<style>` element where the browser has none.
+ * The widget (src/style.rs) calls it on every render; a node not yet in a document or shadow
+ * root is styled on a later call.
+ */
+export function attachStyles(node, css) {
+  const root = node.getRootNode();
+  const isDocument = root.nodeType === 9;
+  if (!isDocument && !(root.nodeType === 11 && 'host' in root)) return;
+  let done = styledRoots.get(root);
+  if (!done) styledRoots.set(root, (done = new Set()));
+  if (done.has(css)) return;
+  done.add(css);
+  if ('adoptedStyleSheets' in root && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype) {
+    let sheet = sheets.get(css);
+    if (!sheet) {
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      sheets.set(css, sheet);
+    }
+    try {
+      root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+      return;
+    } catch {
+      // A sheet made by this window cannot be adopted in another document (an iframe's).
+    }
+  }
+  const style = (isDocument ? root : root.ownerDocument).createElement('style');
+  style.textContent = css;
+  (isDocument ? root.head ?? root.documentElement : root).prepend(style);
+}
+
+function language(locale) {
+  const primary = String(locale || 'en').toLowerCase().split(/[-_]/)[0];
+  return primary in LOADING ? primary : 'en';
+}
+
+/**
+ * Registers `tagName`. `mount(element, options)` renders the widget and returns its handle.
+ * `load` (optional) returns a promise that settles when `mount` can be called: until then a
+ * connected element shows a skeleton; if it rejects, the element shows a load failure and sends
+ * `customer-error`, and the next element connected asks `load` again.
+ * Returns false when there is no DOM or the tag is already taken (a second copy of the package
+ * keeps the first definition instead of throwing).
+ */
+export function defineElement(tagName, mount, load) {
   const registry = globalThis.customElements;
-  if (!registry) return false;
-  // A second copy of the package on the page keeps the first definition instead of throwing.
+  if (!registry || typeof HTMLElement === 'undefined') return false;
   if (registry.get(tagName)) return false;
+
+  let loaded = !load;
 
   class CustomerFormElement extends HTMLElement {
     static get observedAttributes() { return ATTRIBUTES; }
@@ -22,7 +104,17 @@ export function defineElement(tagName, mount) {
     #strings = undefined;
     #appearance = undefined;
     #handle = null;
+    #pending = null;
     #scheduled = false;
+    #waiting = false;
+    // One function for the element's lifetime that calls whichever `tokenProvider` is current:
+    // replacing the provider (React passes a new arrow function on every render) keeps the
+    // form's state and values, and the new provider is asked the next time a token is needed.
+    #askProvider = (request) => {
+      const provider = this.#tokenProvider;
+      if (!provider) throw new Error('customer-form: tokenProvider was removed');
+      return provider(request);
+    };
 
     constructor() {
       super();
@@ -93,31 +185,133 @@ export function defineElement(tagName, mount) {
       this.#scheduled = true;
       queueMicrotask(() => {
         this.#scheduled = false;
-        if (!this.isConnected) return;
-        const options = {
-          provider: this.getAttribute('provider'),
-          mode: this.getAttribute('mode'),
-          customerId: this.getAttribute('customer-id'),
-          apiBase: this.getAttribute('api-base'),
-          locale: this.getAttribute('locale') || this.closest('[lang]')?.getAttribute('lang') || undefined,
-          clientId: this.getAttribute('client-id'),
-          market: this.getAttribute('market'),
-          authBase: this.getAttribute('auth-base'),
-          timeout: Number(this.getAttribute('request-timeout')) || undefined,
-          warnUnsaved: this.hasAttribute('warn-unsaved'),
-          draft: this.hasAttribute('draft'),
-          theme: this.getAttribute('theme') || undefined,
-          appearance: this.#appearance,
-          strings: this.#strings,
-          token: this.#token,
-          tokenProvider: this.#tokenProvider,
-        };
-        if (this.#handle) this.#handle.update(options);
-        else this.#handle = mount(this, options);
+        if (this.isConnected) this.#render();
       });
+    }
+
+    #options() {
+      return {
+        provider: this.getAttribute('provider'),
+        mode: this.getAttribute('mode'),
+        customerId: this.getAttribute('customer-id'),
+        apiBase: this.getAttribute('api-base'),
+        locale: this.#locale(),
+        clientId: this.getAttribute('client-id'),
+        market: this.getAttribute('market'),
+        authBase: this.getAttribute('auth-base'),
+        timeout: Number(this.getAttribute('request-timeout')) || undefined,
+        warnUnsaved: this.hasAttribute('warn-unsaved'),
+        draft: this.hasAttribute('draft'),
+        theme: this.getAttribute('theme') || undefined,
+        appearance: this.#appearance,
+        strings: this.#strings,
+        token: this.#token,
+        tokenProvider: this.#tokenProvider ? this.#askProvider : undefined,
+      };
+    }
+
+    #locale() {
+      return this.getAttribute('locale') || this.closest('[lang]')?.getAttribute('lang') || undefined;
+    }
+
+    #render() {
+      if (!loaded) {
+        if (this.#waiting) return;
+        this.#waiting = true;
+        this.#showPending(false);
+        Promise.resolve()
+          .then(load)
+          .then(
+            () => { loaded = true; this.#schedule(); },
+            () => { if (this.isConnected) this.#showPending(true); },
+          )
+          .finally(() => { this.#waiting = false; });
+        return;
+      }
+      const options = this.#options();
+      if (this.#handle) {
+        this.#handle.update(options);
+        return;
+      }
+      this.#handle = mount(this, options) ?? null;
+      if (this.#handle) {
+        this.#pending?.remove();
+        this.#pending = null;
+      }
+    }
+
+    /** The skeleton while the widget loads, or what went wrong when it could not. */
+    #showPending(failed) {
+      const root = this.shadowRoot;
+      attachStyles(root, PENDING_CSS);
+      const lang = language(this.#locale());
+      const theme = this.#appearance?.theme || this.getAttribute('theme');
+      const dark = theme === 'dark'
+        || (theme === 'auto' && globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches);
+      if (this.#pending?.dataset.state === (failed ? 'error' : 'loading')) return;
+      const pending = document.createElement('div');
+      pending.className = 'cf-pending';
+      pending.dataset.state = failed ? 'error' : 'loading';
+      pending.dataset.theme = dark ? 'dark' : 'light';
+      pending.lang = lang;
+      pending.setAttribute('part', 'root');
+      if (failed) {
+        const alert = document.createElement('p');
+        alert.setAttribute('role', 'alert');
+        alert.setAttribute('part', 'alert');
+        alert.textContent = LOAD_FAILED[lang];
+        pending.append(alert);
+      } else {
+        pending.setAttribute('aria-busy', 'true');
+        const rows = document.createElement('div');
+        rows.className = 'cf-pending-rows';
+        rows.setAttribute('part', 'skeleton');
+        rows.setAttribute('aria-hidden', 'true');
+        for (let i = 0; i < 4; i += 1) {
+          const row = document.createElement('div');
+          row.append(document.createElement('span'), document.createElement('span'));
+          rows.append(row);
+        }
+        const status = document.createElement('p');
+        status.setAttribute('role', 'status');
+        status.setAttribute('part', 'status');
+        status.textContent = this.#strings?.['status.loading'] ?? LOADING[lang];
+        pending.append(rows, status);
+      }
+      if (this.#pending) this.#pending.replaceWith(pending);
+      else root.append(pending);
+      this.#pending = pending;
+      if (failed) {
+        this.dispatchEvent(new CustomEvent('customer-error', {
+          bubbles: true,
+          composed: true,
+          detail: {
+            provider: this.getAttribute('provider') ?? undefined,
+            status: null,
+            kind: 'network',
+            message: pending.textContent,
+            providerMessage: null,
+            fieldErrors: {},
+          },
+        }));
+      }
     }
   }
 
   registry.define(tagName, CustomerFormElement);
   return true;
+}
+
+/** For `mount()`: the same stable token-provider indirection the element uses. */
+export function stableTokenProvider() {
+  let current;
+  const ask = (request) => {
+    if (!current) throw new Error('customer-form: tokenProvider was removed');
+    return current(request);
+  };
+  return (options) => {
+    if (!options || typeof options !== 'object') return options;
+    current = typeof options.tokenProvider === 'function' ? options.tokenProvider : undefined;
+    return { ...options, tokenProvider: current ? ask : undefined };
+  };
 }

@@ -11,12 +11,14 @@ static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> 
 
 pub mod browser;
 pub mod client;
+pub mod credential_wait;
 pub mod element;
 pub mod form;
 pub mod format;
 pub mod i18n;
 pub mod messages;
 pub mod random;
+pub mod style;
 pub mod token;
 pub mod transport;
 pub mod ui;

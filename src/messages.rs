@@ -1,7 +1,7 @@
 //! The words for a state: what the alert and status regions say, and the `customer-error` detail.
 
 use providers::validate::Rule;
-use providers::{ApiError, ErrorKind, ProviderId};
+use providers::{ApiError, ErrorKind, ProviderId, RefusalReason};
 
 use crate::form::{Failure, FieldMessage, Notice};
 use crate::i18n::Catalog;
@@ -193,6 +193,8 @@ pub fn alert_text(
 pub fn failure_kind(failure: &Failure) -> (&'static str, Option<u16>) {
     match failure {
         Failure::Api { error, .. } => (error.kind.as_str(), error.status),
+        // Distinct from a refusal: nothing was given, so there is nothing to fix but the page.
+        Failure::Credential(RefusalReason::Missing) => ("credential_missing", None),
         Failure::Credential(_) | Failure::TokenProvider => {
             (ErrorKind::CredentialRefused.as_str(), None)
         }
@@ -272,6 +274,27 @@ mod tests {
         assert_eq!(
             failure_kind(&Failure::Credential(RefusalReason::SecretLiveKey)),
             ("credential_refused", None)
+        );
+    }
+
+    #[test]
+    fn a_missing_credential_has_its_own_kind() {
+        let catalog = Catalog::default();
+        let text = alert_text(
+            &catalog,
+            ProviderId::Prolifi,
+            &Failure::Credential(RefusalReason::Missing),
+            &[],
+            &|n: &str| n.to_string(),
+        );
+        assert!(text.summary.contains("tokenProvider"), "{}", text.summary);
+        assert_eq!(
+            failure_kind(&Failure::Credential(RefusalReason::Missing)),
+            ("credential_missing", None)
+        );
+        assert_eq!(
+            failure_kind(&Failure::TokenProvider).0,
+            "credential_refused"
         );
     }
 }

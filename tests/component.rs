@@ -123,6 +123,15 @@ struct Mounted {
 }
 
 fn mount_form(mode: Operation, token: &str, transport: ScriptedTransport) -> Mounted {
+    mount_with(mode, TokenSource::from_string(token), transport).0
+}
+
+/// The mounted form, its app handle (to change props) and the props it was given.
+fn mount_with(
+    mode: Operation,
+    token: TokenSource,
+    transport: ScriptedTransport,
+) -> (Mounted, yew::AppHandle<CustomerForm>, CustomerFormProps) {
     let root = host();
     let transport = Rc::new(transport);
     let saved = Rc::new(RefCell::new(Vec::new()));
@@ -134,7 +143,7 @@ fn mount_form(mode: Operation, token: &str, transport: ScriptedTransport) -> Mou
         api_base: Some(BASE.into()),
         locale: "en".into(),
         strings: Rc::default(),
-        token: TokenSource::from_string(token),
+        token,
         on_loaded: Callback::noop(),
         on_saved: {
             let saved = saved.clone();
@@ -152,13 +161,15 @@ fn mount_form(mode: Operation, token: &str, transport: ScriptedTransport) -> Mou
         keep_draft: false,
         transport: Some(TransportRef(transport.clone())),
     };
-    yew::Renderer::<CustomerForm>::with_root_and_props(root.clone(), props).render();
-    Mounted {
+    let app =
+        yew::Renderer::<CustomerForm>::with_root_and_props(root.clone(), props.clone()).render();
+    let mounted = Mounted {
         root,
         transport,
         saved,
         errors,
-    }
+    };
+    (mounted, app, props)
 }
 
 #[wasm_bindgen_test]
@@ -380,6 +391,81 @@ async fn the_custom_element_takes_attributes_and_a_token_property() {
     document
         .remove_event_listener_with_callback("customer-error", listener.as_ref().unchecked_ref())
         .unwrap();
+    element.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_form_without_a_credential_waits_for_one_quietly() {
+    let transport = ScriptedTransport::default();
+    transport.answer(200, JANE);
+    let (form, mut app, props) = mount_with(Operation::Update, TokenSource::None, transport);
+    until("rendered", || !state(&form.root).is_empty()).await;
+    // Frameworks set the credential after the element is connected: no error, no request,
+    // the loading skeleton, for as long as a framework could take.
+    sleep(400).await;
+    assert_eq!(state(&form.root), "loading");
+    find(&form.root, "[part=skeleton]");
+    assert!(form.errors.borrow().is_empty());
+    assert!(form.transport.sent().is_empty());
+    app.update(CustomerFormProps {
+        token: TokenSource::from_string("sk_test_late"),
+        ..props
+    });
+    until("ready", || state(&form.root) == "ready").await;
+    assert!(form.errors.borrow().is_empty());
+    let sent = form.transport.sent();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].1.as_deref(), Some("sk_test_late"));
+}
+
+#[wasm_bindgen_test]
+async fn styles_are_an_adopted_stylesheet_not_inline_css() {
+    customer_form::define_customer_form(Some("customer-form-styles".into()));
+    let document = web_sys::window().unwrap().document().unwrap();
+    let element = document.create_element("customer-form-styles").unwrap();
+    for (name, value) in [
+        ("provider", "prolifi"),
+        ("mode", "create"),
+        ("api-base", BASE),
+    ] {
+        element.set_attribute(name, value).unwrap();
+    }
+    js_sys::Reflect::set(
+        &element,
+        &JsValue::from_str("token"),
+        &JsValue::from_str("sk_test_x"),
+    )
+    .unwrap();
+    document.body().unwrap().append_child(&element).unwrap();
+    let shadow = element.shadow_root().expect("open shadow root");
+    until("ready", || {
+        shadow
+            .query_selector("[data-state=ready]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    // Nothing a `style-src 'self'` policy would block: no <style>, no style attribute.
+    assert!(shadow.query_selector("style, [style]").unwrap().is_none());
+    let adopted: js_sys::Array =
+        js_sys::Reflect::get(&shadow, &JsValue::from_str("adoptedStyleSheets"))
+            .unwrap()
+            .unchecked_into();
+    let sheet = adopted.iter().last().expect("an adopted stylesheet");
+    let rules = js_sys::Reflect::get(&sheet, &JsValue::from_str("cssRules")).unwrap();
+    let count = js_sys::Reflect::get(&rules, &JsValue::from_str("length"))
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert!(count > 10.0, "{count} rules");
+    let input = shadow.query_selector("[name=email]").unwrap().unwrap();
+    let style = web_sys::window()
+        .unwrap()
+        .get_computed_style(&input)
+        .unwrap()
+        .unwrap();
+    assert_eq!(style.get_property_value("border-top-width").unwrap(), "1px");
+    assert_eq!(style.get_property_value("padding-left").unwrap(), "10px");
     element.remove();
 }
 

@@ -119,6 +119,10 @@ pub struct CustomerForm {
     pub(super) generation: u32,
     pub(super) focus_first_error: bool,
     pub(super) form_ref: NodeRef,
+    /// The form's outermost element, whose shadow root or document gets the stylesheet.
+    pub(super) root_ref: NodeRef,
+    /// Running while the form has no credential yet (see `credential_wait`).
+    pub(super) credential_wait: Option<Timer>,
     /// The wait before an automatic retry; dropping it cancels the retry.
     pub(super) retry_timer: Option<Timer>,
     pub(super) host: HostEvents,
@@ -253,6 +257,8 @@ impl Component for CustomerForm {
             generation: 0,
             focus_first_error: false,
             form_ref: NodeRef::default(),
+            root_ref: NodeRef::default(),
+            credential_wait: None,
             retry_timer: None,
             host: HostEvents::default(),
             merging: false,
@@ -321,7 +327,8 @@ impl Component for CustomerForm {
             && props.customer_id == old.customer_id
             && props.api_base == old.api_base
             && props.keep_draft == old.keep_draft;
-        if props.token != old.token {
+        // A token scoped to one record is no use for another: a new record starts a new cache.
+        if props.token != old.token || !same_record {
             self.client = client_for(props);
             if same_record {
                 // Keep what was typed: only re-check what the new credential allows.
@@ -339,6 +346,9 @@ impl Component for CustomerForm {
     }
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
+        if let Some(root) = self.root_ref.get() {
+            crate::style::attach(&root);
+        }
         if std::mem::take(&mut self.focus_first_error) {
             view::focus_first_invalid(&self.form_ref);
         }
@@ -347,6 +357,7 @@ impl Component for CustomerForm {
     fn destroy(&mut self, _ctx: &Context<Self>) {
         self.abort.abort();
         self.retry_timer = None;
+        self.credential_wait = None;
         if let Some(state) = &self.state {
             self.host.keep_draft(state);
         }

@@ -1,7 +1,9 @@
 //! Carrying out what the form state asks for: requests through the authenticated client,
 //! the wait before a retry, a token for another customer, events for the host.
 
-use providers::{ApiError, CredentialUse, ErrorKind, HttpReply, HttpRequest, Record};
+use providers::{
+    ApiError, CredentialUse, ErrorKind, HttpReply, HttpRequest, Record, RefusalReason,
+};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -9,8 +11,10 @@ use super::customer_form::{CustomerForm, Message};
 use crate::browser::Timer;
 use crate::client::tokens::TokenError;
 use crate::client::ClientError;
+use crate::credential_wait::wait_for_credential;
 use crate::form::retry::delay_ms;
 use crate::form::{Effect, Msg, Saved};
+use crate::token::TokenSource;
 
 /// How a reply is told to the form state.
 type Wrap = fn(Result<(HttpReply, Record), ApiError>) -> Msg;
@@ -36,13 +40,21 @@ pub fn reply_msg(outcome: Result<(HttpReply, Record), ClientError>, wrap: Wrap) 
 
 impl CustomerForm {
     /// Classifies the credential the host gave, before anything is sent.
-    pub(super) fn obtain_credential(&self, ctx: &Context<Self>) {
+    pub(super) fn obtain_credential(&mut self, ctx: &Context<Self>) {
         self.set_token_purpose();
+        let link = ctx.link().clone();
+        let generation = self.generation;
+        self.credential_wait = None;
+        if ctx.props().token == TokenSource::None && self.state.is_some() {
+            self.credential_wait = Some(wait_for_credential(move || {
+                let missing = CredentialUse::Refused(RefusalReason::Missing);
+                link.send_message(Message::Form(generation, Msg::Credential(Some(missing))));
+            }));
+            return;
+        }
         let Some(state) = &self.state else { return };
         let (contract, base) = (state.contract(), state.base().to_string());
         let client = self.client.clone();
-        let link = ctx.link().clone();
-        let generation = self.generation;
         spawn_local(async move {
             let credential = client.credential(contract, &base).await;
             link.send_message(Message::Form(generation, Msg::Credential(credential)));

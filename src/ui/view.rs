@@ -11,8 +11,6 @@ use crate::form::{Failure, FormState, Msg, Phase, Resolution, Side, Step};
 use crate::messages::{alert_text, field_text, notice_text};
 use crate::random::uuid_v4;
 
-const STYLE: &str = include_str!("style.css");
-
 /// What a keystroke can change on screen besides its own field's text. Equal before and after
 /// an edit: nothing to render.
 #[derive(Clone, PartialEq)]
@@ -54,9 +52,8 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
             &[("provider", props.provider.display_name())],
         );
         return html! {
-            <div class="cf" data-state="error" data-theme={props.theme.resolved()} part="root" lang={catalog.locale().tag()}>
-                <style>{STYLE}</style>
-                <div class="cf-alert" role="alert" part="alert"><p>{text}</p></div>
+            <div ref={form.root_ref.clone()} class="cf" data-state="error" data-theme={props.theme.resolved()} part="root" lang={catalog.locale().tag()}>
+                                <div class="cf-alert" role="alert" part="alert"><p>{text}</p></div>
             </div>
         };
     };
@@ -95,7 +92,9 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
     let busy = matches!(phase, Phase::Loading | Phase::Saving);
     // Until the first record arrives there is nothing to show but the shape of the form.
     let skeleton = phase == Phase::Loading
-        && (form.strings_pending || (state.loaded.is_none() && operation == Operation::Update));
+        && (form.strings_pending
+            || (state.loaded.is_none()
+                && (operation == Operation::Update || form.credential_wait.is_some())));
     let last_changed = state
         .loaded
         .as_ref()
@@ -134,10 +133,9 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
     };
 
     html! {
-        <div class="cf" data-state={phase.as_str()} data-provider={props.provider.as_str()}
+        <div ref={form.root_ref.clone()} class="cf" data-state={phase.as_str()} data-provider={props.provider.as_str()}
             data-theme={props.theme.resolved()} part="root" lang={catalog.locale().tag()}>
-            <style>{STYLE}</style>
-            <form ref={form.form_ref.clone()} class="cf-form" part="form" novalidate=true
+                        <form ref={form.form_ref.clone()} class="cf-form" part="form" novalidate=true
                 aria-busy={busy.then_some("true")} {onsubmit}>
                 if fields.iter().any(|f| f.required) && !form.strings_pending {
                     <p class="cf-note" part="note">{catalog.t("form.required_note")}</p>

@@ -60,9 +60,15 @@ async function openJaneAndEdit() {
   await field('last_name').fill('Fault-Tolerant');
 }
 
-/** Waits for a status or alert text matching `pattern`, as it is shown. */
+/** Waits for a status or alert text matching `pattern`, as it is shown. Checked on every
+ * animation frame: a retry's message may be up for only a quarter of a second, shorter than a
+ * locator's polling interval. */
 async function shows(pattern) {
-  await page.locator('customer-form [role=status], customer-form [role=alert]', { hasText: pattern }).first().waitFor({ timeout: 10_000 });
+  await page.waitForFunction(({ source, flags }) => {
+    const root = document.querySelector('customer-form')?.shadowRoot;
+    const wanted = new RegExp(source, flags);
+    return [...(root?.querySelectorAll('[role=status], [role=alert]') ?? [])].some((el) => wanted.test(el.textContent));
+  }, { source: pattern.source, flags: pattern.flags }, { polling: 'raf', timeout: 10_000 });
 }
 
 describe('faults on an update (Prolifi): retried automatically, values kept', () => {

@@ -11,6 +11,9 @@ import { join, extname, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** Where cargo put the binaries: scripts/env.sh exports it; CARGO_TARGET_DIR or ./target else. */
+export const TARGET_DIR = process.env.CF_TARGET_DIR
+  ?? (process.env.CARGO_TARGET_DIR ? resolve(ROOT, process.env.CARGO_TARGET_DIR) : join(ROOT, 'target'));
 const require = createRequire(join(ROOT, 'tools', 'package.json'));
 const { chromium } = require('playwright-core');
 
@@ -41,13 +44,14 @@ export async function startServer(binary, args = [], { env = {} } = {}) {
 }
 
 export function startSandbox() {
-  return startServer(process.env.SANDBOX_BIN ?? join(ROOT, 'target', 'debug', 'sandbox'), ['--port', '0']);
+  return startServer(process.env.SANDBOX_BIN ?? join(TARGET_DIR, 'debug', 'sandbox'), ['--port', '0']);
 }
 
 /** The upstream secret the test gateway holds; the audit checks it never reaches the page. */
 export const PROLIFI_UPSTREAM_KEY = 'sk_test_upstream_secret_e2e';
 
-/** Starts the gateway in front of `sandboxUrl`, allowing `origin`, with the demo endpoint on. */
+/** Starts the gateway in front of `sandboxUrl`, allowing `origin` (one, or a list), with the
+ * demo endpoint on. */
 export async function startGateway(sandboxUrl, origin, { perTokenPerMinute = 600, eddsaPublicKeyFile } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'gateway-e2e-'));
   const config = join(dir, 'gateway.toml');
@@ -56,7 +60,7 @@ export async function startGateway(sandboxUrl, origin, { perTokenPerMinute = 600
   const adminKey = randomBytes(16).toString('hex');
   await writeFile(config, `
 listen = "127.0.0.1:${port}"
-allowed_origins = ["${origin}"]
+allowed_origins = ${JSON.stringify([origin].flat())}
 [tokens]
 audience = "customer-form"
 max_lifetime_secs = 900
@@ -89,7 +93,7 @@ client_secret = { env = "COMMERCELAYER_CLIENT_SECRET" }
 `);
   const tokenKey = randomBytes(32).toString('hex');
   const server = await startServer(
-    process.env.GATEWAY_BIN ?? join(ROOT, 'target', 'debug', 'gateway'),
+    process.env.GATEWAY_BIN ?? join(TARGET_DIR, 'debug', 'gateway'),
     ['serve', '--config', config],
     {
       env: {
@@ -113,7 +117,7 @@ client_secret = { env = "COMMERCELAYER_CLIENT_SECRET" }
   return { ...server, tokenKey, connectCount };
 }
 
-function freePort() {
+export function freePort() {
   return new Promise((resolvePort, reject) => {
     const probe = createServer();
     probe.once('error', reject);
@@ -129,8 +133,9 @@ const TYPES = {
   '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json',
 };
 
-/** Serves a directory on 127.0.0.1 (the trunk-built demo in dist/ by default). */
-export async function serveStatic(dir = join(ROOT, 'dist')) {
+/** Serves a directory on 127.0.0.1 (the trunk-built demo in dist/ by default); `headers(path)`
+ * adds response headers (a Content-Security-Policy). */
+export async function serveStatic(dir = join(ROOT, 'dist'), { headers = () => ({}) } = {}) {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     let file = join(dir, path);
@@ -138,7 +143,7 @@ export async function serveStatic(dir = join(ROOT, 'dist')) {
     try {
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', ...headers(path) }).end(body);
     } catch {
       res.writeHead(404).end('not found');
     }

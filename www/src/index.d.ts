@@ -12,7 +12,8 @@ export interface TokenRequest {
 }
 
 /** Returns a scoped token (or a Commerce Layer sales-channel token). Called before the first
- * request, when the token is within a minute of expiry, and after a 401. */
+ * request, when the token is within a minute of expiry, after a 401, and for another customer.
+ * Replacing it keeps the form's state: the new one is called the next time a token is needed. */
 export type TokenProvider = (request: TokenRequest) => string | Promise<string>;
 
 /** CSS custom properties, by name: `colorPrimary` sets `--cf-color-primary`. */
@@ -83,6 +84,8 @@ export type ProviderCustomer = Record<string, unknown>;
 export type ErrorKind =
   | 'validation' | 'authentication' | 'permission' | 'not_found' | 'conflict' | 'rate_limited'
   | 'server' | 'bad_request' | 'network' | 'timeout' | 'bad_reply' | 'credential_refused'
+  /** No `token` or `tokenProvider` was set within a few seconds of the form starting. */
+  | 'credential_missing'
   | 'invalid' | 'panic';
 
 export interface CustomerLoadedDetail { provider: Provider; customer: ProviderCustomer }
@@ -139,6 +142,11 @@ declare global {
   interface DocumentEventMap extends CustomerFormEventMap {}
 }
 
+/** Fetches and starts the WebAssembly (once). Rejects where there is no DOM. */
 export function load(options?: { wasmUrl?: string | URL }): Promise<void>;
-export function defineCustomerForm(options?: { tagName?: string; wasmUrl?: string | URL }): Promise<string>;
+/** Defines the element at once (forms show a skeleton until the WebAssembly has loaded) and
+ * resolves to the tag name when forms can render. Without a DOM (server rendering) it defines
+ * nothing, says so once with `console.info`, and resolves. */
+export function defineCustomerForm(options?: { tagName?: string; wasmUrl?: string | URL } | string): Promise<string>;
+/** Rejects where there is no DOM. */
 export function mount(element: HTMLElement, options: CustomerFormOptions): Promise<CustomerFormHandle>;

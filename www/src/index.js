@@ -1,9 +1,20 @@
-// customer-form: the package's entry. Importing it does nothing: the WebAssembly is fetched and
-// the element defined only when asked (load, defineCustomerForm, mount).
+// customer-form: the package's entry. Importing it does nothing, in a browser or on a server:
+// no global is read, nothing is fetched or defined until asked (load, defineCustomerForm, mount).
 
-import init, { defineCustomerForm as define, mount as mountNow, setLocaleUrl } from '../pkg/customer_form.js';
+import init, { mount as mountNow, setLocaleUrl } from '../pkg/customer_form.js';
+// The element as the wasm-bindgen glue imports it (scripts/pack.sh links it here), so the
+// bundle holds one copy of it.
+import { defineElement, stableTokenProvider } from '../pkg/element.js';
 
 let loading = null;
+let toldNoDom = false;
+
+function hasDom() {
+  return typeof window !== 'undefined' && typeof document !== 'undefined'
+    && typeof customElements !== 'undefined' && typeof HTMLElement !== 'undefined';
+}
+
+const NO_DOM = 'customer-form runs in a browser; there is no DOM here (server rendering?)';
 
 // The non-English strings, fetched only by a page that asks for one of them. Written as
 // `new URL('./…', import.meta.url)`, like the `.wasm`, so bundlers copy them and plain servers
@@ -21,6 +32,7 @@ const LOCALES = {
  * A failed load can be tried again.
  */
 export function load({ wasmUrl } = {}) {
+  if (!hasDom()) return Promise.reject(new Error(`${NO_DOM}: nothing to load`));
   loading ??= init({ module_or_path: wasmUrl ?? new URL('./customer_form_bg.wasm', import.meta.url) }).then(
     () => {
       for (const [tag, url] of Object.entries(LOCALES)) {
@@ -36,19 +48,41 @@ export function load({ wasmUrl } = {}) {
 }
 
 /**
- * Defines the `<customer-form>` element (or `tagName`). Harmless to call again, or from a second
- * copy of the package on the same page: the first definition stays. Resolves to the tag name.
+ * Defines the `<customer-form>` element (or `tagName`) at once and starts loading the
+ * WebAssembly; until it has loaded, forms show their skeleton. Resolves to the tag name when
+ * forms can render. Harmless to call again, or from a second copy of the package on the same
+ * page: the first definition stays. Without a DOM (server rendering) it defines nothing and
+ * says so once.
  */
-export async function defineCustomerForm({ tagName = 'customer-form', wasmUrl } = {}) {
-  await load({ wasmUrl });
-  return define(tagName);
+export function defineCustomerForm(options = {}) {
+  const { tagName = 'customer-form', wasmUrl } = typeof options === 'string' ? { tagName: options } : options ?? {};
+  if (!hasDom()) {
+    if (!toldNoDom) {
+      toldNoDom = true;
+      console.info(`${NO_DOM}: defineCustomerForm() defined nothing; it defines <${tagName}> when it runs in the browser.`);
+    }
+    return Promise.resolve(tagName);
+  }
+  const ready = load({ wasmUrl }).then(() => tagName);
+  defineElement(tagName, (element, elementOptions) => mountNow(element, elementOptions), () => load({ wasmUrl }));
+  // Not awaiting it is fine: a failed load is shown by the forms and reported as their
+  // `customer-error`, not as an unhandled rejection. Awaiting it still sees the failure.
+  ready.catch(() => {});
+  return ready;
 }
 
 /**
  * Renders a form into `element`'s shadow root (attached if missing). Resolves to a handle with
- * `update(options)` and `destroy()`.
+ * `update(options)` and `destroy()`. A new `tokenProvider` given to `update` is used the next
+ * time a token is needed; the form keeps its state and values.
  */
 export async function mount(element, options = {}) {
-  await load({ wasmUrl: options.wasmUrl });
-  return mountNow(element, options);
+  if (!hasDom()) throw new Error(`${NO_DOM}: mount() needs an element`);
+  await load({ wasmUrl: options?.wasmUrl });
+  const withProvider = stableTokenProvider();
+  const handle = mountNow(element, withProvider(options));
+  return {
+    update: (next) => handle.update(withProvider(next)),
+    destroy: () => handle.destroy(),
+  };
 }
