@@ -732,6 +732,19 @@ impl FormState {
     ) -> Vec<Effect> {
         let Saved { record, replayed } = saved;
         let customer = record.raw.clone();
+        // The form named the record by an id the save changed (a Partnero key): from now on it
+        // is the record's new name, and tokens are asked for that one (the old name may soon
+        // belong to someone else).
+        let renamed = operation == Operation::Update
+            && !record.id.is_empty()
+            && record.id != self.customer_id
+            && self
+                .loaded
+                .as_ref()
+                .is_some_and(|before| before.id == self.customer_id);
+        if renamed {
+            self.customer_id = record.id.clone();
+        }
         self.values = record.values.clone();
         self.loaded = Some(record);
         self.unconfirmed = None;
@@ -750,6 +763,9 @@ impl FormState {
             operation,
             customer,
         })];
+        if renamed {
+            effects.push(Effect::RefreshToken);
+        }
         if let Some(later) = then {
             self.values = later.values;
             if self.is_dirty() {

@@ -233,3 +233,24 @@ test('audit: no secret and no token anywhere in the page', async () => {
     assert.ok(!body.includes(gateway.tokenKey), 'the gateway signing key never reaches the browser');
   }
 });
+
+test('after a Partnero rename the form asks its token provider for the new key and saves there', async () => {
+  const asked = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('/demo/token')) asked.push(JSON.parse(request.postData()).customer);
+  });
+  await open({ provider: 'partnero' });
+  await waitForState(page, 'ready');
+  await field('key').fill('customer_123_old');
+  await submit();
+  await waitForState(page, 'saved');
+  assert.deepEqual(asked, ['customer_123'], 'one token for the key the form was given');
+  await field('name').fill('Alicia');
+  await submit();
+  await waitForState(page, 'saved');
+  assert.deepEqual(asked, ['customer_123', 'customer_123_old'], 'the next token names the new key');
+  const writes = (await api.log()).filter((e) => e.method !== 'GET').map((e) => `${e.method} ${e.path}`);
+  assert.equal(writes.length, 2, JSON.stringify(writes));
+  assert.match(writes[0], /\/customers\/customer_123$/);
+  assert.match(writes[1], /\/customers\/customer_123_old$/);
+});

@@ -253,3 +253,62 @@ fn seeds_fill_only_empty_fields() {
         ("ref_123", "p1")
     );
 }
+
+fn partnero(body: &str) -> Record {
+    let reply = HttpReply {
+        status: 200,
+        headers: vec![],
+        body: body.into(),
+    };
+    contract::interpret_reply(&providers::partnero::Partnero, &reply).unwrap()
+}
+
+const PARTNERO_ALICE: &str = r#"{"data":{"key":"user-77","name":"Alice","surname":"Brown","email":"alice@example.com","updated_at":"t1"},"status":1}"#;
+const PARTNERO_RENAMED: &str = r#"{"data":{"key":"user-77-old","name":"Alice","surname":"Brown","email":"alice@example.com","updated_at":"t2"},"status":1}"#;
+
+fn partnero_update_form(customer: &str) -> FormState {
+    let mut state =
+        FormState::new(ProviderId::Partnero, Operation::Update, customer, None).unwrap();
+    state.update(Msg::Credential(Some(CredentialUse::Allowed(Grant::all(
+        Channel::Gateway,
+    )))));
+    state.update(Msg::Loaded(Ok(partnero(PARTNERO_ALICE))));
+    assert_eq!(state.phase(), Phase::Ready);
+    state
+}
+
+#[test]
+fn a_rename_moves_the_form_and_its_next_token_to_the_new_key() {
+    let mut state = partnero_update_form("user-77");
+    edit(&mut state, "key", "user-77-old");
+    let rename = submit(&mut state, "k1").unwrap();
+    assert!(rename.url.ends_with("/customers/user-77"), "{}", rename.url);
+    let effects = state.update(Msg::Saved(Ok(Saved {
+        record: partnero(PARTNERO_RENAMED),
+        replayed: false,
+    })));
+    assert!(
+        matches!(
+            &effects[..],
+            [Effect::Emit(Event::Saved { .. }), Effect::RefreshToken]
+        ),
+        "a token for the new key is asked for: {effects:?}"
+    );
+    assert_eq!(state.customer_id(), "user-77-old");
+    edit(&mut state, "name", "Alicia");
+    let next = submit(&mut state, "k2").unwrap();
+    assert!(next.url.ends_with("/customers/user-77-old"), "{}", next.url);
+}
+
+#[test]
+fn a_save_that_keeps_the_name_keeps_the_token() {
+    let mut state = partnero_update_form("user-77");
+    edit(&mut state, "name", "Alicia");
+    submit(&mut state, "k1").unwrap();
+    let effects = state.update(Msg::Saved(Ok(Saved {
+        record: partnero(PARTNERO_ALICE),
+        replayed: false,
+    })));
+    assert!(matches!(&effects[..], [Effect::Emit(Event::Saved { .. })]));
+    assert_eq!(state.customer_id(), "user-77");
+}
