@@ -15,19 +15,36 @@ const SCOPED = {
   'scoped-read': { label: 'Scoped token: read only', ops: ['read'] },
 };
 
-/** The demo logs in as a sandbox customer to get a Commerce Layer customer token (the host
- * page's job in a real shop: the customer signs in). */
-async function commerceLayerCustomerToken() {
+/** The refresh token of the demo's signed-in customer, in memory only. */
+let commerceLayerRefreshToken;
+
+async function commerceLayerGrant(grant) {
   const response = await fetch(`${sandbox}/commercelayer/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      grant_type: 'password', username: 'ada@example.com', password: 'ada-password',
-      client_id: 'cl_sandbox_sales_channel', scope: 'market:code:europe',
-    }),
+    body: JSON.stringify({ client_id: 'cl_sandbox_sales_channel', ...grant }),
   });
   if (!response.ok) throw new Error(`sign-in failed (${response.status})`);
-  return (await response.json()).access_token;
+  const body = await response.json();
+  commerceLayerRefreshToken = body.refresh_token ?? commerceLayerRefreshToken;
+  return body.access_token;
+}
+
+/** The demo signs in as a sandbox customer to get a Commerce Layer customer token (the host
+ * page's job in a real shop: the customer signs in). It signs in with the password once and then
+ * keeps the session with the refresh token, as a shop does: so changing the customer's password
+ * in the form does not sign the demo out. */
+async function commerceLayerCustomerToken() {
+  if (commerceLayerRefreshToken) {
+    try {
+      return await commerceLayerGrant({ grant_type: 'refresh_token', refresh_token: commerceLayerRefreshToken });
+    } catch {
+      commerceLayerRefreshToken = undefined;
+    }
+  }
+  return commerceLayerGrant({
+    grant_type: 'password', username: 'ada@example.com', password: 'ada-password', scope: 'market:code:europe',
+  });
 }
 
 const PROVIDERS = {
@@ -149,6 +166,11 @@ $('provider').addEventListener('change', () => {
   apply();
 });
 for (const id of ['mode', 'customer-id', 'locale', 'theme']) $(id).addEventListener('change', apply);
+// Enter in a settings box applies the settings; it does not reload the page.
+$('controls').addEventListener('submit', (event) => {
+  event.preventDefault();
+  apply();
+});
 // A new tokenProvider is only asked the next time the form needs a token. Another credential
 // here stands for another person, so the form goes without one for a moment and checks anew.
 $('credential').addEventListener('change', () => {
@@ -157,14 +179,15 @@ $('credential').addEventListener('change', () => {
   setTimeout(apply);
 });
 
-// Deep links choose the starting form (?provider=&mode=&customer=&credential=<slug>); they never
-// carry a credential, only which of the demo's credentials to use.
+// Deep links choose the starting form (?provider=&mode=&customer=&credential=<slug>; the settings'
+// own names, such as customer-id, work too); they never carry a credential, only which of the
+// demo's credentials to use.
 function start(bindings) {
   bindings.defineCustomerForm();
   const provider = PROVIDERS[params.get('provider')] ? params.get('provider') : 'prolifi';
   $('provider').value = provider;
   $('mode').value = params.get('mode') === 'create' ? 'create' : 'update';
-  $('customer-id').value = params.get('customer') ?? PROVIDERS[provider].customerId;
+  $('customer-id').value = params.get('customer') ?? params.get('customer-id') ?? PROVIDERS[provider].customerId;
   fillCredentials(provider);
   if (params.get('credential')) $('credential').value = params.get('credential');
   for (const id of ['locale', 'theme']) if (params.get(id)) $(id).value = params.get(id);

@@ -3,7 +3,7 @@
 use providers::validate::Rule;
 use providers::{ApiError, ErrorKind, ProviderId, RefusalReason};
 
-use crate::form::{Failure, FieldMessage, Notice};
+use crate::form::{Failure, FieldMessage, Notice, Step};
 use crate::i18n::Catalog;
 
 /// What the `role="alert"` region shows for a failure.
@@ -81,10 +81,23 @@ pub fn notice_text(
     }
 }
 
-fn api_summary(catalog: &Catalog, provider: ProviderId, error: &ApiError) -> String {
+fn api_summary(catalog: &Catalog, provider: ProviderId, error: &ApiError, step: Step) -> String {
     let name = provider.display_name();
     let status = error.status.map(|s| s.to_string()).unwrap_or_default();
+    // Nothing was typed before a record loads: a load failure says what happened to the
+    // loading, and never that entries are kept.
+    let load_key = match error.kind {
+        ErrorKind::Authentication => Some("load.authentication"),
+        ErrorKind::Permission => Some("load.permission"),
+        ErrorKind::RateLimited => Some("load.rate_limited"),
+        ErrorKind::Server => Some("load.server"),
+        ErrorKind::Network => Some("load.network"),
+        ErrorKind::Timeout => Some("load.timeout"),
+        ErrorKind::BadReply => Some("load.bad_reply"),
+        _ => None,
+    };
     let key = match error.kind {
+        _ if step == Step::Load && load_key.is_some() => load_key.unwrap_or_default(),
         ErrorKind::Validation => "alert.validation",
         ErrorKind::Authentication => "alert.authentication",
         ErrorKind::Permission => "alert.permission",
@@ -119,7 +132,7 @@ pub fn alert_text(
 ) -> AlertText {
     let name = provider.display_name();
     match failure {
-        Failure::Api { error, .. } => {
+        Failure::Api { error, step } => {
             let (_, unshown) = error.partition_fields(shown_fields);
             let other_fields = (!unshown.is_empty()).then(|| {
                 let list = unshown
@@ -136,7 +149,7 @@ pub fn alert_text(
                 )
             });
             AlertText {
-                summary: api_summary(catalog, provider, error),
+                summary: api_summary(catalog, provider, error, *step),
                 detail,
                 other_fields,
             }
@@ -208,8 +221,49 @@ pub fn failure_kind(failure: &Failure) -> (&'static str, Option<u16>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::form::Step;
     use providers::{FieldError, RefusalReason};
+
+    #[test]
+    fn a_load_failure_never_says_entries_are_kept() {
+        let catalog = Catalog::default();
+        for kind in [
+            ErrorKind::Authentication,
+            ErrorKind::Permission,
+            ErrorKind::RateLimited,
+            ErrorKind::Server,
+            ErrorKind::Network,
+            ErrorKind::Timeout,
+            ErrorKind::BadReply,
+        ] {
+            let failure = Failure::Api {
+                error: ApiError::new(Some(502), kind, ""),
+                step: Step::Load,
+            };
+            let text = alert_text(&catalog, ProviderId::Count, &failure, &[], &|n: &str| {
+                n.to_string()
+            });
+            assert!(
+                !text.summary.contains("entries"),
+                "{kind:?}: {}",
+                text.summary
+            );
+            assert!(
+                text.summary.contains("load") || kind == ErrorKind::Permission,
+                "{kind:?}: {}",
+                text.summary
+            );
+        }
+        let server = Failure::Api {
+            error: ApiError::new(Some(502), ErrorKind::Server, ""),
+            step: Step::Load,
+        };
+        assert_eq!(
+            alert_text(&catalog, ProviderId::Count, &server, &[], &|n: &str| n
+                .to_string())
+            .summary,
+            "Count had a problem (502), so the customer could not be loaded. Load again in a moment."
+        );
+    }
 
     #[test]
     fn api_failures_say_what_happened_and_keep_provider_words_apart() {

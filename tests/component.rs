@@ -288,7 +288,7 @@ async fn provider_field_errors_sit_beside_their_inputs() {
 }
 
 #[wasm_bindgen_test]
-async fn client_validation_sends_nothing_and_focuses_the_first_invalid_field() {
+async fn client_validation_sends_nothing_and_the_summary_takes_the_focus_and_links_the_fields() {
     let form = mount_form(Operation::Create, "sk_test_x", ScriptedTransport::default());
     until("ready", || state(&form.root) == "ready").await;
     type_into(&form.root, "metadata", "[1, 2]");
@@ -303,12 +303,24 @@ async fn client_validation_sends_nothing_and_focuses_the_first_invalid_field() {
         .unwrap()
         .active_element()
         .unwrap();
-    assert_eq!(active.get_attribute("name").as_deref(), Some("email"));
+    // Issue 12: the summary at the top takes the focus; its links lead to the fields.
+    assert_eq!(active.get_attribute("role").as_deref(), Some("alert"));
     let metadata = find(&form.root, "[name=metadata]");
     assert_eq!(
         metadata.get_attribute("aria-invalid").as_deref(),
         Some("true")
     );
+    let links = form.root.query_selector_all("[part=error-link]").unwrap();
+    assert_eq!(links.length(), 2, "one link per invalid field");
+    let first: web_sys::HtmlElement = links.get(0).unwrap().unchecked_into();
+    first.click();
+    let active = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .active_element()
+        .unwrap();
+    assert_eq!(active.get_attribute("name").as_deref(), Some("email"));
 }
 
 #[wasm_bindgen_test]

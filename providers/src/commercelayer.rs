@@ -13,7 +13,7 @@ use crate::contract::{
 };
 use crate::credential::{read_token, Channel, CredentialUse, Grant, RefusalReason, TokenKind};
 use crate::error::{ApiError, ErrorKind, FieldError};
-use crate::field::{FieldKind, FieldSpec};
+use crate::field::{FieldKind, FieldSpec, Section};
 use crate::http::{HttpReply, HttpRequest, Method};
 use crate::json::Json;
 use crate::public_client::{PublicClient, PublicClientSettings};
@@ -52,9 +52,11 @@ const TAX_EXEMPTION: FieldSpec = FieldSpec::new(
     "tax_exemption_code",
     "field.commercelayer.tax_exemption_code",
     FieldKind::Text,
-);
-const METADATA: FieldSpec =
-    FieldSpec::new("metadata", "field.metadata", FieldKind::JsonObject).hint("hint.metadata");
+)
+.section(Section::Classification);
+const METADATA: FieldSpec = FieldSpec::new("metadata", "field.metadata", FieldKind::JsonObject)
+    .hint("hint.metadata")
+    .section(Section::Metadata);
 const REFERENCE: FieldSpec = FieldSpec::new(
     "reference",
     "field.commercelayer.reference",
@@ -70,19 +72,23 @@ const CUSTOMER_GROUP: FieldSpec = FieldSpec::new(
     "field.commercelayer.customer_group",
     FieldKind::Text,
 )
-.hint("hint.commercelayer.customer_group");
-const TAGS: FieldSpec =
-    FieldSpec::new("tags", "field.tags", FieldKind::Tags).hint("hint.commercelayer.tags");
+.hint("hint.commercelayer.customer_group")
+.section(Section::Classification);
+const TAGS: FieldSpec = FieldSpec::new("tags", "field.tags", FieldKind::Tags)
+    .hint("hint.commercelayer.tags")
+    .section(Section::Classification);
 const REQUEST_ANONYMIZATION: FieldSpec = FieldSpec::new(
     "_request_anonymization",
     "field.commercelayer.request_anonymization",
     FieldKind::Choice(YES),
-);
+)
+.section(Section::DangerZone);
 const CANCEL_ANONYMIZATION: FieldSpec = FieldSpec::new(
     "_cancel_anonymization",
     "field.commercelayer.cancel_anonymization",
     FieldKind::Choice(YES),
-);
+)
+.section(Section::DangerZone);
 
 const SALES_CHANNEL_FIELDS: &[FieldSpec] =
     &[EMAIL, PASSWORD, SHOPPER_REFERENCE, TAX_EXEMPTION, METADATA];

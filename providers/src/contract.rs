@@ -167,8 +167,14 @@ pub trait Contract: Sync {
     /// such thing (Commerce Layer's base names the organisation).
     fn default_base(&self) -> &'static str;
 
-    /// The fields of the form, in display order.
+    /// The fields of the form, in display order within each section.
     fn fields(&self, op: Operation) -> &'static [FieldSpec];
+
+    /// The fields that name a customer (in a title), best first: the first group with any text
+    /// gives the name, its parts joined by a space.
+    fn name_fields(&self) -> &'static [&'static [&'static str]] {
+        &[&["email"]]
+    }
 
     /// Provider rules beyond the per-field ones (e.g. "name or first/last name").
     fn check_extra(
@@ -301,6 +307,19 @@ pub fn gateway_rules_for(provider: ProviderId) -> Option<&'static dyn GatewayRul
 pub fn contract_for(provider: ProviderId, channel: Channel) -> Option<&'static dyn Contract> {
     let contract = provider.contract();
     Some(contract.through(channel).unwrap_or(contract))
+}
+
+/// What to call the customer these values describe (see `Contract::name_fields`).
+pub fn customer_title(contract: &dyn Contract, values: &FormValues) -> Option<String> {
+    contract.name_fields().iter().find_map(|group| {
+        let name = group
+            .iter()
+            .map(|field| values.get(field).trim())
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        (!name.is_empty()).then_some(name)
+    })
 }
 
 /// Every rule for these values: per field, then the provider's own.

@@ -10,7 +10,7 @@ use crate::contract::{
     Route, WrittenField,
 };
 use crate::error::{ApiError, ErrorKind, FieldError};
-use crate::field::{FieldKind, FieldSpec};
+use crate::field::{FieldKind, FieldSpec, Section};
 use crate::http::{HttpReply, HttpRequest, Method};
 use crate::json::Json;
 use crate::record::Record;
@@ -36,31 +36,36 @@ macro_rules! address_fields {
                 concat!("field.", $label, ".street"),
                 FieldKind::Text,
             )
-            .autocomplete(concat!($label, " street-address")),
+            .autocomplete(concat!($label, " street-address"))
+            .section(Section::Addresses),
             FieldSpec::new(
                 concat!($address, ".city"),
                 concat!("field.", $label, ".city"),
                 FieldKind::Text,
             )
-            .autocomplete(concat!($label, " address-level2")),
+            .autocomplete(concat!($label, " address-level2"))
+            .section(Section::Addresses),
             FieldSpec::new(
                 concat!($address, ".state"),
                 concat!("field.", $label, ".state"),
                 FieldKind::Text,
             )
-            .autocomplete(concat!($label, " address-level1")),
+            .autocomplete(concat!($label, " address-level1"))
+            .section(Section::Addresses),
             FieldSpec::new(
                 concat!($address, ".zipCode"),
                 concat!("field.", $label, ".zip_code"),
                 FieldKind::Text,
             )
-            .autocomplete(concat!($label, " postal-code")),
+            .autocomplete(concat!($label, " postal-code"))
+            .section(Section::Addresses),
             FieldSpec::new(
                 concat!($address, ".country"),
                 concat!("field.", $label, ".country"),
                 FieldKind::Text,
             )
-            .autocomplete(concat!($label, " country-name")),
+            .autocomplete(concat!($label, " country-name"))
+            .section(Section::Addresses),
         ]
     };
 }
@@ -79,17 +84,22 @@ const fn customer_fields<const N: usize>() -> [FieldSpec; N] {
             .required()
             .max(255)
             .hint("hint.count.email")
-            .autocomplete("email"),
+            .autocomplete("email")
+            .section(Section::Contact),
         FieldSpec::new("mainPhone", "field.phone", FieldKind::Tel)
             .max(50)
-            .autocomplete("tel"),
+            .autocomplete("tel")
+            .section(Section::Contact),
         FieldSpec::new("website", "field.website", FieldKind::Url)
             .max(255)
-            .autocomplete("url"),
-        FieldSpec::new("status", "field.status", FieldKind::Choice(STATUSES)),
+            .autocomplete("url")
+            .section(Section::Contact),
+        FieldSpec::new("status", "field.status", FieldKind::Choice(STATUSES))
+            .section(Section::Classification),
     ];
     let contacts = FieldSpec::new("contacts", "field.count.contacts", FieldKind::JsonList)
-        .hint("hint.count.contacts");
+        .hint("hint.count.contacts")
+        .section(Section::Contact);
     let mut out = [contacts; N];
     let mut i = 0;
     while i < 5 {
@@ -169,6 +179,10 @@ impl Contract for Count {
 
     fn fields(&self, op: Operation) -> &'static [FieldSpec] {
         fields(op)
+    }
+
+    fn name_fields(&self) -> &'static [&'static [&'static str]] {
+        &[&["customer"], &["email"]]
     }
 
     /// At most one primary contact, and only the keys Count knows.

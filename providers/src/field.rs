@@ -21,6 +21,87 @@ pub enum FieldKind {
     Choice(&'static [&'static str]),
 }
 
+/// Where a field sits in the form: the form shows one fieldset per section, with a legend, in
+/// this order. Provider-agnostic, so the widget groups any provider's fields the same way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Section {
+    /// Who the customer is: names, keys, references.
+    Identity,
+    Contact,
+    Addresses,
+    /// The partner who referred the customer (one of several ways to name them).
+    Referrer,
+    /// Group, tags, status.
+    Classification,
+    /// Free-form data and everything else.
+    Metadata,
+    /// Irreversible requests (anonymization), kept apart from everyday edits.
+    DangerZone,
+}
+
+impl Section {
+    /// Message key of the section's legend.
+    pub fn legend(self) -> &'static str {
+        match self {
+            Section::Identity => "section.identity",
+            Section::Contact => "section.contact",
+            Section::Addresses => "section.addresses",
+            Section::Referrer => "section.referrer",
+            Section::Classification => "section.classification",
+            Section::Metadata => "section.metadata",
+            Section::DangerZone => "section.danger_zone",
+        }
+    }
+
+    /// Message key of a hint for the whole section, if any.
+    pub fn hint(self) -> Option<&'static str> {
+        match self {
+            Section::Referrer => Some("hint.section.referrer"),
+            Section::DangerZone => Some("hint.section.danger_zone"),
+            _ => None,
+        }
+    }
+
+    /// The public `data-section` and `::part(section-…)` name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Section::Identity => "identity",
+            Section::Contact => "contact",
+            Section::Addresses => "addresses",
+            Section::Referrer => "referrer",
+            Section::Classification => "classification",
+            Section::Metadata => "metadata",
+            Section::DangerZone => "danger-zone",
+        }
+    }
+}
+
+impl Section {
+    pub const ALL: [Section; 7] = [
+        Section::Identity,
+        Section::Contact,
+        Section::Addresses,
+        Section::Referrer,
+        Section::Classification,
+        Section::Metadata,
+        Section::DangerZone,
+    ];
+}
+
+/// The fields of each section that has any, sections in `Section` order and fields in the
+/// contract's order within each: the order the form shows them in. (The contract's order stays
+/// the order of request bodies.)
+pub fn by_section(fields: &[FieldSpec]) -> Vec<(Section, Vec<&FieldSpec>)> {
+    Section::ALL
+        .into_iter()
+        .map(|section| {
+            let run: Vec<&FieldSpec> = fields.iter().filter(|f| f.section == section).collect();
+            (section, run)
+        })
+        .filter(|(_, run)| !run.is_empty())
+        .collect()
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FieldSpec {
     /// The field's path in the provider's request body without envelopes (`first_name`,
@@ -35,6 +116,8 @@ pub struct FieldSpec {
     pub max_chars: Option<usize>,
     /// The HTML `autocomplete` token, so browsers fill the right thing.
     pub autocomplete: Option<&'static str>,
+    /// The fieldset the form shows it in.
+    pub section: Section,
 }
 
 impl FieldSpec {
@@ -47,7 +130,13 @@ impl FieldSpec {
             required: false,
             max_chars: None,
             autocomplete: None,
+            section: Section::Identity,
         }
+    }
+
+    pub const fn section(mut self, section: Section) -> FieldSpec {
+        self.section = section;
+        self
     }
 
     pub const fn required(mut self) -> FieldSpec {
@@ -68,5 +157,59 @@ impl FieldSpec {
     pub const fn autocomplete(mut self, token: &'static str) -> FieldSpec {
         self.autocomplete = Some(token);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_grouped_by_section_in_section_order() {
+        let f = |name, section| FieldSpec::new(name, "l", FieldKind::Text).section(section);
+        let fields = [
+            f("email", Section::Contact),
+            f("a", Section::Identity),
+            f("m", Section::Metadata),
+            f("b", Section::Identity),
+        ];
+        let runs: Vec<(Section, Vec<&str>)> = by_section(&fields)
+            .into_iter()
+            .map(|(s, run)| (s, run.iter().map(|f| f.name).collect()))
+            .collect();
+        assert_eq!(
+            runs,
+            vec![
+                (Section::Identity, vec!["a", "b"]),
+                (Section::Contact, vec!["email"]),
+                (Section::Metadata, vec!["m"]),
+            ]
+        );
+        assert!(by_section(&[]).is_empty());
+    }
+
+    /// Every form of every provider uses more than one section, and anonymization is only ever
+    /// in the danger zone.
+    #[test]
+    fn every_form_is_sectioned() {
+        for provider in crate::ProviderId::ALL {
+            for channel in [crate::Channel::Gateway, crate::Channel::Direct] {
+                let Some(contract) = crate::contract_for(provider, channel) else {
+                    continue;
+                };
+                for op in [crate::Operation::Create, crate::Operation::Update] {
+                    let fields = contract.fields(op);
+                    assert!(by_section(fields).len() > 1, "{provider:?} {op:?}");
+                    for spec in fields {
+                        assert_eq!(
+                            spec.name.contains("anonymization"),
+                            spec.section == Section::DangerZone,
+                            "{}",
+                            spec.name
+                        );
+                    }
+                }
+            }
+        }
     }
 }

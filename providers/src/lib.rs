@@ -34,7 +34,7 @@ pub use contract::{
 };
 pub use credential::{classify_credential, Channel, CredentialUse, Grant, RefusalReason};
 pub use error::{ApiError, ErrorKind, FieldError};
-pub use field::{FieldKind, FieldSpec};
+pub use field::{by_section, FieldKind, FieldSpec, Section};
 pub use http::{HttpReply, HttpRequest, Method};
 pub use json::Json;
 pub use public_client::PublicClient;

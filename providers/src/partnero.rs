@@ -9,7 +9,7 @@ use crate::contract::{
     RequestContext, Route, WrittenField,
 };
 use crate::error::{ApiError, ErrorKind, FieldError};
-use crate::field::{FieldKind, FieldSpec};
+use crate::field::{FieldKind, FieldSpec, Section};
 use crate::http::{HttpReply, HttpRequest, Method};
 use crate::json::Json;
 use crate::record::Record;
@@ -29,23 +29,31 @@ const CREATE_FIELDS: &[FieldSpec] = &[
     FieldSpec::new("key", "field.partnero.key", FieldKind::Text)
         .required()
         .hint("hint.partnero.key"),
-    FieldSpec::new("email", "field.email", FieldKind::Email).autocomplete("email"),
+    FieldSpec::new("email", "field.email", FieldKind::Email)
+        .autocomplete("email")
+        .section(Section::Contact),
     FieldSpec::new("name", "field.first_name", FieldKind::Text).autocomplete("given-name"),
     FieldSpec::new("surname", "field.last_name", FieldKind::Text).autocomplete("family-name"),
-    FieldSpec::new("tags", "field.tags", FieldKind::Tags).hint("hint.tags"),
+    FieldSpec::new("tags", "field.tags", FieldKind::Tags)
+        .hint("hint.tags")
+        .section(Section::Classification),
     FieldSpec::new("partner.key", "field.partnero.partner_key", FieldKind::Text)
-        .hint("hint.partnero.partner"),
-    FieldSpec::new("partner.id", "field.partnero.partner_id", FieldKind::Text),
+        .hint("hint.partnero.partner")
+        .section(Section::Referrer),
+    FieldSpec::new("partner.id", "field.partnero.partner_id", FieldKind::Text)
+        .section(Section::Referrer),
     FieldSpec::new(
         "partner.email",
         "field.partnero.partner_email",
         FieldKind::Email,
-    ),
+    )
+    .section(Section::Referrer),
     FieldSpec::new(
         "options.referral_url",
         "field.partnero.referral_url",
         FieldKind::Url,
-    ),
+    )
+    .section(Section::Metadata),
 ];
 
 /// Everything inside `update` is optional; `key` renames the customer.
@@ -53,10 +61,14 @@ const UPDATE_FIELDS: &[FieldSpec] = &[
     FieldSpec::new("key", "field.partnero.key", FieldKind::Text)
         .required()
         .hint("hint.partnero.rename"),
-    FieldSpec::new("email", "field.email", FieldKind::Email).autocomplete("email"),
+    FieldSpec::new("email", "field.email", FieldKind::Email)
+        .autocomplete("email")
+        .section(Section::Contact),
     FieldSpec::new("name", "field.first_name", FieldKind::Text).autocomplete("given-name"),
     FieldSpec::new("surname", "field.last_name", FieldKind::Text).autocomplete("family-name"),
-    FieldSpec::new("tags", "field.tags", FieldKind::Tags).hint("hint.partnero.tags"),
+    FieldSpec::new("tags", "field.tags", FieldKind::Tags)
+        .hint("hint.partnero.tags")
+        .section(Section::Classification),
 ];
 
 fn fields(op: Operation) -> &'static [FieldSpec] {
@@ -94,6 +106,10 @@ impl Contract for Partnero {
 
     fn fields(&self, op: Operation) -> &'static [FieldSpec] {
         fields(op)
+    }
+
+    fn name_fields(&self) -> &'static [&'static [&'static str]] {
+        &[&["name", "surname"], &["email"], &["key"]]
     }
 
     fn check_extra(

@@ -8,7 +8,7 @@ use crate::contract::{
 };
 use crate::credential::{read_token, Channel, CredentialUse, Grant, RefusalReason, TokenKind};
 use crate::error::{ApiError, ErrorKind, FieldError};
-use crate::field::{FieldKind, FieldSpec};
+use crate::field::{FieldKind, FieldSpec, Section};
 use crate::http::{HttpReply, HttpRequest, Method};
 use crate::json::Json;
 use crate::record::Record;
@@ -26,7 +26,8 @@ pub const DEFAULT_BASE: &str = "https://api.prolifi.co/api/v1/public";
 const FIELDS: &[FieldSpec] = &[
     FieldSpec::new("email", "field.email", FieldKind::Email)
         .required()
-        .autocomplete("email"),
+        .autocomplete("email")
+        .section(Section::Contact),
     FieldSpec::new("first_name", "field.first_name", FieldKind::Text).autocomplete("given-name"),
     FieldSpec::new("last_name", "field.last_name", FieldKind::Text).autocomplete("family-name"),
     FieldSpec::new("name", "field.full_name", FieldKind::Text)
@@ -38,10 +39,15 @@ const FIELDS: &[FieldSpec] = &[
     FieldSpec::new("external_id", "field.external_id", FieldKind::Text)
         .hint("hint.prolifi.external_id")
         .max(255),
-    FieldSpec::new("phone", "field.phone", FieldKind::Tel).autocomplete("tel"),
+    FieldSpec::new("phone", "field.phone", FieldKind::Tel)
+        .autocomplete("tel")
+        .section(Section::Contact),
     FieldSpec::new("country_id", "field.country_id", FieldKind::Uuid)
-        .hint("hint.prolifi.country_id"),
-    FieldSpec::new("metadata", "field.metadata", FieldKind::JsonObject).hint("hint.metadata"),
+        .hint("hint.prolifi.country_id")
+        .section(Section::Addresses),
+    FieldSpec::new("metadata", "field.metadata", FieldKind::JsonObject)
+        .hint("hint.metadata")
+        .section(Section::Metadata),
 ];
 
 const NAME_PARTS: [&str; 2] = ["first_name", "last_name"];
@@ -96,6 +102,15 @@ impl Contract for Prolifi {
 
     fn fields(&self, _op: Operation) -> &'static [FieldSpec] {
         FIELDS
+    }
+
+    fn name_fields(&self) -> &'static [&'static [&'static str]] {
+        &[
+            &["name"],
+            &["first_name", "last_name"],
+            &["company_name"],
+            &["email"],
+        ]
     }
 
     /// "Either pass `name` … or pass `first_name` / `last_name`": on update, only the fields
@@ -321,6 +336,26 @@ mod tests {
             body: r#"{"data":{"id":"0b6f2d1c-5d0e-4a43-9d5f-6f1b8f3e2a10","external_id":"cus_1001","email":"jane@example.com","name":"Jane Doe","first_name":"Jane","last_name":"Doe","company_name":null,"phone":"+44 20 7946 0958","status":"active","country":"United Kingdom","country_id":"9a7c3b52-3f0e-4d8c-8f55-1c0c2e9d4b61","metadata":{"plan":"pro"},"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-02T00:00:00Z"}}"#.into(),
         };
         interpret_reply(&Prolifi, &reply).unwrap()
+    }
+
+    #[test]
+    fn a_customer_is_named_by_full_name_then_parts_then_email() {
+        use crate::contract::customer_title;
+        let record = loaded();
+        assert_eq!(
+            customer_title(&Prolifi, &record.values).as_deref(),
+            Some("Jane Doe")
+        );
+        let mut values = FormValues::new();
+        values.set("first_name", "Ann".to_string());
+        values.set("email", "ann@example.com".to_string());
+        assert_eq!(customer_title(&Prolifi, &values).as_deref(), Some("Ann"));
+        values.set("first_name", " ".to_string());
+        assert_eq!(
+            customer_title(&Prolifi, &values).as_deref(),
+            Some("ann@example.com")
+        );
+        assert_eq!(customer_title(&Prolifi, &FormValues::new()), None);
     }
 
     #[test]

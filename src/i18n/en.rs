@@ -125,7 +125,26 @@ credential.confidential	A confidential Commerce Layer token (integration or weba
 credential.wrong_provider	The token given to the form was issued for another provider. Nothing was sent.
 credential.unrecognised	The credential given to the form is not one it can use safely with {provider}. Nothing was sent.
 credential.missing	No credential was given to the form. Set its token or tokenProvider property.
-credential.provider_failed	Could not obtain a token from the host page. Try again.";
+credential.provider_failed	Could not obtain a token from the host page. Try again.
+section.identity	Who the customer is
+section.contact	Contact
+section.addresses	Addresses
+section.referrer	Referring partner — give one of
+section.classification	Classification
+section.metadata	Other details
+section.danger_zone	Danger zone
+hint.section.referrer	The partner who referred this customer: their referral key, ID or email. One is enough.
+hint.section.danger_zone	Anonymization removes the customer's personal data for good. A request can be cancelled until Commerce Layer carries it out.
+form.title.update_named	Edit customer · {name}
+status.created_id	Customer created. Its ID is {id}.
+status.created_cannot_edit	This credential can create customers but not edit them, so the form is now read-only. Sign in to edit this customer.
+load.authentication	{provider} did not accept the credential (401), so the customer could not be loaded. Sign in again or ask your administrator for a new token.
+load.permission	This credential may not read this customer, so there is nothing to show.
+load.rate_limited	Too many requests to {provider}, so the customer could not be loaded. Wait a moment, then load again.
+load.server	{provider} had a problem ({status}), so the customer could not be loaded. Load again in a moment.
+load.network	Could not reach {provider}, so the customer could not be loaded. Check your connection, then load again.
+load.timeout	{provider} did not answer in time, so the customer could not be loaded. Load again.
+load.bad_reply	{provider} sent a reply the form could not read, so the customer could not be loaded. Load again.";
 
 /// The (key, text) pairs, in order.
 pub fn entries() -> impl Iterator<Item = (&'static str, &'static str)> {

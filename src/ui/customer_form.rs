@@ -104,6 +104,8 @@ pub enum Message {
     StringsLoaded(Locale),
     /// The page is being hidden or left: the moment to keep a draft.
     PageHidden,
+    /// Ask the host for a token again, after a failure to obtain one.
+    RetryCredential,
 }
 
 pub struct CustomerForm {
@@ -117,8 +119,11 @@ pub struct CustomerForm {
     pub(super) id_prefix: AttrValue,
     /// Bumped whenever the form is re-initialised, so replies for an old customer are ignored.
     pub(super) generation: u32,
-    pub(super) focus_first_error: bool,
+    /// A save has just failed: the summary at the top takes the focus once rendered.
+    pub(super) focus_summary: bool,
     pub(super) form_ref: NodeRef,
+    /// The failure summary (`role="alert"`).
+    pub(super) summary_ref: NodeRef,
     /// The form's outermost element, whose shadow root or document gets the stylesheet.
     pub(super) root_ref: NodeRef,
     /// Running while the form has no credential yet (see `credential_wait`).
@@ -255,8 +260,9 @@ impl Component for CustomerForm {
             abort: Abort::new(),
             id_prefix: AttrValue::from(format!("cf{instance}")),
             generation: 0,
-            focus_first_error: false,
+            focus_summary: false,
             form_ref: NodeRef::default(),
+            summary_ref: NodeRef::default(),
             root_ref: NodeRef::default(),
             credential_wait: None,
             retry_timer: None,
@@ -286,6 +292,10 @@ impl Component for CustomerForm {
                 self.follow_up(ctx);
                 return true;
             }
+            Message::RetryCredential => {
+                self.obtain_credential(ctx);
+                return false;
+            }
             Message::PageHidden => {
                 if let Some(state) = &self.state {
                     self.host.keep_draft(state);
@@ -299,15 +309,20 @@ impl Component for CustomerForm {
         let Some(state) = self.state.as_mut() else {
             return false;
         };
-        let submitting = matches!(msg, Msg::Submit { .. } | Msg::Saved(Err(_)));
         let edited = matches!(msg, Msg::Edit { .. });
         if matches!(msg, Msg::Resolve(_)) {
             self.merging = false;
         }
         let shown_before = view::Shown::of(state);
+        let failure_before = state.failure.clone();
         let effects = state.update(msg);
-        if submitting && !state.field_errors.is_empty() {
-            self.focus_first_error = true;
+        // A save that has just failed: the summary says what happened and links to the fields.
+        // Failures that stop the form from starting leave the focus where it is.
+        if state.failure.is_some()
+            && state.failure != failure_before
+            && !state.failure.as_ref().is_some_and(|f| f.is_fatal())
+        {
+            self.focus_summary = true;
         }
         // A keystroke that changed only its own field's text needs no render: the input
         // already shows it.
@@ -349,8 +364,8 @@ impl Component for CustomerForm {
         if let Some(root) = self.root_ref.get() {
             crate::style::attach(&root);
         }
-        if std::mem::take(&mut self.focus_first_error) {
-            view::focus_first_invalid(&self.form_ref);
+        if std::mem::take(&mut self.focus_summary) {
+            super::outcome::focus_summary(&self.summary_ref);
         }
     }
 

@@ -19,9 +19,14 @@ pub struct FieldProps {
     pub on_edit: Callback<(&'static str, String)>,
 }
 
+/// The element id of a field's control.
+pub fn field_id(id_prefix: &str, name: &str) -> String {
+    format!("{id_prefix}-{}", name.replace('.', "-"))
+}
+
 pub fn field(props: FieldProps) -> Html {
     let spec = props.spec;
-    let id = format!("{}-{}", props.id_prefix, spec.name.replace('.', "-"));
+    let id = field_id(&props.id_prefix, spec.name);
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let described_by = [

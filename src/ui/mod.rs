@@ -5,4 +5,6 @@ pub mod customer_form;
 mod effects;
 pub mod field;
 mod host_events;
+mod outcome;
+mod section;
 mod view;

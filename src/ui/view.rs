@@ -1,13 +1,17 @@
 //! The form's markup, drawn from its state: the fields, the alert and status regions, the
 //! conflict choice and the buttons.
 
-use providers::{ErrorKind, Operation};
+use providers::contract::customer_title;
+use providers::{by_section, ErrorKind, Operation};
 use yew::prelude::*;
 
 use super::conflict::{conflict_choice, ConflictChoiceProps, ConflictTexts, ConflictingField};
 use super::customer_form::{CustomerForm, Message};
-use super::field::{field, FieldProps};
-use crate::form::{Failure, FormState, Msg, Phase, Resolution, Side, Step};
+use super::field::{field, field_id, FieldProps};
+use super::outcome::{beside_submit, summary, InvalidField, SummaryProps};
+use super::section::{section, SectionProps};
+use crate::form::{Failure, FormState, Msg, Notice, Phase, Resolution, Side, Step};
+use crate::i18n::Catalog;
 use crate::messages::{alert_text, field_text, notice_text};
 use crate::random::uuid_v4;
 
@@ -29,17 +33,6 @@ impl Shown {
             failure: state.failure.is_some(),
             field_errors: state.field_errors.iter().count(),
         }
-    }
-}
-
-/// Puts the focus on the first field with an error (after a failed submit).
-pub fn focus_first_invalid(form: &NodeRef) {
-    let first_invalid = form
-        .cast::<web_sys::Element>()
-        .and_then(|form| form.query_selector("[aria-invalid=true]").ok().flatten())
-        .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok());
-    if let Some(input) = first_invalid {
-        let _ = input.focus();
     }
 }
 
@@ -85,6 +78,9 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
     let retry_load = ctx
         .link()
         .callback(move |_: MouseEvent| Message::Form(generation, Msg::RetryLoad));
+    let retry_credential = ctx
+        .link()
+        .callback(|_: MouseEvent| Message::RetryCredential);
     let use_existing = ctx
         .link()
         .callback(move |_: MouseEvent| Message::Form(generation, Msg::UseExisting));
@@ -126,61 +122,139 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
         &state.failure,
         Some(Failure::Api { step: Step::Load, error }) if error.kind.is_transient() || error.kind == ErrorKind::BadReply
     );
+    // Any failure to obtain a token may clear on a second try (a sign-in, a network blip).
+    let can_retry_credential = matches!(&state.failure, Some(Failure::TokenProvider));
+    // A form that could not start (no record, no credential) and holds nothing typed shows what
+    // happened and the way forward, not an empty form nobody can fill in.
+    let blocked = state.failure.as_ref().is_some_and(Failure::is_fatal)
+        && state.loaded.is_none()
+        && !state.is_dirty();
     let notice = match (phase, &state.notice) {
         (Phase::Loading, _) => Some(catalog.t("status.loading")),
+        (_, Some(Notice::Created)) => Some(created_text(catalog, state)),
         (_, Some(notice)) => Some(notice_text(catalog, props.provider, notice, &label_of)),
         _ => None,
     };
+    let title_id = format!("{}-title", form.id_prefix);
+    let title = title_text(catalog, state);
+    let sections = by_section(fields);
+    let invalid = sections
+        .iter()
+        .flat_map(|(_, specs)| specs.iter())
+        .filter_map(|spec| {
+            let message = state.field_errors.get(spec.name)?;
+            Some(InvalidField {
+                id: field_id(&form.id_prefix, spec.name),
+                label: catalog.t(spec.label),
+                message: field_text(catalog, message),
+            })
+        })
+        .collect();
+    let failed_note = (!blocked)
+        .then(|| alert.as_ref().map(|a| a.summary.clone()))
+        .flatten();
+    let summary = summary(SummaryProps {
+        alert,
+        invalid,
+        summary_ref: form.summary_ref.clone(),
+        form_ref: form.form_ref.clone(),
+    });
 
     html! {
         <div ref={form.root_ref.clone()} class="cf" data-state={phase.as_str()} data-provider={props.provider.as_str()}
             data-theme={props.theme.resolved()} part="root" lang={catalog.locale().tag()}>
                         <form ref={form.form_ref.clone()} class="cf-form" part="form" novalidate=true
-                aria-busy={busy.then_some("true")} {onsubmit}>
-                if fields.iter().any(|f| f.required) && !form.strings_pending {
-                    <p class="cf-note" part="note">{catalog.t("form.required_note")}</p>
-                }
-                if let Some(changed) = last_changed {
-                    <p class="cf-meta" part="meta">{changed}</p>
-                }
-                if skeleton {
-                    <div class="cf-skeleton" part="skeleton" aria-hidden="true">
-                        { for fields.iter().take(4).map(|_| html! { <div><span></span><span></span></div> }) }
+                aria-labelledby={title_id.clone()} aria-busy={busy.then_some("true")} {onsubmit}>
+                <h2 id={title_id} class="cf-title" part="title">{title}</h2>
+                {summary}
+                if blocked {
+                    <div class="cf-actions">
+                        if can_retry_load {
+                            <button type="button" part="retry" onclick={retry_load}>{catalog.t("action.retry_load")}</button>
+                        }
+                        if can_retry_credential {
+                            <button type="button" part="retry" onclick={retry_credential}>{catalog.t("action.try_again")}</button>
+                        }
+                    </div>
+                } else {
+                    if fields.iter().any(|f| f.required) && !form.strings_pending {
+                        <p class="cf-note" part="note">{catalog.t("form.required_note")}</p>
+                    }
+                    if let Some(changed) = last_changed {
+                        <p class="cf-meta" part="meta">{changed}</p>
+                    }
+                    if skeleton {
+                        <div class="cf-skeleton" part="skeleton" aria-hidden="true">
+                            { for fields.iter().take(4).map(|_| html! { <div><span></span><span></span></div> }) }
+                        </div>
+                    } else {
+                        { for sections.into_iter().map(|(section_of, specs)| section(SectionProps {
+                            section: section_of,
+                            id_prefix: form.id_prefix.clone(),
+                            legend: catalog.t(section_of.legend()),
+                            hint: section_of.hint().map(|h| catalog.t(h)),
+                            fields: specs.into_iter().map(|spec| field(FieldProps {
+                                spec: *spec,
+                                id_prefix: form.id_prefix.clone(),
+                                label: catalog.t(spec.label).into(),
+                                hint: spec.hint.map(|h| AttrValue::from(catalog.t(h))),
+                                error: state.field_errors.get(spec.name).map(|m| AttrValue::from(field_text(catalog, m))),
+                                value: AttrValue::from(state.values.get(spec.name).to_string()),
+                                read_only,
+                                on_edit: on_edit.clone(),
+                            })).collect::<Html>(),
+                        })) }
+                    }
+                    if let Some(conflict) = conflict { {conflict} }
+                    <div class="cf-actions">
+                        <button type="submit" part="submit" disabled={read_only || busy}>{submit_label}</button>
+                        if can_retry_load {
+                            <button type="button" part="retry" onclick={retry_load}>{catalog.t("action.retry_load")}</button>
+                        }
+                        if can_retry_credential {
+                            <button type="button" part="retry" onclick={retry_credential}>{catalog.t("action.try_again")}</button>
+                        }
+                        if duplicate {
+                            <button type="button" part="use-existing" onclick={use_existing}>{catalog.t("action.use_existing")}</button>
+                        }
+                        {beside_submit(notice, failed_note)}
                     </div>
                 }
-                { for fields.iter().filter(|_| !skeleton).map(|spec| field(FieldProps {
-                    spec: *spec,
-                    id_prefix: form.id_prefix.clone(),
-                    label: catalog.t(spec.label).into(),
-                    hint: spec.hint.map(|h| AttrValue::from(catalog.t(h))),
-                    error: state.field_errors.get(spec.name).map(|m| AttrValue::from(field_text(catalog, m))),
-                    value: AttrValue::from(state.values.get(spec.name).to_string()),
-                    read_only,
-                    on_edit: on_edit.clone(),
-                })) }
-                <div class="cf-alert" role="alert" part="alert">
-                    if let Some(alert) = alert {
-                        <p class="cf-alert-summary">{alert.summary}</p>
-                        if let Some(detail) = alert.detail { <p class="cf-alert-detail">{detail}</p> }
-                        if let Some(other) = alert.other_fields { <p class="cf-alert-detail">{other}</p> }
-                    }
-                </div>
-                if let Some(conflict) = conflict { {conflict} }
-                <div class="cf-status" role="status" part="status">
-                    if let Some(notice) = notice { <p>{notice}</p> }
-                </div>
-                <div class="cf-actions">
-                    <button type="submit" part="submit" disabled={read_only || busy}>{submit_label}</button>
-                    if can_retry_load {
-                        <button type="button" part="retry" onclick={retry_load}>{catalog.t("action.retry_load")}</button>
-                    }
-                    if duplicate {
-                        <button type="button" part="use-existing" onclick={use_existing}>{catalog.t("action.use_existing")}</button>
-                    }
-                </div>
             </form>
         </div>
     }
+}
+
+/// "New Prolifi customer", or "Edit customer · Jane Doe" once there is a record to name.
+fn title_text(catalog: &Catalog, state: &FormState) -> String {
+    let provider = [("provider", state.provider().display_name())];
+    match state.operation() {
+        Operation::Create => catalog.t_with("form.title.create", &provider),
+        Operation::Update => state
+            .loaded
+            .as_ref()
+            .and_then(|record| customer_title(state.contract(), &record.values))
+            .map_or_else(
+                || catalog.t_with("form.title.update", &provider),
+                |name| catalog.t_with("form.title.update_named", &[("name", &name)]),
+            ),
+    }
+}
+
+/// "Customer created. Its ID is …", and why the form now only shows it when the credential
+/// cannot edit what it created (a Commerce Layer guest).
+fn created_text(catalog: &Catalog, state: &FormState) -> String {
+    let mut text = match &state.loaded {
+        Some(record) if !record.id.is_empty() => {
+            catalog.t_with("status.created_id", &[("id", &record.id)])
+        }
+        _ => catalog.t("status.created"),
+    };
+    if !state.can_write() {
+        text.push(' ');
+        text.push_str(&catalog.t("status.created_cannot_edit"));
+    }
+    text
 }
 
 /// The choice between the person's version and the server's, while a conflict waits for it.

@@ -64,19 +64,27 @@ for (const theme of ['light', 'dark']) {
   });
 }
 
-test('keyboard alone: tab to a field, type, submit with Enter; focus goes to the first invalid field', async () => {
+test('keyboard alone: tab to a field, type, submit with Enter; the summary takes the focus and its link leads to the invalid field', async () => {
   const page = await newPage(browser);
   await openDemo(page, demo.url, { sandbox: sandbox.url, gateway: gateway.url, provider: 'prolifi', mode: 'create', credential: 'secret' });
   await waitForState(page, 'ready');
   await page.locator('customer-form').evaluate((form) => form.focus());
-  const focused = () => page.evaluate(() => document.querySelector('customer-form').shadowRoot.activeElement?.getAttribute('name'));
-  assert.equal(await focused(), 'email');
-  await page.keyboard.press('Tab');
+  const focused = () => page.evaluate(() => {
+    const el = document.querySelector('customer-form').shadowRoot.activeElement;
+    return el?.getAttribute('name') ?? el?.getAttribute('part');
+  });
+  // Issue 12: the fields come in sections, "who the customer is" first.
   assert.equal(await focused(), 'first_name');
   await page.keyboard.type('Ada');
+  await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'last_name');
   await page.keyboard.press('Enter');
   await waitForState(page, 'error');
-  assert.equal(await focused(), 'email', 'focus moved to the first invalid field');
+  assert.equal(await focused(), 'alert', 'focus moved to the summary');
+  await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'error-link');
+  await page.keyboard.press('Enter');
+  assert.equal(await focused(), 'email', 'the link leads to the first invalid field');
   await page.keyboard.type('ada@example.com');
   await page.keyboard.press('Enter');
   await waitForState(page, 'saved');

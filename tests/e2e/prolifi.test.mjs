@@ -109,7 +109,8 @@ test('create posts the typed fields with an idempotency key, then edits the new 
   await field('metadata').fill('{ "plan": "pro", "seats": 5 }');
   await submit();
   await waitForState(page, 'saved');
-  assert.equal(await page.locator('customer-form [role=status]').textContent(), 'Customer created.');
+  // Issue 12: the new customer's id is said beside the button.
+  assert.match(await page.locator('customer-form [role=status]').textContent(), /^Customer created\. Its ID is [0-9a-f-]{36}\.$/);
   const log = await api.log();
   assert.equal(log.length, 1);
   const post = log[0];
