@@ -41,18 +41,21 @@ const YES: &[&str] = &["true"];
 const EMAIL: FieldSpec = FieldSpec::new("email", "field.email", FieldKind::Email)
     .required()
     .autocomplete("email");
-const PASSWORD: FieldSpec = FieldSpec::new("password", "field.password", FieldKind::Password)
-    .hint("hint.commercelayer.password");
+/// A new customer's password: "leave empty to keep" would mean nothing yet.
+const NEW_PASSWORD: FieldSpec = FieldSpec::new("password", "field.password", FieldKind::Password);
+const PASSWORD: FieldSpec = NEW_PASSWORD.hint("hint.commercelayer.password");
 const SHOPPER_REFERENCE: FieldSpec = FieldSpec::new(
     "shopper_reference",
     "field.commercelayer.shopper_reference",
     FieldKind::Text,
-);
+)
+.hint("hint.commercelayer.shopper_reference");
 const TAX_EXEMPTION: FieldSpec = FieldSpec::new(
     "tax_exemption_code",
     "field.commercelayer.tax_exemption_code",
     FieldKind::Text,
 )
+.hint("hint.commercelayer.tax_exemption_code")
 .section(Section::Classification);
 const METADATA: FieldSpec = FieldSpec::new("metadata", "field.metadata", FieldKind::JsonObject)
     .hint("hint.metadata")
@@ -61,12 +64,14 @@ const REFERENCE: FieldSpec = FieldSpec::new(
     "reference",
     "field.commercelayer.reference",
     FieldKind::Text,
-);
+)
+.hint("hint.commercelayer.reference");
 const REFERENCE_ORIGIN: FieldSpec = FieldSpec::new(
     "reference_origin",
     "field.commercelayer.reference_origin",
     FieldKind::Text,
-);
+)
+.hint("hint.commercelayer.reference_origin");
 const CUSTOMER_GROUP: FieldSpec = FieldSpec::new(
     "customer_group",
     "field.commercelayer.customer_group",
@@ -90,11 +95,13 @@ const CANCEL_ANONYMIZATION: FieldSpec = FieldSpec::new(
 )
 .section(Section::DangerZone);
 
-const SALES_CHANNEL_FIELDS: &[FieldSpec] =
+const SALES_CHANNEL_CREATE_FIELDS: &[FieldSpec] =
+    &[EMAIL, NEW_PASSWORD, SHOPPER_REFERENCE, TAX_EXEMPTION, METADATA];
+const SALES_CHANNEL_UPDATE_FIELDS: &[FieldSpec] =
     &[EMAIL, PASSWORD, SHOPPER_REFERENCE, TAX_EXEMPTION, METADATA];
 const INTEGRATION_CREATE_FIELDS: &[FieldSpec] = &[
     EMAIL,
-    PASSWORD,
+    NEW_PASSWORD,
     SHOPPER_REFERENCE,
     TAX_EXEMPTION,
     REFERENCE,
@@ -233,7 +240,8 @@ impl Contract for CommerceLayer {
 
     fn fields(&self, op: Operation) -> &'static [FieldSpec] {
         match (self.integration, op) {
-            (false, _) => SALES_CHANNEL_FIELDS,
+            (false, Operation::Create) => SALES_CHANNEL_CREATE_FIELDS,
+            (false, Operation::Update) => SALES_CHANNEL_UPDATE_FIELDS,
             (true, Operation::Create) => INTEGRATION_CREATE_FIELDS,
             (true, Operation::Update) => INTEGRATION_UPDATE_FIELDS,
         }

@@ -88,10 +88,12 @@ const fn customer_fields<const N: usize>() -> [FieldSpec; N] {
             .section(Section::Contact),
         FieldSpec::new("mainPhone", "field.phone", FieldKind::Tel)
             .max(50)
+            .hint("hint.phone")
             .autocomplete("tel")
             .section(Section::Contact),
-        FieldSpec::new("website", "field.website", FieldKind::Url)
+        FieldSpec::new("website", "field.website", FieldKind::Website)
             .max(255)
+            .hint("hint.count.website")
             .autocomplete("url")
             .section(Section::Contact),
         FieldSpec::new("status", "field.status", FieldKind::Choice(STATUSES))

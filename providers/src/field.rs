@@ -8,6 +8,8 @@ pub enum FieldKind {
     Email,
     Tel,
     Url,
+    /// A web address where `https://` is assumed when no scheme is typed (`blueharbour.test`).
+    Website,
     Uuid,
     /// Never prefilled, never echoed.
     Password,

@@ -38,7 +38,7 @@ const CREATE_FIELDS: &[FieldSpec] = &[
         .hint("hint.tags")
         .section(Section::Classification),
     FieldSpec::new("partner.key", "field.partnero.partner_key", FieldKind::Text)
-        .hint("hint.partnero.partner")
+        .hint("hint.partnero.partner_cookie")
         .section(Section::Referrer),
     FieldSpec::new("partner.id", "field.partnero.partner_id", FieldKind::Text)
         .section(Section::Referrer),

@@ -40,6 +40,7 @@ const FIELDS: &[FieldSpec] = &[
         .hint("hint.prolifi.external_id")
         .max(255),
     FieldSpec::new("phone", "field.phone", FieldKind::Tel)
+        .hint("hint.phone")
         .autocomplete("tel")
         .section(Section::Contact),
     FieldSpec::new("country_id", "field.country_id", FieldKind::Uuid)

@@ -93,6 +93,16 @@ pub fn normalize(kind: FieldKind, raw: &str) -> Normal {
                 Normal::List(tags)
             }
         }
+        FieldKind::Website => {
+            let text = raw.trim();
+            if text.is_empty() {
+                Normal::Empty
+            } else if text.contains("://") {
+                Normal::Text(text.to_string())
+            } else {
+                Normal::Text(format!("https://{text}"))
+            }
+        }
         FieldKind::JsonObject | FieldKind::JsonList => {
             let text = raw.trim();
             if text.is_empty() {
@@ -141,7 +151,7 @@ pub fn check_field(spec: &FieldSpec, raw: &str) -> Option<Rule> {
     match spec.kind {
         FieldKind::Email if !is_email(text) => Some(Rule::Email),
         FieldKind::Uuid if !is_uuid(text) => Some(Rule::Uuid),
-        FieldKind::Url if !is_http_url(text) => Some(Rule::Url),
+        FieldKind::Url | FieldKind::Website if !is_http_url(text) => Some(Rule::Url),
         FieldKind::Choice(choices) if !choices.contains(&text) => Some(Rule::NotAChoice),
         _ => None,
     }
@@ -243,6 +253,31 @@ mod tests {
             normalize(FieldKind::JsonObject, "[1]"),
             Normal::Broken(_)
         ));
+    }
+
+    #[test]
+    fn a_website_without_a_scheme_gets_https() {
+        assert_eq!(
+            normalize(FieldKind::Website, " blueharbour.test "),
+            Normal::Text("https://blueharbour.test".into())
+        );
+        assert_eq!(
+            normalize(FieldKind::Website, "http://blueharbour.test/a"),
+            Normal::Text("http://blueharbour.test/a".into())
+        );
+        assert_eq!(normalize(FieldKind::Website, "  "), Normal::Empty);
+        let website = FieldSpec::new("website", "l", FieldKind::Website);
+        assert_eq!(check_field(&website, "blueharbour.test"), None);
+        assert_eq!(check_field(&website, "blue harbour"), Some(Rule::Url));
+        assert_eq!(
+            check_field(&website, "ftp://blueharbour.test"),
+            Some(Rule::Url)
+        );
+        // Typing the scheme or leaving it out is no change.
+        assert_eq!(
+            normalize(FieldKind::Website, "blueharbour.test"),
+            normalize(FieldKind::Website, "https://blueharbour.test")
+        );
     }
 
     #[test]

@@ -144,7 +144,16 @@ load.rate_limited	Too many requests to {provider}, so the customer could not be 
 load.server	{provider} had a problem ({status}), so the customer could not be loaded. Load again in a moment.
 load.network	Could not reach {provider}, so the customer could not be loaded. Check your connection, then load again.
 load.timeout	{provider} did not answer in time, so the customer could not be loaded. Load again.
-load.bad_reply	{provider} sent a reply the form could not read, so the customer could not be loaded. Load again.";
+load.bad_reply	{provider} sent a reply the form could not read, so the customer could not be loaded. Load again.
+hint.phone	In international format, with the country code, like +44 20 7946 0958.
+hint.count.website	https:// is added when you leave it out.
+hint.commercelayer.shopper_reference	Your shop's own ID for this customer, such as their ID in your e-commerce platform.
+hint.commercelayer.reference	A reference of your choice, such as the customer's ID in your CRM.
+hint.commercelayer.reference_origin	Where the reference comes from, such as the name of that system.
+hint.commercelayer.tax_exemption_code	Only for customers exempt from tax: the code your tax calculator expects.
+hint.partnero.partner_cookie	Filled in from the partnero_partner cookie when the visitor came through a referral link.
+choice.status.active	Active
+choice.status.inactive	Inactive";
 
 /// The (key, text) pairs, in order.
 pub fn entries() -> impl Iterator<Item = (&'static str, &'static str)> {

@@ -15,6 +15,8 @@ pub struct FieldProps {
     pub hint: Option<AttrValue>,
     pub error: Option<AttrValue>,
     pub value: AttrValue,
+    /// The text of each offered value of a choice, in the form's language.
+    pub choice_labels: Vec<AttrValue>,
     pub read_only: bool,
     pub on_edit: Callback<(&'static str, String)>,
 }
@@ -69,8 +71,8 @@ pub fn field(props: FieldProps) -> Html {
                     if !spec.required {
                         <option value="" selected={props.value.is_empty()}>{"—"}</option>
                     }
-                    { for choices.iter().map(|choice| html! {
-                        <option value={*choice} selected={props.value.as_str() == *choice}>{*choice}</option>
+                    { for choices.iter().zip(props.choice_labels.iter()).map(|(choice, label)| html! {
+                        <option value={*choice} selected={props.value.as_str() == *choice}>{label.clone()}</option>
                     }) }
                 </select>
             }
@@ -79,11 +81,14 @@ pub fn field(props: FieldProps) -> Html {
             let input_type = match kind {
                 FieldKind::Email => "email",
                 FieldKind::Tel => "tel",
-                FieldKind::Url => "url",
+                FieldKind::Url | FieldKind::Website => "url",
                 FieldKind::Password => "password",
                 _ => "text",
             };
-            let literal = matches!(kind, FieldKind::Uuid | FieldKind::Email | FieldKind::Url);
+            let literal = matches!(
+                kind,
+                FieldKind::Uuid | FieldKind::Email | FieldKind::Url | FieldKind::Website
+            );
             let on_edit = props.on_edit.clone();
             let oninput = Callback::from(move |e: InputEvent| {
                 on_edit.emit((name, e.target_unchecked_into::<HtmlInputElement>().value()));

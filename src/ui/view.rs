@@ -2,7 +2,7 @@
 //! conflict choice and the buttons.
 
 use providers::contract::customer_title;
-use providers::{by_section, ErrorKind, Operation};
+use providers::{by_section, ErrorKind, FieldKind, FieldSpec, Operation};
 use yew::prelude::*;
 
 use super::conflict::{conflict_choice, ConflictChoiceProps, ConflictTexts, ConflictingField};
@@ -200,6 +200,7 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
                                 hint: spec.hint.map(|h| AttrValue::from(catalog.t(h))),
                                 error: state.field_errors.get(spec.name).map(|m| AttrValue::from(field_text(catalog, m))),
                                 value: AttrValue::from(state.values.get(spec.name).to_string()),
+                                choice_labels: choice_labels(catalog, spec),
                                 read_only,
                                 on_edit: on_edit.clone(),
                             })).collect::<Html>(),
@@ -223,6 +224,26 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
             </form>
         </div>
     }
+}
+
+/// The words for a choice's values: `choice.{field}.{value}` when the strings have it, else the
+/// value itself.
+fn choice_labels(catalog: &Catalog, spec: &FieldSpec) -> Vec<AttrValue> {
+    let FieldKind::Choice(choices) = spec.kind else {
+        return Vec::new();
+    };
+    choices
+        .iter()
+        .map(|value| {
+            let key = format!("choice.{}.{value}", spec.name);
+            let text = catalog.t(&key);
+            AttrValue::from(if text == key {
+                (*value).to_string()
+            } else {
+                text
+            })
+        })
+        .collect()
 }
 
 /// "New Prolifi customer", or "Edit customer · Jane Doe" once there is a record to name.

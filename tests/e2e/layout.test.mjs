@@ -5,20 +5,22 @@
 import { test, before, after, beforeEach, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSandbox, serveStatic, launchBrowser, newPage, sandboxClient, openDemo, waitForState,
+  startSandbox, startGateway, serveStatic, launchBrowser, newPage, sandboxClient, openDemo, waitForState,
 } from './harness.mjs';
 
-let sandbox, demo, browser, api, page;
+let sandbox, gateway, demo, browser, api, page;
 
 before(async () => {
   sandbox = await startSandbox();
   demo = await serveStatic();
+  gateway = await startGateway(sandbox.url, demo.url);
   browser = await launchBrowser();
   api = sandboxClient(sandbox.url);
 });
 
 after(async () => {
   await browser?.close();
+  gateway?.stop();
   demo?.stop();
   sandbox?.stop();
 });
@@ -39,8 +41,13 @@ const active = () => page.evaluate(() => {
 });
 
 async function open(query) {
-  await openDemo(page, demo.url, { sandbox: sandbox.url, ...query });
+  await openDemo(page, demo.url, { sandbox: sandbox.url, gateway: gateway.url, ...query });
 }
+const hintOf = async (name) => {
+  const ids = (await field(name).getAttribute('aria-describedby')) ?? '';
+  const hint = ids.split(' ').find((id) => id.endsWith('-hint'));
+  return hint ? form().locator(`[id="${hint}"]`).textContent() : null;
+};
 
 describe('layout', () => {
   test('sections with legends, in the contract order, under a title naming the customer', async () => {
@@ -223,5 +230,58 @@ describe('bugs a first user hit', () => {
       .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
       .map((el) => `${el.tagName}#${el.id}`).slice(0, 5));
     assert.ok(widths[0] <= widths[1], `page ${widths[0]}px wide in a ${widths[1]}px viewport: ${wide}`);
+  });
+});
+
+describe('small rows', () => {
+  test('password: "leave empty to keep" on update only; Commerce Layer references and tax code have hints', async () => {
+    await open({ provider: 'commercelayer', mode: 'create', credential: 'sales-channel' });
+    await waitForState(page, 'ready');
+    assert.equal(await hintOf('password'), null);
+    assert.match(await hintOf('shopper_reference'), /Your shop's own ID/);
+    assert.match(await hintOf('tax_exemption_code'), /exempt from tax/);
+    await page.selectOption('#mode', 'update');
+    await waitForState(page, 'ready');
+    assert.match(await hintOf('password'), /Leave empty to keep the current password/);
+    await page.selectOption('#credential', 'scoped');
+    await waitForState(page, 'ready');
+    assert.match(await hintOf('reference'), /reference of your choice/);
+    assert.match(await hintOf('reference_origin'), /Where the reference comes from/);
+    // The anonymization controls sit in their own danger zone.
+    const danger = await form().locator('fieldset[data-section=danger-zone] [name]').evaluateAll((els) => els.map((e) => e.name));
+    assert.deepEqual(danger, ['_request_anonymization', '_cancel_anonymization']);
+  });
+
+  test('Count: phone hint, translated status labels, https:// added to a bare website', async () => {
+    await gateway.connectCount();
+    await open({ provider: 'count', mode: 'create', credential: 'scoped', locale: 'de' });
+    await waitForState(page, 'ready');
+    assert.match(await hintOf('mainPhone'), /internationalen Format/);
+    const options = await field('status').locator('option').evaluateAll((os) => os.map((o) => [o.value, o.textContent]));
+    assert.deepEqual(options, [['', '—'], ['active', 'Aktiv'], ['inactive', 'Inaktiv']]);
+    await field('customer').fill('Blue Harbour Ltd');
+    await field('email').fill('ops@blueharbour.test');
+    await field('website').fill('blueharbour.test');
+    await field('status').selectOption('active');
+    await submit();
+    await waitForState(page, 'saved');
+    const post = (await api.log()).find((e) => e.method === 'POST' && e.path === '/count/partners/customers');
+    assert.ok(post, 'the create reached Count');
+    const body = JSON.parse(post.body);
+    assert.equal(body.website, 'https://blueharbour.test');
+    assert.equal(body.status, 'active');
+  });
+
+  test('Partnero: the referring partner is one group, with a hint; the key still comes from the cookie', async () => {
+    const { hostname } = new URL(demo.url);
+    await page.context().addCookies([{ name: 'partnero_partner', value: 'ref_456', domain: hostname, path: '/' }]);
+    await open({ provider: 'partnero', mode: 'create', credential: 'scoped' });
+    await waitForState(page, 'ready');
+    const group = form().locator('fieldset[data-section=referrer]');
+    assert.equal(await group.locator('legend').textContent(), 'Referring partner — give one of');
+    assert.deepEqual(await group.locator('[name]').evaluateAll((els) => els.map((e) => e.name)), ['partner.key', 'partner.id', 'partner.email']);
+    assert.match(await group.locator('[part=section-hint]').textContent(), /One is enough/);
+    assert.equal(await field('partner.key').inputValue(), 'ref_456');
+    assert.match(await hintOf('partner.key'), /partnero_partner cookie/);
   });
 });
