@@ -24,15 +24,13 @@ pub fn reply_msg(outcome: Result<(HttpReply, Record), ClientError>, wrap: Wrap) 
     Some(match outcome {
         Ok(done) => wrap(Ok(done)),
         Err(ClientError::Api(error)) => wrap(Err(error)),
+        // The host page could not give a token: nothing went out, and the form offers to ask
+        // again ("Try again"), as when the first token could not be had.
+        Err(ClientError::Token(TokenError::ProviderFailed)) => Msg::Credential(None),
         // Without a token the request could not go out: said as the request's failure.
-        Err(ClientError::Token(error)) => wrap(Err(ApiError::new(
-            None,
-            match error {
-                TokenError::Missing => ErrorKind::CredentialRefused,
-                TokenError::ProviderFailed => ErrorKind::Authentication,
-            },
-            "",
-        ))),
+        Err(ClientError::Token(TokenError::Missing)) => {
+            wrap(Err(ApiError::new(None, ErrorKind::CredentialRefused, "")))
+        }
         Err(ClientError::Refused(reason)) => Msg::Credential(Some(CredentialUse::Refused(reason))),
         Err(ClientError::Aborted) => return None,
     })

@@ -195,6 +195,31 @@ describe('bugs a first user hit', () => {
     assert.equal(await alerts().textContent(), '');
   });
 
+  test('bug 3: a token that cannot be had for a later request (after a 401) also offers "Try again"', async () => {
+    await open({ provider: 'prolifi', credential: 'secret' });
+    await waitForState(page, 'ready');
+    await api.faults([{ provider: 'prolifi', method: 'GET', times: 1, action: {
+      kind: 'status', status: 401, body: '{"error":{"type":"authentication_error","message":"Token expired."}}',
+    } }]);
+    await page.evaluate(() => {
+      const el = document.querySelector('customer-form');
+      let calls = 0;
+      el.token = undefined;
+      el.tokenProvider = async () => {
+        calls += 1;
+        if (calls === 2) throw new Error('sign-in failed');
+        return 'sk_test_demo';
+      };
+      el.setAttribute('customer-id', 'cus_1002');
+    });
+    await waitForState(page, 'error');
+    assert.match(await alerts().textContent(), /Could not obtain a token from the host page/);
+    assert.doesNotMatch(await alerts().textContent(), /401/);
+    await form().locator('button[part=retry]', { hasText: 'Try again' }).click();
+    await waitForState(page, 'ready');
+    assert.notEqual(await field('email').inputValue(), '');
+  });
+
   test('bug 4: Enter in the Customer ID box applies it without reloading; ?customer-id= is read', async () => {
     await open({ provider: 'prolifi', credential: 'secret' });
     await waitForState(page, 'ready');
