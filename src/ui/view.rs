@@ -136,7 +136,8 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
         _ => None,
     };
     let title_id = format!("{}-title", form.id_prefix);
-    let title = title_text(catalog, state);
+    // Until the form's language has arrived there is no title, rather than one in English.
+    let title = (!form.strings_pending).then(|| title_text(catalog, state));
     let sections = by_section(fields);
     let invalid = sections
         .iter()
@@ -164,8 +165,10 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
         <div ref={form.root_ref.clone()} class="cf" data-state={phase.as_str()} data-provider={props.provider.as_str()}
             data-theme={props.theme.resolved()} part="root" lang={catalog.locale().tag()}>
                         <form ref={form.form_ref.clone()} class="cf-form" part="form" novalidate=true
-                aria-labelledby={title_id.clone()} aria-busy={busy.then_some("true")} {onsubmit}>
-                <h2 id={title_id} class="cf-title" part="title">{title}</h2>
+                aria-labelledby={title.is_some().then(|| title_id.clone())} aria-busy={busy.then_some("true")} {onsubmit}>
+                if let Some(title) = title {
+                    <h2 id={title_id} class="cf-title" part="title">{title}</h2>
+                }
                 {summary}
                 if blocked {
                     <div class="cf-actions">
