@@ -310,16 +310,18 @@ impl Component for CustomerForm {
             return false;
         };
         let edited = matches!(msg, Msg::Edit { .. });
+        let submitted = matches!(msg, Msg::Submit { .. });
         if matches!(msg, Msg::Resolve(_)) {
             self.merging = false;
         }
         let shown_before = view::Shown::of(state);
         let failure_before = state.failure.clone();
         let effects = state.update(msg);
-        // A save that has just failed: the summary says what happened and links to the fields.
-        // Failures that stop the form from starting leave the focus where it is.
+        // A save that has just failed (again, after another submit): the summary says what
+        // happened and links to the fields. Failures that stop the form from starting leave the
+        // focus where it is.
         if state.failure.is_some()
-            && state.failure != failure_before
+            && (submitted || state.failure != failure_before)
             && !state.failure.as_ref().is_some_and(|f| f.is_fatal())
         {
             self.focus_summary = true;

@@ -104,6 +104,10 @@ describe('outcomes where the eye is', () => {
     assert.equal((await active()).name, 'email');
     await links.first().click();
     assert.equal((await active()).name, 'name');
+    // Submitting again with the same problems brings the focus back to the summary.
+    await submit();
+    await page.waitForFunction(() => document.querySelector('customer-form').shadowRoot.activeElement?.getAttribute('role') === 'alert');
+    assert.equal(await alerts().count(), 1);
   });
 
   test('after a create, the new customer\'s id is shown beside the button, and the title names them', async () => {
