@@ -211,6 +211,7 @@ fn a_customer_token_edits_its_own_record_when_none_is_named() {
         update: true,
         channel: Channel::Direct,
         owner: Some("XAyRWNUzyN".into()),
+        fields: None,
     };
     let effects = state.update(Msg::Credential(Some(CredentialUse::Allowed(grant))));
     let [Effect::Load(load)] = &effects[..] else {
