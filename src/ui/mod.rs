@@ -5,4 +5,5 @@ pub mod customer_form;
 mod effects;
 pub mod field;
 mod host_events;
+mod reference_field;
 mod view;

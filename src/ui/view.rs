@@ -157,6 +157,8 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
                     value: AttrValue::from(state.values.get(spec.name).to_string()),
                     read_only,
                     on_edit: on_edit.clone(),
+                    choices: form.choices_for(ctx, spec, state.values.get(spec.name)),
+                    locked: (!state.may_write(spec.name)).then(|| catalog.t("field.locked").into()),
                 })) }
                 <div class="cf-alert" role="alert" part="alert">
                     if let Some(alert) = alert {
