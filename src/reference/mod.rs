@@ -55,7 +55,7 @@ impl References {
     }
 }
 
-/// Names sorted for a person (case-insensitively), each id once.
+/// Names sorted for a person (ignoring ASCII case), each id once.
 pub fn arrange(mut items: Vec<Named>) -> Vec<Named> {
     let mut seen: Vec<String> = Vec::new();
     items.retain(|item| {
@@ -63,7 +63,8 @@ pub fn arrange(mut items: Vec<Named>) -> Vec<Named> {
         seen.push(item.id.clone());
         fresh
     });
-    items.sort_by_key(|item| item.name.to_lowercase());
+    // ASCII case folding: full Unicode lowercasing would add its tables to the package.
+    items.sort_by_key(|item| item.name.to_ascii_lowercase());
     items
 }
 
