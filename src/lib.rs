@@ -18,6 +18,7 @@ pub mod format;
 pub mod i18n;
 pub mod messages;
 pub mod random;
+pub mod reference;
 pub mod style;
 pub mod token;
 pub mod transport;

@@ -78,6 +78,13 @@ pub fn notice_text(
             catalog.t_with("status.restored_except", &[("fields", &names)])
         }
         Notice::TookTheirs => catalog.t("status.took_theirs"),
+        Notice::TagsNotAdded(tags) => catalog.t_with(
+            "status.tags_not_added",
+            &[
+                ("provider", provider.display_name()),
+                ("tags", &tags.join(", ")),
+            ],
+        ),
     }
 }
 
@@ -142,12 +149,13 @@ pub fn alert_text(
                     .join("; ");
                 catalog.t_with("alert.other_fields", &[("fields", &list)])
             });
-            let detail = (!error.message.is_empty()).then(|| {
-                catalog.t_with(
-                    "alert.provider_said",
-                    &[("provider", name), ("message", &error.message)],
-                )
-            });
+            // The gateway's own refusals are its words, not the provider's.
+            let said = match error.gateway {
+                Some(_) => "alert.gateway_said",
+                None => "alert.provider_said",
+            };
+            let detail = (!error.message.is_empty())
+                .then(|| catalog.t_with(said, &[("provider", name), ("message", &error.message)]));
             AlertText {
                 summary: api_summary(catalog, provider, error, *step),
                 detail,
@@ -296,6 +304,30 @@ mod tests {
             text.other_fields.as_deref(),
             Some("Also: plan: Unknown plan.")
         );
+    }
+
+    #[test]
+    fn a_gateway_refusal_is_worded_as_the_gateways() {
+        let catalog = Catalog::default();
+        let mut error = ApiError::new(
+            Some(403),
+            ErrorKind::Permission,
+            "This token may not change: tags.",
+        );
+        error.gateway = Some("scope_fields".into());
+        let text = alert_text(
+            &catalog,
+            ProviderId::Prolifi,
+            &Failure::Api {
+                error,
+                step: Step::Save,
+            },
+            &[],
+            &|n: &str| n.to_string(),
+        );
+        let detail = text.detail.unwrap();
+        assert!(!detail.contains("Prolifi said"), "{detail}");
+        assert_eq!(detail, "The gateway said: This token may not change: tags.");
     }
 
     #[test]

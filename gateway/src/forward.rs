@@ -30,12 +30,12 @@ use crate::scope::{
 use crate::store::StoreError;
 use crate::tokens::now_secs;
 use crate::verified::Verified;
-use crate::{limits, log, reply_identity, AppState};
+use crate::{limits, log, reference, reply_identity, AppState};
 
 /// Prolifi's limit for `Idempotency-Key`; anything longer or unprintable is not passed on.
 const MAX_IDEMPOTENCY_KEY: usize = 255;
 /// Reply headers the provider's reply keeps on its way back.
-const PASSED_BACK: [&str; 6] = [
+pub(crate) const PASSED_BACK: [&str; 6] = [
     "content-type",
     "retry-after",
     "x-ratelimit-limit",
@@ -112,6 +112,13 @@ async fn handle(
     let verified = verified?;
     trace.sub = Some(verified.claims.sub.clone());
     limits::check_user(state, rules, &verified, now_secs()).await?;
+    if let Some(list) = rules.reference_list_at(rest) {
+        trace.op = Some("reference");
+        let (response, status) =
+            reference::serve(state, rules, adapter, &verified, method, list, uri.query()).await?;
+        trace.upstream_status = Some(status);
+        return Ok(response);
+    }
     let route = route_of(rules, method, rest, uri)?;
     trace.op = Some(route.op());
     check_operation(&verified.claims, &route).map_err(|e| scope_refusal(rules, &e))?;
@@ -508,7 +515,7 @@ fn redacted(rules: &dyn GatewayRules, route: &Route, status: u16, body: &Bytes) 
 }
 
 /// A successful reply without a record in it: nothing to check a token against.
-fn unreadable(rules: &dyn GatewayRules) -> Refusal {
+pub(crate) fn unreadable(rules: &dyn GatewayRules) -> Refusal {
     refusal(
         rules,
         StatusCode::BAD_GATEWAY,
@@ -528,7 +535,7 @@ fn scope_refusal(rules: &dyn GatewayRules, scope: &ScopeError) -> Refusal {
     )
 }
 
-fn upstream_failure(rules: &'static dyn GatewayRules, error: UpstreamError) -> Refusal {
+pub(crate) fn upstream_failure(rules: &'static dyn GatewayRules, error: UpstreamError) -> Refusal {
     let (status, code, message) = match error {
         UpstreamError::Timeout => (
             StatusCode::GATEWAY_TIMEOUT,

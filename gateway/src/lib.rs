@@ -13,6 +13,7 @@ pub mod limits;
 pub mod log;
 pub mod minting;
 pub mod rate_limit;
+pub mod reference;
 pub mod replies;
 pub mod reply_identity;
 pub mod scope;

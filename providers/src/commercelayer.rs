@@ -18,6 +18,7 @@ use crate::http::{HttpReply, HttpRequest, Method};
 use crate::json::Json;
 use crate::public_client::{PublicClient, PublicClientSettings};
 use crate::record::Record;
+use crate::reference::ReferenceList;
 use crate::url::{customer_url, encode_segment, join};
 use crate::validate::{normalize, Invalid, Normal, Rule};
 use crate::values::FormValues;
@@ -77,7 +78,7 @@ const CUSTOMER_GROUP: FieldSpec = FieldSpec::new(
     "field.commercelayer.customer_group",
     FieldKind::Text,
 )
-.hint("hint.commercelayer.customer_group")
+.hint("hint.commercelayer.customer_group_choice")
 .section(Section::Classification);
 const TAGS: FieldSpec = FieldSpec::new("tags", "field.tags", FieldKind::Tags)
     .hint("hint.commercelayer.tags")
@@ -217,6 +218,7 @@ impl Contract for CommerceLayer {
                     update: true,
                     channel: Channel::Direct,
                     owner: Some(owner),
+                    fields: None,
                 },
                 None => Grant {
                     read: false,
@@ -224,12 +226,33 @@ impl Contract for CommerceLayer {
                     update: false,
                     channel: Channel::Direct,
                     owner: None,
+                    fields: None,
                 },
             }),
             Some("integration" | "webapp") => {
                 CredentialUse::Refused(RefusalReason::ConfidentialToken)
             }
             _ => CredentialUse::Refused(RefusalReason::Unrecognised),
+        }
+    }
+
+    /// Commerce Layer discards tags that do not exist (it cannot create them from a customer):
+    /// the tags sent that the saved record does not carry.
+    fn not_applied(&self, sent: &FormValues, saved: &Record) -> Vec<String> {
+        let kept = tag_names(&normalize(FieldKind::Tags, saved.values.get("tags")));
+        tag_names(&normalize(FieldKind::Tags, sent.get("tags")))
+            .into_iter()
+            .filter(|tag| !kept.contains(tag))
+            .collect()
+    }
+
+    /// Through the gateway, the group is chosen from the organisation's groups and tags are
+    /// suggested from its tags.
+    fn reference_list(&self, field: &str) -> Option<ReferenceList> {
+        match (self.integration, field) {
+            (true, "customer_group") => Some(ReferenceList::CustomerGroups),
+            (true, "tags") => Some(ReferenceList::Tags),
+            _ => None,
         }
     }
 
@@ -348,13 +371,13 @@ impl Contract for CommerceLayer {
         if attributes.is_empty_object() && relationships.is_empty_object() {
             return None;
         }
+        // `attributes` is required by the OpenAPI `customerUpdate` (and `@commercelayer/sdk` always
+        // sends it), so a change of relationships only still carries an empty object.
         let mut data = Json::object([
             ("type", Json::str("customers")),
             ("id", Json::str(loaded.id.clone())),
+            ("attributes", attributes),
         ]);
-        if !attributes.is_empty_object() {
-            data.insert("attributes", attributes);
-        }
         if !relationships.is_empty_object() {
             data.insert("relationships", relationships);
         }
@@ -420,6 +443,37 @@ impl Contract for CommerceLayer {
             updated_at: attributes.and_then(|a| a.string_at("updated_at")),
             raw: data.clone(),
         })
+    }
+
+    /// Commerce Layer answers a write naming a customer group that does not exist with its 404
+    /// for a missing record ("The record identified by {id} could not be found."), the same
+    /// words as for a missing customer. When the write named a group and the reply names that
+    /// group, or does not name the customer, the group is what was not found.
+    fn explain_error(&self, request: &HttpRequest, mut error: ApiError) -> ApiError {
+        if error.kind != ErrorKind::NotFound || !request.method.is_write() {
+            return error;
+        }
+        let Some(body) = request.body.as_deref().and_then(|b| Json::parse(b).ok()) else {
+            return error;
+        };
+        let Some(group) = body
+            .string_at("data.relationships.customer_group.data.id")
+            .filter(|g| !g.is_empty())
+        else {
+            return error;
+        };
+        let customer = body.string_at("data.id").filter(|c| !c.is_empty());
+        let names_group = error.message.contains(group.as_str());
+        let names_customer = customer.is_some_and(|c| error.message.contains(c.as_str()));
+        if names_group || !names_customer {
+            error.kind = ErrorKind::Validation;
+            error.field_errors.push(FieldError::explained(
+                "customer_group",
+                "error.commercelayer.unknown_group",
+                "There is no customer group with this id.",
+            ));
+        }
+        error
     }
 
     fn parse_error(&self, reply: &HttpReply, mut error: ApiError) -> ApiError {
@@ -493,6 +547,10 @@ impl GatewayRules for CommerceLayer {
 
     fn media_type(&self) -> &'static str {
         "application/vnd.api+json"
+    }
+
+    fn reference_list_at(&self, path: &str) -> Option<ReferenceList> {
+        ReferenceList::from_path(path)
     }
 
     /// `_add_tags` and `_remove_tags` change the tags whatever they are now (removing the current
@@ -776,6 +834,77 @@ mod tests {
                 .unwrap(),
             r#"{"data":{"type":"customers","id":"XAyRWNUzyN","attributes":{"_request_anonymization":true}}}"#
         );
+    }
+
+    /// Commerce Layer's OpenAPI `customerUpdate` requires `data.type`, `data.id` and
+    /// `data.attributes`: a change of group alone still sends attributes, empty.
+    #[test]
+    fn a_relationship_only_update_still_sends_attributes() {
+        let record = ada();
+        let values = record.values.clone().with("customer_group", "");
+        let body = update_request(&INTEGRATION, ctx(), &record, &values)
+            .unwrap()
+            .unwrap()
+            .body
+            .unwrap();
+        assert_eq!(
+            body,
+            r#"{"data":{"type":"customers","id":"XAyRWNUzyN","attributes":{},"relationships":{"customer_group":{"data":null}}}}"#
+        );
+    }
+
+    /// A group that does not exist comes back as Commerce Layer's 404 for a missing record: it
+    /// belongs on the group field, not "this customer was not found".
+    #[test]
+    fn a_missing_group_is_an_error_on_the_group_field() {
+        use crate::contract::interpret_reply_to;
+        let record = ada();
+        let values = record.values.clone().with("customer_group", "Wholesale");
+        let request = update_request(&INTEGRATION, ctx(), &record, &values)
+            .unwrap()
+            .unwrap();
+        let not_found = |id: &str| HttpReply {
+            status: 404,
+            headers: vec![],
+            body: format!(r#"{{"errors":[{{"title":"Record not found","detail":"The record identified by {id} could not be found.","code":"RECORD_NOT_FOUND","status":"404"}}]}}"#),
+        };
+        let error = interpret_reply_to(&INTEGRATION, &request, &not_found("Wholesale")).unwrap_err();
+        assert_eq!(error.kind, ErrorKind::Validation);
+        assert_eq!(error.field_errors.len(), 1);
+        assert_eq!(error.field_errors[0].field, "customer_group");
+        assert_eq!(
+            error.field_errors[0].key,
+            Some("error.commercelayer.unknown_group")
+        );
+        // The customer itself gone: still "not found".
+        let error = interpret_reply_to(&INTEGRATION, &request, &not_found("XAyRWNUzyN")).unwrap_err();
+        assert_eq!(error.kind, ErrorKind::NotFound);
+        assert!(error.field_errors.is_empty());
+        // A write that names no group: nothing to explain.
+        let plain = update_request(
+            &INTEGRATION,
+            ctx(),
+            &record,
+            &record.values.clone().with("reference", "x"),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            interpret_reply_to(&INTEGRATION, &plain, &not_found("zzz"))
+                .unwrap_err()
+                .kind,
+            ErrorKind::NotFound
+        );
+    }
+
+    /// Commerce Layer keeps only tags that exist: the ones it left out are named.
+    #[test]
+    fn tags_a_save_left_out_are_named() {
+        use crate::Contract;
+        let saved = ada(); // vip, newsletter
+        let sent = saved.values.clone().with("tags", "vip, platinum, newsletter, Gold");
+        assert_eq!(INTEGRATION.not_applied(&sent, &saved), ["platinum", "Gold"]);
+        assert!(INTEGRATION.not_applied(&saved.values, &saved).is_empty());
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::http::{HttpReply, HttpRequest, Method};
 use crate::json::Json;
 use crate::public_client::{PublicClient, PublicClientSettings};
 use crate::record::Record;
+use crate::reference::ReferenceList;
 use crate::validate::{check_fields, normalize, Invalid, Normal};
 use crate::values::FormValues;
 use crate::{Operation, ProviderId};
@@ -231,6 +232,26 @@ pub trait Contract: Sync {
     /// An error reply in the provider's envelope; `base` is what the status alone says.
     fn parse_error(&self, reply: &HttpReply, base: ApiError) -> ApiError;
 
+    /// An error reply read with the request it answers: where the provider words a failure about
+    /// something the request named (a related record that does not exist), the contract can put
+    /// it on that field.
+    fn explain_error(&self, _request: &HttpRequest, error: ApiError) -> ApiError {
+        error
+    }
+
+    /// Values a successful write left out without saying so, as the person would name them
+    /// (Commerce Layer discards tags that do not exist): `sent` are the values submitted,
+    /// `saved` the record in the reply.
+    fn not_applied(&self, _sent: &FormValues, _saved: &Record) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// The list of choices a field offers (Commerce Layer's customer groups and tags), read from
+    /// the provider alongside the record; `None` for a field typed freely.
+    fn reference_list(&self, _field: &str) -> Option<ReferenceList> {
+        None
+    }
+
     /// What the form may do with this credential, decided before anything is sent. By
     /// default only the gateway's scoped tokens for this provider are accepted.
     fn classify(&self, token: &str, _api_base: &str) -> CredentialUse {
@@ -252,6 +273,12 @@ pub trait GatewayRules: Contract {
     /// `read_body` reads inside them are covered by it.
     fn replaced(&self, _op: Operation, _body: &Json) -> Vec<Replaced> {
         Vec::new()
+    }
+
+    /// The reference list a path (relative to the API base, query included) names; such a GET is
+    /// served by the gateway's reference route, not as a customer route.
+    fn reference_list_at(&self, _path: &str) -> Option<ReferenceList> {
+        None
     }
 
     /// How the customer paths name a record.
@@ -396,7 +423,23 @@ pub fn interpret_reply(contract: &dyn Contract, reply: &HttpReply) -> Result<Rec
     }
     let mut base = ApiError::new(Some(reply.status), ErrorKind::from_status(reply.status), "");
     base.retry_after_secs = reply.retry_after_secs();
-    Err(contract.parse_error(reply, base))
+    let mut error = contract.parse_error(reply, base);
+    // The gateway's own refusals carry `gateway.code` beside the provider's envelope.
+    error.gateway = Json::parse(&reply.body)
+        .ok()
+        .and_then(|body| body.string_at("gateway.code"))
+        .filter(|code| !code.is_empty());
+    Err(error)
+}
+
+/// Reads the reply to `request`: as `interpret_reply`, with the error explained by what the
+/// request sent (see `Contract::explain_error`).
+pub fn interpret_reply_to(
+    contract: &dyn Contract,
+    request: &HttpRequest,
+    reply: &HttpReply,
+) -> Result<Record, ApiError> {
+    interpret_reply(contract, reply).map_err(|error| contract.explain_error(request, error))
 }
 
 /// Maps a provider's field path to the form field that shows it: exact name, else the longest

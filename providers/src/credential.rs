@@ -51,6 +51,9 @@ pub struct Grant {
     pub channel: Channel,
     /// The customer the credential belongs to, when it says (a Commerce Layer customer token).
     pub owner: Option<String>,
+    /// The only fields a write may set, when the credential says (a scoped token's `fields`
+    /// claim); `None`: every field. A hint for the form: the gateway decides.
+    pub fields: Option<Vec<String>>,
 }
 
 impl Grant {
@@ -61,6 +64,7 @@ impl Grant {
             update: true,
             channel,
             owner: None,
+            fields: None,
         }
     }
 
@@ -71,6 +75,7 @@ impl Grant {
             update: false,
             channel,
             owner: None,
+            fields: None,
         }
     }
 }
@@ -120,6 +125,7 @@ pub fn read_token(provider: ProviderId, token: &str) -> TokenKind {
         update: claims.allows("update"),
         channel: Channel::Gateway,
         owner: None,
+        fields: claims.fields,
     }))
 }
 
@@ -209,7 +215,8 @@ mod tests {
                 create: false,
                 update: true,
                 channel: Channel::Gateway,
-                owner: None
+                owner: None,
+                fields: None
             })
         );
         assert_eq!(
@@ -245,7 +252,8 @@ mod tests {
                 create: false,
                 update: true,
                 channel: Channel::Direct,
-                owner: Some("XAyRWNUzyN".into())
+                owner: Some("XAyRWNUzyN".into()),
+                fields: None
             })
         );
         let guest = jwt(
@@ -258,7 +266,8 @@ mod tests {
                 create: true,
                 update: false,
                 channel: Channel::Direct,
-                owner: None
+                owner: None,
+                fields: None
             })
         );
         for kind in ["integration", "webapp"] {

@@ -84,6 +84,9 @@ pub struct FieldError {
     /// The form field's `name` (the body path without envelope).
     pub field: String,
     pub message: String,
+    /// A message key the widget words in the form's language instead of `message`, when the
+    /// contract (not the provider) explains the error.
+    pub key: Option<&'static str>,
 }
 
 impl FieldError {
@@ -91,6 +94,15 @@ impl FieldError {
         FieldError {
             field: field.into(),
             message: message.into(),
+            key: None,
+        }
+    }
+
+    /// An error the contract words itself: `key` in the form's language, `english` elsewhere.
+    pub fn explained(field: &str, key: &'static str, english: &str) -> FieldError {
+        FieldError {
+            key: Some(key),
+            ..FieldError::new(field, english)
         }
     }
 }
@@ -107,6 +119,9 @@ pub struct ApiError {
     pub code: Option<String>,
     pub field_errors: Vec<FieldError>,
     pub retry_after_secs: Option<u32>,
+    /// The gateway's reason (`scope_fields`…) when the gateway refused the request itself
+    /// rather than passing on the provider's answer.
+    pub gateway: Option<String>,
 }
 
 impl ApiError {
@@ -118,6 +133,7 @@ impl ApiError {
             code: None,
             field_errors: Vec::new(),
             retry_after_secs: None,
+            gateway: None,
         }
     }
 

@@ -15,6 +15,7 @@ pub mod http;
 pub mod json;
 pub mod public_client;
 pub mod record;
+pub mod reference;
 pub mod token_claims;
 pub mod url;
 pub mod validate;

@@ -16,6 +16,8 @@ pub struct TokenClaims {
     pub application_kind: Option<String>,
     /// Commerce Layer customer tokens: `owner.id`, the customer the token belongs to.
     pub owner_id: Option<String>,
+    /// Scoped tokens: the only fields a write may set, when the token says.
+    pub fields: Option<Vec<String>>,
 }
 
 impl TokenClaims {
@@ -47,6 +49,13 @@ impl TokenClaims {
             customer: claims.string_at("customer"),
             application_kind: claims.string_at("application.kind"),
             owner_id: claims.string_at("owner.id"),
+            fields: claims.get("fields").and_then(Json::as_array).map(|fields| {
+                fields
+                    .iter()
+                    .filter_map(Json::as_str)
+                    .map(str::to_string)
+                    .collect()
+            }),
         })
     }
 

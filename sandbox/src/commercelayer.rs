@@ -35,6 +35,8 @@ pub fn routes() -> Router<AppState> {
         .route("/oauth/token", post(oauth::token))
         .route("/api/customers", get(list).post(create))
         .route("/api/customers/{id}", get(retrieve).patch(update))
+        .route("/api/customer_groups", get(list_customer_groups))
+        .route("/api/tags", get(list_tags))
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
 }
@@ -99,7 +101,7 @@ struct Named {
     name: &'static str,
 }
 
-const CUSTOMER_GROUPS: [Named; 2] = [
+const CUSTOMER_GROUPS: [Named; 4] = [
     Named {
         id: "ABCRtyUpBa",
         name: "VIP",
@@ -108,7 +110,32 @@ const CUSTOMER_GROUPS: [Named; 2] = [
         id: "dKmLpQrStU",
         name: "Wholesale",
     },
+    Named {
+        id: "eRtLmNoPqA",
+        name: "Retail",
+    },
+    Named {
+        id: "fStUvWxYzB",
+        name: "Staff",
+    },
 ];
+
+/// The organisation's customer groups: the seeded ones, then `extra` generated ones (the
+/// `extra_customer_groups` knob) as `(id, name)`.
+fn customer_groups(extra: u32) -> impl Iterator<Item = (String, String)> {
+    CUSTOMER_GROUPS
+        .iter()
+        .map(|g| (g.id.to_owned(), g.name.to_owned()))
+        .chain((1..=extra).map(|n| (format!("xGrp{n:06}"), format!("Region {n:03}"))))
+}
+
+fn find_group(id: &str, extra: u32) -> Option<(String, String)> {
+    customer_groups(extra).find(|(group, _)| group == id)
+}
+
+fn extra_groups(app: &AppState) -> u32 {
+    app.world().knobs.commercelayer.extra_customer_groups
+}
 
 /// Eleven tags, so the ten-tag limit can be exceeded.
 const TAGS: [Named; 11] = [
@@ -533,9 +560,9 @@ fn customer_resource(customer: &Customer, base: &str, include: &[&str]) -> Value
     })
 }
 
-fn named_resource(kind: &str, item: &Named, base: &str) -> Value {
+fn named_resource(kind: &str, id: &str, name: &str, base: &str) -> Value {
     let mut attributes = json!({
-        "name": item.name,
+        "name": name,
         "reference": null,
         "reference_origin": null,
         "metadata": {},
@@ -546,28 +573,28 @@ fn named_resource(kind: &str, item: &Named, base: &str) -> Value {
         attributes["code"] = Value::Null;
     }
     json!({
-        "id": item.id,
+        "id": id,
         "type": kind,
-        "links": {"self": format!("{base}/{kind}/{}", item.id)},
+        "links": {"self": format!("{base}/{kind}/{id}")},
         "attributes": attributes,
         "meta": meta(),
     })
 }
 
 /// The `included` array for the given customers, without duplicates.
-fn included(customers: &[&Customer], base: &str, include: &[&str]) -> Vec<Value> {
+fn included(customers: &[&Customer], base: &str, include: &[&str], extra: u32) -> Vec<Value> {
     let mut out: Vec<Value> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     for customer in customers {
         if include.contains(&"customer_group") {
-            if let Some(group) = customer
+            if let Some((id, name)) = customer
                 .customer_group_id
                 .as_deref()
-                .and_then(|id| CUSTOMER_GROUPS.iter().find(|g| g.id == id))
+                .and_then(|id| find_group(id, extra))
             {
-                if !seen.contains(&format!("g:{}", group.id)) {
-                    seen.push(format!("g:{}", group.id));
-                    out.push(named_resource("customer_groups", group, base));
+                if !seen.contains(&format!("g:{id}")) {
+                    seen.push(format!("g:{id}"));
+                    out.push(named_resource("customer_groups", &id, &name, base));
                 }
             }
         }
@@ -579,7 +606,7 @@ fn included(customers: &[&Customer], base: &str, include: &[&str]) -> Vec<Value>
             {
                 if !seen.contains(&format!("t:{}", tag.id)) {
                     seen.push(format!("t:{}", tag.id));
-                    out.push(named_resource("tags", tag, base));
+                    out.push(named_resource("tags", tag.id, tag.name, base));
                 }
             }
         }
@@ -587,11 +614,11 @@ fn included(customers: &[&Customer], base: &str, include: &[&str]) -> Vec<Value>
     out
 }
 
-fn single_document(customer: &Customer, request: &Incoming, include: &[&str]) -> Value {
+fn single_document(customer: &Customer, request: &Incoming, include: &[&str], extra: u32) -> Value {
     let base = base_url(request);
     let mut document = json!({"data": customer_resource(customer, &base, include)});
     if !include.is_empty() {
-        document["included"] = Value::Array(included(&[customer], &base, include));
+        document["included"] = Value::Array(included(&[customer], &base, include, extra));
     }
     document
 }
@@ -601,30 +628,13 @@ fn single_document(customer: &Customer, request: &Incoming, include: &[&str]) ->
 
 /// `GET /api/customers`: integration tokens only (sales channels can never list customers).
 async fn list(State(app): State<AppState>, request: Incoming) -> Response {
+    let extra = extra_groups(&app);
     serve(&app, &request, |store, request, caller| {
         if *caller != Caller::Integration {
             return Err(ClError::unauthorized());
         }
         let include = includes(request)?;
-        let page_param = |name: &str, default: usize, max: usize| -> Result<usize, ClError> {
-            match request.query_param(name) {
-                None => Ok(default),
-                Some(raw) => raw
-                    .trim()
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=max).contains(n))
-                    .ok_or_else(|| {
-                        ClError::bad_request(
-                            "Invalid page value",
-                            &format!("{raw} is not a valid value for {name}."),
-                            "INVALID_PAGE_VALUE",
-                        )
-                    }),
-            }
-        };
-        let size = page_param("page[size]", 10, 25)?;
-        let number = page_param("page[number]", 1, usize::MAX)?;
+        let (number, size) = page_params(request)?;
         let email_eq = request.query_param("filter[q][email_eq]");
         let matching: Vec<&Customer> = store
             .customers
@@ -658,10 +668,99 @@ async fn list(State(app): State<AppState>, request: Incoming) -> Response {
             ));
         }
         if !include.is_empty() {
-            document["included"] = Value::Array(included(&page, &base, &include));
+            document["included"] = Value::Array(included(&page, &base, &include, extra));
         }
         Ok((StatusCode::OK, document))
     })
+}
+
+/// `page[number]` (from 1) and `page[size]` (documented: default 10, at most 25).
+fn page_params(request: &Incoming) -> Result<(usize, usize), ClError> {
+    let page_param = |name: &str, default: usize, max: usize| -> Result<usize, ClError> {
+        match request.query_param(name) {
+            None => Ok(default),
+            Some(raw) => raw
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=max).contains(n))
+                .ok_or_else(|| {
+                    ClError::bad_request(
+                        "Invalid page value",
+                        &format!("{raw} is not a valid value for {name}."),
+                        "INVALID_PAGE_VALUE",
+                    )
+                }),
+        }
+    };
+    Ok((
+        page_param("page[number]", 1, usize::MAX)?,
+        page_param("page[size]", 10, 25)?,
+    ))
+}
+
+/// `GET /api/customer_groups`: the organisation's groups, paginated, `filter[q][name_cont]`.
+async fn list_customer_groups(State(app): State<AppState>, request: Incoming) -> Response {
+    let extra = extra_groups(&app);
+    serve(&app, &request, |_, request, caller| {
+        named_list("customer_groups", customer_groups(extra), request, caller)
+    })
+}
+
+/// `GET /api/tags`: the organisation's tags, paginated, `filter[q][name_cont]`.
+async fn list_tags(State(app): State<AppState>, request: Incoming) -> Response {
+    serve(&app, &request, |_, request, caller| {
+        let tags = TAGS.iter().map(|t| (t.id.to_owned(), t.name.to_owned()));
+        named_list("tags", tags, request, caller)
+    })
+}
+
+/// A JSON:API list of named resources (integration tokens only, like every list here).
+fn named_list(
+    kind: &str,
+    all: impl Iterator<Item = (String, String)>,
+    request: &Incoming,
+    caller: &Caller,
+) -> Outcome {
+    if *caller != Caller::Integration {
+        return Err(ClError::unauthorized());
+    }
+    if request.query_param("include").is_some() {
+        return Err(ClError::bad_request(
+            "Invalid field",
+            &format!("{kind} have no includable relationships here"),
+            "INVALID_INCLUDE",
+        ));
+    }
+    let (number, size) = page_params(request)?;
+    let contains = request
+        .query_param("filter[q][name_cont]")
+        .map(|n| n.trim().to_lowercase());
+    let matching: Vec<(String, String)> = all
+        .filter(|(_, name)| {
+            contains
+                .as_deref()
+                .is_none_or(|c| name.to_lowercase().contains(c))
+        })
+        .collect();
+    let page_count = matching.len().div_ceil(size).max(1);
+    let base = base_url(request);
+    let data: Vec<Value> = matching
+        .iter()
+        .skip((number - 1).saturating_mul(size))
+        .take(size)
+        .map(|(id, name)| named_resource(kind, id, name, &base))
+        .collect();
+    let link = |n: usize| format!("{base}/{kind}?page[number]={n}&page[size]={size}");
+    let mut document = json!({
+        "data": data,
+        "meta": {"record_count": matching.len(), "page_count": page_count},
+        "links": {"first": link(1), "last": link(page_count)},
+    });
+    if number < page_count {
+        document["links"]["next"] = json!(link(number + 1));
+    }
+    Ok((StatusCode::OK, document))
 }
 
 /// A customer token may touch only its own record; guests none; integrations any (404 if missing).
@@ -675,17 +774,19 @@ fn readable_position(store: &Store, caller: &Caller, id: &str) -> Result<usize, 
 }
 
 async fn retrieve(State(app): State<AppState>, request: Incoming) -> Response {
+    let extra = extra_groups(&app);
     serve(&app, &request, |store, request, caller| {
         let index = readable_position(store, caller, &request.last_segment())?;
         let include = includes(request)?;
         Ok((
             StatusCode::OK,
-            single_document(&store.customers[index], request, &include),
+            single_document(&store.customers[index], request, &include, extra),
         ))
     })
 }
 
 async fn create(State(app): State<AppState>, request: Incoming) -> Response {
+    let extra = extra_groups(&app);
     serve(&app, &request, |store, request, caller| {
         // Guests (sales channel client_credentials) may only create; customer tokens may not.
         if matches!(caller, Caller::Customer(_)) {
@@ -712,31 +813,32 @@ async fn create(State(app): State<AppState>, request: Incoming) -> Response {
             created_ms: now,
             updated_ms: now,
         };
-        apply(&mut customer, &document, store, None, true)?;
+        apply(&mut customer, &document, store, None, true, extra)?;
         // Documented: shopper_reference and profile_id are auto-generated if missing.
         customer.shopper_reference.get_or_insert_with(uuid_v4);
         customer.profile_id.get_or_insert_with(uuid_v4);
         store.customers.push(customer.clone());
         Ok((
             StatusCode::CREATED,
-            single_document(&customer, request, &include),
+            single_document(&customer, request, &include, extra),
         ))
     })
 }
 
 async fn update(State(app): State<AppState>, request: Incoming) -> Response {
+    let extra = extra_groups(&app);
     serve(&app, &request, |store, request, caller| {
         let id = request.last_segment();
         let index = readable_position(store, caller, &id)?;
         let include = includes(request)?;
         let document = Document::parse(request, Some(&id), &UPDATE_ATTRIBUTES, caller)?;
         let mut customer = store.customers[index].clone();
-        apply(&mut customer, &document, store, Some(index), false)?;
+        apply(&mut customer, &document, store, Some(index), false, extra)?;
         customer.updated_ms = now_ms().max(customer.updated_ms + 1);
         store.customers[index] = customer;
         Ok((
             StatusCode::OK,
-            single_document(&store.customers[index], request, &include),
+            single_document(&store.customers[index], request, &include, extra),
         ))
     })
 }
@@ -878,6 +980,7 @@ fn apply(
     store: &Store,
     index: Option<usize>,
     creating: bool,
+    extra_groups: u32,
 ) -> Result<(), ClError> {
     let mut invalid = Invalid::default();
     let attributes = &document.attributes;
@@ -940,11 +1043,9 @@ fn apply(
                 if link.get("type").and_then(Value::as_str) == Some("customer_groups") =>
             {
                 let id = link.get("id").and_then(Value::as_str).unwrap_or_default();
-                let group = CUSTOMER_GROUPS
-                    .iter()
-                    .find(|g| g.id == id)
-                    .ok_or_else(|| ClError::not_found(id))?;
-                Some(group.id.to_owned())
+                let (group, _) =
+                    find_group(id, extra_groups).ok_or_else(|| ClError::not_found(id))?;
+                Some(group)
             }
             _ => return Err(invalid_linkage("customer_group")),
         };

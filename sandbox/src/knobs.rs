@@ -85,6 +85,9 @@ pub struct CommerceLayerKnobs {
     pub token_rate_limit_per_minute: u64,
     /// When set, overrides the documented lifetimes (sales channel 14400 s, integration 7200 s).
     pub access_token_ttl_secs: Option<u64>,
+    /// Customer groups beyond the seeded ones (`Region 001`…), for long lists.
+    #[serde(default)]
+    pub extra_customer_groups: u32,
 }
 
 impl Default for CommerceLayerKnobs {
@@ -93,6 +96,7 @@ impl Default for CommerceLayerKnobs {
             rate_limit_per_minute: 600,
             token_rate_limit_per_minute: 30,
             access_token_ttl_secs: None,
+            extra_customer_groups: 0,
         }
     }
 }

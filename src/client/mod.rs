@@ -4,6 +4,7 @@
 //! transport and the token source are traits), so all of it is tested natively.
 
 pub mod abort;
+mod reference;
 pub mod tokens;
 
 #[cfg(test)]
@@ -11,7 +12,7 @@ mod tests;
 
 use std::rc::Rc;
 
-use providers::contract::interpret_reply;
+use providers::contract::interpret_reply_to;
 use providers::{ApiError, Contract, CredentialUse, HttpReply, HttpRequest, Record, RefusalReason};
 
 use crate::transport::Transport;
@@ -60,8 +61,8 @@ impl Client {
         request: HttpRequest,
         abort: &Abort,
     ) -> Result<(HttpReply, Record), ClientError> {
-        let reply = self.send(contract, base, request, abort).await?;
-        let record = interpret_reply(contract, &reply).map_err(ClientError::Api)?;
+        let reply = self.send(contract, base, request.clone(), abort).await?;
+        let record = interpret_reply_to(contract, &request, &reply).map_err(ClientError::Api)?;
         Ok((reply, record))
     }
 

@@ -9,7 +9,7 @@
 //! twice: it is sent again with the same idempotency key where the provider honours one, and
 //! otherwise looked up first (and what is found is read back and checked before it is adopted).
 
-use providers::validate::normalize;
+use providers::validate::{normalize, Rule};
 use providers::{
     contract_for, ApiError, CredentialUse, ErrorKind, FormValues, HttpRequest, Json, Operation,
     Record,
@@ -330,7 +330,7 @@ impl FormState {
     }
 
     fn edit(&mut self, field: &'static str, text: String) {
-        if !self.editable() || !self.can_write() {
+        if !self.editable() || !self.can_write() || !self.may_write(field) {
             return;
         }
         self.field_errors.remove(field);
@@ -441,7 +441,13 @@ impl FormState {
                     .field_errors
                     .iter()
                     .filter(|e| fields.iter().any(|f| f.name == e.field))
-                    .map(|e| (e.field.clone(), FieldMessage::Text(e.message.clone())))
+                    .map(|e| {
+                        let message = match e.key {
+                            Some(key) => FieldMessage::Rule(Rule::Custom(key)),
+                            None => FieldMessage::Text(e.message.clone()),
+                        };
+                        (e.field.clone(), message)
+                    })
                     .collect();
             }
         }
@@ -745,6 +751,7 @@ impl FormState {
         if renamed {
             self.customer_id = record.id.clone();
         }
+        let left_out = self.contract.not_applied(&self.values, &record);
         self.values = record.values.clone();
         self.loaded = Some(record);
         self.unconfirmed = None;
@@ -759,6 +766,9 @@ impl FormState {
             }
             (false, Operation::Update) => Notice::Saved,
         });
+        if !left_out.is_empty() {
+            self.notice = Some(Notice::TagsNotAdded(left_out));
+        }
         let mut effects = vec![Effect::Emit(Event::Saved {
             operation,
             customer,

@@ -125,6 +125,21 @@ impl FormState {
         })
     }
 
+    /// Whether the credential lets the form write `field`: a scoped token's `fields` claim names
+    /// it, or something it is part of (`billingAddress` covers `billingAddress.city`). A hint
+    /// only; the gateway decides.
+    pub fn may_write(&self, field: &str) -> bool {
+        let Some(allowed) = self.grant.as_ref().and_then(|g| g.fields.as_ref()) else {
+            return true;
+        };
+        allowed.iter().any(|a| {
+            field == a
+                || field
+                    .strip_prefix(a.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+    }
+
     /// Whether the inputs take typing now.
     pub fn editable(&self) -> bool {
         matches!(self.activity, Activity::Idle(_))

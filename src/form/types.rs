@@ -106,6 +106,8 @@ pub enum Notice {
     RestoredExcept(Vec<&'static str>),
     /// The server's version replaced the person's changes, at their request.
     TookTheirs,
+    /// Saved, but the provider left out these tags (Commerce Layer adds only existing tags).
+    TagsNotAdded(Vec<String>),
 }
 
 #[derive(Clone, Debug, PartialEq)]

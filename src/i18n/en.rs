@@ -38,9 +38,23 @@ field.commercelayer.shopper_reference	Shopper reference
 field.commercelayer.tax_exemption_code	Tax exemption code
 field.commercelayer.reference	Reference
 field.commercelayer.reference_origin	Reference origin
-field.commercelayer.customer_group	Customer group ID
+field.commercelayer.customer_group	Customer group
 field.commercelayer.request_anonymization	Request anonymization
 field.commercelayer.cancel_anonymization	Cancel a requested anonymization
+hint.commercelayer.customer_group_choice	Choose “No group” to take the customer out of its group.
+reference.no_group	No group
+reference.current_group	Current group ({id})
+reference.groups_loading	Loading the customer groups…
+reference.groups_empty	This organization has no customer groups yet.
+reference.groups_failed	The customer groups could not be loaded; the current group is kept.
+reference.groups_cut	Only the first {count} customer groups are listed.
+reference.tags_failed	Tag suggestions could not be loaded; you can still type tag names.
+reference.tags_cut	Suggestions show the first {count} tags only.
+action.reload_list	Load again
+error.commercelayer.unknown_group	There is no customer group with this ID. Choose one from the list.
+status.tags_not_added	Changes saved, but {provider} did not add these tags: {tags}. It adds only tags that already exist in your organization; ask an administrator to create them.
+field.locked	Your access does not allow changing this field.
+alert.gateway_said	The gateway said: {message}
 hint.prolifi.name	Instead of first and last name, you can give the full name; Prolifi splits it.
 hint.prolifi.company_name	A company makes this a business customer.
 hint.prolifi.external_id	Your own ID for this customer. It can replace the Prolifi ID in URLs.

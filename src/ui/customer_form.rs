@@ -16,8 +16,10 @@ use crate::client::tokens::{TokenCache, TokenPurpose};
 use crate::client::Client;
 use crate::form::{FormState, Msg, Phase};
 use crate::i18n::{remote, Catalog, Locale};
+use crate::reference::{ReferenceData, References};
 use crate::token::{now_secs, HostTokens, TokenSource};
 use crate::transport::{FetchTransport, Transport};
+use providers::reference::ReferenceList;
 
 /// A transport shared by reference; compared by identity.
 #[derive(Clone)]
@@ -106,6 +108,10 @@ pub enum Message {
     PageHidden,
     /// Ask the host for a token again, after a failure to obtain one.
     RetryCredential,
+    /// A list of choices (customer groups, tags) arrived or failed.
+    Reference(u32, ReferenceList, ReferenceData),
+    /// Load a list that failed again.
+    ReloadReference(u32, ReferenceList),
 }
 
 pub struct CustomerForm {
@@ -132,6 +138,8 @@ pub struct CustomerForm {
     pub(super) retry_timer: Option<Timer>,
     pub(super) host: HostEvents,
     pub(super) merging: bool,
+    /// The provider's lists the fields offer (see `reference_field.rs`).
+    pub(super) references: References,
 }
 
 fn transport_for(props: &CustomerFormProps) -> Rc<dyn Transport> {
@@ -193,6 +201,7 @@ impl CustomerForm {
         self.abort = Abort::new();
         self.retry_timer = None;
         self.merging = false;
+        self.references = References::default();
         self.generation = self.generation.wrapping_add(1);
         let props = ctx.props();
         self.host.start(ctx, props);
@@ -268,6 +277,7 @@ impl Component for CustomerForm {
             retry_timer: None,
             host: HostEvents::default(),
             merging: false,
+            references: References::default(),
         };
         form.load_strings(ctx);
         form.init(ctx);
@@ -302,14 +312,28 @@ impl Component for CustomerForm {
                 }
                 return false;
             }
+            Message::Reference(generation, list, data) => {
+                if generation != self.generation {
+                    return false;
+                }
+                self.references.set(list, data);
+                return true;
+            }
+            Message::ReloadReference(generation, list) => {
+                if generation == self.generation {
+                    self.fetch_reference(ctx, list);
+                }
+                return true;
+            }
         };
         if generation != self.generation {
             return false;
         }
+        let suggesting = matches!(&msg, Msg::Edit { field, .. } if self.suggests(field));
         let Some(state) = self.state.as_mut() else {
             return false;
         };
-        let edited = matches!(msg, Msg::Edit { .. });
+        let edited = matches!(msg, Msg::Edit { .. }) && !suggesting;
         let submitted = matches!(msg, Msg::Submit { .. });
         if matches!(msg, Msg::Resolve(_)) {
             self.merging = false;
@@ -390,6 +414,7 @@ impl CustomerForm {
     /// After every change of state: the dirty flag and its event, `customer-ready`, the unload
     /// guard, and a draft to restore once the form first takes input.
     pub(super) fn follow_up(&mut self, ctx: &Context<Self>) {
+        self.load_references(ctx);
         let Some(state) = &self.state else { return };
         if let Some(draft) = self.host.draft_to_restore(state) {
             let effects = self

@@ -19,6 +19,33 @@ pub struct FieldProps {
     pub choice_labels: Vec<AttrValue>,
     pub read_only: bool,
     pub on_edit: Callback<(&'static str, String)>,
+    /// Choices from the provider's lists (see `reference_field.rs`).
+    pub choices: Option<Choices>,
+    /// Why the field cannot be changed, when the credential may not write it.
+    pub locked: Option<AttrValue>,
+}
+
+/// What a field offers beside free typing.
+pub enum Choices {
+    /// A select of named choices whose values are ids, "none" first (`none`).
+    Pick {
+        options: Vec<(AttrValue, AttrValue)>,
+        none: AttrValue,
+        status: ListStatus,
+    },
+    /// Suggestions for free text: `(whole text, label)`.
+    Suggest {
+        options: Vec<(AttrValue, AttrValue)>,
+        status: ListStatus,
+    },
+}
+
+/// What a field says about its list while it loads, when it is empty, failed or cut.
+pub struct ListStatus {
+    pub text: Option<AttrValue>,
+    pub loading: bool,
+    /// "Load again", after a failure.
+    pub retry: Option<(AttrValue, Callback<MouseEvent>)>,
 }
 
 /// The element id of a field's control.
@@ -31,8 +58,18 @@ pub fn field(props: FieldProps) -> Html {
     let id = field_id(&props.id_prefix, spec.name);
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
+    let list_id = format!("{id}-list");
+    let locked_id = format!("{id}-locked");
+    let status = match &props.choices {
+        Some(Choices::Pick { status, .. } | Choices::Suggest { status, .. }) => Some(status),
+        None => None,
+    };
+    let status_text = status.and_then(|s| s.text.clone());
+    let status_id = format!("{id}-list-status");
     let described_by = [
         props.error.as_ref().map(|_| error_id.as_str()),
+        props.locked.as_ref().map(|_| locked_id.as_str()),
+        status_text.as_ref().map(|_| status_id.as_str()),
         props.hint.as_ref().map(|_| hint_id.as_str()),
     ]
     .into_iter()
@@ -42,8 +79,91 @@ pub fn field(props: FieldProps) -> Html {
     let described_by = (!described_by.is_empty()).then_some(described_by);
     let invalid = props.error.as_ref().map(|_| "true");
     let name = spec.name;
+    let read_only = props.read_only || props.locked.is_some();
 
-    let control = match spec.kind {
+    let control = match (spec.kind, &props.choices) {
+        (
+            _,
+            Some(Choices::Pick {
+                options,
+                none,
+                status,
+            }),
+        ) => {
+            let on_edit = props.on_edit.clone();
+            let onchange = Callback::from(move |e: Event| {
+                on_edit.emit((name, e.target_unchecked_into::<HtmlSelectElement>().value()));
+            });
+            html! {
+                <select id={id.clone()} {name} part="input" disabled={read_only}
+                    aria-invalid={invalid} aria-busy={status.loading.then_some("true")}
+                    aria-describedby={described_by.clone()} {onchange}>
+                    <option value="" selected={props.value.is_empty()}>{none.clone()}</option>
+                    { for options.iter().map(|(value, label)| html! {
+                        <option value={value.clone()} selected={props.value == *value}>{label.clone()}</option>
+                    }) }
+                </select>
+            }
+        }
+        (kind, choices) => control(
+            &props,
+            kind,
+            choices,
+            &id,
+            &list_id,
+            invalid,
+            &described_by,
+            read_only,
+        ),
+    };
+
+    html! {
+        <div class="cf-field" part="field" key={spec.name}>
+            <label for={id.clone()} part="label">
+                {props.label.clone()}
+                if spec.required {
+                    <span class="cf-required" aria-hidden="true">{" *"}</span>
+                }
+            </label>
+            {control}
+            if let Some(locked) = &props.locked {
+                <p id={locked_id} class="cf-hint cf-locked" part="hint">{locked.clone()}</p>
+            }
+            if let Some(text) = status_text {
+                <p id={status_id} class="cf-hint cf-list-status" part="hint">
+                    {text}
+                    if let Some((label, onclick)) = status.and_then(|s| s.retry.clone()) {
+                        {" "}<button type="button" part="retry-list" {onclick}>{label}</button>
+                    }
+                </p>
+            }
+            if let Some(hint) = &props.hint {
+                <p id={hint_id} class="cf-hint" part="hint">{hint.clone()}</p>
+            }
+            if let Some(error) = &props.error {
+                <p id={error_id} class="cf-field-error" part="field-error">{error.clone()}</p>
+            }
+        </div>
+    }
+}
+
+/// The field's own control: a textarea, a select of fixed choices, or an input (with its
+/// suggestions).
+#[allow(clippy::too_many_arguments)]
+fn control(
+    props: &FieldProps,
+    kind: FieldKind,
+    choices: &Option<Choices>,
+    id: &str,
+    list_id: &str,
+    invalid: Option<&'static str>,
+    described_by: &Option<String>,
+    read_only: bool,
+) -> Html {
+    let spec = props.spec;
+    let name = spec.name;
+    let id = id.to_string();
+    match kind {
         FieldKind::JsonObject | FieldKind::JsonList => {
             let on_edit = props.on_edit.clone();
             let oninput = Callback::from(move |e: InputEvent| {
@@ -54,7 +174,7 @@ pub fn field(props: FieldProps) -> Html {
             });
             html! {
                 <textarea id={id.clone()} {name} part="input" rows="3" spellcheck="false"
-                    value={props.value.clone()} readonly={props.read_only}
+                    value={props.value.clone()} readonly={read_only}
                     required={spec.required} aria-invalid={invalid}
                     aria-describedby={described_by.clone()} {oninput} />
             }
@@ -65,7 +185,7 @@ pub fn field(props: FieldProps) -> Html {
                 on_edit.emit((name, e.target_unchecked_into::<HtmlSelectElement>().value()));
             });
             html! {
-                <select id={id.clone()} {name} part="input" disabled={props.read_only}
+                <select id={id.clone()} {name} part="input" disabled={read_only}
                     required={spec.required} aria-invalid={invalid}
                     aria-describedby={described_by.clone()} {onchange}>
                     if !spec.required {
@@ -89,39 +209,33 @@ pub fn field(props: FieldProps) -> Html {
                 kind,
                 FieldKind::Uuid | FieldKind::Email | FieldKind::Url | FieldKind::Website
             );
+            let suggestions = match choices {
+                Some(Choices::Suggest { options, .. }) if !options.is_empty() => Some(options),
+                _ => None,
+            };
             let on_edit = props.on_edit.clone();
             let oninput = Callback::from(move |e: InputEvent| {
                 on_edit.emit((name, e.target_unchecked_into::<HtmlInputElement>().value()));
             });
-            html! {
+            html! { <>
                 <input id={id.clone()} {name} type={input_type} part="input"
-                    value={props.value.clone()} readonly={props.read_only}
+                    value={props.value.clone()} readonly={read_only}
                     required={spec.required} aria-invalid={invalid}
                     aria-describedby={described_by.clone()}
                     autocomplete={spec.autocomplete.or((kind == FieldKind::Password).then_some("new-password"))}
                     maxlength={spec.max_chars.map(|m| m.to_string())}
                     spellcheck={literal.then_some("false")}
                     autocapitalize={literal.then_some("off")}
+                    list={suggestions.as_ref().map(|_| list_id.to_string())}
                     {oninput} />
-            }
-        }
-    };
-
-    html! {
-        <div class="cf-field" part="field" key={spec.name}>
-            <label for={id.clone()} part="label">
-                {props.label.clone()}
-                if spec.required {
-                    <span class="cf-required" aria-hidden="true">{" *"}</span>
+                if let Some(options) = suggestions {
+                    <datalist id={list_id.to_string()}>
+                        { for options.iter().map(|(value, label)| html! {
+                            <option value={value.clone()} label={label.clone()} />
+                        }) }
+                    </datalist>
                 }
-            </label>
-            {control}
-            if let Some(hint) = &props.hint {
-                <p id={hint_id} class="cf-hint" part="hint">{hint.clone()}</p>
-            }
-            if let Some(error) = &props.error {
-                <p id={error_id} class="cf-field-error" part="field-error">{error.clone()}</p>
-            }
-        </div>
+            </> }
+        }
     }
 }

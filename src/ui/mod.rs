@@ -6,5 +6,6 @@ mod effects;
 pub mod field;
 mod host_events;
 mod outcome;
+mod reference_field;
 mod section;
 mod view;

@@ -206,6 +206,8 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
                                 choice_labels: choice_labels(catalog, spec),
                                 read_only,
                                 on_edit: on_edit.clone(),
+                                choices: form.choices_for(ctx, spec, state.values.get(spec.name)),
+                                locked: (!state.may_write(spec.name)).then(|| catalog.t("field.locked").into()),
                             })).collect::<Html>(),
                         })) }
                     }

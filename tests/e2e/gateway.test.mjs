@@ -102,17 +102,34 @@ test('create through the gateway', async () => {
 test('a write outside the token scope is refused with a clear message, and nothing reaches Prolifi', async () => {
   await open({ credential: 'scoped-phone' });
   await waitForState(page, 'ready');
-  await field('last_name').fill('Smith');
-  await submit();
-  await waitForState(page, 'error');
-  const text = await alertText();
-  assert.match(text, /not allowed to do this \(403\)/);
-  assert.match(text, /This token may not change: last_name\./);
-  assert.equal(await field('last_name').inputValue(), 'Smith', 'typed values are kept');
+  // The form reads the token's fields claim: what it may not write is read-only, with a note
+  // (issue 12, bug 6), so the person is not refused only on submit.
+  assert.notEqual(await field('last_name').getAttribute('readonly'), null);
+  const ids = (await field('last_name').getAttribute('aria-describedby')).split(' ');
+  const notes = await Promise.all(ids.map((id) => page.locator(`customer-form #${id}`).textContent()));
+  assert.ok(notes.some((t) => /does not allow changing this field/.test(t)), notes.join(' | '));
+
+  // The gateway still decides: the same token writing last_name anyway is refused.
+  const refused = await page.evaluate(async ({ gatewayUrl }) => {
+    const minted = await fetch(`${gatewayUrl}/demo/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sub: 'demo-user', provider: 'prolifi', ops: ['read', 'update'], customer: 'cus_1001', fields: ['phone'], ttl_secs: 300 }),
+    });
+    const { token } = await minted.json();
+    const response = await fetch(`${gatewayUrl}/prolifi/customers/cus_1001`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ last_name: 'Smith' }),
+    });
+    return { status: response.status, body: await response.json() };
+  }, { gatewayUrl: gateway.url });
+  assert.equal(refused.status, 403);
+  assert.equal(refused.body.gateway.code, 'scope_fields');
+  assert.match(JSON.stringify(refused.body), /This token may not change: last_name\./);
   assert.ok(!(await api.log()).some((e) => e.method === 'PATCH'));
 
   // Within scope it goes through.
-  await field('last_name').fill('Doe');
   await field('phone').fill('+44 20 0000 0000');
   await submit();
   await waitForState(page, 'saved');

@@ -307,7 +307,9 @@ describe('Commerce Layer', () => {
     await waitForState(page, 'ready');
     assert.equal(await field('customer_group').inputValue(), 'ABCRtyUpBa');
     assert.equal(await field('tags').inputValue(), 'vip, newsletter');
-    await field('customer_group').fill('dKmLpQrStU');
+    // The group is a select of the organisation's groups (issue 12): chosen, not typed.
+    await page.locator('customer-form select[name="customer_group"] option[value="dKmLpQrStU"]').waitFor({ state: 'attached' });
+    await field('customer_group').selectOption('dKmLpQrStU');
     await field('tags').fill('vip, b2b');
     await submit();
     await waitForState(page, 'saved');

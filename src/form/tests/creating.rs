@@ -208,6 +208,7 @@ fn a_create_without_a_duplicate_guard_is_not_retried_automatically() {
         update: false,
         channel: Channel::Direct,
         owner: None,
+        fields: None,
     };
     state.update(Msg::Credential(Some(CredentialUse::Allowed(guest))));
     edit(&mut state, "email", "new@example.com");

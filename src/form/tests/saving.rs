@@ -211,6 +211,7 @@ fn a_customer_token_edits_its_own_record_when_none_is_named() {
         update: true,
         channel: Channel::Direct,
         owner: Some("XAyRWNUzyN".into()),
+        fields: None,
     };
     let effects = state.update(Msg::Credential(Some(CredentialUse::Allowed(grant))));
     let [Effect::Load(load)] = &effects[..] else {
@@ -311,4 +312,76 @@ fn a_save_that_keeps_the_name_keeps_the_token() {
     })));
     assert!(matches!(&effects[..], [Effect::Emit(Event::Saved { .. })]));
     assert_eq!(state.customer_id(), "user-77");
+}
+
+/// A scoped token whose `fields` claim names only some fields: the others cannot be edited.
+#[test]
+fn a_token_limited_to_some_fields_edits_only_those() {
+    let mut state = FormState::new(
+        ProviderId::Prolifi,
+        Operation::Update,
+        "cus_1001",
+        Some(BASE),
+    )
+    .unwrap();
+    let grant = Grant {
+        fields: Some(vec!["email".into(), "billing".into()]),
+        ..Grant::all(Channel::Gateway)
+    };
+    state.update(Msg::Credential(Some(CredentialUse::Allowed(grant))));
+    state.update(Msg::Loaded(Ok(record(CUSTOMER))));
+    assert!(state.may_write("email"));
+    assert!(state.may_write("billing.city"));
+    assert!(!state.may_write("billingcity"));
+    assert!(!state.may_write("last_name"));
+    edit(&mut state, "last_name", "Smith");
+    assert_eq!(
+        state.values.get("last_name"),
+        "Doe",
+        "not writable: unchanged"
+    );
+    edit(&mut state, "email", "jane@example.org");
+    assert_eq!(state.values.get("email"), "jane@example.org");
+}
+
+/// Commerce Layer drops tags that do not exist: the save says which.
+#[test]
+fn tags_the_provider_left_out_are_named_after_a_save() {
+    const ADA: &str = r#"{"data":{"id":"XAyRWNUzyN","type":"customers","attributes":{"email":"ada@example.com","updated_at":"t1"},"relationships":{"tags":{"data":[{"type":"tags","id":"t1"}]}}},"included":[{"id":"t1","type":"tags","attributes":{"name":"vip"}}]}"#;
+    let base = "http://127.0.0.1:8788/commercelayer";
+    let mut state = FormState::new(
+        ProviderId::CommerceLayer,
+        Operation::Update,
+        "XAyRWNUzyN",
+        Some(base),
+    )
+    .unwrap();
+    state.update(Msg::Credential(Some(CredentialUse::Allowed(Grant::all(
+        Channel::Gateway,
+    )))));
+    let reply = |body: &str| HttpReply {
+        status: 200,
+        headers: vec![],
+        body: body.into(),
+    };
+    let contract = state.contract();
+    let ada = contract::interpret_reply(contract, &reply(ADA)).unwrap();
+    state.update(Msg::Loaded(Ok(ada.clone())));
+    edit(&mut state, "tags", "vip, platinum");
+    let effects = state.update(Msg::Submit {
+        fresh_key: "k".into(),
+    });
+    assert!(matches!(&effects[..], [Effect::Check(_)]), "{effects:?}");
+    let effects = state.update(Msg::Checked(Ok(ada.clone())));
+    assert!(matches!(&effects[..], [Effect::Save { .. }]), "{effects:?}");
+    state.update(Msg::Saved(Ok(Saved {
+        record: ada,
+        replayed: false,
+    })));
+    assert_eq!(state.phase(), Phase::Saved);
+    assert_eq!(
+        state.notice,
+        Some(Notice::TagsNotAdded(vec!["platinum".into()]))
+    );
+    assert_eq!(state.values.get("tags"), "vip");
 }

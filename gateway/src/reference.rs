@@ -1,0 +1,91 @@
+//! `GET /{provider}/{list}`: the lists a form offers as choices (Commerce Layer's customer groups
+//! and tags). Reference data, not customer data: any token of that provider that may create or
+//! update customers reads them. The query is read against an allow-list and rebuilt; the reply
+//! keeps only each item's id and name, so nothing else the provider holds on a group or tag (nor
+//! the upstream host in its links) reaches the page.
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderName, Method, StatusCode};
+use axum::response::Response;
+use providers::reference::{slim, ReferenceList, ReferenceQuery};
+use providers::{ErrorKind, GatewayRules, Json};
+
+use crate::adapters::{Adapter, Outgoing};
+use crate::forward::{unreadable, upstream_failure, PASSED_BACK};
+use crate::replies::{refusal, Refusal};
+use crate::verified::Verified;
+use crate::AppState;
+
+/// Serves `list` with the caller's `query` (the raw query string, if any).
+pub async fn serve(
+    state: &AppState,
+    rules: &'static dyn GatewayRules,
+    adapter: &dyn Adapter,
+    verified: &Verified,
+    method: &Method,
+    list: ReferenceList,
+    query: Option<&str>,
+) -> Result<(Response, u16), Refusal> {
+    if method != Method::GET {
+        return Err(refusal(
+            rules,
+            StatusCode::METHOD_NOT_ALLOWED,
+            ErrorKind::BadRequest,
+            "reference_read_only",
+            "The gateway only reads this list.",
+        ));
+    }
+    let claims = &verified.claims;
+    if !(claims.allows_op("create") || claims.allows_op("update")) {
+        return Err(refusal(
+            rules,
+            StatusCode::FORBIDDEN,
+            ErrorKind::Permission,
+            "scope_operation",
+            "This token may not read this list: it may neither create nor update customers.",
+        ));
+    }
+    let query = ReferenceQuery::parse(query.unwrap_or_default()).map_err(|reason| {
+        refusal(
+            rules,
+            StatusCode::BAD_REQUEST,
+            ErrorKind::BadRequest,
+            "reference_query",
+            &format!("The gateway refused this query: {reason}."),
+        )
+    })?;
+    let media_type = rules.media_type().to_string();
+    let outgoing = Outgoing {
+        method: Method::GET,
+        path: format!("/{}", list.path()),
+        query: Some(query.to_query()),
+        headers: vec![("accept".to_string(), media_type)],
+        body: Bytes::new(),
+    };
+    let reply = adapter
+        .send(&state.client, outgoing)
+        .await
+        .map_err(|error| upstream_failure(rules, error))?;
+    let status = reply.status;
+    let body = if (200..300).contains(&status) {
+        // A successful reply the gateway cannot slim is not passed on at all.
+        let slimmed = std::str::from_utf8(&reply.body)
+            .ok()
+            .and_then(|text| Json::parse(text).ok())
+            .and_then(|body| slim(list, &body))
+            .ok_or_else(|| unreadable(rules))?;
+        Bytes::from(slimmed.to_json_string())
+    } else {
+        reply.body
+    };
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+    for name in PASSED_BACK {
+        if let Some(value) = reply.headers.get(name) {
+            response
+                .headers_mut()
+                .insert(HeaderName::from_static(name), value.clone());
+        }
+    }
+    Ok((response, status))
+}

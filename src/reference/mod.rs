@@ -1,0 +1,149 @@
+//! The choices a form offers beside the record (Commerce Layer's customer groups and tags).
+//! Reference data, not part of the save machine: each list has its own small state, loaded once
+//! per form by the client (`client::reference`), and a list that failed leaves the field usable.
+
+use providers::reference::{Named, ReferenceList};
+
+/// Pages read at most (25 names each); a longer list is cut and the field says so.
+pub const MAX_PAGES: u32 = 10;
+
+/// Where one list stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReferenceData {
+    Loading,
+    /// `cut`: the organisation has more than `MAX_PAGES` pages; only those are listed.
+    Loaded {
+        items: Vec<Named>,
+        cut: bool,
+    },
+    Failed,
+}
+
+impl ReferenceData {
+    /// The name of `id`, when the list has it.
+    pub fn name_of(&self, id: &str) -> Option<&str> {
+        match self {
+            ReferenceData::Loaded { items, .. } => items
+                .iter()
+                .find(|item| item.id == id)
+                .map(|item| item.name.as_str()),
+            _ => None,
+        }
+    }
+}
+
+/// The lists of one form: `None` until asked for (or when the form has no such field).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct References {
+    pub groups: Option<ReferenceData>,
+    pub tags: Option<ReferenceData>,
+}
+
+impl References {
+    pub fn get(&self, list: ReferenceList) -> Option<&ReferenceData> {
+        match list {
+            ReferenceList::CustomerGroups => self.groups.as_ref(),
+            ReferenceList::Tags => self.tags.as_ref(),
+        }
+    }
+
+    pub fn set(&mut self, list: ReferenceList, data: ReferenceData) {
+        match list {
+            ReferenceList::CustomerGroups => self.groups = Some(data),
+            ReferenceList::Tags => self.tags = Some(data),
+        }
+    }
+}
+
+/// Names sorted for a person (ignoring ASCII case), each id once.
+pub fn arrange(mut items: Vec<Named>) -> Vec<Named> {
+    let mut seen: Vec<String> = Vec::new();
+    items.retain(|item| {
+        let fresh = !seen.contains(&item.id);
+        seen.push(item.id.clone());
+        fresh
+    });
+    // ASCII case folding: full Unicode lowercasing would add its tables to the package.
+    items.sort_by_key(|item| item.name.to_ascii_lowercase());
+    items
+}
+
+/// The suggestions for a comma-separated tags field holding `value`: for each known tag not
+/// already in it, the value with that tag completing the one being typed (a `<datalist>`
+/// matches the whole text, so each suggestion is the whole text it would make), with the tag
+/// as its label.
+pub fn tag_suggestions<'a>(tags: &'a [Named], value: &str) -> Vec<(String, &'a str)> {
+    let (done, _typing) = match value.rsplit_once(',') {
+        Some((done, typing)) => (done.trim(), typing),
+        None => ("", value),
+    };
+    let chosen: Vec<&str> = done
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .collect();
+    tags.iter()
+        .filter(|tag| !chosen.contains(&tag.name.as_str()))
+        .map(|tag| {
+            let whole = if done.is_empty() {
+                tag.name.clone()
+            } else {
+                format!("{done}, {}", tag.name)
+            };
+            (whole, tag.name.as_str())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(id: &str, name: &str) -> Named {
+        Named {
+            id: id.into(),
+            name: name.into(),
+        }
+    }
+
+    #[test]
+    fn lists_are_sorted_by_name_once_per_id() {
+        let arranged = arrange(vec![
+            named("w", "Wholesale"),
+            named("r", "retail"),
+            named("w", "Wholesale"),
+            named("v", "VIP"),
+        ]);
+        let names: Vec<&str> = arranged.iter().map(|n| n.name.as_str()).collect();
+        assert_eq!(names, ["retail", "VIP", "Wholesale"]);
+    }
+
+    #[test]
+    fn suggestions_complete_the_tag_being_typed() {
+        let tags = vec![named("1", "vip"), named("2", "gold"), named("3", "b2b")];
+        let whole: Vec<String> = tag_suggestions(&tags, "")
+            .into_iter()
+            .map(|s| s.0)
+            .collect();
+        assert_eq!(whole, ["vip", "gold", "b2b"]);
+        let after_vip = tag_suggestions(&tags, "vip, go");
+        assert_eq!(
+            after_vip,
+            vec![
+                ("vip, gold".to_string(), "gold"),
+                ("vip, b2b".to_string(), "b2b")
+            ]
+        );
+    }
+
+    #[test]
+    fn only_a_loaded_list_names_ids() {
+        let loaded = ReferenceData::Loaded {
+            items: vec![named("g1", "VIP")],
+            cut: false,
+        };
+        assert_eq!(loaded.name_of("g1"), Some("VIP"));
+        assert_eq!(loaded.name_of("g2"), None);
+        assert_eq!(ReferenceData::Failed.name_of("g1"), None);
+    }
+}
