@@ -49,7 +49,8 @@ tmp=$(mktemp -d)
 chmod 755 "$tmp"
 pids=()
 cleanup() {
-  kill "${pids[@]}" 2>/dev/null || true
+  # `start` runs in a command substitution (a subshell): its servers' pids are in a file.
+  kill "${pids[@]}" $(cat "$tmp/pids" 2>/dev/null) 2>/dev/null || true
   kill "$(cat "$tmp/nginx/nginx.pid" 2>/dev/null)" 2>/dev/null || true
   pg_stop
   wait 2>/dev/null || true
@@ -61,7 +62,7 @@ trap cleanup EXIT INT TERM
 start() {
   local name=$1; shift
   "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-  pids+=($!)
+  echo $! >>"$tmp/pids"
   for _ in $(seq 100); do
     if grep -q 'listening on' "$tmp/$name.out" 2>/dev/null; then
       sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$tmp/$name.out" | head -n 1
