@@ -10,7 +10,9 @@
 # nginx-light, wrk and PostgreSQL when missing. A report, not a test.
 # Knobs: BENCH_SECS (per run, default 5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (16),
 # BENCH_THREADS (2); BENCH_POSTGRES=0 leaves PostgreSQL out; GATEWAY_BIN / SANDBOX_BIN measure
-# other builds (an older gateway, say) instead of the ones built here.
+# other builds (an older gateway, say) instead of the ones built here; BASELINE_BIN adds that
+# gateway binary as more ways (both stores), interleaved with the others: a before/after in one
+# run, on a machine whose load changes from minute to minute.
 #
 # The servers are built with opt-level 3 and thin LTO, in target/bench: the workspace's release
 # profile is tuned for the widget's size (opt-level "z", one codegen unit), not for a server.
@@ -47,7 +49,8 @@ tmp=$(mktemp -d)
 chmod 755 "$tmp"
 pids=()
 cleanup() {
-  kill "${pids[@]}" 2>/dev/null || true
+  # `start` runs in a command substitution (a subshell): its servers' pids are in a file.
+  kill "${pids[@]}" $(cat "$tmp/pids" 2>/dev/null) 2>/dev/null || true
   kill "$(cat "$tmp/nginx/nginx.pid" 2>/dev/null)" 2>/dev/null || true
   pg_stop
   wait 2>/dev/null || true
@@ -59,7 +62,7 @@ trap cleanup EXIT INT TERM
 start() {
   local name=$1; shift
   "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-  pids+=($!)
+  echo $! >>"$tmp/pids"
   for _ in $(seq 100); do
     if grep -q 'listening on' "$tmp/$name.out" 2>/dev/null; then
       sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$tmp/$name.out" | head -n 1
@@ -99,6 +102,13 @@ if [ "$WITH_POSTGRES" != 0 ]; then
   pg_start "$tmp/postgres"
   export BENCH_STORE_URL=$PG_URL
   postgres=$(start gateway-postgres "$GATEWAY_BIN" serve --config "$tmp/postgres.toml")
+fi
+BASELINE_BIN=${BASELINE_BIN:-}
+if [ -n "$BASELINE_BIN" ]; then
+  base_embedded=$(start baseline-embedded "$BASELINE_BIN" serve --config "$tmp/embedded.toml")
+  if [ "$WITH_POSTGRES" != 0 ]; then
+    base_postgres=$(start baseline-postgres "$BASELINE_BIN" serve --config "$tmp/postgres.toml")
+  fi
 fi
 token=$("$GATEWAY_BIN" mint --config "$tmp/embedded.toml" --sub bench --provider prolifi \
   --ops read --customer cus_1001 --ttl 900)
@@ -141,6 +151,16 @@ if [ "$WITH_POSTGRES" != 0 ]; then
   names+=("gateway (PostgreSQL)")
   urls+=("$postgres/prolifi/customers/cus_1001")
   auths+=("$token")
+fi
+if [ -n "$BASELINE_BIN" ]; then
+  names+=("baseline (embedded)")
+  urls+=("$base_embedded/prolifi/customers/cus_1001")
+  auths+=("$token")
+  if [ "$WITH_POSTGRES" != 0 ]; then
+    names+=("baseline (PostgreSQL)")
+    urls+=("$base_postgres/prolifi/customers/cus_1001")
+    auths+=("$token")
+  fi
 fi
 
 # Every way must answer 200 before anything is measured.

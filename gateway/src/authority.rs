@@ -20,7 +20,7 @@ pub struct Authority<'a> {
     state: &'a AppState,
     rules: &'static dyn GatewayRules,
     verified: &'a Verified,
-    token: String,
+    token: &'a str,
     bound: Bound,
 }
 
@@ -43,7 +43,7 @@ impl<'a> Authority<'a> {
             state,
             rules,
             verified,
-            token: verified.id.hex(),
+            token: &verified.names.token,
             bound: Bound::NotYet,
         }
     }
@@ -58,7 +58,7 @@ impl<'a> Authority<'a> {
     pub async fn prepare(&mut self, name: &str) -> Result<(), StoreError> {
         if self.rules.record_names() == RecordNames::IdOrAlias
             && self.claim_names(name)
-            && self.state.store.binding(&self.token).await?.is_none()
+            && self.state.store.binding(self.token).await?.is_none()
         {
             self.bound = Bound::ByThisReply;
         }
@@ -86,7 +86,7 @@ impl<'a> Authority<'a> {
                 let issued_ms = self.verified.claims.iat.saturating_mul(1000);
                 Some(follow_renames(self.state.store.as_ref(), &customer, issued_ms).await?)
             }
-            RecordNames::IdOrAlias => match self.state.store.binding(&self.token).await? {
+            RecordNames::IdOrAlias => match self.state.store.binding(self.token).await? {
                 Some(identity) => Some(identity),
                 None => match resolve(customer).await.map_err(Failure::Upstream)? {
                     Some(identity) => Some(self.bind(&identity).await?),
@@ -101,7 +101,7 @@ impl<'a> Authority<'a> {
     async fn bind(&self, identity: &str) -> Result<String, StoreError> {
         self.state
             .store
-            .bind(&self.token, identity, self.expires_at())
+            .bind(self.token, identity, self.expires_at())
             .await
     }
 
@@ -120,7 +120,7 @@ impl<'a> Authority<'a> {
             return Ok(true);
         }
         let renamable = self.rules.record_names() == RecordNames::RenamableKey;
-        for grant in self.state.store.grants(&self.token).await? {
+        for grant in self.state.store.grants(self.token).await? {
             let now_named = if renamable {
                 follow_renames(self.state.store.as_ref(), &grant.identity, grant.at_ms).await?
             } else {
@@ -138,7 +138,7 @@ impl<'a> Authority<'a> {
         self.state
             .store
             .grant(
-                &self.token,
+                self.token,
                 identity,
                 crate::tokens::now_millis(),
                 self.expires_at(),

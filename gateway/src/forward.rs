@@ -8,9 +8,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, FromRequest, Path, Request, State};
 use axum::http::{HeaderMap, HeaderName, Method, StatusCode, Uri};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use providers::contract::interpret_reply;
 use providers::{
@@ -22,6 +22,7 @@ use serde_json::json;
 use crate::adapters::{Adapter, Outgoing, UpstreamError, UpstreamReply};
 use crate::authority::{Authority, Failure};
 use crate::body::WriteBody;
+use crate::claims::Claims;
 use crate::edge::ClientIp;
 use crate::replies::{refusal, store_unavailable, Refusal};
 use crate::scope::{
@@ -47,28 +48,37 @@ pub(crate) const PASSED_BACK: [&str; 6] = [
 /// What the request log says about one forwarded request.
 #[derive(Default)]
 struct Trace {
-    sub: Option<String>,
+    /// The token's claims, once verified (the log names its `sub`).
+    claims: Option<Arc<Claims>>,
     op: Option<&'static str>,
     upstream_status: Option<u16>,
     refused: Option<String>,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The handler of `/{provider}/{*rest}`. It takes the request whole (rather than a copy of its
+/// headers and URI through extractors) and reads the body itself, as axum's `Bytes` extractor
+/// would, with the same refusals.
 pub async fn forward(
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     client_ip: Option<Extension<ClientIp>>,
     Path((provider, rest)): Path<(String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
     verified: Result<Verified, Refusal>,
-    body: Bytes,
+    request: Request,
 ) -> Response {
     let started = Instant::now();
+    let (mut parts, body) = request.into_parts();
+    // The body limit set by the layers travels in the extensions.
+    let mut bare = Request::new(body);
+    *bare.extensions_mut() = std::mem::take(&mut parts.extensions);
+    let body = match Bytes::from_request(bare, &state).await {
+        Ok(body) => body,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let (method, uri, headers) = (&parts.method, &parts.uri, &parts.headers);
     let mut trace = Trace::default();
     let response = match handle(
-        &state, &mut trace, &provider, &rest, &method, &uri, &headers, verified, body,
+        &state, &mut trace, &provider, &rest, method, uri, headers, verified, body,
     )
     .await
     {
@@ -84,12 +94,12 @@ pub async fn forward(
         event: "forward",
         method: method.as_str(),
         provider: &provider,
-        path: rest_path(&uri),
+        path: rest_path(uri),
         op: trace.op,
         status: response.status().as_u16(),
         upstream_status: trace.upstream_status,
         refused: trace.refused.as_deref(),
-        sub: trace.sub.as_deref(),
+        sub: trace.claims.as_ref().map(|claims| claims.sub.as_str()),
         ip,
         ms: started.elapsed().as_millis() as u64,
     });
@@ -110,7 +120,7 @@ async fn handle(
 ) -> Result<Response, Refusal> {
     let (rules, adapter) = target(state, provider_name)?;
     let verified = verified?;
-    trace.sub = Some(verified.claims.sub.clone());
+    trace.claims = Some(Arc::clone(&verified.claims));
     limits::check_user(state, rules, &verified, now_secs()).await?;
     if let Some(list) = rules.reference_list_at(rest) {
         trace.op = Some("reference");

@@ -153,21 +153,26 @@ pub fn app(state: Arc<AppState>) -> Router {
             router = router.route_service(path, handler);
         }
     }
-    router
-        .layer(DefaultBodyLimit::disable())
-        .layer(RequestBodyLimitLayer::new(max_body))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            edge::guard,
-        ))
+    // The layers wrap the whole router once, outermost first, rather than each route through
+    // `Router::layer`: that boxes every route again per layer, and each request then cloned and
+    // called seven boxed services on its way in (measured: the layers were 25k of the 147k
+    // instructions of a forwarded read under callgrind, a sixth of them; see the commit for the
+    // bench figures). Unmatched paths go through them too, as before.
+    let layers = tower::ServiceBuilder::new()
+        .layer(edge::no_store())
+        .layer(edge::no_sniff())
+        .layer(edge::cors(&state.config.allowed_origins))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             request_timeout,
         ))
-        .layer(edge::cors(&state.config.allowed_origins))
-        .layer(edge::no_sniff())
-        .layer(edge::no_store())
-        .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            edge::guard,
+        ))
+        .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(DefaultBodyLimit::disable());
+    Router::new().fallback_service(layers.service(router.with_state(state)))
 }
 
 /// `ok` while the gateway can serve; a 503 saying why when its store is unreachable (a load

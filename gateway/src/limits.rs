@@ -25,11 +25,11 @@ pub async fn check_user(
     let window_start = now - now % WINDOW_SECS;
     let counters = [
         Counter {
-            key: sub_key(&verified.claims.sub),
+            key: verified.names.sub_counter.clone(),
             limit: limits.per_sub_per_minute,
         },
         Counter {
-            key: format!("t:{}", verified.id.hex()),
+            key: verified.names.token_counter.clone(),
             limit: limits.per_token_per_minute,
         },
     ];
@@ -65,8 +65,13 @@ pub async fn check_user(
     }
 }
 
+/// The token's counter key (`hex`: its `TokenId` in hex).
+pub fn token_key(hex: &str) -> String {
+    format!("t:{hex}")
+}
+
 /// The user's counter key: a hash, so a `sub` of any length or content makes a short key.
-fn sub_key(sub: &str) -> String {
+pub fn sub_key(sub: &str) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(sub.as_bytes());
     format!("s:{}", crate::log::hex(&digest[..16]))

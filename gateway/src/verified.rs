@@ -45,34 +45,61 @@ impl TokenId {
 pub struct Verified {
     pub claims: Arc<Claims>,
     pub id: TokenId,
+    pub names: Arc<TokenNames>,
 }
+
+/// What the store and the limits call a token and its user, derived once per token (with the
+/// claims) rather than hashed and formatted again on each of its requests.
+#[derive(Debug)]
+pub struct TokenNames {
+    /// The `TokenId` in hex: bindings and grants are kept under it.
+    pub token: String,
+    /// The per-user counter (`limits::sub_key`).
+    pub sub_counter: String,
+    /// The per-token counter (`limits::token_key`).
+    pub token_counter: String,
+}
+
+impl TokenNames {
+    fn of(id: &TokenId, claims: &Claims) -> TokenNames {
+        let token = id.hex();
+        TokenNames {
+            sub_counter: crate::limits::sub_key(&claims.sub),
+            token_counter: crate::limits::token_key(&token),
+            token,
+        }
+    }
+}
+
+/// A token checked once: its claims and names.
+type Decoded = (Arc<Claims>, Arc<TokenNames>);
 
 #[derive(Default)]
 pub struct TokenCache {
-    decoded: Mutex<HashMap<TokenId, Arc<Claims>>>,
+    decoded: Mutex<HashMap<TokenId, Decoded>>,
 }
 
 impl TokenCache {
-    fn entries(&self) -> MutexGuard<'_, HashMap<TokenId, Arc<Claims>>> {
+    fn entries(&self) -> MutexGuard<'_, HashMap<TokenId, Decoded>> {
         match self.decoded.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
         }
     }
 
-    fn get(&self, id: &TokenId) -> Option<Arc<Claims>> {
+    fn get(&self, id: &TokenId) -> Option<Decoded> {
         self.entries().get(id).cloned()
     }
 
-    fn insert(&self, id: TokenId, claims: Arc<Claims>, now: u64) {
+    fn insert(&self, id: TokenId, decoded: Decoded, now: u64) {
         let mut entries = self.entries();
         if entries.len() >= MAX_CACHED {
-            entries.retain(|_, claims| claims.exp > now);
+            entries.retain(|_, (claims, _)| claims.exp > now);
             if entries.len() >= MAX_CACHED {
                 entries.clear();
             }
         }
-        entries.insert(id, claims);
+        entries.insert(id, decoded);
     }
 }
 
@@ -84,16 +111,19 @@ pub fn verify(
     now: u64,
 ) -> Result<Verified, TokenError> {
     let id = TokenId::of(token);
-    let claims = match state.token_cache.get(&id) {
-        Some(claims) => claims,
+    let (claims, names) = match state.token_cache.get(&id) {
+        Some(decoded) => decoded,
         None => {
             let claims = Arc::new(state.keys.decode(token)?);
-            state.token_cache.insert(id, Arc::clone(&claims), now);
-            claims
+            let names = Arc::new(TokenNames::of(&id, &claims));
+            state
+                .token_cache
+                .insert(id, (Arc::clone(&claims), Arc::clone(&names)), now);
+            (claims, names)
         }
     };
     state.keys.check(&claims, provider.as_str(), now)?;
-    Ok(Verified { claims, id })
+    Ok(Verified { claims, id, names })
 }
 
 /// For `/{provider}/…` routes: the token of `Authorization: Bearer`, verified for the provider
