@@ -20,6 +20,7 @@ pub mod messages;
 pub mod random;
 pub mod reference;
 pub mod style;
+pub mod tags;
 pub mod token;
 pub mod transport;
 pub mod ui;

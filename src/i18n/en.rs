@@ -60,16 +60,16 @@ hint.prolifi.company_name	A company makes this a business customer.
 hint.prolifi.external_id	Your own ID for this customer. It can replace the Prolifi ID in URLs.
 hint.prolifi.country_id	The UUID of a Prolifi country.
 hint.metadata	A JSON object, for example {\"plan\": \"pro\"}.
-hint.tags	Separate tags with commas.
+hint.tags	Separate tags with commas; a tag cannot contain a comma.
 hint.partnero.key	A unique ID for this customer, such as your account ID or their email. Transactions refer to it.
 hint.partnero.rename	Changing the key renames the customer in Partnero.
 hint.partnero.partner	Give the partner's referral key, ID or email. The referral key is filled in from the partnero_partner cookie when the visitor came through a referral link.
-hint.partnero.tags	Separate tags with commas. The list replaces the customer's tags; empty it to remove them all.
+hint.partnero.tags	Separate tags with commas; a tag cannot contain a comma. The list replaces the customer's tags; empty it to remove them all.
 hint.count.email	Must be unique in your Count team.
 hint.count.contacts	A JSON list, for example [{\"firstName\": \"Ann\", \"email\": \"ann@example.com\", \"isPrimary\": true}]. At most one primary contact.
 hint.commercelayer.password	Leave empty to keep the current password. It is never shown.
 hint.commercelayer.customer_group	The ID of a customer group; empty removes the group.
-hint.commercelayer.tags	Tag names, separated by commas; at most 10.
+hint.commercelayer.tags	Tag names, separated by commas (a tag cannot contain one); at most 10.
 error.required	This field is required.
 error.email	Enter a valid email address, like name@example.com.
 error.uuid	Enter a UUID, like 3f2b8c1e-8a4d-4e0b-9c57-2d9f0e6a1b7c.
@@ -167,7 +167,9 @@ hint.commercelayer.reference_origin	Where the reference comes from, such as the 
 hint.commercelayer.tax_exemption_code	Only for customers exempt from tax: the code your tax calculator expects.
 hint.partnero.partner_cookie	Filled in from the partnero_partner cookie when the visitor came through a referral link.
 choice.status.active	Active
-choice.status.inactive	Inactive";
+choice.status.inactive	Inactive
+tags.remove	Remove tag {tag}
+tags.suggested	Suggested tags";
 
 /// The (key, text) pairs, in order.
 pub fn entries() -> impl Iterator<Item = (&'static str, &'static str)> {

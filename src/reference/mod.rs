@@ -68,33 +68,6 @@ pub fn arrange(mut items: Vec<Named>) -> Vec<Named> {
     items
 }
 
-/// The suggestions for a comma-separated tags field holding `value`: for each known tag not
-/// already in it, the value with that tag completing the one being typed (a `<datalist>`
-/// matches the whole text, so each suggestion is the whole text it would make), with the tag
-/// as its label.
-pub fn tag_suggestions<'a>(tags: &'a [Named], value: &str) -> Vec<(String, &'a str)> {
-    let (done, _typing) = match value.rsplit_once(',') {
-        Some((done, typing)) => (done.trim(), typing),
-        None => ("", value),
-    };
-    let chosen: Vec<&str> = done
-        .split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .collect();
-    tags.iter()
-        .filter(|tag| !chosen.contains(&tag.name.as_str()))
-        .map(|tag| {
-            let whole = if done.is_empty() {
-                tag.name.clone()
-            } else {
-                format!("{done}, {}", tag.name)
-            };
-            (whole, tag.name.as_str())
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,24 +89,6 @@ mod tests {
         ]);
         let names: Vec<&str> = arranged.iter().map(|n| n.name.as_str()).collect();
         assert_eq!(names, ["retail", "VIP", "Wholesale"]);
-    }
-
-    #[test]
-    fn suggestions_complete_the_tag_being_typed() {
-        let tags = vec![named("1", "vip"), named("2", "gold"), named("3", "b2b")];
-        let whole: Vec<String> = tag_suggestions(&tags, "")
-            .into_iter()
-            .map(|s| s.0)
-            .collect();
-        assert_eq!(whole, ["vip", "gold", "b2b"]);
-        let after_vip = tag_suggestions(&tags, "vip, go");
-        assert_eq!(
-            after_vip,
-            vec![
-                ("vip, gold".to_string(), "gold"),
-                ("vip, b2b".to_string(), "b2b")
-            ]
-        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ use providers::{FieldError, Json, Operation, ProviderId};
 use yew::prelude::*;
 
 use super::host_events::HostEvents;
+use super::tags_field::{Combo, TagsChange};
 use super::view;
 use crate::browser::Timer;
 use crate::client::abort::Abort;
@@ -112,6 +113,8 @@ pub enum Message {
     Reference(u32, ReferenceList, ReferenceData),
     /// Load a list that failed again.
     ReloadReference(u32, ReferenceList),
+    /// The tags editor's chips or combobox (`tags_field.rs`).
+    Tags(u32, TagsChange),
 }
 
 pub struct CustomerForm {
@@ -140,6 +143,10 @@ pub struct CustomerForm {
     pub(super) merging: bool,
     /// The provider's lists the fields offer (see `reference_field.rs`).
     pub(super) references: References,
+    /// The tags combobox's popup, and what to focus or reveal after the next render.
+    pub(super) tags_combo: Combo,
+    pub(super) tags_focus: Option<String>,
+    pub(super) tags_reveal: Option<String>,
 }
 
 fn transport_for(props: &CustomerFormProps) -> Rc<dyn Transport> {
@@ -202,6 +209,7 @@ impl CustomerForm {
         self.retry_timer = None;
         self.merging = false;
         self.references = References::default();
+        self.tags_combo = Combo::default();
         self.generation = self.generation.wrapping_add(1);
         let props = ctx.props();
         self.host.start(ctx, props);
@@ -278,6 +286,9 @@ impl Component for CustomerForm {
             host: HostEvents::default(),
             merging: false,
             references: References::default(),
+            tags_combo: Combo::default(),
+            tags_focus: None,
+            tags_reveal: None,
         };
         form.load_strings(ctx);
         form.init(ctx);
@@ -323,6 +334,22 @@ impl Component for CustomerForm {
                 if generation == self.generation {
                     self.fetch_reference(ctx, list);
                 }
+                return true;
+            }
+            Message::Tags(generation, change) => {
+                if generation != self.generation {
+                    return false;
+                }
+                if let Some((field, text)) = change.text {
+                    Component::update(
+                        self,
+                        ctx,
+                        Message::Form(generation, Msg::Edit { field, text }),
+                    );
+                }
+                self.tags_combo = change.combo;
+                self.tags_focus = change.focus;
+                self.tags_reveal = change.reveal;
                 return true;
             }
         };
@@ -393,6 +420,7 @@ impl Component for CustomerForm {
         if std::mem::take(&mut self.focus_summary) {
             super::outcome::focus_summary(&self.summary_ref);
         }
+        self.tags_rendered();
     }
 
     fn destroy(&mut self, _ctx: &Context<Self>) {

@@ -7,6 +7,8 @@ use providers::{FieldKind, FieldSpec};
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use super::tags_field::{tags_control, TagsEditor};
+
 pub struct FieldProps {
     pub spec: FieldSpec,
     /// Prefix that makes element ids unique when several forms share a document.
@@ -23,6 +25,8 @@ pub struct FieldProps {
     pub choices: Option<Choices>,
     /// Why the field cannot be changed, when the credential may not write it.
     pub locked: Option<AttrValue>,
+    /// The chips editor of a tags field (see `tags_field.rs`).
+    pub tags: Option<TagsEditor>,
 }
 
 /// What a field offers beside free typing.
@@ -162,6 +166,9 @@ fn control(
 ) -> Html {
     let spec = props.spec;
     let name = spec.name;
+    if let (FieldKind::Tags, Some(editor)) = (kind, &props.tags) {
+        return tags_control(props, editor, id, invalid, described_by, read_only);
+    }
     let id = id.to_string();
     match kind {
         FieldKind::JsonObject | FieldKind::JsonList => {

@@ -8,4 +8,5 @@ mod host_events;
 mod outcome;
 mod reference_field;
 mod section;
+mod tags_field;
 mod view;

@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use super::customer_form::{CustomerForm, Message};
 use super::field::{Choices, ListStatus};
-use crate::reference::{tag_suggestions, ReferenceData, MAX_PAGES};
+use crate::reference::{ReferenceData, MAX_PAGES};
 
 impl CustomerForm {
     /// Starts loading each list the form's fields offer, once, when the credential may write.
@@ -119,9 +119,14 @@ impl CustomerForm {
             ReferenceList::Tags => {
                 let (options, status) = match data {
                     ReferenceData::Loaded { items, cut } => (
-                        tag_suggestions(items, value)
+                        // The combobox of `tags_field.rs` offers the names matching the tag
+                        // being typed.
+                        crate::tags::matches(items, value)
                             .into_iter()
-                            .map(|(whole, label)| (whole.into(), label.to_string().into()))
+                            .map(|name| {
+                                let name = AttrValue::from(name.to_string());
+                                (name.clone(), name)
+                            })
                             .collect(),
                         match cut {
                             true => status("reference.tags_cut", None),

@@ -208,6 +208,7 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
                                 on_edit: on_edit.clone(),
                                 choices: form.choices_for(ctx, spec, state.values.get(spec.name)),
                                 locked: (!state.may_write(spec.name)).then(|| catalog.t("field.locked").into()),
+                                tags: (spec.kind == FieldKind::Tags).then(|| form.tags_editor(ctx)),
                             })).collect::<Html>(),
                         })) }
                     }

@@ -1,0 +1,237 @@
+// The tags editor (issue 12): a chip per tag above the named input, which keeps the whole
+// comma-separated text; chips removed by click and by keyboard; and for Commerce Layer a WAI-ARIA
+// combobox offering the organisation's tags. Partnero and Commerce Layer through the gateway.
+
+import { test, before, after, beforeEach, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import {
+  startSandbox, startGateway, serveStatic, launchBrowser, newPage, sandboxClient, openDemo, waitForState, formState, ROOT,
+} from './harness.mjs';
+
+const require = createRequire(join(ROOT, 'tools', 'package.json'));
+const AxeBuilderModule = require('@axe-core/playwright');
+const AxeBuilder = AxeBuilderModule.default ?? AxeBuilderModule.AxeBuilder ?? AxeBuilderModule;
+
+let sandbox, gateway, demo, browser, api, page;
+
+before(async () => {
+  sandbox = await startSandbox();
+  demo = await serveStatic();
+  gateway = await startGateway(sandbox.url, demo.url);
+  browser = await launchBrowser();
+  api = sandboxClient(sandbox.url);
+});
+
+after(async () => {
+  await browser?.close();
+  gateway?.stop();
+  demo?.stop();
+  sandbox?.stop();
+});
+
+beforeEach(async () => {
+  await api.reset();
+  page = await newPage(browser);
+});
+
+async function open(provider, query = {}) {
+  await openDemo(page, demo.url, { sandbox: sandbox.url, gateway: gateway.url, provider, credential: 'scoped', ...query });
+  await waitForState(page, 'ready');
+}
+
+const form = () => page.locator('customer-form');
+const tags = () => page.locator('customer-form [name="tags"]');
+const submit = () => page.locator('customer-form button[type=submit]').click();
+const chips = () => page.locator('customer-form [part~=chip] > span').allTextContents();
+const removeButton = (tag) => form().getByRole('button', { name: `Remove tag ${tag}`, exact: true });
+const options = () => page.locator('customer-form [role=listbox] [role=option]').allTextContents();
+/** What has the focus inside the widget: a field's name, or a button's accessible label. */
+const focused = () => page.evaluate(() => {
+  const el = document.querySelector('customer-form').shadowRoot.activeElement;
+  return el?.getAttribute('name') ?? el?.getAttribute('aria-label') ?? el?.tagName;
+});
+const writes = async (prefix, method) => (await api.log()).filter((e) => e.path.startsWith(prefix) && e.method === method);
+
+async function scan() {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+describe('Partnero tags as chips', () => {
+  const PREFIX = '/partnero/v1/customers';
+
+  test('chips show the record tags and follow the text; a click removes one; fill still saves every tag', async () => {
+    await open('partnero');
+    assert.deepEqual(await chips(), ['new']);
+    assert.match(await form().locator('#' + (await tags().getAttribute('aria-describedby')).split(' ').pop()).textContent(), /cannot contain a comma/);
+    await tags().fill('new, vip, newsletter, vip');
+    assert.deepEqual(await chips(), ['new', 'vip', 'newsletter'], 'a repeated tag is one chip');
+    await removeButton('vip').click();
+    assert.equal(await tags().inputValue(), 'new, newsletter');
+    assert.deepEqual(await chips(), ['new', 'newsletter']);
+    assert.equal(await focused(), 'Remove tag newsletter', 'the focus moves to the chip now in its place');
+    await submit();
+    await waitForState(page, 'saved');
+    await tags().fill('vip, b2b');
+    await submit();
+    await waitForState(page, 'saved');
+    assert.deepEqual((await writes(PREFIX, 'PUT')).map((e) => e.body), [
+      '{"update":{"tags":["new","newsletter"]}}',
+      '{"update":{"tags":["vip","b2b"]}}',
+    ]);
+    assert.deepEqual(await chips(), ['vip', 'b2b']);
+  });
+
+  test('keyboard alone: type tags, reach the chips, Delete and Backspace remove them, Enter saves', async () => {
+    await open('partnero');
+    await tags().focus();
+    await page.keyboard.press('End');
+    await page.keyboard.type(', vip, b2b');
+    assert.deepEqual(await chips(), ['new', 'vip', 'b2b']);
+    // Backspace with the caret at the start of the text goes to the last chip, removing nothing.
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Backspace');
+    assert.equal(await focused(), 'Remove tag b2b');
+    assert.deepEqual(await chips(), ['new', 'vip', 'b2b']);
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await focused(), 'Remove tag vip');
+    await page.keyboard.press('Delete');
+    assert.deepEqual(await chips(), ['new', 'b2b']);
+    assert.equal(await focused(), 'Remove tag b2b', 'the next chip takes the focus');
+    await page.keyboard.press('Backspace');
+    assert.deepEqual(await chips(), ['new']);
+    assert.equal(await focused(), 'Remove tag new', 'the last chip gone, the one before takes the focus');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await focused(), 'tags', 'ArrowRight from the last chip reaches the input');
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(await focused(), 'Remove tag new', 'the chips are in the tab order');
+    await page.keyboard.press('Delete');
+    assert.equal(await focused(), 'tags', 'no chip left: the input takes the focus');
+    assert.equal(await tags().inputValue(), '');
+    assert.equal(await form().locator('[part~=chips]').count(), 0);
+    await page.keyboard.type('trial');
+    assert.deepEqual(await chips(), ['trial']);
+    await page.keyboard.press('Enter');
+    await waitForState(page, 'saved');
+    assert.deepEqual((await writes(PREFIX, 'PUT')).map((e) => e.body), ['{"update":{"tags":["trial"]}}']);
+  });
+});
+
+describe('Commerce Layer tags combobox', () => {
+  const PREFIX = '/commercelayer/api/customers';
+
+  async function openCommerceLayer(query) {
+    await open('commercelayer', query);
+    // The organisation's tags have arrived: the input is a combobox.
+    await page.locator('customer-form input[name="tags"][role=combobox]').waitFor();
+  }
+
+  test('typing shows matches; arrows, Enter, click and Escape follow the combobox pattern; the save sends the tags', async () => {
+    await openCommerceLayer();
+    assert.deepEqual(await chips(), ['vip', 'newsletter']);
+    const listbox = await tags().getAttribute('aria-controls');
+    assert.equal(await form().locator(`#${listbox}`).getAttribute('role'), 'listbox');
+    assert.equal(await tags().getAttribute('aria-expanded'), 'false');
+    assert.equal(await tags().getAttribute('aria-autocomplete'), 'list');
+    assert.equal(await form().locator(`#${listbox}`).isVisible(), false);
+
+    await tags().focus();
+    await page.keyboard.press('End');
+    await page.keyboard.type(', go');
+    assert.equal(await tags().getAttribute('aria-expanded'), 'true');
+    assert.equal(await form().locator(`#${listbox}`).isVisible(), true);
+    assert.deepEqual(await options(), ['gold']);
+    assert.equal(await tags().getAttribute('aria-activedescendant'), null);
+    await page.keyboard.press('ArrowDown');
+    const active = await tags().getAttribute('aria-activedescendant');
+    assert.equal(await form().locator(`#${active}`).textContent(), 'gold');
+    assert.equal(await form().locator(`#${active}`).getAttribute('aria-selected'), 'true');
+    await page.keyboard.press('Enter');
+    assert.equal(await tags().inputValue(), 'vip, newsletter, gold, ');
+    assert.equal(await tags().getAttribute('aria-expanded'), 'false');
+    assert.equal(await tags().getAttribute('aria-activedescendant'), null);
+    assert.deepEqual(await chips(), ['vip', 'newsletter', 'gold']);
+    assert.equal(await formState(page), 'ready', 'Enter on an option does not submit');
+
+    // Given tags are not offered again; ArrowUp wraps to the last option.
+    await page.keyboard.type('b');
+    assert.deepEqual(await options(), ['b2b', 'bronze']);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    const activeText = async () => form().locator(`#${await tags().getAttribute('aria-activedescendant')}`).textContent();
+    assert.equal(await activeText(), 'bronze');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await activeText(), 'b2b', 'ArrowDown wraps to the first option');
+    await page.keyboard.press('ArrowUp');
+    assert.equal(await activeText(), 'bronze', 'ArrowUp wraps to the last option');
+    await page.keyboard.press('Escape');
+    assert.equal(await tags().getAttribute('aria-expanded'), 'false');
+    assert.equal(await tags().getAttribute('aria-activedescendant'), null);
+    assert.equal(await tags().inputValue(), 'vip, newsletter, gold, b', 'Escape keeps the text');
+    assert.equal(await focused(), 'tags');
+
+    // ArrowDown reopens; a click picks.
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await tags().getAttribute('aria-expanded'), 'true');
+    await form().getByRole('option', { name: 'bronze' }).click();
+    assert.equal(await tags().inputValue(), 'vip, newsletter, gold, bronze, ');
+    assert.equal(await focused(), 'tags', 'the focus stays in the input');
+
+    // A tag Commerce Layer does not know may still be typed: no popup, no suggestion.
+    await page.keyboard.type('platinum');
+    assert.equal(await tags().getAttribute('aria-expanded'), 'false');
+    await removeButton('platinum').click();
+    await removeButton('newsletter').click();
+    assert.equal(await tags().inputValue(), 'vip, gold, bronze');
+    await submit();
+    await waitForState(page, 'saved');
+    const patches = await writes(PREFIX, 'PATCH');
+    assert.equal(patches.length, 1, 'one save: Enter on an option did not submit');
+    const attributes = JSON.parse(patches[0].body).data.attributes;
+    assert.deepEqual(
+      [attributes._add_tags?.split(',').sort(), attributes._remove_tags],
+      [['bronze', 'gold'], 'newsletter'],
+    );
+    assert.deepEqual(await chips(), ['vip', 'gold', 'bronze']);
+  });
+
+  test('fill into [name=tags] still sets every tag', async () => {
+    await openCommerceLayer();
+    await tags().fill('vip, b2b');
+    assert.deepEqual(await chips(), ['vip', 'b2b']);
+    assert.equal(await tags().getAttribute('aria-expanded'), 'false', 'a tag typed in full is not offered again');
+    await submit();
+    await waitForState(page, 'saved');
+    const [patch] = await writes(PREFIX, 'PATCH');
+    const attributes = JSON.parse(patch.body).data.attributes;
+    assert.deepEqual([attributes._add_tags, attributes._remove_tags], ['b2b', 'newsletter']);
+  });
+});
+
+describe('accessibility of the tags editor', () => {
+  for (const theme of ['light', 'dark']) {
+    test(`${theme}: no axe violations with chips, with the popup open and an active option, and invalid`, async () => {
+      await open('partnero', { theme });
+      assert.deepEqual(await scan(), []);
+      await open('commercelayer', { theme });
+      await page.locator('customer-form input[name="tags"][role=combobox]').waitFor();
+      await tags().focus();
+      await page.keyboard.press('End');
+      await page.keyboard.type(', b');
+      assert.equal(await tags().getAttribute('aria-expanded'), 'true');
+      assert.deepEqual(await scan(), []);
+      await page.keyboard.press('ArrowDown');
+      assert.notEqual(await tags().getAttribute('aria-activedescendant'), null);
+      assert.deepEqual(await scan(), []);
+      // A failure on the tags field: eleven tags are more than Commerce Layer takes.
+      await page.keyboard.press('Escape');
+      await tags().fill('vip, b2b, new, wholesale, newsletter, gold, silver, bronze, eu, uk, us');
+      await submit();
+      await waitForState(page, 'error');
+      assert.equal(await tags().getAttribute('aria-invalid'), 'true');
+      assert.deepEqual(await scan(), []);
+    });
+  }
+});
