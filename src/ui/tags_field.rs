@@ -72,8 +72,20 @@ impl CustomerForm {
         if let Some(element) = focus.as_deref().and_then(find) {
             let _ = element.focus();
         }
-        if let Some(element) = reveal.as_deref().and_then(find) {
-            element.scroll_into_view_with_bool(false);
+        // The active option scrolled into its listbox's view, without scrolling the page
+        // (`scrollIntoView` moves every scrolling ancestor).
+        if let Some(option) = reveal.as_deref().and_then(find) {
+            if let Some(list) = option.parent_element() {
+                let (top, height) = (option.offset_top(), option.offset_height());
+                let (scroll, view) = (list.scroll_top(), list.client_height());
+                if top < scroll {
+                    // The first option brings the list's top padding along.
+                    let first = option.previous_element_sibling().is_none();
+                    list.set_scroll_top(if first { 0 } else { top });
+                } else if top + height > scroll + view {
+                    list.set_scroll_top(top + height - view);
+                }
+            }
         }
     }
 }

@@ -197,6 +197,29 @@ describe('Commerce Layer tags combobox', () => {
     assert.deepEqual(await chips(), ['vip', 'gold', 'bronze']);
   });
 
+  test('the active option is scrolled into the listbox view', async () => {
+    await openCommerceLayer();
+    await tags().focus();
+    await page.keyboard.press('End');
+    await page.keyboard.type(', ');
+    assert.equal((await options()).length, 9, 'every tag not given yet');
+    const listbox = form().locator('[role=listbox]');
+    const activeInView = () => page.evaluate(() => {
+      const root = document.querySelector('customer-form').shadowRoot;
+      const option = root.getElementById(root.querySelector('[role=combobox]').getAttribute('aria-activedescendant'));
+      const list = option.parentElement.getBoundingClientRect();
+      const box = option.getBoundingClientRect();
+      return box.top >= list.top - 1 && box.bottom <= list.bottom + 1;
+    });
+    await page.keyboard.press('ArrowUp');
+    assert.equal(await form().locator(`#${await tags().getAttribute('aria-activedescendant')}`).textContent(), 'wholesale');
+    assert.ok(await activeInView(), 'the last option is in view');
+    assert.ok(await listbox.evaluate((l) => l.scrollTop) > 0, 'the listbox scrolled to it');
+    await page.keyboard.press('ArrowDown');
+    assert.ok(await activeInView(), 'back to the first option');
+    assert.equal(await listbox.evaluate((l) => l.scrollTop), 0);
+  });
+
   test('fill into [name=tags] still sets every tag', async () => {
     await openCommerceLayer();
     await tags().fill('vip, b2b');
