@@ -25,7 +25,6 @@ pub struct Combo {
 
 /// What the editor asks of the form: a new popup state, maybe a new text for the field, and an
 /// element (by id) to focus or to scroll into view once rendered.
-#[derive(Clone)]
 pub struct TagsChange {
     pub combo: Combo,
     pub text: Option<(&'static str, String)>,
@@ -98,6 +97,143 @@ fn option_id(id: &str, index: usize) -> String {
     format!("{id}-opt-{index}")
 }
 
+/// What the editor's two event handlers (keys and clicks, delegated from the chips, the input
+/// and the options: one closure each rather than one per chip and option, for size) read.
+struct Editor {
+    name: &'static str,
+    id: String,
+    text: String,
+    options: Vec<AttrValue>,
+    chips: usize,
+    combobox: bool,
+    open: bool,
+    active: Option<usize>,
+    combo: Combo,
+    on_change: Callback<TagsChange>,
+}
+
+impl Editor {
+    fn emit(&self, combo: Combo, text: Option<String>, focus: Option<String>) {
+        self.on_change.emit(TagsChange {
+            combo,
+            text: text.map(|t| (self.name, t)),
+            focus,
+            reveal: None,
+        });
+    }
+
+    /// Adds option `index`, the focus staying in the input.
+    fn pick(&self, index: usize) {
+        if let Some(tag) = self.options.get(index) {
+            let text = tags::pick(&self.text, tag);
+            self.emit(Combo::default(), Some(text), Some(self.id.clone()));
+        }
+    }
+
+    /// Removes chip `index`; its neighbour (or the input) takes the focus.
+    fn remove(&self, index: usize) {
+        let focus = match tags::focus_after_removal(index, self.chips) {
+            Some(next) => chip_id(&self.id, next),
+            None => self.id.clone(),
+        };
+        let text = tags::without(&self.text, index);
+        self.emit(Combo::default(), Some(text), Some(focus));
+    }
+
+    fn click(&self, e: MouseEvent) {
+        let Some((index, option)) = target_index(e.target()) else {
+            return;
+        };
+        if option {
+            self.pick(index);
+        } else {
+            self.remove(index);
+        }
+    }
+
+    fn key(&self, e: KeyboardEvent) {
+        let key = e.key();
+        let target = e.target();
+        if let Some((index, false)) = target_index(target.clone()) {
+            return self.chip_key(&e, &key, index);
+        }
+        let n = self.options.len();
+        let closed = Combo::default();
+        match key.as_str() {
+            "ArrowDown" | "ArrowUp" if self.combobox && n > 0 => {
+                e.prevent_default();
+                let down = key == "ArrowDown";
+                let next = match self.active {
+                    None if down => 0,
+                    None => n - 1,
+                    Some(i) if down => (i + 1) % n,
+                    Some(i) => (i + n - 1) % n,
+                };
+                self.on_change.emit(TagsChange {
+                    combo: Combo {
+                        open: true,
+                        active: Some(next),
+                    },
+                    text: None,
+                    focus: None,
+                    reveal: Some(option_id(&self.id, next)),
+                });
+            }
+            "Enter" if self.open => match self.active {
+                // Adds the active tag instead of submitting the form.
+                Some(index) => {
+                    e.prevent_default();
+                    self.pick(index);
+                }
+                // Enter without an active option submits the form; the popup closes.
+                None => self.emit(closed, None, None),
+            },
+            "Escape" if self.open => {
+                // Closes the popup only, not a dialog the form sits in.
+                e.prevent_default();
+                e.stop_propagation();
+                self.emit(closed, None, None);
+            }
+            "Backspace" if self.chips > 0 => {
+                let input = e.target_unchecked_into::<HtmlInputElement>();
+                if input.selection_start() == Ok(Some(0)) && input.selection_end() == Ok(Some(0)) {
+                    e.prevent_default();
+                    let last = chip_id(&self.id, self.chips - 1);
+                    self.emit(self.combo, None, Some(last));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn chip_key(&self, e: &KeyboardEvent, key: &str, index: usize) {
+        let focus = match key {
+            "Delete" | "Backspace" => {
+                e.prevent_default();
+                return self.remove(index);
+            }
+            "ArrowLeft" => chip_id(&self.id, index.saturating_sub(1)),
+            "ArrowRight" if index + 1 < self.chips => chip_id(&self.id, index + 1),
+            "ArrowRight" => self.id.clone(),
+            _ => return,
+        };
+        e.prevent_default();
+        self.emit(self.combo, None, Some(focus));
+    }
+}
+
+/// The index of the chip button or option an event came from (`data-i`), and whether it is an
+/// option.
+fn target_index(target: Option<web_sys::EventTarget>) -> Option<(usize, bool)> {
+    let element = target?
+        .dyn_into::<Element>()
+        .ok()?
+        .closest("[data-i]")
+        .ok()??;
+    let index = element.get_attribute("data-i")?.parse().ok()?;
+    Some((index, element.has_attribute("role")))
+}
+
 /// The chips, the named input and (with suggestions) the listbox.
 pub fn tags_control(
     props: &FieldProps,
@@ -107,10 +243,6 @@ pub fn tags_control(
     described_by: &Option<String>,
     read_only: bool,
 ) -> Html {
-    let name = props.spec.name;
-    let text = props.value.to_string();
-    let chips = tags::chips(&text);
-    let count = chips.len();
     let options: Vec<AttrValue> = match &props.choices {
         Some(Choices::Suggest { options, .. }) => options.iter().map(|o| o.0.clone()).collect(),
         _ => Vec::new(),
@@ -118,230 +250,99 @@ pub fn tags_control(
     let combobox = matches!(props.choices, Some(Choices::Suggest { .. })) && !read_only;
     let open = combobox && editor.combo.open && !options.is_empty();
     let active = editor.combo.active.filter(|i| open && *i < options.len());
+    let text = props.value.to_string();
+    let chips: Vec<String> = tags::chips(&text).into_iter().map(String::from).collect();
+    let state = std::rc::Rc::new(Editor {
+        name: props.spec.name,
+        id: id.to_string(),
+        text,
+        options,
+        chips: chips.len(),
+        combobox,
+        open,
+        active,
+        combo: editor.combo,
+        on_change: editor.on_change.clone(),
+    });
     let listbox_id = format!("{id}-listbox");
-    let on_change = &editor.on_change;
 
-    let remove_chip = |index: usize| {
-        let on_change = on_change.clone();
-        let text = text.clone();
-        let id = id.to_string();
-        move || {
-            let focus = match tags::focus_after_removal(index, count) {
-                Some(next) => chip_id(&id, next),
-                None => id.clone(),
-            };
-            on_change.emit(TagsChange {
-                combo: Combo::default(),
-                text: Some((name, tags::without(&text, index))),
-                focus: Some(focus),
-                reveal: None,
-            });
-        }
-    };
-    let combo = editor.combo;
-    let focus_only = move |target: String| TagsChange {
-        combo,
-        text: None,
-        focus: Some(target),
-        reveal: None,
-    };
-
-    let chip_list = (count > 0).then(|| {
+    let chip_list = (!chips.is_empty()).then(|| {
         html! {
             <ul class="cf-chips" part="chips" aria-label={props.label.clone()}>
-                { for chips.iter().enumerate().map(|(index, tag)| {
-                    let button = (!read_only).then(|| {
-                        let remove = remove_chip(index);
-                        let onclick = {
-                            let remove = remove.clone();
-                            Callback::from(move |_: MouseEvent| remove())
-                        };
-                        let onkeydown = {
-                            let on_change = on_change.clone();
-                            let (id, before, after) = (
-                                id.to_string(),
-                                index.checked_sub(1).map(|i| chip_id(id, i)),
-                                if index + 1 < count { chip_id(id, index + 1) } else { id.to_string() },
-                            );
-                            Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
-                                "Delete" | "Backspace" => {
-                                    e.prevent_default();
-                                    remove();
-                                }
-                                "ArrowLeft" => {
-                                    e.prevent_default();
-                                    on_change.emit(focus_only(before.clone().unwrap_or_else(|| chip_id(&id, 0))));
-                                }
-                                "ArrowRight" => {
-                                    e.prevent_default();
-                                    on_change.emit(focus_only(after.clone()));
-                                }
-                                _ => {}
-                            })
-                        };
-                        html! {
-                            <button type="button" id={chip_id(id, index)} class="cf-chip-remove" part="chip-remove"
-                                aria-label={editor.remove.replace("{tag}", tag)} {onclick} {onkeydown}>
+                { for chips.iter().enumerate().map(|(index, tag)| html! {
+                    <li class="cf-chip" part="chip">
+                        <span>{tag.clone()}</span>
+                        if !read_only {
+                            <button type="button" id={chip_id(id, index)} data-i={index.to_string()}
+                                class="cf-chip-remove" part="chip-remove"
+                                aria-label={editor.remove.replace("{tag}", tag)}>
                                 <span aria-hidden="true">{"×"}</span>
                             </button>
                         }
-                    });
-                    html! {
-                        <li class="cf-chip" part="chip"><span>{tag.to_string()}</span>{button}</li>
-                    }
+                    </li>
                 }) }
             </ul>
         }
     });
-
-    let pick = |index: usize| -> Option<TagsChange> {
-        let tag = options.get(index)?;
-        Some(TagsChange {
-            combo: Combo::default(),
-            text: Some((name, tags::pick(&text, tag))),
-            focus: Some(id.to_string()),
-            reveal: None,
-        })
-    };
-
-    let oninput = {
-        let on_change = on_change.clone();
-        Callback::from(move |e: InputEvent| {
-            let text = e.target_unchecked_into::<HtmlInputElement>().value();
-            on_change.emit(TagsChange {
-                combo: Combo {
-                    open: true,
-                    active: None,
-                },
-                text: Some((name, text)),
-                focus: None,
-                reveal: None,
-            });
-        })
-    };
-    let onkeydown = {
-        let on_change = on_change.clone();
-        let picked = active.and_then(pick);
-        let last_chip = count.checked_sub(1).map(|i| chip_id(id, i));
-        let n = options.len();
-        let id = id.to_string();
-        Callback::from(move |e: KeyboardEvent| {
-            let key = e.key();
-            match key.as_str() {
-                "ArrowDown" | "ArrowUp" if combobox && n > 0 => {
-                    e.prevent_default();
-                    let down = key == "ArrowDown";
-                    let next = match active {
-                        None if down => 0,
-                        None => n - 1,
-                        Some(i) if down => (i + 1) % n,
-                        Some(i) => (i + n - 1) % n,
-                    };
-                    on_change.emit(TagsChange {
-                        combo: Combo {
-                            open: true,
-                            active: Some(next),
-                        },
-                        text: None,
-                        focus: None,
-                        reveal: Some(option_id(&id, next)),
-                    });
-                }
-                "Enter" if picked.is_some() => {
-                    // Adds the active tag instead of submitting the form.
-                    e.prevent_default();
-                    if let Some(change) = &picked {
-                        on_change.emit(change.clone());
-                    }
-                }
-                // Enter without an active option submits the form; the popup closes.
-                "Enter" if open => on_change.emit(TagsChange {
-                    combo: Combo::default(),
-                    text: None,
-                    focus: None,
-                    reveal: None,
-                }),
-                "Escape" if open => {
-                    // Closes the popup only, not a dialog the form sits in.
-                    e.prevent_default();
-                    e.stop_propagation();
-                    on_change.emit(TagsChange {
-                        combo: Combo::default(),
-                        text: None,
-                        focus: None,
-                        reveal: None,
-                    });
-                }
-                "Backspace" => {
-                    let input = e.target_unchecked_into::<HtmlInputElement>();
-                    let at_start = input.selection_start() == Ok(Some(0))
-                        && input.selection_end() == Ok(Some(0));
-                    if let (true, Some(last)) = (at_start, &last_chip) {
-                        e.prevent_default();
-                        on_change.emit(TagsChange {
-                            combo,
-                            text: None,
-                            focus: Some(last.clone()),
-                            reveal: None,
-                        });
-                    }
-                }
-                _ => {}
-            }
-        })
-    };
-    let onblur = editor.combo.open.then(|| {
-        let on_change = on_change.clone();
-        Callback::from(move |_: FocusEvent| {
-            on_change.emit(TagsChange {
-                combo: Combo::default(),
-                text: None,
-                focus: None,
-                reveal: None,
-            })
-        })
-    });
-
     let listbox = combobox.then(|| {
         html! {
             <ul id={listbox_id.clone()} class="cf-listbox" part="listbox" role="listbox"
-                aria-label={editor.suggested.clone()} hidden={!open}>
+                aria-label={editor.suggested.clone()} hidden={!open}
+                // Keeps the focus in the input while an option is clicked.
+                onmousedown={|e: MouseEvent| e.prevent_default()}>
                 if open {
-                    { for options.iter().enumerate().map(|(index, tag)| {
-                        let onclick = pick(index).map(|change| {
-                            let on_change = on_change.clone();
-                            Callback::from(move |_: MouseEvent| on_change.emit(change.clone()))
-                        });
-                        // Keeps the focus in the input while the option is clicked.
-                        let onmousedown = Callback::from(|e: MouseEvent| e.prevent_default());
-                        let selected = active == Some(index);
-                        html! {
-                            <li id={option_id(id, index)} role="option" class="cf-option" part="option"
-                                aria-selected={if selected { "true" } else { "false" }} {onclick} {onmousedown}>
-                                {tag.clone()}
-                            </li>
-                        }
+                    { for state.options.iter().enumerate().map(|(index, tag)| html! {
+                        <li id={option_id(id, index)} data-i={index.to_string()} role="option"
+                            class="cf-option" part="option"
+                            aria-selected={if active == Some(index) { "true" } else { "false" }}>
+                            {tag.clone()}
+                        </li>
                     }) }
                 }
             </ul>
         }
     });
+    let oninput = {
+        let state = state.clone();
+        move |e: InputEvent| {
+            let text = e.target_unchecked_into::<HtmlInputElement>().value();
+            let combo = Combo {
+                open: true,
+                active: None,
+            };
+            state.emit(combo, Some(text), None);
+        }
+    };
+    let onblur = open.then(|| {
+        let state = state.clone();
+        Callback::from(move |_: FocusEvent| state.emit(Combo::default(), None, None))
+    });
+    let onkeydown = {
+        let state = state.clone();
+        move |e: KeyboardEvent| state.key(e)
+    };
+    let onclick = {
+        let state = state.clone();
+        move |e: MouseEvent| state.click(e)
+    };
 
-    html! { <>
-        {chip_list}
-        <div class="cf-combo">
-            <input id={id.to_string()} {name} type="text" part="input"
-                value={props.value.clone()} readonly={read_only}
-                required={props.spec.required} aria-invalid={invalid}
-                aria-describedby={described_by.clone()}
-                autocomplete={combobox.then_some("off")}
-                role={combobox.then_some("combobox")}
-                aria-autocomplete={combobox.then_some("list")}
-                aria-expanded={combobox.then_some(if open { "true" } else { "false" })}
-                aria-controls={combobox.then(|| listbox_id.clone())}
-                aria-activedescendant={active.map(|i| option_id(id, i))}
-                {oninput} {onkeydown} {onblur} />
-            {listbox}
+    html! {
+        <div class="cf-tags" {onkeydown} {onclick}>
+            {chip_list}
+            <div class="cf-combo">
+                <input id={id.to_string()} name={props.spec.name} type="text" part="input"
+                    value={props.value.clone()} readonly={read_only}
+                    required={props.spec.required} aria-invalid={invalid}
+                    aria-describedby={described_by.clone()}
+                    autocomplete={combobox.then_some("off")}
+                    role={combobox.then_some("combobox")}
+                    aria-autocomplete={combobox.then_some("list")}
+                    aria-expanded={combobox.then_some(if open { "true" } else { "false" })}
+                    aria-controls={combobox.then_some(listbox_id)}
+                    aria-activedescendant={active.map(|i| option_id(id, i))}
+                    {oninput} {onblur} />
+                {listbox}
+            </div>
         </div>
-    </> }
+    }
 }
