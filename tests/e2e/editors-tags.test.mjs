@@ -117,6 +117,15 @@ describe('Partnero tags as chips', () => {
     await waitForState(page, 'saved');
     assert.deepEqual((await writes(PREFIX, 'PUT')).map((e) => e.body), ['{"update":{"tags":["trial"]}}']);
   });
+
+  test('a read-only form shows the chips without remove buttons', async () => {
+    await openDemo(page, demo.url, { sandbox: sandbox.url, gateway: gateway.url, provider: 'partnero', credential: 'scoped-read' });
+    await waitForState(page, 'read-only');
+    assert.deepEqual(await chips(), ['new']);
+    assert.equal(await form().locator('[part~=chip-remove]').count(), 0);
+    assert.notEqual(await tags().getAttribute('readonly'), null);
+    assert.equal(await tags().getAttribute('role'), null);
+  });
 });
 
 describe('Commerce Layer tags combobox', () => {
