@@ -5,6 +5,7 @@
 import { test, before, after, beforeEach, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   startSandbox, startGateway, serveStatic, launchBrowser, newPage, sandboxClient, openDemo, waitForState, formState, ROOT,
@@ -13,6 +14,10 @@ import {
 const require = createRequire(join(ROOT, 'tools', 'package.json'));
 const AxeBuilderModule = require('@axe-core/playwright');
 const AxeBuilder = AxeBuilderModule.default ?? AxeBuilderModule.AxeBuilder ?? AxeBuilderModule;
+
+const { PNG } = require('pngjs');
+const pixelmatchModule = require('pixelmatch');
+const pixelmatch = pixelmatchModule.default ?? pixelmatchModule;
 
 let sandbox, gateway, demo, browser, api, page;
 
@@ -53,6 +58,28 @@ const focused = () => page.evaluate(() => {
   return el?.getAttribute('name') ?? el?.getAttribute('aria-label') ?? el?.tagName;
 });
 const writes = async (prefix, method) => (await api.log()).filter((e) => e.path.startsWith(prefix) && e.method === method);
+
+/** Compares with tests/e2e/screenshots/NAME.png as screenshots.test.mjs does (UPDATE_SCREENSHOTS=1 writes it). */
+function compareScreenshot(name, png) {
+  const reference = join(ROOT, 'tests', 'e2e', 'screenshots', `${name}.png`);
+  if (process.env.UPDATE_SCREENSHOTS === '1') {
+    writeFileSync(reference, png);
+    return;
+  }
+  assert.ok(existsSync(reference), `no reference ${reference}: run with UPDATE_SCREENSHOTS=1 and commit it`);
+  const expected = PNG.sync.read(readFileSync(reference));
+  const actual = PNG.sync.read(png);
+  assert.deepEqual([actual.width, actual.height], [expected.width, expected.height], `${name}: size changed`);
+  const diff = new PNG({ width: expected.width, height: expected.height });
+  const ratio = pixelmatch(expected.data, actual.data, diff.data, expected.width, expected.height, { threshold: 0.1 })
+    / (expected.width * expected.height);
+  if (ratio > 0.005) {
+    const output = join(ROOT, 'tests', 'e2e', 'artifacts');
+    mkdirSync(output, { recursive: true });
+    writeFileSync(join(output, `${name}.actual.png`), png);
+  }
+  assert.ok(ratio <= 0.005, `${name}: ${(ratio * 100).toFixed(2)}% of pixels differ (see tests/e2e/artifacts)`);
+}
 
 async function scan() {
   const results = await new AxeBuilder({ page }).analyze();
@@ -244,7 +271,7 @@ describe('Commerce Layer tags combobox', () => {
 
 describe('accessibility of the tags editor', () => {
   for (const theme of ['light', 'dark']) {
-    test(`${theme}: no axe violations with chips, with the popup open and an active option, and invalid`, async () => {
+    test(`${theme}: no axe violations with chips, with the popup open and an active option (screenshot), and invalid`, async () => {
       await open('partnero', { theme });
       assert.deepEqual(await scan(), []);
       await open('commercelayer', { theme });
@@ -257,6 +284,14 @@ describe('accessibility of the tags editor', () => {
       await page.keyboard.press('ArrowDown');
       assert.notEqual(await tags().getAttribute('aria-activedescendant'), null);
       assert.deepEqual(await scan(), []);
+      // The chips and the open popup as a person sees them.
+      const classification = page.locator('customer-form [data-section=classification]');
+      const box = await classification.boundingBox();
+      const listBox = await page.locator('customer-form [role=listbox]').boundingBox();
+      compareScreenshot(`commercelayer-tags-${theme}`, await page.screenshot({
+        animations: 'disabled', caret: 'hide',
+        clip: { x: box.x, y: box.y, width: box.width, height: Math.max(box.height, listBox.y + listBox.height - box.y) },
+      }));
       // A failure on the tags field: eleven tags are more than Commerce Layer takes.
       await page.keyboard.press('Escape');
       await tags().fill('vip, b2b, new, wholesale, newsletter, gold, silver, bronze, eu, uk, us');
