@@ -78,6 +78,7 @@ pub fn notice_text(
             catalog.t_with("status.restored_except", &[("fields", &names)])
         }
         Notice::TookTheirs => catalog.t("status.took_theirs"),
+        Notice::ChoseExisting => catalog.t("status.chose_existing"),
         Notice::TagsNotAdded(tags) => catalog.t_with(
             "status.tags_not_added",
             &[
@@ -177,9 +178,12 @@ pub fn alert_text(
             detail: None,
             other_fields: None,
         },
-        Failure::Conflict { fields } => AlertText {
+        Failure::Conflict { fields } | Failure::Differs { fields } => AlertText {
             summary: catalog.t_with(
-                "alert.conflict_edit",
+                match failure {
+                    Failure::Differs { .. } => "alert.differs",
+                    _ => "alert.conflict_edit",
+                },
                 &[
                     ("provider", name),
                     (
@@ -220,7 +224,7 @@ pub fn failure_kind(failure: &Failure) -> (&'static str, Option<u16>) {
             (ErrorKind::CredentialRefused.as_str(), None)
         }
         Failure::Invalid => (ErrorKind::Invalid.as_str(), None),
-        Failure::Duplicate { .. } | Failure::Conflict { .. } => {
+        Failure::Duplicate { .. } | Failure::Conflict { .. } | Failure::Differs { .. } => {
             (ErrorKind::Conflict.as_str(), None)
         }
     }

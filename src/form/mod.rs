@@ -1,12 +1,16 @@
 //! Form state: values, what was loaded, errors and the saving lifecycle. Pure; tested natively.
 //!
 //! `types` are the words (messages, effects, what is shown), `state` what the form holds,
-//! `save` the save machine and its one transition function, `conflict` the three-way merge,
-//! `draft` unsaved changes across a reload.
+//! `save` the save machine and its one transition function (its states in `activity`, its
+//! create path in `create_lookup`, its update path in `recheck`), `conflict` the three-way
+//! merge, `draft` unsaved changes across a reload.
 
+mod activity;
 pub mod conflict;
+mod create_lookup;
 pub mod draft;
 pub mod field_errors;
+mod recheck;
 pub mod retry;
 mod save;
 pub mod state;

@@ -11,119 +11,16 @@
 
 use providers::validate::{normalize, Rule};
 use providers::{
-    contract_for, ApiError, CredentialUse, ErrorKind, FormValues, HttpRequest, Json, Operation,
-    Record,
+    contract_for, ApiError, CredentialUse, ErrorKind, FormValues, HttpRequest, Operation, Record,
 };
 
-use super::conflict::{resolve, three_way, Conflict};
+use super::activity::{
+    Activity, AfterChoice, LaterEdits, LookupPurpose, Request, Settled, Unconfirmed,
+};
+use super::conflict::{resolve, Conflict, Merged};
+use super::recheck::same_write;
 use super::state::FormState;
 use super::{retry, Effect, Event, Failure, FieldMessage, Msg, Notice, Resolution, Saved, Step};
-
-/// What the form is doing. Exactly one of these at a time, so a save cannot be both waiting
-/// for a reply and waiting to retry, nor be under way with nothing in flight.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) enum Activity {
-    /// Nothing can happen until the credential is classified.
-    AwaitingCredential,
-    /// Nothing under way; how the last thing ended.
-    Idle(Settled),
-    /// Waiting for the reply to `request`, after `retries` automatic retries of it.
-    Busy { request: Request, retries: u32 },
-    /// `request` failed in a way that may clear by itself: waiting to send it again.
-    RetryWait { request: Request, retries: u32 },
-    /// The record changed on the server in fields the person changed too: nothing is written
-    /// until they choose. `fresh_key` is the save's idempotency key, still unused.
-    Deciding {
-        conflict: Conflict,
-        fresh_key: String,
-    },
-}
-
-/// How the last thing ended, while nothing is under way.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Settled {
-    /// Ready for input (read-only when the credential cannot write).
-    Ready,
-    /// Saved, until the next edit.
-    Saved,
-    /// Failed, until the next edit.
-    Failed,
-}
-
-/// A request the form waits on (or is about to repeat), with what it needs when the reply comes.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) enum Request {
-    /// Reading the record to edit. `keep`: typed values that win over it (after "edit that
-    /// customer instead").
-    Load { keep: Option<FormValues> },
-    /// Before a create: the provider's lookup for a customer it would duplicate.
-    Lookup {
-        create: HttpRequest,
-        purpose: LookupPurpose,
-    },
-    /// Reading back the customer a lookup found after a create that may have reached the
-    /// provider: it is adopted only if it holds what was sent.
-    ReadBack,
-    /// Before an update: reading the record again, in case someone changed it meanwhile.
-    /// `theirs_kept`: fields someone else changed that a conflict resolution already kept.
-    Recheck {
-        fresh_key: String,
-        theirs_kept: Vec<&'static str>,
-    },
-    /// The write itself. `theirs_kept`: fields someone else changed that this update keeps (the
-    /// notice names them); `then`: edits made after a create whose outcome was unknown, applied
-    /// as an update once that create is settled.
-    Write {
-        request: HttpRequest,
-        operation: Operation,
-        theirs_kept: Vec<&'static str>,
-        then: Option<LaterEdits>,
-    },
-}
-
-/// What a lookup before a create is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum LookupPurpose {
-    /// Offer an existing customer instead of creating a duplicate.
-    Offer,
-    /// After an attempt that may have reached the provider: what it finds may be ours.
-    Adopt,
-}
-
-/// Edits made after a create whose outcome was unknown; they follow as an update.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct LaterEdits {
-    pub values: FormValues,
-    pub fresh_key: String,
-}
-
-/// A write that failed in transit after its retries (see `FormState::unconfirmed`).
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct Unconfirmed {
-    pub request: HttpRequest,
-    pub operation: Operation,
-}
-
-/// Two writes are the same request when they would write the same thing to the same place
-/// (the idempotency key aside).
-fn same_write(a: &HttpRequest, b: &HttpRequest) -> bool {
-    a.method == b.method && a.url == b.url && a.body == b.body
-}
-
-/// The first non-empty of these members of a record, to name a customer in a message.
-fn customer_name(record: &Record, members: &[&str]) -> String {
-    members
-        .iter()
-        .find_map(|key| {
-            record
-                .raw
-                .get(key)
-                .and_then(Json::as_str)
-                .filter(|s| !s.is_empty())
-        })
-        .unwrap_or_default()
-        .to_string()
-}
 
 impl FormState {
     /// The transition function: what happened (`msg`), given what the form is doing, decides
@@ -173,27 +70,14 @@ impl FormState {
                 self.notice = None;
                 self.repeat(request, retries)
             }
-            (
-                Activity::Deciding {
-                    mut conflict,
-                    fresh_key,
-                },
-                Msg::Choose { field, side },
-            ) => {
+            (Activity::Deciding { mut conflict, then }, Msg::Choose { field, side }) => {
                 conflict.choose(field, side);
-                self.activity = Activity::Deciding {
-                    conflict,
-                    fresh_key,
-                };
+                self.activity = Activity::Deciding { conflict, then };
                 Vec::new()
             }
-            (
-                Activity::Deciding {
-                    conflict,
-                    fresh_key,
-                },
-                Msg::Resolve(resolution),
-            ) => self.resolve(conflict, fresh_key, resolution),
+            (Activity::Deciding { conflict, then }, Msg::Resolve(resolution)) => {
+                self.resolve(conflict, then, resolution)
+            }
             (activity, _) => {
                 self.activity = activity;
                 Vec::new()
@@ -290,7 +174,7 @@ impl FormState {
 
     /// Nothing under way: ready for the next edit (a save or a failure stays shown until then),
     /// or read-only when the credential cannot write.
-    fn settle(&mut self) {
+    pub(super) fn settle(&mut self) {
         let settled = match self.activity {
             Activity::Idle(Settled::Saved) => Settled::Saved,
             Activity::Idle(Settled::Failed) if self.failure.is_some() => Settled::Failed,
@@ -306,14 +190,14 @@ impl FormState {
         }
     }
 
-    fn fail(&mut self, failure: Failure) -> Vec<Effect> {
+    pub(super) fn fail(&mut self, failure: Failure) -> Vec<Effect> {
         self.activity = Activity::Idle(Settled::Failed);
         self.notice = None;
         self.failure = Some(failure.clone());
         vec![Effect::Emit(Event::Error(failure))]
     }
 
-    fn fail_to_load(&mut self, kind: ErrorKind) -> Vec<Effect> {
+    pub(super) fn fail_to_load(&mut self, kind: ErrorKind) -> Vec<Effect> {
         let error = ApiError::new(None, kind, "");
         self.fail(Failure::Api {
             error,
@@ -337,7 +221,12 @@ impl FormState {
         self.values.set(field, text);
         if matches!(
             self.notice,
-            Some(Notice::NothingChanged | Notice::Restored | Notice::TookTheirs)
+            Some(
+                Notice::NothingChanged
+                    | Notice::Restored
+                    | Notice::TookTheirs
+                    | Notice::ChoseExisting
+            )
         ) || self.activity == Activity::Idle(Settled::Saved)
         {
             self.notice = None;
@@ -357,7 +246,7 @@ impl FormState {
     }
 
     /// Reads the record (`Request::Load` or `Request::ReadBack`).
-    fn load(&mut self, request: Request, retries: u32) -> Vec<Effect> {
+    pub(super) fn load(&mut self, request: Request, retries: u32) -> Vec<Effect> {
         if self.customer_id.is_empty() {
             return self.fail_to_load(ErrorKind::NotFound);
         }
@@ -367,42 +256,44 @@ impl FormState {
         vec![Effect::Load(read)]
     }
 
+    /// The record arrived. `keep`: what was typed before "edit that customer instead"; where it
+    /// differs from the record, the person sees both and chooses before anything is written.
     fn loaded(&mut self, record: Record, keep: Option<FormValues>) -> Vec<Effect> {
         let raw = record.raw.clone();
         self.values = record.values.clone();
-        let fields = self.contract.fields(Operation::Update);
-        for (field, text) in keep.iter().flat_map(FormValues::iter) {
-            if !text.trim().is_empty() && fields.iter().any(|f| f.name == field) {
-                self.values.set(field, text);
+        let mut differing = Vec::new();
+        for spec in self.contract.fields(Operation::Update) {
+            let typed = keep.as_ref().map_or("", |k| k.get(spec.name));
+            if typed.trim().is_empty() {
+                continue;
             }
+            if normalize(spec.kind, typed) != normalize(spec.kind, record.values.get(spec.name)) {
+                differing.push(spec.name);
+            }
+            self.values.set(spec.name, typed);
         }
-        self.loaded = Some(record);
         self.failure = None;
-        self.settle();
-        vec![Effect::Emit(Event::Loaded(raw))]
-    }
-
-    /// What a lookup found after a create that may have reached the provider is ours only if it
-    /// holds what was sent; otherwise it is someone else's customer with the same key or email.
-    fn read_back(&mut self, record: Record) -> Vec<Effect> {
-        let ours = self.contract.fields(Operation::Update).iter().all(|spec| {
-            let sent = normalize(spec.kind, self.values.get(spec.name));
-            sent.is_empty() || sent == normalize(spec.kind, record.values.get(spec.name))
-        });
-        if !ours {
-            let name = customer_name(&record, &["customer", "name", "email", "key"]);
-            self.customer_id.clear();
-            return self.fail(Failure::Duplicate {
-                id: record.id,
-                name,
+        self.loaded = Some(record.clone());
+        if differing.is_empty() {
+            self.settle();
+        } else {
+            self.failure = Some(Failure::Differs {
+                fields: differing.clone(),
             });
+            self.activity = Activity::Deciding {
+                conflict: Conflict {
+                    theirs: record,
+                    merged: Merged {
+                        values: self.values.clone(),
+                        conflicts: differing,
+                        theirs_only: Vec::new(),
+                    },
+                    choices: Vec::new(),
+                },
+                then: AfterChoice::Edit,
+            };
         }
-        // What an earlier attempt created: the create succeeded after all.
-        let saved = Saved {
-            record,
-            replayed: true,
-        };
-        self.saved(saved, Operation::Create, Vec::new(), None)
+        vec![Effect::Emit(Event::Loaded(raw))]
     }
 
     /// A request under way failed: repeat it when that is safe and the budget allows, else
@@ -552,7 +443,7 @@ impl FormState {
         }
     }
 
-    fn fail_invalid(&mut self, invalid: &[providers::validate::Invalid]) -> Vec<Effect> {
+    pub(super) fn fail_invalid(&mut self, invalid: &[providers::validate::Invalid]) -> Vec<Effect> {
         self.field_errors = invalid
             .iter()
             .map(|i| (i.field.to_string(), FieldMessage::Rule(i.rule)))
@@ -560,152 +451,7 @@ impl FormState {
         self.fail(Failure::Invalid)
     }
 
-    /// A create goes through the provider's lookup first when it has one: to offer an existing
-    /// customer, or to find what an earlier attempt already created.
-    fn lookup(&mut self, create: HttpRequest, purpose: LookupPurpose, retries: u32) -> Vec<Effect> {
-        let found = match purpose {
-            LookupPurpose::Adopt => self.contract.created_lookup(&self.base, &self.values),
-            LookupPurpose::Offer => self.contract.duplicate_lookup(&self.base, &self.values),
-        };
-        let Some(lookup) = found else {
-            return self.write(create, Operation::Create, Vec::new(), None, retries);
-        };
-        let mut effects = Vec::new();
-        // Reading back a customer by the id the create chose: a scoped token must name it.
-        if purpose == LookupPurpose::Adopt {
-            if let Some(id) = self.contract.chosen_id(&self.values) {
-                self.customer_id = id;
-                effects.push(Effect::RefreshToken);
-            }
-        }
-        self.activity = Activity::Busy {
-            request: Request::Lookup { create, purpose },
-            retries,
-        };
-        effects.push(Effect::Lookup(lookup));
-        effects
-    }
-
-    fn looked_up(
-        &mut self,
-        create: HttpRequest,
-        purpose: LookupPurpose,
-        found: Option<Record>,
-        retries: u32,
-    ) -> Vec<Effect> {
-        match (found, purpose) {
-            (None, _) => self.write(create, Operation::Create, Vec::new(), None, retries),
-            (Some(existing), LookupPurpose::Offer) => {
-                self.unconfirmed = None;
-                let name = customer_name(&existing, &["customer", "name", "email"]);
-                self.fail(Failure::Duplicate {
-                    id: existing.id,
-                    name,
-                })
-            }
-            (Some(existing), LookupPurpose::Adopt) => {
-                // Read the whole record (a lookup may show only part of it) and finish the create.
-                self.customer_id = existing.id;
-                let mut effects = vec![Effect::RefreshToken];
-                effects.extend(self.load(Request::ReadBack, retries));
-                effects
-            }
-        }
-    }
-
-    /// Before an update, read the record again: someone may have changed it since it was loaded.
-    fn recheck(
-        &mut self,
-        fresh_key: String,
-        theirs_kept: Vec<&'static str>,
-        retries: u32,
-    ) -> Vec<Effect> {
-        let Some(loaded) = &self.loaded else {
-            self.settle();
-            return Vec::new();
-        };
-        let read = self.contract.read_request(&self.base, &loaded.id);
-        self.activity = Activity::Busy {
-            request: Request::Recheck {
-                fresh_key,
-                theirs_kept,
-            },
-            retries,
-        };
-        vec![Effect::Check(read)]
-    }
-
-    fn rechecked(
-        &mut self,
-        theirs: Record,
-        fresh_key: String,
-        mut theirs_kept: Vec<&'static str>,
-        retries: u32,
-    ) -> Vec<Effect> {
-        let Some(loaded) = &self.loaded else {
-            self.settle();
-            return Vec::new();
-        };
-        let fields = self.contract.fields(Operation::Update);
-        let unchanged = match (&loaded.updated_at, &theirs.updated_at) {
-            (Some(before), Some(now)) => before == now,
-            _ => three_way(fields, &loaded.values, &loaded.values, &theirs.values)
-                .theirs_only
-                .is_empty(),
-        };
-        if !unchanged {
-            let merged = three_way(fields, &loaded.values, &self.values, &theirs.values);
-            if !merged.conflicts.is_empty() {
-                let effects = self.fail(Failure::Conflict {
-                    fields: merged.conflicts.clone(),
-                });
-                self.activity = Activity::Deciding {
-                    conflict: Conflict {
-                        theirs,
-                        merged,
-                        choices: Vec::new(),
-                    },
-                    fresh_key,
-                };
-                return effects;
-            }
-            // Their changes touch other fields: build on their version, keeping both.
-            theirs_kept = merged.theirs_only;
-            self.values = merged.values;
-            self.loaded = Some(theirs);
-        }
-        self.write_update(fresh_key, theirs_kept, retries)
-    }
-
-    /// Sends the update for the current values against the (possibly rebased) record. The very
-    /// request of a write whose outcome is unknown keeps that write's key, so the provider can
-    /// tell; anything else is a new request with the fresh key.
-    fn write_update(
-        &mut self,
-        fresh_key: String,
-        theirs_kept: Vec<&'static str>,
-        retries: u32,
-    ) -> Vec<Effect> {
-        match self.build(Some(&fresh_key)) {
-            Ok(Some(request)) => {
-                let request = match self.unconfirmed.take() {
-                    Some(earlier) if same_write(&earlier.request, &request) => earlier.request,
-                    _ => request,
-                };
-                self.write(request, Operation::Update, theirs_kept, None, retries)
-            }
-            Ok(None) => {
-                // The record already holds these values: an earlier write got through after all.
-                self.unconfirmed = None;
-                self.activity = Activity::Idle(Settled::Ready);
-                self.notice = Some(Notice::NothingChanged);
-                Vec::new()
-            }
-            Err(invalid) => self.fail_invalid(&invalid),
-        }
-    }
-
-    fn write(
+    pub(super) fn write(
         &mut self,
         request: HttpRequest,
         operation: Operation,
@@ -729,7 +475,7 @@ impl FormState {
         vec![effect]
     }
 
-    fn saved(
+    pub(super) fn saved(
         &mut self,
         saved: Saved,
         operation: Operation,
@@ -789,7 +535,7 @@ impl FormState {
     fn resolve(
         &mut self,
         conflict: Conflict,
-        fresh_key: String,
+        then: AfterChoice,
         resolution: Resolution,
     ) -> Vec<Effect> {
         self.failure = None;
@@ -798,6 +544,20 @@ impl FormState {
             merged,
             choices,
         } = conflict;
+        let fresh_key = match then {
+            AfterChoice::Write { fresh_key } => fresh_key,
+            AfterChoice::Edit => {
+                self.values = match resolution {
+                    Resolution::TakeTheirs => theirs.values.clone(),
+                    Resolution::KeepMine => merged.values.clone(),
+                    Resolution::Merge => resolve(&merged, &theirs.values, &choices),
+                };
+                self.loaded = Some(theirs);
+                self.activity = Activity::Idle(Settled::Ready);
+                self.notice = Some(Notice::ChoseExisting);
+                return Vec::new();
+            }
+        };
         match resolution {
             Resolution::TakeTheirs => {
                 self.values = theirs.values.clone();
@@ -818,21 +578,5 @@ impl FormState {
                 self.recheck(fresh_key, merged.theirs_only, 0)
             }
         }
-    }
-
-    fn use_existing(&mut self) -> Vec<Effect> {
-        let Some(Failure::Duplicate { id, .. }) = &self.failure else {
-            return Vec::new();
-        };
-        self.customer_id = id.clone();
-        self.mode = Operation::Update;
-        let keep = Some(self.values.clone());
-        if !self.grant.as_ref().is_some_and(|g| g.read) {
-            return self.fail_to_load(ErrorKind::Permission);
-        }
-        // A scoped token names the customer it may touch: get one for this customer first.
-        let mut effects = vec![Effect::RefreshToken];
-        effects.extend(self.load(Request::Load { keep }, 0));
-        effects
     }
 }

@@ -1,5 +1,5 @@
 //! What the form holds: which customer of which provider, the values, what was loaded, what it
-//! shows, and where saving stands (`save::Activity`). Its transitions are in `save.rs`; this
+//! shows, and where saving stands (`activity::Activity`). Its transitions are in `save.rs`; this
 //! file answers questions about it.
 
 use providers::contract::{self, RequestContext};
@@ -8,8 +8,8 @@ use providers::{
     contract_for, Channel, Contract, FormValues, Grant, HttpRequest, Operation, ProviderId, Record,
 };
 
+use super::activity::{Activity, AfterChoice, Request, Settled, Unconfirmed};
 use super::conflict::Conflict;
-use super::save::{Activity, Request, Settled, Unconfirmed};
 use super::{Failure, FieldErrors, Notice, Phase};
 
 pub struct FormState {
@@ -98,6 +98,18 @@ impl FormState {
             Activity::Idle(Settled::Ready) if self.can_write() => Phase::Ready,
             Activity::Idle(Settled::Ready) => Phase::ReadOnly,
         }
+    }
+
+    /// Whether the choice waiting is between what was typed and an existing customer's values
+    /// ("edit that customer instead"), rather than a conflict with someone else's save.
+    pub fn comparing(&self) -> bool {
+        matches!(
+            self.activity,
+            Activity::Deciding {
+                then: AfterChoice::Edit,
+                ..
+            }
+        )
     }
 
     /// The conflict waiting for the person's choice, if any.

@@ -68,6 +68,11 @@ pub enum Failure {
     Conflict {
         fields: Vec<&'static str>,
     },
+    /// The customer the person chose to edit instead of creating a duplicate holds other
+    /// values in fields they typed: they choose which to keep before anything is written.
+    Differs {
+        fields: Vec<&'static str>,
+    },
 }
 
 impl Failure {
@@ -106,6 +111,8 @@ pub enum Notice {
     RestoredExcept(Vec<&'static str>),
     /// The server's version replaced the person's changes, at their request.
     TookTheirs,
+    /// The person chose what to keep of an existing customer's values; nothing is saved yet.
+    ChoseExisting,
     /// Saved, but the provider left out these tags (Commerce Layer adds only existing tags).
     TagsNotAdded(Vec<String>),
 }

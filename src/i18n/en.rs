@@ -102,6 +102,13 @@ conflict.mine	Mine
 conflict.theirs	Theirs
 conflict.empty	(empty)
 conflict.option	{side}: 
+compare.keep_mine	Use everything I typed
+compare.take_theirs	Keep all its current values
+compare.apply	Use these choices
+compare.mine	What you typed
+compare.theirs	Saved now
+alert.differs	That customer already has other values in {fields}. Choose for each what to keep; nothing is saved until you press Save changes.
+status.chose_existing	Nothing is saved yet: check the values, then press Save changes.
 status.loading	Loading the customer…
 status.created	Customer created.
 status.saved	Changes saved.

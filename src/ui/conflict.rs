@@ -1,4 +1,6 @@
-//! The choice a person makes when the record changed on the server while they edited it.
+//! The choice a person makes between two versions of a record: when it changed on the server
+//! while they edited it, or when they chose to edit an existing customer instead of creating a
+//! duplicate (then every differing field is shown at once, the saved value beside theirs).
 //! A view function, like `field`.
 
 use yew::prelude::*;
@@ -30,6 +32,8 @@ pub struct ConflictTexts {
 pub struct ConflictChoiceProps {
     pub fields: Vec<ConflictingField>,
     pub merging: bool,
+    /// Comparing with an existing customer: the fields and every way out, at once.
+    pub comparing: bool,
     pub texts: ConflictTexts,
     pub id_prefix: AttrValue,
     pub on_keep_mine: Callback<MouseEvent>,
@@ -48,7 +52,7 @@ pub fn conflict_choice(props: ConflictChoiceProps) -> Html {
             value.clone()
         }
     };
-    if !props.merging {
+    if !props.merging && !props.comparing {
         return html! {
             <div class="cf-actions cf-conflict" part="conflict">
                 <button type="button" part="keep-mine" onclick={props.on_keep_mine.clone()}>{texts.keep_mine.clone()}</button>
@@ -83,6 +87,10 @@ pub fn conflict_choice(props: ConflictChoiceProps) -> Html {
             }) }
             <div class="cf-actions">
                 <button type="button" part="apply-merge" onclick={props.on_apply_merge.clone()}>{texts.apply_merge.clone()}</button>
+                if props.comparing {
+                    <button type="button" part="keep-mine" onclick={props.on_keep_mine.clone()}>{texts.keep_mine.clone()}</button>
+                    <button type="button" part="take-theirs" onclick={props.on_take_theirs.clone()}>{texts.take_theirs.clone()}</button>
+                }
             </div>
         </div>
     }

@@ -311,18 +311,36 @@ fn conflict_view(
         })
         .collect::<Vec<_>>();
     let option = |side: &str| catalog.t_with("conflict.option", &[("side", &catalog.t(side))]);
+    let comparing = state.comparing();
+    // The same choice in other words when the other version is an existing customer's.
+    let text = |conflict_key: &'static str, compare_key: &'static str| -> AttrValue {
+        catalog
+            .t(if comparing { compare_key } else { conflict_key })
+            .into()
+    };
     let texts = ConflictTexts {
-        keep_mine: catalog.t("conflict.keep_mine").into(),
-        take_theirs: catalog.t("conflict.take_theirs").into(),
+        keep_mine: text("conflict.keep_mine", "compare.keep_mine"),
+        take_theirs: text("conflict.take_theirs", "compare.take_theirs"),
         merge: catalog.t("conflict.merge").into(),
-        apply_merge: catalog.t("conflict.apply_merge").into(),
-        mine: option("conflict.mine").into(),
-        theirs: option("conflict.theirs").into(),
+        apply_merge: text("conflict.apply_merge", "compare.apply"),
+        mine: option(if comparing {
+            "compare.mine"
+        } else {
+            "conflict.mine"
+        })
+        .into(),
+        theirs: option(if comparing {
+            "compare.theirs"
+        } else {
+            "conflict.theirs"
+        })
+        .into(),
         empty: catalog.t("conflict.empty").into(),
     };
     Some(conflict_choice(ConflictChoiceProps {
         fields,
         merging: form.merging,
+        comparing,
         texts,
         id_prefix: form.id_prefix.clone(),
         on_keep_mine: resolve(Resolution::KeepMine),

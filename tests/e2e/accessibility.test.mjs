@@ -64,6 +64,23 @@ for (const theme of ['light', 'dark']) {
   });
 }
 
+for (const theme of ['light', 'dark']) {
+  test(`${theme}: the comparison with an existing customer (issue 12, bug 5) has no violations`, async () => {
+    const page = await newPage(browser);
+    await openDemo(page, demo.url, {
+      sandbox: sandbox.url, gateway: gateway.url, provider: 'count', mode: 'create', theme, credential: 'scoped',
+    });
+    await waitForState(page, 'ready');
+    await page.locator('customer-form [name=customer]').fill('Acme Limited (new)');
+    await page.locator('customer-form [name=email]').fill('ap@acme.test');
+    await page.locator('customer-form button[type=submit]').click();
+    await page.locator('customer-form button[part=use-existing]').click();
+    await page.locator('customer-form [part=merge-field]').first().waitFor();
+    assert.deepEqual(await scan(page), []);
+    await page.context().close();
+  });
+}
+
 test('keyboard alone: tab to a field, type, submit with Enter; the summary takes the focus and its link leads to the invalid field', async () => {
   const page = await newPage(browser);
   await openDemo(page, demo.url, { sandbox: sandbox.url, gateway: gateway.url, provider: 'prolifi', mode: 'create', credential: 'secret' });

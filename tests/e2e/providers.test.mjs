@@ -192,6 +192,10 @@ describe('Count through the gateway', () => {
     assert.match(await alertText(), /already exists: Acme Ltd/);
     assert.ok(!(await customerRequests(PREFIX)).some((e) => e.method === 'POST'), 'no create was sent');
     await page.locator('customer-form button[part=use-existing]').click();
+    // The typed phone differs from the saved one: both are shown before anything is written.
+    await page.locator('customer-form [part=merge-field]').first().waitFor();
+    assert.ok(!(await customerRequests(PREFIX)).some((e) => e.method === 'PUT'), 'nothing written yet');
+    await page.locator('customer-form button[part=keep-mine]').click();
     await waitForState(page, 'ready');
     assert.equal(await field('mainPhone').inputValue(), '+44 20 0000 1111');
     assert.equal(await field('billingAddress.city').inputValue(), 'London');
@@ -200,6 +204,37 @@ describe('Count through the gateway', () => {
     const put = (await customerRequests(PREFIX)).find((e) => e.method === 'PUT');
     assert.equal(put.path, `${PREFIX}/${ACME}`);
     assert.equal(put.body, '{"customer":"Acme Ltd","email":"AP@acme.test","mainPhone":"+44 20 0000 1111"}');
+  });
+
+  test('bug 5: editing the existing customer instead shows theirs → mine and writes nothing until chosen', async () => {
+    await open('count', { mode: 'create' });
+    await waitForState(page, 'ready');
+    await field('customer').fill('Acme Limited (new)');
+    await field('email').fill('ap@acme.test');
+    await submit();
+    await waitForState(page, 'error');
+    await page.locator('customer-form button[part=use-existing]').click();
+    const compare = page.locator('customer-form [part=merge-field]');
+    await compare.first().waitFor();
+    // Only the field that differs, with both versions, in the person's words.
+    assert.equal(await compare.count(), 1);
+    const text = await compare.first().innerText();
+    assert.match(text, /Acme Ltd/);
+    assert.match(text, /Acme Limited \(new\)/);
+    assert.match(await alertText(), /already has other values/);
+    assert.ok(!(await customerRequests(PREFIX)).some((e) => e.method === 'PUT'), 'nothing written by the click');
+    // Keep the saved name (keyboard only), then save: nothing is renamed.
+    await compare.first().locator('input[type=radio]').nth(1).focus();
+    await page.keyboard.press('Space');
+    await page.locator('customer-form button[part=apply-merge]').focus();
+    await page.keyboard.press('Enter');
+    await waitForState(page, 'ready');
+    assert.equal(await field('customer').inputValue(), 'Acme Ltd');
+    assert.match(await page.locator('customer-form [role=status]').innerText(), /Nothing is saved yet/);
+    assert.ok(!(await customerRequests(PREFIX)).some((e) => e.method === 'PUT'), 'still nothing written');
+    await submit();
+    await page.locator('customer-form [role=status]', { hasText: 'Nothing to save' }).waitFor();
+    assert.ok(!(await customerRequests(PREFIX)).some((e) => e.method === 'PUT'), 'nothing changed, so nothing is sent');
   });
 
   test('an email taken by another customer (409) is shown beside the email field', async () => {

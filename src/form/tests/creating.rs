@@ -62,6 +62,21 @@ fn an_existing_customer_is_offered_instead_of_a_duplicate_and_typed_values_carry
         &reply,
     )));
     assert_eq!(state.operation(), Operation::Update);
+    // The typed phone differs from the record's: the person sees both before anything is written.
+    assert_eq!(
+        state.failure,
+        Some(Failure::Differs {
+            fields: vec!["mainPhone"]
+        })
+    );
+    assert!(state.comparing());
+    assert_eq!(
+        state.conflict().unwrap().theirs.values.get("mainPhone"),
+        "+44 9"
+    );
+    assert_eq!(state.update(Msg::Resolve(Resolution::KeepMine)), vec![]);
+    assert_eq!(state.phase(), Phase::Ready);
+    assert_eq!(state.notice, Some(Notice::ChoseExisting));
     assert_eq!(
         state.values.get("mainPhone"),
         "+44 1",
@@ -78,6 +93,97 @@ fn an_existing_customer_is_offered_instead_of_a_duplicate_and_typed_values_carry
         update.body.as_deref(),
         Some(r#"{"customer":"Acme Ltd","email":"ap@acme.test","mainPhone":"+44 1"}"#)
     );
+}
+
+/// Loads the existing customer after "edit that customer instead", from a create form where
+/// `customer` was typed as `typed`.
+fn compared_with_acme(typed: &str) -> FormState {
+    let mut state = count_create_form();
+    edit(&mut state, "customer", typed);
+    state.update(Msg::Submit {
+        fresh_key: "k1".into(),
+    });
+    let body = r#"{"status":"success","data":{"uuid":"u-1","customer":"Acme Ltd","email":"ap@acme.test","mainPhone":"+44 9","status":"active"}}"#;
+    let reply = HttpReply {
+        status: 200,
+        headers: vec![],
+        body: body.into(),
+    };
+    let found = contract::interpret_reply(state.contract(), &reply).unwrap();
+    state.update(Msg::LookedUp(Ok(Some(found.clone()))));
+    state.update(Msg::UseExisting);
+    state.update(Msg::Loaded(Ok(found)));
+    state
+}
+
+/// Issue 12, bug 5: one click on "edit that customer instead" renamed "Acme Ltd" to what was
+/// typed. Now every differing field is shown (theirs → mine) and nothing is written until the
+/// person has chosen and saves.
+#[test]
+fn editing_an_existing_customer_shows_what_would_change_and_writes_nothing_until_chosen() {
+    let mut state = compared_with_acme("Acme Limited (new)");
+    assert_eq!(
+        state.failure,
+        Some(Failure::Differs {
+            fields: vec!["customer", "mainPhone"]
+        })
+    );
+    assert_eq!(state.phase(), Phase::Error);
+    // Typing and submitting wait for the choice.
+    assert_eq!(
+        state.update(Msg::Submit {
+            fresh_key: "k2".into()
+        }),
+        vec![]
+    );
+    edit(&mut state, "customer", "Something else");
+    assert_eq!(state.values.get("customer"), "Acme Limited (new)");
+
+    // Keep their name, take my phone: nothing is sent by the choice itself.
+    state.update(Msg::Choose {
+        field: "customer",
+        side: Side::Theirs,
+    });
+    assert_eq!(state.update(Msg::Resolve(Resolution::Merge)), vec![]);
+    assert_eq!(state.failure, None);
+    assert_eq!(state.values.get("customer"), "Acme Ltd");
+    assert_eq!(state.values.get("mainPhone"), "+44 1");
+    let update = submit(&mut state, "k3").unwrap();
+    assert_eq!(
+        update.body.as_deref(),
+        Some(r#"{"customer":"Acme Ltd","email":"ap@acme.test","mainPhone":"+44 1"}"#)
+    );
+}
+
+#[test]
+fn keeping_all_of_the_existing_customers_values_leaves_nothing_to_save() {
+    let mut state = compared_with_acme("Acme Limited (new)");
+    assert_eq!(state.update(Msg::Resolve(Resolution::TakeTheirs)), vec![]);
+    assert_eq!(state.values.get("customer"), "Acme Ltd");
+    assert_eq!(state.values.get("mainPhone"), "+44 9");
+    assert_eq!(state.phase(), Phase::Ready);
+    assert!(!state.is_dirty());
+}
+
+#[test]
+fn an_existing_customer_that_already_holds_what_was_typed_needs_no_choice() {
+    let mut state = count_create_form();
+    edit(&mut state, "mainPhone", "");
+    state.update(Msg::Submit {
+        fresh_key: "k1".into(),
+    });
+    let body = r#"{"status":"success","data":{"uuid":"u-1","customer":"Acme Ltd","email":"ap@acme.test"}}"#;
+    let reply = HttpReply {
+        status: 200,
+        headers: vec![],
+        body: body.into(),
+    };
+    let found = contract::interpret_reply(state.contract(), &reply).unwrap();
+    state.update(Msg::LookedUp(Ok(Some(found.clone()))));
+    state.update(Msg::UseExisting);
+    state.update(Msg::Loaded(Ok(found)));
+    assert_eq!(state.failure, None);
+    assert_eq!(state.phase(), Phase::Ready);
 }
 
 #[test]
