@@ -7,5 +7,6 @@ pub mod field;
 mod host_events;
 mod outcome;
 mod reference_field;
+mod rows;
 mod section;
 mod view;
