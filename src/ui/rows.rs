@@ -20,6 +20,7 @@ use crate::form::FormState;
 use crate::i18n::Catalog;
 
 /// The rows editor for a JSON field, or `None` for other kinds.
+#[inline(never)]
 pub fn editor(
     catalog: &Catalog,
     spec: &FieldSpec,
@@ -31,6 +32,7 @@ pub fn editor(
 ) -> Option<Html> {
     let edit = Edit {
         id: AttrValue::from(id.to_string()),
+        kind_is_list: spec.kind == FieldKind::JsonList,
         name: spec.name,
         value: AttrValue::from(value.to_string()),
         on_edit: on_edit.clone(),
@@ -67,6 +69,8 @@ pub fn draws_rows(state: &FormState, name: &str) -> bool {
 struct Edit {
     /// The named control's id, the stem of the rows' element ids.
     id: AttrValue,
+    /// Contacts (a JSON list) rather than metadata (an object).
+    kind_is_list: bool,
     name: &'static str,
     value: AttrValue,
     on_edit: Callback<(&'static str, String)>,
@@ -95,6 +99,7 @@ fn input_value(e: InputEvent) -> String {
 
 /// After the rows are drawn again, focuses the first input of row `row` (1-based) or, with no
 /// such row, the add button. Yew draws in a task queued before this one, so it runs after it.
+#[inline(never)]
 fn focus_row_later(e: &MouseEvent, row: usize) {
     let rows = e
         .target()
@@ -113,6 +118,7 @@ fn focus_row_later(e: &MouseEvent, row: usize) {
     });
 }
 
+#[inline(never)]
 fn metadata_rows(
     catalog: &Catalog,
     pairs: &[Pair],
@@ -121,8 +127,7 @@ fn metadata_rows(
     edit: &Edit,
 ) -> Html {
     let problems = row_problems(pairs);
-    let key_word = catalog.t("rows.key");
-    let value_word = catalog.t("rows.value");
+    let words = [catalog.t("rows.key"), catalog.t("rows.value")];
     let count = pairs.len();
     let add = {
         let edit = edit.clone();
@@ -131,23 +136,120 @@ fn metadata_rows(
             focus_row_later(&e, count + 1);
         })
     };
-    html! { <>
-        if !pairs.is_empty() {
-            <div class="cf-row cf-row-head" aria-hidden="true"><span>{key_word.clone()}</span><span>{value_word.clone()}</span></div>
-        }
-        { for pairs.iter().zip(problems).enumerate().map(|(i, (pair, problem))| {
+    let rows = pairs
+        .iter()
+        .zip(problems)
+        .enumerate()
+        .map(|(i, (pair, problem))| {
             // A new, still blank row is not an error until the person tries to save.
             let problem = problem.filter(|p| {
-                *p != RowProblem::EmptyKey || field_error || pair.cell().map_or(true, |t| !t.is_empty())
+                *p != RowProblem::EmptyKey
+                    || field_error
+                    || pair.cell().map_or(true, |t| !t.is_empty())
             });
-            pair_row(catalog, i, pair, problem, read_only, edit, (&key_word, &value_word))
-        }) }
+            pair_row(catalog, i, pair, problem, read_only, edit, &words)
+        });
+    rows_view(
+        &words,
+        "cf-row cf-row-head",
+        rows.collect(),
+        read_only,
+        catalog.t("rows.add"),
+        add,
+    )
+}
+
+/// The column heads, the rows and the add button. Each `html!` costs the widget its own code,
+/// so both editors share these few drawing functions.
+#[inline(never)]
+fn rows_view(
+    heads: &[String],
+    head_class: &'static str,
+    rows: Vec<Html>,
+    read_only: bool,
+    add_text: String,
+    add: Callback<MouseEvent>,
+) -> Html {
+    html! { <>
+        if !rows.is_empty() {
+            <div class={head_class} aria-hidden="true">{ for heads.iter().map(|w| html! { <span>{w.clone()}</span> }) }</div>
+        }
+        { for rows }
         if !read_only {
-            <button type="button" class="cf-row-add" part="row-add" onclick={add}>{catalog.t("rows.add")}</button>
+            <button type="button" class="cf-row-add" part="row-add" onclick={add}>{add_text}</button>
         }
     </> }
 }
 
+/// One text input of a row.
+struct Cell {
+    kind: &'static str,
+    class: &'static str,
+    value: String,
+    label: String,
+    read_only: bool,
+    /// The id of the row's error, when it is about this input.
+    error: Option<String>,
+    oninput: Callback<InputEvent>,
+}
+
+#[inline(never)]
+fn cell(c: Cell) -> Html {
+    html! {
+        <input type={c.kind} class={c.class} value={c.value} aria-label={c.label} readonly={c.read_only}
+            aria-invalid={c.error.as_ref().map(|_| "true")} aria-describedby={c.error}
+            autocomplete="off" oninput={c.oninput} />
+    }
+}
+
+/// A row's checkbox ("JSON") or radio ("Primary"), with its visible word.
+#[inline(never)]
+fn toggle(
+    kind: &'static str,
+    checked: bool,
+    read_only: bool,
+    label: String,
+    text: String,
+    error: Option<String>,
+    onclick: Callback<MouseEvent>,
+) -> Html {
+    html! {
+        <label class="cf-row-json">
+            <input type={kind} {checked} disabled={read_only} aria-label={label}
+                aria-invalid={error.as_ref().map(|_| "true")} aria-describedby={error} {onclick} />
+            {text}
+        </label>
+    }
+}
+
+/// A row: its inputs, its remove button and what is wrong with it.
+struct Row {
+    index: usize,
+    class: &'static str,
+    /// The name of a row that is a group of its own (a contact).
+    group: Option<String>,
+    cells: Html,
+    remove: Option<(String, String, Callback<MouseEvent>)>,
+    error: Option<(String, String)>,
+}
+
+#[inline(never)]
+fn row(r: Row) -> Html {
+    html! {
+        <div class={r.class} part="row" data-row={(r.index + 1).to_string()} key={r.index}
+            role={r.group.as_ref().map(|_| "group")} aria-label={r.group}>
+            {r.cells}
+            if let Some((label, text, onclick)) = r.remove {
+                <button type="button" class="cf-row-remove" part="row-remove" aria-label={label} {onclick}>{text}</button>
+            }
+            if let Some((id, text)) = r.error {
+                <p {id} class="cf-field-error cf-row-error" part="row-error">{text}</p>
+            }
+        </div>
+    }
+}
+
+#[inline(never)]
 fn pair_row(
     catalog: &Catalog,
     i: usize,
@@ -155,12 +257,12 @@ fn pair_row(
     problem: Option<RowProblem>,
     read_only: bool,
     edit: &Edit,
-    (key_word, value_word): (&str, &str),
+    words: &[String; 2],
 ) -> Html {
     let n = (i + 1).to_string();
     let error_id = format!("{}-row-{n}-error", edit.id);
-    let cell = pair.cell();
-    let is_json = cell.is_err();
+    let cell_text = pair.cell();
+    let is_json = cell_text.is_err();
     let key_problem = matches!(
         problem,
         Some(RowProblem::EmptyKey | RowProblem::RepeatedKey)
@@ -194,7 +296,7 @@ fn pair_row(
     // Ticking "JSON" reads the text as JSON (`5`, `[1, 2]`); unticking keeps it as text.
     let on_json = {
         let edit = edit.clone();
-        Callback::from(move |_: Event| {
+        Callback::from(move |_: MouseEvent| {
             edit.pairs(|pairs| {
                 if let Some(pair) = pairs.get_mut(i) {
                     pair.raw = match pair.cell() {
@@ -205,9 +307,59 @@ fn pair_row(
             });
         })
     };
-    let on_remove = {
-        let edit = edit.clone();
-        Callback::from(move |e: MouseEvent| {
+    let remove_label = if pair.key.is_empty() {
+        catalog.t_with("rows.remove_row", &[("n", &n)])
+    } else {
+        catalog.t_with("rows.remove_named", &[("name", &pair.key)])
+    };
+    let described = problem.map(|_| error_id.clone());
+    let shown = match cell_text {
+        Ok(text) => text,
+        Err(raw) => raw.to_string(),
+    };
+    let cells = html! { <>
+        { cell(Cell {
+            kind: "text", class: "cf-row-key", value: pair.key.clone(), label: format!("{} {n}", words[0]),
+            read_only, error: described.clone().filter(|_| key_problem), oninput: on_key,
+        }) }
+        { cell(Cell {
+            kind: "text", class: if is_json { "cf-row-value cf-mono" } else { "cf-row-value" }, value: shown,
+            label: format!("{} {n}", words[1]), read_only, error: described.filter(|_| !key_problem), oninput: on_value,
+        }) }
+        { toggle("checkbox", is_json, read_only, catalog.t_with("rows.value_json", &[("n", &n)]),
+            catalog.t("rows.json"), None, on_json) }
+    </> };
+    row(Row {
+        index: i,
+        class: "cf-row",
+        group: None,
+        cells,
+        remove: (!read_only).then(|| {
+            (
+                remove_label,
+                catalog.t("rows.remove"),
+                remove_callback(edit, i),
+            )
+        }),
+        error: problem.map(|p| (error_id, catalog.t(p.message_key()))),
+    })
+}
+
+/// Removes row `i` (either editor) and moves the focus to the row that takes its place.
+#[inline(never)]
+fn remove_callback(edit: &Edit, i: usize) -> Callback<MouseEvent> {
+    let edit = edit.clone();
+    Callback::from(move |e: MouseEvent| {
+        let left = if edit.kind_is_list {
+            let mut left = 0;
+            edit.contacts(|items| {
+                if i < items.len() {
+                    items.remove(i);
+                }
+                left = items.len();
+            });
+            left
+        } else {
             let mut left = 0;
             edit.pairs(|pairs| {
                 if i < pairs.len() {
@@ -215,43 +367,13 @@ fn pair_row(
                 }
                 left = pairs.len();
             });
-            focus_row_later(&e, (i + 1).min(left));
-        })
-    };
-    let remove_label = if pair.key.is_empty() {
-        catalog.t_with("rows.remove_row", &[("n", &n)])
-    } else {
-        catalog.t_with("rows.remove_named", &[("name", &pair.key)])
-    };
-    let described = problem.map(|_| error_id.clone());
-    let shown = match &cell {
-        Ok(text) => text.clone(),
-        Err(raw) => (*raw).to_string(),
-    };
-    html! {
-        <div class="cf-row" part="row" data-row={n.clone()} key={i}>
-            <input class="cf-row-key" type="text" value={pair.key.clone()} aria-label={format!("{key_word} {n}")}
-                readonly={read_only} aria-invalid={key_problem.then_some("true")}
-                aria-describedby={described.clone().filter(|_| key_problem)} oninput={on_key} />
-            <input class={classes!("cf-row-value", is_json.then_some("cf-mono"))} type="text" value={shown}
-                aria-label={format!("{value_word} {n}")} readonly={read_only} spellcheck={is_json.then_some("false")}
-                aria-invalid={(problem == Some(RowProblem::BadValue)).then_some("true")}
-                aria-describedby={described.filter(|_| !key_problem)} oninput={on_value} />
-            <label class="cf-row-json">
-                <input type="checkbox" checked={is_json} disabled={read_only}
-                    aria-label={catalog.t_with("rows.value_json", &[("n", &n)])} onchange={on_json} />
-                {catalog.t("rows.json")}
-            </label>
-            if !read_only {
-                <button type="button" class="cf-row-remove" part="row-remove" aria-label={remove_label} onclick={on_remove}>{catalog.t("rows.remove")}</button>
-            }
-            if let Some(problem) = problem {
-                <p id={error_id} class="cf-field-error cf-row-error" part="row-error">{catalog.t(problem.message_key())}</p>
-            }
-        </div>
-    }
+            left
+        };
+        focus_row_later(&e, (i + 1).min(left));
+    })
 }
 
+#[inline(never)]
 fn contact_rows(catalog: &Catalog, items: &[Json], read_only: bool, edit: &Edit) -> Html {
     let problems = contact_problems(items);
     let words: Vec<String> = [
@@ -271,21 +393,24 @@ fn contact_rows(catalog: &Catalog, items: &[Json], read_only: bool, edit: &Edit)
             focus_row_later(&e, count + 1);
         })
     };
-    html! { <>
-        if !items.is_empty() {
-            <div class="cf-row cf-contact cf-row-head" aria-hidden="true">
-                { for words.iter().map(|w| html! { <span>{w.clone()}</span> }) }
-            </div>
-        }
-        { for items.iter().zip(problems).enumerate().map(|(i, (item, problem))| {
+    let rows = items
+        .iter()
+        .zip(problems)
+        .enumerate()
+        .map(|(i, (item, problem))| {
             contact_row(catalog, i, item, problem, read_only, edit, &words)
-        }) }
-        if !read_only {
-            <button type="button" class="cf-row-add" part="row-add" onclick={add}>{catalog.t("contacts.add")}</button>
-        }
-    </> }
+        });
+    rows_view(
+        &words,
+        "cf-row cf-contact cf-row-head",
+        rows.collect(),
+        read_only,
+        catalog.t("contacts.add"),
+        add,
+    )
 }
 
+#[inline(never)]
 fn contact_row(
     catalog: &Catalog,
     i: usize,
@@ -311,17 +436,19 @@ fn contact_row(
                 });
             })
         };
-        let invalid = bad_email && member == "email";
-        let input_type = match member {
-            "email" => "email",
-            "phone" => "tel",
-            _ => "text",
-        };
-        html! {
-            <input type={input_type} value={contact_text(item, member)} aria-label={format!("{word} {n}")}
-                readonly={read_only} aria-invalid={invalid.then_some("true")}
-                aria-describedby={invalid.then(|| error_id.clone())} autocomplete="off" {oninput} />
-        }
+        cell(Cell {
+            kind: match member {
+                "email" => "email",
+                "phone" => "tel",
+                _ => "text",
+            },
+            class: "cf-row-cell",
+            value: contact_text(item, member),
+            label: format!("{word} {n}"),
+            read_only,
+            error: (bad_email && member == "email").then(|| error_id.clone()),
+            oninput,
+        })
     });
     let on_primary = {
         let edit = edit.clone();
@@ -329,43 +456,30 @@ fn contact_row(
         // and choosing one of them must still clear the other.
         Callback::from(move |_: MouseEvent| edit.contacts(|items| set_primary(items, i)))
     };
-    let on_remove = {
-        let edit = edit.clone();
-        Callback::from(move |e: MouseEvent| {
-            let mut left = 0;
-            edit.contacts(|items| {
-                if i < items.len() {
-                    items.remove(i);
-                }
-                left = items.len();
-            });
-            focus_row_later(&e, (i + 1).min(left));
-        })
-    };
     let primary_problem = problem == Some("error.count.one_primary");
-    html! {
-        <div class="cf-row cf-contact" part="row" data-row={n.clone()} key={i} role="group"
-            aria-label={catalog.t_with("contacts.contact", &[("n", &n)])}>
-            { for inputs }
-            <label class="cf-row-json">
-                <input type="radio" checked={is_primary(item)} disabled={read_only}
-                    aria-label={catalog.t_with("contacts.primary_n", &[("n", &n)])}
-                    aria-invalid={primary_problem.then_some("true")}
-                    aria-describedby={primary_problem.then(|| error_id.clone())} onclick={on_primary} />
-                {catalog.t("contacts.primary")}
-            </label>
-            if !read_only {
-                <button type="button" class="cf-row-remove" part="row-remove"
-                    aria-label={catalog.t_with("contacts.remove", &[("n", &n)])} onclick={on_remove}>{catalog.t("rows.remove")}</button>
-            }
-            if let Some(problem) = problem {
-                <p id={error_id} class="cf-field-error cf-row-error" part="row-error">{catalog.t(problem)}</p>
-            }
-        </div>
-    }
+    let cells = html! { <>
+        { for inputs }
+        { toggle("radio", is_primary(item), read_only, catalog.t_with("contacts.primary_n", &[("n", &n)]),
+            catalog.t("contacts.primary"), primary_problem.then(|| error_id.clone()), on_primary) }
+    </> };
+    row(Row {
+        index: i,
+        class: "cf-row cf-contact",
+        group: Some(catalog.t_with("contacts.contact", &[("n", &n)])),
+        cells,
+        remove: (!read_only).then(|| {
+            (
+                catalog.t_with("contacts.remove", &[("n", &n)]),
+                catalog.t("rows.remove"),
+                remove_callback(edit, i),
+            )
+        }),
+        error: problem.map(|p| (error_id, catalog.t(p))),
+    })
 }
 
 /// A Count update: the record's contacts as a list, and why they cannot be changed here.
+#[inline(never)]
 pub fn contacts_read_only(catalog: &Catalog, id_prefix: &str, raw: &Json) -> Html {
     let items = raw
         .get("contacts")
@@ -380,19 +494,31 @@ pub fn contacts_read_only(catalog: &Catalog, id_prefix: &str, raw: &Json) -> Htm
                 <p class="cf-hint">{catalog.t("contacts.none")}</p>
             } else {
                 <ul class="cf-contacts-list" part="contacts-list" aria-labelledby={title_id}>
-                    { for items.iter().map(|item| {
-                        let name = [contact_text(item, "firstName"), contact_text(item, "lastName")]
-                            .into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
-                        let mut parts = vec![name, contact_text(item, "email"), contact_text(item, "phone")];
-                        if is_primary(item) {
-                            parts.push(primary.clone());
-                        }
-                        parts.retain(|s| !s.is_empty());
-                        html! { <li>{parts.join(" · ")}</li> }
-                    }) }
+                    { for items.iter().map(|item| html! { <li>{contact_line(item, &primary)}</li> }) }
                 </ul>
             }
             <p class="cf-hint">{catalog.t("contacts.read_only")}</p>
         </div>
     }
+}
+
+/// "Ann Lee · ann@acme.test · +44 … · Primary": the parts a contact has.
+fn contact_line(item: &Json, primary: &str) -> String {
+    let mut line = String::new();
+    for member in CONTACT_TEXT_FIELDS {
+        let text = contact_text(item, member);
+        if !text.is_empty() {
+            if !line.is_empty() {
+                line.push_str(if member == "lastName" { " " } else { " · " });
+            }
+            line.push_str(&text);
+        }
+    }
+    if is_primary(item) {
+        if !line.is_empty() {
+            line.push_str(" · ");
+        }
+        line.push_str(primary);
+    }
+    line
 }
