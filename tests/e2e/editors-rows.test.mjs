@@ -191,6 +191,21 @@ describe('metadata rows (Prolifi update)', () => {
   });
 });
 
+describe('metadata rows (Commerce Layer update)', () => {
+  test('a boolean shows as JSON; a removed row and an edited value reach the PATCH', async () => {
+    await openDemo(page, demo.url, { sandbox: sandbox.url, gateway: gateway.url, provider: 'commercelayer', credential: 'sales-channel' });
+    await waitForState(page, 'ready');
+    assert.deepEqual(await metadataRows(), [['favourite_colour', 'teal', false], ['newsletter', 'true', true]]);
+    await byLabel('Value 1').fill('ochre');
+    await form().getByRole('button', { name: 'Remove newsletter' }).click();
+    assert.equal(await activeLabel(), 'Key 1');
+    await submit();
+    await waitForState(page, 'saved');
+    const patch = (await writes('/commercelayer/api/customers')).find((e) => e.method === 'PATCH');
+    assert.deepEqual(JSON.parse(patch.body).data.attributes, { metadata: { favourite_colour: 'ochre' } });
+  });
+});
+
 describe('Count contacts', () => {
   test('create: two contact rows and a primary are posted as contacts', async () => {
     await openCount('create');
