@@ -1,6 +1,7 @@
 //! Yew components: they render state and dispatch messages; they never build requests.
 
 pub mod conflict;
+mod contact_rows;
 pub mod customer_form;
 mod effects;
 pub mod field;

@@ -1,21 +1,19 @@
-//! Row editors drawn from a JSON field's canonical text: metadata as key/value rows, Count's
-//! contacts as one row per contact, and the contacts a Count update can only show.
+//! Row editors drawn from a JSON field's canonical text: metadata as key/value rows here, Count's
+//! contacts as one row per contact in `contact_rows.rs`, on the drawing functions below.
 //!
 //! View functions over the text, no state of their own: every edit parses the field's current
 //! text, changes one thing, writes the text back and dispatches it like a keystroke in the
 //! named textarea (which stays beside the rows, in sync). Drafts, conflicts and the save
 //! machine therefore see one text per field, as before.
 
-use providers::contacts::{
-    contact_problems, contact_text, is_primary, parse_contacts, set_contact_text, set_primary,
-    write_contacts, CONTACT_TEXT_FIELDS,
-};
+use providers::contacts::{parse_contacts, write_contacts};
 use providers::pairs::{parse_pairs, row_problems, write_pairs, Pair, RowProblem};
 use providers::{FieldKind, FieldSpec, Json};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
+use super::contact_rows::contact_rows;
 use crate::form::FormState;
 use crate::i18n::Catalog;
 
@@ -66,14 +64,14 @@ pub fn draws_rows(state: &FormState, name: &str) -> bool {
 
 /// What every edit needs: the field, its text when drawn, and where the new text goes.
 #[derive(Clone)]
-struct Edit {
+pub(super) struct Edit {
     /// The named control's id, the stem of the rows' element ids.
-    id: AttrValue,
+    pub(super) id: AttrValue,
     /// Contacts (a JSON list) rather than metadata (an object).
-    kind_is_list: bool,
-    name: &'static str,
-    value: AttrValue,
-    on_edit: Callback<(&'static str, String)>,
+    pub(super) kind_is_list: bool,
+    pub(super) name: &'static str,
+    pub(super) value: AttrValue,
+    pub(super) on_edit: Callback<(&'static str, String)>,
 }
 
 impl Edit {
@@ -85,7 +83,7 @@ impl Edit {
         }
     }
 
-    fn contacts(&self, change: impl FnOnce(&mut Vec<Json>)) {
+    pub(super) fn contacts(&self, change: impl FnOnce(&mut Vec<Json>)) {
         if let Some(mut items) = parse_contacts(&self.value) {
             change(&mut items);
             self.on_edit.emit((self.name, write_contacts(&items)));
@@ -93,14 +91,14 @@ impl Edit {
     }
 }
 
-fn input_value(e: InputEvent) -> String {
+pub(super) fn input_value(e: InputEvent) -> String {
     e.target_unchecked_into::<HtmlInputElement>().value()
 }
 
 /// After the rows are drawn again, focuses the first input of row `row` (1-based) or, with no
 /// such row, the add button. Yew draws in a task queued before this one, so it runs after it.
 #[inline(never)]
-fn focus_row_later(e: &MouseEvent, row: usize) {
+pub(super) fn focus_row_later(e: &MouseEvent, row: usize) {
     let rows = e
         .target()
         .and_then(|t| t.dyn_into::<Element>().ok())
@@ -162,7 +160,7 @@ fn metadata_rows(
 /// The column heads, the rows and the add button. Each `html!` costs the widget its own code,
 /// so both editors share these few drawing functions.
 #[inline(never)]
-fn rows_view(
+pub(super) fn rows_view(
     heads: &[String],
     head_class: &'static str,
     rows: Vec<Html>,
@@ -182,19 +180,19 @@ fn rows_view(
 }
 
 /// One text input of a row.
-struct Cell {
-    kind: &'static str,
-    class: &'static str,
-    value: String,
-    label: String,
-    read_only: bool,
+pub(super) struct Cell {
+    pub(super) kind: &'static str,
+    pub(super) class: &'static str,
+    pub(super) value: String,
+    pub(super) label: String,
+    pub(super) read_only: bool,
     /// The id of the row's error, when it is about this input.
-    error: Option<String>,
-    oninput: Callback<InputEvent>,
+    pub(super) error: Option<String>,
+    pub(super) oninput: Callback<InputEvent>,
 }
 
 #[inline(never)]
-fn cell(c: Cell) -> Html {
+pub(super) fn cell(c: Cell) -> Html {
     html! {
         <input type={c.kind} class={c.class} value={c.value} aria-label={c.label} readonly={c.read_only}
             aria-invalid={c.error.as_ref().map(|_| "true")} aria-describedby={c.error}
@@ -204,7 +202,7 @@ fn cell(c: Cell) -> Html {
 
 /// A row's checkbox ("JSON") or radio ("Primary"), with its visible word.
 #[inline(never)]
-fn toggle(
+pub(super) fn toggle(
     kind: &'static str,
     checked: bool,
     read_only: bool,
@@ -223,18 +221,18 @@ fn toggle(
 }
 
 /// A row: its inputs, its remove button and what is wrong with it.
-struct Row {
-    index: usize,
-    class: &'static str,
+pub(super) struct Row {
+    pub(super) index: usize,
+    pub(super) class: &'static str,
     /// The name of a row that is a group of its own (a contact).
-    group: Option<String>,
-    cells: Html,
-    remove: Option<(String, String, Callback<MouseEvent>)>,
-    error: Option<(String, String)>,
+    pub(super) group: Option<String>,
+    pub(super) cells: Html,
+    pub(super) remove: Option<(String, String, Callback<MouseEvent>)>,
+    pub(super) error: Option<(String, String)>,
 }
 
 #[inline(never)]
-fn row(r: Row) -> Html {
+pub(super) fn row(r: Row) -> Html {
     html! {
         <div class={r.class} part="row" data-row={(r.index + 1).to_string()} key={r.index}
             role={r.group.as_ref().map(|_| "group")} aria-label={r.group}>
@@ -347,7 +345,7 @@ fn pair_row(
 
 /// Removes row `i` (either editor) and moves the focus to the row that takes its place.
 #[inline(never)]
-fn remove_callback(edit: &Edit, i: usize) -> Callback<MouseEvent> {
+pub(super) fn remove_callback(edit: &Edit, i: usize) -> Callback<MouseEvent> {
     let edit = edit.clone();
     Callback::from(move |e: MouseEvent| {
         let left = if edit.kind_is_list {
@@ -371,154 +369,4 @@ fn remove_callback(edit: &Edit, i: usize) -> Callback<MouseEvent> {
         };
         focus_row_later(&e, (i + 1).min(left));
     })
-}
-
-#[inline(never)]
-fn contact_rows(catalog: &Catalog, items: &[Json], read_only: bool, edit: &Edit) -> Html {
-    let problems = contact_problems(items);
-    let words: Vec<String> = [
-        "field.first_name",
-        "field.last_name",
-        "field.email",
-        "field.phone",
-    ]
-    .iter()
-    .map(|key| catalog.t(key))
-    .collect();
-    let count = items.len();
-    let add = {
-        let edit = edit.clone();
-        Callback::from(move |e: MouseEvent| {
-            edit.contacts(|items| items.push(Json::Object(Vec::new())));
-            focus_row_later(&e, count + 1);
-        })
-    };
-    let rows = items
-        .iter()
-        .zip(problems)
-        .enumerate()
-        .map(|(i, (item, problem))| {
-            contact_row(catalog, i, item, problem, read_only, edit, &words)
-        });
-    rows_view(
-        &words,
-        "cf-row cf-contact cf-row-head",
-        rows.collect(),
-        read_only,
-        catalog.t("contacts.add"),
-        add,
-    )
-}
-
-#[inline(never)]
-fn contact_row(
-    catalog: &Catalog,
-    i: usize,
-    item: &Json,
-    problem: Option<&'static str>,
-    read_only: bool,
-    edit: &Edit,
-    words: &[String],
-) -> Html {
-    let n = (i + 1).to_string();
-    let error_id = format!("{}-row-{n}-error", edit.id);
-    let bad_email = problem == Some("error.count.contact_email");
-    let inputs = CONTACT_TEXT_FIELDS.iter().zip(words).map(|(member, word)| {
-        let member: &'static str = member;
-        let oninput = {
-            let edit = edit.clone();
-            Callback::from(move |e: InputEvent| {
-                let text = input_value(e);
-                edit.contacts(|items| {
-                    if let Some(item) = items.get_mut(i) {
-                        set_contact_text(item, member, &text);
-                    }
-                });
-            })
-        };
-        cell(Cell {
-            kind: match member {
-                "email" => "email",
-                "phone" => "tel",
-                _ => "text",
-            },
-            class: "cf-row-cell",
-            value: contact_text(item, member),
-            label: format!("{word} {n}"),
-            read_only,
-            error: (bad_email && member == "email").then(|| error_id.clone()),
-            oninput,
-        })
-    });
-    let on_primary = {
-        let edit = edit.clone();
-        // A click, not a change: with two primaries typed in the JSON, both radios are checked
-        // and choosing one of them must still clear the other.
-        Callback::from(move |_: MouseEvent| edit.contacts(|items| set_primary(items, i)))
-    };
-    let primary_problem = problem == Some("error.count.one_primary");
-    let cells = html! { <>
-        { for inputs }
-        { toggle("radio", is_primary(item), read_only, catalog.t_with("contacts.primary_n", &[("n", &n)]),
-            catalog.t("contacts.primary"), primary_problem.then(|| error_id.clone()), on_primary) }
-    </> };
-    row(Row {
-        index: i,
-        class: "cf-row cf-contact",
-        group: Some(catalog.t_with("contacts.contact", &[("n", &n)])),
-        cells,
-        remove: (!read_only).then(|| {
-            (
-                catalog.t_with("contacts.remove", &[("n", &n)]),
-                catalog.t("rows.remove"),
-                remove_callback(edit, i),
-            )
-        }),
-        error: problem.map(|p| (error_id, catalog.t(p))),
-    })
-}
-
-/// A Count update: the record's contacts as a list, and why they cannot be changed here.
-#[inline(never)]
-pub fn contacts_read_only(catalog: &Catalog, id_prefix: &str, raw: &Json) -> Html {
-    let items = raw
-        .get("contacts")
-        .and_then(Json::as_array)
-        .unwrap_or_default();
-    let title_id = format!("{id_prefix}-contacts-title");
-    let primary = catalog.t("contacts.primary");
-    html! {
-        <div class="cf-field cf-contacts-view" part="field contacts-view">
-            <p id={title_id.clone()} class="cf-label" part="label">{catalog.t("contacts.title")}</p>
-            if items.is_empty() {
-                <p class="cf-hint">{catalog.t("contacts.none")}</p>
-            } else {
-                <ul class="cf-contacts-list" part="contacts-list" aria-labelledby={title_id}>
-                    { for items.iter().map(|item| html! { <li>{contact_line(item, &primary)}</li> }) }
-                </ul>
-            }
-            <p class="cf-hint">{catalog.t("contacts.read_only")}</p>
-        </div>
-    }
-}
-
-/// "Ann Lee · ann@acme.test · +44 … · Primary": the parts a contact has.
-fn contact_line(item: &Json, primary: &str) -> String {
-    let mut line = String::new();
-    for member in CONTACT_TEXT_FIELDS {
-        let text = contact_text(item, member);
-        if !text.is_empty() {
-            if !line.is_empty() {
-                line.push_str(if member == "lastName" { " " } else { " · " });
-            }
-            line.push_str(&text);
-        }
-    }
-    if is_primary(item) {
-        if !line.is_empty() {
-            line.push_str(" · ");
-        }
-        line.push_str(primary);
-    }
-    line
 }

@@ -246,7 +246,9 @@ fn contacts_view(
     (provider == ProviderId::Count
         && section_of == Section::Contact
         && state.operation() == Operation::Update)
-        .then(|| rows::contacts_read_only(&form.catalog, &form.id_prefix, &record.raw))
+        .then(|| {
+            super::contact_rows::contacts_read_only(&form.catalog, &form.id_prefix, &record.raw)
+        })
 }
 
 /// The words for a choice's values: `choice.{field}.{value}` when the strings have it, else the
