@@ -208,16 +208,13 @@ impl Contract for Count {
                 .any(|(k, _)| !CONTACT_KEYS.contains(&k.as_str())),
             _ => true,
         });
-        let primaries = contacts
-            .iter()
-            .filter(|c| c.get("isPrimary") == Some(&Json::Bool(true)))
-            .count();
+        let problems = crate::contacts::contact_problems(&contacts);
         let rule = if unknown_key {
             Some("error.count.contact_keys")
-        } else if primaries > 1 {
+        } else if problems.contains(&Some("error.count.one_primary")) {
             Some("error.count.one_primary")
         } else {
-            None
+            problems.into_iter().flatten().next()
         };
         rule.map(|key| Invalid {
             field: "contacts",
@@ -594,6 +591,17 @@ mod tests {
             vec![Invalid {
                 field: "contacts",
                 rule: Rule::Custom("error.count.one_primary")
+            }]
+        );
+        let bad_email = FormValues::new()
+            .with("customer", "A")
+            .with("email", "a@b.co")
+            .with("contacts", r#"[{"firstName":"Ann","email":"ann@"}]"#);
+        assert_eq!(
+            create_request(&Count, ctx(), &bad_email).unwrap_err(),
+            vec![Invalid {
+                field: "contacts",
+                rule: Rule::Custom("error.count.contact_email")
             }]
         );
         let long_phone = FormValues::new()

@@ -7,12 +7,14 @@
 #[macro_use]
 mod registry;
 
+pub mod contacts;
 pub mod contract;
 pub mod credential;
 pub mod error;
 pub mod field;
 pub mod http;
 pub mod json;
+pub mod pairs;
 pub mod public_client;
 pub mod record;
 pub mod reference;

@@ -139,6 +139,14 @@ pub fn check_field(spec: &FieldSpec, raw: &str) -> Option<Rule> {
     let text = match &normal {
         Normal::Empty => return spec.required.then_some(Rule::Required),
         Normal::Broken(_) if spec.kind == FieldKind::JsonList => return Some(Rule::JsonList),
+        // An object's rows: an empty or repeated key, or a value that is not JSON.
+        Normal::Broken(_) | Normal::Object(_) if spec.kind == FieldKind::JsonObject => {
+            return match crate::pairs::first_problem(raw) {
+                Some(problem) => Some(Rule::Custom(problem.message_key())),
+                None if matches!(normal, Normal::Broken(_)) => Some(Rule::JsonObject),
+                None => None,
+            };
+        }
         Normal::Broken(_) => return Some(Rule::JsonObject),
         Normal::Text(text) => text.as_str(),
         Normal::List(_) | Normal::Object(_) => "",
@@ -292,6 +300,19 @@ mod tests {
         let meta = FieldSpec::new("metadata", "l", FieldKind::JsonObject);
         assert_eq!(check_field(&meta, "{oops"), Some(Rule::JsonObject));
         assert_eq!(check_field(&meta, "\"text\""), Some(Rule::JsonObject));
+        assert_eq!(check_field(&meta, "{\"a\":1}"), None);
+        assert_eq!(
+            check_field(&meta, "{\"a\":1,\"a\":2}"),
+            Some(Rule::Custom("error.metadata.repeated_key"))
+        );
+        assert_eq!(
+            check_field(&meta, "{\"\":1}"),
+            Some(Rule::Custom("error.metadata.empty_key"))
+        );
+        assert_eq!(
+            check_field(&meta, "{\n  \"a\": [1,\n}"),
+            Some(Rule::Custom("error.metadata.bad_value"))
+        );
         let status = FieldSpec::new("status", "l", FieldKind::Choice(&["active", "inactive"]));
         assert_eq!(check_field(&status, "gone"), Some(Rule::NotAChoice));
     }

@@ -176,7 +176,28 @@ hint.partnero.partner_cookie	Filled in from the partnero_partner cookie when the
 choice.status.active	Active
 choice.status.inactive	Inactive
 tags.remove	Remove tag {tag}
-tags.suggested	Suggested tags";
+tags.suggested	Suggested tags
+rows.key	Key
+rows.value	Value
+rows.json	JSON
+rows.value_json	Value {n} as JSON
+rows.add	Add row
+rows.remove	Remove
+rows.remove_row	Remove row {n}
+rows.remove_named	Remove {name}
+rows.fix_json	The rows cannot be shown until the JSON below is valid: fix it there, or clear it to start again.
+error.metadata.empty_key	Enter a key for this row.
+error.metadata.repeated_key	This key is already used in an earlier row; each key can be used once.
+error.metadata.bad_value	This value is not valid JSON (text needs quotes, or untick JSON).
+error.count.contact_email	Enter a valid email address for each contact.
+contacts.title	Contacts
+contacts.contact	Contact {n}
+contacts.add	Add contact
+contacts.remove	Remove contact {n}
+contacts.primary	Primary
+contacts.primary_n	Primary contact {n}
+contacts.none	This customer has no contacts.
+contacts.read_only	Count's API cannot change contacts here; change them in Count.";
 
 /// The (key, text) pairs, in order.
 pub fn entries() -> impl Iterator<Item = (&'static str, &'static str)> {

@@ -360,7 +360,9 @@ impl Component for CustomerForm {
         let Some(state) = self.state.as_mut() else {
             return false;
         };
-        let edited = matches!(msg, Msg::Edit { .. }) && !suggesting;
+        // A field drawn as rows redraws them from its new text (rows.rs).
+        let rows = matches!(&msg, Msg::Edit { field, .. } if super::rows::draws_rows(state, field));
+        let edited = matches!(msg, Msg::Edit { .. }) && !suggesting && !rows;
         let submitted = matches!(msg, Msg::Submit { .. });
         if matches!(msg, Msg::Resolve(_)) {
             self.merging = false;

@@ -27,6 +27,8 @@ pub struct FieldProps {
     pub locked: Option<AttrValue>,
     /// The chips editor of a tags field (see `tags_field.rs`).
     pub tags: Option<TagsEditor>,
+    /// A richer editor drawn from the same text, shown above the named control (`rows.rs`).
+    pub editor: Option<Html>,
 }
 
 /// What a field offers beside free typing.
@@ -129,6 +131,7 @@ pub fn field(props: FieldProps) -> Html {
                     <span class="cf-required" aria-hidden="true">{" *"}</span>
                 }
             </label>
+            if let Some(editor) = props.editor.clone() { {editor} }
             {control}
             if let Some(locked) = &props.locked {
                 <p id={locked_id} class="cf-hint cf-locked" part="hint">{locked.clone()}</p>
@@ -180,7 +183,8 @@ fn control(
                 ));
             });
             html! {
-                <textarea id={id.clone()} {name} part="input" rows="3" spellcheck="false"
+                <textarea id={id.clone()} {name} part="input" spellcheck="false"
+                    rows={props.value.lines().count().clamp(3, 12).to_string()}
                     value={props.value.clone()} readonly={read_only}
                     required={spec.required} aria-invalid={invalid}
                     aria-describedby={described_by.clone()} {oninput} />

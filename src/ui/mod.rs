@@ -1,12 +1,14 @@
 //! Yew components: they render state and dispatch messages; they never build requests.
 
 pub mod conflict;
+mod contact_rows;
 pub mod customer_form;
 mod effects;
 pub mod field;
 mod host_events;
 mod outcome;
 mod reference_field;
+mod rows;
 mod section;
 mod tags_field;
 mod view;

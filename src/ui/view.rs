@@ -2,13 +2,14 @@
 //! conflict choice and the buttons.
 
 use providers::contract::customer_title;
-use providers::{by_section, ErrorKind, FieldKind, FieldSpec, Operation};
+use providers::{by_section, ErrorKind, FieldKind, FieldSpec, Operation, ProviderId, Section};
 use yew::prelude::*;
 
 use super::conflict::{conflict_choice, ConflictChoiceProps, ConflictTexts, ConflictingField};
 use super::customer_form::{CustomerForm, Message};
 use super::field::{field, field_id, FieldProps};
 use super::outcome::{beside_submit, summary, InvalidField, SummaryProps};
+use super::rows;
 use super::section::{section, SectionProps};
 use crate::form::{Failure, FormState, Msg, Notice, Phase, Resolution, Side, Step};
 use crate::i18n::Catalog;
@@ -209,7 +210,10 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
                                 choices: form.choices_for(ctx, spec, state.values.get(spec.name)),
                                 locked: (!state.may_write(spec.name)).then(|| catalog.t("field.locked").into()),
                                 tags: (spec.kind == FieldKind::Tags).then(|| form.tags_editor(ctx)),
-                            })).collect::<Html>(),
+                                editor: rows::editor(catalog, spec, &field_id(&form.id_prefix, spec.name),
+                                    state.values.get(spec.name), state.field_errors.get(spec.name).is_some(),
+                                    read_only || !state.may_write(spec.name), &on_edit),
+                            })).chain(contacts_view(form, props.provider, section_of, state)).collect::<Html>(),
                         })) }
                     }
                     if let Some(conflict) = conflict { {conflict} }
@@ -230,6 +234,22 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
             </form>
         </div>
     }
+}
+
+/// A Count update cannot change contacts: the record's are listed read-only under Contact.
+fn contacts_view(
+    form: &CustomerForm,
+    provider: ProviderId,
+    section_of: Section,
+    state: &FormState,
+) -> Option<Html> {
+    let record = state.loaded.as_ref()?;
+    (provider == ProviderId::Count
+        && section_of == Section::Contact
+        && state.operation() == Operation::Update)
+        .then(|| {
+            super::contact_rows::contacts_read_only(&form.catalog, &form.id_prefix, &record.raw)
+        })
 }
 
 /// The words for a choice's values: `choice.{field}.{value}` when the strings have it, else the

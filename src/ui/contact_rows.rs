@@ -1,0 +1,169 @@
+//! Count's contacts: one row per contact on create (first name, last name, email, phone, one
+//! "Primary" radio), drawn with the row functions of `rows.rs`, and on update a read-only list
+//! (Count's API cannot change contacts there).
+
+use providers::contacts::{
+    contact_problems, contact_text, is_primary, set_contact_text, set_primary, CONTACT_TEXT_FIELDS,
+};
+use providers::Json;
+use yew::prelude::*;
+
+use super::rows::{
+    cell, focus_row_later, input_value, remove_callback, row, rows_view, toggle, Cell, Edit, Row,
+};
+use crate::i18n::Catalog;
+
+#[inline(never)]
+pub(super) fn contact_rows(
+    catalog: &Catalog,
+    items: &[Json],
+    read_only: bool,
+    edit: &Edit,
+) -> Html {
+    let problems = contact_problems(items);
+    let words: Vec<String> = [
+        "field.first_name",
+        "field.last_name",
+        "field.email",
+        "field.phone",
+    ]
+    .iter()
+    .map(|key| catalog.t(key))
+    .collect();
+    let count = items.len();
+    let add = {
+        let edit = edit.clone();
+        Callback::from(move |e: MouseEvent| {
+            edit.contacts(|items| items.push(Json::Object(Vec::new())));
+            focus_row_later(&e, count + 1);
+        })
+    };
+    let rows = items
+        .iter()
+        .zip(problems)
+        .enumerate()
+        .map(|(i, (item, problem))| {
+            contact_row(catalog, i, item, problem, read_only, edit, &words)
+        });
+    rows_view(
+        &words,
+        "cf-row cf-contact cf-row-head",
+        rows.collect(),
+        read_only,
+        catalog.t("contacts.add"),
+        add,
+    )
+}
+
+#[inline(never)]
+fn contact_row(
+    catalog: &Catalog,
+    i: usize,
+    item: &Json,
+    problem: Option<&'static str>,
+    read_only: bool,
+    edit: &Edit,
+    words: &[String],
+) -> Html {
+    let n = (i + 1).to_string();
+    let error_id = format!("{}-row-{n}-error", edit.id);
+    let bad_email = problem == Some("error.count.contact_email");
+    let inputs = CONTACT_TEXT_FIELDS.iter().zip(words).map(|(member, word)| {
+        let member: &'static str = member;
+        let oninput = {
+            let edit = edit.clone();
+            Callback::from(move |e: InputEvent| {
+                let text = input_value(e);
+                edit.contacts(|items| {
+                    if let Some(item) = items.get_mut(i) {
+                        set_contact_text(item, member, &text);
+                    }
+                });
+            })
+        };
+        cell(Cell {
+            kind: match member {
+                "email" => "email",
+                "phone" => "tel",
+                _ => "text",
+            },
+            class: "cf-row-cell",
+            value: contact_text(item, member),
+            label: format!("{word} {n}"),
+            read_only,
+            error: (bad_email && member == "email").then(|| error_id.clone()),
+            oninput,
+        })
+    });
+    let on_primary = {
+        let edit = edit.clone();
+        // A click, not a change: with two primaries typed in the JSON, both radios are checked
+        // and choosing one of them must still clear the other.
+        Callback::from(move |_: MouseEvent| edit.contacts(|items| set_primary(items, i)))
+    };
+    let primary_problem = problem == Some("error.count.one_primary");
+    let cells = html! { <>
+        { for inputs }
+        { toggle("radio", is_primary(item), read_only, catalog.t_with("contacts.primary_n", &[("n", &n)]),
+            catalog.t("contacts.primary"), primary_problem.then(|| error_id.clone()), on_primary) }
+    </> };
+    row(Row {
+        index: i,
+        class: "cf-row cf-contact",
+        group: Some(catalog.t_with("contacts.contact", &[("n", &n)])),
+        cells,
+        remove: (!read_only).then(|| {
+            (
+                catalog.t_with("contacts.remove", &[("n", &n)]),
+                catalog.t("rows.remove"),
+                remove_callback(edit, i),
+            )
+        }),
+        error: problem.map(|p| (error_id, catalog.t(p))),
+    })
+}
+
+/// A Count update: the record's contacts as a list, and why they cannot be changed here.
+#[inline(never)]
+pub fn contacts_read_only(catalog: &Catalog, id_prefix: &str, raw: &Json) -> Html {
+    let items = raw
+        .get("contacts")
+        .and_then(Json::as_array)
+        .unwrap_or_default();
+    let title_id = format!("{id_prefix}-contacts-title");
+    let primary = catalog.t("contacts.primary");
+    html! {
+        <div class="cf-field cf-contacts-view" part="field contacts-view">
+            <p id={title_id.clone()} class="cf-label" part="label">{catalog.t("contacts.title")}</p>
+            if items.is_empty() {
+                <p class="cf-hint">{catalog.t("contacts.none")}</p>
+            } else {
+                <ul class="cf-contacts-list" part="contacts-list" aria-labelledby={title_id}>
+                    { for items.iter().map(|item| html! { <li>{contact_line(item, &primary)}</li> }) }
+                </ul>
+            }
+            <p class="cf-hint">{catalog.t("contacts.read_only")}</p>
+        </div>
+    }
+}
+
+/// "Ann Lee · ann@acme.test · +44 … · Primary": the parts a contact has.
+fn contact_line(item: &Json, primary: &str) -> String {
+    let mut line = String::new();
+    for member in CONTACT_TEXT_FIELDS {
+        let text = contact_text(item, member);
+        if !text.is_empty() {
+            if !line.is_empty() {
+                line.push_str(if member == "lastName" { " " } else { " · " });
+            }
+            line.push_str(&text);
+        }
+    }
+    if is_primary(item) {
+        if !line.is_empty() {
+            line.push_str(" · ");
+        }
+        line.push_str(primary);
+    }
+    line
+}

@@ -1,0 +1,372 @@
+//! Row editors drawn from a JSON field's canonical text: metadata as key/value rows here, Count's
+//! contacts as one row per contact in `contact_rows.rs`, on the drawing functions below.
+//!
+//! View functions over the text, no state of their own: every edit parses the field's current
+//! text, changes one thing, writes the text back and dispatches it like a keystroke in the
+//! named textarea (which stays beside the rows, in sync). Drafts, conflicts and the save
+//! machine therefore see one text per field, as before.
+
+use providers::contacts::{parse_contacts, write_contacts};
+use providers::pairs::{parse_pairs, row_problems, write_pairs, Pair, RowProblem};
+use providers::{FieldKind, FieldSpec, Json};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+use yew::prelude::*;
+
+use super::contact_rows::contact_rows;
+use crate::form::FormState;
+use crate::i18n::Catalog;
+
+/// The rows editor for a JSON field, or `None` for other kinds.
+#[inline(never)]
+pub fn editor(
+    catalog: &Catalog,
+    spec: &FieldSpec,
+    id: &str,
+    value: &str,
+    field_error: bool,
+    read_only: bool,
+    on_edit: &Callback<(&'static str, String)>,
+) -> Option<Html> {
+    let edit = Edit {
+        id: AttrValue::from(id.to_string()),
+        kind_is_list: spec.kind == FieldKind::JsonList,
+        name: spec.name,
+        value: AttrValue::from(value.to_string()),
+        on_edit: on_edit.clone(),
+    };
+    let label = catalog.t(spec.label);
+    let rows = match spec.kind {
+        FieldKind::JsonObject => parse_pairs(value)
+            .map(|pairs| metadata_rows(catalog, &pairs, field_error, read_only, &edit)),
+        FieldKind::JsonList => {
+            parse_contacts(value).map(|items| contact_rows(catalog, &items, read_only, &edit))
+        }
+        _ => return None,
+    };
+    Some(html! {
+        <div class="cf-rows" part="rows" role="group" aria-label={label}>
+            { rows.unwrap_or_else(|| html! {
+                <p class="cf-hint cf-rows-note" part="rows-note">{catalog.t("rows.fix_json")}</p>
+            }) }
+        </div>
+    })
+}
+
+/// Whether a field of this form is drawn as rows, so an edit of its text must redraw them.
+pub fn draws_rows(state: &FormState, name: &str) -> bool {
+    state
+        .contract()
+        .fields(state.operation())
+        .iter()
+        .any(|f| f.name == name && matches!(f.kind, FieldKind::JsonObject | FieldKind::JsonList))
+}
+
+/// What every edit needs: the field, its text when drawn, and where the new text goes.
+#[derive(Clone)]
+pub(super) struct Edit {
+    /// The named control's id, the stem of the rows' element ids.
+    pub(super) id: AttrValue,
+    /// Contacts (a JSON list) rather than metadata (an object).
+    pub(super) kind_is_list: bool,
+    pub(super) name: &'static str,
+    pub(super) value: AttrValue,
+    pub(super) on_edit: Callback<(&'static str, String)>,
+}
+
+impl Edit {
+    /// Applies `change` to the rows of the current text and dispatches the text written back.
+    fn pairs(&self, change: impl FnOnce(&mut Vec<Pair>)) {
+        if let Some(mut pairs) = parse_pairs(&self.value) {
+            change(&mut pairs);
+            self.on_edit.emit((self.name, write_pairs(&pairs)));
+        }
+    }
+
+    pub(super) fn contacts(&self, change: impl FnOnce(&mut Vec<Json>)) {
+        if let Some(mut items) = parse_contacts(&self.value) {
+            change(&mut items);
+            self.on_edit.emit((self.name, write_contacts(&items)));
+        }
+    }
+}
+
+pub(super) fn input_value(e: InputEvent) -> String {
+    e.target_unchecked_into::<HtmlInputElement>().value()
+}
+
+/// After the rows are drawn again, focuses the first input of row `row` (1-based) or, with no
+/// such row, the add button. Yew draws in a task queued before this one, so it runs after it.
+#[inline(never)]
+pub(super) fn focus_row_later(e: &MouseEvent, row: usize) {
+    let rows = e
+        .target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .and_then(|el| el.closest(".cf-rows").ok().flatten());
+    let Some(rows) = rows else { return };
+    wasm_bindgen_futures::spawn_local(async move {
+        let target = rows
+            .query_selector(&format!("[data-row=\"{row}\"] input"))
+            .ok()
+            .flatten()
+            .or_else(|| rows.query_selector(".cf-row-add").ok().flatten());
+        if let Some(target) = target.and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
+            let _ = target.focus();
+        }
+    });
+}
+
+#[inline(never)]
+fn metadata_rows(
+    catalog: &Catalog,
+    pairs: &[Pair],
+    field_error: bool,
+    read_only: bool,
+    edit: &Edit,
+) -> Html {
+    let problems = row_problems(pairs);
+    let words = [catalog.t("rows.key"), catalog.t("rows.value")];
+    let count = pairs.len();
+    let add = {
+        let edit = edit.clone();
+        Callback::from(move |e: MouseEvent| {
+            edit.pairs(|pairs| pairs.push(Pair::text("", "")));
+            focus_row_later(&e, count + 1);
+        })
+    };
+    let rows = pairs
+        .iter()
+        .zip(problems)
+        .enumerate()
+        .map(|(i, (pair, problem))| {
+            // A new, still blank row is not an error until the person tries to save.
+            let problem = problem.filter(|p| {
+                *p != RowProblem::EmptyKey
+                    || field_error
+                    || pair.cell().map_or(true, |t| !t.is_empty())
+            });
+            pair_row(catalog, i, pair, problem, read_only, edit, &words)
+        });
+    rows_view(
+        &words,
+        "cf-row cf-row-head",
+        rows.collect(),
+        read_only,
+        catalog.t("rows.add"),
+        add,
+    )
+}
+
+/// The column heads, the rows and the add button. Each `html!` costs the widget its own code,
+/// so both editors share these few drawing functions.
+#[inline(never)]
+pub(super) fn rows_view(
+    heads: &[String],
+    head_class: &'static str,
+    rows: Vec<Html>,
+    read_only: bool,
+    add_text: String,
+    add: Callback<MouseEvent>,
+) -> Html {
+    html! { <>
+        if !rows.is_empty() {
+            <div class={head_class} aria-hidden="true">{ for heads.iter().map(|w| html! { <span>{w.clone()}</span> }) }</div>
+        }
+        { for rows }
+        if !read_only {
+            <button type="button" class="cf-row-add" part="row-add" onclick={add}>{add_text}</button>
+        }
+    </> }
+}
+
+/// One text input of a row.
+pub(super) struct Cell {
+    pub(super) kind: &'static str,
+    pub(super) class: &'static str,
+    pub(super) value: String,
+    pub(super) label: String,
+    pub(super) read_only: bool,
+    /// The id of the row's error, when it is about this input.
+    pub(super) error: Option<String>,
+    pub(super) oninput: Callback<InputEvent>,
+}
+
+#[inline(never)]
+pub(super) fn cell(c: Cell) -> Html {
+    html! {
+        <input type={c.kind} class={c.class} value={c.value} aria-label={c.label} readonly={c.read_only}
+            aria-invalid={c.error.as_ref().map(|_| "true")} aria-describedby={c.error}
+            autocomplete="off" oninput={c.oninput} />
+    }
+}
+
+/// A row's checkbox ("JSON") or radio ("Primary"), with its visible word.
+#[inline(never)]
+pub(super) fn toggle(
+    kind: &'static str,
+    checked: bool,
+    read_only: bool,
+    label: String,
+    text: String,
+    error: Option<String>,
+    onclick: Callback<MouseEvent>,
+) -> Html {
+    html! {
+        <label class="cf-row-json">
+            <input type={kind} {checked} disabled={read_only} aria-label={label}
+                aria-invalid={error.as_ref().map(|_| "true")} aria-describedby={error} {onclick} />
+            {text}
+        </label>
+    }
+}
+
+/// A row: its inputs, its remove button and what is wrong with it.
+pub(super) struct Row {
+    pub(super) index: usize,
+    pub(super) class: &'static str,
+    /// The name of a row that is a group of its own (a contact).
+    pub(super) group: Option<String>,
+    pub(super) cells: Html,
+    pub(super) remove: Option<(String, String, Callback<MouseEvent>)>,
+    pub(super) error: Option<(String, String)>,
+}
+
+#[inline(never)]
+pub(super) fn row(r: Row) -> Html {
+    html! {
+        <div class={r.class} part="row" data-row={(r.index + 1).to_string()} key={r.index}
+            role={r.group.as_ref().map(|_| "group")} aria-label={r.group}>
+            {r.cells}
+            if let Some((label, text, onclick)) = r.remove {
+                <button type="button" class="cf-row-remove" part="row-remove" aria-label={label} {onclick}>{text}</button>
+            }
+            if let Some((id, text)) = r.error {
+                <p {id} class="cf-field-error cf-row-error" part="row-error">{text}</p>
+            }
+        </div>
+    }
+}
+
+#[inline(never)]
+fn pair_row(
+    catalog: &Catalog,
+    i: usize,
+    pair: &Pair,
+    problem: Option<RowProblem>,
+    read_only: bool,
+    edit: &Edit,
+    words: &[String; 2],
+) -> Html {
+    let n = (i + 1).to_string();
+    let error_id = format!("{}-row-{n}-error", edit.id);
+    let cell_text = pair.cell();
+    let is_json = cell_text.is_err();
+    let key_problem = matches!(
+        problem,
+        Some(RowProblem::EmptyKey | RowProblem::RepeatedKey)
+    );
+    let on_key = {
+        let edit = edit.clone();
+        Callback::from(move |e: InputEvent| {
+            let key = input_value(e);
+            edit.pairs(|pairs| {
+                if let Some(pair) = pairs.get_mut(i) {
+                    pair.key = key;
+                }
+            });
+        })
+    };
+    let on_value = {
+        let edit = edit.clone();
+        Callback::from(move |e: InputEvent| {
+            let text = input_value(e);
+            edit.pairs(|pairs| {
+                if let Some(pair) = pairs.get_mut(i) {
+                    pair.raw = if is_json {
+                        text
+                    } else {
+                        Pair::text("", &text).raw
+                    };
+                }
+            });
+        })
+    };
+    // Ticking "JSON" reads the text as JSON (`5`, `[1, 2]`); unticking keeps it as text.
+    let on_json = {
+        let edit = edit.clone();
+        Callback::from(move |_: MouseEvent| {
+            edit.pairs(|pairs| {
+                if let Some(pair) = pairs.get_mut(i) {
+                    pair.raw = match pair.cell() {
+                        Ok(text) => text,
+                        Err(raw) => Pair::text("", raw).raw,
+                    };
+                }
+            });
+        })
+    };
+    let remove_label = if pair.key.is_empty() {
+        catalog.t_with("rows.remove_row", &[("n", &n)])
+    } else {
+        catalog.t_with("rows.remove_named", &[("name", &pair.key)])
+    };
+    let described = problem.map(|_| error_id.clone());
+    let shown = match cell_text {
+        Ok(text) => text,
+        Err(raw) => raw.to_string(),
+    };
+    let cells = html! { <>
+        { cell(Cell {
+            kind: "text", class: "cf-row-key", value: pair.key.clone(), label: format!("{} {n}", words[0]),
+            read_only, error: described.clone().filter(|_| key_problem), oninput: on_key,
+        }) }
+        { cell(Cell {
+            kind: "text", class: if is_json { "cf-row-value cf-mono" } else { "cf-row-value" }, value: shown,
+            label: format!("{} {n}", words[1]), read_only, error: described.filter(|_| !key_problem), oninput: on_value,
+        }) }
+        { toggle("checkbox", is_json, read_only, catalog.t_with("rows.value_json", &[("n", &n)]),
+            catalog.t("rows.json"), None, on_json) }
+    </> };
+    row(Row {
+        index: i,
+        class: "cf-row",
+        group: None,
+        cells,
+        remove: (!read_only).then(|| {
+            (
+                remove_label,
+                catalog.t("rows.remove"),
+                remove_callback(edit, i),
+            )
+        }),
+        error: problem.map(|p| (error_id, catalog.t(p.message_key()))),
+    })
+}
+
+/// Removes row `i` (either editor) and moves the focus to the row that takes its place.
+#[inline(never)]
+pub(super) fn remove_callback(edit: &Edit, i: usize) -> Callback<MouseEvent> {
+    let edit = edit.clone();
+    Callback::from(move |e: MouseEvent| {
+        let left = if edit.kind_is_list {
+            let mut left = 0;
+            edit.contacts(|items| {
+                if i < items.len() {
+                    items.remove(i);
+                }
+                left = items.len();
+            });
+            left
+        } else {
+            let mut left = 0;
+            edit.pairs(|pairs| {
+                if i < pairs.len() {
+                    pairs.remove(i);
+                }
+                left = pairs.len();
+            });
+            left
+        };
+        focus_row_later(&e, (i + 1).min(left));
+    })
+}
