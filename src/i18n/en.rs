@@ -167,7 +167,22 @@ hint.commercelayer.reference_origin	Where the reference comes from, such as the 
 hint.commercelayer.tax_exemption_code	Only for customers exempt from tax: the code your tax calculator expects.
 hint.partnero.partner_cookie	Filled in from the partnero_partner cookie when the visitor came through a referral link.
 choice.status.active	Active
-choice.status.inactive	Inactive";
+choice.status.inactive	Inactive
+field.country	Country
+country.none	No country
+country.saved	Saved country: {name}.
+address.same_as_billing	Shipping address same as billing
+hint.commercelayer.request_anonymization	Commerce Layer then removes this customer's personal data. This cannot be undone.
+anonymization.status.none	No anonymization has been requested for this customer.
+anonymization.status.requested	Anonymization has been requested and has not been carried out yet.
+anonymization.status.in_progress	This customer is being anonymized.
+anonymization.status.completed	This customer has been anonymized.
+anonymization.status.failed	The anonymization of this customer failed.
+anonymization.status.other	Anonymization status: {status}
+anonymization.confirm_title	Anonymize this customer?
+anonymization.confirm_text	Saving asks Commerce Layer to remove this customer's personal data. This cannot be undone.
+action.anonymize	Anonymize
+action.cancel	Cancel";
 
 /// The (key, text) pairs, in order.
 pub fn entries() -> impl Iterator<Item = (&'static str, &'static str)> {

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use providers::{FieldError, Json, Operation, ProviderId};
 use yew::prelude::*;
 
+use super::anonymization::FocusAfter;
 use super::host_events::HostEvents;
 use super::view;
 use crate::browser::Timer;
@@ -95,6 +96,10 @@ pub struct CustomerFormProps {
     /// Replaces `fetch` (tests).
     #[prop_or_default]
     pub transport: Option<TransportRef>,
+    /// Countries to pick Prolifi's `country_id` from: `(id, name)`, names in the page's
+    /// language. Empty: the id is typed, with the record's country named beside it.
+    #[prop_or_default]
+    pub countries: Rc<Vec<(String, String)>>,
 }
 
 pub enum Message {
@@ -112,6 +117,10 @@ pub enum Message {
     Reference(u32, ReferenceList, ReferenceData),
     /// Load a list that failed again.
     ReloadReference(u32, ReferenceList),
+    /// "Shipping address same as billing" ticked or cleared.
+    SameAddress(bool),
+    /// The anonymization confirmation answered: `true` saves, `false` sends nothing.
+    ConfirmAnonymization(bool),
 }
 
 pub struct CustomerForm {
@@ -140,6 +149,13 @@ pub struct CustomerForm {
     pub(super) merging: bool,
     /// The provider's lists the fields offer (see `reference_field.rs`).
     pub(super) references: References,
+    /// Count: country names to suggest, for the language tag (see `country_field.rs`).
+    pub(super) country_suggestions: (&'static str, Rc<Vec<(AttrValue, AttrValue)>>),
+    /// Count: shipping follows billing.
+    pub(super) same_address: bool,
+    /// A save that asks for anonymization waits for this confirmation (`anonymization.rs`).
+    pub(super) confirming_anonymization: bool,
+    pub(super) focus_after: Option<FocusAfter>,
 }
 
 fn transport_for(props: &CustomerFormProps) -> Rc<dyn Transport> {
@@ -202,6 +218,8 @@ impl CustomerForm {
         self.retry_timer = None;
         self.merging = false;
         self.references = References::default();
+        self.same_address = false;
+        self.confirming_anonymization = false;
         self.generation = self.generation.wrapping_add(1);
         let props = ctx.props();
         self.host.start(ctx, props);
@@ -219,6 +237,7 @@ impl CustomerForm {
                 }
             }
         }
+        self.refresh_country_suggestions(ctx);
         self.obtain_credential(ctx);
     }
 
@@ -278,6 +297,10 @@ impl Component for CustomerForm {
             host: HostEvents::default(),
             merging: false,
             references: References::default(),
+            country_suggestions: ("", Rc::default()),
+            same_address: false,
+            confirming_anonymization: false,
+            focus_after: None,
         };
         form.load_strings(ctx);
         form.init(ctx);
@@ -299,7 +322,25 @@ impl Component for CustomerForm {
                 self.catalog = Catalog::new(locale, (*props.strings).clone())
                     .with_numbers(crate::format::integer);
                 self.strings_pending = false;
+                self.refresh_country_suggestions(ctx);
                 self.follow_up(ctx);
+                return true;
+            }
+            Message::SameAddress(same) => {
+                self.set_same_address(ctx, same);
+                return true;
+            }
+            Message::ConfirmAnonymization(confirmed) => {
+                self.confirming_anonymization = false;
+                if !confirmed {
+                    self.focus_after = Some(FocusAfter::RequestBox);
+                    return true;
+                }
+                self.focus_after = Some(FocusAfter::Submit);
+                let submit = Msg::Submit {
+                    fresh_key: crate::random::uuid_v4(),
+                };
+                self.step(ctx, submit);
                 return true;
             }
             Message::RetryCredential => {
@@ -329,18 +370,77 @@ impl Component for CustomerForm {
         if generation != self.generation {
             return false;
         }
+        // A save that asks for anonymization waits for the person's confirmation.
+        if matches!(msg, Msg::Submit { .. })
+            && self.state.as_ref().is_some_and(|s| {
+                s.editable() && crate::anonymization::needs_confirmation(&s.values)
+            })
+        {
+            self.confirming_anonymization = true;
+            self.focus_after = Some(FocusAfter::ConfirmCancel);
+            return true;
+        }
+        self.step(ctx, msg)
+    }
+
+    fn changed(&mut self, ctx: &Context<Self>, old: &Self::Properties) -> bool {
+        let props = ctx.props();
+        if props.locale != old.locale || props.strings != old.strings {
+            self.load_strings(ctx);
+            self.refresh_country_suggestions(ctx);
+        }
+        self.changed_props(ctx, old)
+    }
+
+    fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
+        if let Some(root) = self.root_ref.get() {
+            crate::style::attach(&root);
+        }
+        if std::mem::take(&mut self.focus_summary) {
+            super::outcome::focus_summary(&self.summary_ref);
+        }
+        self.apply_focus();
+    }
+
+    fn destroy(&mut self, _ctx: &Context<Self>) {
+        self.abort.abort();
+        self.retry_timer = None;
+        self.credential_wait = None;
+        if let Some(state) = &self.state {
+            self.host.keep_draft(state);
+        }
+        self.host.stop();
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        view::render(self, ctx)
+    }
+}
+
+impl CustomerForm {
+    /// One state message of the current generation: the state machine's step, its effects, and
+    /// whether the screen changes.
+    fn step(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         let suggesting = matches!(&msg, Msg::Edit { field, .. } if self.suggests(field));
+        // While shipping follows billing, a billing edit is also its shipping twin's.
+        let mirror = match &msg {
+            Msg::Edit { field, text } => self.mirror_of(field).map(|twin| (twin, text.clone())),
+            _ => None,
+        };
         let Some(state) = self.state.as_mut() else {
             return false;
         };
-        let edited = matches!(msg, Msg::Edit { .. }) && !suggesting;
+        let edited = matches!(msg, Msg::Edit { .. }) && !suggesting && mirror.is_none();
         let submitted = matches!(msg, Msg::Submit { .. });
         if matches!(msg, Msg::Resolve(_)) {
             self.merging = false;
         }
         let shown_before = view::Shown::of(state);
         let failure_before = state.failure.clone();
-        let effects = state.update(msg);
+        let mut effects = state.update(msg);
+        if let Some((field, text)) = mirror {
+            effects.extend(state.update(Msg::Edit { field, text }));
+        }
         // A save that has just failed (again, after another submit): the summary says what
         // happened and links to the fields. Failures that stop the form from starting leave the
         // focus where it is.
@@ -358,11 +458,9 @@ impl Component for CustomerForm {
         render
     }
 
-    fn changed(&mut self, ctx: &Context<Self>, old: &Self::Properties) -> bool {
+    /// New props: a new record starts afresh; the same record keeps what was typed.
+    fn changed_props(&mut self, ctx: &Context<Self>, old: &CustomerFormProps) -> bool {
         let props = ctx.props();
-        if props.locale != old.locale || props.strings != old.strings {
-            self.load_strings(ctx);
-        }
         let same_record = props.provider == old.provider
             && props.mode == old.mode
             && props.customer_id == old.customer_id
@@ -384,29 +482,6 @@ impl Component for CustomerForm {
         }
         self.follow_up(ctx);
         true
-    }
-
-    fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
-        if let Some(root) = self.root_ref.get() {
-            crate::style::attach(&root);
-        }
-        if std::mem::take(&mut self.focus_summary) {
-            super::outcome::focus_summary(&self.summary_ref);
-        }
-    }
-
-    fn destroy(&mut self, _ctx: &Context<Self>) {
-        self.abort.abort();
-        self.retry_timer = None;
-        self.credential_wait = None;
-        if let Some(state) = &self.state {
-            self.host.keep_draft(state);
-        }
-        self.host.stop();
-    }
-
-    fn view(&self, ctx: &Context<Self>) -> Html {
-        view::render(self, ctx)
     }
 }
 

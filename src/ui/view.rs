@@ -2,14 +2,17 @@
 //! conflict choice and the buttons.
 
 use providers::contract::customer_title;
-use providers::{by_section, ErrorKind, FieldKind, FieldSpec, Operation};
+use providers::{by_section, ErrorKind, FieldKind, FieldSpec, Operation, ProviderId, Section};
 use yew::prelude::*;
 
+use super::anonymization::flag_field;
 use super::conflict::{conflict_choice, ConflictChoiceProps, ConflictTexts, ConflictingField};
+use super::country_field::FIRST_SHIPPING_FIELD;
 use super::customer_form::{CustomerForm, Message};
 use super::field::{field, field_id, FieldProps};
 use super::outcome::{beside_submit, summary, InvalidField, SummaryProps};
 use super::section::{section, SectionProps};
+use crate::anonymization;
 use crate::form::{Failure, FormState, Msg, Notice, Phase, Resolution, Side, Step};
 use crate::i18n::Catalog;
 use crate::messages::{alert_text, field_text, notice_text};
@@ -139,6 +142,7 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
     // Until the form's language has arrived there is no title, rather than one in English.
     let title = (!form.strings_pending).then(|| title_text(catalog, state));
     let sections = by_section(fields);
+    let anonymization_status = form.anonymization_status();
     let invalid = sections
         .iter()
         .flat_map(|(_, specs)| specs.iter())
@@ -196,7 +200,8 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
                             id_prefix: form.id_prefix.clone(),
                             legend: catalog.t(section_of.legend()),
                             hint: section_of.hint().map(|h| catalog.t(h)),
-                            fields: specs.into_iter().map(|spec| field(FieldProps {
+                            fields: (section_of == Section::DangerZone).then(|| form.anonymization_status_view()).into_iter()
+                                .chain(specs.into_iter().filter(|spec| anonymization::shows(spec.name, anonymization_status.as_deref())).flat_map(|spec| field_view(form, ctx, FieldProps {
                                 spec: *spec,
                                 id_prefix: form.id_prefix.clone(),
                                 label: catalog.t(spec.label).into(),
@@ -206,12 +211,14 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
                                 choice_labels: choice_labels(catalog, spec),
                                 read_only,
                                 on_edit: on_edit.clone(),
-                                choices: form.choices_for(ctx, spec, state.values.get(spec.name)),
+                                choices: form.choices_for(ctx, spec, state.values.get(spec.name))
+                                    .or_else(|| form.country_choices(ctx, spec, state.values.get(spec.name))),
                                 locked: (!state.may_write(spec.name)).then(|| catalog.t("field.locked").into()),
-                            })).collect::<Html>(),
+                            }))).collect::<Html>(),
                         })) }
                     }
                     if let Some(conflict) = conflict { {conflict} }
+                    if let Some(confirm) = form.anonymization_confirm(ctx) { {confirm} }
                     <div class="cf-actions">
                         <button type="submit" part="submit" disabled={read_only || busy}>{submit_label}</button>
                         if can_retry_load {
@@ -229,6 +236,26 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
             </form>
         </div>
     }
+}
+
+/// One field with the richer editors' hooks: the country tweaks, shipping following billing
+/// (and the box that says so before it), the anonymization flags as checkboxes.
+fn field_view(
+    form: &CustomerForm,
+    ctx: &Context<CustomerForm>,
+    mut props: FieldProps,
+) -> Vec<Html> {
+    let name = props.spec.name;
+    form.adjust_country(ctx, &mut props);
+    let same_box = (name == FIRST_SHIPPING_FIELD && ctx.props().provider == ProviderId::Count)
+        .then(|| form.same_address_box(ctx, props.read_only));
+    props.read_only |= form.follows_billing(name);
+    let control = if matches!(name, anonymization::REQUEST | anonymization::CANCEL) {
+        flag_field(props)
+    } else {
+        field(props)
+    };
+    same_box.into_iter().chain([control]).collect()
 }
 
 /// The words for a choice's values: `choice.{field}.{value}` when the strings have it, else the
