@@ -27,8 +27,21 @@ pub fn country_options(
         add(id, name);
     }
     add(value, value);
-    options.sort_by_cached_key(|(id, name)| (sort_key(name), name.clone(), id.clone()));
-    options
+    // An insertion sort: a few hundred names, and std's sorts cost the package kilobytes per
+    // instantiation.
+    let keyed: Vec<(String, (String, String))> = options
+        .into_iter()
+        .map(|option| (sort_key(&option.1), option))
+        .collect();
+    let mut sorted: Vec<(String, (String, String))> = Vec::with_capacity(keyed.len());
+    for item in keyed {
+        let at = sorted
+            .iter()
+            .position(|other| (&item.0, &item.1 .1) < (&other.0, &other.1 .1))
+            .unwrap_or(sorted.len());
+        sorted.insert(at, item);
+    }
+    sorted.into_iter().map(|(_, option)| option).collect()
 }
 
 /// A name folded for sorting: lower case, Latin-1 accents dropped ("Österreich" beside
