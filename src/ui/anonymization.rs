@@ -3,14 +3,11 @@
 //! that asks for anonymization waits for, inside the form (no `window.confirm`, which a shadow
 //! root's host page may block and which cannot be styled or translated).
 
-use providers::FieldSpec;
 use wasm_bindgen::JsCast;
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::customer_form::{CustomerForm, Message};
-use super::field::{field_id, FieldProps};
-use crate::anonymization::{self, flag_text};
+use crate::anonymization;
 
 /// Where the focus goes once the next render is on screen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,12 +76,12 @@ impl CustomerForm {
                 Message::ConfirmAnonymization(false)
             })
         });
-        let confirm = ctx
-            .link()
-            .callback(|_: MouseEvent| Message::ConfirmAnonymization(true));
-        let cancel = ctx
-            .link()
-            .callback(|_: MouseEvent| Message::ConfirmAnonymization(false));
+        // One closure type for both buttons: each `callback` type costs the package its own copy.
+        let answer = |yes: bool| {
+            ctx.link()
+                .callback(move |_: MouseEvent| Message::ConfirmAnonymization(yes))
+        };
+        let (confirm, cancel) = (answer(true), answer(false));
         Some(html! {
             <div class="cf-confirm" part="confirm" role="alertdialog"
                 aria-labelledby={title_id.clone()} aria-describedby={text_id.clone()} {onkeydown}>
@@ -96,48 +93,5 @@ impl CustomerForm {
                 </div>
             </div>
         })
-    }
-}
-
-/// A flag (`"true"` or empty) as a checkbox bearing the field's name, with its hint, error and
-/// lock wired as `field.rs` wires them.
-pub fn flag_field(props: FieldProps) -> Html {
-    let spec: FieldSpec = props.spec;
-    let name = spec.name;
-    let id = field_id(&props.id_prefix, name);
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
-    let locked_id = format!("{id}-locked");
-    let described_by = [
-        props.error.as_ref().map(|_| error_id.as_str()),
-        props.locked.as_ref().map(|_| locked_id.as_str()),
-        props.hint.as_ref().map(|_| hint_id.as_str()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
-    let on_edit = props.on_edit.clone();
-    let onchange = Callback::from(move |e: Event| {
-        let checked = e.target_unchecked_into::<HtmlInputElement>().checked();
-        on_edit.emit((name, flag_text(checked).to_string()));
-    });
-    html! {
-        <div class="cf-field cf-check" part="field" key={name}>
-            <input type="checkbox" id={id.clone()} {name} value="true" class="cf-checkbox" part="checkbox"
-                checked={props.value == "true"} disabled={props.read_only || props.locked.is_some()}
-                aria-invalid={props.error.as_ref().map(|_| "true")}
-                aria-describedby={(!described_by.is_empty()).then_some(described_by)} {onchange} />
-            <label for={id} part="label">{props.label.clone()}</label>
-            if let Some(locked) = &props.locked {
-                <p id={locked_id} class="cf-hint cf-locked" part="hint">{locked.clone()}</p>
-            }
-            if let Some(hint) = &props.hint {
-                <p id={hint_id} class="cf-hint" part="hint">{hint.clone()}</p>
-            }
-            if let Some(error) = &props.error {
-                <p id={error_id} class="cf-field-error" part="field-error">{error.clone()}</p>
-            }
-        </div>
     }
 }

@@ -166,7 +166,7 @@ impl CustomerForm {
             Message::SameAddress(e.target_unchecked_into::<HtmlInputElement>().checked())
         });
         html! {
-            <div class="cf-field cf-check" part="field same-address" key="same-address">
+            <div class="cf-field" part="field same-address" key="same-address">
                 <input type="checkbox" {id} class="cf-checkbox" part="checkbox" checked={self.same_address}
                     {disabled} {onchange} />
                 <label for={format!("{}-same-address", self.id_prefix)} part="label">{self.catalog.t("address.same_as_billing")}</label>

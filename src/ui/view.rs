@@ -5,7 +5,6 @@ use providers::contract::customer_title;
 use providers::{by_section, ErrorKind, FieldKind, FieldSpec, Operation, ProviderId, Section};
 use yew::prelude::*;
 
-use super::anonymization::flag_field;
 use super::conflict::{conflict_choice, ConflictChoiceProps, ConflictTexts, ConflictingField};
 use super::country_field::FIRST_SHIPPING_FIELD;
 use super::customer_form::{CustomerForm, Message};
@@ -239,7 +238,7 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
 }
 
 /// One field with the richer editors' hooks: the country tweaks, shipping following billing
-/// (and the box that says so before it), the anonymization flags as checkboxes.
+/// (and the box that says so before it).
 fn field_view(
     form: &CustomerForm,
     ctx: &Context<CustomerForm>,
@@ -250,12 +249,7 @@ fn field_view(
     let same_box = (name == FIRST_SHIPPING_FIELD && ctx.props().provider == ProviderId::Count)
         .then(|| form.same_address_box(ctx, props.read_only));
     props.read_only |= form.follows_billing(name);
-    let control = if matches!(name, anonymization::REQUEST | anonymization::CANCEL) {
-        flag_field(props)
-    } else {
-        field(props)
-    };
-    same_box.into_iter().chain([control]).collect()
+    same_box.into_iter().chain([field(props)]).collect()
 }
 
 /// The words for a choice's values: `choice.{field}.{value}` when the strings have it, else the
