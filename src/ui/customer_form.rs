@@ -155,6 +155,8 @@ pub struct CustomerForm {
     pub(super) same_address: bool,
     /// A save that asks for anonymization waits for this confirmation (`anonymization.rs`).
     pub(super) confirming_anonymization: bool,
+    /// The person confirmed: the next submit goes out.
+    pub(super) anonymization_confirmed: bool,
     pub(super) focus_after: Option<FocusAfter>,
 }
 
@@ -220,6 +222,7 @@ impl CustomerForm {
         self.references = References::default();
         self.same_address = false;
         self.confirming_anonymization = false;
+        self.anonymization_confirmed = false;
         self.generation = self.generation.wrapping_add(1);
         let props = ctx.props();
         self.host.start(ctx, props);
@@ -300,6 +303,7 @@ impl Component for CustomerForm {
             country_suggestions: ("", Rc::default()),
             same_address: false,
             confirming_anonymization: false,
+            anonymization_confirmed: false,
             focus_after: None,
         };
         form.load_strings(ctx);
@@ -332,15 +336,17 @@ impl Component for CustomerForm {
             }
             Message::ConfirmAnonymization(confirmed) => {
                 self.confirming_anonymization = false;
-                if !confirmed {
-                    self.focus_after = Some(FocusAfter::RequestBox);
-                    return true;
+                self.anonymization_confirmed = confirmed;
+                self.focus_after = Some(if confirmed {
+                    FocusAfter::Submit
+                } else {
+                    FocusAfter::RequestBox
+                });
+                if confirmed {
+                    let fresh_key = crate::random::uuid_v4();
+                    ctx.link()
+                        .send_message(Message::Form(self.generation, Msg::Submit { fresh_key }));
                 }
-                self.focus_after = Some(FocusAfter::Submit);
-                let submit = Msg::Submit {
-                    fresh_key: crate::random::uuid_v4(),
-                };
-                self.step(ctx, submit);
                 return true;
             }
             Message::RetryCredential => {
@@ -372,6 +378,7 @@ impl Component for CustomerForm {
         }
         // A save that asks for anonymization waits for the person's confirmation.
         if matches!(msg, Msg::Submit { .. })
+            && !std::mem::take(&mut self.anonymization_confirmed)
             && self.state.as_ref().is_some_and(|s| {
                 s.editable() && crate::anonymization::needs_confirmation(&s.values)
             })
@@ -380,47 +387,6 @@ impl Component for CustomerForm {
             self.focus_after = Some(FocusAfter::ConfirmCancel);
             return true;
         }
-        self.step(ctx, msg)
-    }
-
-    fn changed(&mut self, ctx: &Context<Self>, old: &Self::Properties) -> bool {
-        let props = ctx.props();
-        if props.locale != old.locale || props.strings != old.strings {
-            self.load_strings(ctx);
-            self.refresh_country_suggestions(ctx);
-        }
-        self.changed_props(ctx, old)
-    }
-
-    fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
-        if let Some(root) = self.root_ref.get() {
-            crate::style::attach(&root);
-        }
-        if std::mem::take(&mut self.focus_summary) {
-            super::outcome::focus_summary(&self.summary_ref);
-        }
-        self.apply_focus();
-    }
-
-    fn destroy(&mut self, _ctx: &Context<Self>) {
-        self.abort.abort();
-        self.retry_timer = None;
-        self.credential_wait = None;
-        if let Some(state) = &self.state {
-            self.host.keep_draft(state);
-        }
-        self.host.stop();
-    }
-
-    fn view(&self, ctx: &Context<Self>) -> Html {
-        view::render(self, ctx)
-    }
-}
-
-impl CustomerForm {
-    /// One state message of the current generation: the state machine's step, its effects, and
-    /// whether the screen changes.
-    fn step(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         let suggesting = matches!(&msg, Msg::Edit { field, .. } if self.suggests(field));
         // While shipping follows billing, a billing edit is also its shipping twin's.
         let mirror = match &msg {
@@ -458,9 +424,12 @@ impl CustomerForm {
         render
     }
 
-    /// New props: a new record starts afresh; the same record keeps what was typed.
-    fn changed_props(&mut self, ctx: &Context<Self>, old: &CustomerFormProps) -> bool {
+    fn changed(&mut self, ctx: &Context<Self>, old: &Self::Properties) -> bool {
         let props = ctx.props();
+        if props.locale != old.locale || props.strings != old.strings {
+            self.load_strings(ctx);
+            self.refresh_country_suggestions(ctx);
+        }
         let same_record = props.provider == old.provider
             && props.mode == old.mode
             && props.customer_id == old.customer_id
@@ -482,6 +451,30 @@ impl CustomerForm {
         }
         self.follow_up(ctx);
         true
+    }
+
+    fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
+        if let Some(root) = self.root_ref.get() {
+            crate::style::attach(&root);
+        }
+        if std::mem::take(&mut self.focus_summary) {
+            super::outcome::focus_summary(&self.summary_ref);
+        }
+        self.apply_focus();
+    }
+
+    fn destroy(&mut self, _ctx: &Context<Self>) {
+        self.abort.abort();
+        self.retry_timer = None;
+        self.credential_wait = None;
+        if let Some(state) = &self.state {
+            self.host.keep_draft(state);
+        }
+        self.host.stop();
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        view::render(self, ctx)
     }
 }
 
