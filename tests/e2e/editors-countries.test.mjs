@@ -198,6 +198,23 @@ describe('Count addresses', () => {
     assert.deepEqual(body.shippingAddress, body.billingAddress);
     assert.deepEqual(await axe(), []);
   });
+
+  test('the copies are ordinary edits: a draft restored after a reload holds them', async () => {
+    await open('count', { credential: 'scoped' });
+    await page.evaluate(() => document.querySelector('customer-form').setAttribute('draft', ''));
+    await waitForState(page, 'ready');
+    await page.locator('customer-form [part~=same-address] input').check();
+    await field('billingAddress.city').fill('Leeds');
+    assert.equal(await field('shippingAddress.city').inputValue(), 'Leeds');
+    await page.reload();
+    await page.waitForSelector('body[data-demo-ready=true]');
+    await page.evaluate(() => document.querySelector('customer-form').setAttribute('draft', ''));
+    await waitForState(page, 'ready');
+    await page.locator('customer-form [role=status]', { hasText: 'restored' }).waitFor();
+    assert.equal(await field('billingAddress.city').inputValue(), 'Leeds');
+    assert.equal(await field('shippingAddress.city').inputValue(), 'Leeds');
+    assert.equal(await field('shippingAddress.street').inputValue(), '1 High Street');
+  });
 });
 
 describe('Commerce Layer anonymization', () => {
