@@ -1,7 +1,8 @@
 //! Commerce Layer's danger zone (see `crate::anonymization`): the record's anonymization status,
-//! the `_request_anonymization` / `_cancel_anonymization` boxes, and the confirmation a save
-//! that asks for anonymization waits for, inside the form (no `window.confirm`, which a shadow
-//! root's host page may block and which cannot be styled or translated).
+//! and the confirmation a save that asks for anonymization waits for, inside the form (no
+//! `window.confirm`, which a host page may block and which cannot be styled or translated).
+//! The `_request_anonymization` / `_cancel_anonymization` boxes themselves are `field.rs`'s
+//! checkboxes; `view.rs` shows each only while the status allows it.
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
