@@ -90,6 +90,23 @@ const PROVIDERS = {
   },
 };
 
+// Prolifi's countries as the sandbox seeds them (its ids), named in the page's language the way a
+// dashboard would from its own list: the form's `country_id` becomes a select of these.
+// `?countries=off` leaves the form without a list (the id is typed); `?countries=keep` leaves
+// whatever the page set (tests that set the property before the package loads).
+const PROLIFI_COUNTRIES = [
+  ['9a7c3b52-3f0e-4d8c-8f55-1c0c2e9d4b61', 'GB'],
+  ['3e1f5a7c-2b4d-4c6e-9f8a-0b1c2d3e4f50', 'DE'],
+  ['5c2d8e1f-7a3b-4d5c-8e6f-1a2b3c4d5e6f', 'FR'],
+  ['7b4e9f2a-1c3d-4e5f-a6b7-c8d9e0f1a2b3', 'ES'],
+];
+const countriesParam = params.get('countries');
+
+function prolifiCountries(locale) {
+  const names = new Intl.DisplayNames([locale || 'en'], { type: 'region' });
+  return PROLIFI_COUNTRIES.map(([id, code]) => ({ id, name: names.of(code) }));
+}
+
 const $ = (id) => document.getElementById(id);
 const form = $('form');
 
@@ -127,6 +144,10 @@ function apply() {
   form.setAttribute('customer-id', $('customer-id').value);
   form.setAttribute('locale', $('locale').value);
   form.setAttribute('theme', $('theme').value);
+  if (countriesParam !== 'keep') {
+    form.countries = provider === 'prolifi' && countriesParam !== 'off'
+      ? prolifiCountries($('locale').value) : undefined;
+  }
   for (const name of ['api-base', 'client-id', 'market', 'auth-base']) form.removeAttribute(name);
   const credential = config?.credentials[$('credential').value];
   if (!credential) {

@@ -37,6 +37,9 @@ extern "C" {
     pub fn prefers_dark() -> bool;
     /// Dispatches a bubbling, composed `CustomEvent` whose detail is this JSON.
     pub fn dispatch(target: &web_sys::Element, name: &str, json: &str);
+    /// Country names for suggestions: "English\tlocal name" lines (see `countries.rs`).
+    #[wasm_bindgen(js_name = countryNames)]
+    pub fn country_names(tag: &str) -> String;
 }
 
 /// The values a create form finds on the page before anyone types (`Contract::create_defaults`).

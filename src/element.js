@@ -11,7 +11,7 @@ const ATTRIBUTES = [
   'request-timeout', 'warn-unsaved', 'draft', 'theme',
 ];
 
-const PROPERTIES = ['token', 'tokenProvider', 'strings', 'appearance'];
+const PROPERTIES = ['token', 'tokenProvider', 'strings', 'appearance', 'countries'];
 
 // The skeleton shown while the WebAssembly loads: the same shapes and colours as the widget's
 // own loading state (src/ui/style.css), under class names of its own so the two never mix.
@@ -103,6 +103,7 @@ export function defineElement(tagName, mount, load) {
     #tokenProvider = undefined;
     #strings = undefined;
     #appearance = undefined;
+    #countries = undefined;
     #handle = null;
     #pending = null;
     #scheduled = false;
@@ -144,6 +145,13 @@ export function defineElement(tagName, mount, load) {
     get appearance() { return this.#appearance; }
     set appearance(value) {
       this.#appearance = value && typeof value === 'object' ? { ...value } : undefined;
+      this.#schedule();
+    }
+
+    /** Prolifi's countries to pick `country_id` from: `[{id, name}]`, names in the page's language. */
+    get countries() { return this.#countries; }
+    set countries(value) {
+      this.#countries = Array.isArray(value) ? value.slice() : undefined;
       this.#schedule();
     }
 
@@ -205,6 +213,7 @@ export function defineElement(tagName, mount, load) {
         theme: this.getAttribute('theme') || undefined,
         appearance: this.#appearance,
         strings: this.#strings,
+        countries: this.#countries,
         token: this.#token,
         tokenProvider: this.#tokenProvider ? this.#askProvider : undefined,
       };

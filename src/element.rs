@@ -97,6 +97,8 @@ struct PlainOptions {
     api_base: Option<String>,
     locale: Option<String>,
     strings: Option<Vec<(String, String)>>,
+    /// Prolifi's countries: `(id, name)` from `[{id, name}]`.
+    countries: Vec<(String, String)>,
     /// Commerce Layer sales channel: public client ID, market, token endpoint base.
     client_id: Option<String>,
     market: Option<String>,
@@ -144,6 +146,7 @@ impl PlainOptions {
                 .and_then(|a| Reflect::get(&a, &JsValue::from_str("theme")).ok())
                 .and_then(|t| t.as_string())
                 .or_else(|| text("theme")),
+            countries: countries(options),
             strings: Reflect::get(options, &JsValue::from_str("strings"))
                 .ok()
                 .filter(|v| v.is_object())
@@ -158,6 +161,30 @@ impl PlainOptions {
                 }),
         }
     }
+}
+
+/// `countries: [{id, name}]`: entries without a text id are skipped (a host's bad entry must
+/// not take the picker down); a missing name shows the id.
+fn countries(options: &JsValue) -> Vec<(String, String)> {
+    let Some(list) = Reflect::get(options, &JsValue::from_str("countries"))
+        .ok()
+        .and_then(|v| v.dyn_into::<js_sys::Array>().ok())
+    else {
+        return Vec::new();
+    };
+    let text = |item: &JsValue, key: &str| {
+        Reflect::get(item, &JsValue::from_str(key))
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    list.iter()
+        .filter(|item| item.is_object())
+        .filter_map(|item| {
+            let id = text(&item, "id")?;
+            let name = text(&item, "name").unwrap_or_default();
+            Some((id, name))
+        })
+        .collect()
 }
 
 /// Without a token, a provider with a public client (Commerce Layer's sales channel: the
@@ -320,6 +347,7 @@ fn props_for(options: &JsValue, callbacks: &HostCallbacks) -> Result<CustomerFor
         api_base: plain.api_base.map(AttrValue::from),
         locale: plain.locale.unwrap_or_default().into(),
         strings: Rc::new(plain.strings.unwrap_or_default()),
+        countries: Rc::new(plain.countries),
         token,
         on_loaded: callbacks.on_loaded,
         on_saved: callbacks.on_saved,

@@ -96,3 +96,31 @@ export function prefersDark() {
 export function dispatch(target, name, json) {
   target.dispatchEvent(new CustomEvent(name, { bubbles: true, composed: true, detail: JSON.parse(json) }));
 }
+
+// ISO 3166-1 region codes (and XK), two letters each: the names come from the browser's own
+// Intl.DisplayNames, so the package carries 500 bytes rather than 250 names in four languages.
+const REGIONS = 'ADAEAFAGAIALAMAOAQARASATAUAWAXAZBABBBDBEBFBGBHBIBJBLBMBNBOBQBRBSBTBVBWBYBZCACCCDCFCGCHCICKCLCMCNCOCRCUCVCWCXCYCZDEDJDKDMDODZECEEEGEHERESETFIFJFKFMFOFRGAGBGDGEGFGGGHGIGLGMGNGPGQGRGSGTGUGWGYHKHMHNHRHTHUIDIEILIMINIOIQIRISITJEJMJOJPKEKGKHKIKMKNKPKRKWKYKZLALBLCLILKLRLSLTLULVLYMAMCMDMEMFMGMHMKMLMMMNMOMPMQMRMSMTMUMVMWMXMYMZNANCNENFNGNINLNONPNRNUNZOMPAPEPFPGPHPKPLPMPNPRPSPTPWPYQARERORSRURWSASBSCSDSESGSHSISJSKSLSMSNSOSRSSSTSVSXSYSZTCTDTFTGTHTJTKTLTMTNTOTRTTTVTWTZUAUGUMUSUYUZVAVCVEVGVIVNVUWFWSXKYEYTZAZMZW';
+let countryCache;
+
+/** Country names for suggestions: "English\tname in `tag`" lines, sorted by the English name.
+ * Empty where the browser has no Intl.DisplayNames. */
+export function countryNames(tag) {
+  if (countryCache?.[0] === tag) return countryCache[1];
+  let english;
+  let local;
+  try {
+    english = new Intl.DisplayNames(['en'], { type: 'region' });
+    local = new Intl.DisplayNames([tag], { type: 'region' });
+  } catch {
+    return '';
+  }
+  const rows = [];
+  for (let i = 0; i < REGIONS.length; i += 2) {
+    const code = REGIONS.slice(i, i + 2);
+    const name = english.of(code);
+    if (name && name !== code) rows.push([name, local.of(code) || name]);
+  }
+  rows.sort((a, b) => a[0].localeCompare(b[0], 'en'));
+  countryCache = [tag, rows.map((row) => row.join('\t')).join('\n')];
+  return countryCache[1];
+}

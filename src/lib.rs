@@ -9,8 +9,10 @@
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
+pub mod anonymization;
 pub mod browser;
 pub mod client;
+pub mod countries;
 pub mod credential_wait;
 pub mod element;
 pub mod form;

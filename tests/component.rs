@@ -143,6 +143,7 @@ fn mount_with(
         api_base: Some(BASE.into()),
         locale: "en".into(),
         strings: Rc::default(),
+        countries: Rc::default(),
         token,
         on_loaded: Callback::noop(),
         on_saved: {

@@ -88,6 +88,7 @@ const REQUEST_ANONYMIZATION: FieldSpec = FieldSpec::new(
     "field.commercelayer.request_anonymization",
     FieldKind::Choice(YES),
 )
+.hint("hint.commercelayer.request_anonymization")
 .section(Section::DangerZone);
 const CANCEL_ANONYMIZATION: FieldSpec = FieldSpec::new(
     "_cancel_anonymization",

@@ -197,7 +197,22 @@ contacts.remove	Remove contact {n}
 contacts.primary	Primary
 contacts.primary_n	Primary contact {n}
 contacts.none	This customer has no contacts.
-contacts.read_only	Count's API cannot change contacts here; change them in Count.";
+contacts.read_only	Count's API cannot change contacts here; change them in Count.
+field.country	Country
+country.none	No country
+country.saved	Saved country: {name}.
+address.same_as_billing	Shipping address same as billing
+hint.commercelayer.request_anonymization	Commerce Layer then removes this customer's personal data. This cannot be undone.
+anonymization.status.none	No anonymization has been requested for this customer.
+anonymization.status.requested	Anonymization has been requested and has not been carried out yet.
+anonymization.status.in_progress	This customer is being anonymized.
+anonymization.status.completed	This customer has been anonymized.
+anonymization.status.failed	The anonymization of this customer failed.
+anonymization.status.other	Anonymization status: {status}
+anonymization.confirm_title	Anonymize this customer?
+anonymization.confirm_text	Saving asks Commerce Layer to remove this customer's personal data. This cannot be undone.
+action.anonymize	Anonymize
+action.cancel	Cancel";
 
 /// The (key, text) pairs, in order.
 pub fn entries() -> impl Iterator<Item = (&'static str, &'static str)> {

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use providers::{FieldError, Json, Operation, ProviderId};
 use yew::prelude::*;
 
+use super::anonymization::FocusAfter;
 use super::host_events::HostEvents;
 use super::tags_field::{Combo, TagsChange};
 use super::view;
@@ -96,6 +97,10 @@ pub struct CustomerFormProps {
     /// Replaces `fetch` (tests).
     #[prop_or_default]
     pub transport: Option<TransportRef>,
+    /// Countries to pick Prolifi's `country_id` from: `(id, name)`, names in the page's
+    /// language. Empty: the id is typed, with the record's country named beside it.
+    #[prop_or_default]
+    pub countries: Rc<Vec<(String, String)>>,
 }
 
 pub enum Message {
@@ -115,6 +120,10 @@ pub enum Message {
     ReloadReference(u32, ReferenceList),
     /// The tags editor's chips or combobox (`tags_field.rs`).
     Tags(u32, TagsChange),
+    /// "Shipping address same as billing" ticked or cleared.
+    SameAddress(bool),
+    /// The anonymization confirmation answered: `true` saves, `false` sends nothing.
+    ConfirmAnonymization(bool),
 }
 
 pub struct CustomerForm {
@@ -147,6 +156,15 @@ pub struct CustomerForm {
     pub(super) tags_combo: Combo,
     pub(super) tags_focus: Option<String>,
     pub(super) tags_reveal: Option<String>,
+    /// Count: country names to suggest, for the language tag (see `country_field.rs`).
+    pub(super) country_suggestions: (&'static str, Rc<Vec<(AttrValue, AttrValue)>>),
+    /// Count: shipping follows billing.
+    pub(super) same_address: bool,
+    /// A save that asks for anonymization waits for this confirmation (`anonymization.rs`).
+    pub(super) confirming_anonymization: bool,
+    /// The person confirmed: the next submit goes out.
+    pub(super) anonymization_confirmed: bool,
+    pub(super) focus_after: Option<FocusAfter>,
 }
 
 fn transport_for(props: &CustomerFormProps) -> Rc<dyn Transport> {
@@ -210,6 +228,9 @@ impl CustomerForm {
         self.merging = false;
         self.references = References::default();
         self.tags_combo = Combo::default();
+        self.same_address = false;
+        self.confirming_anonymization = false;
+        self.anonymization_confirmed = false;
         self.generation = self.generation.wrapping_add(1);
         let props = ctx.props();
         self.host.start(ctx, props);
@@ -227,6 +248,7 @@ impl CustomerForm {
                 }
             }
         }
+        self.refresh_country_suggestions(ctx);
         self.obtain_credential(ctx);
     }
 
@@ -289,6 +311,11 @@ impl Component for CustomerForm {
             tags_combo: Combo::default(),
             tags_focus: None,
             tags_reveal: None,
+            country_suggestions: ("", Rc::default()),
+            same_address: false,
+            confirming_anonymization: false,
+            anonymization_confirmed: false,
+            focus_after: None,
         };
         form.load_strings(ctx);
         form.init(ctx);
@@ -310,7 +337,27 @@ impl Component for CustomerForm {
                 self.catalog = Catalog::new(locale, (*props.strings).clone())
                     .with_numbers(crate::format::integer);
                 self.strings_pending = false;
+                self.refresh_country_suggestions(ctx);
                 self.follow_up(ctx);
+                return true;
+            }
+            Message::SameAddress(same) => {
+                self.set_same_address(ctx, same);
+                return true;
+            }
+            Message::ConfirmAnonymization(confirmed) => {
+                self.confirming_anonymization = false;
+                self.anonymization_confirmed = confirmed;
+                self.focus_after = Some(if confirmed {
+                    FocusAfter::Submit
+                } else {
+                    FocusAfter::RequestBox
+                });
+                if confirmed {
+                    let fresh_key = crate::random::uuid_v4();
+                    ctx.link()
+                        .send_message(Message::Form(self.generation, Msg::Submit { fresh_key }));
+                }
                 return true;
             }
             Message::RetryCredential => {
@@ -356,20 +403,39 @@ impl Component for CustomerForm {
         if generation != self.generation {
             return false;
         }
+        // A save that asks for anonymization waits for the person's confirmation.
+        if matches!(msg, Msg::Submit { .. })
+            && !std::mem::take(&mut self.anonymization_confirmed)
+            && self.state.as_ref().is_some_and(|s| {
+                s.editable() && crate::anonymization::needs_confirmation(&s.values)
+            })
+        {
+            self.confirming_anonymization = true;
+            self.focus_after = Some(FocusAfter::ConfirmCancel);
+            return true;
+        }
         let suggesting = matches!(&msg, Msg::Edit { field, .. } if self.suggests(field));
+        // While shipping follows billing, a billing edit is also its shipping twin's.
+        let mirror = match &msg {
+            Msg::Edit { field, text } => self.mirror_of(field).map(|twin| (twin, text.clone())),
+            _ => None,
+        };
         let Some(state) = self.state.as_mut() else {
             return false;
         };
         // A field drawn as rows redraws them from its new text (rows.rs).
         let rows = matches!(&msg, Msg::Edit { field, .. } if super::rows::draws_rows(state, field));
-        let edited = matches!(msg, Msg::Edit { .. }) && !suggesting && !rows;
+        let edited = matches!(msg, Msg::Edit { .. }) && !suggesting && !rows && mirror.is_none();
         let submitted = matches!(msg, Msg::Submit { .. });
         if matches!(msg, Msg::Resolve(_)) {
             self.merging = false;
         }
         let shown_before = view::Shown::of(state);
         let failure_before = state.failure.clone();
-        let effects = state.update(msg);
+        let mut effects = state.update(msg);
+        if let Some((field, text)) = mirror {
+            effects.extend(state.update(Msg::Edit { field, text }));
+        }
         // A save that has just failed (again, after another submit): the summary says what
         // happened and links to the fields. Failures that stop the form from starting leave the
         // focus where it is.
@@ -391,6 +457,7 @@ impl Component for CustomerForm {
         let props = ctx.props();
         if props.locale != old.locale || props.strings != old.strings {
             self.load_strings(ctx);
+            self.refresh_country_suggestions(ctx);
         }
         let same_record = props.provider == old.provider
             && props.mode == old.mode
@@ -423,6 +490,7 @@ impl Component for CustomerForm {
             super::outcome::focus_summary(&self.summary_ref);
         }
         self.tags_rendered();
+        self.apply_focus();
     }
 
     fn destroy(&mut self, _ctx: &Context<Self>) {

@@ -190,6 +190,19 @@ fn control(
                     aria-describedby={described_by.clone()} {oninput} />
             }
         }
+        // A flag (`"true"` or nothing, e.g. Commerce Layer's anonymization requests): a checkbox.
+        FieldKind::Choice(["true"]) => {
+            let on_edit = props.on_edit.clone();
+            let onchange = Callback::from(move |e: Event| {
+                let checked = e.target_unchecked_into::<HtmlInputElement>().checked();
+                on_edit.emit((name, if checked { "true" } else { "" }.to_string()));
+            });
+            html! {
+                <input type="checkbox" id={id.clone()} {name} value="true" class="cf-checkbox" part="checkbox"
+                    checked={props.value == "true"} disabled={read_only}
+                    aria-invalid={invalid} aria-describedby={described_by.clone()} {onchange} />
+            }
+        }
         FieldKind::Choice(choices) => {
             let on_edit = props.on_edit.clone();
             let onchange = Callback::from(move |e: Event| {

@@ -6,11 +6,13 @@ use providers::{by_section, ErrorKind, FieldKind, FieldSpec, Operation, Provider
 use yew::prelude::*;
 
 use super::conflict::{conflict_choice, ConflictChoiceProps, ConflictTexts, ConflictingField};
+use super::country_field::FIRST_SHIPPING_FIELD;
 use super::customer_form::{CustomerForm, Message};
 use super::field::{field, field_id, FieldProps};
 use super::outcome::{beside_submit, summary, InvalidField, SummaryProps};
 use super::rows;
 use super::section::{section, SectionProps};
+use crate::anonymization;
 use crate::form::{Failure, FormState, Msg, Notice, Phase, Resolution, Side, Step};
 use crate::i18n::Catalog;
 use crate::messages::{alert_text, field_text, notice_text};
@@ -140,6 +142,7 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
     // Until the form's language has arrived there is no title, rather than one in English.
     let title = (!form.strings_pending).then(|| title_text(catalog, state));
     let sections = by_section(fields);
+    let anonymization_status = form.anonymization_status();
     let invalid = sections
         .iter()
         .flat_map(|(_, specs)| specs.iter())
@@ -197,7 +200,8 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
                             id_prefix: form.id_prefix.clone(),
                             legend: catalog.t(section_of.legend()),
                             hint: section_of.hint().map(|h| catalog.t(h)),
-                            fields: specs.into_iter().map(|spec| field(FieldProps {
+                            fields: (section_of == Section::DangerZone).then(|| form.anonymization_status_view()).into_iter()
+                                .chain(specs.into_iter().filter(|spec| anonymization::shows(spec.name, anonymization_status.as_deref())).flat_map(|spec| field_view(form, ctx, FieldProps {
                                 spec: *spec,
                                 id_prefix: form.id_prefix.clone(),
                                 label: catalog.t(spec.label).into(),
@@ -207,16 +211,18 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
                                 choice_labels: choice_labels(catalog, spec),
                                 read_only,
                                 on_edit: on_edit.clone(),
-                                choices: form.choices_for(ctx, spec, state.values.get(spec.name)),
+                                choices: form.choices_for(ctx, spec, state.values.get(spec.name))
+                                    .or_else(|| form.country_choices(ctx, spec, state.values.get(spec.name))),
                                 locked: (!state.may_write(spec.name)).then(|| catalog.t("field.locked").into()),
                                 tags: (spec.kind == FieldKind::Tags).then(|| form.tags_editor(ctx)),
                                 editor: rows::editor(catalog, spec, &field_id(&form.id_prefix, spec.name),
                                     state.values.get(spec.name), state.field_errors.get(spec.name).is_some(),
                                     read_only || !state.may_write(spec.name), &on_edit),
-                            })).chain(contacts_view(form, props.provider, section_of, state)).collect::<Html>(),
+                            }))).chain(contacts_view(form, props.provider, section_of, state)).collect::<Html>(),
                         })) }
                     }
                     if let Some(conflict) = conflict { {conflict} }
+                    if let Some(confirm) = form.anonymization_confirm(ctx) { {confirm} }
                     <div class="cf-actions">
                         <button type="submit" part="submit" disabled={read_only || busy}>{submit_label}</button>
                         if can_retry_load {
@@ -250,6 +256,21 @@ fn contacts_view(
         .then(|| {
             super::contact_rows::contacts_read_only(&form.catalog, &form.id_prefix, &record.raw)
         })
+}
+
+/// One field with the richer editors' hooks: the country tweaks, shipping following billing
+/// (and the box that says so before it).
+fn field_view(
+    form: &CustomerForm,
+    ctx: &Context<CustomerForm>,
+    mut props: FieldProps,
+) -> Vec<Html> {
+    let name = props.spec.name;
+    form.adjust_country(ctx, &mut props);
+    let same_box = (name == FIRST_SHIPPING_FIELD && ctx.props().provider == ProviderId::Count)
+        .then(|| form.same_address_box(ctx, props.read_only));
+    props.read_only |= form.follows_billing(name);
+    same_box.into_iter().chain([field(props)]).collect()
 }
 
 /// The words for a choice's values: `choice.{field}.{value}` when the strings have it, else the

@@ -31,7 +31,9 @@ beforeEach(async () => {
 });
 
 async function open({ mode = 'update', credential = 'secret' } = {}) {
-  await openDemo(page, demo.url, { sandbox: sandbox.url, provider: 'prolifi', mode, credential });
+  // Without a countries list: `country_id` is the id typed in, as these wire tests need (the
+  // picker a list gives is tested in editors-countries.test.mjs).
+  await openDemo(page, demo.url, { sandbox: sandbox.url, provider: 'prolifi', mode, credential, countries: 'off' });
 }
 
 const field = (name) => page.locator(`customer-form [name="${name}"]`);

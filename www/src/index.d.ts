@@ -41,6 +41,12 @@ export interface Appearance {
   variables?: AppearanceVariables;
 }
 
+/** A country the Prolifi form offers for `country_id`: Prolifi's id, the name in the page's language. */
+export interface Country {
+  id: string;
+  name: string;
+}
+
 export interface CustomerFormOptions {
   provider: Provider;
   /** Default: `update` when `customerId` is given, else `create`. */
@@ -52,6 +58,8 @@ export interface CustomerFormOptions {
   locale?: string;
   /** Replaces any text by key, e.g. `{ "field.email": "Work email" }`. */
   strings?: Record<string, string>;
+  /** Prolifi: `country_id` becomes a select of these, sorted by name (the record's own country stays selectable). */
+  countries?: Country[];
   /** A token as a string; prefer `tokenProvider`, which can refresh. */
   token?: string;
   tokenProvider?: TokenProvider;
@@ -120,6 +128,8 @@ export interface CustomerFormElement extends HTMLElement {
   tokenProvider: TokenProvider | undefined;
   strings: Record<string, string> | undefined;
   appearance: Appearance | undefined;
+  /** Prolifi: the countries `country_id` is picked from. */
+  countries: Country[] | undefined;
   addEventListener<K extends keyof CustomerFormEventMap>(
     type: K,
     listener: (this: CustomerFormElement, event: CustomerFormEventMap[K]) => unknown,

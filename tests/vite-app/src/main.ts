@@ -1,6 +1,8 @@
 // Uses the package the way an application would, with its types: a defined element and a
 // mounted form, both against the sandbox given in the query string.
-import { defineCustomerForm, mount, type CustomerFormHandle, type CustomerSavedDetail } from 'customer-form';
+import {
+  defineCustomerForm, mount, type Country, type CustomerFormHandle, type CustomerSavedDetail,
+} from 'customer-form';
 
 const sandbox = new URLSearchParams(location.search).get('sandbox') ?? 'http://127.0.0.1:8787';
 const apiBase = `${sandbox}/prolifi/api/v1/public`;
@@ -14,6 +16,12 @@ if (!form) throw new Error('no <customer-form> on the page');
 form.setAttribute('api-base', apiBase);
 form.token = 'sk_test_vite';
 form.appearance = { theme: 'light', variables: { colorPrimary: '#6b21a8', borderRadius: '10px' } };
+// `countries` is typed: `{id, name}` each (an empty list keeps the id typed in).
+const countries: Country[] = [];
+// @ts-expect-error a country needs its id as well as its name
+const nameless: Country[] = [{ name: 'Spain' }];
+void nameless;
+form.countries = countries;
 form.addEventListener('customer-saved', (event) => {
   const detail: CustomerSavedDetail = event.detail;
   document.body.dataset.saved = `${detail.operation}:${String(detail.customer.email)}`;
@@ -29,6 +37,7 @@ const handle: CustomerFormHandle = await mount(target, {
   mode: 'update',
   customerId: 'cus_1001',
   apiBase,
+  countries,
   tokenProvider: async ({ provider, operation }) => {
     document.body.dataset.tokenAskedFor = `${provider}:${operation}`;
     return 'sk_test_vite';

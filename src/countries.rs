@@ -1,0 +1,198 @@
+//! Countries as a person picks them: Prolifi's `country_id` from the host's `countries` list
+//! (ids and names in the page's language), and Count's address countries suggested as the
+//! English names its records hold, each with the name in the form's language beside it.
+//! Pure functions; the names themselves come from the host or from `Intl.DisplayNames`
+//! (`host.js`).
+
+/// The options of the country select: every listed country, plus the record's current country
+/// (labelled with the record's `country` name) and the value held (a restored draft's id) when
+/// the list lacks them, so a select never silently changes what the customer has. Sorted by name
+/// for a person (case and Latin accents ignored), each id once.
+pub fn country_options(
+    countries: &[(String, String)],
+    value: &str,
+    record: Option<(&str, &str)>,
+) -> Vec<(String, String)> {
+    let mut options: Vec<(String, String)> = Vec::with_capacity(countries.len() + 2);
+    let mut add = |id: &str, name: &str| {
+        if !id.is_empty() && !options.iter().any(|(known, _)| known == id) {
+            let name = if name.trim().is_empty() { id } else { name };
+            options.push((id.to_string(), name.to_string()));
+        }
+    };
+    for (id, name) in countries {
+        add(id, name);
+    }
+    if let Some((id, name)) = record {
+        add(id, name);
+    }
+    add(value, value);
+    // An insertion sort: a few hundred names, and std's sorts cost the package kilobytes per
+    // instantiation.
+    let keyed: Vec<(String, (String, String))> = options
+        .into_iter()
+        .map(|option| (sort_key(&option.1), option))
+        .collect();
+    let mut sorted: Vec<(String, (String, String))> = Vec::with_capacity(keyed.len());
+    for item in keyed {
+        let at = sorted
+            .iter()
+            .position(|other| (&item.0, &item.1 .1) < (&other.0, &other.1 .1))
+            .unwrap_or(sorted.len());
+        sorted.insert(at, item);
+    }
+    sorted.into_iter().map(|(_, option)| option).collect()
+}
+
+/// A name folded for sorting: lower case, Latin-1 accents dropped ("Österreich" beside
+/// "Oman"). Unicode collation tables would cost the package kilobytes (see reference/mod.rs).
+fn sort_key(name: &str) -> String {
+    name.chars().map(fold).collect()
+}
+
+fn fold(c: char) -> char {
+    match c.to_ascii_lowercase() {
+        'à'..='å' | 'À'..='Å' => 'a',
+        'ç' | 'Ç' => 'c',
+        'è'..='ë' | 'È'..='Ë' => 'e',
+        'ì'..='ï' | 'Ì'..='Ï' => 'i',
+        'ñ' | 'Ñ' => 'n',
+        'ò'..='ö' | 'ø' | 'Ò'..='Ö' | 'Ø' => 'o',
+        'ù'..='ü' | 'Ù'..='Ü' => 'u',
+        'ý' | 'ÿ' | 'Ý' => 'y',
+        c => c,
+    }
+}
+
+/// Suggestions from `host.js`'s "English\tlocal" lines: the English name is the value typed into
+/// the field, the local name its label (none when it is the same words).
+pub fn suggestions(lines: &str) -> Vec<(String, String)> {
+    lines
+        .lines()
+        .filter_map(|line| {
+            let (english, local) = line.split_once('\t').unwrap_or((line, ""));
+            let english = english.trim();
+            let local = local.trim();
+            (!english.is_empty()).then(|| {
+                let label = if local == english { "" } else { local };
+                (english.to_string(), label.to_string())
+            })
+        })
+        .collect()
+}
+
+/// Whether `field` is one of Count's address countries.
+pub fn is_address_country(field: &str) -> bool {
+    matches!(field, "billingAddress.country" | "shippingAddress.country")
+}
+
+/// The shipping field that mirrors a billing field ("billingAddress.city" →
+/// "shippingAddress.city"), while "same as billing" is ticked.
+pub fn shipping_twin(field: &str) -> Option<String> {
+    field
+        .strip_prefix("billingAddress.")
+        .map(|part| format!("shippingAddress.{part}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn options_are_sorted_by_name_ignoring_case_and_accents() {
+        let countries = list(&[
+            ("pl", "Polen"),
+            ("at", "Österreich"),
+            ("de", "deutschland"),
+            ("om", "Oman"),
+            ("es", "Spanien"),
+            ("be", "Belgien"),
+        ]);
+        let names: Vec<String> = country_options(&countries, "", None)
+            .into_iter()
+            .map(|(_, name)| name)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "Belgien",
+                "deutschland",
+                "Oman",
+                "Österreich",
+                "Polen",
+                "Spanien"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_records_country_stays_selectable_under_its_name_when_the_list_lacks_it() {
+        let countries = list(&[("de", "Deutschland"), ("fr", "Frankreich")]);
+        let options = country_options(&countries, "uk-id", Some(("uk-id", "United Kingdom")));
+        assert_eq!(
+            options,
+            list(&[
+                ("de", "Deutschland"),
+                ("fr", "Frankreich"),
+                ("uk-id", "United Kingdom")
+            ])
+        );
+        // Listed: the list's name (the page's language) wins, and the id is there once.
+        let options = country_options(&countries, "de", Some(("de", "Germany")));
+        assert_eq!(options, countries);
+    }
+
+    #[test]
+    fn a_held_id_nobody_named_is_kept_under_the_id_itself() {
+        let countries = list(&[("de", "Deutschland")]);
+        let options = country_options(&countries, "draft-id", Some(("uk-id", "")));
+        assert_eq!(
+            options,
+            list(&[
+                ("de", "Deutschland"),
+                ("draft-id", "draft-id"),
+                ("uk-id", "uk-id")
+            ])
+        );
+        // Nothing held, no record, empty ids and duplicates in the host's list: ignored.
+        let countries = list(&[("de", "Deutschland"), ("", "Nowhere"), ("de", "Again")]);
+        assert_eq!(
+            country_options(&countries, "", None),
+            list(&[("de", "Deutschland")])
+        );
+    }
+
+    #[test]
+    fn suggestions_pair_the_english_name_with_the_local_one() {
+        let lines =
+            "Germany\tDeutschland\nUnited Kingdom\tVereinigtes Königreich\nOman\tOman\n\nPeru";
+        assert_eq!(
+            suggestions(lines),
+            list(&[
+                ("Germany", "Deutschland"),
+                ("United Kingdom", "Vereinigtes Königreich"),
+                ("Oman", ""),
+                ("Peru", "")
+            ])
+        );
+        assert!(suggestions("").is_empty());
+    }
+
+    #[test]
+    fn billing_fields_have_shipping_twins() {
+        assert_eq!(
+            shipping_twin("billingAddress.zipCode").as_deref(),
+            Some("shippingAddress.zipCode")
+        );
+        assert_eq!(shipping_twin("shippingAddress.city"), None);
+        assert!(is_address_country("shippingAddress.country"));
+        assert!(!is_address_country("country_id"));
+    }
+}

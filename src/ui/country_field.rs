@@ -1,0 +1,176 @@
+//! Countries in the form (see `crate::countries`): Prolifi's `country_id` as a select of the
+//! host's `countries`, or the record's country named beside the id; Count's address countries
+//! with suggestions; and Count's "shipping address same as billing", which copies each billing
+//! field into its shipping twin through the ordinary edit (so drafts and conflicts see it).
+
+use providers::{FieldSpec, ProviderId};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use super::customer_form::{CustomerForm, Message};
+use super::field::{Choices, FieldProps, ListStatus};
+use crate::countries::{country_options, is_address_country, shipping_twin, suggestions};
+use crate::form::Msg;
+
+/// The control that holds "same as billing" comes right before this field.
+pub const FIRST_SHIPPING_FIELD: &str = "shippingAddress.street";
+
+impl CustomerForm {
+    /// Count's country suggestions in the form's language, read once per language.
+    pub(super) fn refresh_country_suggestions(&mut self, ctx: &Context<Self>) {
+        if ctx.props().provider != ProviderId::Count {
+            return;
+        }
+        let tag = self.catalog.locale().tag();
+        if self.country_suggestions.0 != tag {
+            let lines = crate::browser::country_names(tag);
+            let options = suggestions(&lines)
+                .into_iter()
+                .map(|(value, label)| (value.into(), label.into()))
+                .collect();
+            self.country_suggestions = (tag, std::rc::Rc::new(options));
+        }
+    }
+
+    /// What a country field offers: the host's list as a select (Prolifi), or suggestions of
+    /// country names (Count).
+    pub(super) fn country_choices(
+        &self,
+        ctx: &Context<Self>,
+        spec: &FieldSpec,
+        value: &str,
+    ) -> Option<Choices> {
+        let state = self.state.as_ref()?;
+        let no_status = || ListStatus {
+            text: None,
+            loading: false,
+            retry: None,
+        };
+        match state.provider() {
+            ProviderId::Prolifi if spec.name == "country_id" => {
+                let countries = &ctx.props().countries;
+                if countries.is_empty() {
+                    return None;
+                }
+                let record = state.loaded.as_ref().map(|r| {
+                    (
+                        r.values.get("country_id"),
+                        r.raw.get("country").and_then(|c| c.as_str()).unwrap_or(""),
+                    )
+                });
+                let options = country_options(countries, value, record)
+                    .into_iter()
+                    .map(|(id, name)| (id.into(), name.into()))
+                    .collect();
+                Some(Choices::Pick {
+                    options,
+                    none: self.catalog.t("country.none").into(),
+                    status: no_status(),
+                })
+            }
+            ProviderId::Count if is_address_country(spec.name) => Some(Choices::Suggest {
+                options: (*self.country_suggestions.1).clone(),
+                status: no_status(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Prolifi's `country_id`: with the host's list it is "Country", picked by name; without
+    /// it, the record's country is named beside the id ("Saved country: United Kingdom").
+    pub(super) fn adjust_country(&self, ctx: &Context<Self>, props: &mut FieldProps) {
+        let Some(state) = self.state.as_ref() else {
+            return;
+        };
+        if state.provider() != ProviderId::Prolifi || props.spec.name != "country_id" {
+            return;
+        }
+        if !ctx.props().countries.is_empty() {
+            props.label = self.catalog.t("field.country").into();
+            props.hint = None;
+            return;
+        }
+        let saved = state
+            .loaded
+            .as_ref()
+            .and_then(|r| r.raw.get("country")?.as_str())
+            .map(str::trim)
+            .filter(|name| !name.is_empty());
+        if let Some(name) = saved {
+            let mut hint = self.catalog.t_with("country.saved", &[("name", name)]);
+            if let Some(rest) = &props.hint {
+                hint.push(' ');
+                hint.push_str(rest);
+            }
+            props.hint = Some(hint.into());
+        }
+    }
+
+    /// The shipping field a billing edit also goes to, while "same as billing" is ticked.
+    pub(super) fn mirror_of(&self, field: &str) -> Option<&'static str> {
+        if !self.same_address {
+            return None;
+        }
+        let twin = shipping_twin(field)?;
+        let state = self.state.as_ref()?;
+        state
+            .contract()
+            .fields(state.operation())
+            .iter()
+            .find(|spec| spec.name == twin)
+            .map(|spec| spec.name)
+    }
+
+    /// Whether `field` follows billing (read-only while the box is ticked).
+    pub(super) fn follows_billing(&self, field: &str) -> bool {
+        self.same_address && field.starts_with("shippingAddress.")
+    }
+
+    /// Ticking copies every billing field into its shipping twin; unticking leaves the copies.
+    pub(super) fn set_same_address(&mut self, ctx: &Context<Self>, same: bool) {
+        self.same_address = same;
+        if !same {
+            return;
+        }
+        let Some(state) = self.state.as_mut() else {
+            return;
+        };
+        let copies: Vec<(&'static str, String)> = state
+            .contract()
+            .fields(state.operation())
+            .iter()
+            .filter_map(|spec| {
+                let twin = shipping_twin(spec.name)?;
+                let target = state
+                    .contract()
+                    .fields(state.operation())
+                    .iter()
+                    .find(|s| s.name == twin)?;
+                Some((target.name, state.values.get(spec.name).to_string()))
+            })
+            .collect();
+        let mut effects = Vec::new();
+        for (field, text) in copies {
+            if state.values.get(field) != text {
+                effects.extend(state.update(Msg::Edit { field, text }));
+            }
+        }
+        self.run(ctx, effects);
+        self.follow_up(ctx);
+    }
+
+    /// "Shipping address same as billing", before the first shipping field.
+    pub(super) fn same_address_box(&self, ctx: &Context<Self>, disabled: bool) -> Html {
+        let id = format!("{}-same-address", self.id_prefix);
+        let onchange = ctx.link().callback(|e: Event| {
+            Message::SameAddress(e.target_unchecked_into::<HtmlInputElement>().checked())
+        });
+        html! {
+            <div class="cf-field" part="field same-address" key="same-address">
+                <input type="checkbox" {id} class="cf-checkbox" part="checkbox" checked={self.same_address}
+                    {disabled} {onchange} />
+                <label for={format!("{}-same-address", self.id_prefix)} part="label">{self.catalog.t("address.same_as_billing")}</label>
+            </div>
+        }
+    }
+}
