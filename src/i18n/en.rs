@@ -12,7 +12,7 @@ field.company_name	Company
 field.external_id	External ID
 field.phone	Phone
 field.country_id	Country ID
-field.metadata	Metadata (JSON)
+field.metadata	Metadata
 field.tags	Tags
 field.website	Website
 field.status	Status
@@ -23,7 +23,7 @@ field.partnero.partner_id	Partner ID
 field.partnero.partner_email	Partner email
 field.partnero.referral_url	Referral URL
 field.count.customer	Customer or company name
-field.count.contacts	Contacts (JSON)
+field.count.contacts	Contacts
 field.billing.street	Billing street
 field.billing.city	Billing city
 field.billing.state	Billing state or region
@@ -59,14 +59,14 @@ hint.prolifi.name	Instead of first and last name, you can give the full name; Pr
 hint.prolifi.company_name	A company makes this a business customer.
 hint.prolifi.external_id	Your own ID for this customer. It can replace the Prolifi ID in URLs.
 hint.prolifi.country_id	The UUID of a Prolifi country.
-hint.metadata	A JSON object, for example {\"plan\": \"pro\"}.
+hint.metadata	One row per key. The same data as JSON is in the box below the rows; either can be edited.
 hint.tags	Separate tags with commas; a tag cannot contain a comma.
 hint.partnero.key	A unique ID for this customer, such as your account ID or their email. Transactions refer to it.
 hint.partnero.rename	Changing the key renames the customer in Partnero.
 hint.partnero.partner	Give the partner's referral key, ID or email. The referral key is filled in from the partnero_partner cookie when the visitor came through a referral link.
 hint.partnero.tags	Separate tags with commas; a tag cannot contain a comma. The list replaces the customer's tags; empty it to remove them all.
 hint.count.email	Must be unique in your Count team.
-hint.count.contacts	A JSON list, for example [{\"firstName\": \"Ann\", \"email\": \"ann@example.com\", \"isPrimary\": true}]. At most one primary contact.
+hint.count.contacts	One row per contact, at most one primary. The same list as JSON is in the box below the rows; either can be edited.
 hint.commercelayer.password	Leave empty to keep the current password. It is never shown.
 hint.commercelayer.customer_group	The ID of a customer group; empty removes the group.
 hint.commercelayer.tags	Tag names, separated by commas (a tag cannot contain one); at most 10.
