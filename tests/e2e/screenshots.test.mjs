@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSandbox, serveStatic, launchBrowser, newPage, openDemo, waitForState, ROOT } from './harness.mjs';
+import {
+  startSandbox, startGateway, serveStatic, launchBrowser, newPage, openDemo, waitForState, ROOT,
+} from './harness.mjs';
 
 const require = createRequire(join(ROOT, 'tools', 'package.json'));
 const { PNG } = require('pngjs');
@@ -20,16 +22,19 @@ const OUTPUT = join(ROOT, 'tests', 'e2e', 'artifacts');
 const MAX_DIFF_RATIO = 0.005;
 const THRESHOLD = 0.1;
 
-let sandbox, demo, browser;
+let sandbox, gateway, demo, browser;
 
 before(async () => {
   sandbox = await startSandbox();
   demo = await serveStatic();
+  gateway = await startGateway(sandbox.url, demo.url);
+  await gateway.connectCount();
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
+  gateway?.stop();
   demo?.stop();
   sandbox?.stop();
 });
@@ -70,6 +75,33 @@ for (const theme of ['light', 'dark']) {
     await waitForState(page, 'error');
     await page.evaluate(() => document.querySelector('customer-form').shadowRoot.activeElement?.blur());
     await compare(`prolifi-update-${theme}-error`, await form.screenshot({ animations: 'disabled', caret: 'hide' }));
+    await page.context().close();
+  });
+}
+
+// Issue 12's editors on a Count create: contact rows, "shipping same as billing"; then the
+// comparison with the existing customer the duplicate check found (bug 5).
+for (const theme of ['light', 'dark']) {
+  test(`${theme} theme: Count contact rows, same-as-billing, and the comparison with an existing customer`, async () => {
+    const page = await newPage(browser);
+    await openDemo(page, demo.url, {
+      sandbox: sandbox.url, gateway: gateway.url, provider: 'count', mode: 'create', credential: 'scoped', theme,
+    });
+    await waitForState(page, 'ready');
+    const form = page.locator('customer-form');
+    const field = (name) => page.locator(`customer-form [name="${name}"]`);
+    await field('customer').fill('Acme Limited (new)');
+    await field('email').fill('ap@acme.test');
+    await field('contacts').fill('[{"firstName":"Ann","lastName":"Lee","email":"ann@acme.test","isPrimary":true}]');
+    await field('billingAddress.city').fill('London');
+    const blur = () => page.evaluate(() => document.querySelector('customer-form').shadowRoot.activeElement?.blur());
+    await blur();
+    await compare(`count-create-${theme}`, await form.screenshot({ animations: 'disabled', caret: 'hide' }));
+    await page.locator('customer-form button[type=submit]').click();
+    await page.locator('customer-form button[part=use-existing]').click();
+    await page.locator('customer-form [part=merge-field]').first().waitFor();
+    await blur();
+    await compare(`count-compare-${theme}`, await page.locator('customer-form [part=conflict]').screenshot({ animations: 'disabled', caret: 'hide' }));
     await page.context().close();
   });
 }
