@@ -8,7 +8,15 @@
 //! - a connection with no request in flight is closed after `idle_timeout_secs`;
 //! - the whole request, body included, has `request_timeout_secs` (a 408, from the router's
 //!   timeout layer).
+//!
+//! Connections are accepted here and served on worker threads, one per core, each running its
+//! own current-thread tokio runtime (and its own pool of provider connections: `Upstream`). A
+//! request, its call to the provider and the reply then run on one thread, with no hand-over
+//! between threads: on tokio's multi-thread runtime the server's task and the client's
+//! connection task woke each other across threads and were stolen between them (see the README's
+//! "Gateway speed" for the measured figures). nginx is built the same way (a worker per core).
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -16,14 +24,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::Router;
+use axum::extract::Request;
+use axum::response::Response;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use tower::ServiceExt;
 
@@ -52,15 +62,34 @@ impl EdgeLimits {
     }
 }
 
-/// Serves `router` on `listener` until `shutdown` completes, then lets requests in flight finish.
+/// What the server serves: the gateway's routes behind the layers every request goes through
+/// (`crate::service`).
+pub trait App:
+    tower::Service<Request, Response = Response, Error = Infallible, Future: Send>
+    + Clone
+    + Send
+    + 'static
+{
+}
+
+impl<S> App for S where
+    S: tower::Service<Request, Response = Response, Error = Infallible, Future: Send>
+        + Clone
+        + Send
+        + 'static
+{
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then lets requests in flight finish.
 pub async fn serve_on(
     listener: TcpListener,
-    router: Router,
+    app: impl App,
     limits: EdgeLimits,
     shutdown: impl Future<Output = ()>,
 ) {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let graceful = GracefulShutdown::new();
+    let mut workers = Workers::start(&app, limits);
     tokio::pin!(shutdown);
     loop {
         let permit = tokio::select! {
@@ -87,21 +116,159 @@ pub async fn serve_on(
             }
         };
         let _ = stream.set_nodelay(true);
-        let watcher = graceful.watcher();
-        let router = router.clone();
-        tokio::spawn(async move {
-            connection(stream, peer, router, limits, watcher).await;
-            drop(permit);
-        });
+        let job = Job {
+            stream,
+            peer,
+            permit,
+            watcher: graceful.watcher(),
+        };
+        if let Some(job) = workers.hand(job) {
+            // No worker thread (none could be started): served on this runtime.
+            tokio::spawn(job.run(app.clone(), limits));
+        }
     }
     drop(listener);
+    // The workers finish the connections they have, then stop.
+    workers.close();
     let _ = tokio::time::timeout(limits.drain, graceful.shutdown()).await;
+}
+
+/// An accepted connection, on its way to a worker.
+struct Job {
+    stream: TcpStream,
+    peer: SocketAddr,
+    /// Held while the connection is served (the connection cap).
+    permit: OwnedSemaphorePermit,
+    watcher: hyper_util::server::graceful::Watcher,
+}
+
+impl Job {
+    async fn run(self, app: impl App, limits: EdgeLimits) {
+        connection(self.stream, self.peer, app, limits, self.watcher).await;
+        drop(self.permit);
+    }
+}
+
+/// A moved connection: the socket leaves the accepting runtime's reactor and joins the
+/// worker's.
+struct Moved {
+    stream: std::net::TcpStream,
+    peer: SocketAddr,
+    permit: OwnedSemaphorePermit,
+    watcher: hyper_util::server::graceful::Watcher,
+}
+
+impl Moved {
+    /// Registers the socket with the current runtime's reactor (`None`: it could not be, and is
+    /// closed).
+    fn into_job(self) -> Option<Job> {
+        Some(Job {
+            stream: TcpStream::from_std(self.stream).ok()?,
+            peer: self.peer,
+            permit: self.permit,
+            watcher: self.watcher,
+        })
+    }
+}
+
+/// The worker threads, handed connections in turn.
+struct Workers {
+    senders: Vec<mpsc::UnboundedSender<Moved>>,
+    next: usize,
+}
+
+impl Workers {
+    /// One worker per core. Where none can be started, `hand` gives the connections back.
+    fn start(app: &impl App, limits: EdgeLimits) -> Workers {
+        let count = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut senders = Vec::with_capacity(count);
+        for index in 0..count {
+            match spawn_worker(index, app.clone(), limits) {
+                Ok(sender) => senders.push(sender),
+                Err(error) => {
+                    crate::log::event(
+                        "worker_not_started",
+                        &[("message", serde_json::json!(error))],
+                    );
+                    break;
+                }
+            }
+        }
+        Workers { senders, next: 0 }
+    }
+
+    /// Gives the connection to the next worker; returns it when there is none to give it to.
+    fn hand(&mut self, job: Job) -> Option<Job> {
+        if self.senders.is_empty() {
+            return Some(job);
+        }
+        self.next = (self.next + 1) % self.senders.len();
+        // A socket that cannot leave this reactor is dropped, which closes it.
+        let stream = job.stream.into_std().ok()?;
+        let moved = Moved {
+            stream,
+            peer: job.peer,
+            permit: job.permit,
+            watcher: job.watcher,
+        };
+        match self.senders[self.next].send(moved) {
+            Ok(()) => None,
+            Err(mpsc::error::SendError(moved)) => {
+                // That worker is gone (its thread ended): the others take its share.
+                self.senders.remove(self.next);
+                let job = moved.into_job()?;
+                self.hand(job)
+            }
+        }
+    }
+
+    fn close(&mut self) {
+        self.senders.clear();
+    }
+}
+
+/// A thread with its own current-thread runtime serving the connections it is handed, until
+/// the sender is dropped and its connections have ended.
+fn spawn_worker(
+    index: usize,
+    app: impl App,
+    limits: EdgeLimits,
+) -> Result<mpsc::UnboundedSender<Moved>, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start a worker runtime: {e}"))?;
+    let (sender, mut receiver) = mpsc::unbounded_channel::<Moved>();
+    std::thread::Builder::new()
+        .name(format!("gateway-worker-{index}"))
+        .spawn(move || {
+            crate::adapters::Upstream::pool_per_thread();
+            runtime.block_on(async move {
+                let mut connections = tokio::task::JoinSet::new();
+                loop {
+                    tokio::select! {
+                        moved = receiver.recv() => match moved {
+                            Some(moved) => {
+                                if let Some(job) = moved.into_job() {
+                                    connections.spawn(job.run(app.clone(), limits));
+                                }
+                            }
+                            None => break,
+                        },
+                        Some(_) = connections.join_next(), if !connections.is_empty() => {}
+                    }
+                }
+                while connections.join_next().await.is_some() {}
+            });
+        })
+        .map_err(|e| format!("cannot start a worker thread: {e}"))?;
+    Ok(sender)
 }
 
 async fn connection(
     stream: TcpStream,
     peer: SocketAddr,
-    router: Router,
+    app: impl App,
     limits: EdgeLimits,
     watcher: hyper_util::server::graceful::Watcher,
 ) {
@@ -111,12 +278,13 @@ async fn connection(
         activity: Arc::clone(&activity),
     });
     let in_service = Arc::clone(&activity);
-    let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+    let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+        let mut request = request.map(Body::new);
         request.extensions_mut().insert(ConnectInfo(peer));
         let busy = Busy::begin(Arc::clone(&in_service));
-        let router = router.clone();
+        let app = app.clone();
         async move {
-            let response = router.oneshot(request).await;
+            let response = app.oneshot(request).await;
             drop(busy);
             response
         }

@@ -6,6 +6,8 @@
 //! `scripts/bench-gateway.sh` (perf), for features the gateway does not use (it follows no
 //! redirect, retries nothing itself, uses no proxy).
 
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,11 +27,28 @@ const MAX_IDLE_PER_HOST: usize = 64;
 /// The gateway's default `upstream_timeout_secs`.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 
+type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
+type HyperClient = Client<Connector, Full<Bytes>>;
+
 #[derive(Clone)]
 pub struct Upstream {
-    client: Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
+    /// The pool for threads without one of their own.
+    shared: HyperClient,
+    connector: Connector,
+    /// Tells this client's per-thread pools from another `Upstream`'s.
+    id: u64,
     /// The whole exchange, from connecting to the last byte of the reply.
     timeout: Duration,
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// On the server's worker threads (`server.rs`), each `Upstream`'s pool of this thread: a
+    /// pooled connection's task then runs on the runtime of the requests that use it, and a
+    /// request and its provider call never wake each other across threads. `None` elsewhere:
+    /// the shared pool.
+    static PER_THREAD: RefCell<Option<Vec<(u64, HyperClient)>>> = const { RefCell::new(None) };
 }
 
 impl Upstream {
@@ -52,12 +71,34 @@ impl Upstream {
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);
-        let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(IDLE)
-            .pool_max_idle_per_host(MAX_IDLE_PER_HOST)
-            .pool_timer(hyper_util::rt::TokioTimer::new())
-            .build(connector);
-        Ok(Upstream { client, timeout })
+        Ok(Upstream {
+            shared: pool(connector.clone()),
+            connector,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            timeout,
+        })
+    }
+
+    /// Gives every `Upstream` a pool of its own on this thread, for the life of the thread.
+    /// For threads that each run their own current-thread runtime (the server's workers): a
+    /// pool's connections live on the runtime that opened them.
+    pub fn pool_per_thread() {
+        PER_THREAD.with(|pools| *pools.borrow_mut() = Some(Vec::new()));
+    }
+
+    fn client(&self) -> HyperClient {
+        PER_THREAD.with(|pools| {
+            let mut pools = pools.borrow_mut();
+            let Some(pools) = pools.as_mut() else {
+                return self.shared.clone();
+            };
+            if let Some((_, client)) = pools.iter().find(|(id, _)| *id == self.id) {
+                return client.clone();
+            }
+            let client = pool(self.connector.clone());
+            pools.push((self.id, client.clone()));
+            client
+        })
     }
 
     /// Sends to `base` + path + query with the credential headers (which replace any the widget
@@ -113,7 +154,7 @@ impl Upstream {
         request: hyper::Request<Full<Bytes>>,
     ) -> Result<UpstreamReply, UpstreamError> {
         let response = self
-            .client
+            .client()
             .request(request)
             .await
             .map_err(|_| UpstreamError::Unreachable)?;
@@ -140,6 +181,14 @@ impl Upstream {
             body: Bytes::from(bytes),
         })
     }
+}
+
+fn pool(connector: Connector) -> HyperClient {
+    Client::builder(TokioExecutor::new())
+        .pool_idle_timeout(IDLE)
+        .pool_max_idle_per_host(MAX_IDLE_PER_HOST)
+        .pool_timer(hyper_util::rt::TokioTimer::new())
+        .build(connector)
 }
 
 fn content_length(headers: &HeaderMap) -> Option<u64> {
