@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
-  startSandbox, startGateway, serveStatic, launchBrowser, newPage, sandboxClient, openDemo, waitForState, ROOT,
+  newPage, openDemo, waitForState, ROOT, startStack, stopStack,
 } from './harness.mjs';
 
 const require = createRequire(join(ROOT, 'tools', 'package.json'));
@@ -16,20 +16,8 @@ const AxeBuilder = AxeBuilderModule.default ?? AxeBuilderModule.AxeBuilder ?? Ax
 
 let sandbox, gateway, demo, browser, api, page;
 
-before(async () => {
-  sandbox = await startSandbox();
-  demo = await serveStatic();
-  gateway = await startGateway(sandbox.url, demo.url);
-  browser = await launchBrowser();
-  api = sandboxClient(sandbox.url);
-});
-
-after(async () => {
-  await browser?.close();
-  gateway?.stop();
-  demo?.stop();
-  sandbox?.stop();
-});
+before(async () => ({ sandbox, gateway, demo, browser, api } = await startStack()));
+after(() => stopStack({ sandbox, gateway, demo, browser }));
 
 beforeEach(async () => {
   await api.reset();

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  startSandbox, startGateway, serveStatic, launchBrowser, newPage, sandboxClient, openDemo, waitForState, formState, ROOT,
+  newPage, openDemo, waitForState, formState, ROOT, startStack, stopStack,
 } from './harness.mjs';
 
 const require = createRequire(join(ROOT, 'tools', 'package.json'));
@@ -21,20 +21,8 @@ const pixelmatch = pixelmatchModule.default ?? pixelmatchModule;
 
 let sandbox, gateway, demo, browser, api, page;
 
-before(async () => {
-  sandbox = await startSandbox();
-  demo = await serveStatic();
-  gateway = await startGateway(sandbox.url, demo.url);
-  browser = await launchBrowser();
-  api = sandboxClient(sandbox.url);
-});
-
-after(async () => {
-  await browser?.close();
-  gateway?.stop();
-  demo?.stop();
-  sandbox?.stop();
-});
+before(async () => ({ sandbox, gateway, demo, browser, api } = await startStack()));
+after(() => stopStack({ sandbox, gateway, demo, browser }));
 
 beforeEach(async () => {
   await api.reset();

@@ -5,7 +5,7 @@
 import { test, before, after, beforeEach, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSandbox, startGateway, serveStatic, launchBrowser, newPage, sandboxClient, openDemo, waitForState,
+  newPage, openDemo, waitForState, startStack, stopStack,
 } from './harness.mjs';
 
 const JANE_ID = '0b6f2d1c-5d0e-4a43-9d5f-6f1b8f3e2a10';
@@ -15,20 +15,8 @@ let sandbox, gateway, demo, browser, api, page;
 /** Every create the sandbox committed, over the whole file. */
 const committedCreates = [];
 
-before(async () => {
-  sandbox = await startSandbox();
-  demo = await serveStatic();
-  gateway = await startGateway(sandbox.url, demo.url);
-  browser = await launchBrowser();
-  api = sandboxClient(sandbox.url);
-});
-
-after(async () => {
-  await browser?.close();
-  gateway?.stop();
-  demo?.stop();
-  sandbox?.stop();
-});
+before(async () => ({ sandbox, gateway, demo, browser, api } = await startStack()));
+after(() => stopStack({ sandbox, gateway, demo, browser }));
 
 beforeEach(async () => {
   await api.reset();

@@ -6,8 +6,7 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSandbox, startGateway, serveStatic, launchBrowser, newPage, sandboxClient, openDemo, waitForState,
-  UUID, PROLIFI_UPSTREAM_KEY,
+  newPage, openDemo, waitForState, UUID, PROLIFI_UPSTREAM_KEY, startStack, stopStack,
 } from './harness.mjs';
 
 const JANE_ID = '0b6f2d1c-5d0e-4a43-9d5f-6f1b8f3e2a10';
@@ -15,20 +14,8 @@ const PREFIX = '/prolifi/api/v1/public';
 
 let sandbox, gateway, demo, browser, api, page;
 
-before(async () => {
-  sandbox = await startSandbox();
-  demo = await serveStatic();
-  gateway = await startGateway(sandbox.url, demo.url);
-  browser = await launchBrowser();
-  api = sandboxClient(sandbox.url);
-});
-
-after(async () => {
-  await browser?.close();
-  gateway?.stop();
-  demo?.stop();
-  sandbox?.stop();
-});
+before(async () => ({ sandbox, gateway, demo, browser, api } = await startStack()));
+after(() => stopStack({ sandbox, gateway, demo, browser }));
 
 /** Tokens the page obtained from the gateway, and every response body it received. */
 let minted, bodies;

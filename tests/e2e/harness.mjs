@@ -158,6 +158,34 @@ export async function launchBrowser() {
 }
 
 /** A fresh page with its console captured (the audit reads it). */
+/**
+ * What most test files need, started together: the sandbox, the demo served from dist/, a
+ * gateway in front of the sandbox, Chromium and the sandbox's control API. If one part fails to
+ * start, the parts already started are stopped before the error is thrown.
+ */
+export async function startStack() {
+  const stack = {};
+  try {
+    stack.sandbox = await startSandbox();
+    stack.demo = await serveStatic();
+    stack.gateway = await startGateway(stack.sandbox.url, stack.demo.url);
+    stack.browser = await launchBrowser();
+    stack.api = sandboxClient(stack.sandbox.url);
+    return stack;
+  } catch (error) {
+    await stopStack(stack);
+    throw error;
+  }
+}
+
+/** Stops what `startStack` started (any part may be missing). */
+export async function stopStack({ browser, gateway, demo, sandbox } = {}) {
+  await browser?.close();
+  gateway?.stop();
+  demo?.stop();
+  sandbox?.stop();
+}
+
 export async function newPage(browser) {
   const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   const page = await context.newPage();

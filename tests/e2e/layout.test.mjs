@@ -5,25 +5,13 @@
 import { test, before, after, beforeEach, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSandbox, startGateway, serveStatic, launchBrowser, newPage, sandboxClient, openDemo, waitForState,
+  newPage, openDemo, waitForState, startStack, stopStack,
 } from './harness.mjs';
 
 let sandbox, gateway, demo, browser, api, page;
 
-before(async () => {
-  sandbox = await startSandbox();
-  demo = await serveStatic();
-  gateway = await startGateway(sandbox.url, demo.url);
-  browser = await launchBrowser();
-  api = sandboxClient(sandbox.url);
-});
-
-after(async () => {
-  await browser?.close();
-  gateway?.stop();
-  demo?.stop();
-  sandbox?.stop();
-});
+before(async () => ({ sandbox, gateway, demo, browser, api } = await startStack()));
+after(() => stopStack({ sandbox, gateway, demo, browser }));
 
 beforeEach(async () => {
   await api.reset();
