@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the npm package from the release widget and packs it: www/customer-form-<version>.tgz.
 # Output layout (www/package/): index.js (entry + wasm-bindgen glue + element, one minified ES
-# module), index.d.ts, customer_form_bg.wasm (wasm-opt -Oz), customer-form.<lang>.json (the
-# non-English strings, fetched beside the .wasm on demand), README.md.
+# module), index.d.ts, customer_form_bg.wasm (wasm-opt -Oz, imports and exports renamed short),
+# customer-form.<lang>.json (the non-English strings, fetched beside the .wasm on demand),
+# README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -21,7 +22,10 @@ printf "export * from './%s';\n" "${snippets[0]#www/pkg/}" > www/pkg/element.js
 mkdir -p www/package
 wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types \
   --enable-sign-ext --enable-mutable-globals --enable-multivalue \
-  -o www/package/customer_form_bg.wasm www/pkg/customer_form_bg.wasm
+  --minify-imports-and-exports-and-modules \
+  -o www/package/customer_form_bg.wasm www/pkg/customer_form_bg.wasm >www/pkg/minified-names.json
+# The glue then calls the wasm by those short names (the script says why and checks the result).
+node scripts/minify-names.mjs www/pkg/customer_form.js www/pkg/minified-names.json www/package/customer_form_bg.wasm
 # One ES module: the entry, the glue and the element snippet. `new URL(…, import.meta.url)`
 # stays as written, so bundlers (Vite, webpack 5) and plain servers find the wasm beside it.
 # ES2022 keeps the element's private fields as they are (lowering them cost 300 B gzip); every
