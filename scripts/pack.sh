@@ -22,7 +22,7 @@ printf "export * from './%s';\n" "${snippets[0]#www/pkg/}" > www/pkg/element.js
 mkdir -p www/package
 wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types \
   --enable-sign-ext --enable-mutable-globals --enable-multivalue \
-  --minify-imports-and-exports-and-modules \
+  --minify-imports-and-exports-and-modules --strip-producers --strip-target-features \
   -o www/package/customer_form_bg.wasm www/pkg/customer_form_bg.wasm >www/pkg/minified-names.json
 # The glue then calls the wasm by those short names (the script says why and checks the result).
 node scripts/minify-names.mjs www/pkg/customer_form.js www/pkg/minified-names.json www/package/customer_form_bg.wasm
