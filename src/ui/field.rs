@@ -4,7 +4,7 @@
 //! the widget a copy of Yew's lifecycle code.
 
 use providers::{FieldKind, FieldSpec};
-use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::tags_field::{tags_control, TagsEditor};
@@ -96,10 +96,7 @@ pub fn field(props: FieldProps) -> Html {
                 status,
             }),
         ) => {
-            let on_edit = props.on_edit.clone();
-            let onchange = Callback::from(move |e: Event| {
-                on_edit.emit((name, e.target_unchecked_into::<HtmlSelectElement>().value()));
-            });
+            let onchange = on_change(&props.on_edit, name);
             html! {
                 <select id={id.clone()} {name} part="input" disabled={read_only}
                     aria-invalid={invalid} aria-busy={status.loading.then_some("true")}
@@ -175,13 +172,7 @@ fn control(
     let id = id.to_string();
     match kind {
         FieldKind::JsonObject | FieldKind::JsonList => {
-            let on_edit = props.on_edit.clone();
-            let oninput = Callback::from(move |e: InputEvent| {
-                on_edit.emit((
-                    name,
-                    e.target_unchecked_into::<HtmlTextAreaElement>().value(),
-                ));
-            });
+            let oninput = on_input(&props.on_edit, name);
             html! {
                 <textarea id={id.clone()} {name} part="input" spellcheck="false"
                     rows={props.value.lines().count().clamp(3, 12).to_string()}
@@ -204,10 +195,7 @@ fn control(
             }
         }
         FieldKind::Choice(choices) => {
-            let on_edit = props.on_edit.clone();
-            let onchange = Callback::from(move |e: Event| {
-                on_edit.emit((name, e.target_unchecked_into::<HtmlSelectElement>().value()));
-            });
+            let onchange = on_change(&props.on_edit, name);
             html! {
                 <select id={id.clone()} {name} part="input" disabled={read_only}
                     required={spec.required} aria-invalid={invalid}
@@ -237,10 +225,7 @@ fn control(
                 Some(Choices::Suggest { options, .. }) if !options.is_empty() => Some(options),
                 _ => None,
             };
-            let on_edit = props.on_edit.clone();
-            let oninput = Callback::from(move |e: InputEvent| {
-                on_edit.emit((name, e.target_unchecked_into::<HtmlInputElement>().value()));
-            });
+            let oninput = on_input(&props.on_edit, name);
             html! { <>
                 <input id={id.clone()} {name} type={input_type} part="input"
                     value={props.value.clone()} readonly={read_only}
@@ -262,4 +247,26 @@ fn control(
             </> }
         }
     }
+}
+
+/// A select's new value, as the field's edit. One callback type for every select, and one for
+/// every text control below: a closure per control cost a type each (README, Size).
+fn on_change(on_edit: &Callback<(&'static str, String)>, name: &'static str) -> Callback<Event> {
+    let on_edit = on_edit.clone();
+    Callback::from(move |e: Event| on_edit.emit((name, control_value(&e))))
+}
+
+/// An input's or a textarea's new text, as the field's edit.
+fn on_input(
+    on_edit: &Callback<(&'static str, String)>,
+    name: &'static str,
+) -> Callback<InputEvent> {
+    let on_edit = on_edit.clone();
+    Callback::from(move |e: InputEvent| on_edit.emit((name, control_value(&e))))
+}
+
+/// The `value` of the control an event came from: an input, a textarea or a select, which all
+/// have one (read as an input's; the binding reads the property by name).
+fn control_value(e: &Event) -> String {
+    e.target_unchecked_into::<HtmlInputElement>().value()
 }
