@@ -158,6 +158,15 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
     let failed_note = (!blocked)
         .then(|| alert.as_ref().map(|a| a.summary.clone()))
         .flatten();
+    // Drawn once: a blocked form shows them alone, any other beside its submit button.
+    let retry_buttons = html! { <>
+        if can_retry_load {
+            <button type="button" part="retry" onclick={retry_load}>{catalog.t("action.retry_load")}</button>
+        }
+        if can_retry_credential {
+            <button type="button" part="retry" onclick={retry_credential}>{catalog.t("action.try_again")}</button>
+        }
+    </> };
     let summary = summary(SummaryProps {
         alert,
         invalid,
@@ -175,14 +184,7 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
                 }
                 {summary}
                 if blocked {
-                    <div class="cf-actions">
-                        if can_retry_load {
-                            <button type="button" part="retry" onclick={retry_load}>{catalog.t("action.retry_load")}</button>
-                        }
-                        if can_retry_credential {
-                            <button type="button" part="retry" onclick={retry_credential}>{catalog.t("action.try_again")}</button>
-                        }
-                    </div>
+                    <div class="cf-actions">{retry_buttons}</div>
                 } else {
                     if fields.iter().any(|f| f.required) && !form.strings_pending {
                         <p class="cf-note" part="note">{catalog.t("form.required_note")}</p>
@@ -225,12 +227,7 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
                     if let Some(confirm) = form.anonymization_confirm(ctx) { {confirm} }
                     <div class="cf-actions">
                         <button type="submit" part="submit" disabled={read_only || busy}>{submit_label}</button>
-                        if can_retry_load {
-                            <button type="button" part="retry" onclick={retry_load}>{catalog.t("action.retry_load")}</button>
-                        }
-                        if can_retry_credential {
-                            <button type="button" part="retry" onclick={retry_credential}>{catalog.t("action.try_again")}</button>
-                        }
+                        {retry_buttons}
                         if duplicate {
                             <button type="button" part="use-existing" onclick={use_existing}>{catalog.t("action.use_existing")}</button>
                         }
