@@ -37,6 +37,19 @@ pub fn field_text(catalog: &Catalog, message: &FieldMessage) -> String {
     }
 }
 
+/// The fields' labels, comma-separated: one function for the three messages that list fields,
+/// rather than a collected `Vec` and `join` at each (README, Size).
+fn labels(fields: &[&str], label_of: &dyn Fn(&str) -> String) -> String {
+    let mut names = String::new();
+    for field in fields {
+        if !names.is_empty() {
+            names.push_str(", ");
+        }
+        names.push_str(&label_of(field));
+    }
+    names
+}
+
 /// What the `role="status"` region says; `label_of` names fields in the form's language.
 pub fn notice_text(
     catalog: &Catalog,
@@ -47,14 +60,10 @@ pub fn notice_text(
     match notice {
         Notice::Created => catalog.t("status.created"),
         Notice::Saved => catalog.t("status.saved"),
-        Notice::SavedWithTheirs(fields) => {
-            let names = fields
-                .iter()
-                .map(|f| label_of(f))
-                .collect::<Vec<_>>()
-                .join(", ");
-            catalog.t_with("status.saved_with_theirs", &[("fields", &names)])
-        }
+        Notice::SavedWithTheirs(fields) => catalog.t_with(
+            "status.saved_with_theirs",
+            &[("fields", &labels(fields, label_of))],
+        ),
         Notice::Replayed => catalog.t("status.replayed"),
         Notice::NothingChanged => catalog.t("status.nothing_changed"),
         Notice::ReadOnly => catalog.t("status.read_only"),
@@ -69,14 +78,10 @@ pub fn notice_text(
             ],
         ),
         Notice::Restored => catalog.t("status.restored"),
-        Notice::RestoredExcept(fields) => {
-            let names = fields
-                .iter()
-                .map(|f| label_of(f))
-                .collect::<Vec<_>>()
-                .join(", ");
-            catalog.t_with("status.restored_except", &[("fields", &names)])
-        }
+        Notice::RestoredExcept(fields) => catalog.t_with(
+            "status.restored_except",
+            &[("fields", &labels(fields, label_of))],
+        ),
         Notice::TookTheirs => catalog.t("status.took_theirs"),
         Notice::ChoseExisting => catalog.t("status.chose_existing"),
         Notice::TagsNotAdded(tags) => catalog.t_with(
@@ -184,17 +189,7 @@ pub fn alert_text(
                     Failure::Differs { .. } => "alert.differs",
                     _ => "alert.conflict_edit",
                 },
-                &[
-                    ("provider", name),
-                    (
-                        "fields",
-                        &fields
-                            .iter()
-                            .map(|f| label_of(f))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    ),
-                ],
+                &[("provider", name), ("fields", &labels(fields, label_of))],
             ),
             detail: None,
             other_fields: None,
