@@ -4,6 +4,7 @@
 //! it can never be part of one.
 
 use providers::reference::Named;
+use providers::substring;
 
 /// The tags `text` holds, in order, each once, blanks dropped: what the field saves
 /// (`providers::validate::normalize` reads a tags text the same way).
@@ -58,7 +59,9 @@ pub fn matches<'a>(known: &'a [Named], text: &str) -> Vec<&'a str> {
         .iter()
         .map(|tag| tag.name.as_str())
         .filter(|name| !given.contains(name))
-        .filter(|name| folded.is_empty() || name.to_ascii_lowercase().contains(&folded))
+        .filter(|name| {
+            folded.is_empty() || substring::contains(&name.to_ascii_lowercase(), &folded)
+        })
         .collect();
     match found[..] {
         [only] if only == typing => Vec::new(),

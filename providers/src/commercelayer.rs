@@ -464,8 +464,9 @@ impl Contract for CommerceLayer {
             return error;
         };
         let customer = body.string_at("data.id").filter(|c| !c.is_empty());
-        let names_group = error.message.contains(group.as_str());
-        let names_customer = customer.is_some_and(|c| error.message.contains(c.as_str()));
+        let names_group = crate::substring::contains(&error.message, &group);
+        let names_customer =
+            customer.is_some_and(|c| crate::substring::contains(&error.message, &c));
         if names_group || !names_customer {
             error.kind = ErrorKind::Validation;
             error.field_errors.push(FieldError::explained(
@@ -497,8 +498,7 @@ impl Contract for CommerceLayer {
                 .and_then(|p| p.rsplit('/').next())
                 .filter(|f| !f.is_empty() && *f != "data")
                 .or_else(|| {
-                    text("detail")
-                        .split_once(" - ")
+                    crate::substring::split_once(text("detail"), " - ")
                         .map(|(field, _)| field.trim())
                 });
             match field {

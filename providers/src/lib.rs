@@ -18,6 +18,7 @@ pub mod pairs;
 pub mod public_client;
 pub mod record;
 pub mod reference;
+pub mod substring;
 pub mod token_claims;
 pub mod url;
 pub mod validate;

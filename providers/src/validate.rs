@@ -97,7 +97,7 @@ pub fn normalize(kind: FieldKind, raw: &str) -> Normal {
             let text = raw.trim();
             if text.is_empty() {
                 Normal::Empty
-            } else if text.contains("://") {
+            } else if crate::substring::contains(text, "://") {
                 Normal::Text(text.to_string())
             } else {
                 Normal::Text(format!("https://{text}"))

@@ -15,7 +15,7 @@ pub mod remote;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use providers::Json;
+use providers::{substring, Json};
 
 /// The locales the widget ships. Unknown tags fall back to English.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -197,7 +197,7 @@ impl Catalog {
     pub fn t_with(&self, key: &str, args: &[(&str, &str)]) -> String {
         let mut text = self.t(key);
         for (name, value) in args {
-            text = text.replace(&format!("{{{name}}}"), value);
+            text = substring::replace(&text, &format!("{{{name}}}"), value);
         }
         text
     }

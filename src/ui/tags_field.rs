@@ -8,6 +8,7 @@
 //! between chips and the input; Backspace with the caret at the start of the input focuses the
 //! last chip (it never removes one unseen).
 
+use providers::substring;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
 use yew::prelude::*;
@@ -275,7 +276,7 @@ pub fn tags_control(
                         if !read_only {
                             <button type="button" id={chip_id(id, index)} data-i={index.to_string()}
                                 class="cf-chip-remove" part="chip-remove"
-                                aria-label={editor.remove.replace("{tag}", tag)}>
+                                aria-label={substring::replace(&editor.remove, "{tag}", tag)}>
                                 <span aria-hidden="true">{"×"}</span>
                             </button>
                         }
