@@ -64,7 +64,7 @@ pub fn conflict_choice(props: ConflictChoiceProps) -> Html {
     html! {
         <div class="cf-conflict" part="conflict">
             { for props.fields.iter().map(|field| {
-                let group = format!("{}-merge-{}", props.id_prefix, field.name.replace('.', "-"));
+                let group = format!("{}-merge-{}", props.id_prefix, super::field::dashed(field.name));
                 let option = |side: Side, label: &AttrValue, value: &AttrValue| {
                     let on_choose = props.on_choose.clone();
                     let name = field.name;
