@@ -37,15 +37,15 @@ pub fn field_text(catalog: &Catalog, message: &FieldMessage) -> String {
     }
 }
 
-/// The fields' labels, comma-separated: one function for the three messages that list fields,
-/// rather than a collected `Vec` and `join` at each (README, Size).
-fn labels(fields: &[&str], label_of: &dyn Fn(&str) -> String) -> String {
+/// The fields' labels (or the tags), comma-separated: one function for the messages that list
+/// them, rather than a collected `Vec` and `join` at each (README, Size).
+fn labels<S: AsRef<str>>(fields: &[S], label_of: &dyn Fn(&str) -> String) -> String {
     let mut names = String::new();
     for field in fields {
         if !names.is_empty() {
             names.push_str(", ");
         }
-        names.push_str(&label_of(field));
+        names.push_str(&label_of(field.as_ref()));
     }
     names
 }
@@ -88,7 +88,7 @@ pub fn notice_text(
             "status.tags_not_added",
             &[
                 ("provider", provider.display_name()),
-                ("tags", &tags.join(", ")),
+                ("tags", &labels(tags, &|tag| tag.to_string())),
             ],
         ),
     }
@@ -148,11 +148,15 @@ pub fn alert_text(
         Failure::Api { error, step } => {
             let (_, unshown) = error.partition_fields(shown_fields);
             let other_fields = (!unshown.is_empty()).then(|| {
-                let list = unshown
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; ");
+                let mut list = String::new();
+                for e in unshown {
+                    if !list.is_empty() {
+                        list.push_str("; ");
+                    }
+                    list.push_str(&e.field);
+                    list.push_str(": ");
+                    list.push_str(&e.message);
+                }
                 catalog.t_with("alert.other_fields", &[("fields", &list)])
             });
             // The gateway's own refusals are its words, not the provider's.
