@@ -474,22 +474,20 @@ fn css_variable(name: &str) -> Option<String> {
     if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphabetic()) {
         return None;
     }
-    let kebab = match name {
-        "fontFamily" => "font".to_string(),
-        "borderRadius" => "radius".to_string(),
-        _ => name
-            .chars()
-            .flat_map(|c| {
-                let lower = c.to_ascii_lowercase();
+    let mut property = String::from("--cf-");
+    match name {
+        "fontFamily" => property.push_str("font"),
+        "borderRadius" => property.push_str("radius"),
+        _ => {
+            for c in name.chars() {
                 if c.is_ascii_uppercase() {
-                    vec!['-', lower]
-                } else {
-                    vec![lower]
+                    property.push('-');
                 }
-            })
-            .collect(),
-    };
-    Some(format!("--cf-{kebab}"))
+                property.push(c.to_ascii_lowercase());
+            }
+        }
+    }
+    Some(property)
 }
 
 /// Renders a customer form into `element`'s shadow root (an open one is attached if the element
@@ -541,4 +539,27 @@ pub fn define_customer_form(tag_name: Option<String>) -> String {
     let function: Function = mount_fn.into_js_value().unchecked_into();
     define_element(&tag, &function);
     tag
+}
+
+#[cfg(test)]
+mod tests {
+    use super::css_variable;
+
+    #[test]
+    fn appearance_variables_become_custom_properties() {
+        assert_eq!(
+            css_variable("colorPrimary").as_deref(),
+            Some("--cf-color-primary")
+        );
+        assert_eq!(
+            css_variable("colorTextMuted").as_deref(),
+            Some("--cf-color-text-muted")
+        );
+        assert_eq!(css_variable("spacing").as_deref(), Some("--cf-spacing"));
+        assert_eq!(css_variable("fontFamily").as_deref(), Some("--cf-font"));
+        assert_eq!(css_variable("borderRadius").as_deref(), Some("--cf-radius"));
+        for refused in ["", "color-primary", "x;y", "colör", "a:b"] {
+            assert_eq!(css_variable(refused), None, "{refused}");
+        }
+    }
 }
