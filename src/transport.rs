@@ -90,7 +90,7 @@ impl Transport for FetchTransport {
             let reply = JsFuture::from(sent).await.unwrap_or(JsValue::NULL);
             if let Some(fault) = reply.as_string() {
                 return Err(match fault.strip_prefix("too-large:") {
-                    Some(status) => too_large(status.parse().unwrap_or(0)),
+                    Some(status) => too_large(providers::digits::parse_u16(status).unwrap_or(0)),
                     None if fault == "timeout" => no_reply(ErrorKind::Timeout),
                     None => no_reply(ErrorKind::Network),
                 });

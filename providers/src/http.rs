@@ -99,6 +99,6 @@ impl HttpReply {
 
     /// `Retry-After` in seconds when given as a number (the form the providers use).
     pub fn retry_after_secs(&self) -> Option<u32> {
-        self.header("retry-after")?.trim().parse().ok()
+        crate::digits::parse_u32(self.header("retry-after")?.trim())
     }
 }

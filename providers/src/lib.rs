@@ -10,6 +10,7 @@ mod registry;
 pub mod contacts;
 pub mod contract;
 pub mod credential;
+pub mod digits;
 pub mod error;
 pub mod field;
 pub mod http;

@@ -84,9 +84,7 @@ impl ReferenceQuery {
                 return Err(format!("{key} is given twice"));
             }
             let number = |max: u32| {
-                value
-                    .parse::<u32>()
-                    .ok()
+                crate::digits::parse_u32(&value)
                     .filter(|n| (1..=max).contains(n))
                     .ok_or_else(|| format!("{key} must be a number from 1 to {max}"))
             };
@@ -163,7 +161,7 @@ pub fn read_page(list: ReferenceList, body: &Json) -> Option<ReferencePage> {
         })
         .collect();
     let page_count = match body.pointer("meta.page_count") {
-        Some(Json::Number(n)) => n.parse::<u32>().unwrap_or(1).max(1),
+        Some(Json::Number(n)) => crate::digits::parse_u32(n).unwrap_or(1).max(1),
         _ => 1,
     };
     Some(ReferencePage { items, page_count })
@@ -174,7 +172,7 @@ pub fn read_page(list: ReferenceList, body: &Json) -> Option<ReferencePage> {
 pub fn slim(list: ReferenceList, body: &Json) -> Option<Json> {
     let page = read_page(list, body)?;
     let count = |name: &str| match body.pointer(&format!("meta.{name}")) {
-        Some(Json::Number(n)) if n.parse::<u64>().is_ok() => Json::Number(n.clone()),
+        Some(Json::Number(n)) if crate::digits::parse_u64(n).is_some() => Json::Number(n.clone()),
         _ => Json::Number("0".into()),
     };
     let data = page

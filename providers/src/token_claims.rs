@@ -42,7 +42,7 @@ impl TokenClaims {
                     .collect()
             }),
             exp: claims.get("exp").and_then(|e| match e {
-                Json::Number(n) => n.split('.').next()?.parse().ok(),
+                Json::Number(n) => crate::digits::parse_u64(n.split('.').next()?),
                 _ => None,
             }),
             provider: claims.string_at("provider"),

@@ -116,7 +116,7 @@ fn is_ipv4_loopback(host: &str) -> bool {
             !p.is_empty()
                 && p.len() <= 3
                 && p.bytes().all(|b| b.is_ascii_digit())
-                && p.parse::<u16>().is_ok_and(|n| n <= 255)
+                && crate::digits::parse_u16(p).is_some_and(|n| n <= 255)
         })
 }
 

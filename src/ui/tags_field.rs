@@ -231,7 +231,7 @@ fn target_index(target: Option<web_sys::EventTarget>) -> Option<(usize, bool)> {
         .ok()?
         .closest("[data-i]")
         .ok()??;
-    let index = element.get_attribute("data-i")?.parse().ok()?;
+    let index = providers::digits::parse_usize(&element.get_attribute("data-i")?)?;
     Some((index, element.has_attribute("role")))
 }
 
