@@ -29,7 +29,7 @@ impl TokenClaims {
             return None;
         }
         let bytes = base64url_decode(payload)?;
-        let text = String::from_utf8(bytes).ok()?;
+        let text = utf8_text(&bytes)?;
         let claims = Json::parse(&text).ok()?;
         if !claims.is_object() {
             return None;
@@ -67,6 +67,42 @@ impl TokenClaims {
 }
 
 /// Unpadded (or padded) base64url, as JWTs use.
+/// The text the bytes encode in UTF-8; `None` unless they are well-formed (RFC 3629: no
+/// overlong forms, no surrogates, nothing past U+10FFFF), as `String::from_utf8` decides.
+///
+/// Why not `String::from_utf8`: a token is the only UTF-8 the widget validates itself (the
+/// browser hands it every other string), and core's validator cost 0.8 kB raw (README, Size).
+fn utf8_text(bytes: &[u8]) -> Option<String> {
+    let mut text = String::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while let Some((&first, tail)) = rest.split_first() {
+        // How many bytes follow, and the range the first of them must fall in (RFC 3629, 4).
+        let (more, low, high) = match first {
+            0x00..=0x7F => (0, 0x80, 0xBF),
+            0xC2..=0xDF => (1, 0x80, 0xBF),
+            0xE0 => (2, 0xA0, 0xBF),
+            0xE1..=0xEC | 0xEE..=0xEF => (2, 0x80, 0xBF),
+            0xED => (2, 0x80, 0x9F),
+            0xF0 => (3, 0x90, 0xBF),
+            0xF1..=0xF3 => (3, 0x80, 0xBF),
+            0xF4 => (3, 0x80, 0x8F),
+            _ => return None,
+        };
+        let (following, after) = (tail.get(..more)?, tail.get(more..)?);
+        let mut code = u32::from(first & [0x7F, 0x1F, 0x0F, 0x07][more]);
+        for (i, &b) in following.iter().enumerate() {
+            let (low, high) = if i == 0 { (low, high) } else { (0x80, 0xBF) };
+            if b < low || b > high {
+                return None;
+            }
+            code = (code << 6) | u32::from(b & 0x3F);
+        }
+        text.push(char::from_u32(code)?);
+        rest = after;
+    }
+    Some(text)
+}
+
 pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
     let text = text.trim_end_matches('=');
     let mut out = Vec::with_capacity(text.len() * 3 / 4);
@@ -96,6 +132,36 @@ pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_utf8_as_std_does() {
+        let std = |bytes: &[u8]| String::from_utf8(bytes.to_vec()).ok();
+        for a in 0..=255u8 {
+            assert_eq!(utf8_text(&[a]), std(&[a]));
+            for b in 0..=255u8 {
+                assert_eq!(utf8_text(&[a, b]), std(&[a, b]), "{a:x} {b:x}");
+                for c in 0..=255u8 {
+                    assert_eq!(utf8_text(&[a, b, c]), std(&[a, b, c]), "{a:x} {b:x} {c:x}");
+                }
+            }
+        }
+        // Four-byte forms: every first byte against the edges of each following byte's ranges.
+        let edges = [
+            0x00, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xF4, 0xFF,
+        ];
+        for a in 0..=255u8 {
+            for b in edges {
+                for c in edges {
+                    for d in edges {
+                        let bytes = [a, b, c, d];
+                        assert_eq!(utf8_text(&bytes), std(&bytes), "{bytes:x?}");
+                    }
+                }
+            }
+        }
+        let text = "{\"name\":\"Zoë 😀 ✓\"}";
+        assert_eq!(utf8_text(text.as_bytes()).as_deref(), Some(text));
+    }
 
     #[test]
     fn decodes_base64url() {
