@@ -63,12 +63,10 @@ hint.metadata	One row per key. The same data as JSON is in the box below the row
 hint.tags	Separate tags with commas; a tag cannot contain a comma.
 hint.partnero.key	A unique ID for this customer, such as your account ID or their email. Transactions refer to it.
 hint.partnero.rename	Changing the key renames the customer in Partnero.
-hint.partnero.partner	Give the partner's referral key, ID or email. The referral key is filled in from the partnero_partner cookie when the visitor came through a referral link.
 hint.partnero.tags	Separate tags with commas; a tag cannot contain a comma. The list replaces the customer's tags; empty it to remove them all.
 hint.count.email	Must be unique in your Count team.
 hint.count.contacts	One row per contact, at most one primary. The same list as JSON is in the box below the rows; either can be edited.
 hint.commercelayer.password	Leave empty to keep the current password. It is never shown.
-hint.commercelayer.customer_group	The ID of a customer group; empty removes the group.
 hint.commercelayer.tags	Tag names, separated by commas (a tag cannot contain one); at most 10.
 error.required	This field is required.
 error.email	Enter a valid email address, like name@example.com.
