@@ -29,7 +29,7 @@ pub fn without(text: &str, index: usize) -> String {
 
 /// The text before the last comma (the tags already given) and after it (the tag being typed).
 fn split_typing(text: &str) -> (&str, &str) {
-    match text.rsplit_once(',') {
+    match substring::rsplit_once(text, b',') {
         Some((done, typing)) => (done, typing.trim_start()),
         None => ("", text.trim_start()),
     }

@@ -495,7 +495,7 @@ impl Contract for CommerceLayer {
             }
             let pointer = item.pointer("source.pointer").and_then(Json::as_str);
             let field = pointer
-                .and_then(|p| p.rsplit('/').next())
+                .map(|p| crate::substring::after_last(p, b'/'))
                 .filter(|f| !f.is_empty() && *f != "data")
                 .or_else(|| {
                     crate::substring::split_once(text("detail"), " - ")

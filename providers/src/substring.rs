@@ -27,6 +27,23 @@ pub fn split_once<'a>(text: &'a str, separator: &str) -> Option<(&'a str, &'a st
     Some((&text[..at], &text[at + separator.len()..]))
 }
 
+/// The text before and after the last `separator`, an ASCII character (any other byte never
+/// matches: it could fall inside a character). Searching from the end with a `char` pattern
+/// links core's reverse searcher and `memrchr`, for four callers (README, Size).
+pub fn rsplit_once(text: &str, separator: u8) -> Option<(&str, &str)> {
+    if !separator.is_ascii() {
+        return None;
+    }
+    let at = text.bytes().rposition(|b| b == separator)?;
+    Some((&text[..at], &text[at + 1..]))
+}
+
+/// The text after the last `separator` (an ASCII character), or all of it when there is none:
+/// what `text.rsplit(separator).next()` gives.
+pub fn after_last(text: &str, separator: u8) -> &str {
+    rsplit_once(text, separator).map_or(text, |(_, after)| after)
+}
+
 /// Every occurrence of `from` replaced with `to`, left to right.
 pub fn replace(text: &str, from: &str, to: &str) -> String {
     if from.is_empty() {
@@ -75,6 +92,25 @@ mod tests {
                 assert_eq!(contains(text, needle), text.contains(needle));
                 assert_eq!(split_once(text, needle), text.split_once(needle));
             }
+        }
+    }
+
+    #[test]
+    fn splits_at_the_last_separator_as_std_does() {
+        for text in TEXTS
+            .iter()
+            .chain(&["a@b@c", "@", "x/", "/y", "ö@ü", "a,b, c"])
+        {
+            for separator in [b'@', b'/', b',', b'{', b'a'] {
+                let c = char::from(separator);
+                assert_eq!(
+                    rsplit_once(text, separator),
+                    text.rsplit_once(c),
+                    "{text:?}"
+                );
+                assert_eq!(Some(after_last(text, separator)), text.rsplit(c).next());
+            }
+            assert_eq!(rsplit_once(text, 0xC3), None);
         }
     }
 

@@ -89,7 +89,7 @@ pub fn host(url: &str) -> Option<String> {
         .strip_prefix("http://")
         .or_else(|| lower.strip_prefix("https://"))?;
     let authority = rest.split(['/', '?', '#']).next()?;
-    let authority = authority.rsplit('@').next()?;
+    let authority = crate::substring::after_last(authority, b'@');
     let host = if let Some(bracketed) = authority.strip_prefix('[') {
         bracketed.split(']').next()?
     } else {

@@ -179,7 +179,7 @@ pub fn check_fields(fields: &[FieldSpec], values: &FormValues) -> Vec<Invalid> {
 
 /// The HTML `type=email` grammar, plus a dot in the domain (every provider needs a routable address).
 pub fn is_email(text: &str) -> bool {
-    let Some((local, domain)) = text.rsplit_once('@') else {
+    let Some((local, domain)) = crate::substring::rsplit_once(text, b'@') else {
         return false;
     };
     let local_ok = !local.is_empty()
