@@ -82,16 +82,20 @@ pub fn field(props: FieldProps) -> Html {
     };
     let status_text = status.and_then(|s| s.text.clone());
     let status_id = format!("{id}-list-status");
-    let described_by = [
-        props.error.as_ref().map(|_| error_id.as_str()),
-        props.locked.as_ref().map(|_| locked_id.as_str()),
-        status_text.as_ref().map(|_| status_id.as_str()),
-        props.hint.as_ref().map(|_| hint_id.as_str()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
+    let mut described_by = String::new();
+    for (shown, id) in [
+        (props.error.is_some(), &error_id),
+        (props.locked.is_some(), &locked_id),
+        (status_text.is_some(), &status_id),
+        (props.hint.is_some(), &hint_id),
+    ] {
+        if shown {
+            if !described_by.is_empty() {
+                described_by.push(' ');
+            }
+            described_by.push_str(id);
+        }
+    }
     let described_by = (!described_by.is_empty()).then_some(described_by);
     let invalid = props.error.as_ref().map(|_| "true");
     let name = spec.name;
