@@ -1,5 +1,6 @@
 //! Finding text in text: the few substring searches the widget makes (placeholders, tag
-//! suggestions, a scheme, an error's field), by a plain byte scan.
+//! suggestions, a scheme, an error's field) and the splits at a last separator (`@`, `/`, `,`),
+//! by a plain byte scan.
 //!
 //! Why not `str::find`, `contains`, `replace` and `split_once` with a `&str` pattern: those link
 //! core's Two-Way searcher, about 3.6 kB of wasm for strings a few dozen bytes long (README, Size).
