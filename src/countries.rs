@@ -28,20 +28,21 @@ pub fn country_options(
     }
     add(value, value);
     // An insertion sort: a few hundred names, and std's sorts cost the package kilobytes per
-    // instantiation.
-    let keyed: Vec<(String, (String, String))> = options
-        .into_iter()
-        .map(|option| (sort_key(&option.1), option))
-        .collect();
-    let mut sorted: Vec<(String, (String, String))> = Vec::with_capacity(keyed.len());
-    for item in keyed {
+    // instantiation. Loops rather than collected adapters, for the same reason (README, Size).
+    let mut sorted: Vec<(String, (String, String))> = Vec::with_capacity(options.len());
+    for option in options {
+        let item = (sort_key(&option.1), option);
         let at = sorted
             .iter()
             .position(|other| (&item.0, &item.1 .1) < (&other.0, &other.1 .1))
             .unwrap_or(sorted.len());
         sorted.insert(at, item);
     }
-    sorted.into_iter().map(|(_, option)| option).collect()
+    let mut options = Vec::with_capacity(sorted.len());
+    for (_, option) in sorted {
+        options.push(option);
+    }
+    options
 }
 
 /// A name folded for sorting: lower case, Latin-1 accents dropped ("Österreich" beside
@@ -67,18 +68,16 @@ fn fold(c: char) -> char {
 /// Suggestions from `host.js`'s "English\tlocal" lines: the English name is the value typed into
 /// the field, the local name its label (none when it is the same words).
 pub fn suggestions(lines: &str) -> Vec<(String, String)> {
-    lines
-        .lines()
-        .filter_map(|line| {
-            let (english, local) = line.split_once('\t').unwrap_or((line, ""));
-            let english = english.trim();
-            let local = local.trim();
-            (!english.is_empty()).then(|| {
-                let label = if local == english { "" } else { local };
-                (english.to_string(), label.to_string())
-            })
-        })
-        .collect()
+    let mut suggestions = Vec::new();
+    for line in lines.lines() {
+        let (english, local) = line.split_once('\t').unwrap_or((line, ""));
+        let (english, local) = (english.trim(), local.trim());
+        if !english.is_empty() {
+            let label = if local == english { "" } else { local };
+            suggestions.push((english.to_string(), label.to_string()));
+        }
+    }
+    suggestions
 }
 
 /// Whether `field` is one of Count's address countries.
