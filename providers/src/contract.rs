@@ -442,6 +442,32 @@ pub fn interpret_reply_to(
     interpret_reply(contract, reply).map_err(|error| contract.explain_error(request, error))
 }
 
+/// The field errors of an `errors` array of `{field, message}` items (Prolifi's, Count's): each
+/// item's field is the first of `keys` it has, mapped to the form's field; items without one are
+/// skipped, a missing message is empty. One loop for both providers (README, Size).
+pub fn listed_field_errors(
+    errors: Option<&Json>,
+    keys: &[&str],
+    fields: &[FieldSpec],
+) -> Vec<FieldError> {
+    let mut field_errors = Vec::new();
+    for item in errors.and_then(Json::as_array).unwrap_or_default() {
+        let Some(field) = keys
+            .iter()
+            .find_map(|key| item.get(key))
+            .and_then(Json::as_str)
+        else {
+            continue;
+        };
+        let message = item
+            .get("message")
+            .and_then(Json::as_str)
+            .unwrap_or_default();
+        field_errors.push(FieldError::new(map_field(fields, field), message));
+    }
+    field_errors
+}
+
 /// Maps a provider's field path to the form field that shows it: exact name, else the longest
 /// form field the path lies under (`metadata.plan` → `metadata`), else the path unchanged (the
 /// caller then shows it at form level).

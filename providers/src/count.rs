@@ -6,7 +6,7 @@
 //! OAuth happen in the gateway; the browser never talks to Count directly.
 
 use crate::contract::{
-    customer_route, field_error_list, map_field, Contract, GatewayRules, Replaced, RequestContext,
+    customer_route, field_error_list, Contract, GatewayRules, Replaced, RequestContext,
     Route, WrittenField,
 };
 use crate::error::{ApiError, ErrorKind, FieldError};
@@ -337,23 +337,11 @@ impl Contract for Count {
             .iter()
             .find_map(|key| body.get(key).and_then(Json::as_str))
             .map(str::to_string);
-        error.field_errors = body
-            .get("errors")
-            .and_then(Json::as_array)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|item| {
-                let field = item
-                    .get("field")
-                    .or_else(|| item.get("path"))
-                    .and_then(Json::as_str)?;
-                let message = item
-                    .get("message")
-                    .and_then(Json::as_str)
-                    .unwrap_or_default();
-                Some(FieldError::new(map_field(&CREATE_FIELDS, field), message))
-            })
-            .collect();
+        error.field_errors = crate::contract::listed_field_errors(
+            body.get("errors"),
+            &["field", "path"],
+            &CREATE_FIELDS,
+        );
         match reply.status {
             // Count's 400 is "Validation failed", with or without errors[].
             400 => error.kind = ErrorKind::Validation,

@@ -3,7 +3,7 @@
 //! Source: shared/provider-docs/prolifi-update-customer.md (OpenAPI 3.1) and contracts.md §2, §6.2.
 
 use crate::contract::{
-    customer_route, field_error_list, map_field, Contract, GatewayRules, RecordNames,
+    customer_route, field_error_list, Contract, GatewayRules, RecordNames,
     RequestContext, Route, WrittenField,
 };
 use crate::credential::{read_token, Channel, CredentialUse, Grant, RefusalReason, TokenKind};
@@ -219,20 +219,8 @@ impl Contract for Prolifi {
         if let Some(message) = envelope.get("message").and_then(Json::as_str) {
             error.message = message.to_string();
         }
-        error.field_errors = envelope
-            .get("errors")
-            .and_then(Json::as_array)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|item| {
-                let field = item.get("field")?.as_str()?;
-                let message = item
-                    .get("message")
-                    .and_then(Json::as_str)
-                    .unwrap_or_default();
-                Some(FieldError::new(map_field(FIELDS, field), message))
-            })
-            .collect();
+        error.field_errors =
+            crate::contract::listed_field_errors(envelope.get("errors"), &["field"], FIELDS);
         error
     }
 }
