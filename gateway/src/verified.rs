@@ -12,7 +12,6 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use providers::{gateway_rules_for, ErrorKind, ProviderId};
@@ -130,15 +129,10 @@ pub fn verify(
     Ok(Verified { claims, id, names })
 }
 
-/// For `/{provider}/…` routes: the token of `Authorization: Bearer`, verified for the provider
-/// the path names; refused with a 401 in that provider's envelope.
-impl FromRequestParts<Arc<AppState>> for Verified {
-    type Rejection = Refusal;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &Arc<AppState>,
-    ) -> Result<Self, Self::Rejection> {
+impl Verified {
+    /// For `/{provider}/…` routes: the token of `Authorization: Bearer`, verified for the
+    /// provider the path names; refused with a 401 in that provider's envelope.
+    pub fn of(parts: &Parts, state: &AppState) -> Result<Verified, Refusal> {
         let provider = parts
             .uri
             .path()
