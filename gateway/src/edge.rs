@@ -79,18 +79,19 @@ where
 
     fn call(&mut self, mut request: Request) -> Self::Future {
         match screen(&self.state, &mut request) {
-            Ok(()) => futures_util::future::Either::Right(futures_util::TryFutureExt::map_ok(
+            None => futures_util::future::Either::Right(futures_util::TryFutureExt::map_ok(
                 self.inner.call(request),
                 IntoResponse::into_response,
             )),
-            Err(refused) => futures_util::future::Either::Left(std::future::ready(Ok(refused))),
+            Some(refused) => futures_util::future::Either::Left(std::future::ready(Ok(refused))),
         }
     }
 }
 
-/// The per-address limit and the GET-with-a-body refusal; on the way through, the client's
+/// The per-address limit and the GET-with-a-body refusal (`Some`: the request is refused with
+/// this response); on the way through, the client's
 /// address (`ClientIp`) for the request log.
-fn screen(state: &AppState, request: &mut Request) -> Result<(), Response> {
+fn screen(state: &AppState, request: &mut Request) -> Option<Response> {
     let Some(ConnectInfo(peer)) = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -98,11 +99,13 @@ fn screen(state: &AppState, request: &mut Request) -> Result<(), Response> {
     else {
         // The server always sets it; an app embedded without `into_make_service_with_connect_info`
         // cannot tell addresses apart, so it serves nothing.
-        return Err((
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "The gateway must be served with the client's address (ConnectInfo).",
-        )
-            .into_response());
+        return Some(
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The gateway must be served with the client's address (ConnectInfo).",
+            )
+                .into_response(),
+        );
     };
     let path = request.uri().path();
     // Health checks come from the load balancer, at its own pace.
@@ -110,32 +113,36 @@ fn screen(state: &AppState, request: &mut Request) -> Result<(), Response> {
         .then(|| client_ip(peer.ip(), request.headers(), &state.trusted_proxies));
     if let Some(ip) = ip {
         if let Err(wait) = state.ip_limiter.check(ip, now_secs()) {
-            return Err(refusal_for_path(
-                path,
-                StatusCode::TOO_MANY_REQUESTS,
-                ErrorKind::RateLimited,
-                "rate_ip",
-                "Too many requests from this address.",
-            )
-            .with_retry_after(wait)
-            .into_response());
+            return Some(
+                refusal_for_path(
+                    path,
+                    StatusCode::TOO_MANY_REQUESTS,
+                    ErrorKind::RateLimited,
+                    "rate_ip",
+                    "Too many requests from this address.",
+                )
+                .with_retry_after(wait)
+                .into_response(),
+            );
         }
     }
     if matches!(*request.method(), Method::GET | Method::HEAD) && has_body(request.headers()) {
         // Whatever it carries would be forwarded with the provider's credential attached.
-        return Err(refusal_for_path(
-            path,
-            StatusCode::BAD_REQUEST,
-            ErrorKind::BadRequest,
-            "body_not_allowed",
-            "A GET or HEAD request may not have a body.",
-        )
-        .into_response());
+        return Some(
+            refusal_for_path(
+                path,
+                StatusCode::BAD_REQUEST,
+                ErrorKind::BadRequest,
+                "body_not_allowed",
+                "A GET or HEAD request may not have a body.",
+            )
+            .into_response(),
+        );
     }
     if let Some(ip) = ip {
         request.extensions_mut().insert(ClientIp(ip));
     }
-    Ok(())
+    None
 }
 
 fn has_body(headers: &HeaderMap) -> bool {

@@ -9,6 +9,7 @@ pub mod claims;
 pub mod client_ip;
 pub mod config;
 pub mod edge;
+pub mod fast_map;
 pub mod forward;
 pub mod limits;
 pub mod log;

@@ -9,7 +9,6 @@
 //! under callgrind (`scripts/bench-gateway.sh`'s read; valgrind runs SHA-256 without the CPU's
 //! SHA instructions, so natively it is less).
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::http::request::Parts;
@@ -17,6 +16,7 @@ use axum::http::StatusCode;
 use providers::{gateway_rules_for, ErrorKind, ProviderId};
 
 use crate::claims::Claims;
+use crate::fast_map::FastMap;
 use crate::replies::{refusal, Refusal};
 use crate::tokens::{bearer, now_secs, TokenError};
 use crate::AppState;
@@ -79,11 +79,11 @@ type Decoded = (TokenId, Arc<Claims>, Arc<TokenNames>);
 
 #[derive(Default)]
 pub struct TokenCache {
-    decoded: Mutex<HashMap<Box<str>, Decoded>>,
+    decoded: Mutex<FastMap<Box<str>, Decoded>>,
 }
 
 impl TokenCache {
-    fn entries(&self) -> MutexGuard<'_, HashMap<Box<str>, Decoded>> {
+    fn entries(&self) -> MutexGuard<'_, FastMap<Box<str>, Decoded>> {
         match self.decoded.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),

@@ -17,6 +17,7 @@ use super::leases::{batch_for, granted, Leases, Local};
 use super::{CountPairLock, Counter, Grant, Rename, Store, StoreError, MAX_OAUTH_STATES};
 use crate::adapters::CountTokenPair;
 use crate::config::StoreConfig;
+use crate::fast_map::FastMap;
 use crate::secret::Secret;
 
 /// The migrations, in order. Each runs once, in its own transaction.
@@ -34,7 +35,7 @@ pub struct PostgresStore {
     pool: Pool,
     /// Bindings never change once made: kept here after the first read, so a token's requests do
     /// not ask the database again.
-    bindings: Mutex<HashMap<String, (String, u64)>>,
+    bindings: Mutex<FastMap<String, (String, u64)>>,
     /// This replica's share of the rate-limit counters.
     leases: Leases,
 }
@@ -71,7 +72,7 @@ impl PostgresStore {
             .map_err(|e| format!("[store]: {e}"))?;
         Ok(PostgresStore {
             pool,
-            bindings: Mutex::new(HashMap::new()),
+            bindings: Mutex::new(FastMap::default()),
             leases: Leases::default(),
         })
     }
@@ -80,7 +81,7 @@ impl PostgresStore {
         self.pool.get().await.map_err(pool_fail)
     }
 
-    fn cached_bindings(&self) -> MutexGuard<'_, HashMap<String, (String, u64)>> {
+    fn cached_bindings(&self) -> MutexGuard<'_, FastMap<String, (String, u64)>> {
         match self.bindings.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
