@@ -6,7 +6,8 @@
 #   nginx proxy_pass        Debian nginx-light, access_log off, upstream keep-alive
 #   gateway (embedded)      a scoped HS256 token, the embedded store
 #   gateway (PostgreSQL)    the same, on a PostgreSQL store
-# and prints req/s, latency and each gateway's ratio to nginx (median of the rounds). Installs
+# and prints req/s, latency and each gateway's ratio to nginx (median of the rounds), and the
+# CPU time each way's own processes spent per request (steadier than req/s on a busy machine). Installs
 # nginx-light, wrk and PostgreSQL when missing. A report, not a test.
 # Knobs: BENCH_SECS (per run, default 5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (16),
 # BENCH_THREADS (2); BENCH_POSTGRES=0 leaves PostgreSQL out; GATEWAY_BIN / SANDBOX_BIN measure
@@ -63,6 +64,7 @@ start() {
   local name=$1; shift
   "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
   echo $! >>"$tmp/pids"
+  echo $! >"$tmp/$name.pid"
   for _ in $(seq 100); do
     if grep -q 'listening on' "$tmp/$name.out" 2>/dev/null; then
       sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$tmp/$name.out" | head -n 1
@@ -142,22 +144,30 @@ NGINX
 pids+=($!)
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$nginx_port/_health" && break; sleep 0.1; done
 
+nginx_pid=$!
 names=("sandbox direct" "nginx proxy_pass" "gateway (embedded)")
+# Whose CPU time each way's "CPU µs/req" counts: the proxy's own processes (nginx's master and
+# workers; a gateway; for the sandbox itself, the sandbox). PostgreSQL's own processes are not
+# counted.
+procs=("sandbox" "nginx" "gateway-embedded")
 urls=("$sandbox/prolifi/api/v1/public/customers/cus_1001"
       "http://127.0.0.1:$nginx_port/prolifi/api/v1/public/customers/cus_1001"
       "$embedded/prolifi/customers/cus_1001")
 auths=("$UPSTREAM_KEY" "$UPSTREAM_KEY" "$token")
 if [ "$WITH_POSTGRES" != 0 ]; then
   names+=("gateway (PostgreSQL)")
+  procs+=("gateway-postgres")
   urls+=("$postgres/prolifi/customers/cus_1001")
   auths+=("$token")
 fi
 if [ -n "$BASELINE_BIN" ]; then
   names+=("baseline (embedded)")
+  procs+=("baseline-embedded")
   urls+=("$base_embedded/prolifi/customers/cus_1001")
   auths+=("$token")
   if [ "$WITH_POSTGRES" != 0 ]; then
     names+=("baseline (PostgreSQL)")
+    procs+=("baseline-postgres")
     urls+=("$base_postgres/prolifi/customers/cus_1001")
     auths+=("$token")
   fi
@@ -169,37 +179,58 @@ for i in "${!urls[@]}"; do
   [ "$status" = 200 ] || { echo "bench: ${names[$i]} answered $status" >&2; exit 1; }
 done
 
-# wrk's figures as "req/s avg_ms p50_ms p99_ms non2xx".
+# The CPU time (user + system, clock ticks) used so far by a way's processes: a steadier
+# figure than req/s on a machine whose load changes (its share of the cores does not matter).
+cpu_ticks() {
+  local pid
+  if [ "$1" = nginx ]; then pid="$nginx_pid $(pgrep -P "$nginx_pid" | tr '\n' ' ')"; else pid=$(cat "$tmp/$1.pid"); fi
+  # shellcheck disable=SC2086
+  cat $(printf '/proc/%s/stat ' $pid) 2>/dev/null | awk '{ t += $14 + $15 } END { print t + 0 }'
+}
+HZ=$(getconf CLK_TCK)
+
+# wrk's figures as "req/s avg_ms p50_ms p99_ms non2xx cpu_us_per_request".
 measure() {
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2" --latency -H "Authorization: Bearer $3" "$1" | awk '
+  local before after
+  before=$(cpu_ticks "$4")
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2" --latency -H "Authorization: Bearer $3" "$1" >"$tmp/wrk.out"
+  after=$(cpu_ticks "$4")
+  awk -v ticks=$((after - before)) -v hz="$HZ" '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
     /^    Latency/ { avg = ms($2) }
     /^     50%/ { p50 = ms($2) }
     /^     99%/ { p99 = ms($2) }
     /Non-2xx/ { bad = $NF }
+    / requests in / { total = $1 }
     /^Requests\/sec/ { rps = $2 }
-    END { printf "%s %.3f %.3f %.3f %d\n", rps, avg, p50, p99, bad }'
+    END { printf "%s %.3f %.3f %.3f %d %.1f\n", rps, avg, p50, p99, bad, total ? ticks * 1e6 / hz / total : 0 }' "$tmp/wrk.out"
 }
 
 echo "gateway bench: wrk -t$THREADS -c$CONNECTIONS, ${SECS}s per run, $ROUNDS interleaved rounds, loopback, release builds; $(nproc) cores"
 declare -A results
-for i in "${!urls[@]}"; do measure "${urls[$i]}" 1s "${auths[$i]}" >/dev/null; done   # warm-up
+for i in "${!urls[@]}"; do measure "${urls[$i]}" 1s "${auths[$i]}" "${procs[$i]}" >/dev/null; done   # warm-up
 for round in $(seq "$ROUNDS"); do
   for i in "${!urls[@]}"; do
-    figures=$(measure "${urls[$i]}" "${SECS}s" "${auths[$i]}")
+    figures=$(measure "${urls[$i]}" "${SECS}s" "${auths[$i]}" "${procs[$i]}")
     results[$i]+="$figures"$'\n'
     printf '  round %d  %-22s %s\n' "$round" "${names[$i]}" "$figures"
   done
 done
 
-# The median round (by req/s) of each way.
+# The median round (by req/s) of each way, and the median CPU time per request.
 median() { printf '%s' "${results[$1]}" | sort -n -k1,1 | awk '{ lines[NR] = $0 } END { print lines[int((NR + 1) / 2)] }'; }
+median_cpu() { printf '%s' "${results[$1]}" | awk '{ print $6 }' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 nginx_rps=$(median 1 | awk '{print $1}')
+nginx_cpu=$(median_cpu 1)
 echo
-printf '%-22s %10s %9s %9s %9s %8s %14s\n' way "req/s" "avg ms" "p50 ms" "p99 ms" non-2xx "nginx req/s ÷"
+printf '%-22s %9s %8s %8s %8s %7s %13s %9s %12s\n' way "req/s" "avg ms" "p50 ms" "p99 ms" non-2xx "nginx req/s ÷" "CPU µs/req" "÷ nginx CPU"
 for i in "${!urls[@]}"; do
-  read -r rps avg p50 p99 bad <<<"$(median "$i")"
+  read -r rps avg p50 p99 bad _ <<<"$(median "$i")"
+  cpu=$(median_cpu "$i")
   ratio=$(awk -v n="$nginx_rps" -v r="$rps" 'BEGIN { printf "%.2f×", n / r }')
-  printf '%-22s %10.0f %9.3f %9.3f %9.3f %8d %14s\n' "${names[$i]}" "$rps" "$avg" "$p50" "$p99" "$bad" "$ratio"
+  cpu_ratio=$(awk -v n="$nginx_cpu" -v c="$cpu" 'BEGIN { printf "%.2f×", (n > 0 ? c / n : 0) }')
+  printf '%-22s %9.0f %8.3f %8.3f %8.3f %7d %13s %9.1f %12s\n' "${names[$i]}" "$rps" "$avg" "$p50" "$p99" "$bad" "$ratio" "$cpu" "$cpu_ratio"
 done
-echo "(the last column: how many times slower than nginx; 1.00× = as fast)"
+echo "(nginx req/s ÷: how many times slower than nginx, 1.00× = as fast; CPU µs/req: the way's own"
+echo " processes' user + system time per request, PostgreSQL's not counted; ÷ nginx CPU: that"
+echo " against nginx's, steadier than req/s when other work shares the cores)"
