@@ -21,28 +21,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 source scripts/lib/postgres.sh
+source scripts/lib/gateway-bench.sh
 
 SECS=${BENCH_SECS:-5}
 ROUNDS=${BENCH_ROUNDS:-3}
 CONNECTIONS=${BENCH_CONNECTIONS:-16}
 THREADS=${BENCH_THREADS:-2}
-UPSTREAM_KEY=sk_test_bench_upstream
-
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-missing=()
 WITH_POSTGRES=${BENCH_POSTGRES:-1}
-command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-[ -x /usr/sbin/nginx ] || missing+=(nginx-light)
-[ "$WITH_POSTGRES" = 0 ] || pg_bin >/dev/null || missing+=(postgresql)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "bench: installing ${missing[*]}"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
 
-CARGO_PROFILE_RELEASE_OPT_LEVEL=3 CARGO_PROFILE_RELEASE_LTO=thin \
-CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_PANIC=unwind \
-  cargo build --release --target-dir target/bench -p customer-form-sandbox -p customer-form-gateway
+bench_install
+bench_build
 GATEWAY_BIN=${GATEWAY_BIN:-target/bench/release/gateway}
 SANDBOX_BIN=${SANDBOX_BIN:-target/bench/release/sandbox}
 
@@ -59,57 +47,21 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# Starts a binary that prints `… listening on http://…` and echoes that URL.
-start() {
-  local name=$1; shift
-  "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-  echo $! >>"$tmp/pids"
-  echo $! >"$tmp/$name.pid"
-  for _ in $(seq 100); do
-    if grep -q 'listening on' "$tmp/$name.out" 2>/dev/null; then
-      sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$tmp/$name.out" | head -n 1
-      return
-    fi
-    sleep 0.1
-  done
-  echo "bench: $name did not start:" >&2; cat "$tmp/$name.err" >&2; exit 1
-}
-
-sandbox=$(start sandbox "$SANDBOX_BIN" --port 0)
-# Prolifi's documented limit (1000/min per key) would turn the run into 429s; keep-alive on, as
-# a real API has it (the sandbox closes every connection by default, for its browser tests).
-curl -sf -o /dev/null -X POST "$sandbox/_config" -H 'content-type: application/json' \
-  -d '{"prolifi":{"rate_limit_per_minute":1000000000},"keep_alive":true}'
-
-export BENCH_TOKEN_KEY=bench-token-key-0123456789abcdef0123456789 BENCH_PROLIFI_KEY=$UPSTREAM_KEY
-gateway_config() {
-  cat <<TOML
-listen = "127.0.0.1:0"
-[tokens]
-hs256_key = { env = "BENCH_TOKEN_KEY" }
-[limits]
-per_token_per_minute = 1000000000
-per_ip_per_minute = 1000000000
-$(grep -qa per_sub_per_minute "$GATEWAY_BIN" && echo 'per_sub_per_minute = 1000000000')
-[providers.prolifi]
-base = "$sandbox/prolifi/api/v1/public"
-secret_key = { env = "BENCH_PROLIFI_KEY" }
-TOML
-  if [ -n "${1:-}" ]; then printf '[store]\nurl = { env = "BENCH_STORE_URL" }\n'; fi
-}
-gateway_config >"$tmp/embedded.toml"
-gateway_config postgres >"$tmp/postgres.toml"
-embedded=$(start gateway-embedded "$GATEWAY_BIN" serve --config "$tmp/embedded.toml")
+sandbox=$(bench_start sandbox "$SANDBOX_BIN" --port 0)
+bench_sandbox_settings
+bench_gateway_config >"$tmp/embedded.toml"
+bench_gateway_config postgres >"$tmp/postgres.toml"
+embedded=$(bench_start gateway-embedded "$GATEWAY_BIN" serve --config "$tmp/embedded.toml")
 if [ "$WITH_POSTGRES" != 0 ]; then
   pg_start "$tmp/postgres"
   export BENCH_STORE_URL=$PG_URL
-  postgres=$(start gateway-postgres "$GATEWAY_BIN" serve --config "$tmp/postgres.toml")
+  postgres=$(bench_start gateway-postgres "$GATEWAY_BIN" serve --config "$tmp/postgres.toml")
 fi
 BASELINE_BIN=${BASELINE_BIN:-}
 if [ -n "$BASELINE_BIN" ]; then
-  base_embedded=$(start baseline-embedded "$BASELINE_BIN" serve --config "$tmp/embedded.toml")
+  base_embedded=$(bench_start baseline-embedded "$BASELINE_BIN" serve --config "$tmp/embedded.toml")
   if [ "$WITH_POSTGRES" != 0 ]; then
-    base_postgres=$(start baseline-postgres "$BASELINE_BIN" serve --config "$tmp/postgres.toml")
+    base_postgres=$(bench_start baseline-postgres "$BASELINE_BIN" serve --config "$tmp/postgres.toml")
   fi
 fi
 token=$("$GATEWAY_BIN" mint --config "$tmp/embedded.toml" --sub bench --provider prolifi \
@@ -118,28 +70,7 @@ token=$("$GATEWAY_BIN" mint --config "$tmp/embedded.toml" --sub bench --provider
 mkdir -p "$tmp/nginx"
 chmod 777 "$tmp/nginx"
 nginx_port=$(free_port)
-sandbox_port=${sandbox##*:}
-cat >"$tmp/nginx/nginx.conf" <<NGINX
-worker_processes auto;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/error.log warn;
-$( [ "$(id -u)" = 0 ] && echo 'user nobody nogroup;' )
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $tmp/nginx/body;
-  proxy_temp_path $tmp/nginx/proxy;
-  upstream sandbox { server 127.0.0.1:$sandbox_port; keepalive 64; }
-  server {
-    listen 127.0.0.1:$nginx_port;
-    location / {
-      proxy_pass http://sandbox;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-    }
-  }
-}
-NGINX
+bench_nginx_config "$nginx_port" >"$tmp/nginx/nginx.conf"
 /usr/sbin/nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -g 'daemon off;' 2>"$tmp/nginx/stderr" &
 pids+=($!)
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$nginx_port/_health" && break; sleep 0.1; done
@@ -153,7 +84,7 @@ procs=("sandbox" "nginx" "gateway-embedded")
 urls=("$sandbox/prolifi/api/v1/public/customers/cus_1001"
       "http://127.0.0.1:$nginx_port/prolifi/api/v1/public/customers/cus_1001"
       "$embedded/prolifi/customers/cus_1001")
-auths=("$UPSTREAM_KEY" "$UPSTREAM_KEY" "$token")
+auths=("$BENCH_UPSTREAM_KEY" "$BENCH_UPSTREAM_KEY" "$token")
 if [ "$WITH_POSTGRES" != 0 ]; then
   names+=("gateway (PostgreSQL)")
   procs+=("gateway-postgres")

@@ -11,26 +11,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 source scripts/lib/postgres.sh
+source scripts/lib/gateway-bench.sh
 
 SECS=${CALLGRIND_SECS:-20}
 WITH_POSTGRES=${BENCH_POSTGRES:-1}
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-missing=()
-command -v valgrind >/dev/null 2>&1 || missing+=(valgrind)
-command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-[ -x /usr/sbin/nginx ] || missing+=(nginx-light)
-[ "$WITH_POSTGRES" = 0 ] || pg_bin >/dev/null || missing+=(postgresql)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "callgrind: installing ${missing[*]}"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-
-# The bench profile of scripts/bench-gateway.sh, with line tables so callgrind names functions.
-CARGO_PROFILE_RELEASE_OPT_LEVEL=3 CARGO_PROFILE_RELEASE_LTO=thin \
-CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_PANIC=unwind \
-CARGO_PROFILE_RELEASE_DEBUG=line-tables-only \
-  cargo build --release --target-dir target/bench -p customer-form-sandbox -p customer-form-gateway
+bench_install valgrind
+# The build scripts/bench-gateway.sh measures (target/bench).
+bench_build
 GATEWAY_BIN=${GATEWAY_BIN:-target/bench/release/gateway}
 SANDBOX_BIN=target/bench/release/sandbox
 
@@ -43,21 +30,6 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
-
-# Starts a binary that prints `… listening on http://…` and echoes that URL.
-start() {
-  local name=$1; shift
-  "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-  echo $! >>"$tmp/pids"
-  for _ in $(seq 600); do
-    if grep -q 'listening on' "$tmp/$name.out" 2>/dev/null; then
-      sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$tmp/$name.out" | head -n 1
-      return
-    fi
-    sleep 0.1
-  done
-  echo "callgrind: $name did not start:" >&2; cat "$tmp/$name.err" >&2; exit 1
-}
 
 # Instructions per request of the process under callgrind whose output goes to $2.
 per_request() {
@@ -74,31 +46,14 @@ per_request() {
   echo "$((total / requests)) $requests"
 }
 
-sandbox=$(start sandbox "$SANDBOX_BIN" --port 0)
-curl -sf -o /dev/null -X POST "$sandbox/_config" -H 'content-type: application/json' \
-  -d '{"prolifi":{"rate_limit_per_minute":1000000000},"keep_alive":true}'
-export BENCH_TOKEN_KEY=bench-token-key-0123456789abcdef0123456789 BENCH_PROLIFI_KEY=sk_test_bench_upstream
-gateway_config() {
-  cat <<TOML
-listen = "127.0.0.1:0"
-[tokens]
-hs256_key = { env = "BENCH_TOKEN_KEY" }
-[limits]
-per_token_per_minute = 1000000000
-per_ip_per_minute = 1000000000
-per_sub_per_minute = 1000000000
-[providers.prolifi]
-base = "$sandbox/prolifi/api/v1/public"
-secret_key = { env = "BENCH_PROLIFI_KEY" }
-TOML
-  if [ -n "${1:-}" ]; then printf '[store]\nurl = { env = "BENCH_STORE_URL" }\n'; fi
-}
-gateway_config >"$tmp/embedded.toml"
+sandbox=$(bench_start sandbox "$SANDBOX_BIN" --port 0)
+bench_sandbox_settings
+bench_gateway_config >"$tmp/embedded.toml"
 token=$("$GATEWAY_BIN" mint --config "$tmp/embedded.toml" --sub bench --provider prolifi \
   --ops read --customer cus_1001 --ttl 900)
 
 printf '%-22s %14s %9s\n' way "instr/request" requests
-gateway=$(start gateway-embedded valgrind --tool=callgrind --callgrind-out-file="$tmp/embedded.cg.%p" \
+gateway=$(bench_start gateway-embedded valgrind --tool=callgrind --callgrind-out-file="$tmp/embedded.cg.%p" \
   "$GATEWAY_BIN" serve --config "$tmp/embedded.toml")
 read -r instructions requests <<<"$(per_request "$gateway/prolifi/customers/cus_1001" "$tmp/embedded.cg" "$token")"
 printf '%-22s %14s %9s\n' "gateway (embedded)" "$instructions" "$requests"
@@ -107,8 +62,8 @@ kill "$(tail -n 1 "$tmp/pids")"   # so the next way's zero and dump reach only i
 if [ "$WITH_POSTGRES" != 0 ]; then
   pg_start "$tmp/postgres"
   export BENCH_STORE_URL=$PG_URL
-  gateway_config postgres >"$tmp/postgres.toml"
-  gateway=$(start gateway-postgres valgrind --tool=callgrind --callgrind-out-file="$tmp/postgres.cg.%p" \
+  bench_gateway_config postgres >"$tmp/postgres.toml"
+  gateway=$(bench_start gateway-postgres valgrind --tool=callgrind --callgrind-out-file="$tmp/postgres.cg.%p" \
     "$GATEWAY_BIN" serve --config "$tmp/postgres.toml")
   read -r instructions requests <<<"$(per_request "$gateway/prolifi/customers/cus_1001" "$tmp/postgres.cg" "$token")"
   printf '%-22s %14s %9s\n' "gateway (PostgreSQL)" "$instructions" "$requests"
@@ -118,29 +73,7 @@ fi
 mkdir -p "$tmp/nginx"
 chmod 777 "$tmp/nginx"
 nginx_port=$(free_port)
-cat >"$tmp/nginx/nginx.conf" <<NGINX
-master_process off;
-daemon off;
-worker_processes 1;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/error.log warn;
-$( [ "$(id -u)" = 0 ] && echo 'user nobody nogroup;' )
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $tmp/nginx/body;
-  proxy_temp_path $tmp/nginx/proxy;
-  upstream sandbox { server 127.0.0.1:${sandbox##*:}; keepalive 64; }
-  server {
-    listen 127.0.0.1:$nginx_port;
-    location / {
-      proxy_pass http://sandbox;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-    }
-  }
-}
-NGINX
+bench_nginx_config "$nginx_port" single >"$tmp/nginx/nginx.conf"
 valgrind --tool=callgrind --callgrind-out-file="$tmp/nginx.cg.%p" \
   /usr/sbin/nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" >"$tmp/nginx.out" 2>&1 &
 echo $! >>"$tmp/pids"
