@@ -35,15 +35,25 @@ use crate::{limits, log, reference, reply_identity, AppState};
 
 /// Prolifi's limit for `Idempotency-Key`; anything longer or unprintable is not passed on.
 const MAX_IDEMPOTENCY_KEY: usize = 255;
-/// Reply headers the provider's reply keeps on its way back.
-pub(crate) const PASSED_BACK: [&str; 6] = [
-    "content-type",
-    "retry-after",
-    "x-ratelimit-limit",
-    "x-ratelimit-remaining",
-    "x-ratelimit-interval",
-    "idempotent-replayed",
+/// Reply headers the provider's reply keeps on its way back (names built once: a name built
+/// or looked up from a `&str` is parsed again each time).
+const PASSED_BACK: [HeaderName; 6] = [
+    HeaderName::from_static("content-type"),
+    HeaderName::from_static("retry-after"),
+    HeaderName::from_static("x-ratelimit-limit"),
+    HeaderName::from_static("x-ratelimit-remaining"),
+    HeaderName::from_static("x-ratelimit-interval"),
+    HeaderName::from_static("idempotent-replayed"),
 ];
+
+/// Moves the headers a reply keeps (`PASSED_BACK`) from the provider's reply to ours.
+pub(crate) fn pass_back(from: &mut HeaderMap, to: &mut HeaderMap) {
+    for name in PASSED_BACK {
+        if let Some(value) = from.remove(&name) {
+            to.insert(name, value);
+        }
+    }
+}
 
 /// What the request log says about one forwarded request.
 #[derive(Default)]
@@ -55,15 +65,27 @@ struct Trace {
     refused: Option<String>,
 }
 
-/// The handler of `/{provider}/{*rest}`. It takes the request whole (rather than a copy of its
-/// headers and URI through extractors) and reads the body itself, as axum's `Bytes` extractor
-/// would, with the same refusals.
+/// The router's handler of `/{provider}/{*rest}`, for the paths `routes.rs` leaves to it.
 pub async fn forward(
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     client_ip: Option<Extension<ClientIp>>,
     Path((provider, rest)): Path<(String, String)>,
-    verified: Result<Verified, Refusal>,
+    request: Request,
+) -> Response {
+    let client_ip = client_ip.map(|Extension(ip)| ip);
+    forward_request(state, peer, client_ip, provider, rest, request).await
+}
+
+/// A forwarded request, taken whole (rather than a copy of its headers and URI through
+/// extractors); the body is read here, as axum's `Bytes` extractor would, with the same
+/// refusals.
+pub async fn forward_request(
+    state: Arc<AppState>,
+    peer: SocketAddr,
+    client_ip: Option<ClientIp>,
+    provider: String,
+    rest: String,
     request: Request,
 ) -> Response {
     let started = Instant::now();
@@ -76,6 +98,7 @@ pub async fn forward(
         Err(rejection) => return rejection.into_response(),
     };
     let (method, uri, headers) = (&parts.method, &parts.uri, &parts.headers);
+    let verified = Verified::of(&parts, &state);
     let mut trace = Trace::default();
     let response = match handle(
         &state, &mut trace, &provider, &rest, method, uri, headers, verified, body,
@@ -88,7 +111,7 @@ pub async fn forward(
             *refused.response
         }
     };
-    let ip = client_ip.map_or(peer.ip(), |Extension(ClientIp(ip))| ip);
+    let ip = client_ip.map_or(peer.ip(), |ClientIp(ip)| ip);
     log::forward(&log::Forward {
         ts: now_secs(),
         event: "forward",
@@ -503,13 +526,8 @@ fn respond(rules: &dyn GatewayRules, route: &Route, reply: UpstreamReply) -> Res
     };
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::BAD_GATEWAY);
-    for name in PASSED_BACK {
-        if let Some(value) = reply.headers.get(name) {
-            response
-                .headers_mut()
-                .insert(HeaderName::from_static(name), value.clone());
-        }
-    }
+    let mut from = reply.headers;
+    pass_back(&mut from, response.headers_mut());
     response
 }
 

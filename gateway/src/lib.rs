@@ -2,12 +2,14 @@
 //! requests with the widget's own contract crate, and forwards them to the providers.
 
 pub mod adapters;
+pub mod allocator;
 pub mod authority;
 pub mod body;
 pub mod claims;
 pub mod client_ip;
 pub mod config;
 pub mod edge;
+pub mod fast_map;
 pub mod forward;
 pub mod limits;
 pub mod log;
@@ -16,6 +18,7 @@ pub mod rate_limit;
 pub mod reference;
 pub mod replies;
 pub mod reply_identity;
+pub mod routes;
 pub mod scope;
 pub mod secret;
 pub mod server;
@@ -23,7 +26,7 @@ pub mod store;
 pub mod tokens;
 pub mod verified;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -150,6 +153,8 @@ pub fn service(state: Arc<AppState>) -> impl server::App + Sync {
         .route("/tokens", post(minting::admin_tokens))
         .route("/demo/token", post(minting::demo_token))
         .route("/{provider}/{*rest}", any(forward::forward));
+    // The router's fixed paths, which win over forwarding (`routes.rs`).
+    let mut own: HashSet<&'static str> = ["/healthz", "/tokens", "/demo/token"].into();
     // Routes an adapter serves itself (Count's OAuth start and callback). Their fixed paths win
     // over the forwarding route's `/{provider}/…`.
     let context = adapters::RouteContext {
@@ -158,6 +163,7 @@ pub fn service(state: Arc<AppState>) -> impl server::App + Sync {
     };
     for adapter in state.adapters.values() {
         for (path, handler) in adapter.routes(&context) {
+            own.insert(path);
             router = router.route_service(path, handler);
         }
     }
@@ -175,13 +181,11 @@ pub fn service(state: Arc<AppState>) -> impl server::App + Sync {
             StatusCode::REQUEST_TIMEOUT,
             request_timeout,
         ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            edge::guard,
-        ))
+        .layer(edge::GuardLayer::new(Arc::clone(&state)))
         .layer(RequestBodyLimitLayer::new(max_body))
         .layer(DefaultBodyLimit::disable());
-    layers.service(router.with_state(state))
+    let router = router.with_state(Arc::clone(&state));
+    layers.service(routes::Routes::new(router, state, own))
 }
 
 /// `ok` while the gateway can serve; a 503 saying why when its store is unreachable (a load

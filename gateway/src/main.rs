@@ -6,9 +6,11 @@
 
 use std::process::ExitCode;
 
-/// mimalloc rather than glibc's malloc: see its line in Cargo.toml for the measured cost.
+/// mimalloc rather than glibc's malloc: see its line in Cargo.toml for the measured cost, and
+/// `allocator.rs` for how it is called.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: customer_form_gateway::allocator::MiMalloc =
+    customer_form_gateway::allocator::MiMalloc;
 
 use customer_form_gateway::adapters::CountTokenStore;
 use customer_form_gateway::config::Config;

@@ -5,13 +5,13 @@
 //! the upstream host in its links) reaches the page.
 
 use axum::body::{Body, Bytes};
-use axum::http::{HeaderName, Method, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use providers::reference::{slim, ReferenceList, ReferenceQuery};
 use providers::{ErrorKind, GatewayRules, Json};
 
 use crate::adapters::{Adapter, Outgoing};
-use crate::forward::{unreadable, upstream_failure, PASSED_BACK};
+use crate::forward::{pass_back, unreadable, upstream_failure};
 use crate::replies::{refusal, Refusal};
 use crate::verified::Verified;
 use crate::AppState;
@@ -62,7 +62,7 @@ pub async fn serve(
         headers: vec![("accept".to_string(), media_type)],
         body: Bytes::new(),
     };
-    let reply = adapter
+    let mut reply = adapter
         .send(&state.client, outgoing)
         .await
         .map_err(|error| upstream_failure(rules, error))?;
@@ -80,12 +80,6 @@ pub async fn serve(
     };
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
-    for name in PASSED_BACK {
-        if let Some(value) = reply.headers.get(name) {
-            response
-                .headers_mut()
-                .insert(HeaderName::from_static(name), value.clone());
-        }
-    }
+    pass_back(&mut reply.headers, response.headers_mut());
     Ok((response, status))
 }

@@ -9,15 +9,14 @@
 //! under callgrind (`scripts/bench-gateway.sh`'s read; valgrind runs SHA-256 without the CPU's
 //! SHA instructions, so natively it is less).
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use providers::{gateway_rules_for, ErrorKind, ProviderId};
 
 use crate::claims::Claims;
+use crate::fast_map::FastMap;
 use crate::replies::{refusal, Refusal};
 use crate::tokens::{bearer, now_secs, TokenError};
 use crate::AppState;
@@ -80,11 +79,11 @@ type Decoded = (TokenId, Arc<Claims>, Arc<TokenNames>);
 
 #[derive(Default)]
 pub struct TokenCache {
-    decoded: Mutex<HashMap<Box<str>, Decoded>>,
+    decoded: Mutex<FastMap<Box<str>, Decoded>>,
 }
 
 impl TokenCache {
-    fn entries(&self) -> MutexGuard<'_, HashMap<Box<str>, Decoded>> {
+    fn entries(&self) -> MutexGuard<'_, FastMap<Box<str>, Decoded>> {
         match self.decoded.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
@@ -130,15 +129,10 @@ pub fn verify(
     Ok(Verified { claims, id, names })
 }
 
-/// For `/{provider}/…` routes: the token of `Authorization: Bearer`, verified for the provider
-/// the path names; refused with a 401 in that provider's envelope.
-impl FromRequestParts<Arc<AppState>> for Verified {
-    type Rejection = Refusal;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &Arc<AppState>,
-    ) -> Result<Self, Self::Rejection> {
+impl Verified {
+    /// For `/{provider}/…` routes: the token of `Authorization: Bearer`, verified for the
+    /// provider the path names; refused with a 401 in that provider's envelope.
+    pub fn of(parts: &Parts, state: &AppState) -> Result<Verified, Refusal> {
         let provider = parts
             .uri
             .path()

@@ -739,3 +739,43 @@ async fn tokens_sharing_a_jti_do_not_share_what_they_created() {
         403
     );
 }
+
+/// `routes.rs` sends plain forwarded paths straight to the forwarding and leaves the others
+/// (a percent-escape, a fixed path) to the router: both ways must answer alike.
+#[tokio::test]
+async fn forwarded_paths_answer_alike_with_or_without_the_router() {
+    let h = harness().await;
+    let token = h.token(&["read"], Some("cus_1001"), None);
+    // `%5F` is `_`: the router decodes it, so this one goes through the router's route.
+    let mut answers = Vec::new();
+    for path in [
+        "/prolifi/customers/cus_1001",
+        "/prolifi/customers/cus%5F1001",
+    ] {
+        let response = h.call("GET", path, Some(&token), None).await;
+        let headers = response.headers().clone();
+        assert_eq!(headers["cache-control"], "no-store", "{path}");
+        assert_eq!(headers["access-control-allow-origin"], ORIGIN, "{path}");
+        answers.push(json_of(response).await);
+    }
+    assert_eq!(answers[0].0, 200);
+    assert_eq!(answers[0], answers[1]);
+    // Refusals too: another customer, either way.
+    for path in [
+        "/prolifi/customers/cus_1002",
+        "/prolifi/customers/cus%5F1002",
+    ] {
+        let (status, body) = json_of(h.call("GET", path, Some(&token), None).await).await;
+        assert_eq!(status, 403, "{path}");
+        assert_eq!(body["gateway"]["code"], "scope_customer", "{path}");
+    }
+    // A fixed route of the router's own is not taken for a provider named `demo`.
+    let demo = h.call("POST", "/demo/token", None, Some("{}")).await;
+    let (status, body) = json_of(demo).await;
+    assert_ne!(body["error"]["type"], "provider", "{status} {body}");
+    // No provider by that name, either way.
+    for path in ["/nosuch/customers/1", "/nosuch/customers/%31"] {
+        let (status, _) = json_of(h.call("GET", path, Some(&token), None).await).await;
+        assert_eq!(status, 404, "{path}");
+    }
+}

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 
 use super::{CountPairLock, Counter, Grant, Rename, Store, StoreError, MAX_OAUTH_STATES};
 use crate::adapters::{CountTokenPair, CountTokenStore};
+use crate::fast_map::FastMap;
 
 /// Entries of one kind kept at most before expired ones are dropped early (and, if that is not
 /// enough, the oldest): a flood of fresh tokens must not grow the process without bound.
@@ -24,11 +25,11 @@ pub struct EmbeddedStore {
 #[derive(Default)]
 struct Maps {
     /// key → (window start, hits).
-    hits: HashMap<String, (u64, u32)>,
+    hits: FastMap<String, (u64, u32)>,
     /// token → (identity, expires at).
-    bindings: HashMap<String, (String, u64)>,
+    bindings: FastMap<String, (String, u64)>,
     /// token → grants with their expiry.
-    grants: HashMap<String, Vec<(Grant, u64)>>,
+    grants: FastMap<String, Vec<(Grant, u64)>>,
     /// old key → renames of it with their expiry, oldest first.
     renames: HashMap<String, Vec<(Rename, u64)>>,
     /// state hash → (by admin, expires at ms).
@@ -79,7 +80,11 @@ async fn save_pair(
 
 /// Keeps a map under `MAX_ENTRIES`: expired entries first, then everything if it is still full
 /// (a map this full is a flood; the limits and bindings of the flood are what is lost).
-fn bound<V>(map: &mut HashMap<String, V>, now: u64, expiry: impl Fn(&V) -> u64) {
+fn bound<V, S: std::hash::BuildHasher>(
+    map: &mut HashMap<String, V, S>,
+    now: u64,
+    expiry: impl Fn(&V) -> u64,
+) {
     if map.len() >= MAX_ENTRIES {
         map.retain(|_, v| expiry(v) > now);
         if map.len() >= MAX_ENTRIES {

@@ -7,8 +7,9 @@
 //! requests", and never over. Measured: one database round trip per request made the gateway
 //! on PostgreSQL about 2.5 times slower than on its embedded store (`scripts/bench-gateway.sh`).
 
-use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
+
+use crate::fast_map::FastMap;
 
 /// The largest batch a replica takes at once.
 const MAX_BATCH: u32 = 16;
@@ -39,7 +40,7 @@ pub enum Local {
 
 #[derive(Default)]
 pub struct Leases {
-    entries: Mutex<HashMap<String, Lease>>,
+    entries: Mutex<FastMap<String, Lease>>,
 }
 
 struct Lease {
@@ -49,7 +50,7 @@ struct Lease {
 }
 
 impl Leases {
-    fn entries(&self) -> MutexGuard<'_, HashMap<String, Lease>> {
+    fn entries(&self) -> MutexGuard<'_, FastMap<String, Lease>> {
         match self.entries.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),

@@ -8,6 +8,7 @@
 pub mod embedded;
 pub mod leases;
 pub mod postgres;
+pub mod postgres_setup;
 
 use std::fmt;
 

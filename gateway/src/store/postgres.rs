@@ -1,12 +1,12 @@
 //! The store for several gateways: PostgreSQL, through `tokio-postgres` and a `deadpool` pool.
 //!
-//! The schema is in `gateway/migrations/`, applied on start under an advisory lock, so replicas
-//! starting together apply each migration once. The Count refresh runs while this gateway holds
+//! The schema is in `gateway/migrations/`, applied on start under an advisory lock
+//! (`postgres_setup.rs`, with the connection settings). The Count refresh runs while this gateway holds
 //! the pair's row (`SELECT … FOR UPDATE`), which makes it single-flight across every gateway on
 //! the database.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -14,19 +14,13 @@ use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, R
 use tokio_postgres::Row;
 
 use super::leases::{batch_for, granted, Leases, Local};
+use super::postgres_setup::{migrate_locked, postgres_config, tls_connector};
 use super::{CountPairLock, Counter, Grant, Rename, Store, StoreError, MAX_OAUTH_STATES};
 use crate::adapters::CountTokenPair;
 use crate::config::StoreConfig;
+use crate::fast_map::FastMap;
 use crate::secret::Secret;
 
-/// The migrations, in order. Each runs once, in its own transaction.
-const MIGRATIONS: &[(i32, &str, &str)] =
-    &[(1, "store", include_str!("../../migrations/0001_store.sql"))];
-/// The advisory lock replicas take while migrating ("cfgw" and 1).
-const MIGRATION_LOCK: i64 = 0x6366_6777_0000_0001;
-/// How long a store operation may take before the request gets a 503 (a Count refresh waiting
-/// for another gateway's refresh gets longer, see `lock_count_pair`).
-const STATEMENT_TIMEOUT_MS: u64 = 5_000;
 /// Bindings remembered in this process at most (they never change, so any copy is good).
 const MAX_CACHED_BINDINGS: usize = 100_000;
 
@@ -34,12 +28,12 @@ pub struct PostgresStore {
     pool: Pool,
     /// Bindings never change once made: kept here after the first read, so a token's requests do
     /// not ask the database again.
-    bindings: Mutex<HashMap<String, (String, u64)>>,
+    bindings: Mutex<FastMap<String, (String, u64)>>,
     /// This replica's share of the rate-limit counters.
     leases: Leases,
 }
 
-fn fail(what: &str) -> impl Fn(tokio_postgres::Error) -> StoreError + '_ {
+pub(super) fn fail(what: &str) -> impl Fn(tokio_postgres::Error) -> StoreError + '_ {
     move |e| StoreError(format!("PostgreSQL: {what}: {e}"))
 }
 
@@ -71,7 +65,7 @@ impl PostgresStore {
             .map_err(|e| format!("[store]: {e}"))?;
         Ok(PostgresStore {
             pool,
-            bindings: Mutex::new(HashMap::new()),
+            bindings: Mutex::new(FastMap::default()),
             leases: Leases::default(),
         })
     }
@@ -80,7 +74,7 @@ impl PostgresStore {
         self.pool.get().await.map_err(pool_fail)
     }
 
-    fn cached_bindings(&self) -> MutexGuard<'_, HashMap<String, (String, u64)>> {
+    fn cached_bindings(&self) -> MutexGuard<'_, FastMap<String, (String, u64)>> {
         match self.bindings.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
@@ -98,107 +92,6 @@ impl PostgresStore {
         }
         cache.insert(token.to_string(), (identity.to_string(), expires_at));
     }
-
-    async fn migrate(&self, client: &mut Object) -> Result<(), StoreError> {
-        client
-            .batch_execute(
-                "CREATE TABLE IF NOT EXISTS gateway_schema_migrations (
-                     version    INTEGER PRIMARY KEY,
-                     name       TEXT NOT NULL,
-                     applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
-                 )",
-            )
-            .await
-            .map_err(fail("creating the migrations table"))?;
-        let applied: Vec<i32> = client
-            .query("SELECT version FROM gateway_schema_migrations", &[])
-            .await
-            .map_err(fail("reading the applied migrations"))?
-            .iter()
-            .map(|row| row.get(0))
-            .collect();
-        for (version, name, sql) in MIGRATIONS {
-            if applied.contains(version) {
-                continue;
-            }
-            let transaction = client
-                .transaction()
-                .await
-                .map_err(fail("starting a migration"))?;
-            transaction
-                .batch_execute(sql)
-                .await
-                .map_err(fail("applying a migration"))?;
-            transaction
-                .execute(
-                    "INSERT INTO gateway_schema_migrations (version, name) VALUES ($1, $2)",
-                    &[version, name],
-                )
-                .await
-                .map_err(fail("recording a migration"))?;
-            transaction
-                .commit()
-                .await
-                .map_err(fail("committing a migration"))?;
-            crate::log::event(
-                "store_migrated",
-                &[
-                    ("version", serde_json::json!(version)),
-                    ("name", serde_json::json!(name)),
-                ],
-            );
-        }
-        Ok(())
-    }
-}
-
-/// The connection settings from the URL (`postgres://user:password@host:port/db?sslmode=…`).
-/// `sslmode` may be `disable`, `prefer` (the default) or `require`; libpq's `verify-ca` and
-/// `verify-full` are read as `require`, since the certificate is always verified here.
-fn postgres_config(
-    url: &Secret,
-    connect_timeout_secs: u64,
-) -> Result<tokio_postgres::Config, String> {
-    let text = url
-        .expose()
-        .replace("sslmode=verify-full", "sslmode=require")
-        .replace("sslmode=verify-ca", "sslmode=require");
-    // The URL holds a password: the error never quotes it.
-    let mut config: tokio_postgres::Config = text
-        .parse()
-        .map_err(|e| format!("[store] url is not a PostgreSQL URL ({e})"))?;
-    config
-        .application_name("customer-form-gateway")
-        .connect_timeout(Duration::from_secs(connect_timeout_secs))
-        .options(format!("-c statement_timeout={STATEMENT_TIMEOUT_MS}"));
-    Ok(config)
-}
-
-/// rustls with the web PKI roots, plus the CA in `ca_file` (a private database's certificate).
-fn tls_connector(
-    ca_file: Option<&str>,
-) -> Result<tokio_postgres_rustls::MakeRustlsConnect, String> {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::CertificateDer;
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    if let Some(path) = ca_file {
-        let certificates = CertificateDer::pem_file_iter(path)
-            .map_err(|e| format!("[store] ca_file {path}: {e}"))?;
-        for certificate in certificates {
-            let certificate = certificate.map_err(|e| format!("[store] ca_file {path}: {e}"))?;
-            roots
-                .add(certificate)
-                .map_err(|e| format!("[store] ca_file {path}: {e}"))?;
-        }
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS: {e}"))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
 fn seconds(value: u64) -> i64 {
@@ -263,20 +156,7 @@ impl Store for PostgresStore {
     }
 
     async fn prepare(&self) -> Result<(), StoreError> {
-        let mut client = self.client().await?;
-        client
-            .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
-            .await
-            .map_err(fail("taking the migration lock"))?;
-        let migrated = self.migrate(&mut client).await;
-        let unlocked = client
-            .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
-            .await;
-        if unlocked.is_err() {
-            // A connection that may still hold the lock must not go back to the pool.
-            drop(Object::take(client));
-        }
-        migrated
+        migrate_locked(self.client().await?).await
     }
 
     async fn health(&self) -> Result<(), StoreError> {
