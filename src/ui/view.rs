@@ -142,7 +142,6 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
     // Until the form's language has arrived there is no title, rather than one in English.
     let title = (!form.strings_pending).then(|| title_text(catalog, state));
     let sections = by_section(fields);
-    let anonymization_status = form.anonymization_status();
     let invalid = sections
         .iter()
         .flat_map(|(_, specs)| specs.iter())
@@ -202,25 +201,7 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
                             id_prefix: form.id_prefix.clone(),
                             legend: catalog.t(section_of.legend()),
                             hint: section_of.hint().map(|h| catalog.t(h)),
-                            fields: (section_of == Section::DangerZone).then(|| form.anonymization_status_view()).into_iter()
-                                .chain(specs.into_iter().filter(|spec| anonymization::shows(spec.name, anonymization_status.as_deref())).flat_map(|spec| field_view(form, ctx, FieldProps {
-                                spec: *spec,
-                                id_prefix: form.id_prefix.clone(),
-                                label: catalog.t(spec.label).into(),
-                                hint: spec.hint.map(|h| AttrValue::from(catalog.t(h))),
-                                error: state.field_errors.get(spec.name).map(|m| AttrValue::from(field_text(catalog, m))),
-                                value: AttrValue::from(state.values.get(spec.name).to_string()),
-                                choice_labels: choice_labels(catalog, spec),
-                                read_only,
-                                on_edit: on_edit.clone(),
-                                choices: form.choices_for(ctx, spec, state.values.get(spec.name))
-                                    .or_else(|| form.country_choices(ctx, spec, state.values.get(spec.name))),
-                                locked: (!state.may_write(spec.name)).then(|| catalog.t("field.locked").into()),
-                                tags: (spec.kind == FieldKind::Tags).then(|| form.tags_editor(ctx)),
-                                editor: rows::editor(catalog, spec, &field_id(&form.id_prefix, spec.name),
-                                    state.values.get(spec.name), state.field_errors.get(spec.name).is_some(),
-                                    read_only || !state.may_write(spec.name), &on_edit),
-                            }))).chain(contacts_view(form, props.provider, section_of, state)).collect::<Html>(),
+                            fields: section_fields(form, ctx, state, section_of, &specs, read_only, &on_edit),
                         })) }
                     }
                     if let Some(conflict) = conflict { {conflict} }
@@ -255,14 +236,72 @@ fn contacts_view(
         })
 }
 
-/// One field with the richer editors' hooks: the country tweaks, shipping following billing
-/// (and the box that says so before it).
+/// A section's fields, each with its editor, and what a section adds around them (the
+/// anonymization status in the danger zone, Count's read-only contacts under Contact).
+fn section_fields(
+    form: &CustomerForm,
+    ctx: &Context<CustomerForm>,
+    state: &FormState,
+    section_of: Section,
+    specs: &[&FieldSpec],
+    read_only: bool,
+    on_edit: &Callback<(&'static str, String)>,
+) -> Html {
+    let status = form.anonymization_status();
+    let mut children: Vec<Html> = Vec::new();
+    if section_of == Section::DangerZone {
+        children.push(form.anonymization_status_view());
+    }
+    for spec in specs {
+        if anonymization::shows(spec.name, status.as_deref()) {
+            children.extend(field_view(form, ctx, state, spec, read_only, on_edit));
+        }
+    }
+    children.extend(contacts_view(form, ctx.props().provider, section_of, state));
+    children.into_iter().collect()
+}
+
+/// One field and every editor hook it may have: choices (a provider's list or the countries),
+/// tags, rows, the lock, the country tweaks, and shipping following billing (with the box that
+/// says so before it).
 fn field_view(
     form: &CustomerForm,
     ctx: &Context<CustomerForm>,
-    mut props: FieldProps,
+    state: &FormState,
+    spec: &FieldSpec,
+    read_only: bool,
+    on_edit: &Callback<(&'static str, String)>,
 ) -> Vec<Html> {
-    let name = props.spec.name;
+    let catalog = &form.catalog;
+    let name = spec.name;
+    let id = field_id(&form.id_prefix, name);
+    let value = state.values.get(name);
+    let error = state.field_errors.get(name);
+    let mut props = FieldProps {
+        spec: *spec,
+        id_prefix: form.id_prefix.clone(),
+        label: catalog.t(spec.label).into(),
+        hint: spec.hint.map(|h| AttrValue::from(catalog.t(h))),
+        error: error.map(|m| AttrValue::from(field_text(catalog, m))),
+        value: AttrValue::from(value.to_string()),
+        choice_labels: choice_labels(catalog, spec),
+        read_only,
+        on_edit: on_edit.clone(),
+        choices: form
+            .choices_for(ctx, spec, value)
+            .or_else(|| form.country_choices(ctx, spec, value)),
+        locked: (!state.may_write(name)).then(|| catalog.t("field.locked").into()),
+        tags: (spec.kind == FieldKind::Tags).then(|| form.tags_editor(ctx)),
+        editor: rows::editor(
+            catalog,
+            spec,
+            &id,
+            value,
+            error.is_some(),
+            read_only || !state.may_write(name),
+            on_edit,
+        ),
+    };
     form.adjust_country(ctx, &mut props);
     let same_box = (name == FIRST_SHIPPING_FIELD && ctx.props().provider == ProviderId::Count)
         .then(|| form.same_address_box(ctx, props.read_only));
