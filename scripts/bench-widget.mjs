@@ -199,6 +199,20 @@ function listen(handler) {
   });
 }
 
+/** The functions with the most self time in a CPU profile (ms), idle and program time left out. */
+function printProfile(kind, name, profile) {
+  const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map();
+  const deltas = profile.timeDeltas;
+  profile.samples.forEach((id, i) => {
+    const frame = byNode.get(id).callFrame;
+    const key = `${frame.functionName || '(anonymous)'} ${frame.url.split('/').pop()}:${frame.lineNumber}`;
+    self.set(key, (self.get(key) ?? 0) + (deltas[i + 1] ?? 0) / 1000);
+  });
+  const top = [...self].filter(([key]) => !/^\((idle|program)\)/.test(key)).sort((a, b) => b[1] - a[1]).slice(0, 12);
+  console.log(`${kind} ${name} profile:`, top.map(([key, ms]) => `${ms.toFixed(1)} ${key}`).join(' | '));
+}
+
 // ---- one cold load: fresh context, navigate, wait until ready, type ----
 
 async function coldLoad(browser, pages, kind, name) {
@@ -207,10 +221,19 @@ async function coldLoad(browser, pages, kind, name) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  // BENCH_PROFILE=1: where the main thread's time goes until ready (Chromium's sampling
+  // profiler, self time by function), printed per load.
+  const profiler = process.env.BENCH_PROFILE ? await context.newCDPSession(page) : null;
+  if (profiler) {
+    await profiler.send('Profiler.enable');
+    await profiler.send('Profiler.setSamplingInterval', { interval: 100 });
+    await profiler.send('Profiler.start');
+  }
   await page.goto(`${pages}/${kind}/${name}`);
   await page.waitForFunction(() => window.bench?.ready !== undefined, null, { timeout: 30_000 }).catch((error) => {
     throw new Error(`${kind}/${name} never became ready: ${errors.join('; ') || error.message}`);
   });
+  if (profiler) printProfile(kind, name, (await profiler.send('Profiler.stop')).profile);
   const field = kind === 'widget'
     ? page.locator(`customer-form [name="${FORMS[name].typeInto}"]`)
     : page.locator(`[name="${FORMS[name].typeInto}"]`);

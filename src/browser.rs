@@ -30,6 +30,9 @@ extern "C" {
     #[wasm_bindgen(js_name = formatDate)]
     pub fn format_date(tag: &str, iso: &str) -> Option<String>;
     /// An integer with the language's grouping.
+    /// Makes the language's date formatter soon, in a task of its own.
+    #[wasm_bindgen(js_name = prepareDates)]
+    pub fn prepare_dates(tag: &str);
     #[wasm_bindgen(js_name = formatInteger)]
     pub fn format_integer(tag: &str, n: u32) -> String;
     /// Whether the visitor's system asks for dark colours.

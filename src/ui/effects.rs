@@ -62,9 +62,12 @@ impl CustomerForm {
     pub(super) fn run(&mut self, ctx: &Context<Self>, effects: Vec<Effect>) {
         for effect in effects {
             match effect {
-                Effect::Load(request) => self.request(ctx, request, |result| {
-                    Msg::Loaded(result.map(|(_, record)| record))
-                }),
+                Effect::Load(request) => {
+                    self.request(ctx, request, |result| {
+                        Msg::Loaded(result.map(|(_, record)| record))
+                    });
+                    crate::format::prepare_dates(self.catalog.locale().tag());
+                }
                 Effect::Lookup(request) => self.request(ctx, request, |result| {
                     Msg::LookedUp(result.map(|(_, record)| Some(record)))
                 }),
