@@ -142,6 +142,7 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
     // Until the form's language has arrived there is no title, rather than one in English.
     let title = (!form.strings_pending).then(|| title_text(catalog, state));
     let sections = by_section(fields);
+    let anonymization_status = form.anonymization_status();
     let invalid = sections
         .iter()
         .flat_map(|(_, specs)| specs.iter())
@@ -201,7 +202,7 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
                             id_prefix: form.id_prefix.clone(),
                             legend: catalog.t(section_of.legend()),
                             hint: section_of.hint().map(|h| catalog.t(h)),
-                            fields: section_fields(form, ctx, state, section_of, &specs, read_only, &on_edit),
+                            fields: section_fields(form, ctx, state, (section_of, &specs), anonymization_status.as_deref(), read_only, &on_edit),
                         })) }
                     }
                     if let Some(conflict) = conflict { {conflict} }
@@ -242,18 +243,17 @@ fn section_fields(
     form: &CustomerForm,
     ctx: &Context<CustomerForm>,
     state: &FormState,
-    section_of: Section,
-    specs: &[&FieldSpec],
+    (section_of, specs): (Section, &[&FieldSpec]),
+    anonymization_status: Option<&str>,
     read_only: bool,
     on_edit: &Callback<(&'static str, String)>,
 ) -> Html {
-    let status = form.anonymization_status();
     let mut children: Vec<Html> = Vec::new();
     if section_of == Section::DangerZone {
         children.push(form.anonymization_status_view());
     }
     for spec in specs {
-        if anonymization::shows(spec.name, status.as_deref()) {
+        if anonymization::shows(spec.name, anonymization_status) {
             children.extend(field_view(form, ctx, state, spec, read_only, on_edit));
         }
     }
