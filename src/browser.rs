@@ -40,9 +40,10 @@ extern "C" {
     pub fn prefers_dark() -> bool;
     /// Dispatches a bubbling, composed `CustomEvent` whose detail is this JSON.
     pub fn dispatch(target: &web_sys::Element, name: &str, json: &str);
-    /// Country names for suggestions: "English\tlocal name" lines (see `countries.rs`).
-    #[wasm_bindgen(js_name = countryNames)]
-    pub fn country_names(tag: &str) -> String;
+    /// Count's country suggestions: the `<datalist id=id>` beside `node`, made or refilled for
+    /// the language (English names, the language's as labels).
+    #[wasm_bindgen(js_name = countryList)]
+    pub fn country_list(node: &web_sys::Node, id: &str, tag: &str);
 }
 
 /// The values a create form finds on the page before anyone types (`Contract::create_defaults`).

@@ -65,21 +65,6 @@ fn fold(c: char) -> char {
     }
 }
 
-/// Suggestions from `host.js`'s "English\tlocal" lines: the English name is the value typed into
-/// the field, the local name its label (none when it is the same words).
-pub fn suggestions(lines: &str) -> Vec<(String, String)> {
-    let mut suggestions = Vec::new();
-    for line in lines.lines() {
-        let (english, local) = line.split_once('\t').unwrap_or((line, ""));
-        let (english, local) = (english.trim(), local.trim());
-        if !english.is_empty() {
-            let label = if local == english { "" } else { local };
-            suggestions.push((english.to_string(), label.to_string()));
-        }
-    }
-    suggestions
-}
-
 /// Whether `field` is one of Count's address countries.
 pub fn is_address_country(field: &str) -> bool {
     matches!(field, "billingAddress.country" | "shippingAddress.country")
@@ -166,22 +151,6 @@ mod tests {
             country_options(&countries, "", None),
             list(&[("de", "Deutschland")])
         );
-    }
-
-    #[test]
-    fn suggestions_pair_the_english_name_with_the_local_one() {
-        let lines =
-            "Germany\tDeutschland\nUnited Kingdom\tVereinigtes Königreich\nOman\tOman\n\nPeru";
-        assert_eq!(
-            suggestions(lines),
-            list(&[
-                ("Germany", "Deutschland"),
-                ("United Kingdom", "Vereinigtes Königreich"),
-                ("Oman", ""),
-                ("Peru", "")
-            ])
-        );
-        assert!(suggestions("").is_empty());
     }
 
     #[test]

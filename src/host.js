@@ -76,7 +76,7 @@ export function randomBytes() {
 }
 
 /**
- * One date formatter per language, made once: making one costs 20-35 ms the first time in a
+ * One date formatter per language, made once: making one costs 20-50 ms the first time in a
  * fresh page (Chromium, `BENCH_PROFILE=1 scripts/bench-widget.sh`), and the form's "last changed"
  * line is drawn on every render.
  */
@@ -106,6 +106,24 @@ export function prepareDates(tag) {
   setTimeout(() => dateFormat(tag), 0);
 }
 
+/**
+ * What a form in `tag` for `provider` will ask `Intl` for, made while the WebAssembly compiles:
+ * the compiling runs off the main thread, which would otherwise sit idle, and the first date
+ * formatter and country names of a page cost 35-70 ms of it (`BENCH_PROFILE=1
+ * scripts/bench-widget.sh`), which then came between the record's arrival and the filled form.
+ * A guess that turns out wrong (another language) only costs that idle time.
+ */
+export function warmUp(tag, provider) {
+  setTimeout(() => {
+    try {
+      dateFormat(tag);
+      if (provider === 'count') countryRows(tag);
+    } catch {
+      // No Intl here: the form does without, as it would have anyway.
+    }
+  }, 0);
+}
+
 /** An integer with the language's grouping (`10,000`, `10.000`, `10 000`). */
 export function formatInteger(tag, n) {
   return new Intl.NumberFormat([tag]).format(n);
@@ -124,27 +142,56 @@ export function dispatch(target, name, json) {
 // ISO 3166-1 region codes (and XK), two letters each: the names come from the browser's own
 // Intl.DisplayNames, so the package carries 500 bytes rather than 250 names in four languages.
 const REGIONS = 'ADAEAFAGAIALAMAOAQARASATAUAWAXAZBABBBDBEBFBGBHBIBJBLBMBNBOBQBRBSBTBVBWBYBZCACCCDCFCGCHCICKCLCMCNCOCRCUCVCWCXCYCZDEDJDKDMDODZECEEEGEHERESETFIFJFKFMFOFRGAGBGDGEGFGGGHGIGLGMGNGPGQGRGSGTGUGWGYHKHMHNHRHTHUIDIEILIMINIOIQIRISITJEJMJOJPKEKGKHKIKMKNKPKRKWKYKZLALBLCLILKLRLSLTLULVLYMAMCMDMEMFMGMHMKMLMMMNMOMPMQMRMSMTMUMVMWMXMYMZNANCNENFNGNINLNONPNRNUNZOMPAPEPFPGPHPKPLPMPNPRPSPTPWPYQARERORSRURWSASBSCSDSESGSHSISJSKSLSMSNSOSRSSSTSVSXSYSZTCTDTFTGTHTJTKTLTMTNTOTRTTTVTWTZUAUGUMUSUYUZVAVCVEVGVIVNVUWFWSXKYEYTZAZMZW';
-let countryCache;
+const countryCache = new Map();
 
-/** Country names for suggestions: "English\tname in `tag`" lines, sorted by the English name.
- * Empty where the browser has no Intl.DisplayNames. */
-export function countryNames(tag) {
-  if (countryCache?.[0] === tag) return countryCache[1];
-  let english;
-  let local;
+/** `[English name, name in tag]` per country, sorted by the English name; empty where the
+ * browser has no Intl.DisplayNames. */
+function countryRows(tag) {
+  let rows = countryCache.get(tag);
+  if (rows) return rows;
+  rows = [];
   try {
-    english = new Intl.DisplayNames(['en'], { type: 'region' });
-    local = new Intl.DisplayNames([tag], { type: 'region' });
+    const english = new Intl.DisplayNames(['en'], { type: 'region' });
+    const local = new Intl.DisplayNames([tag], { type: 'region' });
+    for (let i = 0; i < REGIONS.length; i += 2) {
+      const code = REGIONS.slice(i, i + 2);
+      const name = english.of(code);
+      if (name && name !== code) rows.push([name, local.of(code) || name]);
+    }
+    // One collator for the whole sort: `localeCompare(b, 'en')` makes one per comparison.
+    const order = new Intl.Collator('en');
+    rows.sort((a, b) => order.compare(a[0], b[0]));
   } catch {
-    return '';
+    rows = [];
   }
-  const rows = [];
-  for (let i = 0; i < REGIONS.length; i += 2) {
-    const code = REGIONS.slice(i, i + 2);
-    const name = english.of(code);
-    if (name && name !== code) rows.push([name, local.of(code) || name]);
+  countryCache.set(tag, rows);
+  return rows;
+}
+
+/**
+ * Count's country suggestions: makes sure the `<datalist id=id>` beside `node` (in its shadow
+ * root or document) holds the country names in English, the language's name as each option's
+ * label. Built here rather than by the widget's virtual DOM: 250 options diffed on every
+ * render and key, twice (one list per address), made the Count form's first render and each
+ * keystroke slower (README, Speed). Both address countries share the list.
+ */
+export function countryList(node, id, tag) {
+  const root = node.getRootNode();
+  const owner = root.nodeType === 9 ? root.body : root;
+  if (!owner || typeof root.getElementById !== 'function') return;
+  let list = root.getElementById(id);
+  if (list?.dataset.lang === tag) return;
+  if (!list) {
+    list = (root.ownerDocument ?? root).createElement('datalist');
+    list.id = id;
+    owner.append(list);
   }
-  rows.sort((a, b) => a[0].localeCompare(b[0], 'en'));
-  countryCache = [tag, rows.map((row) => row.join('\t')).join('\n')];
-  return countryCache[1];
+  const options = countryRows(tag).map(([english, local]) => {
+    const option = new Option();
+    option.value = english;
+    if (local !== english) option.label = local;
+    return option;
+  });
+  list.replaceChildren(...options);
+  list.dataset.lang = tag;
 }

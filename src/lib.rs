@@ -21,6 +21,7 @@ pub mod i18n;
 pub mod messages;
 pub mod random;
 pub mod reference;
+pub mod spawn;
 pub mod style;
 pub mod tags;
 pub mod token;

@@ -31,6 +31,9 @@ const JANE: &str = r#"{"data":{"id":"0b6f2d1c-5d0e-4a43-9d5f-6f1b8f3e2a10","exte
 struct ScriptedTransport {
     replies: RefCell<VecDeque<Result<HttpReply, ApiError>>>,
     sent: RefCell<Vec<(HttpRequest, Option<String>)>>,
+    /// When set: for each request, whether the form had drawn anything in this root yet.
+    watch: RefCell<Option<Element>>,
+    drawn_at_send: RefCell<Vec<bool>>,
 }
 
 impl ScriptedTransport {
@@ -51,6 +54,10 @@ impl ScriptedTransport {
 impl Transport for ScriptedTransport {
     fn send(&self, request: HttpRequest, token: Option<String>, _abort: Abort) -> ReplyFuture {
         self.sent.borrow_mut().push((request, token));
+        if let Some(root) = self.watch.borrow().as_ref() {
+            let drawn = root.query_selector("[data-state]").ok().flatten().is_some();
+            self.drawn_at_send.borrow_mut().push(drawn);
+        }
         let reply = self
             .replies
             .borrow_mut()
@@ -171,6 +178,20 @@ fn mount_with(
         errors,
     };
     (mounted, app, props)
+}
+
+#[wasm_bindgen_test]
+async fn with_a_token_string_the_record_is_asked_for_before_anything_is_drawn() {
+    // The first request goes out from the form's creation, not after its first render (and the
+    // pause Yew's scheduler may take after it): the network's wait overlaps the drawing.
+    let transport = ScriptedTransport::default();
+    transport.answer(200, JANE);
+    let form = mount_form(Operation::Update, "sk_test_x", transport);
+    // Yew creates the form in a later microtask, so the watch is in place before it runs.
+    *form.transport.watch.borrow_mut() = Some(form.root.clone());
+    until("the record is shown", || state(&form.root) == "ready").await;
+    assert_eq!(*form.transport.drawn_at_send.borrow(), [false]);
+    assert_eq!(form.transport.sent().len(), 1);
 }
 
 #[wasm_bindgen_test]

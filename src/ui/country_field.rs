@@ -9,26 +9,28 @@ use yew::prelude::*;
 
 use super::customer_form::{CustomerForm, Message};
 use super::field::{Choices, FieldProps, ListStatus};
-use crate::countries::{country_options, is_address_country, shipping_twin, suggestions};
+use crate::countries::{country_options, is_address_country, shipping_twin};
 use crate::form::Msg;
 
 /// The control that holds "same as billing" comes right before this field.
 pub const FIRST_SHIPPING_FIELD: &str = "shippingAddress.street";
 
 impl CustomerForm {
-    /// Count's country suggestions in the form's language, read once per language.
-    pub(super) fn refresh_country_suggestions(&mut self, ctx: &Context<Self>) {
-        if ctx.props().provider != ProviderId::Count {
+    /// The id of Count's shared list of country suggestions (one per form).
+    fn country_list_id(&self) -> String {
+        format!("{}-countries", self.id_prefix)
+    }
+
+    /// Count's country suggestions in the form's language, after each render: the list is
+    /// filled by `host.js` outside the virtual DOM (its 250 options diffed on every render cost
+    /// the first render and each key; README, Speed), and only again when the language changes.
+    pub(super) fn fill_country_list(&self, ctx: &Context<Self>) {
+        if ctx.props().provider != ProviderId::Count || self.state.is_none() {
             return;
         }
-        let tag = self.catalog.locale().tag();
-        if self.country_suggestions.0 != tag {
-            let lines = crate::browser::country_names(tag);
-            let options = suggestions(&lines)
-                .into_iter()
-                .map(|(value, label)| (value.into(), label.into()))
-                .collect();
-            self.country_suggestions = (tag, std::rc::Rc::new(options));
+        if let Some(root) = self.root_ref.get() {
+            let tag = self.catalog.locale().tag();
+            crate::browser::country_list(&root, &self.country_list_id(), tag);
         }
     }
 
@@ -68,10 +70,9 @@ impl CustomerForm {
                     status: no_status(),
                 })
             }
-            ProviderId::Count if is_address_country(spec.name) => Some(Choices::Suggest {
-                options: (*self.country_suggestions.1).clone(),
-                status: no_status(),
-            }),
+            ProviderId::Count if is_address_country(spec.name) => {
+                Some(Choices::Listed(self.country_list_id().into()))
+            }
             _ => None,
         }
     }

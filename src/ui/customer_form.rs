@@ -156,8 +156,6 @@ pub struct CustomerForm {
     pub(super) tags_combo: Combo,
     pub(super) tags_focus: Option<String>,
     pub(super) tags_reveal: Option<String>,
-    /// Count: country names to suggest, for the language tag (see `country_field.rs`).
-    pub(super) country_suggestions: (&'static str, Rc<Vec<(AttrValue, AttrValue)>>),
     /// Count: shipping follows billing.
     pub(super) same_address: bool,
     /// A save that asks for anonymization waits for this confirmation (`anonymization.rs`).
@@ -248,7 +246,6 @@ impl CustomerForm {
                 }
             }
         }
-        self.refresh_country_suggestions(ctx);
         self.obtain_credential(ctx);
     }
 
@@ -311,7 +308,6 @@ impl Component for CustomerForm {
             tags_combo: Combo::default(),
             tags_focus: None,
             tags_reveal: None,
-            country_suggestions: ("", Rc::default()),
             same_address: false,
             confirming_anonymization: false,
             anonymization_confirmed: false,
@@ -337,7 +333,6 @@ impl Component for CustomerForm {
                 self.catalog = Catalog::new(locale, (*props.strings).clone())
                     .with_numbers(crate::format::integer);
                 self.strings_pending = false;
-                self.refresh_country_suggestions(ctx);
                 self.follow_up(ctx);
                 return true;
             }
@@ -457,7 +452,6 @@ impl Component for CustomerForm {
         let props = ctx.props();
         if props.locale != old.locale || props.strings != old.strings {
             self.load_strings(ctx);
-            self.refresh_country_suggestions(ctx);
         }
         let same_record = props.provider == old.provider
             && props.mode == old.mode
@@ -482,7 +476,7 @@ impl Component for CustomerForm {
         true
     }
 
-    fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
+    fn rendered(&mut self, ctx: &Context<Self>, _first_render: bool) {
         if let Some(root) = self.root_ref.get() {
             crate::style::attach(&root);
         }
@@ -490,6 +484,7 @@ impl Component for CustomerForm {
             super::outcome::focus_summary(&self.summary_ref);
         }
         self.tags_rendered();
+        self.fill_country_list(ctx);
         self.apply_focus();
     }
 

@@ -4,6 +4,9 @@
 use providers::{
     ApiError, CredentialUse, ErrorKind, HttpReply, HttpRequest, Record, RefusalReason,
 };
+use std::future::Future;
+use std::task::{Context as TaskContext, Poll};
+
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -14,6 +17,7 @@ use crate::client::ClientError;
 use crate::credential_wait::wait_for_credential;
 use crate::form::retry::delay_ms;
 use crate::form::{Effect, Msg, Saved};
+use crate::spawn::spawn_now;
 use crate::token::TokenSource;
 
 /// How a reply is told to the form state.
@@ -53,8 +57,22 @@ impl CustomerForm {
         let Some(state) = &self.state else { return };
         let (contract, base) = (state.contract(), state.base().to_string());
         let client = self.client.clone();
+        let mut credential = Box::pin(async move { client.credential(contract, &base).await });
+        let mut now = TaskContext::from_waker(futures_task::noop_waker_ref());
+        if let Poll::Ready(credential) = credential.as_mut().poll(&mut now) {
+            // Known at once (a token string): told to the state here rather than by a message,
+            // which Yew delivers only after the first render and the pause its scheduler makes
+            // after a long run; the record's request (`request`) then goes out before anything
+            // is drawn (see `crate::spawn`).
+            if let Some(state) = self.state.as_mut() {
+                let effects = state.update(Msg::Credential(credential));
+                self.run(ctx, effects);
+                self.follow_up(ctx);
+            }
+            return;
+        }
         spawn_local(async move {
-            let credential = client.credential(contract, &base).await;
+            let credential = credential.await;
             link.send_message(Message::Form(generation, Msg::Credential(credential)));
         });
     }
@@ -109,7 +127,7 @@ impl CustomerForm {
         let abort = self.abort.clone();
         let link = ctx.link().clone();
         let generation = self.generation;
-        spawn_local(async move {
+        spawn_now(async move {
             let outcome = client.call(contract, &base, request, &abort).await;
             if let Some(msg) = reply_msg(outcome, wrap) {
                 link.send_message(Message::Form(generation, msg));

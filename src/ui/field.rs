@@ -44,6 +44,9 @@ pub enum Choices {
         options: Vec<(AttrValue, AttrValue)>,
         status: ListStatus,
     },
+    /// Suggestions in a `<datalist>` the form keeps outside its virtual DOM (Count's
+    /// countries, see `country_field.rs`): the list's id.
+    Listed(AttrValue),
 }
 
 /// What a field says about its list while it loads, when it is empty, failed or cut.
@@ -78,7 +81,7 @@ pub fn field(props: FieldProps) -> Html {
     let locked_id = format!("{id}-locked");
     let status = match &props.choices {
         Some(Choices::Pick { status, .. } | Choices::Suggest { status, .. }) => Some(status),
-        None => None,
+        None | Some(Choices::Listed(_)) => None,
     };
     let status_text = status.and_then(|s| s.text.clone());
     let status_id = format!("{id}-list-status");
@@ -239,6 +242,10 @@ fn control(
                 Some(Choices::Suggest { options, .. }) if !options.is_empty() => Some(options),
                 _ => None,
             };
+            let list = match choices {
+                Some(Choices::Listed(list)) => Some(list.clone()),
+                _ => suggestions.map(|_| list_id.into()),
+            };
             let oninput = on_input(&props.on_edit, name);
             html! { <>
                 <input id={id.clone()} {name} type={input_type} part="input"
@@ -249,7 +256,7 @@ fn control(
                     maxlength={spec.max_chars.map(|m| m.to_string())}
                     spellcheck={literal.then_some("false")}
                     autocapitalize={literal.then_some("off")}
-                    list={suggestions.as_ref().map(|_| list_id.to_string())}
+                    {list}
                     {oninput} />
                 if let Some(options) = suggestions {
                     <datalist id={list_id.to_string()}>
