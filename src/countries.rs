@@ -70,6 +70,27 @@ pub fn is_address_country(field: &str) -> bool {
     matches!(field, "billingAddress.country" | "shippingAddress.country")
 }
 
+/// Whether a loaded record's shipping address is its billing address, part for part, among
+/// the form's `fields` (Count): the form then starts with "same as billing" ticked. Two empty
+/// addresses are not "the same address" (nothing was said).
+pub fn addresses_match<'a>(fields: &[&str], value: impl Fn(&str) -> &'a str) -> bool {
+    let mut any = false;
+    for field in fields {
+        let Some(twin) = shipping_twin(field) else {
+            continue;
+        };
+        if !fields.contains(&twin.as_str()) {
+            continue;
+        }
+        let billing = value(field).trim();
+        if billing != value(&twin).trim() {
+            return false;
+        }
+        any |= !billing.is_empty();
+    }
+    any
+}
+
 /// The shipping field that mirrors a billing field ("billingAddress.city" →
 /// "shippingAddress.city"), while "same as billing" is ticked.
 pub fn shipping_twin(field: &str) -> Option<String> {
@@ -151,6 +172,49 @@ mod tests {
             country_options(&countries, "", None),
             list(&[("de", "Deutschland")])
         );
+    }
+
+    #[test]
+    fn the_same_address_twice_is_said_once() {
+        let fields = [
+            "customer",
+            "billingAddress.street",
+            "billingAddress.city",
+            "shippingAddress.street",
+            "shippingAddress.city",
+        ];
+        let values = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map_or("", |(_, v)| *v)
+            }
+        };
+        let same = values(&[
+            ("customer", "Acme"),
+            ("billingAddress.street", "1 High St"),
+            ("billingAddress.city", "London"),
+            ("shippingAddress.street", "1 High St "),
+            ("shippingAddress.city", "London"),
+        ]);
+        assert!(addresses_match(&fields, same));
+        let other_city = values(&[
+            ("billingAddress.street", "1 High St"),
+            ("billingAddress.city", "London"),
+            ("shippingAddress.street", "1 High St"),
+            ("shippingAddress.city", "Leeds"),
+        ]);
+        assert!(!addresses_match(&fields, other_city));
+        let no_shipping = values(&[("billingAddress.city", "London")]);
+        assert!(!addresses_match(&fields, no_shipping));
+        // Nothing on either side is not "the same address".
+        assert!(!addresses_match(&fields, values(&[])));
+        // A form without the shipping fields has nothing to compare.
+        assert!(!addresses_match(
+            &["billingAddress.city"],
+            values(&[("billingAddress.city", "London")])
+        ));
     }
 
     #[test]

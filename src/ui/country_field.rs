@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use super::customer_form::{CustomerForm, Message};
 use super::field::{Choices, FieldProps, ListStatus};
-use crate::countries::{country_options, is_address_country, shipping_twin};
+use crate::countries::{addresses_match, country_options, is_address_country, shipping_twin};
 use crate::form::Msg;
 
 /// The control that holds "same as billing" comes right before this field.
@@ -120,6 +120,21 @@ impl CustomerForm {
             .iter()
             .find(|spec| spec.name == twin)
             .map(|spec| spec.name)
+    }
+
+    /// Whether the record's shipping address is its billing address (see
+    /// `countries::addresses_match`): the form then starts with "same as billing" ticked.
+    pub(super) fn addresses_match(&self) -> bool {
+        let Some(state) = self.state.as_ref() else {
+            return false;
+        };
+        let names: Vec<&str> = state
+            .contract()
+            .fields(state.operation())
+            .iter()
+            .map(|spec| spec.name)
+            .collect();
+        addresses_match(&names, |name| state.values.get(name))
     }
 
     /// Whether `field` follows billing (read-only while the box is ticked).

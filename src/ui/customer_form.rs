@@ -427,6 +427,7 @@ impl Component for CustomerForm {
         }
         let shown_before = view::Shown::of(state);
         let failure_before = state.failure.clone();
+        let first_record = matches!(msg, Msg::Loaded(Ok(_))) && state.loaded.is_none();
         let mut effects = state.update(msg);
         if let Some((field, text)) = mirror {
             effects.extend(state.update(Msg::Edit { field, text }));
@@ -445,6 +446,10 @@ impl Component for CustomerForm {
         let render = !(edited && effects.is_empty() && view::Shown::of(state) == shown_before);
         self.run(ctx, effects);
         self.follow_up(ctx);
+        if first_record {
+            // After a restored draft, which may hold another shipping address.
+            self.same_address = self.addresses_match();
+        }
         render
     }
 

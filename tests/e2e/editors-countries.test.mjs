@@ -204,6 +204,27 @@ describe('Count addresses', () => {
     assert.equal(await field('shippingAddress.city').inputValue(), 'Leeds');
     assert.equal(await field('shippingAddress.street').inputValue(), '1 High Street');
   });
+
+  test('a customer whose shipping address is the billing address opens with "same as billing" ticked', async () => {
+    await open('count', { credential: 'scoped' });
+    const same = page.locator('customer-form [part~=same-address] input[type=checkbox]');
+    assert.equal(await same.isChecked(), false, 'Acme has no shipping address yet');
+    await same.check();
+    await submit();
+    await waitForState(page, 'saved');
+    // Opened again: the saved addresses are alike, so the box starts ticked and shipping follows.
+    await page.close();
+    page = await newPage(browser);
+    await open('count', { credential: 'scoped' });
+    const again = page.locator('customer-form [part~=same-address] input[type=checkbox]');
+    assert.equal(await again.isChecked(), true);
+    assert.notEqual(await field('shippingAddress.city').getAttribute('readonly'), null);
+    await field('billingAddress.city').fill('Leeds');
+    assert.equal(await field('shippingAddress.city').inputValue(), 'Leeds');
+    // Cleared, shipping is its own again.
+    await again.uncheck();
+    assert.equal(await field('shippingAddress.city').getAttribute('readonly'), null);
+  });
 });
 
 describe('Commerce Layer anonymization', () => {
