@@ -26,14 +26,9 @@ pub fn write_contacts(items: &[Json]) -> String {
     if items.is_empty() {
         return String::new();
     }
-    let mut out = String::from("[\n");
-    for (i, item) in items.iter().enumerate() {
-        out.push_str("  ");
-        out.push_str(&item.to_json_string());
-        out.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
-    }
-    out.push(']');
-    out
+    crate::json::one_per_line('[', ']', items.len(), &|i, out| {
+        out.push_str(&items[i].to_json_string())
+    })
 }
 
 /// A text member as a row shows it (numbers and booleans as written, absent as empty).

@@ -29,6 +29,27 @@ pub struct JsonError {
     pub reason: &'static str,
 }
 
+/// `count` members between `open` and `close`, one per line and indented, each written by
+/// `write(index, out)`: how the form writes a value a person edits as rows (Count's contacts,
+/// metadata), so the text and the rows line up.
+pub fn one_per_line(
+    open: char,
+    close: char,
+    count: usize,
+    write: &dyn Fn(usize, &mut String),
+) -> String {
+    let mut out = String::new();
+    out.push(open);
+    out.push('\n');
+    for i in 0..count {
+        out.push_str("  ");
+        write(i, &mut out);
+        out.push_str(if i + 1 < count { ",\n" } else { "\n" });
+    }
+    out.push(close);
+    out
+}
+
 impl Json {
     pub fn parse(text: &str) -> Result<Json, JsonError> {
         let mut parser = Parser {

@@ -128,16 +128,11 @@ pub fn write_pairs(pairs: &[Pair]) -> String {
     if pairs.is_empty() {
         return "{}".to_string();
     }
-    let mut out = String::from("{\n");
-    for (i, pair) in pairs.iter().enumerate() {
-        out.push_str("  ");
-        out.push_str(&Json::str(pair.key.as_str()).to_json_string());
+    crate::json::one_per_line('{', '}', pairs.len(), &|i, out| {
+        out.push_str(&Json::str(pairs[i].key.as_str()).to_json_string());
         out.push_str(": ");
-        out.push_str(&pair.raw);
-        out.push_str(if i + 1 < pairs.len() { ",\n" } else { "\n" });
-    }
-    out.push('}');
-    out
+        out.push_str(&pairs[i].raw);
+    })
 }
 
 /// What is wrong with each row, in order.

@@ -96,24 +96,33 @@ fn an_existing_customer_is_offered_instead_of_a_duplicate_and_typed_values_carry
 }
 
 /// Loads the existing customer after "edit that customer instead", from a create form where
-/// `customer` was typed as `typed`.
-fn compared_with_acme(typed: &str) -> FormState {
+/// `typed` was typed (field, text), the customer found being `existing` (Count's reply body).
+fn compared_with(typed: &[(&'static str, &str)], existing: &str) -> FormState {
     let mut state = count_create_form();
-    edit(&mut state, "customer", typed);
+    for &(field, text) in typed {
+        edit(&mut state, field, text);
+    }
     state.update(Msg::Submit {
         fresh_key: "k1".into(),
     });
-    let body = r#"{"status":"success","data":{"uuid":"u-1","customer":"Acme Ltd","email":"ap@acme.test","mainPhone":"+44 9","status":"active"}}"#;
     let reply = HttpReply {
         status: 200,
         headers: vec![],
-        body: body.into(),
+        body: existing.into(),
     };
     let found = contract::interpret_reply(state.contract(), &reply).unwrap();
     state.update(Msg::LookedUp(Ok(Some(found.clone()))));
     state.update(Msg::UseExisting);
     state.update(Msg::Loaded(Ok(found)));
     state
+}
+
+/// `compared_with` Acme Ltd (another phone), `customer` typed as `typed`.
+fn compared_with_acme(typed: &str) -> FormState {
+    compared_with(
+        &[("customer", typed)],
+        r#"{"status":"success","data":{"uuid":"u-1","customer":"Acme Ltd","email":"ap@acme.test","mainPhone":"+44 9","status":"active"}}"#,
+    )
 }
 
 /// Issue 12, bug 5: one click on "edit that customer instead" renamed "Acme Ltd" to what was
@@ -167,21 +176,10 @@ fn keeping_all_of_the_existing_customers_values_leaves_nothing_to_save() {
 
 #[test]
 fn an_existing_customer_that_already_holds_what_was_typed_needs_no_choice() {
-    let mut state = count_create_form();
-    edit(&mut state, "mainPhone", "");
-    state.update(Msg::Submit {
-        fresh_key: "k1".into(),
-    });
-    let body = r#"{"status":"success","data":{"uuid":"u-1","customer":"Acme Ltd","email":"ap@acme.test"}}"#;
-    let reply = HttpReply {
-        status: 200,
-        headers: vec![],
-        body: body.into(),
-    };
-    let found = contract::interpret_reply(state.contract(), &reply).unwrap();
-    state.update(Msg::LookedUp(Ok(Some(found.clone()))));
-    state.update(Msg::UseExisting);
-    state.update(Msg::Loaded(Ok(found)));
+    let state = compared_with(
+        &[("mainPhone", "")],
+        r#"{"status":"success","data":{"uuid":"u-1","customer":"Acme Ltd","email":"ap@acme.test"}}"#,
+    );
     assert_eq!(state.failure, None);
     assert_eq!(state.phase(), Phase::Ready);
 }
