@@ -246,10 +246,24 @@ export function defineElement(tagName, mount, load) {
         return;
       }
       this.#handle = mount(this, options) ?? null;
-      if (this.#handle) {
-        this.#pending?.remove();
-        this.#pending = null;
-      }
+      if (this.#handle) this.#dropPendingWhenDrawn();
+    }
+
+    /** The skeleton stays until the widget draws: at once, or, while a record that was asked
+     * for at once is on its way, when it arrives (src/ui/effects.rs, `start_quiet`). */
+    #dropPendingWhenDrawn() {
+      const root = this.shadowRoot;
+      const pending = this.#pending;
+      if (!pending) return;
+      const drop = () => {
+        if (!root.querySelector('.cf')) return false;
+        pending.remove();
+        if (this.#pending === pending) this.#pending = null;
+        return true;
+      };
+      if (drop()) return;
+      const observer = new MutationObserver(() => { if (drop()) observer.disconnect(); });
+      observer.observe(root, { childList: true, subtree: true });
     }
 
     /** The skeleton while the widget loads, or what went wrong when it could not. */

@@ -124,6 +124,8 @@ pub enum Message {
     SameAddress(bool),
     /// The anonymization confirmation answered: `true` saves, `false` sends nothing.
     ConfirmAnonymization(bool),
+    /// The first record is slow to come: time to draw the loading state (see `quiet`).
+    ShowLoading,
 }
 
 pub struct CustomerForm {
@@ -144,6 +146,11 @@ pub struct CustomerForm {
     pub(super) summary_ref: NodeRef,
     /// The form's outermost element, whose shadow root or document gets the stylesheet.
     pub(super) root_ref: NodeRef,
+    /// Nothing drawn yet while the first record is on its way, until `QUIET_MS` have passed:
+    /// see `effects.rs`, where it starts.
+    pub(super) quiet: Option<Timer>,
+    /// The form has been drawn once.
+    pub(super) drawn: bool,
     /// Running while the form has no credential yet (see `credential_wait`).
     pub(super) credential_wait: Option<Timer>,
     /// The wait before an automatic retry; dropping it cancels the retry.
@@ -310,6 +317,8 @@ impl Component for CustomerForm {
             tags_reveal: None,
             same_address: false,
             confirming_anonymization: false,
+            quiet: None,
+            drawn: false,
             anonymization_confirmed: false,
             focus_after: None,
         };
@@ -340,6 +349,7 @@ impl Component for CustomerForm {
                 self.set_same_address(ctx, same);
                 return true;
             }
+            Message::ShowLoading => return self.quiet.take().is_some(),
             Message::ConfirmAnonymization(confirmed) => {
                 self.confirming_anonymization = false;
                 self.anonymization_confirmed = confirmed;
@@ -450,6 +460,14 @@ impl Component for CustomerForm {
             // After a restored draft, which may hold another shipping address.
             self.same_address = self.addresses_match();
         }
+        if self
+            .state
+            .as_ref()
+            .is_some_and(|s| s.loaded.is_some() || s.failure.is_some())
+        {
+            // Answered: the loading state will not be needed.
+            self.quiet = None;
+        }
         render
     }
 
@@ -484,6 +502,7 @@ impl Component for CustomerForm {
     fn rendered(&mut self, ctx: &Context<Self>, _first_render: bool) {
         if let Some(root) = self.root_ref.get() {
             crate::style::attach(&root);
+            self.drawn = true;
         }
         if std::mem::take(&mut self.focus_summary) {
             super::outcome::focus_summary(&self.summary_ref);

@@ -94,6 +94,10 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
         && (form.strings_pending
             || (state.loaded.is_none()
                 && (operation == Operation::Update || form.credential_wait.is_some())));
+    // The first record is on its way and may come before anything needs to be drawn.
+    if skeleton && form.quiet.is_some() && state.failure.is_none() {
+        return html! {};
+    }
     let last_changed = state
         .loaded
         .as_ref()
