@@ -412,3 +412,68 @@ async fn two_gateways_on_one_postgres_store_act_as_one() {
     assert_eq!(health.status(), 503);
     assert!(health.text().await.unwrap().contains("postgres"));
 }
+
+/// Requests of one replica that find its batch spent at the same moment wait for one of them to
+/// take the next batch, rather than each taking a batch (which left the replica holding many,
+/// unused past the 32nd of the limit the rule allows, and made a round trip per request of the
+/// burst).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_replica_takes_one_batch_at_a_time() {
+    use customer_form_gateway::config::StoreConfig;
+    use customer_form_gateway::secret::SecretSource;
+    use customer_form_gateway::store::leases::batch_for;
+    use customer_form_gateway::store::postgres::PostgresStore;
+    use customer_form_gateway::store::{Counter, Store};
+
+    let Some(postgres) = Postgres::start() else {
+        return;
+    };
+    std::env::set_var("LEASES_TEST_STORE", &postgres.url);
+    let store = Arc::new(
+        PostgresStore::new(&StoreConfig {
+            url: SecretSource {
+                env: Some("LEASES_TEST_STORE".into()),
+                file: None,
+            },
+            pool_size: 8,
+            connect_timeout_secs: 5,
+            ca_file: None,
+        })
+        .unwrap(),
+    );
+    store.prepare().await.unwrap();
+    let limit = 3_200;
+    let batch = batch_for(limit);
+    assert_eq!(batch, 100);
+    let now = now_secs();
+    let window = now - now % 60;
+    let burst = 3 * batch as usize / 2;
+    let tasks: Vec<_> = (0..burst)
+        .map(|_| {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move {
+                let counters = [Counter {
+                    key: "t:burst".into(),
+                    limit,
+                }];
+                store.admit(&counters, window, window + 60).await.unwrap()
+            })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), vec![true]);
+    }
+    let client = tokio_postgres::connect(&postgres.url, tokio_postgres::NoTls).await;
+    let (client, connection) = client.unwrap();
+    tokio::spawn(connection);
+    let hits: i32 = client
+        .query_one(
+            "SELECT hits FROM gateway_rate_counts WHERE key = 't:burst'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    // 150 requests: two batches of 100, not one per request that found the first one spent.
+    assert_eq!(hits, 2 * batch as i32);
+}

@@ -188,9 +188,29 @@ impl Store for PostgresStore {
         if ask.is_empty() {
             return Ok(admitted);
         }
-        // Rows are locked in key order, so two requests counting the same keys cannot deadlock.
+        // Rows are locked in key order, so two requests counting the same keys cannot deadlock;
+        // this replica's turns to ask are taken in the same order, for the same reason.
         ask.sort_by(|a, b| counters[*a].key.cmp(&counters[*b].key));
         ask.dedup_by(|a, b| counters[*a].key == counters[*b].key);
+        let mut turns = Vec::with_capacity(ask.len());
+        for i in &ask {
+            let turn = self.leases.turn(&counters[*i].key, window_start);
+            turns.push(turn.lock_owned().await);
+        }
+        // Whoever had the turn before may have brought a batch this request can take from.
+        ask.retain(
+            |i| match self.leases.take(&counters[*i].key, window_start) {
+                Local::Admitted => {
+                    admitted[*i] = true;
+                    false
+                }
+                Local::Refused => false,
+                Local::Ask => true,
+            },
+        );
+        if ask.is_empty() {
+            return Ok(admitted);
+        }
         let keys: Vec<&str> = ask.iter().map(|i| counters[*i].key.as_str()).collect();
         let batches: Vec<i32> = ask
             .iter()
@@ -235,6 +255,7 @@ impl Store for PostgresStore {
                 granted(counter.limit, before, batch),
             );
         }
+        drop(turns);
         Ok(admitted)
     }
 
