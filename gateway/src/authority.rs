@@ -120,13 +120,12 @@ impl<'a> Authority<'a> {
         if self.bound(resolve).await?.as_deref() == Some(identity) {
             return Ok(true);
         }
-        let renamable = self.rules.record_names() == RecordNames::RenamableKey;
+        if self.rules.record_names() != RecordNames::RenamableKey {
+            return Ok(self.state.store.has_grant(self.token, identity).await?);
+        }
         for grant in self.state.store.grants(self.token).await? {
-            let now_named = if renamable {
-                follow_renames(self.state.store.as_ref(), &grant.identity, grant.at_ms).await?
-            } else {
-                grant.identity
-            };
+            let now_named =
+                follow_renames(self.state.store.as_ref(), &grant.identity, grant.at_ms).await?;
             if now_named == identity {
                 return Ok(true);
             }
