@@ -54,13 +54,14 @@ impl<'a> Authority<'a> {
     }
 
     /// Gets ready for a request naming `name`. When that is the claim's own alias and the token
-    /// was never bound, the reply to this very request will bind it.
+    /// was never bound, the reply to this very request will bind it; when it was, the binding
+    /// read here is the one `bound` gives (a binding never changes), not read a second time.
     pub async fn prepare(&mut self, name: &str) -> Result<(), StoreError> {
-        if self.rules.record_names() == RecordNames::IdOrAlias
-            && self.claim_names(name)
-            && self.state.store.binding(self.token).await?.is_none()
-        {
-            self.bound = Bound::ByThisReply;
+        if self.rules.record_names() == RecordNames::IdOrAlias && self.claim_names(name) {
+            self.bound = match self.state.store.binding(self.token).await? {
+                Some(identity) => Bound::Known(Some(identity)),
+                None => Bound::ByThisReply,
+            };
         }
         Ok(())
     }
@@ -119,13 +120,12 @@ impl<'a> Authority<'a> {
         if self.bound(resolve).await?.as_deref() == Some(identity) {
             return Ok(true);
         }
-        let renamable = self.rules.record_names() == RecordNames::RenamableKey;
+        if self.rules.record_names() != RecordNames::RenamableKey {
+            return Ok(self.state.store.has_grant(self.token, identity).await?);
+        }
         for grant in self.state.store.grants(self.token).await? {
-            let now_named = if renamable {
-                follow_renames(self.state.store.as_ref(), &grant.identity, grant.at_ms).await?
-            } else {
-                grant.identity
-            };
+            let now_named =
+                follow_renames(self.state.store.as_ref(), &grant.identity, grant.at_ms).await?;
             if now_named == identity {
                 return Ok(true);
             }

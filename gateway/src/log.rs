@@ -64,9 +64,8 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
-/// One forwarded request, as its log line says it: built without a map or a value per field,
-/// since it is written for every request.
-#[derive(serde::Serialize)]
+/// One forwarded request, as its log line says it.
+#[cfg_attr(test, derive(serde::Serialize))]
 pub struct Forward<'a> {
     pub ts: u64,
     pub event: &'static str,
@@ -85,13 +84,85 @@ pub struct Forward<'a> {
 
 pub fn forward(line: &Forward<'_>) {
     let mut text = Vec::with_capacity(256);
-    if serde_json::to_writer(&mut text, line).is_ok() {
-        text.push(b'\n');
-        let mut buffer = buffer();
-        buffer.extend_from_slice(&text);
-        if buffer.len() >= FLUSH_AT {
-            write_out(&mut buffer);
+    line.write_json(&mut text);
+    text.push(b'\n');
+    let mut buffer = buffer();
+    buffer.extend_from_slice(&text);
+    if buffer.len() >= FLUSH_AT {
+        write_out(&mut buffer);
+    }
+}
+
+impl Forward<'_> {
+    /// The line as JSON, the same bytes serde_json writes for it (a test holds them equal), by
+    /// hand because it is written for every request: the keys are constants, numbers go through
+    /// `itoa`, the address's digits are written without `fmt`, and a string is copied as it is
+    /// unless it holds a character JSON escapes. serde_json's serializer took about 3.6k
+    /// instructions per line (callgrind: nineteen escaped strings, the address through `fmt`).
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"ts\":");
+        number(out, self.ts);
+        out.extend_from_slice(b",\"event\":");
+        string(out, self.event);
+        out.extend_from_slice(b",\"method\":");
+        string(out, self.method);
+        out.extend_from_slice(b",\"provider\":");
+        string(out, self.provider);
+        out.extend_from_slice(b",\"path\":");
+        string(out, self.path);
+        out.extend_from_slice(b",\"op\":");
+        optional_string(out, self.op);
+        out.extend_from_slice(b",\"status\":");
+        number(out, self.status);
+        out.extend_from_slice(b",\"upstream_status\":");
+        match self.upstream_status {
+            Some(status) => number(out, status),
+            None => out.extend_from_slice(b"null"),
         }
+        out.extend_from_slice(b",\"refused\":");
+        optional_string(out, self.refused);
+        out.extend_from_slice(b",\"sub\":");
+        optional_string(out, self.sub);
+        out.extend_from_slice(b",\"ip\":\"");
+        match self.ip {
+            std::net::IpAddr::V4(ip) => {
+                for (i, octet) in ip.octets().into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(b'.');
+                    }
+                    number(out, octet);
+                }
+            }
+            std::net::IpAddr::V6(ip) => {
+                let _ = write!(out, "{ip}");
+            }
+        }
+        out.extend_from_slice(b"\",\"ms\":");
+        number(out, self.ms);
+        out.push(b'}');
+    }
+}
+
+fn number(out: &mut Vec<u8>, n: impl itoa::Integer) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+}
+
+/// A JSON string: as it is when nothing in it needs escaping (control characters, `"`, `\`),
+/// else through serde_json.
+fn string(out: &mut Vec<u8>, text: &str) {
+    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    } else if serde_json::to_writer(&mut *out, text).is_err() {
+        out.extend_from_slice(b"null");
+    }
+}
+
+fn optional_string(out: &mut Vec<u8>, text: Option<&str>) {
+    match text {
+        Some(text) => string(out, text),
+        None => out.extend_from_slice(b"null"),
     }
 }
 
@@ -101,4 +172,50 @@ pub fn store_failed(error: &StoreError) {
         "store_unavailable",
         &[("message", Value::from(error.0.as_str()))],
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hand-written line is byte for byte what serde_json writes for the same fields.
+    #[test]
+    fn a_forward_line_is_what_serde_json_would_write() {
+        let ips: [std::net::IpAddr; 4] = [
+            "127.0.0.1".parse().unwrap(),
+            "203.0.113.255".parse().unwrap(),
+            "::1".parse().unwrap(),
+            "2001:db8::8a2e:370:7334".parse().unwrap(),
+        ];
+        let texts = [
+            "",
+            "/customers/cus_1001",
+            "quote \" and \\ backslash",
+            "tab\there\nnewline \u{1} \u{7f} é 🙂",
+        ];
+        for (i, ip) in ips.into_iter().enumerate() {
+            for text in texts {
+                let line = Forward {
+                    ts: 1_795_708_505 + i as u64,
+                    event: "forward",
+                    method: if i % 2 == 0 { "GET" } else { "M\"X" },
+                    provider: text,
+                    path: text,
+                    op: (i % 2 == 0).then_some("read"),
+                    status: 200,
+                    upstream_status: (i % 2 == 1).then_some(404),
+                    refused: (i % 2 == 1).then_some(text),
+                    sub: (i % 3 == 0).then_some(text),
+                    ip,
+                    ms: u64::MAX - i as u64,
+                };
+                let mut written = Vec::new();
+                line.write_json(&mut written);
+                assert_eq!(
+                    String::from_utf8(written).unwrap(),
+                    serde_json::to_string(&line).unwrap()
+                );
+            }
+        }
+    }
 }

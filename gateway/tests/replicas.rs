@@ -412,3 +412,118 @@ async fn two_gateways_on_one_postgres_store_act_as_one() {
     assert_eq!(health.status(), 503);
     assert!(health.text().await.unwrap().contains("postgres"));
 }
+
+/// Requests of one replica that find its batch spent at the same moment wait for one of them to
+/// take the next batch, rather than each taking a batch (which left the replica holding many,
+/// unused past the 32nd of the limit the rule allows, and made a round trip per request of the
+/// burst).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_replica_takes_one_batch_at_a_time() {
+    use customer_form_gateway::store::leases::batch_for;
+    use customer_form_gateway::store::{Counter, Store};
+
+    let Some(postgres) = Postgres::start() else {
+        return;
+    };
+    let store = Arc::new(store_on(&postgres, "LEASES_TEST_STORE"));
+    store.prepare().await.unwrap();
+    let limit = 3_200;
+    let batch = batch_for(limit);
+    assert_eq!(batch, 100);
+    let now = now_secs();
+    let window = now - now % 60;
+    let burst = 3 * batch as usize / 2;
+    let tasks: Vec<_> = (0..burst)
+        .map(|_| {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move {
+                let counters = [Counter {
+                    key: "t:burst".into(),
+                    limit,
+                }];
+                store.admit(&counters, window, window + 60).await.unwrap()
+            })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), vec![true]);
+    }
+    let client = tokio_postgres::connect(&postgres.url, tokio_postgres::NoTls).await;
+    let (client, connection) = client.unwrap();
+    tokio::spawn(connection);
+    let hits: i32 = client
+        .query_one(
+            "SELECT hits FROM gateway_rate_counts WHERE key = 't:burst'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    // 150 requests: two batches of 100, not one per request that found the first one spent.
+    assert_eq!(hits, 2 * batch as i32);
+}
+
+/// A store of its own on `postgres` (a replica, as far as the store knows), its URL read from the
+/// environment variable `variable`.
+fn store_on(
+    postgres: &Postgres,
+    variable: &str,
+) -> customer_form_gateway::store::postgres::PostgresStore {
+    use customer_form_gateway::config::StoreConfig;
+    use customer_form_gateway::secret::SecretSource;
+    std::env::set_var(variable, &postgres.url);
+    customer_form_gateway::store::postgres::PostgresStore::new(&StoreConfig {
+        url: SecretSource {
+            env: Some(variable.into()),
+            file: None,
+        },
+        pool_size: 4,
+        connect_timeout_secs: 5,
+        ca_file: None,
+    })
+    .unwrap()
+}
+
+/// A grant made on one replica is seen on the other as soon as it is made (what a replica has
+/// not seen, it asks the database for); one it has seen is not asked for again (it never
+/// changes until it expires).
+#[tokio::test]
+async fn grants_made_on_one_replica_are_seen_on_the_other() {
+    use customer_form_gateway::store::Store;
+
+    let Some(postgres) = Postgres::start() else {
+        return;
+    };
+    let (a, b) = (
+        store_on(&postgres, "GRANTS_TEST_STORE"),
+        store_on(&postgres, "GRANTS_TEST_STORE"),
+    );
+    a.prepare().await.unwrap();
+    let expires = now_secs() + 600;
+    assert!(!b.has_grant("token-1", "rec-1").await.unwrap());
+    a.grant("token-1", "rec-1", 1, expires).await.unwrap();
+    assert!(
+        b.has_grant("token-1", "rec-1").await.unwrap(),
+        "not cached as absent"
+    );
+    assert!(!b.has_grant("token-1", "rec-2").await.unwrap());
+    assert!(!b.has_grant("token-2", "rec-1").await.unwrap());
+    a.grant("token-1", "rec-2", 2, expires).await.unwrap();
+    assert!(b.has_grant("token-1", "rec-2").await.unwrap());
+
+    // Seen once, remembered: the database is not asked again (the rows gone, B still knows).
+    let (client, connection) = tokio_postgres::connect(&postgres.url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client
+        .execute("DELETE FROM gateway_grants", &[])
+        .await
+        .unwrap();
+    assert!(b.has_grant("token-1", "rec-1").await.unwrap());
+    assert!(
+        a.has_grant("token-1", "rec-2").await.unwrap(),
+        "granted here"
+    );
+    assert!(!b.has_grant("token-1", "rec-3").await.unwrap());
+}

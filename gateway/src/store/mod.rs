@@ -99,6 +99,16 @@ pub trait Store: Send + Sync {
 
     async fn grants(&self, token: &str) -> Result<Vec<Grant>, StoreError>;
 
+    /// Whether the token created the record with this identity (for records named by an
+    /// immutable identity; a Partnero grant follows renames, through `grants`).
+    async fn has_grant(&self, token: &str, identity: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .grants(token)
+            .await?
+            .iter()
+            .any(|grant| grant.identity == identity))
+    }
+
     /// Records that the Partnero key `old` became `new` at `at_ms`.
     async fn record_rename(
         &self,

@@ -21,14 +21,22 @@ use crate::config::StoreConfig;
 use crate::fast_map::FastMap;
 use crate::secret::Secret;
 
-/// Bindings remembered in this process at most (they never change, so any copy is good).
+/// Bindings remembered in this process at most (they never change, so any copy is good); the
+/// same for tokens whose grants are remembered.
 const MAX_CACHED_BINDINGS: usize = 100_000;
+/// Grants remembered per token at most.
+const MAX_GRANTS_SEEN_PER_TOKEN: usize = 16;
 
 pub struct PostgresStore {
     pool: Pool,
     /// Bindings never change once made: kept here after the first read, so a token's requests do
     /// not ask the database again.
     bindings: Mutex<FastMap<String, (String, u64)>>,
+    /// Grants seen (token → identities it created, with their expiry): like bindings, a grant
+    /// never changes until it expires, so once seen a token's further requests to the record
+    /// it created do not ask the database again (they did, one round trip each). What is not
+    /// here may have been granted on another replica: the database is asked.
+    grants_seen: Mutex<HashMap<String, Vec<(String, u64)>>>,
     /// This replica's share of the rate-limit counters.
     leases: Leases,
 }
@@ -66,6 +74,7 @@ impl PostgresStore {
         Ok(PostgresStore {
             pool,
             bindings: Mutex::new(FastMap::default()),
+            grants_seen: Mutex::new(HashMap::new()),
             leases: Leases::default(),
         })
     }
@@ -91,6 +100,39 @@ impl PostgresStore {
             }
         }
         cache.insert(token.to_string(), (identity.to_string(), expires_at));
+    }
+
+    fn seen_grants(&self) -> MutexGuard<'_, HashMap<String, Vec<(String, u64)>>> {
+        match self.grants_seen.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    fn grant_seen(&self, token: &str, identity: &str) -> bool {
+        self.seen_grants()
+            .get(token)
+            .is_some_and(|seen| seen.iter().any(|(id, _)| id == identity))
+    }
+
+    fn remember_grant(&self, token: &str, identity: &str, expires_at: u64) {
+        let mut seen = self.seen_grants();
+        if seen.len() >= MAX_CACHED_BINDINGS {
+            let now = crate::tokens::now_secs();
+            seen.retain(|_, grants| {
+                grants.retain(|(_, exp)| *exp > now);
+                !grants.is_empty()
+            });
+            if seen.len() >= MAX_CACHED_BINDINGS {
+                seen.clear();
+            }
+        }
+        let grants = seen.entry(token.to_string()).or_default();
+        // A token creates a handful of records at most; past that, the database answers.
+        if grants.len() < MAX_GRANTS_SEEN_PER_TOKEN && !grants.iter().any(|(id, _)| id == identity)
+        {
+            grants.push((identity.to_string(), expires_at));
+        }
     }
 }
 
@@ -188,9 +230,29 @@ impl Store for PostgresStore {
         if ask.is_empty() {
             return Ok(admitted);
         }
-        // Rows are locked in key order, so two requests counting the same keys cannot deadlock.
+        // Rows are locked in key order, so two requests counting the same keys cannot deadlock;
+        // this replica's turns to ask are taken in the same order, for the same reason.
         ask.sort_by(|a, b| counters[*a].key.cmp(&counters[*b].key));
         ask.dedup_by(|a, b| counters[*a].key == counters[*b].key);
+        let mut turns = Vec::with_capacity(ask.len());
+        for i in &ask {
+            let turn = self.leases.turn(&counters[*i].key, window_start);
+            turns.push(turn.lock_owned().await);
+        }
+        // Whoever had the turn before may have brought a batch this request can take from.
+        ask.retain(
+            |i| match self.leases.take(&counters[*i].key, window_start) {
+                Local::Admitted => {
+                    admitted[*i] = true;
+                    false
+                }
+                Local::Refused => false,
+                Local::Ask => true,
+            },
+        );
+        if ask.is_empty() {
+            return Ok(admitted);
+        }
         let keys: Vec<&str> = ask.iter().map(|i| counters[*i].key.as_str()).collect();
         let batches: Vec<i32> = ask
             .iter()
@@ -235,6 +297,7 @@ impl Store for PostgresStore {
                 granted(counter.limit, before, batch),
             );
         }
+        drop(turns);
         Ok(admitted)
     }
 
@@ -301,8 +364,9 @@ impl Store for PostgresStore {
                 &[&token, &identity, &seconds(at_ms), &seconds(expires_at)],
             )
             .await
-            .map(drop)
-            .map_err(fail("recording a created record"))
+            .map_err(fail("recording a created record"))?;
+        self.remember_grant(token, identity, expires_at);
+        Ok(())
     }
 
     async fn grants(&self, token: &str) -> Result<Vec<Grant>, StoreError> {
@@ -321,6 +385,27 @@ impl Store for PostgresStore {
                 at_ms: unsigned(row.get(1)),
             })
             .collect())
+    }
+
+    async fn has_grant(&self, token: &str, identity: &str) -> Result<bool, StoreError> {
+        if self.grant_seen(token, identity) {
+            return Ok(true);
+        }
+        let client = self.client().await?;
+        let statement = client
+            .prepare_cached(
+                "SELECT expires_at FROM gateway_grants WHERE token_id = $1 AND identity = $2",
+            )
+            .await
+            .map_err(fail("reading created records"))?;
+        let row = client
+            .query_opt(&statement, &[&token, &identity])
+            .await
+            .map_err(fail("reading created records"))?;
+        Ok(row.is_some_and(|row| {
+            self.remember_grant(token, identity, unsigned(row.get(0)));
+            true
+        }))
     }
 
     async fn record_rename(
@@ -486,6 +571,10 @@ impl Store for PostgresStore {
             .map_err(fail("cleaning up"))?;
         let current = crate::tokens::now_secs();
         self.cached_bindings().retain(|_, (_, exp)| *exp > current);
+        self.seen_grants().retain(|_, grants| {
+            grants.retain(|(_, exp)| *exp > current);
+            !grants.is_empty()
+        });
         Ok(())
     }
 }
