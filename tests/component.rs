@@ -195,6 +195,20 @@ async fn with_a_token_string_the_record_is_asked_for_before_anything_is_drawn() 
 }
 
 #[wasm_bindgen_test]
+async fn with_a_token_provider_nothing_is_drawn_before_a_quick_record() {
+    // The token comes from the host's promise, then the record: when both come quickly the form
+    // draws once, filled, without a loading state drawn first (the element shows its own
+    // skeleton meanwhile).
+    let transport = ScriptedTransport::default();
+    transport.answer(200, JANE);
+    let source = TokenSource::from_async(|| async { Ok("sk_test_provided".to_string()) });
+    let (form, _app, _props) = mount_with(Operation::Update, source, transport);
+    *form.transport.watch.borrow_mut() = Some(form.root.clone());
+    until("the record is shown", || state(&form.root) == "ready").await;
+    assert_eq!(*form.transport.drawn_at_send.borrow(), [false]);
+}
+
+#[wasm_bindgen_test]
 async fn every_field_is_labelled_and_named_after_the_wire_body() {
     let transport = ScriptedTransport::default();
     transport.answer(200, JANE);

@@ -253,6 +253,13 @@ impl CustomerForm {
                 }
             }
         }
+        let first_record = self
+            .state
+            .as_ref()
+            .is_some_and(|s| s.operation() == Operation::Update);
+        if first_record && !self.drawn {
+            self.start_quiet(ctx);
+        }
         self.obtain_credential(ctx);
     }
 

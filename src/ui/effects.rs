@@ -81,13 +81,13 @@ impl CustomerForm {
         });
     }
 
-    /// The first record is asked for before anything is drawn (`obtain_credential`): the form
-    /// stays undrawn until it arrives, or `QUIET_MS` pass and the loading state is drawn. A
-    /// reply that comes quickly is then drawn once, without a loading state drawn, styled and
-    /// laid out in between, which came before the record on the main thread: 8-10 % of the
-    /// time to a filled form (`scripts/bench-widget.sh`). The element keeps its own skeleton
-    /// until the form draws.
-    fn start_quiet(&mut self, ctx: &Context<Self>) {
+    /// An update form about to ask for its first record (and, first, for a token if the host
+    /// gives them by `tokenProvider`) stays undrawn until the record arrives, or `QUIET_MS`
+    /// pass and the loading state is drawn. A reply that comes quickly is then drawn once,
+    /// without a loading state drawn, styled and laid out in between, which came before the
+    /// record on the main thread: about 10 % of the time to a filled form
+    /// (`scripts/bench-widget.sh`). The element keeps its own skeleton until the form draws.
+    pub(super) fn start_quiet(&mut self, ctx: &Context<Self>) {
         let link = ctx.link().clone();
         self.quiet = Some(Timer::start(QUIET_MS, move || {
             link.send_message(Message::ShowLoading)
@@ -101,9 +101,6 @@ impl CustomerForm {
                     self.request(ctx, request, |result| {
                         Msg::Loaded(result.map(|(_, record)| record))
                     });
-                    if !self.drawn {
-                        self.start_quiet(ctx);
-                    }
                     crate::format::prepare_dates(self.catalog.locale().tag());
                 }
                 Effect::Lookup(request) => self.request(ctx, request, |result| {
