@@ -208,6 +208,39 @@ async fn with_a_token_provider_nothing_is_drawn_before_a_quick_record() {
     assert_eq!(*form.transport.drawn_at_send.borrow(), [false]);
 }
 
+/// Types `text` into `input` as a keystroke would leave it, without waiting for a redraw.
+fn type_into_input(input: &Element, text: &str) {
+    let input: HtmlInputElement = input.clone().unchecked_into();
+    input.set_value(text);
+    let init = web_sys::InputEventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::InputEvent::new_with_event_init_dict("input", &init).unwrap();
+    input.dispatch_event(&event).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn two_row_edits_made_before_a_redraw_both_count() {
+    // Keys can come faster than Yew redraws (its scheduler pauses after a long run): a key's
+    // last letter, then Tab and a value typed before the redraw. The second edit must not start
+    // from the text drawn before the first, or the first is lost.
+    let transport = ScriptedTransport::default();
+    transport.answer(200, JANE);
+    let form = mount_form(Operation::Update, "sk_test_x", transport);
+    until("the record is shown", || state(&form.root) == "ready").await;
+    let key = find(&form.root, "[data-row=\"1\"] .cf-row-key");
+    let value = find(&form.root, "[data-row=\"1\"] .cf-row-value");
+    type_into_input(&key, "owner");
+    type_into_input(&value, "ops team");
+    until("the text holds both edits", || {
+        let text: web_sys::HtmlTextAreaElement =
+            find(&form.root, "[name=metadata]").unchecked_into();
+        text.value().contains("ops team")
+    })
+    .await;
+    let text: web_sys::HtmlTextAreaElement = find(&form.root, "[name=metadata]").unchecked_into();
+    assert_eq!(text.value(), "{\n  \"owner\": \"ops team\"\n}");
+}
+
 #[wasm_bindgen_test]
 async fn every_field_is_labelled_and_named_after_the_wire_body() {
     let transport = ScriptedTransport::default();

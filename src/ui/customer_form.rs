@@ -151,6 +151,8 @@ pub struct CustomerForm {
     pub(super) quiet: Option<Timer>,
     /// The form has been drawn once.
     pub(super) drawn: bool,
+    /// The row-drawn fields' text as their rows last wrote it (`rows.rs`).
+    pub(super) rows_text: super::rows::RowsText,
     /// Running while the form has no credential yet (see `credential_wait`).
     pub(super) credential_wait: Option<Timer>,
     /// The wait before an automatic retry; dropping it cancels the retry.
@@ -326,6 +328,7 @@ impl Component for CustomerForm {
             confirming_anonymization: false,
             quiet: None,
             drawn: false,
+            rows_text: Default::default(),
             anonymization_confirmed: false,
             focus_after: None,
         };

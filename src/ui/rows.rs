@@ -1,14 +1,16 @@
 //! Row editors drawn from a JSON field's canonical text: metadata as key/value rows here, Count's
 //! contacts as one row per contact in `contact_rows.rs`, on the drawing functions below.
 //!
-//! View functions over the text, no state of their own: every edit parses the field's current
-//! text, changes one thing, writes the text back and dispatches it like a keystroke in the
-//! named textarea (which stays beside the rows, in sync). Drafts, conflicts and the save
-//! machine therefore see one text per field, as before.
+//! View functions over the text: every edit parses the field's current text, changes one
+//! thing, writes the text back and dispatches it like a keystroke in the named textarea (which
+//! stays beside the rows, in sync). Drafts, conflicts and the save machine therefore see one
+//! text per field, as before. The only state is `RowsText`: the text as the rows last wrote it.
 
 use providers::contacts::{parse_contacts, write_contacts};
 use providers::pairs::{parse_pairs, row_problems, write_pairs, Pair, RowProblem};
 use providers::{FieldKind, FieldSpec, Json};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
 use yew::prelude::*;
@@ -17,8 +19,41 @@ use super::contact_rows::contact_rows;
 use crate::form::FormState;
 use crate::i18n::Catalog;
 
+/// A form's row-drawn fields as their rows last wrote them (one entry per field).
+///
+/// An edit starts from this text, not from the text the rows were drawn from: keys can come
+/// faster than Yew redraws (its scheduler pauses after a run over 16 ms), and a second edit made
+/// before the redraw, starting from the drawn text, undid the first. A key's last letter, Tab
+/// and a value typed at once lost that letter (`tests/component.rs`,
+/// `two_row_edits_made_before_a_redraw_both_count`). Each drawing sets it back to the form's
+/// text, which by then holds every edit sent: Yew handles messages before it redraws.
+#[derive(Clone, Default)]
+pub struct RowsText(Rc<RefCell<Vec<(&'static str, String)>>>);
+
+impl RowsText {
+    fn set(&self, name: &'static str, text: &str) {
+        let mut texts = self.0.borrow_mut();
+        match texts.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, held)) => {
+                held.clear();
+                held.push_str(text);
+            }
+            None => texts.push((name, text.to_string())),
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<String> {
+        let texts = self.0.borrow();
+        texts
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| t.clone())
+    }
+}
+
 /// The rows editor for a JSON field, or `None` for other kinds.
 #[inline(never)]
+#[allow(clippy::too_many_arguments)]
 pub fn editor(
     catalog: &Catalog,
     spec: &FieldSpec,
@@ -27,12 +62,16 @@ pub fn editor(
     field_error: bool,
     read_only: bool,
     on_edit: &Callback<(&'static str, String)>,
+    written: &RowsText,
 ) -> Option<Html> {
+    if matches!(spec.kind, FieldKind::JsonObject | FieldKind::JsonList) {
+        written.set(spec.name, value);
+    }
     let edit = Edit {
         id: AttrValue::from(id.to_string()),
         kind_is_list: spec.kind == FieldKind::JsonList,
         name: spec.name,
-        value: AttrValue::from(value.to_string()),
+        written: written.clone(),
         on_edit: on_edit.clone(),
     };
     let label = catalog.t(spec.label);
@@ -62,7 +101,7 @@ pub fn draws_rows(state: &FormState, name: &str) -> bool {
         .any(|f| f.name == name && matches!(f.kind, FieldKind::JsonObject | FieldKind::JsonList))
 }
 
-/// What every edit needs: the field, its text when drawn, and where the new text goes.
+/// What every edit needs: the field, its text as last written, and where the new text goes.
 #[derive(Clone)]
 pub(super) struct Edit {
     /// The named control's id, the stem of the rows' element ids.
@@ -70,23 +109,32 @@ pub(super) struct Edit {
     /// Contacts (a JSON list) rather than metadata (an object).
     pub(super) kind_is_list: bool,
     pub(super) name: &'static str,
-    pub(super) value: AttrValue,
+    pub(super) written: RowsText,
     pub(super) on_edit: Callback<(&'static str, String)>,
 }
 
 impl Edit {
+    fn current(&self) -> String {
+        self.written.get(self.name).unwrap_or_default()
+    }
+
+    fn send(&self, text: String) {
+        self.written.set(self.name, &text);
+        self.on_edit.emit((self.name, text));
+    }
+
     /// Applies `change` to the rows of the current text and dispatches the text written back.
     fn pairs(&self, change: impl FnOnce(&mut Vec<Pair>)) {
-        if let Some(mut pairs) = parse_pairs(&self.value) {
+        if let Some(mut pairs) = parse_pairs(&self.current()) {
             change(&mut pairs);
-            self.on_edit.emit((self.name, write_pairs(&pairs)));
+            self.send(write_pairs(&pairs));
         }
     }
 
     pub(super) fn contacts(&self, change: impl FnOnce(&mut Vec<Json>)) {
-        if let Some(mut items) = parse_contacts(&self.value) {
+        if let Some(mut items) = parse_contacts(&self.current()) {
             change(&mut items);
-            self.on_edit.emit((self.name, write_contacts(&items)));
+            self.send(write_contacts(&items));
         }
     }
 }

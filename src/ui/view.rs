@@ -304,6 +304,7 @@ fn field_view(
             error.is_some(),
             read_only || !state.may_write(name),
             on_edit,
+            &form.rows_text,
         ),
     };
     form.adjust_country(ctx, &mut props);
