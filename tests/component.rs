@@ -109,12 +109,7 @@ fn state(root: &Element) -> String {
 }
 
 fn type_into(root: &Element, name: &str, text: &str) {
-    let input: HtmlInputElement = find(root, &format!("[name='{name}']")).unchecked_into();
-    input.set_value(text);
-    let init = web_sys::InputEventInit::new();
-    init.set_bubbles(true);
-    let event = web_sys::InputEvent::new_with_event_init_dict("input", &init).unwrap();
-    input.dispatch_event(&event).unwrap();
+    type_into_input(&find(root, &format!("[name='{name}']")), text);
 }
 
 fn click_submit(root: &Element) {
