@@ -21,16 +21,21 @@ impl CustomerForm {
         format!("{}-countries", self.id_prefix)
     }
 
-    /// Count's country suggestions in the form's language, after each render: the list is
-    /// filled by `host.js` outside the virtual DOM (its 250 options diffed on every render cost
-    /// the first render and each key; README, Speed), and only again when the language changes.
-    pub(super) fn fill_country_list(&self, ctx: &Context<Self>) {
-        if ctx.props().provider != ProviderId::Count || self.state.is_none() {
+    /// Count's country suggestions in the form's language, after a render: the list is filled
+    /// by `host.js` outside the virtual DOM (its 250 options diffed on every render cost the
+    /// first render and each key; README, Speed), once, and again only when the language
+    /// changes (the list lives in the shadow root, beside the drawn form, so a redraw keeps it).
+    pub(super) fn fill_country_list(&mut self, ctx: &Context<Self>) {
+        let tag = self.catalog.locale().tag();
+        if ctx.props().provider != ProviderId::Count
+            || self.state.is_none()
+            || self.country_list_lang == tag
+        {
             return;
         }
         if let Some(root) = self.root_ref.get() {
-            let tag = self.catalog.locale().tag();
             crate::browser::country_list(&root, &self.country_list_id(), tag);
+            self.country_list_lang = tag;
         }
     }
 

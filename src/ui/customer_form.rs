@@ -165,6 +165,8 @@ pub struct CustomerForm {
     pub(super) tags_combo: Combo,
     pub(super) tags_focus: Option<String>,
     pub(super) tags_reveal: Option<String>,
+    /// Count: the language the country suggestions were last filled in ("" before).
+    pub(super) country_list_lang: &'static str,
     /// Count: shipping follows billing.
     pub(super) same_address: bool,
     /// A save that asks for anonymization waits for this confirmation (`anonymization.rs`).
@@ -324,6 +326,7 @@ impl Component for CustomerForm {
             tags_combo: Combo::default(),
             tags_focus: None,
             tags_reveal: None,
+            country_list_lang: "",
             same_address: false,
             confirming_anonymization: false,
             quiet: None,
