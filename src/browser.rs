@@ -23,6 +23,8 @@ extern "C" {
     #[wasm_bindgen(js_name = guardUnload)]
     fn guard_unload() -> Function;
     fn after(ms: u32, callback: &Closure<dyn FnMut()>) -> Function;
+    #[wasm_bindgen(js_name = afterPaint)]
+    fn after_paint(callback: &Closure<dyn FnMut()>) -> Function;
     /// 16 bytes from the browser's CSPRNG.
     #[wasm_bindgen(js_name = randomBytes)]
     pub fn random_bytes() -> Vec<u8>;
@@ -30,9 +32,6 @@ extern "C" {
     #[wasm_bindgen(js_name = formatDate)]
     pub fn format_date(tag: &str, iso: &str) -> Option<String>;
     /// An integer with the language's grouping.
-    /// Makes the language's date formatter soon, in a task of its own.
-    #[wasm_bindgen(js_name = prepareDates)]
-    pub fn prepare_dates(tag: &str);
     #[wasm_bindgen(js_name = formatInteger)]
     pub fn format_integer(tag: &str, n: u32) -> String;
     /// Whether the visitor's system asks for dark colours.
@@ -161,6 +160,19 @@ pub struct Timer {
 
 impl Timer {
     pub fn start(ms: u32, callback: impl FnOnce() + 'static) -> Timer {
+        Timer::with(callback, |callback| after(ms, callback))
+    }
+
+    /// Fires in a task after the next frame is painted: for what need not hold the form back
+    /// from the screen.
+    pub fn after_paint(callback: impl FnOnce() + 'static) -> Timer {
+        Timer::with(callback, after_paint)
+    }
+
+    fn with(
+        callback: impl FnOnce() + 'static,
+        schedule: impl FnOnce(&Closure<dyn FnMut()>) -> Function,
+    ) -> Timer {
         let mut callback = Some(callback);
         let callback = Closure::<dyn FnMut()>::new(move || {
             if let Some(callback) = callback.take() {
@@ -168,7 +180,7 @@ impl Timer {
             }
         });
         Timer {
-            cancel: after(ms, &callback),
+            cancel: schedule(&callback),
             _callback: callback,
         }
     }

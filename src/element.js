@@ -6,7 +6,6 @@
 // Angular) find the properties from the first render; until the widget is ready the element
 // shows a skeleton of its own.
 
-import { warmUp } from './host.js';
 
 const ATTRIBUTES = [
   'provider', 'mode', 'customer-id', 'api-base', 'locale', 'client-id', 'market', 'auth-base',
@@ -230,7 +229,6 @@ export function defineElement(tagName, mount, load) {
         if (this.#waiting) return;
         this.#waiting = true;
         this.#showPending(false);
-        warmUp(language(this.#locale()), this.getAttribute('provider'));
         Promise.resolve()
           .then(load)
           .then(
@@ -326,11 +324,6 @@ export function defineElement(tagName, mount, load) {
 
   registry.define(tagName, CustomerFormElement);
   return true;
-}
-
-/** For `mount()`: what the form will ask `Intl` for, made while the WebAssembly loads. */
-export function warmUpFor(locale, provider) {
-  warmUp(language(locale), provider);
 }
 
 /** For `mount()`: the same stable token-provider indirection the element uses. */

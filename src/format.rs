@@ -6,12 +6,6 @@ pub fn date_time(tag: &str, iso: &str) -> Option<String> {
     crate::browser::format_date(tag, iso)
 }
 
-/// Gets `date_time` ready for this language while something else waits (a record on its way):
-/// the first formatter of a page is slow to make.
-pub fn prepare_dates(tag: &str) {
-    crate::browser::prepare_dates(tag);
-}
-
 /// An integer with the locale's grouping (`10,000`, `10.000`, `10 000`).
 pub fn integer(tag: &str, n: u32) -> String {
     crate::browser::format_integer(tag, n)

@@ -70,6 +70,23 @@ export function after(ms, callback) {
   return () => clearTimeout(id);
 }
 
+/**
+ * Calls `callback` once, in a task after the next frame is painted (or soon, where there are no
+ * frames); returns the function that cancels it. For work a person need not wait for before
+ * seeing the form.
+ */
+export function afterPaint(callback) {
+  let id;
+  let frame;
+  const task = () => { id = setTimeout(callback, 0); };
+  if (typeof requestAnimationFrame === 'function') frame = requestAnimationFrame(task);
+  else task();
+  return () => {
+    if (frame !== undefined) cancelAnimationFrame(frame);
+    clearTimeout(id);
+  };
+}
+
 /** 16 bytes from the CSPRNG (`getRandomValues` works in insecure contexts too). */
 export function randomBytes() {
   return crypto.getRandomValues(new Uint8Array(16));
@@ -95,33 +112,6 @@ export function formatDate(tag, iso) {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return undefined;
   return dateFormat(tag).format(date);
-}
-
-/**
- * Makes the language's date formatter in a task of its own, soon: called when a record is asked
- * for, so the cost is paid while the request is on the network rather than when the record
- * arrives and the form is filled.
- */
-export function prepareDates(tag) {
-  setTimeout(() => dateFormat(tag), 0);
-}
-
-/**
- * What a form in `tag` for `provider` will ask `Intl` for, made while the WebAssembly compiles:
- * the compiling runs off the main thread, which would otherwise sit idle, and the first date
- * formatter and country names of a page cost 35-70 ms of it (`BENCH_PROFILE=1
- * scripts/bench-widget.sh`), which then came between the record's arrival and the filled form.
- * A guess that turns out wrong (another language) only costs that idle time.
- */
-export function warmUp(tag, provider) {
-  setTimeout(() => {
-    try {
-      dateFormat(tag);
-      if (provider === 'count') countryRows(tag);
-    } catch {
-      // No Intl here: the form does without, as it would have anyway.
-    }
-  }, 0);
 }
 
 /** An integer with the language's grouping (`10,000`, `10.000`, `10 000`). */
@@ -173,7 +163,9 @@ function countryRows(tag) {
  * root or document) holds the country names in English, the language's name as each option's
  * label. Built here rather than by the widget's virtual DOM: 250 options diffed on every
  * render and key, twice (one list per address), made the Count form's first render and each
- * keystroke slower (README, Speed). Both address countries share the list.
+ * keystroke slower (README, Speed). Both address countries share the list. Filled after the
+ * next paint: the names come from `Intl.DisplayNames`, whose first use on a page costs tens of
+ * milliseconds, and suggestions can follow the fields a frame later.
  */
 export function countryList(node, id, tag) {
   const root = node.getRootNode();
@@ -186,12 +178,16 @@ export function countryList(node, id, tag) {
     list.id = id;
     owner.append(list);
   }
-  const options = countryRows(tag).map(([english, local]) => {
-    const option = new Option();
-    option.value = english;
-    if (local !== english) option.label = local;
-    return option;
-  });
-  list.replaceChildren(...options);
   list.dataset.lang = tag;
+  afterPaint(() => {
+    // A later call for another language has taken the list over.
+    if (list.dataset.lang !== tag) return;
+    const options = countryRows(tag).map(([english, local]) => {
+      const option = new Option();
+      option.value = english;
+      if (local !== english) option.label = local;
+      return option;
+    });
+    list.replaceChildren(...options);
+  });
 }

@@ -126,6 +126,22 @@ pub enum Message {
     ConfirmAnonymization(bool),
     /// The first record is slow to come: time to draw the loading state (see `quiet`).
     ShowLoading,
+    /// The form with its record is on screen: time for the "last changed" line (`DateLine`).
+    ShowDate,
+}
+
+/// When the "last changed" line under the form is drawn. Its date is formatted by the
+/// browser's `Intl`, whose first formatter on a page costs 20-50 ms of the main thread; so a
+/// record is drawn without the line, and the line follows once that frame is painted
+/// (README, Speed).
+pub(super) enum DateLine {
+    /// No record drawn yet.
+    Waiting,
+    /// A record is drawn; the line comes after the paint (held here: dropped, it never comes).
+    AfterPaint {
+        _timer: Timer,
+    },
+    Shown,
 }
 
 pub struct CustomerForm {
@@ -151,6 +167,7 @@ pub struct CustomerForm {
     pub(super) quiet: Option<Timer>,
     /// The form has been drawn once.
     pub(super) drawn: bool,
+    pub(super) date_line: DateLine,
     /// The row-drawn fields' text as their rows last wrote it (`rows.rs`).
     pub(super) rows_text: super::rows::RowsText,
     /// Running while the form has no credential yet (see `credential_wait`).
@@ -330,6 +347,7 @@ impl Component for CustomerForm {
             same_address: false,
             confirming_anonymization: false,
             quiet: None,
+            date_line: DateLine::Waiting,
             drawn: false,
             rows_text: Default::default(),
             anonymization_confirmed: false,
@@ -363,6 +381,10 @@ impl Component for CustomerForm {
                 return true;
             }
             Message::ShowLoading => return self.quiet.take().is_some(),
+            Message::ShowDate => {
+                self.date_line = DateLine::Shown;
+                return true;
+            }
             Message::ConfirmAnonymization(confirmed) => {
                 self.confirming_anonymization = false;
                 self.anonymization_confirmed = confirmed;
@@ -522,6 +544,7 @@ impl Component for CustomerForm {
         }
         self.tags_rendered();
         self.fill_country_list(ctx);
+        self.date_after_paint(ctx);
         self.apply_focus();
     }
 

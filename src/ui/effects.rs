@@ -10,7 +10,7 @@ use std::task::{Context as TaskContext, Poll};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use super::customer_form::{CustomerForm, Message};
+use super::customer_form::{CustomerForm, DateLine, Message};
 use crate::browser::Timer;
 use crate::client::tokens::TokenError;
 use crate::client::ClientError;
@@ -87,6 +87,17 @@ impl CustomerForm {
     /// without a loading state drawn, styled and laid out in between, which came before the
     /// record on the main thread: about 10 % of the time to a filled form
     /// (`scripts/bench-widget.sh`). The element keeps its own skeleton until the form draws.
+    /// Once a record has been drawn: the "last changed" line, after the paint (`DateLine`).
+    pub(super) fn date_after_paint(&mut self, ctx: &Context<Self>) {
+        let drawn_record = self.state.as_ref().is_some_and(|s| s.loaded.is_some());
+        if drawn_record && matches!(self.date_line, DateLine::Waiting) {
+            let link = ctx.link().clone();
+            self.date_line = DateLine::AfterPaint {
+                _timer: Timer::after_paint(move || link.send_message(Message::ShowDate)),
+            };
+        }
+    }
+
     pub(super) fn start_quiet(&mut self, ctx: &Context<Self>) {
         let link = ctx.link().clone();
         self.quiet = Some(Timer::start(QUIET_MS, move || {
@@ -97,12 +108,9 @@ impl CustomerForm {
     pub(super) fn run(&mut self, ctx: &Context<Self>, effects: Vec<Effect>) {
         for effect in effects {
             match effect {
-                Effect::Load(request) => {
-                    self.request(ctx, request, |result| {
-                        Msg::Loaded(result.map(|(_, record)| record))
-                    });
-                    crate::format::prepare_dates(self.catalog.locale().tag());
-                }
+                Effect::Load(request) => self.request(ctx, request, |result| {
+                    Msg::Loaded(result.map(|(_, record)| record))
+                }),
                 Effect::Lookup(request) => self.request(ctx, request, |result| {
                     Msg::LookedUp(result.map(|(_, record)| Some(record)))
                 }),

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use super::conflict::{conflict_choice, ConflictChoiceProps, ConflictTexts, ConflictingField};
 use super::country_field::FIRST_SHIPPING_FIELD;
-use super::customer_form::{CustomerForm, Message};
+use super::customer_form::{CustomerForm, DateLine, Message};
 use super::field::{field, field_id, FieldProps};
 use super::outcome::{beside_submit, summary, InvalidField, SummaryProps};
 use super::rows;
@@ -101,6 +101,7 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
     let last_changed = state
         .loaded
         .as_ref()
+        .filter(|_| matches!(form.date_line, DateLine::Shown))
         .and_then(|record| record.updated_at.as_deref())
         .and_then(|iso| crate::format::date_time(catalog.locale().tag(), iso))
         .map(|date| catalog.t_with("form.last_changed", &[("date", &date)]));

@@ -4,7 +4,7 @@
 import init, { mount as mountNow, setLocaleUrl } from '../pkg/customer_form.js';
 // The element as the wasm-bindgen glue imports it (scripts/pack.sh links it here), so the
 // bundle holds one copy of it.
-import { defineElement, stableTokenProvider, warmUpFor } from '../pkg/element.js';
+import { defineElement, stableTokenProvider } from '../pkg/element.js';
 
 let loading = null;
 let toldNoDom = false;
@@ -78,7 +78,6 @@ export function defineCustomerForm(options = {}) {
  */
 export async function mount(element, options = {}) {
   if (!hasDom()) throw new Error(`${NO_DOM}: mount() needs an element`);
-  if (!loading) warmUpFor(options?.locale, options?.provider);
   await load({ wasmUrl: options?.wasmUrl });
   const withProvider = stableTokenProvider();
   const handle = mountNow(element, withProvider(options));
