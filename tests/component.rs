@@ -15,6 +15,7 @@ use customer_form::{
     TokenSource, TransportRef,
 };
 use providers::{ApiError, ErrorKind, HttpReply, HttpRequest, Method};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -201,6 +202,40 @@ async fn with_a_token_provider_nothing_is_drawn_before_a_quick_record() {
     *form.transport.watch.borrow_mut() = Some(form.root.clone());
     until("the record is shown", || state(&form.root) == "ready").await;
     assert_eq!(*form.transport.drawn_at_send.borrow(), [false]);
+}
+
+#[wasm_bindgen_test]
+async fn the_record_is_drawn_before_its_last_changed_line() {
+    // The line's date comes from `Intl`, whose first formatter on a page costs tens of
+    // milliseconds: the record is drawn without the line, which follows after that frame.
+    let transport = ScriptedTransport::default();
+    transport.answer(200, JANE);
+    let form = mount_form(Operation::Update, "sk_test_x", transport);
+    // Called in the task that drew the record (mutation observers run before any frame).
+    let line_with_record: Rc<RefCell<Option<bool>>> = Rc::default();
+    let seen = line_with_record.clone();
+    let root = form.root.clone();
+    let on_mutation = Closure::<dyn FnMut()>::new(move || {
+        if seen.borrow().is_none() && state(&root) == "ready" {
+            *seen.borrow_mut() = Some(root.query_selector(".cf-meta").unwrap().is_some());
+        }
+    });
+    let observer = web_sys::MutationObserver::new(on_mutation.as_ref().unchecked_ref()).unwrap();
+    let init = web_sys::MutationObserverInit::new();
+    init.set_child_list(true);
+    init.set_subtree(true);
+    init.set_attributes(true);
+    observer.observe_with_options(&form.root, &init).unwrap();
+    until("the last changed line is shown", || {
+        form.root.query_selector(".cf-meta").unwrap().is_some()
+    })
+    .await;
+    observer.disconnect();
+    assert_eq!(*line_with_record.borrow(), Some(false));
+    assert!(find(&form.root, ".cf-meta")
+        .text_content()
+        .unwrap()
+        .contains("2026"));
 }
 
 /// Types `text` into `input` as a keystroke would leave it, without waiting for a redraw.
