@@ -125,16 +125,16 @@ pub fn field(props: FieldProps) -> Html {
                 </select>
             }
         }
-        (kind, choices) => control(
-            &props,
-            kind,
-            choices,
-            &id,
-            &list_id,
-            invalid,
-            &described_by,
-            read_only,
-        ),
+        (kind, choices) => {
+            let wiring = Wiring {
+                id: &id,
+                list_id: &list_id,
+                invalid,
+                described_by: &described_by,
+                read_only,
+            };
+            control(&props, kind, choices, wiring)
+        }
     };
 
     html! {
@@ -168,24 +168,32 @@ pub fn field(props: FieldProps) -> Html {
     }
 }
 
+/// How a field's control is tied to what surrounds it: its id (the label's `for`), its
+/// suggestions list, and the notes that describe it.
+#[derive(Clone, Copy)]
+pub(super) struct Wiring<'a> {
+    pub(super) id: &'a str,
+    pub(super) list_id: &'a str,
+    pub(super) invalid: Option<&'static str>,
+    pub(super) described_by: &'a Option<String>,
+    pub(super) read_only: bool,
+}
+
 /// The field's own control: a textarea, a select of fixed choices, or an input (with its
 /// suggestions).
-#[allow(clippy::too_many_arguments)]
-fn control(
-    props: &FieldProps,
-    kind: FieldKind,
-    choices: &Option<Choices>,
-    id: &str,
-    list_id: &str,
-    invalid: Option<&'static str>,
-    described_by: &Option<String>,
-    read_only: bool,
-) -> Html {
+fn control(props: &FieldProps, kind: FieldKind, choices: &Option<Choices>, wiring: Wiring) -> Html {
     let spec = props.spec;
     let name = spec.name;
     if let (FieldKind::Tags, Some(editor)) = (kind, &props.tags) {
-        return tags_control(props, editor, id, invalid, described_by, read_only);
+        return tags_control(props, editor, wiring);
     }
+    let Wiring {
+        id,
+        list_id,
+        invalid,
+        described_by,
+        read_only,
+    } = wiring;
     let id = id.to_string();
     match kind {
         FieldKind::JsonObject | FieldKind::JsonList => {

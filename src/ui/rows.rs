@@ -51,37 +51,41 @@ impl RowsText {
     }
 }
 
+/// Where a rows editor's edits go: the named control's id, the field's text as the rows last
+/// wrote it, and the form's edit callback.
+pub struct EditTarget<'a> {
+    pub id: &'a str,
+    pub written: &'a RowsText,
+    pub on_edit: &'a Callback<(&'static str, String)>,
+}
+
 /// The rows editor for a JSON field, or `None` for other kinds.
 #[inline(never)]
-#[allow(clippy::too_many_arguments)]
 pub fn editor(
     catalog: &Catalog,
     spec: &FieldSpec,
-    id: &str,
     value: &str,
     field_error: bool,
     read_only: bool,
-    on_edit: &Callback<(&'static str, String)>,
-    written: &RowsText,
+    target: EditTarget,
 ) -> Option<Html> {
-    if matches!(spec.kind, FieldKind::JsonObject | FieldKind::JsonList) {
-        written.set(spec.name, value);
+    if !matches!(spec.kind, FieldKind::JsonObject | FieldKind::JsonList) {
+        return None;
     }
+    target.written.set(spec.name, value);
     let edit = Edit {
-        id: AttrValue::from(id.to_string()),
+        id: AttrValue::from(target.id.to_string()),
         kind_is_list: spec.kind == FieldKind::JsonList,
         name: spec.name,
-        written: written.clone(),
-        on_edit: on_edit.clone(),
+        written: target.written.clone(),
+        on_edit: target.on_edit.clone(),
     };
     let label = catalog.t(spec.label);
-    let rows = match spec.kind {
-        FieldKind::JsonObject => parse_pairs(value)
-            .map(|pairs| metadata_rows(catalog, &pairs, field_error, read_only, &edit)),
-        FieldKind::JsonList => {
-            parse_contacts(value).map(|items| contact_rows(catalog, &items, read_only, &edit))
-        }
-        _ => return None,
+    let rows = if edit.kind_is_list {
+        parse_contacts(value).map(|items| contact_rows(catalog, &items, read_only, &edit))
+    } else {
+        parse_pairs(value)
+            .map(|pairs| metadata_rows(catalog, &pairs, field_error, read_only, &edit))
     };
     Some(html! {
         <div class="cf-rows" part="rows" role="group" aria-label={label}>

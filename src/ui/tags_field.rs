@@ -14,7 +14,7 @@ use web_sys::{Element, HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
 use super::customer_form::{CustomerForm, Message};
-use super::field::{Choices, FieldProps};
+use super::field::{Choices, FieldProps, Wiring};
 use crate::tags;
 
 /// The combobox's popup: whether it is open, and which option is active.
@@ -236,14 +236,14 @@ fn target_index(target: Option<web_sys::EventTarget>) -> Option<(usize, bool)> {
 }
 
 /// The chips, the named input and (with suggestions) the listbox.
-pub fn tags_control(
-    props: &FieldProps,
-    editor: &TagsEditor,
-    id: &str,
-    invalid: Option<&'static str>,
-    described_by: &Option<String>,
-    read_only: bool,
-) -> Html {
+pub fn tags_control(props: &FieldProps, editor: &TagsEditor, wiring: Wiring) -> Html {
+    let Wiring {
+        id,
+        invalid,
+        described_by,
+        read_only,
+        ..
+    } = wiring;
     let options: Vec<AttrValue> = match &props.choices {
         Some(Choices::Suggest { options, .. }) => options.iter().map(|o| o.0.clone()).collect(),
         _ => Vec::new(),

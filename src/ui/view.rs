@@ -300,12 +300,14 @@ fn field_view(
         editor: rows::editor(
             catalog,
             spec,
-            &id,
             value,
             error.is_some(),
             read_only || !state.may_write(name),
-            on_edit,
-            &form.rows_text,
+            rows::EditTarget {
+                id: &id,
+                written: &form.rows_text,
+                on_edit,
+            },
         ),
     };
     form.adjust_country(ctx, &mut props);
