@@ -1,4 +1,5 @@
-//! A create or update body as Partnero's Laravel API reads and checks it, and the customer written from it.
+//! A create or update body as Partnero's Laravel API reads and checks it, and the customer
+//! written from it.
 
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
