@@ -8,9 +8,7 @@ use providers::contacts::{
 use providers::Json;
 use yew::prelude::*;
 
-use super::rows::{
-    cell, focus_row_later, input_value, remove_callback, row, rows_view, toggle, Cell, Edit, Row,
-};
+use super::rows::{cell, input_value, remove_callback, row, rows_view, toggle, Cell, Edit, Row};
 use crate::i18n::Catalog;
 
 #[inline(never)]
@@ -35,7 +33,7 @@ pub(super) fn contact_rows(
         let edit = edit.clone();
         Callback::from(move |e: MouseEvent| {
             edit.contacts(|items| items.push(Json::Object(Vec::new())));
-            focus_row_later(&e, count + 1);
+            edit.written.focus_after_redraw(&e, count + 1);
         })
     };
     let rows = items

@@ -545,6 +545,7 @@ impl Component for CustomerForm {
         self.tags_rendered();
         self.fill_country_list(ctx);
         self.date_after_paint(ctx);
+        self.rows_text.focus_drawn_row();
         self.apply_focus();
     }
 

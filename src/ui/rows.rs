@@ -4,7 +4,8 @@
 //! View functions over the text: every edit parses the field's current text, changes one
 //! thing, writes the text back and dispatches it like a keystroke in the named textarea (which
 //! stays beside the rows, in sync). Drafts, conflicts and the save machine therefore see one
-//! text per field, as before. The only state is `RowsText`: the text as the rows last wrote it.
+//! text per field, as before. The only state is `RowsText`: the text as the rows last wrote it,
+//! and the row to focus once they are drawn again.
 
 use providers::contacts::{parse_contacts, write_contacts};
 use providers::pairs::{parse_pairs, row_problems, write_pairs, Pair, RowProblem};
@@ -27,12 +28,25 @@ use crate::i18n::Catalog;
 /// and a value typed at once lost that letter (`tests/component.rs`,
 /// `two_row_edits_made_before_a_redraw_both_count`). Each drawing sets it back to the form's
 /// text, which by then holds every edit sent: Yew handles messages before it redraws.
+///
+/// It also holds the row to focus once the rows are drawn again (after adding or removing one):
+/// the form calls `focus_drawn_row` from `rendered`, so the focus waits for the drawing however
+/// late Yew makes it.
 #[derive(Clone, Default)]
-pub struct RowsText(Rc<RefCell<Vec<(&'static str, String)>>>);
+pub struct RowsText {
+    texts: Rc<RefCell<Vec<(&'static str, String)>>>,
+    focus: Rc<RefCell<Option<RowToFocus>>>,
+}
+
+/// A row (1-based) of the rows container `rows`; with no such row, its add button.
+struct RowToFocus {
+    rows: Element,
+    row: usize,
+}
 
 impl RowsText {
     fn set(&self, name: &'static str, text: &str) {
-        let mut texts = self.0.borrow_mut();
+        let mut texts = self.texts.borrow_mut();
         match texts.iter_mut().find(|(n, _)| *n == name) {
             Some((_, held)) => {
                 held.clear();
@@ -43,11 +57,38 @@ impl RowsText {
     }
 
     fn get(&self, name: &str) -> Option<String> {
-        let texts = self.0.borrow();
+        let texts = self.texts.borrow();
         texts
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, t)| t.clone())
+    }
+
+    /// After the next drawing, focuses the first input of row `row` (1-based) of the rows the
+    /// click `e` was in or, with no such row, their add button.
+    pub(super) fn focus_after_redraw(&self, e: &MouseEvent, row: usize) {
+        let rows = e
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|el| el.closest(".cf-rows").ok().flatten());
+        if let Some(rows) = rows {
+            *self.focus.borrow_mut() = Some(RowToFocus { rows, row });
+        }
+    }
+
+    /// The form has drawn: the row asked for by the last add or remove takes the focus.
+    pub(super) fn focus_drawn_row(&self) {
+        let Some(RowToFocus { rows, row }) = self.focus.borrow_mut().take() else {
+            return;
+        };
+        let target = rows
+            .query_selector(&format!("[data-row=\"{row}\"] input"))
+            .ok()
+            .flatten()
+            .or_else(|| rows.query_selector(".cf-row-add").ok().flatten());
+        if let Some(target) = target.and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
+            let _ = target.focus();
+        }
     }
 }
 
@@ -147,27 +188,6 @@ pub(super) fn input_value(e: InputEvent) -> String {
     e.target_unchecked_into::<HtmlInputElement>().value()
 }
 
-/// After the rows are drawn again, focuses the first input of row `row` (1-based) or, with no
-/// such row, the add button. Yew draws in a task queued before this one, so it runs after it.
-#[inline(never)]
-pub(super) fn focus_row_later(e: &MouseEvent, row: usize) {
-    let rows = e
-        .target()
-        .and_then(|t| t.dyn_into::<Element>().ok())
-        .and_then(|el| el.closest(".cf-rows").ok().flatten());
-    let Some(rows) = rows else { return };
-    wasm_bindgen_futures::spawn_local(async move {
-        let target = rows
-            .query_selector(&format!("[data-row=\"{row}\"] input"))
-            .ok()
-            .flatten()
-            .or_else(|| rows.query_selector(".cf-row-add").ok().flatten());
-        if let Some(target) = target.and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
-            let _ = target.focus();
-        }
-    });
-}
-
 #[inline(never)]
 fn metadata_rows(
     catalog: &Catalog,
@@ -183,7 +203,7 @@ fn metadata_rows(
         let edit = edit.clone();
         Callback::from(move |e: MouseEvent| {
             edit.pairs(|pairs| pairs.push(Pair::text("", "")));
-            focus_row_later(&e, count + 1);
+            edit.written.focus_after_redraw(&e, count + 1);
         })
     };
     let rows = pairs
@@ -423,6 +443,6 @@ pub(super) fn remove_callback(edit: &Edit, i: usize) -> Callback<MouseEvent> {
             });
             left
         };
-        focus_row_later(&e, (i + 1).min(left));
+        edit.written.focus_after_redraw(&e, (i + 1).min(left));
     })
 }
