@@ -6,6 +6,8 @@
 //   per key: a keydown's timestamp → its `input` event reaching `window` (bubble phase),
 // for the Prolifi update form (8 fields + metadata) and the Count update form (16 fields).
 // A report, not a test. Usage: node scripts/bench-widget.mjs [--loads N] [--keys N] [--package DIR]
+//   [--against DIR]: another widget package in the plain-JS form's place (a before/after of two
+//   builds in one run, interleaved; the 'plain' columns are then that package).
 
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -25,6 +27,8 @@ const option = (name, fallback) => {
 const LOADS = Number(option('loads', 15));
 const KEYS = Number(option('keys', 20));
 const PACKAGE = resolve(option('package', join(ROOT, 'www', 'package')));
+const AGAINST = option('against', undefined);
+const AGAINST_PACKAGE = AGAINST && resolve(AGAINST);
 
 // ---- the fake API (another origin): one Prolifi and one Count customer ----
 
@@ -104,14 +108,14 @@ const MEASURE = `
   addEventListener('input', () => { if (down !== null) { window.bench.keys.push(performance.now() - down); down = null; } });
 `;
 
-function widgetPage(name, api) {
+function widgetPage(name, api, pkg = '/package/') {
   const form = FORMS[name];
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>widget</title></head><body>
 <customer-form provider="${name}" mode="update" customer-id="${name === 'prolifi' ? 'cus_1001' : COUNT.uuid}"
   api-base="${api}/${name}"></customer-form>
 <script type="module">
 ${MEASURE}
-import { defineCustomerForm } from '/package/index.js';
+import { defineCustomerForm } from '${pkg}index.js';
 const element = document.querySelector('customer-form');
 element.token = ${JSON.stringify(form.token)};
 const email = ${JSON.stringify(name === 'prolifi' ? PROLIFI.email : COUNT.email)};
@@ -173,9 +177,12 @@ const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 
 function startPages(api) {
   return listen(async (req, res) => {
     const url = new URL(req.url, 'http://x');
-    if (url.pathname.startsWith('/package/')) {
+    const against = AGAINST_PACKAGE && url.pathname.startsWith('/against/');
+    if (url.pathname.startsWith('/package/') || against) {
       try {
-        const file = join(PACKAGE, url.pathname.slice('/package/'.length));
+        const file = against
+          ? join(AGAINST_PACKAGE, url.pathname.slice('/against/'.length))
+          : join(PACKAGE, url.pathname.slice('/package/'.length));
         const body = await readFile(file);
         res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(body);
       } catch {
@@ -186,7 +193,9 @@ function startPages(api) {
     if (url.pathname === '/favicon.ico') return res.writeHead(204).end();
     const [, kind, name] = url.pathname.match(/^\/(widget|plain)\/(prolifi|count)$/) ?? [];
     if (!kind) return res.writeHead(404).end();
-    const html = kind === 'widget' ? widgetPage(name, api) : plainPage(name, api);
+    const html = kind === 'widget'
+      ? widgetPage(name, api)
+      : AGAINST_PACKAGE ? widgetPage(name, api, '/against/') : plainPage(name, api);
     res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store' }).end(html);
   });
 }
@@ -234,7 +243,7 @@ async function coldLoad(browser, pages, kind, name) {
     throw new Error(`${kind}/${name} never became ready: ${errors.join('; ') || error.message}`);
   });
   if (profiler) printProfile(kind, name, (await profiler.send('Profiler.stop')).profile);
-  const field = kind === 'widget'
+  const field = kind === 'widget' || AGAINST_PACKAGE
     ? page.locator(`customer-form [name="${FORMS[name].typeInto}"]`)
     : page.locator(`[name="${FORMS[name].typeInto}"]`);
   await field.click();
@@ -292,7 +301,8 @@ async function main() {
     api.server.close();
     pages.server.close();
   }
-  console.log(`widget (${PACKAGE}) vs plain JS: ${LOADS} cold loads each, interleaved, ${KEYS} keys per load`);
+  const other = AGAINST_PACKAGE ? `the widget of ${AGAINST_PACKAGE} (in the 'plain' columns)` : 'plain JS';
+  console.log(`widget (${PACKAGE}) vs ${other}: ${LOADS} cold loads each, interleaved, ${KEYS} keys per load`);
   console.log(`${'form'.padEnd(40)} ${'ready widget'.padStart(13)} ${'plain'.padStart(8)} ${'ratio'.padStart(6)}  ${'per key widget'.padStart(15)} ${'plain'.padStart(8)} ${'ratio'.padStart(6)}`);
   for (const [name, r] of Object.entries(results)) {
     const [rw, rp, kw, kp] = [median(r.widget.ready), median(r.plain.ready), median(r.widget.keys), median(r.plain.keys)];

@@ -6,9 +6,11 @@
 # ratios, for the Prolifi and the Count update forms. A report, not a test.
 #   BENCH_LOADS (default 15) cold loads of each page per form; BENCH_KEYS (default 20) keys a load.
 #   SKIP_BUILD=1 measures the last `scripts/pack.sh` output; BENCH_PACKAGE=dir measures another.
+#   BENCH_AGAINST=dir puts another package (an older build) in the plain-JS form's place: a
+#   before/after of two builds, interleaved in one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 [ "${SKIP_BUILD:-0}" = 1 ] || scripts/pack.sh >/dev/null
 node scripts/bench-widget.mjs --loads "${BENCH_LOADS:-15}" --keys "${BENCH_KEYS:-20}" \
-  --package "${BENCH_PACKAGE:-www/package}"
+  --package "${BENCH_PACKAGE:-www/package}" ${BENCH_AGAINST:+--against "$BENCH_AGAINST"}
