@@ -46,10 +46,14 @@ const PASSED_BACK: [HeaderName; 6] = [
     HeaderName::from_static("idempotent-replayed"),
 ];
 
-/// Moves the headers a reply keeps (`PASSED_BACK`) from the provider's reply to ours.
-pub(crate) fn pass_back(from: &mut HeaderMap, to: &mut HeaderMap) {
-    for name in PASSED_BACK {
-        if let Some(value) = from.remove(&name) {
+/// Moves the headers a reply keeps (`PASSED_BACK`; of a repeated one, its first value) from the
+/// provider's reply to ours. One pass over the reply's few headers, compared with the prebuilt
+/// names, rather than a hashed lookup and removal for each of the six names (callgrind, per
+/// forwarded read: see the README's "Gateway speed").
+pub(crate) fn pass_back(from: HeaderMap, to: &mut HeaderMap) {
+    for (name, value) in from {
+        // `None`: a further value of the header before, which is not passed on.
+        if let Some(name) = name.filter(|name| PASSED_BACK.contains(name)) {
             to.insert(name, value);
         }
     }
@@ -526,8 +530,7 @@ fn respond(rules: &dyn GatewayRules, route: &Route, reply: UpstreamReply) -> Res
     };
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::BAD_GATEWAY);
-    let mut from = reply.headers;
-    pass_back(&mut from, response.headers_mut());
+    pass_back(reply.headers, response.headers_mut());
     response
 }
 
