@@ -1,0 +1,219 @@
+//! The usual reply, read by hand: a JSON object whose strings are plain ASCII (no escape, no
+//! control character, no byte above 0x7F), whose numbers have no exponent, nested at most
+//! `MAX_DEPTH` deep, with one `data` object whose identity member is a plain string. That is
+//! what the providers send; for it this gives the identity the serde reader (`super::read`)
+//! gives, for about a quarter of its instructions (callgrind, per forwarded read: see the
+//! README's "Gateway speed"; serde_json spent ~290 instructions on each key).
+//!
+//! It never refuses a reply: at anything outside that subset (an escape, a non-ASCII byte, an
+//! exponent, a second `data`, an identity that is not a plain string, deep nesting, broken JSON)
+//! it answers `None` and the serde reader reads the reply from the start and decides. So on
+//! the subset it only has to agree with serde_json's grammar, which there is plain JSON; the
+//! tests compare both readers over generated replies.
+
+/// Deeper than this, the serde reader decides.
+const MAX_DEPTH: usize = 32;
+
+/// `Some(identity)` when the reply is in the plain subset and has one; `None`: ask the serde
+/// reader.
+pub(super) fn identity(members: &[&str], body: &[u8]) -> Option<String> {
+    let mut scan = Scan { body, at: 0 };
+    scan.object_start()?;
+    let mut found = None;
+    loop {
+        let key = scan.key()?;
+        if key == b"data" {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(scan.data(members)?);
+        } else {
+            scan.skip_value(1)?;
+        }
+        if scan.object_next()? {
+            break;
+        }
+    }
+    scan.whitespace();
+    if scan.at != body.len() {
+        return None;
+    }
+    let found = found?;
+    Some(std::str::from_utf8(found).ok()?.to_owned())
+}
+
+struct Scan<'b> {
+    body: &'b [u8],
+    at: usize,
+}
+
+impl<'b> Scan<'b> {
+    fn whitespace(&mut self) {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.body.get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.body.get(self.at).copied()
+    }
+
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.peek()? == byte).then(|| self.at += 1)
+    }
+
+    /// `{` (an empty object then fails at its first key: left to the serde reader).
+    fn object_start(&mut self) -> Option<()> {
+        self.whitespace();
+        self.eat(b'{')
+    }
+
+    /// A member's key and its colon.
+    fn key(&mut self) -> Option<&'b [u8]> {
+        self.whitespace();
+        let key = self.string()?;
+        self.whitespace();
+        self.eat(b':')?;
+        self.whitespace();
+        Some(key)
+    }
+
+    /// After a member: `,` (false: another member follows) or `}` (true: the object ends).
+    fn object_next(&mut self) -> Option<bool> {
+        self.whitespace();
+        match self.peek()? {
+            b',' => {
+                self.at += 1;
+                Some(false)
+            }
+            b'}' => {
+                self.at += 1;
+                Some(true)
+            }
+            _ => None,
+        }
+    }
+
+    /// A plain string's content (the quotes not included).
+    fn string(&mut self) -> Option<&'b [u8]> {
+        self.eat(b'"')?;
+        let rest = self.body.get(self.at..)?;
+        let length = rest
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b))?;
+        if rest[length] != b'"' {
+            return None;
+        }
+        self.at += length + 1;
+        Some(&rest[..length])
+    }
+
+    /// The `data` object: the identity member's plain string value, ranked as the serde
+    /// reader ranks members (`super::choose`).
+    fn data(&mut self, members: &[&str]) -> Option<&'b [u8]> {
+        self.object_start()?;
+        let mut best = None;
+        loop {
+            let key = self.key()?;
+            match members.iter().position(|m| m.as_bytes() == key) {
+                Some(rank) => {
+                    let value = self.string()?;
+                    best = super::choose(best, rank, Some(value));
+                }
+                None => self.skip_value(2)?,
+            }
+            if self.object_next()? {
+                break;
+            }
+        }
+        best.and_then(|(_, value)| value)
+    }
+
+    /// Any value, at this depth (the reply's own object is 1).
+    fn skip_value(&mut self, depth: usize) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.string().map(|_| ()),
+            b'{' => {
+                if depth >= MAX_DEPTH {
+                    return None;
+                }
+                self.at += 1;
+                self.whitespace();
+                if self.eat(b'}').is_some() {
+                    return Some(());
+                }
+                loop {
+                    self.key()?;
+                    self.skip_value(depth + 1)?;
+                    if self.object_next()? {
+                        return Some(());
+                    }
+                }
+            }
+            b'[' => {
+                if depth >= MAX_DEPTH {
+                    return None;
+                }
+                self.at += 1;
+                self.whitespace();
+                if self.eat(b']').is_some() {
+                    return Some(());
+                }
+                loop {
+                    self.whitespace();
+                    self.skip_value(depth + 1)?;
+                    self.whitespace();
+                    match self.peek()? {
+                        b',' => self.at += 1,
+                        b']' => {
+                            self.at += 1;
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        let end = self.at + word.len();
+        (self.body.get(self.at..end)? == word).then(|| self.at = end)
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?`; an exponent is left to the serde reader.
+    fn number(&mut self) -> Option<()> {
+        let _ = self.eat(b'-');
+        match self.peek()? {
+            b'0' => {
+                self.at += 1;
+                if self.peek().is_some_and(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+            }
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        if self.eat(b'.').is_some() {
+            if !self.peek()?.is_ascii_digit() {
+                return None;
+            }
+            self.digits();
+        }
+        match self.peek() {
+            Some(b'e' | b'E') => None,
+            _ => Some(()),
+        }
+    }
+
+    fn digits(&mut self) {
+        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.at += 1;
+        }
+    }
+}
