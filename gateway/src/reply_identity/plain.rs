@@ -98,10 +98,8 @@ impl<'b> Scan<'b> {
     fn string(&mut self) -> Option<&'b [u8]> {
         self.eat(b'"')?;
         let rest = self.body.get(self.at..)?;
-        let length = rest
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b))?;
-        if rest[length] != b'"' {
+        let length = plain_run(rest);
+        if *rest.get(length)? != b'"' {
             return None;
         }
         self.at += length + 1;
@@ -214,6 +212,70 @@ impl<'b> Scan<'b> {
     fn digits(&mut self) {
         while self.peek().is_some_and(|b| b.is_ascii_digit()) {
             self.at += 1;
+        }
+    }
+}
+
+/// How many bytes at the start of `bytes` may stand in a plain string (printable ASCII other
+/// than `"` and `\\`). Eight bytes at a time while none of them can stop the string (the usual
+/// bit tricks; a word that might hold a stop is looked at byte by byte, so a false alarm costs
+/// time only): byte by byte this was ~7 instructions a byte of the reply under callgrind.
+fn plain_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    /// Some byte of `word` is zero (never a false "no").
+    fn any_zero(word: u64) -> u64 {
+        word.wrapping_sub(ONES) & !word & HIGHS
+    }
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_ne_bytes(word);
+        let stop = (word & HIGHS)
+            // a byte below 0x20 (of those under 0x80)
+            | any_zero(word & u64::from_ne_bytes([0x60; 8]))
+            | any_zero(word ^ u64::from_ne_bytes([b'"'; 8]))
+            | any_zero(word ^ u64::from_ne_bytes([b'\\'; 8]));
+        if stop != 0 {
+            break;
+        }
+        at += 8;
+    }
+    at + bytes[at..]
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b))
+        .unwrap_or(bytes.len() - at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_run;
+
+    /// Eight at a time stops where byte by byte stops: every byte value, at every place of a
+    /// run long enough to take several words.
+    #[test]
+    fn a_plain_run_stops_at_the_first_stop() {
+        let by_byte = |bytes: &[u8]| {
+            bytes
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b))
+                .unwrap_or(bytes.len())
+        };
+        for stop in 0..=255u8 {
+            for place in 0..40 {
+                for length in [place, place + 1, 40] {
+                    let mut bytes = vec![b'a'; length];
+                    if place < length {
+                        bytes[place] = stop;
+                    }
+                    assert_eq!(
+                        plain_run(&bytes),
+                        by_byte(&bytes),
+                        "{stop} {place} {length}"
+                    );
+                }
+            }
         }
     }
 }
