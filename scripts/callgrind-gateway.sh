@@ -5,7 +5,8 @@
 # BENCH_POSTGRES=0), and the same read through nginx proxy_pass (one worker), each under
 # valgrind's callgrind. Counters are zeroed after a warm-up, a `wrk -t1 -c4` run is made
 # (CALLGRIND_SECS, default 20), and the total is divided by the requests wrk made.
-# GATEWAY_BIN measures another build (an older gateway, say). Installs valgrind, wrk,
+# GATEWAY_BIN measures another build (an older gateway, say); CALLGRIND_KEEP=<dir> keeps the
+# callgrind output files there (for callgrind_annotate). Installs valgrind, wrk,
 # nginx-light and PostgreSQL when missing. A report, not a test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,7 @@ SANDBOX_BIN=target/bench/release/sandbox
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
 cleanup() {
+  if [ -n "${CALLGRIND_KEEP:-}" ]; then mkdir -p "$CALLGRIND_KEEP" && cp "$tmp"/*.cg.* "$CALLGRIND_KEEP"/ 2>/dev/null || true; fi
   kill $(cat "$tmp/pids" 2>/dev/null) 2>/dev/null || true
   pg_stop
   wait 2>/dev/null || true

@@ -8,6 +8,7 @@ pub mod body;
 pub mod claims;
 pub mod client_ip;
 pub mod config;
+pub mod cors;
 pub mod edge;
 pub mod fast_map;
 pub mod forward;
@@ -176,7 +177,9 @@ pub fn service(state: Arc<AppState>) -> impl server::App + Sync {
         .map_response(|response: axum::http::Response<_>| response.into_response())
         .layer(edge::no_store())
         .layer(edge::no_sniff())
-        .layer(edge::cors(&state.config.allowed_origins))
+        .layer(cors::CorsLayer::new(edge::cors(
+            &state.config.allowed_origins,
+        )))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             request_timeout,

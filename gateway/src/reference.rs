@@ -62,7 +62,7 @@ pub async fn serve(
         headers: vec![("accept".to_string(), media_type)],
         body: Bytes::new(),
     };
-    let mut reply = adapter
+    let reply = adapter
         .send(&state.client, outgoing)
         .await
         .map_err(|error| upstream_failure(rules, error))?;
@@ -80,6 +80,6 @@ pub async fn serve(
     };
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
-    pass_back(&mut reply.headers, response.headers_mut());
+    pass_back(reply.headers, response.headers_mut());
     Ok((response, status))
 }

@@ -9,7 +9,9 @@ use crate::secret::Secret;
 
 pub struct PartneroAdapter {
     base: String,
-    key: Secret,
+    /// `Bearer <key>`, made once: formatting it for every request was ~0.5k instructions of a
+    /// forwarded read (callgrind).
+    authorization: Secret,
     upstream: Upstream,
 }
 
@@ -26,7 +28,7 @@ impl PartneroAdapter {
             .load()?;
         Ok(PartneroAdapter {
             base: http_url("partnero", "base", &config.base)?,
-            key,
+            authorization: Secret::new(format!("Bearer {}", key.expose())),
             upstream,
         })
     }
@@ -38,7 +40,7 @@ impl Adapter for PartneroAdapter {
     }
 
     fn send<'a>(&'a self, _client: &'a reqwest::Client, outgoing: Outgoing) -> UpstreamFuture<'a> {
-        let authorization = format!("Bearer {}", self.key.expose());
+        let authorization = self.authorization.expose().to_owned();
         Box::pin(self.upstream.send(
             &self.base,
             outgoing,

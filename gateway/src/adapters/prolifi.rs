@@ -8,7 +8,9 @@ use crate::secret::Secret;
 
 pub struct ProlifiAdapter {
     base: String,
-    key: Secret,
+    /// `Bearer <key>`, made once: formatting it for every request was ~0.5k instructions of a
+    /// forwarded read (callgrind).
+    authorization: Secret,
     upstream: Upstream,
 }
 
@@ -31,7 +33,7 @@ impl ProlifiAdapter {
         }
         Ok(ProlifiAdapter {
             base: config.base.clone(),
-            key,
+            authorization: Secret::new(format!("Bearer {}", key.expose())),
             upstream,
         })
     }
@@ -43,7 +45,7 @@ impl Adapter for ProlifiAdapter {
     }
 
     fn send<'a>(&'a self, _client: &'a reqwest::Client, outgoing: Outgoing) -> UpstreamFuture<'a> {
-        let authorization = format!("Bearer {}", self.key.expose());
+        let authorization = self.authorization.expose().to_owned();
         Box::pin(
             self.upstream
                 .send(&self.base, outgoing, vec![("authorization", authorization)]),
