@@ -357,14 +357,25 @@ fn host_header(uri: &Uri) -> Option<HeaderValue> {
         _ => 80,
     };
     match (uri.port_u16(), uri.authority()) {
-        // `host:port` is the authority as written when it names no user: taken as it is rather
-        // than formatted again (~0.8k instructions per forwarded request under callgrind).
-        (Some(port), Some(authority)) if port != default && !authority.as_str().contains('@') => {
+        // `host:port` is the authority as written when it names no user and spells its port
+        // the usual way: taken as it is rather than formatted again (~0.8k instructions per
+        // forwarded request under callgrind). `:08080` or `:+8080` parse as 8080 and are
+        // formatted, so the header is what hyper-util sent.
+        (Some(port), Some(authority))
+            if port != default
+                && !authority.as_str().contains('@')
+                && uri.port().is_some_and(|p| usual_port(p.as_str())) =>
+        {
             HeaderValue::from_str(authority.as_str()).ok()
         }
         (Some(port), _) if port != default => HeaderValue::from_str(&format!("{host}:{port}")).ok(),
         _ => HeaderValue::from_str(host).ok(),
     }
+}
+
+/// Digits without a leading zero or sign: the port as a number would print it.
+fn usual_port(port: &str) -> bool {
+    port.bytes().all(|b| b.is_ascii_digit()) && !port.starts_with('0') && !port.is_empty()
 }
 
 fn content_length(headers: &HeaderMap) -> Option<u64> {
@@ -392,6 +403,11 @@ mod tests {
             ("http://[::1]:8080/a", "[::1]:8080"),
             ("http://[::1]/a", "[::1]"),
             ("http://Example.COM:8080/a", "Example.COM:8080"),
+            // A port spelled unusually is formatted, as hyper-util did (review of round 4).
+            ("http://example.com:08080/a", "example.com:8080"),
+            ("http://example.com:+8080/a", "example.com:8080"),
+            ("https://example.com:0000443/a", "example.com"),
+            ("http://[::ffff:1.2.3.4]:08080/a", "[::ffff:1.2.3.4]:8080"),
         ] {
             let uri: Uri = url.parse().unwrap();
             assert_eq!(host_header(&uri).unwrap(), host, "{url}");
