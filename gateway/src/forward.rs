@@ -3,18 +3,20 @@
 //! (`authority.rs`), the request is rebuilt from the parsed route, given the provider's
 //! credential by its adapter and forwarded; the provider's reply comes back unchanged.
 
+mod answers;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, Path, Request, State};
 use axum::http::{HeaderMap, HeaderName, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use providers::contract::interpret_reply;
 use providers::{
-    gateway_rules_for, ErrorKind, GatewayRules, HttpReply, Json, Operation, ProviderId, Record,
+    gateway_rules_for, ErrorKind, GatewayRules, HttpReply, Operation, ProviderId, Record,
     RecordNames, Route,
 };
 use serde_json::json;
@@ -32,6 +34,8 @@ use crate::store::StoreError;
 use crate::tokens::now_secs;
 use crate::verified::Verified;
 use crate::{limits, log, reference, reply_identity, AppState};
+use answers::{respond, scope_refusal};
+pub(crate) use answers::{unreadable, upstream_failure};
 
 /// Prolifi's limit for `Idempotency-Key`; anything longer or unprintable is not passed on.
 const MAX_IDEMPOTENCY_KEY: usize = 255;
@@ -530,78 +534,6 @@ fn idempotency_key(headers: &HeaderMap, sub: &str) -> Option<String> {
         &hex[16..20],
         &hex[20..32]
     ))
-}
-
-/// The provider's reply as the widget gets it: status, body (less, where the route may see less)
-/// and the headers it needs.
-fn respond(rules: &dyn GatewayRules, route: &Route, reply: UpstreamReply) -> Response {
-    let body = match redacted(rules, route, reply.status, &reply.body) {
-        Some(smaller) => Bytes::from(smaller),
-        None => reply.body,
-    };
-    let mut response = Response::new(Body::from(body));
-    *response.status_mut() = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::BAD_GATEWAY);
-    pass_back(reply.headers, response.headers_mut());
-    response
-}
-
-/// The part of a successful reply this route may show (see `GatewayRules::redact`).
-fn redacted(rules: &dyn GatewayRules, route: &Route, status: u16, body: &Bytes) -> Option<String> {
-    if !(200..300).contains(&status) || !matches!(route, Route::FindByEmail { .. }) {
-        return None;
-    }
-    let parsed = Json::parse(std::str::from_utf8(body).ok()?).ok()?;
-    rules
-        .redact(route, &parsed)
-        .map(|json| json.to_json_string())
-}
-
-/// A successful reply without a record in it: nothing to check a token against.
-pub(crate) fn unreadable(rules: &dyn GatewayRules) -> Refusal {
-    refusal(
-        rules,
-        StatusCode::BAD_GATEWAY,
-        ErrorKind::Server,
-        "upstream_unreadable",
-        "The provider's reply could not be read.",
-    )
-}
-
-fn scope_refusal(rules: &dyn GatewayRules, scope: &ScopeError) -> Refusal {
-    refusal(
-        rules,
-        StatusCode::FORBIDDEN,
-        ErrorKind::Permission,
-        scope.code(),
-        &scope.message(),
-    )
-}
-
-pub(crate) fn upstream_failure(rules: &'static dyn GatewayRules, error: UpstreamError) -> Refusal {
-    let (status, code, message) = match error {
-        UpstreamError::Timeout => (
-            StatusCode::GATEWAY_TIMEOUT,
-            "upstream",
-            "The provider did not answer in time.",
-        ),
-        UpstreamError::Unreachable => (
-            StatusCode::BAD_GATEWAY,
-            "upstream",
-            "The provider could not be reached.",
-        ),
-        UpstreamError::TooLarge => (
-            StatusCode::BAD_GATEWAY,
-            "upstream_too_large",
-            "The provider's reply was larger than the gateway accepts (1 MiB).",
-        ),
-        UpstreamError::StoreUnavailable => return store_unavailable(Some(rules)),
-    };
-    let kind = if status == StatusCode::GATEWAY_TIMEOUT {
-        ErrorKind::Timeout
-    } else {
-        ErrorKind::Server
-    };
-    refusal(rules, status, kind, code, message)
 }
 
 #[cfg(test)]
