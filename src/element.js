@@ -4,7 +4,7 @@
 // The class is registered before the WebAssembly has loaded, so frameworks that decide between
 // a property and an attribute by asking `'tokenProvider' in element` (React 19, Vue, Svelte,
 // Angular) find the properties from the first render; until the widget is ready the element
-// shows a skeleton of its own.
+// shows a skeleton of its own, once the wait has lasted PENDING_DELAY_MS.
 
 
 const ATTRIBUTES = [
@@ -13,6 +13,10 @@ const ATTRIBUTES = [
 ];
 
 const PROPERTIES = ['token', 'tokenProvider', 'strings', 'appearance', 'countries'];
+
+// How long the WebAssembly may take before the element draws its skeleton: the form's own
+// wait for its first record (`QUIET_MS`, src/ui/effects.rs) is as long.
+const PENDING_DELAY_MS = 150;
 
 // The skeleton shown while the WebAssembly loads: the same shapes and colours as the widget's
 // own loading state (src/ui/style.css), under class names of its own so the two never mix.
@@ -85,7 +89,7 @@ function language(locale) {
 /**
  * Registers `tagName`. `mount(element, options)` renders the widget and returns its handle.
  * `load` (optional) returns a promise that settles when `mount` can be called: until then a
- * connected element shows a skeleton; if it rejects, the element shows a load failure and sends
+ * connected element shows a skeleton (after PENDING_DELAY_MS); if it rejects, the element shows a load failure and sends
  * `customer-error`, and the next element connected asks `load` again.
  * Returns false when there is no DOM or the tag is already taken (a second copy of the package
  * keeps the first definition instead of throwing).
@@ -228,14 +232,19 @@ export function defineElement(tagName, mount, load) {
       if (!loaded) {
         if (this.#waiting) return;
         this.#waiting = true;
-        this.#showPending(false);
+        // The skeleton only for a wasm that is slow to come (PENDING_DELAY_MS): one that comes
+        // sooner is drawn once, with no skeleton styled, laid out and painted before it on the
+        // main thread it is waiting for (7-17 % of the time to a filled form, README "Speed").
+        const slow = setTimeout(() => {
+          if (!loaded && this.isConnected) this.#showPending(false);
+        }, PENDING_DELAY_MS);
         Promise.resolve()
           .then(load)
           .then(
             () => { loaded = true; this.#schedule(); },
             () => { if (this.isConnected) this.#showPending(true); },
           )
-          .finally(() => { this.#waiting = false; });
+          .finally(() => { clearTimeout(slow); this.#waiting = false; });
         return;
       }
       const options = this.#options();

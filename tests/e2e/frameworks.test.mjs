@@ -265,6 +265,45 @@ test('a WebAssembly that cannot be fetched: the form says so and sends customer-
   }
 });
 
+/** Records when each `<customer-form>`'s shadow root was made and when the element's own
+ * skeleton (`.cf-pending`) first appeared in it: `window.pendingTimes`. */
+function recordPending() {
+  window.pendingTimes = [];
+  const attach = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function attachShadow(init) {
+    const root = attach.call(this, init);
+    if (this.localName === 'customer-form') {
+      const entry = { shadow: performance.now(), pending: null };
+      window.pendingTimes.push(entry);
+      new MutationObserver(() => {
+        if (entry.pending === null && root.querySelector('.cf-pending')) entry.pending = performance.now();
+      }).observe(root, { childList: true, subtree: true });
+    }
+    return root;
+  };
+}
+
+test('a WebAssembly slow to come: the element\'s skeleton after 150 ms, then the form in its place', async () => {
+  const page = await openPage();
+  try {
+    await page.context().addInitScript(recordPending);
+    await page.route('**/*.wasm', async (route) => {
+      await new Promise((ok) => setTimeout(ok, 1200));
+      await route.continue();
+    });
+    await page.goto(`${app.url}/csp.html?gateway=${encodeURIComponent(gateway.url)}`);
+    await form(page).locator('.cf-pending[data-state=loading] [part=skeleton]').waitFor();
+    assert.match(await form(page).locator('.cf-pending [role=status]').textContent(), /Loading/);
+    await rendered(page, 'ready');
+    assert.equal(await form(page).locator('.cf-pending').count(), 0);
+    const [times] = await page.evaluate(() => window.pendingTimes);
+    assert.ok(times.pending - times.shadow >= 150, `skeleton after ${times.pending - times.shadow} ms`);
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await page.context().close();
+  }
+});
+
 test("the README's framework examples are the tested files", async () => {
   const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
   for (const [file, fence] of [
