@@ -235,9 +235,9 @@ export function defineElement(tagName, mount, load) {
         // The skeleton only for a wasm that is slow to come (PENDING_DELAY_MS): one that comes
         // sooner is drawn once, with no skeleton styled, laid out and painted before it on the
         // main thread it is waiting for (7-17 % of the time to a filled form, README "Speed").
-        const slow = setTimeout(() => {
-          if (!loaded && this.isConnected) this.#showPending(false);
-        }, PENDING_DELAY_MS);
+        // Drawn even if the element is out of the document by then (moved by a framework): its
+        // shadow root goes with it, and no later connection would start another wait.
+        const slow = setTimeout(() => { if (!loaded) this.#showPending(false); }, PENDING_DELAY_MS);
         Promise.resolve()
           .then(load)
           .then(

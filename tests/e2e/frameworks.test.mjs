@@ -304,6 +304,37 @@ test('a WebAssembly slow to come: the element\'s skeleton after 150 ms, then the
   }
 });
 
+test('an element moved while the WebAssembly is slow to come still shows the skeleton', async () => {
+  const page = await openPage();
+  try {
+    // A framework moving the element: out of the document 50 ms after it was defined (within
+    // the skeleton's 150 ms), back in at 400 ms, while the wasm takes 2 s.
+    await page.context().addInitScript(() => {
+      const define = CustomElementRegistry.prototype.define;
+      CustomElementRegistry.prototype.define = function defineAndMove(name, ...rest) {
+        define.call(this, name, ...rest);
+        if (name !== 'customer-form') return;
+        const element = document.querySelector('customer-form');
+        const parent = element.parentNode;
+        setTimeout(() => element.remove(), 50);
+        setTimeout(() => { parent.append(element); window.movedBack = true; }, 400);
+      };
+    });
+    await page.route('**/*.wasm', async (route) => {
+      await new Promise((ok) => setTimeout(ok, 2000));
+      await route.continue();
+    });
+    await page.goto(`${app.url}/csp.html?gateway=${encodeURIComponent(gateway.url)}`);
+    await page.waitForFunction(() => window.movedBack === true);
+    assert.equal(await form(page).locator('.cf-pending[data-state=loading] [part=skeleton]').count(), 1);
+    await rendered(page, 'ready');
+    assert.equal(await form(page).locator('.cf-pending').count(), 0);
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await page.context().close();
+  }
+});
+
 test("the README's framework examples are the tested files", async () => {
   const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
   for (const [file, fence] of [
