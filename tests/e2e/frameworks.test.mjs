@@ -265,6 +265,12 @@ test('a WebAssembly that cannot be fetched: the form says so and sends customer-
   }
 });
 
+/** The page's WebAssembly held back `ms` before it is served. */
+const holdWasm = (page, ms) => page.route('**/*.wasm', async (route) => {
+  await new Promise((ok) => setTimeout(ok, ms));
+  await route.continue();
+});
+
 /** Records when each `<customer-form>`'s shadow root was made and when the element's own
  * skeleton (`.cf-pending`) first appeared in it: `window.pendingTimes`. */
 function recordPending() {
@@ -287,10 +293,7 @@ test('a WebAssembly slow to come: the element\'s skeleton after 150 ms, then the
   const page = await openPage();
   try {
     await page.context().addInitScript(recordPending);
-    await page.route('**/*.wasm', async (route) => {
-      await new Promise((ok) => setTimeout(ok, 1200));
-      await route.continue();
-    });
+    await holdWasm(page, 1200);
     await page.goto(`${app.url}/csp.html?gateway=${encodeURIComponent(gateway.url)}`);
     await form(page).locator('.cf-pending[data-state=loading] [part=skeleton]').waitFor();
     assert.match(await form(page).locator('.cf-pending [role=status]').textContent(), /Loading/);
@@ -320,10 +323,7 @@ test('an element moved while the WebAssembly is slow to come still shows the ske
         setTimeout(() => { parent.append(element); window.movedBack = true; }, 400);
       };
     });
-    await page.route('**/*.wasm', async (route) => {
-      await new Promise((ok) => setTimeout(ok, 2000));
-      await route.continue();
-    });
+    await holdWasm(page, 2000);
     await page.goto(`${app.url}/csp.html?gateway=${encodeURIComponent(gateway.url)}`);
     await page.waitForFunction(() => window.movedBack === true);
     assert.equal(await form(page).locator('.cf-pending[data-state=loading] [part=skeleton]').count(), 1);
