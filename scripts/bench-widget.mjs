@@ -4,7 +4,9 @@
 // Prints medians of
 //   ready:   navigation start → the prefilled email is in its input;
 //   per key: a keydown's timestamp → its `input` event reaching `window` (bubble phase),
-// for the Prolifi update form (8 fields + metadata) and the Count update form (16 fields).
+// for the Prolifi update form (8 fields + metadata) and the Count update form (16 fields),
+// then the same ratios taken round by round (each round loads both pages back to back), as
+// median and quartiles: how far one run can be trusted on a busy machine.
 // A report, not a test. Usage: node scripts/bench-widget.mjs [--loads N] [--keys N] [--package DIR]
 //   [--against DIR]: another widget package in the plain-JS form's place (a before/after of two
 //   builds in one run, interleaved; the 'plain' columns are then that package).
@@ -265,11 +267,18 @@ async function coldLoad(browser, pages, kind, name) {
   return result;
 }
 
-const median = (xs) => {
+const median = (xs) => quantile(xs, 0.5);
+
+/** The `q` quantile of `xs`, by linear interpolation between the closest ranks. */
+const quantile = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  const at = (s.length - 1) * q;
+  const low = Math.floor(at);
+  return s[low] + (s[Math.min(low + 1, s.length - 1)] - s[low]) * (at - low);
 };
+
+/** Each load's figure over the other page's load of the same round (the two ran back to back). */
+const pairedRatios = (widget, plain) => widget.map((w, i) => w / plain[i]);
 
 async function main() {
   const api = await startApi();
@@ -307,6 +316,15 @@ async function main() {
   for (const [name, r] of Object.entries(results)) {
     const [rw, rp, kw, kp] = [median(r.widget.ready), median(r.plain.ready), median(r.widget.keys), median(r.plain.keys)];
     console.log(`${FORMS[name].label.padEnd(40)} ${rw.toFixed(1).padStart(10)} ms ${rp.toFixed(1).padStart(5)} ms ${(rw / rp).toFixed(2).padStart(5)}×  ${kw.toFixed(3).padStart(12)} ms ${kp.toFixed(3).padStart(5)} ms ${(kw / kp).toFixed(2).padStart(5)}×`);
+  }
+  // How far one run can be trusted: the same ratios taken per round (the two pages' loads ran
+  // back to back, so a busy moment of the machine weighs on both), as median and quartiles.
+  console.log('per round (median, 25th-75th percentile):');
+  for (const [name, r] of Object.entries(results)) {
+    const spread = (xs) => `${median(xs).toFixed(2)}× (${quantile(xs, 0.25).toFixed(2)}-${quantile(xs, 0.75).toFixed(2)})`;
+    const ready = pairedRatios(r.widget.ready, r.plain.ready);
+    const keys = pairedRatios(r.widget.keys, r.plain.keys);
+    console.log(`${FORMS[name].label.padEnd(40)} ready ${spread(ready)}   per key ${spread(keys)}`);
   }
 }
 
