@@ -114,6 +114,8 @@ export function defineElement(tagName, mount, load) {
     #pending = null;
     #scheduled = false;
     #waiting = false;
+    // The wasm has been loading for PENDING_DELAY_MS: the skeleton is due.
+    #waitedLong = false;
     // One function for the element's lifetime that calls whichever `tokenProvider` is current:
     // replacing the provider (React passes a new arrow function on every render) keeps the
     // form's state and values, and the new provider is asked the next time a token is needed.
@@ -231,22 +233,32 @@ export function defineElement(tagName, mount, load) {
 
     #render() {
       if (!loaded) {
-        if (this.#waiting) return;
+        if (this.#waiting) {
+          // Back in the document (moved by a framework) after the delay ran out while it was
+          // out: the skeleton now, in the language of where it is.
+          if (this.#waitedLong) this.#showPending(false);
+          return;
+        }
         this.#waiting = true;
         // The skeleton only for a wasm that is slow to come (PENDING_DELAY_MS): one that comes
         // sooner is drawn once, with no skeleton styled, laid out and painted before it on the
         // main thread it is waiting for (ready 0.83-1.00x of the skeleton drawn at once in two
         // bench runs, README "Speed").
-        // Drawn even if the element is out of the document by then (moved by a framework): its
-        // shadow root goes with it, and no later connection would start another wait.
-        const slow = setTimeout(() => { if (!loaded) this.#showPending(false); }, PENDING_DELAY_MS);
+        const slow = setTimeout(() => {
+          this.#waitedLong = true;
+          if (!loaded && this.isConnected) this.#showPending(false);
+        }, PENDING_DELAY_MS);
         Promise.resolve()
           .then(load)
           .then(
             () => { loaded = true; this.#schedule(); },
             () => { if (this.isConnected) this.#showPending(true); },
           )
-          .finally(() => { clearTimeout(slow); this.#waiting = false; });
+          .finally(() => {
+            clearTimeout(slow);
+            this.#waiting = false;
+            this.#waitedLong = false;
+          });
         return;
       }
       const options = this.#options();
@@ -283,7 +295,29 @@ export function defineElement(tagName, mount, load) {
       const theme = this.#appearance?.theme || this.getAttribute('theme');
       const dark = theme === 'dark'
         || (theme === 'auto' && globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches);
-      if (this.#pending?.dataset.state === (failed ? 'error' : 'loading')) return;
+      if (this.#pending?.dataset.state !== (failed ? 'error' : 'loading')) {
+        this.#drawPending(root, failed, lang, dark);
+      }
+      if (failed) {
+        // Every failed attempt is told, also one that failed again before its skeleton was due
+        // (the error of the attempt before still on screen).
+        this.dispatchEvent(new CustomEvent('customer-error', {
+          bubbles: true,
+          composed: true,
+          detail: {
+            provider: this.getAttribute('provider') ?? undefined,
+            status: null,
+            kind: 'network',
+            message: this.#pending.textContent,
+            providerMessage: null,
+            fieldErrors: {},
+          },
+        }));
+      }
+    }
+
+    /** Draws the skeleton or the load failure in place of what the element shows now. */
+    #drawPending(root, failed, lang, dark) {
       const pending = document.createElement('div');
       pending.className = 'cf-pending';
       pending.dataset.state = failed ? 'error' : 'loading';
@@ -316,20 +350,6 @@ export function defineElement(tagName, mount, load) {
       if (this.#pending) this.#pending.replaceWith(pending);
       else root.append(pending);
       this.#pending = pending;
-      if (failed) {
-        this.dispatchEvent(new CustomEvent('customer-error', {
-          bubbles: true,
-          composed: true,
-          detail: {
-            provider: this.getAttribute('provider') ?? undefined,
-            status: null,
-            kind: 'network',
-            message: pending.textContent,
-            providerMessage: null,
-            fieldErrors: {},
-          },
-        }));
-      }
     }
   }
 
