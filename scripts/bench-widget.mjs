@@ -10,6 +10,8 @@
 // A report, not a test. Usage: node scripts/bench-widget.mjs [--loads N] [--keys N] [--package DIR]
 //   [--against DIR]: another widget package in the plain-JS form's place (a before/after of two
 //   builds in one run, interleaved; the 'plain' columns are then that package).
+//   [--floor DIR]: the floor apps packed by scripts/floor.sh (bench/floor/README.md), loaded in
+//   the same rounds with the same GET; their ready time is printed against the plain form's.
 
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -31,6 +33,10 @@ const KEYS = Number(option('keys', 20));
 const PACKAGE = resolve(option('package', join(ROOT, 'www', 'package')));
 const AGAINST = option('against', undefined);
 const AGAINST_PACKAGE = AGAINST && resolve(AGAINST);
+// The floor apps (bench/floor/README.md, packed by scripts/floor.sh): one input each, a Yew app
+// and a framework-free wasm app, loaded in the same rounds and making the same GET.
+const FLOOR = option('floor', undefined);
+const FLOOR_APPS = FLOOR ? { 'floor-yew': 'a Yew app with one input', 'floor-wasm': 'a wasm app with one input, no framework' } : {};
 
 // ---- the fake API (another origin): one Prolifi and one Count customer ----
 
@@ -134,6 +140,20 @@ check();
 </script></body></html>`;
 }
 
+/** A floor app (bench/floor) drawn, then the same GET as the plain form, its email put in the input. */
+function floorPage(kind, name, api) {
+  const form = FORMS[name];
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${kind}</title></head><body>
+<script type="module">
+${MEASURE}
+import init from '/floor/${kind.slice('floor-'.length)}/app.js';
+await init({ module_or_path: '/floor/${kind.slice('floor-'.length)}/app_bg.wasm' });
+const reply = await (await fetch(${JSON.stringify(api + form.path)}, { headers: { authorization: ${JSON.stringify(`Bearer ${form.token}`)}, accept: 'application/json' } })).json();
+document.querySelector('[name=email]').value = reply.data.email;
+window.bench.ready = performance.now();
+</script></body></html>`;
+}
+
 function plainPage(name, api) {
   const form = FORMS[name];
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>plain</title></head><body>
@@ -180,10 +200,12 @@ function startPages(api) {
   return listen(async (req, res) => {
     const url = new URL(req.url, 'http://x');
     const against = AGAINST_PACKAGE && url.pathname.startsWith('/against/');
-    if (url.pathname.startsWith('/package/') || against) {
+    const floor = FLOOR && url.pathname.startsWith('/floor/');
+    if (url.pathname.startsWith('/package/') || against || floor) {
       try {
         const file = against
           ? join(AGAINST_PACKAGE, url.pathname.slice('/against/'.length))
+          : floor ? join(FLOOR, url.pathname.slice('/floor/'.length))
           : join(PACKAGE, url.pathname.slice('/package/'.length));
         const body = await readFile(file);
         res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(body);
@@ -193,10 +215,11 @@ function startPages(api) {
       return;
     }
     if (url.pathname === '/favicon.ico') return res.writeHead(204).end();
-    const [, kind, name] = url.pathname.match(/^\/(widget|plain)\/(prolifi|count)$/) ?? [];
-    if (!kind) return res.writeHead(404).end();
+    const [, kind, name] = url.pathname.match(/^\/(widget|plain|floor-yew|floor-wasm)\/(prolifi|count)$/) ?? [];
+    if (!kind || (kind.startsWith('floor-') && !FLOOR)) return res.writeHead(404).end();
     const html = kind === 'widget'
       ? widgetPage(name, api)
+      : kind.startsWith('floor-') ? floorPage(kind, name, api)
       : AGAINST_PACKAGE ? widgetPage(name, api, '/against/') : plainPage(name, api);
     res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store' }).end(html);
   });
@@ -245,6 +268,13 @@ async function coldLoad(browser, pages, kind, name) {
     throw new Error(`${kind}/${name} never became ready: ${errors.join('; ') || error.message}`);
   });
   if (profiler) printProfile(kind, name, (await profiler.send('Profiler.stop')).profile);
+  if (kind.startsWith('floor-')) {
+    // A floor app is there for its ready time only: nothing of it is typed into.
+    const ready = await page.evaluate(() => window.bench.ready);
+    await context.close();
+    if (errors.length) throw new Error(`${kind}/${name}: ${errors.join('; ')}`);
+    return { ready, keys: [] };
+  }
   const field = kind === 'widget' || AGAINST_PACKAGE
     ? page.locator(`customer-form [name="${FORMS[name].typeInto}"]`)
     : page.locator(`[name="${FORMS[name].typeInto}"]`);
@@ -292,16 +322,17 @@ async function main() {
   try {
     for (const name of Object.keys(FORMS)) {
       results[name] = { widget: { ready: [], keys: [] }, plain: { ready: [], keys: [] } };
+      for (const kind of Object.keys(FLOOR_APPS)) results[name][kind] = { ready: [], keys: [] };
       // One warm-up of each, not counted (the first Chromium page pays for process start-up).
-      await coldLoad(browser, pages.url, 'widget', name);
-      await coldLoad(browser, pages.url, 'plain', name);
+      for (const kind of Object.keys(results[name])) await coldLoad(browser, pages.url, kind, name);
       for (let i = 0; i < LOADS; i++) {
         const order = i % 2 ? ['plain', 'widget'] : ['widget', 'plain'];
-        for (const kind of order) {
+        // The floor apps after both, so the widget and the plain form still run back to back.
+        for (const kind of [...order, ...Object.keys(FLOOR_APPS)]) {
           const { ready, keys } = await coldLoad(browser, pages.url, kind, name);
           results[name][kind].ready.push(ready);
           // The median key of this load; the report's figure is the median over loads.
-          results[name][kind].keys.push(median(keys));
+          if (keys.length) results[name][kind].keys.push(median(keys));
         }
       }
     }
@@ -325,6 +356,17 @@ async function main() {
     const ready = pairedRatios(r.widget.ready, r.plain.ready);
     const keys = pairedRatios(r.widget.keys, r.plain.keys);
     console.log(`${FORMS[name].label.padEnd(40)} ready ${spread(ready)}   per key ${spread(keys)}`);
+  }
+  if (!FLOOR) return;
+  // What any widget on the same stack pays before drawing a field of its own: the floor apps'
+  // ready time against the same plain form, per round as above.
+  console.log('the floor (bench/floor): ready, median over loads, and per round against the plain form:');
+  for (const [name, r] of Object.entries(results)) {
+    for (const [kind, what] of Object.entries(FLOOR_APPS)) {
+      const ready = pairedRatios(r[kind].ready, r.plain.ready);
+      const spread = `${median(ready).toFixed(2)}× (${quantile(ready, 0.25).toFixed(2)}-${quantile(ready, 0.75).toFixed(2)})`;
+      console.log(`${FORMS[name].label.padEnd(40)} ${what.padEnd(40)} ${median(r[kind].ready).toFixed(1).padStart(6)} ms, per round ${spread}`);
+    }
   }
 }
 
