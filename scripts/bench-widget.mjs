@@ -15,6 +15,7 @@
 
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, extname, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +36,13 @@ const AGAINST = option('against', undefined);
 const AGAINST_PACKAGE = AGAINST && resolve(AGAINST);
 // The floor apps (bench/floor/README.md, packed by scripts/floor.sh): one input each, a Yew app
 // and a framework-free wasm app, loaded in the same rounds and making the same GET.
-const FLOOR = option('floor', undefined);
+const FLOOR = option('floor', undefined) && resolve(option('floor'));
+if (FLOOR) {
+  for (const file of ['yew/app.js', 'yew/app_bg.wasm', 'wasm/app.js', 'wasm/app_bg.wasm']) {
+    if (!existsSync(join(FLOOR, file))) throw new Error(`--floor ${FLOOR}: ${file} is missing (scripts/floor.sh builds it)`);
+  }
+}
+if (FLOOR && AGAINST_PACKAGE) throw new Error('--floor is read against the plain-JS form: leave it out with --against');
 const FLOOR_APPS = FLOOR ? { 'floor-yew': 'a Yew app with one input', 'floor-wasm': 'a wasm app with one input, no framework' } : {};
 
 // ---- the fake API (another origin): one Prolifi and one Count customer ----
@@ -359,7 +366,7 @@ async function main() {
   }
   if (!FLOOR) return;
   // What any widget on the same stack pays before drawing a field of its own: the floor apps'
-  // ready time against the same plain form, per round as above.
+  // ready time against the same round's plain form (one or two loads apart, not back to back).
   console.log('the floor (bench/floor): ready, median over loads, and per round against the plain form:');
   for (const [name, r] of Object.entries(results)) {
     for (const [kind, what] of Object.entries(FLOOR_APPS)) {

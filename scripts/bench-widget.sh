@@ -8,15 +8,17 @@
 #   SKIP_BUILD=1 measures the last `scripts/pack.sh` output; BENCH_PACKAGE=dir measures another.
 #   BENCH_AGAINST=dir puts another package (an older build) in the plain-JS form's place: a
 #   before/after of two builds, interleaved in one run.
-#   Also loaded in every round, unless BENCH_FLOOR=0: the floor apps (bench/floor/README.md), one
-#   input each, Yew and framework-free, making the same GET: what any widget on this stack pays.
+#   Also loaded in every round, unless BENCH_FLOOR=0 or BENCH_AGAINST is set: the floor apps
+#   (bench/floor/README.md), one input each, Yew and framework-free, making the same GET: what any
+#   widget on this stack pays. SKIP_BUILD=1 builds them only if they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 [ "${SKIP_BUILD:-0}" = 1 ] || scripts/pack.sh >/dev/null
 floor=()
-if [ "${BENCH_FLOOR:-1}" = 1 ]; then
-  [ "${SKIP_BUILD:-0}" = 1 ] && [ -f "$CF_TARGET_DIR/floor/wasm/app.js" ] || scripts/floor.sh
+# Not beside BENCH_AGAINST: the floor is read against the plain-JS form.
+if [ "${BENCH_FLOOR:-1}" = 1 ] && [ -z "${BENCH_AGAINST:-}" ]; then
+  [ "${SKIP_BUILD:-0}" = 1 ] && scripts/floor.sh --built || scripts/floor.sh
   floor=(--floor "$CF_TARGET_DIR/floor")
 fi
 node scripts/bench-widget.mjs --loads "${BENCH_LOADS:-15}" --keys "${BENCH_KEYS:-20}" \

@@ -1,17 +1,28 @@
 #!/usr/bin/env bash
 # Builds and packs the two floor apps (bench/floor/README.md) as the widget is packed: the
-# release profile, wasm-bindgen, the same wasm-opt passes, the glue minified by esbuild.
-# Output: $CF_TARGET_DIR/floor/<yew|wasm>/app.js and app_bg.wasm. Used by bench-widget.sh and
-# size.sh.
+# release profile linked with LTO, wasm-bindgen, the same wasm-opt passes, the glue minified by
+# esbuild. Output: $CF_TARGET_DIR/floor/<yew|wasm>/app.js and app_bg.wasm. Used by
+# bench-widget.sh and size.sh. `floor.sh --built` only checks that every file is there (exit 1
+# if not), for their SKIP_BUILD=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 source scripts/lib/optimize-wasm.sh
 
-cargo build -q --release --target wasm32-unknown-unknown -p floor-yew-app -p floor-wasm-app
-for app in yew wasm; do
+apps=(yew wasm)
+if [ "${1:-}" = --built ]; then
+  for app in "${apps[@]}"; do
+    for file in app.js app_bg.wasm; do [ -f "$CF_TARGET_DIR/floor/$app/$file" ] || exit 1; done
+  done
+  exit 0
+fi
+for app in "${apps[@]}"; do
+  # As pack.sh builds the widget: the cdylib alone, LTO required (a crate that gains an rlib type
+  # then fails here instead of being built without LTO), each app on its own.
+  cargo rustc -q --release --target wasm32-unknown-unknown --lib -p "floor-$app-app" --crate-type cdylib -- -C lto=fat
   out="$CF_TARGET_DIR/floor/$app"
-  rm -rf "$out" && mkdir -p "$out/bindgen"
+  rm -rf "$out"
+  mkdir -p "$out/bindgen"
   wasm-bindgen --target web --no-typescript --out-dir "$out/bindgen" --out-name app \
     "$CF_TARGET_DIR/wasm32-unknown-unknown/release/floor_${app}_app.wasm"
   optimize_wasm "$out/bindgen/app_bg.wasm" "$out/bindgen/app.js" "$out/app_bg.wasm"

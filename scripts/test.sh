@@ -15,6 +15,7 @@ cargo fmt --all -- --check
 step "lints (native and wasm)"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p customer-form --target wasm32-unknown-unknown --all-targets --features panic-probe -- -D warnings
+cargo clippy -p floor-yew-app -p floor-wasm-app --target wasm32-unknown-unknown -- -D warnings
 
 step "native tests (contracts, form state, sandbox)"
 cargo test --workspace

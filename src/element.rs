@@ -505,6 +505,9 @@ pub fn mount(element: Element, options: JsValue) -> Result<CustomerFormHandle, J
         .ok_or_else(|| JsValue::from_str("customer-form: the element is not in a document"))?;
     let container = document.create_element("div")?;
     root.append_child(&container)?;
+    // Styled before the form draws: the form styles its root in `rendered`, but Yew's scheduler
+    // may pause between drawing and `rendered`, and a frame painted then would be unstyled.
+    crate::style::attach(&container);
     apply_appearance(&element, &options);
     MOUNTED.with(|mounted| {
         mounted

@@ -581,6 +581,65 @@ async fn styles_are_an_adopted_stylesheet_not_inline_css() {
 }
 
 #[wasm_bindgen_test]
+async fn the_styles_are_there_when_the_form_first_shows_even_if_yew_pauses() {
+    // Yew's scheduler pauses (a `setTimeout`) once a run has taken 16 ms, and it may pause
+    // between drawing the form and calling `rendered`: a frame painted then must already be
+    // styled. A clock that moves 20 ms at every read makes it pause at every chance.
+    let date: JsValue =
+        js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Date")).unwrap();
+    let real_now = js_sys::Reflect::get(&date, &JsValue::from_str("now")).unwrap();
+    let fake_now = js_sys::Function::new_no_args(
+        "globalThis.__fakeNow = (globalThis.__fakeNow || 1e12) + 20; return globalThis.__fakeNow;",
+    );
+    js_sys::Reflect::set(&date, &JsValue::from_str("now"), &fake_now).unwrap();
+
+    customer_form::define_customer_form(Some("customer-form-styles-pause".into()));
+    let document = web_sys::window().unwrap().document().unwrap();
+    let element = document
+        .create_element("customer-form-styles-pause")
+        .unwrap();
+    for (name, value) in [
+        ("provider", "prolifi"),
+        ("mode", "create"),
+        ("api-base", BASE),
+    ] {
+        element.set_attribute(name, value).unwrap();
+    }
+    js_sys::Reflect::set(
+        &element,
+        &JsValue::from_str("token"),
+        &JsValue::from_str("sk_test_x"),
+    )
+    .unwrap();
+    let shadow = element.shadow_root().expect("open shadow root");
+    // Mutation observers run before any frame: what the first one sees is what could be painted.
+    let styled_when_shown: Rc<RefCell<Option<bool>>> = Rc::default();
+    let seen = styled_when_shown.clone();
+    let root = shadow.clone();
+    let on_mutation = Closure::<dyn FnMut()>::new(move || {
+        if seen.borrow().is_none() && root.query_selector("[name=email]").unwrap().is_some() {
+            let adopted: js_sys::Array =
+                js_sys::Reflect::get(&root, &JsValue::from_str("adoptedStyleSheets"))
+                    .unwrap()
+                    .unchecked_into();
+            *seen.borrow_mut() = Some(adopted.length() > 0);
+        }
+    });
+    let observer = web_sys::MutationObserver::new(on_mutation.as_ref().unchecked_ref()).unwrap();
+    let init = web_sys::MutationObserverInit::new();
+    init.set_child_list(true);
+    init.set_subtree(true);
+    observer.observe_with_options(&shadow, &init).unwrap();
+    document.body().unwrap().append_child(&element).unwrap();
+    let shown = styled_when_shown.clone();
+    until("the form is shown", || shown.borrow().is_some()).await;
+    observer.disconnect();
+    js_sys::Reflect::set(&date, &JsValue::from_str("now"), &real_now).unwrap();
+    element.remove();
+    assert_eq!(*styled_when_shown.borrow(), Some(true));
+}
+
+#[wasm_bindgen_test]
 async fn concurrent_requests_share_one_token_refresh() {
     use customer_form::client::tokens::TokenCache;
     use customer_form::token::{now_secs, HostTokens};

@@ -14,8 +14,9 @@ optimize_wasm() {
   # A function with one caller is inlined into it only when it is small (-ocimfs 20, in both
   # runs; binaryen's default inlines it whatever its size): the form's view had grown to one
   # 54 kB function, compiled whole at its first call though most of it draws what a first load
-  # never shows (a conflict, a failure). Bodies kept apart also repeat each other more, and gzip
-  # finds that: −8.1 kB gzip (raw +5 kB); 10 and 30 measured −8.0 and −7.5 kB, 200 −1.7 kB.
+  # never shows (a conflict, a failure). Without LTO it also saved 8.1 kB gzip; with LTO (the
+  # widget's wasm since pack.sh builds the cdylib alone) 0.6 kB, and caps of 10 to 100 are within
+  # 0.05 kB of it (README, Size): it is kept for the ready time.
   local inline=(--one-caller-inline-max-function-size 20)
   wasm-opt -Oz --converge "${inline[@]}" "${features[@]}" -o "$work/optimized.wasm" "$input"
   wasm-opt "${features[@]}" --minify-imports-and-exports-and-modules -Oz "${inline[@]}" --strip-producers \

@@ -29,6 +29,7 @@ pub fn start() -> Result<(), JsValue> {
     label.append_child(&input)?;
     let typed = Rc::new(RefCell::new(String::new()));
     let target = input.clone();
+    // Each key writes the typed text into the app's state, as the widget's form state does.
     let on_input = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
         *typed.borrow_mut() = target.value();
     });

@@ -33,6 +33,8 @@ impl Component for EmailField {
     fn update(&mut self, _: &Context<Self>, message: Typed) -> bool {
         let Typed::Email(text) = message;
         self.typed = text;
+        // As the widget does with a key that changes only its own field: the input already
+        // shows it, so nothing is rendered.
         false
     }
 
