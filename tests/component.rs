@@ -529,11 +529,11 @@ async fn a_form_without_a_credential_waits_for_one_quietly() {
     assert_eq!(sent[0].1.as_deref(), Some("sk_test_late"));
 }
 
-#[wasm_bindgen_test]
-async fn styles_are_an_adopted_stylesheet_not_inline_css() {
-    customer_form::define_customer_form(Some("customer-form-styles".into()));
+/// A Prolifi create form as an element defined under `tag`, not yet in the document.
+fn prolifi_create_element(tag: &str) -> Element {
+    customer_form::define_customer_form(Some(tag.into()));
     let document = web_sys::window().unwrap().document().unwrap();
-    let element = document.create_element("customer-form-styles").unwrap();
+    let element = document.create_element(tag).unwrap();
     for (name, value) in [
         ("provider", "prolifi"),
         ("mode", "create"),
@@ -547,6 +547,13 @@ async fn styles_are_an_adopted_stylesheet_not_inline_css() {
         &JsValue::from_str("sk_test_x"),
     )
     .unwrap();
+    element
+}
+
+#[wasm_bindgen_test]
+async fn styles_are_an_adopted_stylesheet_not_inline_css() {
+    let element = prolifi_create_element("customer-form-styles");
+    let document = web_sys::window().unwrap().document().unwrap();
     document.body().unwrap().append_child(&element).unwrap();
     let shadow = element.shadow_root().expect("open shadow root");
     until("ready", || {
@@ -593,24 +600,8 @@ async fn the_styles_are_there_when_the_form_first_shows_even_if_yew_pauses() {
     );
     js_sys::Reflect::set(&date, &JsValue::from_str("now"), &fake_now).unwrap();
 
-    customer_form::define_customer_form(Some("customer-form-styles-pause".into()));
+    let element = prolifi_create_element("customer-form-styles-pause");
     let document = web_sys::window().unwrap().document().unwrap();
-    let element = document
-        .create_element("customer-form-styles-pause")
-        .unwrap();
-    for (name, value) in [
-        ("provider", "prolifi"),
-        ("mode", "create"),
-        ("api-base", BASE),
-    ] {
-        element.set_attribute(name, value).unwrap();
-    }
-    js_sys::Reflect::set(
-        &element,
-        &JsValue::from_str("token"),
-        &JsValue::from_str("sk_test_x"),
-    )
-    .unwrap();
     let shadow = element.shadow_root().expect("open shadow root");
     // Mutation observers run before any frame: what the first one sees is what could be painted.
     let styled_when_shown: Rc<RefCell<Option<bool>>> = Rc::default();
