@@ -3,13 +3,16 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::{Function, Reflect};
-use providers::public_client::PublicClientSettings;
+use js_sys::Function;
 use providers::{Json, Operation, ProviderId};
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, ShadowRootInit, ShadowRootMode};
 use yew::prelude::*;
 use yew::AppHandle;
+
+mod options;
+
+use options::{apply_appearance, public_client, token_source, PlainOptions};
 
 use crate::token::TokenSource;
 use crate::ui::customer_form::{
@@ -86,137 +89,6 @@ pub const DEFAULT_TAG: &str = "customer-form";
 extern "C" {
     #[wasm_bindgen(js_name = defineElement)]
     fn define_element(tag_name: &str, mount: &Function) -> bool;
-}
-
-/// The plain-data part of the options (the token travels separately).
-#[derive(Default, Clone, PartialEq)]
-struct PlainOptions {
-    provider: Option<String>,
-    mode: Option<String>,
-    customer_id: Option<String>,
-    api_base: Option<String>,
-    locale: Option<String>,
-    strings: Option<Vec<(String, String)>>,
-    /// Prolifi's countries: `(id, name)` from `[{id, name}]`.
-    countries: Vec<(String, String)>,
-    /// Commerce Layer sales channel: public client ID, market, token endpoint base.
-    client_id: Option<String>,
-    market: Option<String>,
-    auth_base: Option<String>,
-    /// Milliseconds one request may take.
-    timeout: Option<u32>,
-    warn_unsaved: bool,
-    draft: bool,
-    /// `light`, `dark` or `auto` (the `theme` attribute, or `appearance.theme`).
-    theme: Option<String>,
-}
-
-impl PlainOptions {
-    fn from_js(options: &JsValue) -> PlainOptions {
-        let text = |key: &str| {
-            Reflect::get(options, &JsValue::from_str(key))
-                .ok()
-                .and_then(|v| v.as_string())
-        };
-        let flag = |key: &str| {
-            Reflect::get(options, &JsValue::from_str(key))
-                .ok()
-                .and_then(|v| v.as_bool())
-                .unwrap_or(false)
-        };
-        PlainOptions {
-            provider: text("provider"),
-            mode: text("mode"),
-            customer_id: text("customerId"),
-            api_base: text("apiBase"),
-            locale: text("locale"),
-            client_id: text("clientId"),
-            market: text("market"),
-            auth_base: text("authBase"),
-            timeout: Reflect::get(options, &JsValue::from_str("timeout"))
-                .ok()
-                .and_then(|v| v.as_f64())
-                .filter(|ms| ms.is_finite() && *ms > 0.0)
-                .map(|ms| ms.min(u32::MAX as f64) as u32),
-            warn_unsaved: flag("warnUnsaved"),
-            draft: flag("draft"),
-            theme: Reflect::get(options, &JsValue::from_str("appearance"))
-                .ok()
-                .filter(|a| a.is_object())
-                .and_then(|a| Reflect::get(&a, &JsValue::from_str("theme")).ok())
-                .and_then(|t| t.as_string())
-                .or_else(|| text("theme")),
-            countries: countries(options),
-            strings: Reflect::get(options, &JsValue::from_str("strings"))
-                .ok()
-                .filter(|v| v.is_object())
-                .map(|v| {
-                    js_sys::Object::entries(v.unchecked_ref())
-                        .iter()
-                        .filter_map(|entry| {
-                            let pair: js_sys::Array = entry.unchecked_into();
-                            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
-                        })
-                        .collect()
-                }),
-        }
-    }
-}
-
-/// `countries: [{id, name}]`: entries without a text id are skipped (a host's bad entry must
-/// not take the picker down); a missing name shows the id.
-fn countries(options: &JsValue) -> Vec<(String, String)> {
-    let Some(list) = Reflect::get(options, &JsValue::from_str("countries"))
-        .ok()
-        .and_then(|v| v.dyn_into::<js_sys::Array>().ok())
-    else {
-        return Vec::new();
-    };
-    let text = |item: &JsValue, key: &str| {
-        Reflect::get(item, &JsValue::from_str(key))
-            .ok()
-            .and_then(|v| v.as_string())
-    };
-    list.iter()
-        .filter(|item| item.is_object())
-        .filter_map(|item| {
-            let id = text(&item, "id")?;
-            let name = text(&item, "name").unwrap_or_default();
-            Some((id, name))
-        })
-        .collect()
-}
-
-/// Without a token, a provider with a public client (Commerce Layer's sales channel: the
-/// `client-id`, `market` and `auth-base` attributes) gets tokens itself.
-fn public_client(options: &PlainOptions) -> Option<TokenSource> {
-    let provider = options.provider.as_deref().and_then(ProviderId::parse)?;
-    let settings = PublicClientSettings {
-        client_id: options.client_id.as_deref().unwrap_or_default(),
-        market: options.market.as_deref().unwrap_or_default(),
-        auth_base: options.auth_base.as_deref().unwrap_or_default(),
-    };
-    let client = provider.contract().public_client(&settings)?;
-    Some(TokenSource::SalesChannel(Rc::new(client)))
-}
-
-/// `tokenProvider` (refreshable) wins over `token` when both are given.
-fn token_source(options: &JsValue) -> TokenSource {
-    if !options.is_object() {
-        return TokenSource::None;
-    }
-    let provider =
-        Reflect::get(options, &JsValue::from_str("tokenProvider")).unwrap_or(JsValue::UNDEFINED);
-    if let Some(function) = provider.dyn_ref::<Function>() {
-        return TokenSource::Provider(function.clone());
-    }
-    match Reflect::get(options, &JsValue::from_str("token"))
-        .ok()
-        .and_then(|t| t.as_string())
-    {
-        Some(token) if !token.trim().is_empty() => TokenSource::from_string(token),
-        _ => TokenSource::None,
-    }
 }
 
 fn dispatch(host: &Element, name: &str, detail: &Json) {
@@ -444,52 +316,6 @@ impl CustomerFormHandle {
     }
 }
 
-/// `appearance.variables` (`{colorPrimary: "#6b21a8", borderRadius: "12px"}`) become the CSS
-/// custom properties the styles read (`--cf-color-primary`, `--cf-radius`), set on the host so
-/// the page's own rules for it can still win with `!important`.
-fn apply_appearance(host: &Element, options: &JsValue) {
-    let Some(style) = host.dyn_ref::<web_sys::HtmlElement>().map(|h| h.style()) else {
-        return;
-    };
-    let variables = Reflect::get(options, &JsValue::from_str("appearance"))
-        .ok()
-        .filter(|a| a.is_object())
-        .and_then(|a| Reflect::get(&a, &JsValue::from_str("variables")).ok())
-        .filter(|v| v.is_object());
-    let Some(variables) = variables else { return };
-    for entry in js_sys::Object::entries(variables.unchecked_ref()).iter() {
-        let pair: js_sys::Array = entry.unchecked_into();
-        let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) else {
-            continue;
-        };
-        if let Some(property) = css_variable(&name) {
-            let _ = style.set_property(&property, &value);
-        }
-    }
-}
-
-/// `colorPrimary` → `--cf-color-primary`; `fontFamily` → `--cf-font`; `borderRadius` →
-/// `--cf-radius`. Anything but ASCII letters is refused: a name cannot escape the property.
-fn css_variable(name: &str) -> Option<String> {
-    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphabetic()) {
-        return None;
-    }
-    let mut property = String::from("--cf-");
-    match name {
-        "fontFamily" => property.push_str("font"),
-        "borderRadius" => property.push_str("radius"),
-        _ => {
-            for c in name.chars() {
-                if c.is_ascii_uppercase() {
-                    property.push('-');
-                }
-                property.push(c.to_ascii_lowercase());
-            }
-        }
-    }
-    Some(property)
-}
-
 /// Renders a customer form into `element`'s shadow root (an open one is attached if the element
 /// has none). Options: `provider`, `mode`, `customerId`, `apiBase`, `locale`, `strings`, and the
 /// credential as `token` or `tokenProvider`. Events are dispatched on `element`.
@@ -542,27 +368,4 @@ pub fn define_customer_form(tag_name: Option<String>) -> String {
     let function: Function = mount_fn.into_js_value().unchecked_into();
     define_element(&tag, &function);
     tag
-}
-
-#[cfg(test)]
-mod tests {
-    use super::css_variable;
-
-    #[test]
-    fn appearance_variables_become_custom_properties() {
-        assert_eq!(
-            css_variable("colorPrimary").as_deref(),
-            Some("--cf-color-primary")
-        );
-        assert_eq!(
-            css_variable("colorTextMuted").as_deref(),
-            Some("--cf-color-text-muted")
-        );
-        assert_eq!(css_variable("spacing").as_deref(), Some("--cf-spacing"));
-        assert_eq!(css_variable("fontFamily").as_deref(), Some("--cf-font"));
-        assert_eq!(css_variable("borderRadius").as_deref(), Some("--cf-radius"));
-        for refused in ["", "color-primary", "x;y", "colör", "a:b"] {
-            assert_eq!(css_variable(refused), None, "{refused}");
-        }
-    }
 }
