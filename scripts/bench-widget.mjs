@@ -34,16 +34,21 @@ const KEYS = Number(option('keys', 20));
 const PACKAGE = resolve(option('package', join(ROOT, 'www', 'package')));
 const AGAINST = option('against', undefined);
 const AGAINST_PACKAGE = AGAINST && resolve(AGAINST);
-// The floor apps (bench/floor/README.md, packed by scripts/floor.sh): one input each, a Yew app
-// and a framework-free wasm app, loaded in the same rounds and making the same GET.
+// The floor apps (bench/floor/README.md, packed by scripts/floor.sh): one input each, a Yew app,
+// an app on the widget's own virtual DOM (dom/) and a framework-free wasm app, loaded in the
+// same rounds and making the same GET.
 const FLOOR = option('floor', undefined) && resolve(option('floor'));
 if (FLOOR) {
-  for (const file of ['yew/app.js', 'yew/app_bg.wasm', 'wasm/app.js', 'wasm/app_bg.wasm']) {
+  for (const file of ['yew', 'dom', 'wasm'].flatMap((app) => [`${app}/app.js`, `${app}/app_bg.wasm`])) {
     if (!existsSync(join(FLOOR, file))) throw new Error(`--floor ${FLOOR}: ${file} is missing (scripts/floor.sh builds it)`);
   }
 }
 if (FLOOR && AGAINST_PACKAGE) throw new Error('--floor is read against the plain-JS form: leave it out with --against');
-const FLOOR_APPS = FLOOR ? { 'floor-yew': 'a Yew app with one input', 'floor-wasm': 'a wasm app with one input, no framework' } : {};
+const FLOOR_APPS = FLOOR ? {
+  'floor-yew': 'a Yew app with one input',
+  'floor-dom': 'an app on dom/ with one input',
+  'floor-wasm': 'a wasm app with one input, no framework',
+} : {};
 
 // ---- the fake API (another origin): one Prolifi and one Count customer ----
 
@@ -222,7 +227,7 @@ function startPages(api) {
       return;
     }
     if (url.pathname === '/favicon.ico') return res.writeHead(204).end();
-    const [, kind, name] = url.pathname.match(/^\/(widget|plain|floor-yew|floor-wasm)\/(prolifi|count)$/) ?? [];
+    const [, kind, name] = url.pathname.match(/^\/(widget|plain|floor-yew|floor-dom|floor-wasm)\/(prolifi|count)$/) ?? [];
     if (!kind || (kind.startsWith('floor-') && !FLOOR)) return res.writeHead(404).end();
     const html = kind === 'widget'
       ? widgetPage(name, api)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds and packs the two floor apps (bench/floor/README.md) as the widget is packed: the
+# Builds and packs the three floor apps (bench/floor/README.md) as the widget is packed: the
 # release profile linked with LTO, wasm-bindgen, the same wasm-opt passes, the glue minified by
-# esbuild. Output: $CF_TARGET_DIR/floor/<yew|wasm>/app.js and app_bg.wasm. Used by
+# esbuild. Output: $CF_TARGET_DIR/floor/<yew|dom|wasm>/app.js and app_bg.wasm. Used by
 # bench-widget.sh and size.sh. `floor.sh --built` only checks that every file is there (exit 1
 # if not), for their SKIP_BUILD=1.
 set -euo pipefail
@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 source scripts/lib/optimize-wasm.sh
 
-apps=(yew wasm)
+apps=(yew wasm dom)
 if [ "${1:-}" = --built ]; then
   for app in "${apps[@]}"; do
     for file in app.js app_bg.wasm; do [ -f "$CF_TARGET_DIR/floor/$app/$file" ] || exit 1; done

@@ -2,8 +2,8 @@
 # Prints what the widget ships, as the npm package has it, raw, gzip -9 and brotli -q 11: what
 # an English page fetches (the wasm and one minified JS module; the CSS is inside the wasm),
 # against the budget, and what each other language adds (its JSON file, fetched only by a page
-# in that language), then the floor: the same for an app with one input, with Yew and without
-# (bench/floor/README.md). A report, not a test. SKIP_BUILD=1 measures the last build (and builds
+# in that language), then the floor: the same for an app with one input, with Yew, with the
+# widget's own virtual DOM (dom/) and with neither (bench/floor/README.md). A report, not a test. SKIP_BUILD=1 measures the last build (and builds
 # the floor apps only if they are missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,10 +33,11 @@ for f in www/package/customer-form.*.json; do
   row "  ${f#www/package/}" "+$raw" "+$gz" "+$br"
 done
 # What any widget on this stack ships before a field of its own (bench/floor/README.md): one
-# input drawn by a Yew app, and by a wasm app without a framework, packed as the widget is.
+# input drawn by a Yew app, by an app on dom/, and by a wasm app without a framework, packed as
+# the widget is.
 [ "${SKIP_BUILD:-0}" = 1 ] && scripts/floor.sh --built || scripts/floor.sh
 echo "the floor, an app with one input packed the same way (.wasm + JS):"
-for app in yew wasm; do
+for app in yew dom wasm; do
   read -r wraw wgz wbr < <(sizes "$CF_TARGET_DIR/floor/$app/app_bg.wasm")
   read -r jraw jgz jbr < <(sizes "$CF_TARGET_DIR/floor/$app/app.js")
   row "  $app app" "$((wraw + jraw))" "$((wgz + jgz))" "$((wbr + jbr))"

@@ -15,12 +15,14 @@ cargo fmt --all -- --check
 step "lints (native and wasm)"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p customer-form --target wasm32-unknown-unknown --all-targets --features panic-probe -- -D warnings
-cargo clippy -p floor-yew-app -p floor-wasm-app --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p customer-form-dom --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy -p floor-yew-app -p floor-dom-app -p floor-wasm-app --target wasm32-unknown-unknown -- -D warnings
 
 step "native tests (contracts, form state, sandbox)"
 cargo test --workspace
 
 step "component tests in headless Chromium"
+cargo test -p customer-form-dom --target wasm32-unknown-unknown --test browser
 cargo test -p customer-form --target wasm32-unknown-unknown --test component
 cargo test -p customer-form --target wasm32-unknown-unknown --features panic-probe --test panic
 

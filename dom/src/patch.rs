@@ -1,0 +1,276 @@
+//! Bringing the page in line with a new tree: elements whose tag (and key) match are updated in
+//! place, so a control keeps its focus, caret and selection; others are created or removed.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::node::{Element, Event, Node, Text};
+
+#[wasm_bindgen]
+extern "C" {
+    /// An input, a textarea or a select: read by property name, which all three have (web-sys
+    /// binds each element type's own accessor, which another type refuses).
+    #[wasm_bindgen(extends = web_sys::Element)]
+    type Control;
+    #[wasm_bindgen(method, getter, structural)]
+    fn value(this: &Control) -> String;
+    #[wasm_bindgen(method, setter, structural)]
+    fn set_value(this: &Control, value: &str);
+    #[wasm_bindgen(method, getter, structural)]
+    fn checked(this: &Control) -> bool;
+    #[wasm_bindgen(method, setter, structural)]
+    fn set_checked(this: &Control, checked: bool);
+}
+
+/// The property an element with handlers carries: its place in `Slots`.
+pub(crate) const SLOT_PROPERTY: &str = "__cfSlot";
+
+/// The handlers of every drawn element that has any, by the slot written on the element.
+pub(crate) struct Slots<A> {
+    handlers: Vec<Vec<(Event, A)>>,
+    free: Vec<u32>,
+}
+
+impl<A: Clone> Slots<A> {
+    pub(crate) fn new() -> Self {
+        Slots {
+            handlers: Vec::new(),
+            free: Vec::new(),
+        }
+    }
+
+    pub(crate) fn action(&self, slot: u32, event: Event) -> Option<A> {
+        let handlers = self.handlers.get(slot as usize)?;
+        let (_, action) = handlers.iter().find(|(kind, _)| *kind == event)?;
+        Some(action.clone())
+    }
+
+    fn take(&mut self) -> u32 {
+        self.free.pop().unwrap_or_else(|| {
+            self.handlers.push(Vec::new());
+            (self.handlers.len() - 1) as u32
+        })
+    }
+
+    fn release(&mut self, slot: u32) {
+        if let Some(handlers) = self.handlers.get_mut(slot as usize) {
+            handlers.clear();
+            self.free.push(slot);
+        }
+    }
+}
+
+pub(crate) struct Patcher<'a, A> {
+    pub(crate) document: &'a web_sys::Document,
+    pub(crate) slots: &'a mut Slots<A>,
+}
+
+fn same<A>(old: &Node<A>, new: &Node<A>) -> bool {
+    match (old, new) {
+        (Node::Text(_), Node::Text(_)) | (Node::Empty, Node::Empty) => true,
+        (Node::Element(old), Node::Element(new)) => old.tag == new.tag && old.key == new.key,
+        _ => false,
+    }
+}
+
+impl<A: Clone> Patcher<'_, A> {
+    /// Draws `node` and everything in it, and returns its DOM node (none for `Node::Empty`).
+    pub(crate) fn create(&mut self, node: &mut Node<A>) -> Option<web_sys::Node> {
+        match node {
+            Node::Empty => None,
+            Node::Text(text) => {
+                let dom = self.document.create_text_node(&text.text);
+                text.dom = Some(dom.clone());
+                Some(dom.into())
+            }
+            Node::Element(element) => self.create_element(element).map(Into::into),
+        }
+    }
+
+    /// `None` only for a tag the DOM refuses, which no view's literal is: the element is then
+    /// left out and stays out.
+    fn create_element(&mut self, element: &mut Element<A>) -> Option<web_sys::Element> {
+        let dom = self.document.create_element(element.tag).ok()?;
+        for (name, value) in &element.attrs {
+            let _ = dom.set_attribute(name, value);
+        }
+        for child in &mut element.children {
+            if let Some(node) = self.create(child) {
+                let _ = dom.append_child(&node);
+            }
+        }
+        self.finish(&dom, None, element);
+        Some(dom)
+    }
+
+    /// What is set once the children are there (a select's value needs its options), and the
+    /// element's handlers and reference.
+    fn finish(&mut self, dom: &web_sys::Element, slot: Option<u32>, element: &mut Element<A>) {
+        let control = dom.unchecked_ref::<Control>();
+        if let Some(value) = &element.value {
+            if control.value() != **value {
+                control.set_value(value);
+            }
+        }
+        if let Some(checked) = element.checked {
+            if control.checked() != checked {
+                control.set_checked(checked);
+            }
+        }
+        element.slot = slot;
+        if !element.on.is_empty() || slot.is_some() {
+            let slot = slot.unwrap_or_else(|| {
+                let slot = self.slots.take();
+                let _ = js_sys::Reflect::set(dom, &SLOT_PROPERTY.into(), &slot.into());
+                slot
+            });
+            self.slots.handlers[slot as usize] = std::mem::take(&mut element.on);
+            element.slot = Some(slot);
+        }
+        if let Some(node_ref) = &element.node_ref {
+            node_ref.set(Some(dom.clone()));
+        }
+        element.dom = Some(dom.clone());
+    }
+
+    /// Updates `old`'s DOM to show `new`, which `same` says it can.
+    fn update(&mut self, old: Node<A>, new: &mut Node<A>) {
+        match (old, new) {
+            (Node::Text(old), Node::Text(new)) => self.update_text(old, new),
+            (Node::Element(old), Node::Element(new)) => self.update_element(*old, new),
+            _ => {}
+        }
+    }
+
+    fn update_text(&mut self, old: Text, new: &mut Text) {
+        if let Some(dom) = &old.dom {
+            if old.text != new.text {
+                dom.set_data(&new.text);
+            }
+        }
+        new.dom = old.dom;
+    }
+
+    fn update_element(&mut self, old: Element<A>, new: &mut Element<A>) {
+        let Some(dom) = old.dom.clone() else {
+            return;
+        };
+        for (name, value) in &new.attrs {
+            let before = old.attrs.iter().find(|(old_name, _)| old_name == name);
+            if before.is_none_or(|(_, old_value)| old_value != value) {
+                let _ = dom.set_attribute(name, value);
+            }
+        }
+        for (name, _) in &old.attrs {
+            if !new.attrs.iter().any(|(new_name, _)| new_name == name) {
+                let _ = dom.remove_attribute(name);
+            }
+        }
+        if let Some(node_ref) = &old.node_ref {
+            if new.node_ref.as_ref() != Some(node_ref) {
+                node_ref.set(None);
+            }
+        }
+        self.children(&dom, old.children, &mut new.children);
+        self.finish(&dom, old.slot, new);
+    }
+
+    /// Lets go of what `node` held: its handlers' slots and its references.
+    fn release(&mut self, node: Node<A>) {
+        if let Node::Element(element) = node {
+            if let Some(slot) = element.slot {
+                self.slots.release(slot);
+            }
+            if let (Some(node_ref), Some(dom)) = (&element.node_ref, &element.dom) {
+                // The same reference may already be on an element drawn in this render.
+                if node_ref.get().as_ref() == Some(dom) {
+                    node_ref.set(None);
+                }
+            }
+            for child in element.children {
+                self.release(child);
+            }
+        }
+    }
+
+    /// Makes `parent`'s children show `new`, given that they show `old`. A keyed child is
+    /// matched by its key wherever it was; the others by their place among the unkeyed (so a
+    /// keyed list that grows does not move them), `Node::Empty` holding the place of a child
+    /// that is not there.
+    pub(crate) fn children(
+        &mut self,
+        parent: &web_sys::Element,
+        old: Vec<Node<A>>,
+        new: &mut [Node<A>],
+    ) {
+        let mut old: Vec<Option<Node<A>>> = old.into_iter().map(Some).collect();
+        let unkeyed: Vec<usize> = (0..old.len())
+            .filter(|&i| old[i].as_ref().is_some_and(|node| node.key().is_none()))
+            .collect();
+        let mut next_unkeyed = 0;
+        // For each new child, the old child it updates.
+        let mut from: Vec<Option<usize>> = Vec::with_capacity(new.len());
+        for child in new.iter() {
+            let found = match child.key() {
+                Some(key) => (0..old.len()).find(|&i| {
+                    old[i]
+                        .as_ref()
+                        .is_some_and(|o| o.key() == Some(key) && same(o, child))
+                }),
+                None => {
+                    let at = unkeyed.get(next_unkeyed).copied();
+                    next_unkeyed += 1;
+                    at.filter(|&i| old[i].as_ref().is_some_and(|o| same(o, child)))
+                }
+            };
+            from.push(found);
+        }
+        // What is no longer there goes first, so what stays is in its old order.
+        let kept: Vec<bool> = (0..old.len()).map(|i| from.contains(&Some(i))).collect();
+        for (i, slot) in old.iter_mut().enumerate() {
+            if !kept[i] {
+                if let Some(node) = slot.take() {
+                    if let Some(dom) = node.dom() {
+                        let _ = parent.remove_child(&dom);
+                    }
+                    self.release(node);
+                }
+            }
+        }
+        // A kept child after one that was further on in the old order has moved.
+        let mut furthest = None;
+        let mut placed = Vec::with_capacity(new.len());
+        for (child, found) in new.iter_mut().zip(&from) {
+            match found.and_then(|i| old[i].take().map(|node| (i, node))) {
+                Some((i, node)) => {
+                    self.update(node, child);
+                    let moved = furthest.is_some_and(|f| i < f);
+                    furthest = Some(furthest.map_or(i, |f: usize| f.max(i)));
+                    placed.push(!moved);
+                }
+                None => {
+                    self.create(child);
+                    placed.push(false);
+                }
+            }
+        }
+        // From the last child back, each new or moved one goes before the one after it.
+        let mut anchor: Option<web_sys::Node> = None;
+        for (child, in_place) in new.iter().zip(placed).rev() {
+            if let Some(dom) = child.dom() {
+                if !in_place {
+                    let _ = parent.insert_before(&dom, anchor.as_ref());
+                }
+                anchor = Some(dom);
+            }
+        }
+    }
+
+    /// Removes a whole tree from the page.
+    pub(crate) fn remove(&mut self, parent: &web_sys::Element, node: Node<A>) {
+        if let Some(dom) = node.dom() {
+            let _ = parent.remove_child(&dom);
+        }
+        self.release(node);
+    }
+}

@@ -1,0 +1,207 @@
+//! An app mounted in an element: its messages go through `update` one at a time, and the page
+//! is patched once the queue is empty. One listener per event kind on the mount point finds
+//! the action of the element an event came from.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::node::{Event, Node};
+use crate::patch::{Patcher, Slots, SLOT_PROPERTY};
+
+pub trait App: Sized + 'static {
+    /// What an element's event or the app itself (`Scope::send`) asks for.
+    type Message: Clone + 'static;
+
+    fn view(&self) -> Node<Self::Message>;
+
+    /// Handles one message; `event` is the DOM event it came from, if any. Returns whether the
+    /// page must be redrawn.
+    fn update(
+        &mut self,
+        scope: &Scope<Self>,
+        message: Self::Message,
+        event: Option<&web_sys::Event>,
+    ) -> bool;
+
+    /// After the page shows the latest view (focus, scrolling).
+    fn rendered(&mut self, _scope: &Scope<Self>) {}
+}
+
+/// The one listener for every kind of event, on the mount point.
+type Listener = Closure<dyn FnMut(web_sys::Event)>;
+
+struct Runtime<T: App> {
+    app: RefCell<T>,
+    mount_point: web_sys::Element,
+    document: web_sys::Document,
+    tree: RefCell<Option<Node<T::Message>>>,
+    slots: RefCell<Slots<T::Message>>,
+    queue: RefCell<VecDeque<(T::Message, Option<web_sys::Event>)>>,
+    busy: Cell<bool>,
+    listener: RefCell<Option<Listener>>,
+    scope: Scope<T>,
+}
+
+/// How an app (or anything it hands this to) sends it messages. Does nothing once unmounted.
+pub struct Scope<T: App>(Weak<Runtime<T>>);
+
+impl<T: App> Clone for Scope<T> {
+    fn clone(&self) -> Self {
+        Scope(self.0.clone())
+    }
+}
+
+impl<T: App> Scope<T> {
+    pub fn send(&self, message: T::Message) {
+        if let Some(runtime) = self.0.upgrade() {
+            runtime.send(message, None);
+        }
+    }
+}
+
+/// The mounted app: dropping it leaves it on the page; `unmount` takes it off.
+pub struct Mounted<T: App>(Rc<Runtime<T>>);
+
+impl<T: App> Mounted<T> {
+    pub fn scope(&self) -> Scope<T> {
+        self.0.scope.clone()
+    }
+
+    /// Stops listening and removes what the app drew.
+    pub fn unmount(self) {
+        let runtime = &self.0;
+        if let Some(listener) = runtime.listener.borrow_mut().take() {
+            for event in Event::ALL {
+                let _ = runtime.mount_point.remove_event_listener_with_callback(
+                    event.name(),
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
+        }
+        if let Some(tree) = runtime.tree.borrow_mut().take() {
+            let mut slots = runtime.slots.borrow_mut();
+            let mut patcher = Patcher {
+                document: &runtime.document,
+                slots: &mut slots,
+            };
+            patcher.remove(&runtime.mount_point, tree);
+        }
+    }
+}
+
+/// Mounts the app `create` makes into `mount_point` (appended after what is there) and draws it.
+pub fn mount<T: App>(
+    mount_point: &web_sys::Element,
+    create: impl FnOnce(&Scope<T>) -> T,
+) -> Result<Mounted<T>, JsValue> {
+    let document = mount_point
+        .owner_document()
+        .ok_or("customer-form: the mount point has no document")?;
+    let runtime = Rc::new_cyclic(|weak: &Weak<Runtime<T>>| {
+        let scope = Scope(weak.clone());
+        Runtime {
+            app: RefCell::new(create(&scope)),
+            mount_point: mount_point.clone(),
+            document,
+            tree: RefCell::new(None),
+            slots: RefCell::new(Slots::new()),
+            queue: RefCell::new(VecDeque::new()),
+            busy: Cell::new(false),
+            listener: RefCell::new(None),
+            scope,
+        }
+    });
+    let weak = Rc::downgrade(&runtime);
+    let listener = Listener::new(move |event: web_sys::Event| {
+        if let Some(runtime) = weak.upgrade() {
+            runtime.dispatch(event);
+        }
+    });
+    for event in Event::ALL {
+        mount_point
+            .add_event_listener_with_callback(event.name(), listener.as_ref().unchecked_ref())?;
+    }
+    *runtime.listener.borrow_mut() = Some(listener);
+    runtime.busy.set(true);
+    runtime.drain(true);
+    Ok(Mounted(runtime))
+}
+
+impl<T: App> Runtime<T> {
+    fn send(&self, message: T::Message, event: Option<web_sys::Event>) {
+        self.queue.borrow_mut().push_back((message, event));
+        if !self.busy.replace(true) {
+            self.drain(false);
+        }
+    }
+
+    /// Handles every queued message, then draws once if any asked for it; what `rendered`
+    /// sends is handled in the same way before this returns.
+    fn drain(&self, mut render: bool) {
+        loop {
+            let next = self.queue.borrow_mut().pop_front();
+            match next {
+                Some((message, event)) => {
+                    render |= self
+                        .app
+                        .borrow_mut()
+                        .update(&self.scope, message, event.as_ref());
+                }
+                None if render => {
+                    render = false;
+                    self.render();
+                    self.app.borrow_mut().rendered(&self.scope);
+                }
+                None => break,
+            }
+        }
+        self.busy.set(false);
+    }
+
+    fn render(&self) {
+        let mut new = self.app.borrow().view();
+        let old = self.tree.borrow_mut().take();
+        let mut slots = self.slots.borrow_mut();
+        let mut patcher = Patcher {
+            document: &self.document,
+            slots: &mut slots,
+        };
+        // The app's root is the one child the runtime keeps in the mount point.
+        patcher.children(
+            &self.mount_point,
+            old.into_iter().collect(),
+            std::slice::from_mut(&mut new),
+        );
+        *self.tree.borrow_mut() = Some(new);
+    }
+
+    /// Finds the nearest element, from the event's target up to the mount point, that answers
+    /// this kind of event, and sends its action.
+    fn dispatch(&self, event: web_sys::Event) {
+        let Some(kind) = Event::from_name(&event.type_()) else {
+            return;
+        };
+        let mut node = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+        let key = JsValue::from_str(SLOT_PROPERTY);
+        while let Some(current) = node {
+            if current == *self.mount_point {
+                return;
+            }
+            let slot = js_sys::Reflect::get(&current, &key)
+                .ok()
+                .and_then(|slot| slot.as_f64());
+            let action = slot.and_then(|slot| self.slots.borrow().action(slot as u32, kind));
+            if let Some(action) = action {
+                self.send(action, Some(event));
+                return;
+            }
+            node = current.parent_node();
+        }
+    }
+}
