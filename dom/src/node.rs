@@ -13,6 +13,7 @@ pub type Str = Cow<'static, str>;
 /// tree holds no closures and one listener per kind serves the whole tree.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
+    MouseDown,
     Input,
     Change,
     Click,
@@ -23,7 +24,8 @@ pub enum Event {
 }
 
 impl Event {
-    pub const ALL: [Event; 7] = [
+    pub const ALL: [Event; 8] = [
+        Event::MouseDown,
         Event::Input,
         Event::Change,
         Event::Click,
@@ -36,6 +38,7 @@ impl Event {
     /// The DOM's name for it.
     pub fn name(self) -> &'static str {
         match self {
+            Event::MouseDown => "mousedown",
             Event::Input => "input",
             Event::Change => "change",
             Event::Click => "click",

@@ -13,22 +13,31 @@ use crate::node::{Event, Node};
 use crate::patch::{Patcher, Slots, SLOT_PROPERTY};
 
 pub trait App: Sized + 'static {
-    /// What an element's event or the app itself (`Scope::send`) asks for.
-    type Message: Clone + 'static;
+    /// What the app sends itself (`Scope::send`), from a reply, a timer, another message.
+    type Message: 'static;
+    /// What an element answers an event with (`Element::on`): kept in the handler table and
+    /// handed to `act` each time, so it is cloned.
+    type Action: Clone + 'static;
 
-    fn view(&self) -> Node<Self::Message>;
+    fn view(&self) -> Node<Self::Action>;
 
-    /// Handles one message; `event` is the DOM event it came from, if any. Returns whether the
-    /// page must be redrawn.
-    fn update(
-        &mut self,
-        scope: &Scope<Self>,
-        message: Self::Message,
-        event: Option<&web_sys::Event>,
-    ) -> bool;
+    /// Handles one message. Returns whether the page must be redrawn.
+    fn update(&mut self, scope: &Scope<Self>, message: Self::Message) -> bool;
+
+    /// Handles an element's action for the DOM event it answered. Returns whether the page
+    /// must be redrawn.
+    fn act(&mut self, scope: &Scope<Self>, action: Self::Action, event: &web_sys::Event) -> bool;
 
     /// After the page shows the latest view (focus, scrolling).
     fn rendered(&mut self, _scope: &Scope<Self>) {}
+
+    /// When it is unmounted.
+    fn destroy(&mut self) {}
+}
+
+enum Queued<T: App> {
+    Message(T::Message),
+    Action(T::Action, web_sys::Event),
 }
 
 /// The one listener for every kind of event, on the mount point.
@@ -38,9 +47,9 @@ struct Runtime<T: App> {
     app: RefCell<T>,
     mount_point: web_sys::Element,
     document: web_sys::Document,
-    tree: RefCell<Option<Node<T::Message>>>,
-    slots: RefCell<Slots<T::Message>>,
-    queue: RefCell<VecDeque<(T::Message, Option<web_sys::Event>)>>,
+    tree: RefCell<Option<Node<T::Action>>>,
+    slots: RefCell<Slots<T::Action>>,
+    queue: RefCell<VecDeque<Queued<T>>>,
     busy: Cell<bool>,
     listener: RefCell<Option<Listener>>,
     scope: Scope<T>,
@@ -58,7 +67,7 @@ impl<T: App> Clone for Scope<T> {
 impl<T: App> Scope<T> {
     pub fn send(&self, message: T::Message) {
         if let Some(runtime) = self.0.upgrade() {
-            runtime.send(message, None);
+            runtime.send(Queued::Message(message));
         }
     }
 }
@@ -71,9 +80,10 @@ impl<T: App> Mounted<T> {
         self.0.scope.clone()
     }
 
-    /// Stops listening and removes what the app drew.
+    /// Stops listening, removes what the app drew and tells the app (`App::destroy`).
     pub fn unmount(self) {
         let runtime = &self.0;
+        runtime.queue.borrow_mut().clear();
         if let Some(listener) = runtime.listener.borrow_mut().take() {
             for event in Event::ALL {
                 let _ = runtime.mount_point.remove_event_listener_with_callback(
@@ -90,6 +100,7 @@ impl<T: App> Mounted<T> {
             };
             patcher.remove(&runtime.mount_point, tree);
         }
+        runtime.app.borrow_mut().destroy();
     }
 }
 
@@ -132,8 +143,8 @@ pub fn mount<T: App>(
 }
 
 impl<T: App> Runtime<T> {
-    fn send(&self, message: T::Message, event: Option<web_sys::Event>) {
-        self.queue.borrow_mut().push_back((message, event));
+    fn send(&self, queued: Queued<T>) {
+        self.queue.borrow_mut().push_back(queued);
         if !self.busy.replace(true) {
             self.drain(false);
         }
@@ -145,11 +156,11 @@ impl<T: App> Runtime<T> {
         loop {
             let next = self.queue.borrow_mut().pop_front();
             match next {
-                Some((message, event)) => {
-                    render |= self
-                        .app
-                        .borrow_mut()
-                        .update(&self.scope, message, event.as_ref());
+                Some(Queued::Message(message)) => {
+                    render |= self.app.borrow_mut().update(&self.scope, message);
+                }
+                Some(Queued::Action(action, event)) => {
+                    render |= self.app.borrow_mut().act(&self.scope, action, &event);
                 }
                 None if render => {
                     render = false;
@@ -198,7 +209,7 @@ impl<T: App> Runtime<T> {
                 .and_then(|slot| slot.as_f64());
             let action = slot.and_then(|slot| self.slots.borrow().action(slot as u32, kind));
             if let Some(action) = action {
-                self.send(action, Some(event));
+                self.send(Queued::Action(action, event));
                 return;
             }
             node = current.parent_node();

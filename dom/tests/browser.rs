@@ -34,13 +34,18 @@ struct TestApp {
 
 impl App for TestApp {
     type Message = Msg;
+    type Action = Msg;
 
     fn view(&self) -> Node<Msg> {
         self.renders.set(self.renders.get() + 1);
         (self.view)(self.shown)
     }
 
-    fn update(&mut self, scope: &Scope<Self>, message: Msg, _: Option<&web_sys::Event>) -> bool {
+    fn act(&mut self, scope: &Scope<Self>, action: Msg, _: &web_sys::Event) -> bool {
+        self.update(scope, action)
+    }
+
+    fn update(&mut self, scope: &Scope<Self>, message: Msg) -> bool {
         match message {
             Msg::Show(n) => {
                 self.shown = n;
@@ -55,6 +60,10 @@ impl App for TestApp {
                 false
             }
         }
+    }
+
+    fn destroy(&mut self) {
+        self.heard.borrow_mut().push("destroyed");
     }
 }
 
@@ -318,5 +327,9 @@ fn unmounting_removes_what_was_drawn_and_stops_listening() {
     assert_eq!(host.inner_html(), "");
     host.append_child(&button).unwrap();
     button.click();
-    assert!(heard.borrow().is_empty());
+    assert_eq!(
+        *heard.borrow(),
+        ["destroyed"],
+        "told, and deaf to the click"
+    );
 }

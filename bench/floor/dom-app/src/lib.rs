@@ -22,7 +22,8 @@ enum Typed {
 }
 
 impl App for EmailField {
-    type Message = Typed;
+    type Message = ();
+    type Action = Typed;
 
     fn view(&self) -> Node<Typed> {
         el("label")
@@ -36,10 +37,14 @@ impl App for EmailField {
             .into()
     }
 
-    fn update(&mut self, _: &Scope<Self>, message: Typed, event: Option<&web_sys::Event>) -> bool {
-        let Typed::Email = message;
+    fn update(&mut self, _: &Scope<Self>, _: ()) -> bool {
+        false
+    }
+
+    fn act(&mut self, _: &Scope<Self>, action: Typed, event: &web_sys::Event) -> bool {
+        let Typed::Email = action;
         if let Some(input) = event
-            .and_then(|e| e.target())
+            .target()
             .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
         {
             self.typed = input.value();
