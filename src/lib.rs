@@ -31,6 +31,5 @@ pub mod ui;
 pub use element::{define_customer_form, mount, CustomerFormHandle};
 pub use providers::{Json, Operation, ProviderId};
 pub use token::TokenSource;
-pub use ui::customer_form::{
-    CustomerForm, CustomerFormProps, ErrorReport, SavedCustomer, TransportRef,
-};
+pub use ui::component::CustomerForm;
+pub use ui::customer_form::{CustomerFormProps, ErrorReport, SavedCustomer, TransportRef};

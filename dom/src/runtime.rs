@@ -44,7 +44,8 @@ enum Queued<T: App> {
 type Listener = Closure<dyn FnMut(web_sys::Event)>;
 
 struct Runtime<T: App> {
-    app: RefCell<T>,
+    /// `None` only while `mount` is creating it: what it sends meanwhile waits in the queue.
+    app: RefCell<Option<T>>,
     mount_point: web_sys::Element,
     document: web_sys::Document,
     tree: RefCell<Option<Node<T::Action>>>,
@@ -100,7 +101,9 @@ impl<T: App> Mounted<T> {
             };
             patcher.remove(&runtime.mount_point, tree);
         }
-        runtime.app.borrow_mut().destroy();
+        if let Some(app) = runtime.app.borrow_mut().as_mut() {
+            app.destroy();
+        }
     }
 }
 
@@ -112,20 +115,20 @@ pub fn mount<T: App>(
     let document = mount_point
         .owner_document()
         .ok_or("customer-form: the mount point has no document")?;
-    let runtime = Rc::new_cyclic(|weak: &Weak<Runtime<T>>| {
-        let scope = Scope(weak.clone());
-        Runtime {
-            app: RefCell::new(create(&scope)),
-            mount_point: mount_point.clone(),
-            document,
-            tree: RefCell::new(None),
-            slots: RefCell::new(Slots::new()),
-            queue: RefCell::new(VecDeque::new()),
-            busy: Cell::new(false),
-            listener: RefCell::new(None),
-            scope,
-        }
+    let runtime = Rc::new_cyclic(|weak: &Weak<Runtime<T>>| Runtime {
+        app: RefCell::new(None),
+        mount_point: mount_point.clone(),
+        document,
+        tree: RefCell::new(None),
+        slots: RefCell::new(Slots::new()),
+        queue: RefCell::new(VecDeque::new()),
+        // Until the app exists and is drawn, messages wait.
+        busy: Cell::new(true),
+        listener: RefCell::new(None),
+        scope: Scope(weak.clone()),
     });
+    let app = create(&runtime.scope);
+    *runtime.app.borrow_mut() = Some(app);
     let weak = Rc::downgrade(&runtime);
     let listener = Listener::new(move |event: web_sys::Event| {
         if let Some(runtime) = weak.upgrade() {
@@ -137,7 +140,6 @@ pub fn mount<T: App>(
             .add_event_listener_with_callback(event.name(), listener.as_ref().unchecked_ref())?;
     }
     *runtime.listener.borrow_mut() = Some(listener);
-    runtime.busy.set(true);
     runtime.drain(true);
     Ok(Mounted(runtime))
 }
@@ -156,16 +158,20 @@ impl<T: App> Runtime<T> {
         loop {
             let next = self.queue.borrow_mut().pop_front();
             match next {
-                Some(Queued::Message(message)) => {
-                    render |= self.app.borrow_mut().update(&self.scope, message);
-                }
-                Some(Queued::Action(action, event)) => {
-                    render |= self.app.borrow_mut().act(&self.scope, action, &event);
+                Some(queued) => {
+                    let mut app = self.app.borrow_mut();
+                    let Some(app) = app.as_mut() else { break };
+                    render |= match queued {
+                        Queued::Message(message) => app.update(&self.scope, message),
+                        Queued::Action(action, event) => app.act(&self.scope, action, &event),
+                    };
                 }
                 None if render => {
                     render = false;
                     self.render();
-                    self.app.borrow_mut().rendered(&self.scope);
+                    if let Some(app) = self.app.borrow_mut().as_mut() {
+                        app.rendered(&self.scope);
+                    }
                 }
                 None => break,
             }
@@ -174,7 +180,9 @@ impl<T: App> Runtime<T> {
     }
 
     fn render(&self) {
-        let mut new = self.app.borrow().view();
+        let Some(mut new) = self.app.borrow().as_ref().map(App::view) else {
+            return;
+        };
         let old = self.tree.borrow_mut().take();
         let mut slots = self.slots.borrow_mut();
         let mut patcher = Patcher {
@@ -207,7 +215,12 @@ impl<T: App> Runtime<T> {
             let slot = js_sys::Reflect::get(&current, &key)
                 .ok()
                 .and_then(|slot| slot.as_f64());
-            let action = slot.and_then(|slot| self.slots.borrow().action(slot as u32, kind));
+            // An event the page fires while a patch holds the table (a focused element
+            // removed) belongs to an element that is going away: it is let pass.
+            let slots = self.slots.try_borrow().ok();
+            let action = slot
+                .zip(slots)
+                .and_then(|(slot, slots)| slots.action(slot as u32, kind));
             if let Some(action) = action {
                 self.send(Queued::Action(action, event));
                 return;

@@ -304,6 +304,24 @@ fn messages_sent_while_updating_are_handled_before_one_render() {
 }
 
 #[wasm_bindgen_test]
+fn a_message_sent_while_the_app_is_being_created_is_handled() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host = document.create_element("div").unwrap();
+    let app = dom::mount(&host, |scope| {
+        scope.send(Msg::Show(5));
+        TestApp {
+            shown: 0,
+            view: Box::new(|n| text(format!("{n}"))),
+            heard: Rc::default(),
+            renders: Rc::default(),
+        }
+    })
+    .unwrap();
+    assert_eq!(host.text_content().unwrap(), "5");
+    app.unmount();
+}
+
+#[wasm_bindgen_test]
 fn a_reference_follows_its_element_and_is_cleared_when_it_goes() {
     let node_ref = NodeRef::default();
     let held = node_ref.clone();

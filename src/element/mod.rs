@@ -7,8 +7,7 @@ use js_sys::Function;
 use providers::{Json, Operation, ProviderId};
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, ShadowRootInit, ShadowRootMode};
-use yew::prelude::*;
-use yew::AppHandle;
+use yew::{AttrValue, Callback};
 
 mod options;
 
@@ -16,7 +15,7 @@ use options::{apply_appearance, public_client, token_source, PlainOptions};
 
 use crate::token::TokenSource;
 use crate::ui::customer_form::{
-    CustomerForm, CustomerFormProps, ErrorReport, SavedCustomer, Theme,
+    CustomerFormProps, ErrorReport, FormApp, Message, SavedCustomer, Theme,
 };
 
 thread_local! {
@@ -29,8 +28,7 @@ thread_local! {
 fn install_panic_hook() {
     static INSTALLED: std::sync::Once = std::sync::Once::new();
     INSTALLED.call_once(|| {
-        // Through Yew, which otherwise installs its own hook on the first render.
-        yew::set_custom_panic_hook(Box::new(|_| {
+        std::panic::set_hook(Box::new(|_| {
             web_sys::console::error_1(&JsValue::from_str(
                 "customer-form: internal error; the form stopped.",
             ));
@@ -260,7 +258,7 @@ fn show_problem(container: &Element, problem: &str) {
 /// cancels whatever it was sending.
 #[wasm_bindgen]
 pub struct CustomerFormHandle {
-    app: Option<AppHandle<CustomerForm>>,
+    app: Option<dom::Mounted<FormApp>>,
     host: Element,
     container: Element,
     provider: Rc<Cell<ProviderId>>,
@@ -276,7 +274,7 @@ impl CustomerFormHandle {
 
     pub fn destroy(&mut self) {
         if let Some(app) = self.app.take() {
-            app.destroy();
+            app.unmount();
         }
         let _ = MOUNTED.try_with(|mounted| {
             if let Ok(mut mounted) = mounted.try_borrow_mut() {
@@ -292,23 +290,19 @@ impl CustomerFormHandle {
         match props_for(options, &self.callbacks) {
             Ok(props) => {
                 self.provider.set(props.provider);
-                match self.app.as_mut() {
-                    Some(app) => app.update(props),
+                let props = Rc::new(props);
+                match self.app.as_ref() {
+                    Some(app) => app.scope().send(Message::Props(props)),
                     None => {
                         self.container.set_text_content(None);
-                        self.app = Some(
-                            yew::Renderer::<CustomerForm>::with_root_and_props(
-                                self.container.clone(),
-                                props,
-                            )
-                            .render(),
-                        );
+                        self.app =
+                            dom::mount(&self.container, |scope| FormApp::create(scope, props)).ok();
                     }
                 }
             }
             Err(problem) => {
                 if let Some(app) = self.app.take() {
-                    app.destroy();
+                    app.unmount();
                 }
                 show_problem(&self.container, &problem);
             }
@@ -331,8 +325,7 @@ pub fn mount(element: Element, options: JsValue) -> Result<CustomerFormHandle, J
         .ok_or_else(|| JsValue::from_str("customer-form: the element is not in a document"))?;
     let container = document.create_element("div")?;
     root.append_child(&container)?;
-    // Styled before the form draws: the form styles its root in `rendered`, but Yew's scheduler
-    // may pause between drawing and `rendered`, and a frame painted then would be unstyled.
+    // Styled before the form draws, which it may do while being mounted.
     crate::style::attach(&container);
     apply_appearance(&element, &options);
     MOUNTED.with(|mounted| {

@@ -4,10 +4,12 @@
 //! The `_request_anonymization` / `_cancel_anonymization` boxes themselves are `field.rs`'s
 //! checkboxes; `view.rs` shows each only while the status allows it.
 
+use dom::{el, Event};
 use wasm_bindgen::JsCast;
-use yew::prelude::*;
+use web_sys::KeyboardEvent;
 
-use super::customer_form::{CustomerForm, Message};
+use super::customer_form::{FormApp, Message};
+use super::shell::{Context, Html};
 use crate::anonymization;
 
 /// Where the focus goes once the next render is on screen.
@@ -21,7 +23,7 @@ pub enum FocusAfter {
     Submit,
 }
 
-impl CustomerForm {
+impl FormApp {
     /// The record's anonymization status (Commerce Layer), lower case.
     pub(super) fn anonymization_status(&self) -> Option<String> {
         anonymization::status(&self.state.as_ref()?.loaded.as_ref()?.raw)
@@ -35,9 +37,12 @@ impl CustomerForm {
             anonymization::status_key(status.as_deref()),
             &[("status", status.as_deref().unwrap_or_default())],
         );
-        html! {
-            <p class="cf-anonymization-status" part="anonymization-status" key="anonymization-status">{text}</p>
-        }
+        el("p")
+            .key("anonymization-status")
+            .attr("class", "cf-anonymization-status")
+            .attr("part", "anonymization-status")
+            .text(text)
+            .into()
     }
 
     /// Moves the focus where the last step asked for (see `FocusAfter`).
@@ -45,7 +50,7 @@ impl CustomerForm {
         let Some(target) = self.focus_after.take() else {
             return;
         };
-        let Some(form) = self.form_ref.cast::<web_sys::Element>() else {
+        let Some(form) = self.form_ref.get() else {
             return;
         };
         let selector = match target {
@@ -64,35 +69,59 @@ impl CustomerForm {
     }
 
     /// "Anonymize this customer?" with "Anonymize" and "Cancel"; Escape cancels.
-    pub(super) fn anonymization_confirm(&self, ctx: &Context<Self>) -> Option<Html> {
+    pub(super) fn anonymization_confirm(&self, ctx: &Context) -> Option<Html> {
         if !self.confirming_anonymization {
             return None;
         }
         let catalog = &self.catalog;
         let title_id = format!("{}-confirm-title", self.id_prefix);
         let text_id = format!("{}-confirm-text", self.id_prefix);
-        let onkeydown = ctx.link().batch_callback(|e: KeyboardEvent| {
+        let onkeydown = super::shell::On::from(ctx.link().batch_callback(|e: KeyboardEvent| {
             (e.key() == "Escape").then(|| {
                 e.prevent_default();
                 Message::ConfirmAnonymization(false)
             })
-        });
-        // One closure type for both buttons: each `callback` type costs the package its own copy.
+        }));
         let answer = |yes: bool| {
             ctx.link()
-                .callback(move |_: MouseEvent| Message::ConfirmAnonymization(yes))
+                .on(move |_: web_sys::Event| Message::ConfirmAnonymization(yes))
         };
-        let (confirm, cancel) = (answer(true), answer(false));
-        Some(html! {
-            <div class="cf-confirm" part="confirm" role="alertdialog"
-                aria-labelledby={title_id.clone()} aria-describedby={text_id.clone()} {onkeydown}>
-                <p id={title_id} class="cf-confirm-title">{catalog.t("anonymization.confirm_title")}</p>
-                <p id={text_id}>{catalog.t("anonymization.confirm_text")}</p>
-                <div class="cf-actions">
-                    <button type="button" class="cf-danger-button" part="confirm-anonymize" onclick={confirm}>{catalog.t("action.anonymize")}</button>
-                    <button type="button" part="confirm-cancel" onclick={cancel}>{catalog.t("action.cancel")}</button>
-                </div>
-            </div>
-        })
+        let button = |part: &'static str, yes: bool, label: &str| {
+            el("button")
+                .attr("type", "button")
+                .attr("part", part)
+                .on(Event::Click, answer(yes))
+                .text(catalog.t(label))
+        };
+        Some(
+            el("div")
+                .attr("class", "cf-confirm")
+                .attr("part", "confirm")
+                .attr("role", "alertdialog")
+                .attr("aria-labelledby", title_id.clone())
+                .attr("aria-describedby", text_id.clone())
+                .on(Event::KeyDown, onkeydown)
+                .child(
+                    el("p")
+                        .attr("id", title_id)
+                        .attr("class", "cf-confirm-title")
+                        .text(catalog.t("anonymization.confirm_title")),
+                )
+                .child(
+                    el("p")
+                        .attr("id", text_id)
+                        .text(catalog.t("anonymization.confirm_text")),
+                )
+                .child(
+                    el("div")
+                        .attr("class", "cf-actions")
+                        .child(
+                            button("confirm-anonymize", true, "action.anonymize")
+                                .attr("class", "cf-danger-button"),
+                        )
+                        .child(button("confirm-cancel", false, "action.cancel")),
+                )
+                .into(),
+        )
     }
 }

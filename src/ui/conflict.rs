@@ -3,8 +3,11 @@
 //! duplicate (then every differing field is shown at once, the saved value beside theirs).
 //! A view function, like `field`.
 
-use yew::prelude::*;
+use dom::{el, Event};
+use web_sys::MouseEvent;
+use yew::{AttrValue, Callback};
 
+use super::shell::{text_of, Html, On};
 use crate::form::Side;
 
 /// One field both sides changed: its label and the two versions.
@@ -46,52 +49,87 @@ pub struct ConflictChoiceProps {
 pub fn conflict_choice(props: ConflictChoiceProps) -> Html {
     let texts = &props.texts;
     let shown = |value: &AttrValue| {
-        if value.is_empty() {
-            texts.empty.clone()
+        text_of(if value.is_empty() {
+            &texts.empty
         } else {
-            value.clone()
-        }
+            value
+        })
     };
+    let button = |part: &'static str, on: &Callback<MouseEvent>, label: &AttrValue| {
+        el("button")
+            .attr("type", "button")
+            .attr("part", part)
+            .on(Event::Click, On::from(on.clone()))
+            .text(text_of(label))
+    };
+    let keep_mine = || button("keep-mine", &props.on_keep_mine, &texts.keep_mine);
+    let take_theirs = || button("take-theirs", &props.on_take_theirs, &texts.take_theirs);
     if !props.merging && !props.comparing {
-        return html! {
-            <div class="cf-actions cf-conflict" part="conflict">
-                <button type="button" part="keep-mine" onclick={props.on_keep_mine.clone()}>{texts.keep_mine.clone()}</button>
-                <button type="button" part="take-theirs" onclick={props.on_take_theirs.clone()}>{texts.take_theirs.clone()}</button>
-                <button type="button" part="merge" onclick={props.on_show_merge.clone()}>{texts.merge.clone()}</button>
-            </div>
+        return el("div")
+            .attr("class", "cf-actions cf-conflict")
+            .attr("part", "conflict")
+            .child(keep_mine())
+            .child(take_theirs())
+            .child(button("merge", &props.on_show_merge, &texts.merge))
+            .into();
+    }
+    let fields = props.fields.iter().map(|field| {
+        let group = format!(
+            "{}-merge-{}",
+            props.id_prefix,
+            super::field::dashed(field.name)
+        );
+        let option = |side: Side, label: &AttrValue, value: &AttrValue| {
+            let on_choose = props.on_choose.clone();
+            let name = field.name;
+            let id = format!(
+                "{group}-{}",
+                if side == Side::Mine { "mine" } else { "theirs" }
+            );
+            el("div")
+                .attr("class", "cf-choice")
+                .child(
+                    el("input")
+                        .attr("type", "radio")
+                        .attr("id", id.clone())
+                        .attr("name", group.clone())
+                        .checked(field.chosen == side)
+                        .on(
+                            Event::Change,
+                            On::new(move |_: web_sys::Event| on_choose.emit((name, side))),
+                        ),
+                )
+                .child(
+                    el("label")
+                        .attr("for", id)
+                        .text(text_of(label))
+                        .child(el("span").attr("class", "cf-value").text(shown(value))),
+                )
         };
-    }
-    html! {
-        <div class="cf-conflict" part="conflict">
-            { for props.fields.iter().map(|field| {
-                let group = format!("{}-merge-{}", props.id_prefix, super::field::dashed(field.name));
-                let option = |side: Side, label: &AttrValue, value: &AttrValue| {
-                    let on_choose = props.on_choose.clone();
-                    let name = field.name;
-                    let id = format!("{group}-{}", if side == Side::Mine { "mine" } else { "theirs" });
-                    html! {
-                        <div class="cf-choice">
-                            <input type="radio" id={id.clone()} name={group.clone()} checked={field.chosen == side}
-                                onchange={Callback::from(move |_: Event| on_choose.emit((name, side)))} />
-                            <label for={id}>{label.clone()}<span class="cf-value">{shown(value)}</span></label>
-                        </div>
-                    }
-                };
-                html! {
-                    <fieldset class="cf-merge-field" part="merge-field">
-                        <legend>{field.label.clone()}</legend>
-                        { option(Side::Mine, &texts.mine, &field.mine) }
-                        { option(Side::Theirs, &texts.theirs, &field.theirs) }
-                    </fieldset>
-                }
-            }) }
-            <div class="cf-actions">
-                <button type="button" part="apply-merge" onclick={props.on_apply_merge.clone()}>{texts.apply_merge.clone()}</button>
-                if props.comparing {
-                    <button type="button" part="keep-mine" onclick={props.on_keep_mine.clone()}>{texts.keep_mine.clone()}</button>
-                    <button type="button" part="take-theirs" onclick={props.on_take_theirs.clone()}>{texts.take_theirs.clone()}</button>
-                }
-            </div>
-        </div>
-    }
+        el("fieldset")
+            .key(field.name)
+            .attr("class", "cf-merge-field")
+            .attr("part", "merge-field")
+            .child(el("legend").text(text_of(&field.label)))
+            .child(option(Side::Mine, &texts.mine, &field.mine))
+            .child(option(Side::Theirs, &texts.theirs, &field.theirs))
+            .into()
+    });
+    let comparing = props.comparing;
+    el("div")
+        .attr("class", "cf-conflict")
+        .attr("part", "conflict")
+        .children(fields)
+        .child(
+            el("div")
+                .attr("class", "cf-actions")
+                .child(button(
+                    "apply-merge",
+                    &props.on_apply_merge,
+                    &texts.apply_merge,
+                ))
+                .child_opt(comparing.then(keep_mine))
+                .child_opt(comparing.then(take_theirs)),
+        )
+        .into()
 }

@@ -2,13 +2,16 @@
 //! "Primary" radio), drawn with the row functions of `rows.rs`, and on update a read-only list
 //! (Count's API cannot change contacts there).
 
+use dom::el;
 use providers::contacts::{
     contact_problems, contact_text, is_primary, set_contact_text, set_primary, CONTACT_TEXT_FIELDS,
 };
 use providers::Json;
-use yew::prelude::*;
+use web_sys::{InputEvent, MouseEvent};
+use yew::Callback;
 
 use super::rows::{cell, input_value, remove_callback, row, rows_view, toggle, Cell, Edit, Row};
+use super::shell::Html;
 use crate::i18n::Catalog;
 
 #[inline(never)]
@@ -17,7 +20,7 @@ pub(super) fn contact_rows(
     items: &[Json],
     read_only: bool,
     edit: &Edit,
-) -> Html {
+) -> Vec<Html> {
     let problems = contact_problems(items);
     let words: Vec<String> = [
         "field.first_name",
@@ -100,11 +103,16 @@ fn contact_row(
         Callback::from(move |_: MouseEvent| edit.contacts(|items| set_primary(items, i)))
     };
     let primary_problem = problem == Some("error.count.one_primary");
-    let cells = html! { <>
-        { for inputs }
-        { toggle("radio", is_primary(item), read_only, catalog.t_with("contacts.primary_n", &[("n", &n)]),
-            catalog.t("contacts.primary"), primary_problem.then(|| error_id.clone()), on_primary) }
-    </> };
+    let mut cells: Vec<Html> = inputs.collect();
+    cells.push(toggle(
+        "radio",
+        is_primary(item),
+        read_only,
+        catalog.t_with("contacts.primary_n", &[("n", &n)]),
+        catalog.t("contacts.primary"),
+        primary_problem.then(|| error_id.clone()),
+        on_primary,
+    ));
     row(Row {
         index: i,
         class: "cf-row cf-contact",
@@ -130,19 +138,39 @@ pub fn contacts_read_only(catalog: &Catalog, id_prefix: &str, raw: &Json) -> Htm
         .unwrap_or_default();
     let title_id = format!("{id_prefix}-contacts-title");
     let primary = catalog.t("contacts.primary");
-    html! {
-        <div class="cf-field cf-contacts-view" part="field contacts-view">
-            <p id={title_id.clone()} class="cf-label" part="label">{catalog.t("contacts.title")}</p>
-            if items.is_empty() {
-                <p class="cf-hint">{catalog.t("contacts.none")}</p>
-            } else {
-                <ul class="cf-contacts-list" part="contacts-list" aria-labelledby={title_id}>
-                    { for items.iter().map(|item| html! { <li>{contact_line(item, &primary)}</li> }) }
-                </ul>
-            }
-            <p class="cf-hint">{catalog.t("contacts.read_only")}</p>
-        </div>
-    }
+    let list = if items.is_empty() {
+        el("p")
+            .attr("class", "cf-hint")
+            .text(catalog.t("contacts.none"))
+    } else {
+        el("ul")
+            .attr("class", "cf-contacts-list")
+            .attr("part", "contacts-list")
+            .attr("aria-labelledby", title_id.clone())
+            .children(
+                items
+                    .iter()
+                    .map(|item| el("li").text(contact_line(item, &primary)).into()),
+            )
+    };
+    el("div")
+        .key("contacts-view")
+        .attr("class", "cf-field cf-contacts-view")
+        .attr("part", "field contacts-view")
+        .child(
+            el("p")
+                .attr("id", title_id)
+                .attr("class", "cf-label")
+                .attr("part", "label")
+                .text(catalog.t("contacts.title")),
+        )
+        .child(list)
+        .child(
+            el("p")
+                .attr("class", "cf-hint")
+                .text(catalog.t("contacts.read_only")),
+        )
+        .into()
 }
 
 /// "Ann Lee · ann@acme.test · +44 … · Primary": the parts a contact has.

@@ -3,19 +3,19 @@
 //! with suggestions; and Count's "shipping address same as billing", which copies each billing
 //! field into its shipping twin through the ordinary edit (so drafts and conflicts see it).
 
+use dom::{el, Event};
 use providers::{FieldSpec, ProviderId};
-use web_sys::HtmlInputElement;
-use yew::prelude::*;
 
-use super::customer_form::{CustomerForm, Message};
+use super::customer_form::{FormApp, Message};
 use super::field::{Choices, FieldProps, ListStatus};
+use super::shell::{Context, Html};
 use crate::countries::{addresses_match, country_options, is_address_country, shipping_twin};
 use crate::form::Msg;
 
 /// The control that holds "same as billing" comes right before this field.
 pub const FIRST_SHIPPING_FIELD: &str = "shippingAddress.street";
 
-impl CustomerForm {
+impl FormApp {
     /// The id of Count's shared list of country suggestions (one per form).
     fn country_list_id(&self) -> String {
         format!("{}-countries", self.id_prefix)
@@ -25,7 +25,7 @@ impl CustomerForm {
     /// by `host.js` outside the virtual DOM (its 250 options diffed on every render cost the
     /// first render and each key; README, Speed), once, and again only when the language
     /// changes (the list lives in the shadow root, beside the drawn form, so a redraw keeps it).
-    pub(super) fn fill_country_list(&mut self, ctx: &Context<Self>) {
+    pub(super) fn fill_country_list(&mut self, ctx: &Context) {
         let tag = self.catalog.locale().tag();
         if ctx.props().provider != ProviderId::Count
             || self.state.is_none()
@@ -43,7 +43,7 @@ impl CustomerForm {
     /// country names (Count).
     pub(super) fn country_choices(
         &self,
-        ctx: &Context<Self>,
+        ctx: &Context,
         spec: &FieldSpec,
         value: &str,
     ) -> Option<Choices> {
@@ -84,7 +84,7 @@ impl CustomerForm {
 
     /// Prolifi's `country_id`: with the host's list it is "Country", picked by name; without
     /// it, the record's country is named beside the id ("Saved country: United Kingdom").
-    pub(super) fn adjust_country(&self, ctx: &Context<Self>, props: &mut FieldProps) {
+    pub(super) fn adjust_country(&self, ctx: &Context, props: &mut FieldProps) {
         let Some(state) = self.state.as_ref() else {
             return;
         };
@@ -148,7 +148,7 @@ impl CustomerForm {
     }
 
     /// Ticking copies every billing field into its shipping twin; unticking leaves the copies.
-    pub(super) fn set_same_address(&mut self, ctx: &Context<Self>, same: bool) {
+    pub(super) fn set_same_address(&mut self, ctx: &Context, same: bool) {
         self.same_address = same;
         if !same {
             return;
@@ -181,17 +181,31 @@ impl CustomerForm {
     }
 
     /// "Shipping address same as billing", before the first shipping field.
-    pub(super) fn same_address_box(&self, ctx: &Context<Self>, disabled: bool) -> Html {
+    pub(super) fn same_address_box(&self, ctx: &Context, disabled: bool) -> Html {
         let id = format!("{}-same-address", self.id_prefix);
-        let onchange = ctx.link().callback(|e: Event| {
-            Message::SameAddress(e.target_unchecked_into::<HtmlInputElement>().checked())
-        });
-        html! {
-            <div class="cf-field" part="field same-address" key="same-address">
-                <input type="checkbox" {id} class="cf-checkbox" part="checkbox" checked={self.same_address}
-                    {disabled} {onchange} />
-                <label for={format!("{}-same-address", self.id_prefix)} part="label">{self.catalog.t("address.same_as_billing")}</label>
-            </div>
-        }
+        let onchange = ctx
+            .link()
+            .on(|e: web_sys::Event| Message::SameAddress(super::shell::target_checked(&e)));
+        el("div")
+            .key("same-address")
+            .attr("class", "cf-field")
+            .attr("part", "field same-address")
+            .child(
+                el("input")
+                    .attr("type", "checkbox")
+                    .attr("id", id.clone())
+                    .attr("class", "cf-checkbox")
+                    .attr("part", "checkbox")
+                    .flag("disabled", disabled)
+                    .checked(self.same_address)
+                    .on(Event::Change, onchange),
+            )
+            .child(
+                el("label")
+                    .attr("for", id)
+                    .attr("part", "label")
+                    .text(self.catalog.t("address.same_as_billing")),
+            )
+            .into()
     }
 }

@@ -1,15 +1,17 @@
-//! The `CustomerForm` component: it holds the form state, feeds it messages and renders it. The
+//! The `FormApp` component: it holds the form state, feeds it messages and renders it. The
 //! effects it asks for run in `effects.rs`, what the page hears in `host_events.rs`, and the
 //! markup is `view.rs`.
 
 use std::cell::Cell;
 use std::rc::Rc;
 
+use dom::NodeRef;
 use providers::{FieldError, Json, Operation, ProviderId};
-use yew::prelude::*;
+use yew::{AttrValue, Callback, Properties};
 
 use super::anonymization::FocusAfter;
 use super::host_events::HostEvents;
+use super::shell::{Context, Html, Link, On};
 use super::tags_field::{Combo, TagsChange};
 use super::view;
 use crate::browser::Timer;
@@ -104,6 +106,8 @@ pub struct CustomerFormProps {
 }
 
 pub enum Message {
+    /// The host gave new props (an attribute, a property, a Yew parent's render).
+    Props(Rc<FormAppProps>),
     /// A state message tagged with the generation it belongs to; stale ones are dropped.
     Form(u32, Msg),
     /// Show the field-by-field choices of a conflict.
@@ -144,7 +148,12 @@ pub(super) enum DateLine {
     Shown,
 }
 
-pub struct CustomerForm {
+/// The props as the form keeps them.
+pub type FormAppProps = CustomerFormProps;
+
+pub struct FormApp {
+    link: Link,
+    props: Rc<CustomerFormProps>,
     pub(super) state: Option<FormState>,
     pub(super) catalog: Catalog,
     /// A locale's table is being fetched: the form shows its loading state until it arrives.
@@ -246,8 +255,8 @@ impl Theme {
     }
 }
 
-impl CustomerForm {
-    fn init(&mut self, ctx: &Context<Self>) {
+impl FormApp {
+    fn init(&mut self, ctx: &Context) {
         self.abort.abort();
         self.abort = Abort::new();
         self.retry_timer = None;
@@ -286,7 +295,7 @@ impl CustomerForm {
 
     /// The catalog for the props' language; a language whose table is not here yet is fetched,
     /// and the form shows its loading state until it arrives.
-    fn load_strings(&mut self, ctx: &Context<Self>) {
+    fn load_strings(&mut self, ctx: &Context) {
         let props = ctx.props();
         let locale = Locale::negotiate(&props.locale);
         self.catalog =
@@ -313,17 +322,18 @@ impl CustomerForm {
     }
 }
 
-impl Component for CustomerForm {
-    type Message = Message;
-    type Properties = CustomerFormProps;
-
-    fn create(ctx: &Context<Self>) -> Self {
+impl FormApp {
+    pub fn create(scope: &dom::Scope<FormApp>, props: Rc<CustomerFormProps>) -> FormApp {
+        let link = Link(scope.clone());
+        let ctx = Context::new(link.clone(), props.clone());
         let props = ctx.props();
         let instance = INSTANCES.with(|n| {
             n.set(n.get().wrapping_add(1));
             n.get()
         });
-        let mut form = CustomerForm {
+        let mut form = FormApp {
+            link,
+            props: props.clone().into(),
             state: None,
             catalog: Catalog::default(),
             strings_pending: false,
@@ -353,13 +363,21 @@ impl Component for CustomerForm {
             anonymization_confirmed: false,
             focus_after: None,
         };
-        form.load_strings(ctx);
-        form.init(ctx);
+        form.load_strings(&ctx);
+        form.init(&ctx);
         form
     }
 
-    fn update(&mut self, ctx: &Context<Self>, msg: Self::Message) -> bool {
+    fn ctx(&self) -> Context {
+        Context::new(self.link.clone(), self.props.clone())
+    }
+
+    fn handle(&mut self, ctx: &Context, msg: Message) -> bool {
         let (generation, msg) = match msg {
+            Message::Props(props) => {
+                let old = std::mem::replace(&mut self.props, props);
+                return self.changed(&self.ctx(), &old);
+            }
             Message::Form(generation, msg) => (generation, msg),
             Message::ShowMerge => {
                 self.merging = true;
@@ -428,11 +446,7 @@ impl Component for CustomerForm {
                     return false;
                 }
                 if let Some((field, text)) = change.text {
-                    Component::update(
-                        self,
-                        ctx,
-                        Message::Form(generation, Msg::Edit { field, text }),
-                    );
+                    self.handle(ctx, Message::Form(generation, Msg::Edit { field, text }));
                 }
                 self.tags_combo = change.combo;
                 self.tags_focus = change.focus;
@@ -506,7 +520,7 @@ impl Component for CustomerForm {
         render
     }
 
-    fn changed(&mut self, ctx: &Context<Self>, old: &Self::Properties) -> bool {
+    fn changed(&mut self, ctx: &Context, old: &CustomerFormProps) -> bool {
         let props = ctx.props();
         if props.locale != old.locale || props.strings != old.strings {
             self.load_strings(ctx);
@@ -533,8 +547,30 @@ impl Component for CustomerForm {
         self.follow_up(ctx);
         true
     }
+}
 
-    fn rendered(&mut self, ctx: &Context<Self>, _first_render: bool) {
+impl dom::App for FormApp {
+    type Message = Message;
+    type Action = On;
+
+    fn view(&self) -> Html {
+        view::render(self, &self.ctx())
+    }
+
+    fn update(&mut self, _: &dom::Scope<Self>, message: Message) -> bool {
+        let ctx = self.ctx();
+        self.handle(&ctx, message)
+    }
+
+    fn act(&mut self, _: &dom::Scope<Self>, action: On, event: &web_sys::Event) -> bool {
+        // The handler sends the messages, which are handled next.
+        action.run(event);
+        false
+    }
+
+    fn rendered(&mut self, _: &dom::Scope<Self>) {
+        let ctx = self.ctx();
+        let ctx = &ctx;
         if let Some(root) = self.root_ref.get() {
             crate::style::attach(&root);
             self.drawn = true;
@@ -549,7 +585,7 @@ impl Component for CustomerForm {
         self.apply_focus();
     }
 
-    fn destroy(&mut self, _ctx: &Context<Self>) {
+    fn destroy(&mut self) {
         self.abort.abort();
         self.retry_timer = None;
         self.credential_wait = None;
@@ -558,16 +594,12 @@ impl Component for CustomerForm {
         }
         self.host.stop();
     }
-
-    fn view(&self, ctx: &Context<Self>) -> Html {
-        view::render(self, ctx)
-    }
 }
 
-impl CustomerForm {
+impl FormApp {
     /// After every change of state: the dirty flag and its event, `customer-ready`, the unload
     /// guard, and a draft to restore once the form first takes input.
-    pub(super) fn follow_up(&mut self, ctx: &Context<Self>) {
+    pub(super) fn follow_up(&mut self, ctx: &Context) {
         self.load_references(ctx);
         let Some(state) = &self.state else { return };
         if let Some(draft) = self.host.draft_to_restore(state) {

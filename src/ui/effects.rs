@@ -7,10 +7,10 @@ use providers::{
 use std::future::Future;
 use std::task::{Context as TaskContext, Poll};
 
+use super::shell::Context;
 use wasm_bindgen_futures::spawn_local;
-use yew::prelude::*;
 
-use super::customer_form::{CustomerForm, DateLine, Message};
+use super::customer_form::{DateLine, FormApp, Message};
 use crate::browser::Timer;
 use crate::client::tokens::TokenError;
 use crate::client::ClientError;
@@ -44,9 +44,9 @@ pub fn reply_msg(outcome: Result<(HttpReply, Record), ClientError>, wrap: Wrap) 
     })
 }
 
-impl CustomerForm {
+impl FormApp {
     /// Classifies the credential the host gave, before anything is sent.
-    pub(super) fn obtain_credential(&mut self, ctx: &Context<Self>) {
+    pub(super) fn obtain_credential(&mut self, ctx: &Context) {
         self.set_token_purpose();
         let link = ctx.link().clone();
         let generation = self.generation;
@@ -88,7 +88,7 @@ impl CustomerForm {
     /// record on the main thread: about 10 % of the time to a filled form
     /// (`scripts/bench-widget.sh`). The element keeps its own skeleton until the form draws.
     /// Once a record has been drawn: the "last changed" line, after the paint (`DateLine`).
-    pub(super) fn date_after_paint(&mut self, ctx: &Context<Self>) {
+    pub(super) fn date_after_paint(&mut self, ctx: &Context) {
         let drawn_record = self.state.as_ref().is_some_and(|s| s.loaded.is_some());
         if drawn_record && matches!(self.date_line, DateLine::Waiting) {
             let link = ctx.link().clone();
@@ -98,14 +98,14 @@ impl CustomerForm {
         }
     }
 
-    pub(super) fn start_quiet(&mut self, ctx: &Context<Self>) {
+    pub(super) fn start_quiet(&mut self, ctx: &Context) {
         let link = ctx.link().clone();
         self.quiet = Some(Timer::start(QUIET_MS, move || {
             link.send_message(Message::ShowLoading)
         }));
     }
 
-    pub(super) fn run(&mut self, ctx: &Context<Self>, effects: Vec<Effect>) {
+    pub(super) fn run(&mut self, ctx: &Context, effects: Vec<Effect>) {
         for effect in effects {
             match effect {
                 Effect::Load(request) => self.request(ctx, request, |result| {
@@ -145,7 +145,7 @@ impl CustomerForm {
     }
 
     /// Sends `request` through the client and reports the outcome as `wrap(..)`.
-    fn request(&self, ctx: &Context<Self>, request: HttpRequest, wrap: Wrap) {
+    fn request(&self, ctx: &Context, request: HttpRequest, wrap: Wrap) {
         let Some(state) = &self.state else { return };
         let (contract, base) = (state.contract(), state.base().to_string());
         let client = self.client.clone();

@@ -1,12 +1,11 @@
 //! One labelled control with its hint and error, wired for assistive technology.
-//!
-//! A view function rather than a component: it keeps no state, and every component type costs
-//! the widget a copy of Yew's lifecycle code.
 
+use dom::{el, Event};
 use providers::{FieldKind, FieldSpec};
-use web_sys::HtmlInputElement;
-use yew::prelude::*;
+use web_sys::MouseEvent;
+use yew::{AttrValue, Callback};
 
+use super::shell::{target_checked, target_value, text_of, Html, On};
 use super::tags_field::{tags_control, TagsEditor};
 
 pub struct FieldProps {
@@ -104,7 +103,7 @@ pub fn field(props: FieldProps) -> Html {
     let name = spec.name;
     let read_only = props.read_only || props.locked.is_some();
 
-    let control = match (spec.kind, &props.choices) {
+    let (control, datalist) = match (spec.kind, &props.choices) {
         (
             _,
             Some(Choices::Pick {
@@ -112,19 +111,24 @@ pub fn field(props: FieldProps) -> Html {
                 none,
                 status,
             }),
-        ) => {
-            let onchange = on_change(&props.on_edit, name);
-            html! {
-                <select id={id.clone()} {name} part="input" disabled={read_only}
-                    aria-invalid={invalid} aria-busy={status.loading.then_some("true")}
-                    aria-describedby={described_by.clone()} {onchange}>
-                    <option value="" selected={props.value.is_empty()}>{none.clone()}</option>
-                    { for options.iter().map(|(value, label)| html! {
-                        <option value={value.clone()} selected={props.value == *value}>{label.clone()}</option>
-                    }) }
-                </select>
-            }
-        }
+        ) => el("select")
+            .attr("id", id.clone())
+            .attr("name", name)
+            .attr("part", "input")
+            .flag("disabled", read_only)
+            .attr_opt("aria-invalid", invalid)
+            .attr_opt("aria-busy", status.loading.then_some("true"))
+            .attr_opt("aria-describedby", described_by.clone())
+            .child(el("option").attr("value", "").text(text_of(none)))
+            .children(options.iter().map(|(value, label)| {
+                el("option")
+                    .attr("value", text_of(value))
+                    .text(text_of(label))
+                    .into()
+            }))
+            .value(text_of(&props.value))
+            .on(Event::Change, on_change(&props.on_edit, name))
+            .alone(),
         (kind, choices) => {
             let wiring = Wiring {
                 id: &id,
@@ -137,35 +141,62 @@ pub fn field(props: FieldProps) -> Html {
         }
     };
 
-    html! {
-        <div class="cf-field" part="field" key={spec.name}>
-            <label for={id.clone()} part="label">
-                {props.label.clone()}
-                if spec.required {
-                    <span class="cf-required" aria-hidden="true">{" *"}</span>
-                }
-            </label>
-            if let Some(editor) = props.editor.clone() { {editor} }
-            {control}
-            if let Some(locked) = &props.locked {
-                <p id={locked_id} class="cf-hint cf-locked" part="hint">{locked.clone()}</p>
-            }
-            if let Some(text) = status_text {
-                <p id={status_id} class="cf-hint cf-list-status" part="hint">
-                    {text}
-                    if let Some((label, onclick)) = status.and_then(|s| s.retry.clone()) {
-                        {" "}<button type="button" part="retry-list" {onclick}>{label}</button>
-                    }
-                </p>
-            }
-            if let Some(hint) = &props.hint {
-                <p id={hint_id} class="cf-hint" part="hint">{hint.clone()}</p>
-            }
-            if let Some(error) = &props.error {
-                <p id={error_id} class="cf-field-error" part="field-error">{error.clone()}</p>
-            }
-        </div>
-    }
+    let retry = status.and_then(|s| s.retry.clone());
+    el("div")
+        .key(spec.name)
+        .attr("class", "cf-field")
+        .attr("part", "field")
+        .child(
+            el("label")
+                .attr("for", id.clone())
+                .attr("part", "label")
+                .text(text_of(&props.label))
+                .child_opt(spec.required.then(|| {
+                    el("span")
+                        .attr("class", "cf-required")
+                        .attr("aria-hidden", "true")
+                        .text(" *")
+                })),
+        )
+        .child(props.editor.unwrap_or(Html::Empty))
+        .child(control)
+        .child(datalist)
+        .child_opt(props.locked.as_ref().map(|locked| {
+            el("p")
+                .attr("id", locked_id)
+                .attr("class", "cf-hint cf-locked")
+                .attr("part", "hint")
+                .text(text_of(locked))
+        }))
+        .child_opt(status_text.map(|text| {
+            el("p")
+                .attr("id", status_id)
+                .attr("class", "cf-hint cf-list-status")
+                .attr("part", "hint")
+                .text(text_of(&text))
+                .child_opt(retry.map(|(label, onclick)| {
+                    el("button")
+                        .attr("type", "button")
+                        .attr("part", "retry-list")
+                        .on(Event::Click, On::from(onclick))
+                        .text(text_of(&label))
+                }))
+        }))
+        .child_opt(props.hint.as_ref().map(|hint| {
+            el("p")
+                .attr("id", hint_id)
+                .attr("class", "cf-hint")
+                .attr("part", "hint")
+                .text(text_of(hint))
+        }))
+        .child_opt(props.error.as_ref().map(|error| {
+            el("p")
+                .attr("id", error_id)
+                .attr("class", "cf-field-error")
+                .attr("part", "field-error")
+                .text(text_of(error))
+        }))
+        .into()
 }
 
 /// How a field's control is tied to what surrounds it: its id (the label's `for`), its
@@ -181,11 +212,30 @@ pub(super) struct Wiring<'a> {
 
 /// The field's own control: a textarea, a select of fixed choices, or an input (with its
 /// suggestions).
-fn control(props: &FieldProps, kind: FieldKind, choices: &Option<Choices>, wiring: Wiring) -> Html {
+/// A control and the suggestions list drawn after it (`Html::Empty` when it has none).
+type Control = (Html, Html);
+
+/// A control with no suggestions list.
+trait Alone {
+    fn alone(self) -> Control;
+}
+
+impl Alone for dom::Element<On> {
+    fn alone(self) -> Control {
+        (self.into(), Html::Empty)
+    }
+}
+
+fn control(
+    props: &FieldProps,
+    kind: FieldKind,
+    choices: &Option<Choices>,
+    wiring: Wiring,
+) -> Control {
     let spec = props.spec;
     let name = spec.name;
     if let (FieldKind::Tags, Some(editor)) = (kind, &props.tags) {
-        return tags_control(props, editor, wiring);
+        return (tags_control(props, editor, wiring), Html::Empty);
     }
     let Wiring {
         id,
@@ -195,45 +245,69 @@ fn control(props: &FieldProps, kind: FieldKind, choices: &Option<Choices>, wirin
         read_only,
     } = wiring;
     let id = id.to_string();
+    let common = |tag: &'static str| {
+        el(tag)
+            .attr("id", id.clone())
+            .attr("name", name)
+            .attr("part", "input")
+    };
+    let wired = |element: dom::Element<On>| {
+        element
+            .attr_opt("aria-invalid", invalid)
+            .attr_opt("aria-describedby", described_by.clone())
+    };
     match kind {
-        FieldKind::JsonObject | FieldKind::JsonList => {
-            let oninput = on_input(&props.on_edit, name);
-            html! {
-                <textarea id={id.clone()} {name} part="input" spellcheck="false"
-                    rows={props.value.lines().count().clamp(3, 12).to_string()}
-                    value={props.value.clone()} readonly={read_only}
-                    required={spec.required} aria-invalid={invalid}
-                    aria-describedby={described_by.clone()} {oninput} />
-            }
-        }
+        FieldKind::JsonObject | FieldKind::JsonList => wired(
+            common("textarea")
+                .attr("spellcheck", "false")
+                .attr("rows", props.value.lines().count().clamp(3, 12).to_string())
+                .flag("readonly", read_only)
+                .flag("required", spec.required),
+        )
+        .value(text_of(&props.value))
+        .on(Event::Input, on_input(&props.on_edit, name))
+        .alone(),
         // A flag (`"true"` or nothing, e.g. Commerce Layer's anonymization requests): a checkbox.
         FieldKind::Choice(["true"]) => {
             let on_edit = props.on_edit.clone();
-            let onchange = Callback::from(move |e: Event| {
-                let checked = e.target_unchecked_into::<HtmlInputElement>().checked();
+            let onchange = On::new(move |e: web_sys::Event| {
+                let checked = target_checked(&e);
                 on_edit.emit((name, if checked { "true" } else { "" }.to_string()));
             });
-            html! {
-                <input type="checkbox" id={id.clone()} {name} value="true" class="cf-checkbox" part="checkbox"
-                    checked={props.value == "true"} disabled={read_only}
-                    aria-invalid={invalid} aria-describedby={described_by.clone()} {onchange} />
-            }
+            wired(
+                el("input")
+                    .attr("type", "checkbox")
+                    .attr("id", id.clone())
+                    .attr("name", name)
+                    .attr("value", "true")
+                    .attr("class", "cf-checkbox")
+                    .attr("part", "checkbox")
+                    .flag("disabled", read_only),
+            )
+            .checked(props.value == "true")
+            .on(Event::Change, onchange)
+            .alone()
         }
-        FieldKind::Choice(choices) => {
-            let onchange = on_change(&props.on_edit, name);
-            html! {
-                <select id={id.clone()} {name} part="input" disabled={read_only}
-                    required={spec.required} aria-invalid={invalid}
-                    aria-describedby={described_by.clone()} {onchange}>
-                    if !spec.required {
-                        <option value="" selected={props.value.is_empty()}>{"—"}</option>
-                    }
-                    { for choices.iter().zip(props.choice_labels.iter()).map(|(choice, label)| html! {
-                        <option value={*choice} selected={props.value.as_str() == *choice}>{label.clone()}</option>
-                    }) }
-                </select>
-            }
-        }
+        FieldKind::Choice(choices) => wired(
+            common("select")
+                .flag("disabled", read_only)
+                .flag("required", spec.required),
+        )
+        .child_opt((!spec.required).then(|| el("option").attr("value", "").text("—")))
+        .children(
+            choices
+                .iter()
+                .zip(props.choice_labels.iter())
+                .map(|(choice, label)| {
+                    el("option")
+                        .attr("value", *choice)
+                        .text(text_of(label))
+                        .into()
+                }),
+        )
+        .value(text_of(&props.value))
+        .on(Event::Change, on_change(&props.on_edit, name))
+        .alone(),
         kind => {
             let input_type = match kind {
                 FieldKind::Email => "email",
@@ -251,53 +325,52 @@ fn control(props: &FieldProps, kind: FieldKind, choices: &Option<Choices>, wirin
                 _ => None,
             };
             let list = match choices {
-                Some(Choices::Listed(list)) => Some(list.clone()),
-                _ => suggestions.map(|_| list_id.into()),
+                Some(Choices::Listed(list)) => Some(text_of(list)),
+                _ => suggestions.map(|_| list_id.to_string().into()),
             };
-            let oninput = on_input(&props.on_edit, name);
-            html! { <>
-                <input id={id.clone()} {name} type={input_type} part="input"
-                    value={props.value.clone()} readonly={read_only}
-                    required={spec.required} aria-invalid={invalid}
-                    aria-describedby={described_by.clone()}
-                    autocomplete={spec.autocomplete.or((kind == FieldKind::Password).then_some("new-password"))}
-                    maxlength={spec.max_chars.map(|m| m.to_string())}
-                    spellcheck={literal.then_some("false")}
-                    autocapitalize={literal.then_some("off")}
-                    {list}
-                    {oninput} />
-                if let Some(options) = suggestions {
-                    <datalist id={list_id.to_string()}>
-                        { for options.iter().map(|(value, label)| html! {
-                            <option value={value.clone()} label={label.clone()} />
-                        }) }
-                    </datalist>
-                }
-            </> }
+            let input = wired(
+                common("input")
+                    .attr("type", input_type)
+                    .flag("readonly", read_only)
+                    .flag("required", spec.required),
+            )
+            .attr_opt(
+                "autocomplete",
+                spec.autocomplete
+                    .or((kind == FieldKind::Password).then_some("new-password")),
+            )
+            .attr_opt("maxlength", spec.max_chars.map(|m| m.to_string()))
+            .attr_opt("spellcheck", literal.then_some("false"))
+            .attr_opt("autocapitalize", literal.then_some("off"))
+            .attr_opt("list", list)
+            .value(text_of(&props.value))
+            .on(Event::Input, on_input(&props.on_edit, name));
+            let datalist = suggestions.map(|options| {
+                el("datalist")
+                    .attr("id", list_id.to_string())
+                    .children(options.iter().map(|(value, label)| {
+                        el("option")
+                            .attr("value", text_of(value))
+                            .attr("label", text_of(label))
+                            .into()
+                    }))
+                    .into()
+            });
+            (input.into(), datalist.unwrap_or(Html::Empty))
         }
     }
 }
 
-/// A select's new value, as the field's edit. One callback type for every select, and one for
-/// every text control below: a closure per control cost a type each (README, Size).
-fn on_change(on_edit: &Callback<(&'static str, String)>, name: &'static str) -> Callback<Event> {
+/// A select's new value, as the field's edit. One handler for every select, and one for every
+/// text control below.
+fn on_change(on_edit: &Callback<(&'static str, String)>, name: &'static str) -> On {
     let on_edit = on_edit.clone();
-    Callback::from(move |e: Event| on_edit.emit((name, control_value(&e))))
+    On::new(move |e: web_sys::Event| on_edit.emit((name, target_value(&e))))
 }
 
 /// An input's or a textarea's new text, as the field's edit.
-fn on_input(
-    on_edit: &Callback<(&'static str, String)>,
-    name: &'static str,
-) -> Callback<InputEvent> {
-    let on_edit = on_edit.clone();
-    Callback::from(move |e: InputEvent| on_edit.emit((name, control_value(&e))))
-}
-
-/// The `value` of the control an event came from: an input, a textarea or a select, which all
-/// have one (read as an input's; the binding reads the property by name).
-fn control_value(e: &Event) -> String {
-    e.target_unchecked_into::<HtmlInputElement>().value()
+fn on_input(on_edit: &Callback<(&'static str, String)>, name: &'static str) -> On {
+    on_change(on_edit, name)
 }
 
 #[cfg(test)]

@@ -2,10 +2,10 @@
 //! `-ready` through the props' callbacks) and what the form hears from the page (leaving with
 //! unsaved changes, the page being hidden: when a draft is kept).
 
+use super::shell::Context;
 use providers::FieldError;
-use yew::prelude::*;
 
-use super::customer_form::{CustomerForm, CustomerFormProps, ErrorReport, Message, SavedCustomer};
+use super::customer_form::{CustomerFormProps, ErrorReport, FormApp, Message, SavedCustomer};
 use crate::browser::{DraftStore, PageHide, UnloadGuard};
 use crate::form::{Draft, Event as FormEvent, Failure, FormState};
 use crate::messages::{alert_text, failure_kind, field_text};
@@ -31,7 +31,7 @@ struct Drafts {
 
 impl HostEvents {
     /// A new customer (or the first): drafts for it, if asked for.
-    pub fn start(&mut self, ctx: &Context<CustomerForm>, props: &CustomerFormProps) {
+    pub fn start(&mut self, ctx: &Context, props: &CustomerFormProps) {
         self.ready_sent = false;
         self.drafts = props.keep_draft.then(|| {
             let link = ctx.link().clone();
@@ -94,9 +94,9 @@ impl HostEvents {
     }
 }
 
-impl CustomerForm {
+impl FormApp {
     /// Tells the host what happened, in its terms.
-    pub(super) fn emit(&self, ctx: &Context<Self>, event: FormEvent) {
+    pub(super) fn emit(&self, ctx: &Context, event: FormEvent) {
         let props = ctx.props();
         match event {
             FormEvent::Loaded(customer) => props.on_loaded.emit(customer),

@@ -1,6 +1,8 @@
-//! Yew components: they render state and dispatch messages; they never build requests.
+//! The form's views and its app: they render state and dispatch messages; they never build
+//! requests. The app runs on `dom` (`shell.rs`); `component.rs` is its Yew component.
 
 mod anonymization;
+pub mod component;
 pub mod conflict;
 mod contact_rows;
 mod country_field;
@@ -12,5 +14,6 @@ mod outcome;
 mod reference_field;
 mod rows;
 mod section;
+pub mod shell;
 mod tags_field;
 mod view;

@@ -3,8 +3,10 @@
 //! beside the submit button (successes in the polite `role="status"` region; a failure as plain
 //! text, so it is not announced twice).
 
-use yew::prelude::*;
+use dom::{el, Event, NodeRef};
+use wasm_bindgen::JsCast;
 
+use super::shell::{Html, On};
 use crate::messages::AlertText;
 
 /// A field the summary links to.
@@ -31,20 +33,36 @@ pub fn summary(props: SummaryProps) -> Html {
         summary_ref,
         form_ref,
     } = props;
-    html! {
-        <div ref={summary_ref} class="cf-alert" role="alert" part="alert" tabindex="-1">
-            if let Some(alert) = alert {
-                <p class="cf-alert-summary">{alert.summary}</p>
-                if let Some(detail) = alert.detail { <p class="cf-alert-detail">{detail}</p> }
-                if let Some(other) = alert.other_fields { <p class="cf-alert-detail">{other}</p> }
-                if !invalid.is_empty() {
-                    <ul class="cf-error-links" part="error-links">
-                        { for invalid.into_iter().map(|field| error_link(field, &form_ref)) }
-                    </ul>
-                }
-            }
-        </div>
-    }
+    let summary = el("div")
+        .node_ref(&summary_ref)
+        .attr("class", "cf-alert")
+        .attr("role", "alert")
+        .attr("part", "alert")
+        .attr("tabindex", "-1");
+    let Some(alert) = alert else {
+        return summary.into();
+    };
+    let detail =
+        |text: Option<String>| text.map(|text| el("p").attr("class", "cf-alert-detail").text(text));
+    summary
+        .child(
+            el("p")
+                .attr("class", "cf-alert-summary")
+                .text(alert.summary),
+        )
+        .child_opt(detail(alert.detail))
+        .child_opt(detail(alert.other_fields))
+        .child_opt((!invalid.is_empty()).then(|| {
+            el("ul")
+                .attr("class", "cf-error-links")
+                .attr("part", "error-links")
+                .children(
+                    invalid
+                        .into_iter()
+                        .map(|field| error_link(field, &form_ref)),
+                )
+        }))
+        .into()
 }
 
 fn error_link(field: InvalidField, form_ref: &NodeRef) -> Html {
@@ -52,25 +70,33 @@ fn error_link(field: InvalidField, form_ref: &NodeRef) -> Html {
     let form_ref = form_ref.clone();
     let id = field.id;
     // A fragment link does not reach into a shadow root: the click focuses the field itself.
-    let onclick = Callback::from(move |e: MouseEvent| {
+    let onclick = On::new(move |e: web_sys::Event| {
         e.prevent_default();
         focus_by_id(&form_ref, &id);
     });
-    html! {
-        <li><a {href} part="error-link" {onclick}>{field.label}{": "}{field.message}</a></li>
-    }
+    el("li")
+        .child(
+            el("a")
+                .attr("href", href)
+                .attr("part", "error-link")
+                .on(Event::Click, onclick)
+                .text(field.label)
+                .text(": ")
+                .text(field.message),
+        )
+        .into()
 }
 
 /// Focuses the element with this id inside the form.
 pub fn focus_by_id(form: &NodeRef, id: &str) {
     let target = form
-        .cast::<web_sys::Element>()
+        .get()
         .and_then(|form| {
             form.query_selector(&format!("[id=\"{id}\"]"))
                 .ok()
                 .flatten()
         })
-        .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok());
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
     if let Some(target) = target {
         let _ = target.focus();
     }
@@ -78,7 +104,10 @@ pub fn focus_by_id(form: &NodeRef, id: &str) {
 
 /// Moves the focus to the summary (after a failed save).
 pub fn focus_summary(summary: &NodeRef) {
-    if let Some(summary) = summary.cast::<web_sys::HtmlElement>() {
+    if let Some(summary) = summary
+        .get()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
         let _ = summary.focus();
     }
 }
@@ -86,14 +115,20 @@ pub fn focus_summary(summary: &NodeRef) {
 /// Beside the submit button: what the last save did (`notice`, announced politely) or, after a
 /// failure, the same words as the summary, as plain text.
 pub fn beside_submit(notice: Option<String>, failed: Option<String>) -> Html {
-    html! {
-        <div class="cf-outcome">
-            <div class="cf-status" role="status" part="status">
-                if let Some(notice) = notice { <p>{notice}</p> }
-            </div>
-            if let Some(failed) = failed {
-                <p class="cf-failed" part="outcome">{failed}</p>
-            }
-        </div>
-    }
+    el("div")
+        .attr("class", "cf-outcome")
+        .child(
+            el("div")
+                .attr("class", "cf-status")
+                .attr("role", "status")
+                .attr("part", "status")
+                .child_opt(notice.map(|notice| el("p").text(notice))),
+        )
+        .child_opt(failed.map(|failed| {
+            el("p")
+                .attr("class", "cf-failed")
+                .attr("part", "outcome")
+                .text(failed)
+        }))
+        .into()
 }

@@ -2,18 +2,20 @@
 //! the credential may write, kept apart from the save machine (`crate::reference`), and shown as
 //! a select of groups by name and as suggestions for tags.
 
+use super::shell::Context;
 use providers::reference::ReferenceList;
 use providers::FieldSpec;
 use wasm_bindgen_futures::spawn_local;
-use yew::prelude::*;
+use web_sys::MouseEvent;
+use yew::AttrValue;
 
-use super::customer_form::{CustomerForm, Message};
+use super::customer_form::{FormApp, Message};
 use super::field::{Choices, ListStatus};
 use crate::reference::{ReferenceData, MAX_PAGES};
 
-impl CustomerForm {
+impl FormApp {
     /// Starts loading each list the form's fields offer, once, when the credential may write.
-    pub(super) fn load_references(&mut self, ctx: &Context<Self>) {
+    pub(super) fn load_references(&mut self, ctx: &Context) {
         let Some(state) = &self.state else { return };
         if !state.can_write() {
             return;
@@ -31,7 +33,7 @@ impl CustomerForm {
     }
 
     /// (Re)loads one list.
-    pub(super) fn fetch_reference(&mut self, ctx: &Context<Self>, list: ReferenceList) {
+    pub(super) fn fetch_reference(&mut self, ctx: &Context, list: ReferenceList) {
         let Some(state) = &self.state else { return };
         self.references.set(list, ReferenceData::Loading);
         let (contract, base) = (state.contract(), state.base().to_string());
@@ -58,7 +60,7 @@ impl CustomerForm {
     /// What `spec` offers from its list, holding `value`.
     pub(super) fn choices_for(
         &self,
-        ctx: &Context<Self>,
+        ctx: &Context,
         spec: &FieldSpec,
         value: &str,
     ) -> Option<Choices> {

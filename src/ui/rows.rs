@@ -7,16 +7,18 @@
 //! text per field, as before. The only state is `RowsText`: the text as the rows last wrote it,
 //! and the row to focus once they are drawn again.
 
+use dom::{el, Event};
 use providers::contacts::{parse_contacts, write_contacts};
 use providers::pairs::{parse_pairs, row_problems, write_pairs, Pair, RowProblem};
 use providers::{FieldKind, FieldSpec, Json};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement, HtmlInputElement};
-use yew::prelude::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement, InputEvent, MouseEvent};
+use yew::{AttrValue, Callback};
 
 use super::contact_rows::contact_rows;
+use super::shell::{Html, On};
 use crate::form::FormState;
 use crate::i18n::Catalog;
 
@@ -128,13 +130,22 @@ pub fn editor(
         parse_pairs(value)
             .map(|pairs| metadata_rows(catalog, &pairs, field_error, read_only, &edit))
     };
-    Some(html! {
-        <div class="cf-rows" part="rows" role="group" aria-label={label}>
-            { rows.unwrap_or_else(|| html! {
-                <p class="cf-hint cf-rows-note" part="rows-note">{catalog.t("rows.fix_json")}</p>
-            }) }
-        </div>
-    })
+    let rows = rows.unwrap_or_else(|| {
+        vec![el("p")
+            .attr("class", "cf-hint cf-rows-note")
+            .attr("part", "rows-note")
+            .text(catalog.t("rows.fix_json"))
+            .into()]
+    });
+    Some(
+        el("div")
+            .attr("class", "cf-rows")
+            .attr("part", "rows")
+            .attr("role", "group")
+            .attr("aria-label", label)
+            .children(rows)
+            .into(),
+    )
 }
 
 /// Whether a field of this form is drawn as rows, so an edit of its text must redraw them.
@@ -185,7 +196,9 @@ impl Edit {
 }
 
 pub(super) fn input_value(e: InputEvent) -> String {
-    e.target_unchecked_into::<HtmlInputElement>().value()
+    e.target()
+        .map(|t| t.unchecked_into::<HtmlInputElement>().value())
+        .unwrap_or_default()
 }
 
 #[inline(never)]
@@ -195,7 +208,7 @@ fn metadata_rows(
     field_error: bool,
     read_only: bool,
     edit: &Edit,
-) -> Html {
+) -> Vec<Html> {
     let problems = row_problems(pairs);
     let words = [catalog.t("rows.key"), catalog.t("rows.value")];
     let count = pairs.len();
@@ -229,12 +242,8 @@ fn metadata_rows(
     )
 }
 
-// A class chosen at run time is set as the `className` property (`~className`), which sets the
-// same `class` attribute: through `class={…}` it would go through Yew's `Classes` (an index
-// set), 2.4 kB gzip of code the widget needs nowhere else (README, Size).
-
-/// The column heads, the rows and the add button. Each `html!` costs the widget its own code,
-/// so both editors share these few drawing functions.
+/// The column heads, the rows and the add button: both editors share these few drawing
+/// functions.
 #[inline(never)]
 pub(super) fn rows_view(
     heads: &[String],
@@ -243,16 +252,28 @@ pub(super) fn rows_view(
     read_only: bool,
     add_text: String,
     add: Callback<MouseEvent>,
-) -> Html {
-    html! { <>
-        if !rows.is_empty() {
-            <div ~className={head_class} aria-hidden="true">{ for heads.iter().map(|w| html! { <span>{w.clone()}</span> }) }</div>
-        }
-        { for rows }
-        if !read_only {
-            <button type="button" class="cf-row-add" part="row-add" onclick={add}>{add_text}</button>
-        }
-    </> }
+) -> Vec<Html> {
+    let head = (!rows.is_empty()).then(|| {
+        el("div")
+            .attr("class", head_class)
+            .attr("aria-hidden", "true")
+            .children(heads.iter().map(|w| el("span").text(w.clone()).into()))
+            .into()
+    });
+    let add = (!read_only).then(|| {
+        el("button")
+            .attr("type", "button")
+            .attr("class", "cf-row-add")
+            .attr("part", "row-add")
+            .on(Event::Click, On::from(add))
+            .text(add_text)
+            .into()
+    });
+    let mut drawn = Vec::with_capacity(rows.len() + 2);
+    drawn.push(head.unwrap_or(Html::Empty));
+    drawn.extend(rows);
+    drawn.push(add.unwrap_or(Html::Empty));
+    drawn
 }
 
 /// One text input of a row.
@@ -269,11 +290,17 @@ pub(super) struct Cell {
 
 #[inline(never)]
 pub(super) fn cell(c: Cell) -> Html {
-    html! {
-        <input type={c.kind} ~className={c.class} value={c.value} aria-label={c.label} readonly={c.read_only}
-            aria-invalid={c.error.as_ref().map(|_| "true")} aria-describedby={c.error}
-            autocomplete="off" oninput={c.oninput} />
-    }
+    el("input")
+        .attr("type", c.kind)
+        .attr("class", c.class)
+        .attr("aria-label", c.label)
+        .flag("readonly", c.read_only)
+        .attr_opt("aria-invalid", c.error.as_ref().map(|_| "true"))
+        .attr_opt("aria-describedby", c.error)
+        .attr("autocomplete", "off")
+        .value(c.value)
+        .on(Event::Input, On::from(c.oninput))
+        .into()
 }
 
 /// A row's checkbox ("JSON") or radio ("Primary"), with its visible word.
@@ -287,13 +314,20 @@ pub(super) fn toggle(
     error: Option<String>,
     onclick: Callback<MouseEvent>,
 ) -> Html {
-    html! {
-        <label class="cf-row-json">
-            <input type={kind} {checked} disabled={read_only} aria-label={label}
-                aria-invalid={error.as_ref().map(|_| "true")} aria-describedby={error} {onclick} />
-            {text}
-        </label>
-    }
+    el("label")
+        .attr("class", "cf-row-json")
+        .child(
+            el("input")
+                .attr("type", kind)
+                .flag("disabled", read_only)
+                .attr("aria-label", label)
+                .attr_opt("aria-invalid", error.as_ref().map(|_| "true"))
+                .attr_opt("aria-describedby", error)
+                .checked(checked)
+                .on(Event::Click, On::from(onclick)),
+        )
+        .text(text)
+        .into()
 }
 
 /// A row: its inputs, its remove button and what is wrong with it.
@@ -302,25 +336,39 @@ pub(super) struct Row {
     pub(super) class: &'static str,
     /// The name of a row that is a group of its own (a contact).
     pub(super) group: Option<String>,
-    pub(super) cells: Html,
+    pub(super) cells: Vec<Html>,
     pub(super) remove: Option<(String, String, Callback<MouseEvent>)>,
     pub(super) error: Option<(String, String)>,
 }
 
 #[inline(never)]
 pub(super) fn row(r: Row) -> Html {
-    html! {
-        <div ~className={r.class} part="row" data-row={(r.index + 1).to_string()} key={r.index}
-            role={r.group.as_ref().map(|_| "group")} aria-label={r.group}>
-            {r.cells}
-            if let Some((label, text, onclick)) = r.remove {
-                <button type="button" class="cf-row-remove" part="row-remove" aria-label={label} {onclick}>{text}</button>
-            }
-            if let Some((id, text)) = r.error {
-                <p {id} class="cf-field-error cf-row-error" part="row-error">{text}</p>
-            }
-        </div>
-    }
+    let n = (r.index + 1).to_string();
+    el("div")
+        .key(n.clone())
+        .attr("class", r.class)
+        .attr("part", "row")
+        .attr("data-row", n)
+        .attr_opt("role", r.group.as_ref().map(|_| "group"))
+        .attr_opt("aria-label", r.group)
+        .children(r.cells)
+        .child_opt(r.remove.map(|(label, text, onclick)| {
+            el("button")
+                .attr("type", "button")
+                .attr("class", "cf-row-remove")
+                .attr("part", "row-remove")
+                .attr("aria-label", label)
+                .on(Event::Click, On::from(onclick))
+                .text(text)
+        }))
+        .child_opt(r.error.map(|(id, text)| {
+            el("p")
+                .attr("id", id)
+                .attr("class", "cf-field-error cf-row-error")
+                .attr("part", "row-error")
+                .text(text)
+        }))
+        .into()
 }
 
 #[inline(never)]
@@ -391,18 +439,39 @@ fn pair_row(
         Ok(text) => text,
         Err(raw) => raw.to_string(),
     };
-    let cells = html! { <>
-        { cell(Cell {
-            kind: "text", class: "cf-row-key", value: pair.key.clone(), label: format!("{} {n}", words[0]),
-            read_only, error: described.clone().filter(|_| key_problem), oninput: on_key,
-        }) }
-        { cell(Cell {
-            kind: "text", class: if is_json { "cf-row-value cf-mono" } else { "cf-row-value" }, value: shown,
-            label: format!("{} {n}", words[1]), read_only, error: described.filter(|_| !key_problem), oninput: on_value,
-        }) }
-        { toggle("checkbox", is_json, read_only, catalog.t_with("rows.value_json", &[("n", &n)]),
-            catalog.t("rows.json"), None, on_json) }
-    </> };
+    let cells = vec![
+        cell(Cell {
+            kind: "text",
+            class: "cf-row-key",
+            value: pair.key.clone(),
+            label: format!("{} {n}", words[0]),
+            read_only,
+            error: described.clone().filter(|_| key_problem),
+            oninput: on_key,
+        }),
+        cell(Cell {
+            kind: "text",
+            class: if is_json {
+                "cf-row-value cf-mono"
+            } else {
+                "cf-row-value"
+            },
+            value: shown,
+            label: format!("{} {n}", words[1]),
+            read_only,
+            error: described.filter(|_| !key_problem),
+            oninput: on_value,
+        }),
+        toggle(
+            "checkbox",
+            is_json,
+            read_only,
+            catalog.t_with("rows.value_json", &[("n", &n)]),
+            catalog.t("rows.json"),
+            None,
+            on_json,
+        ),
+    ];
     row(Row {
         index: i,
         class: "cf-row",

@@ -1,15 +1,17 @@
 //! One section of the form: a fieldset with a legend (who the customer is, contact, addresses…)
 //! around its fields. Which field goes where is the provider contract's word (`FieldSpec::section`).
 
+use dom::el;
 use providers::Section;
-use yew::prelude::*;
+
+use super::shell::Html;
 
 pub struct SectionProps {
     pub section: Section,
-    pub id_prefix: AttrValue,
+    pub id_prefix: yew::AttrValue,
     pub legend: String,
     pub hint: Option<String>,
-    pub fields: Html,
+    pub fields: Vec<Html>,
 }
 
 pub fn section(props: SectionProps) -> Html {
@@ -20,17 +22,23 @@ pub fn section(props: SectionProps) -> Html {
     } else {
         "cf-section"
     };
-    // `~className`, not `class={class}`: a class chosen at run time through `class` goes through
-    // Yew's `Classes` (an index set), 2.4 kB gzip of code the widget needs nowhere else (README,
-    // Size). The property sets the same `class` attribute.
-    html! {
-        <fieldset ~className={class} part={format!("section section-{name}")} data-section={name}
-            aria-describedby={props.hint.as_ref().map(|_| hint_id.clone())}>
-            <legend part="legend">{props.legend}</legend>
-            if let Some(hint) = props.hint {
-                <p id={hint_id} class="cf-hint" part="section-hint">{hint}</p>
-            }
-            {props.fields}
-        </fieldset>
-    }
+    el("fieldset")
+        .key(name)
+        .attr("class", class)
+        .attr("part", format!("section section-{name}"))
+        .attr("data-section", name)
+        .attr_opt(
+            "aria-describedby",
+            props.hint.as_ref().map(|_| hint_id.clone()),
+        )
+        .child(el("legend").attr("part", "legend").text(props.legend))
+        .child_opt(props.hint.map(|hint| {
+            el("p")
+                .attr("id", hint_id)
+                .attr("class", "cf-hint")
+                .attr("part", "section-hint")
+                .text(hint)
+        }))
+        .children(props.fields)
+        .into()
 }

@@ -8,13 +8,15 @@
 //! between chips and the input; Backspace with the caret at the start of the input focuses the
 //! last chip (it never removes one unseen).
 
+use dom::{el, Event};
 use providers::substring;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement, HtmlInputElement};
-use yew::prelude::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent, MouseEvent};
+use yew::{AttrValue, Callback};
 
-use super::customer_form::{CustomerForm, Message};
+use super::customer_form::{FormApp, Message};
 use super::field::{Choices, FieldProps, Wiring};
+use super::shell::{target_value, text_of, Context, Html, On};
 use crate::tags;
 
 /// The combobox's popup: whether it is open, and which option is active.
@@ -43,8 +45,8 @@ pub struct TagsEditor {
     pub suggested: AttrValue,
 }
 
-impl CustomerForm {
-    pub(super) fn tags_editor(&self, ctx: &Context<Self>) -> TagsEditor {
+impl FormApp {
+    pub(super) fn tags_editor(&self, ctx: &Context) -> TagsEditor {
         let generation = self.generation;
         TagsEditor {
             combo: self.tags_combo,
@@ -60,7 +62,7 @@ impl CustomerForm {
     pub(super) fn tags_rendered(&mut self) {
         let focus = self.tags_focus.take();
         let reveal = self.tags_reveal.take();
-        let Some(root) = self.root_ref.cast::<Element>() else {
+        let Some(root) = self.root_ref.get() else {
             return;
         };
         let find = |id: &str| {
@@ -196,8 +198,14 @@ impl Editor {
                 self.emit(closed, None, None);
             }
             "Backspace" if self.chips > 0 => {
-                let input = e.target_unchecked_into::<HtmlInputElement>();
-                if input.selection_start() == Ok(Some(0)) && input.selection_end() == Ok(Some(0)) {
+                let at_start = e
+                    .target()
+                    .map(|t| t.unchecked_into::<HtmlInputElement>())
+                    .is_some_and(|input| {
+                        input.selection_start() == Ok(Some(0))
+                            && input.selection_end() == Ok(Some(0))
+                    });
+                if at_start {
                     e.prevent_default();
                     let last = chip_id(&self.id, self.chips - 1);
                     self.emit(self.combo, None, Some(last));
@@ -268,82 +276,120 @@ pub fn tags_control(props: &FieldProps, editor: &TagsEditor, wiring: Wiring) -> 
     let listbox_id = format!("{id}-listbox");
 
     let chip_list = (!chips.is_empty()).then(|| {
-        html! {
-            <ul class="cf-chips" part="chips" aria-label={props.label.clone()}>
-                { for chips.iter().enumerate().map(|(index, tag)| html! {
-                    <li class="cf-chip" part="chip">
-                        <span>{tag.clone()}</span>
-                        if !read_only {
-                            <button type="button" id={chip_id(id, index)} data-i={index.to_string()}
-                                class="cf-chip-remove" part="chip-remove"
-                                aria-label={substring::replace(&editor.remove, "{tag}", tag)}>
-                                <span aria-hidden="true">{"×"}</span>
-                            </button>
-                        }
-                    </li>
-                }) }
-            </ul>
-        }
+        el("ul")
+            .attr("class", "cf-chips")
+            .attr("part", "chips")
+            .attr("aria-label", text_of(&props.label))
+            .children(chips.iter().enumerate().map(|(index, tag)| {
+                el("li")
+                    .attr("class", "cf-chip")
+                    .attr("part", "chip")
+                    .child(el("span").text(tag.clone()))
+                    .child_opt((!read_only).then(|| {
+                        el("button")
+                            .attr("type", "button")
+                            .attr("id", chip_id(id, index))
+                            .attr("data-i", index.to_string())
+                            .attr("class", "cf-chip-remove")
+                            .attr("part", "chip-remove")
+                            .attr(
+                                "aria-label",
+                                substring::replace(&editor.remove, "{tag}", tag),
+                            )
+                            .child(el("span").attr("aria-hidden", "true").text("×"))
+                    }))
+                    .into()
+            }))
     });
     let listbox = combobox.then(|| {
-        html! {
-            <ul id={listbox_id.clone()} class="cf-listbox" part="listbox" role="listbox"
-                aria-label={editor.suggested.clone()} hidden={!open}
-                // Keeps the focus in the input while an option is clicked.
-                onmousedown={|e: MouseEvent| e.prevent_default()}>
-                if open {
-                    { for state.options.iter().enumerate().map(|(index, tag)| html! {
-                        <li id={option_id(id, index)} data-i={index.to_string()} role="option"
-                            class="cf-option" part="option"
-                            aria-selected={if active == Some(index) { "true" } else { "false" }}>
-                            {tag.clone()}
-                        </li>
-                    }) }
-                }
-            </ul>
-        }
+        let options = state.options.iter().enumerate().map(|(index, tag)| {
+            el("li")
+                .attr("id", option_id(id, index))
+                .attr("data-i", index.to_string())
+                .attr("role", "option")
+                .attr("class", "cf-option")
+                .attr("part", "option")
+                .attr(
+                    "aria-selected",
+                    if active == Some(index) {
+                        "true"
+                    } else {
+                        "false"
+                    },
+                )
+                .text(text_of(tag))
+                .into()
+        });
+        el("ul")
+            .attr("id", listbox_id.clone())
+            .attr("class", "cf-listbox")
+            .attr("part", "listbox")
+            .attr("role", "listbox")
+            .attr("aria-label", text_of(&editor.suggested))
+            .flag("hidden", !open)
+            // Keeps the focus in the input while an option is clicked.
+            .on(
+                Event::MouseDown,
+                On::new(|e: web_sys::Event| e.prevent_default()),
+            )
+            .children(options.filter(|_| open))
     });
     let oninput = {
         let state = state.clone();
-        move |e: InputEvent| {
-            let text = e.target_unchecked_into::<HtmlInputElement>().value();
+        On::new(move |e: web_sys::Event| {
             let combo = Combo {
                 open: true,
                 active: None,
             };
-            state.emit(combo, Some(text), None);
-        }
+            state.emit(combo, Some(target_value(&e)), None);
+        })
     };
     let onblur = open.then(|| {
         let state = state.clone();
-        Callback::from(move |_: FocusEvent| state.emit(Combo::default(), None, None))
+        On::new(move |_: web_sys::Event| state.emit(Combo::default(), None, None))
     });
     let onkeydown = {
         let state = state.clone();
-        move |e: KeyboardEvent| state.key(e)
+        On::new(move |e: KeyboardEvent| state.key(e))
     };
     let onclick = {
         let state = state.clone();
-        move |e: MouseEvent| state.click(e)
+        On::new(move |e: MouseEvent| state.click(e))
     };
-
-    html! {
-        <div class="cf-tags" {onkeydown} {onclick}>
-            {chip_list}
-            <div class="cf-combo">
-                <input id={id.to_string()} name={props.spec.name} type="text" part="input"
-                    value={props.value.clone()} readonly={read_only}
-                    required={props.spec.required} aria-invalid={invalid}
-                    aria-describedby={described_by.clone()}
-                    autocomplete={combobox.then_some("off")}
-                    role={combobox.then_some("combobox")}
-                    aria-autocomplete={combobox.then_some("list")}
-                    aria-expanded={combobox.then_some(if open { "true" } else { "false" })}
-                    aria-controls={combobox.then_some(listbox_id)}
-                    aria-activedescendant={active.map(|i| option_id(id, i))}
-                    {oninput} {onblur} />
-                {listbox}
-            </div>
-        </div>
+    let mut input = el("input")
+        .attr("id", id.to_string())
+        .attr("name", props.spec.name)
+        .attr("type", "text")
+        .attr("part", "input")
+        .flag("readonly", read_only)
+        .flag("required", props.spec.required)
+        .attr_opt("aria-invalid", invalid)
+        .attr_opt("aria-describedby", described_by.clone())
+        .attr_opt("autocomplete", combobox.then_some("off"))
+        .attr_opt("role", combobox.then_some("combobox"))
+        .attr_opt("aria-autocomplete", combobox.then_some("list"))
+        .attr_opt(
+            "aria-expanded",
+            combobox.then_some(if open { "true" } else { "false" }),
+        )
+        .attr_opt("aria-controls", combobox.then_some(listbox_id))
+        .attr_opt("aria-activedescendant", active.map(|i| option_id(id, i)))
+        .value(text_of(&props.value))
+        .on(Event::Input, oninput);
+    if let Some(onblur) = onblur {
+        input = input.on(Event::FocusOut, onblur);
     }
+
+    el("div")
+        .attr("class", "cf-tags")
+        .on(Event::KeyDown, onkeydown)
+        .on(Event::Click, onclick)
+        .child_opt(chip_list)
+        .child(
+            el("div")
+                .attr("class", "cf-combo")
+                .child(input)
+                .child_opt(listbox),
+        )
+        .into()
 }

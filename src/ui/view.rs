@@ -1,17 +1,20 @@
 //! The form's markup, drawn from its state: the fields, the alert and status regions, the
 //! conflict choice and the buttons.
 
+use dom::{el, Event};
 use providers::contract::customer_title;
 use providers::{by_section, ErrorKind, FieldKind, FieldSpec, Operation, ProviderId, Section};
-use yew::prelude::*;
+use web_sys::MouseEvent;
+use yew::{AttrValue, Callback};
 
 use super::conflict::{conflict_choice, ConflictChoiceProps, ConflictTexts, ConflictingField};
 use super::country_field::FIRST_SHIPPING_FIELD;
-use super::customer_form::{CustomerForm, DateLine, Message};
+use super::customer_form::{DateLine, FormApp, Message};
 use super::field::{field, field_id, FieldProps};
 use super::outcome::{beside_submit, summary, InvalidField, SummaryProps};
 use super::rows;
 use super::section::{section, SectionProps};
+use super::shell::{Context, Html, On};
 use crate::anonymization;
 use crate::form::{Failure, FormState, Msg, Notice, Phase, Resolution, Side, Step};
 use crate::i18n::Catalog;
@@ -39,7 +42,13 @@ impl Shown {
     }
 }
 
-pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
+pub fn render(form: &FormApp, ctx: &Context) -> Html {
+    let root = |state: &'static str| {
+        el("div")
+            .node_ref(&form.root_ref)
+            .attr("class", "cf")
+            .attr("data-state", state)
+    };
     let props = ctx.props();
     let catalog = &form.catalog;
     let Some(state) = &form.state else {
@@ -47,11 +56,18 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
             "alert.api_base_required",
             &[("provider", props.provider.display_name())],
         );
-        return html! {
-            <div ref={form.root_ref.clone()} class="cf" data-state="error" data-theme={props.theme.resolved()} part="root" lang={catalog.locale().tag()}>
-                                <div class="cf-alert" role="alert" part="alert"><p>{text}</p></div>
-            </div>
-        };
+        return root("error")
+            .attr("data-theme", props.theme.resolved())
+            .attr("part", "root")
+            .attr("lang", catalog.locale().tag())
+            .child(
+                el("div")
+                    .attr("class", "cf-alert")
+                    .attr("role", "alert")
+                    .attr("part", "alert")
+                    .child(el("p").text(text)),
+            )
+            .into();
     };
     let generation = form.generation;
     let operation = state.operation();
@@ -69,7 +85,7 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
         .callback(move |(field, text): (&'static str, String)| {
             Message::Form(generation, Msg::Edit { field, text })
         });
-    let onsubmit = ctx.link().callback(move |e: SubmitEvent| {
+    let onsubmit = ctx.link().on(move |e: web_sys::Event| {
         e.prevent_default();
         Message::Form(
             generation,
@@ -80,13 +96,11 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
     });
     let retry_load = ctx
         .link()
-        .callback(move |_: MouseEvent| Message::Form(generation, Msg::RetryLoad));
-    let retry_credential = ctx
-        .link()
-        .callback(|_: MouseEvent| Message::RetryCredential);
+        .on(move |_: web_sys::Event| Message::Form(generation, Msg::RetryLoad));
+    let retry_credential = ctx.link().on(|_: web_sys::Event| Message::RetryCredential);
     let use_existing = ctx
         .link()
-        .callback(move |_: MouseEvent| Message::Form(generation, Msg::UseExisting));
+        .on(move |_: web_sys::Event| Message::Form(generation, Msg::UseExisting));
     let duplicate = matches!(state.failure, Some(Failure::Duplicate { .. }));
     let busy = matches!(phase, Phase::Loading | Phase::Saving);
     // Until the first record arrives there is nothing to show but the shape of the form.
@@ -96,7 +110,7 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
                 && (operation == Operation::Update || form.credential_wait.is_some())));
     // The first record is on its way and may come before anything needs to be drawn.
     if skeleton && form.quiet.is_some() && state.failure.is_none() {
-        return html! {};
+        return Html::Empty;
     }
     let last_changed = state
         .loaded
@@ -163,15 +177,17 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
     let failed_note = (!blocked)
         .then(|| alert.as_ref().map(|a| a.summary.clone()))
         .flatten();
-    // Drawn once: a blocked form shows them alone, any other beside its submit button.
-    let retry_buttons = html! { <>
-        if can_retry_load {
-            <button type="button" part="retry" onclick={retry_load}>{catalog.t("action.retry_load")}</button>
-        }
-        if can_retry_credential {
-            <button type="button" part="retry" onclick={retry_credential}>{catalog.t("action.try_again")}</button>
-        }
-    </> };
+    let button = |part: &'static str, on: On, label: &str| {
+        el("button")
+            .attr("type", "button")
+            .attr("part", part)
+            .on(Event::Click, on)
+            .text(catalog.t(label))
+    };
+    // A blocked form shows them alone, any other beside its submit button.
+    let retry_load = can_retry_load.then(|| button("retry", retry_load, "action.retry_load"));
+    let retry_credential =
+        can_retry_credential.then(|| button("retry", retry_credential, "action.try_again"));
     let summary = summary(SummaryProps {
         alert,
         invalid,
@@ -179,56 +195,115 @@ pub fn render(form: &CustomerForm, ctx: &Context<CustomerForm>) -> Html {
         form_ref: form.form_ref.clone(),
     });
 
-    html! {
-        <div ref={form.root_ref.clone()} class="cf" data-state={phase.as_str()} data-provider={props.provider.as_str()}
-            data-theme={props.theme.resolved()} part="root" lang={catalog.locale().tag()}>
-                        <form ref={form.form_ref.clone()} class="cf-form" part="form" novalidate=true
-                aria-labelledby={title.is_some().then(|| title_id.clone())} aria-busy={busy.then_some("true")} {onsubmit}>
-                if let Some(title) = title {
-                    <h2 id={title_id} class="cf-title" part="title">{title}</h2>
-                }
-                {summary}
-                if blocked {
-                    <div class="cf-actions">{retry_buttons}</div>
-                } else {
-                    if fields.iter().any(|f| f.required) && !form.strings_pending {
-                        <p class="cf-note" part="note">{catalog.t("form.required_note")}</p>
-                    }
-                    if let Some(changed) = last_changed {
-                        <p class="cf-meta" part="meta">{changed}</p>
-                    }
-                    if skeleton {
-                        <div class="cf-skeleton" part="skeleton" aria-hidden="true">
-                            { for fields.iter().take(4).map(|_| html! { <div><span></span><span></span></div> }) }
-                        </div>
-                    } else {
-                        { for sections.into_iter().map(|(section_of, specs)| section(SectionProps {
-                            section: section_of,
-                            id_prefix: form.id_prefix.clone(),
-                            legend: catalog.t(section_of.legend()),
-                            hint: section_of.hint().map(|h| catalog.t(h)),
-                            fields: section_fields(form, ctx, state, (section_of, &specs), anonymization_status.as_deref(), read_only, &on_edit),
-                        })) }
-                    }
-                    if let Some(conflict) = conflict { {conflict} }
-                    if let Some(confirm) = form.anonymization_confirm(ctx) { {confirm} }
-                    <div class="cf-actions">
-                        <button type="submit" part="submit" disabled={read_only || busy}>{submit_label}</button>
-                        {retry_buttons}
-                        if duplicate {
-                            <button type="button" part="use-existing" onclick={use_existing}>{catalog.t("action.use_existing")}</button>
-                        }
-                        {beside_submit(notice, failed_note)}
-                    </div>
-                }
-            </form>
-        </div>
-    }
+    let mut form_element = el("form")
+        .node_ref(&form.form_ref)
+        .attr("class", "cf-form")
+        .attr("part", "form")
+        .attr("novalidate", "")
+        .attr_opt("aria-labelledby", title.is_some().then(|| title_id.clone()))
+        .attr_opt("aria-busy", busy.then_some("true"))
+        .on(Event::Submit, onsubmit)
+        .child_opt(title.map(|title| {
+            el("h2")
+                .attr("id", title_id)
+                .attr("class", "cf-title")
+                .attr("part", "title")
+                .text(title)
+        }))
+        .child(summary);
+    form_element = if blocked {
+        form_element.child(
+            el("div")
+                .attr("class", "cf-actions")
+                .child_opt(retry_load)
+                .child_opt(retry_credential),
+        )
+    } else {
+        let required_note =
+            (fields.iter().any(|f| f.required) && !form.strings_pending).then(|| {
+                el("p")
+                    .attr("class", "cf-note")
+                    .attr("part", "note")
+                    .text(catalog.t("form.required_note"))
+            });
+        let meta = last_changed.map(|changed| {
+            el("p")
+                .attr("class", "cf-meta")
+                .attr("part", "meta")
+                .text(changed)
+        });
+        let body: Vec<Html> = if skeleton {
+            vec![el("div")
+                .key("skeleton")
+                .attr("class", "cf-skeleton")
+                .attr("part", "skeleton")
+                .attr("aria-hidden", "true")
+                .children(
+                    fields
+                        .iter()
+                        .take(4)
+                        .map(|_| el("div").child(el("span")).child(el("span")).into()),
+                )
+                .into()]
+        } else {
+            sections
+                .into_iter()
+                .map(|(section_of, specs)| {
+                    section(SectionProps {
+                        section: section_of,
+                        id_prefix: form.id_prefix.clone(),
+                        legend: catalog.t(section_of.legend()),
+                        hint: section_of.hint().map(|h| catalog.t(h)),
+                        fields: section_fields(
+                            form,
+                            ctx,
+                            state,
+                            (section_of, &specs),
+                            anonymization_status.as_deref(),
+                            read_only,
+                            &on_edit,
+                        ),
+                    })
+                })
+                .collect()
+        };
+        form_element
+            .child_opt(required_note)
+            .child_opt(meta)
+            .children(body)
+            .child_opt(conflict)
+            .child_opt(form.anonymization_confirm(ctx))
+            .child(
+                el("div")
+                    .attr("class", "cf-actions")
+                    .child(
+                        el("button")
+                            .attr("type", "submit")
+                            .attr("part", "submit")
+                            .flag("disabled", read_only || busy)
+                            .text(submit_label),
+                    )
+                    .child_opt(retry_load)
+                    .child_opt(retry_credential)
+                    .child_opt(
+                        duplicate
+                            .then(|| button("use-existing", use_existing, "action.use_existing")),
+                    )
+                    .child(beside_submit(notice, failed_note)),
+            )
+    };
+    root(phase.as_str())
+        .attr("data-provider", props.provider.as_str())
+        .attr("data-theme", props.theme.resolved())
+        .attr("part", "root")
+        .attr("lang", catalog.locale().tag())
+        .child(form_element)
+        .into()
 }
 
 /// A Count update cannot change contacts: the record's are listed read-only under Contact.
 fn contacts_view(
-    form: &CustomerForm,
+    form: &FormApp,
     provider: ProviderId,
     section_of: Section,
     state: &FormState,
@@ -245,14 +320,14 @@ fn contacts_view(
 /// A section's fields, each with its editor, and what a section adds around them (the
 /// anonymization status in the danger zone, Count's read-only contacts under Contact).
 fn section_fields(
-    form: &CustomerForm,
-    ctx: &Context<CustomerForm>,
+    form: &FormApp,
+    ctx: &Context,
     state: &FormState,
     (section_of, specs): (Section, &[&FieldSpec]),
     anonymization_status: Option<&str>,
     read_only: bool,
     on_edit: &Callback<(&'static str, String)>,
-) -> Html {
+) -> Vec<Html> {
     let mut children: Vec<Html> = Vec::new();
     if section_of == Section::DangerZone {
         children.push(form.anonymization_status_view());
@@ -263,15 +338,15 @@ fn section_fields(
         }
     }
     children.extend(contacts_view(form, ctx.props().provider, section_of, state));
-    children.into_iter().collect()
+    children
 }
 
 /// One field and every editor hook it may have: choices (a provider's list or the countries),
 /// tags, rows, the lock, the country tweaks, and shipping following billing (with the box that
 /// says so before it).
 fn field_view(
-    form: &CustomerForm,
-    ctx: &Context<CustomerForm>,
+    form: &FormApp,
+    ctx: &Context,
     state: &FormState,
     spec: &FieldSpec,
     read_only: bool,
@@ -371,8 +446,8 @@ fn created_text(catalog: &Catalog, state: &FormState) -> String {
 
 /// The choice between the person's version and the server's, while a conflict waits for it.
 fn conflict_view(
-    form: &CustomerForm,
-    ctx: &Context<CustomerForm>,
+    form: &FormApp,
+    ctx: &Context,
     state: &FormState,
     label_of: &dyn Fn(&str) -> String,
 ) -> Option<Html> {

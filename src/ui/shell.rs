@@ -1,0 +1,113 @@
+//! What the form's code is handed where a Yew component is handed its `Context`: its props and
+//! a way to send it messages. The form runs on `dom` (the element build ships no Yew: README,
+//! Size); `component.rs` wraps it in a Yew component for Rust apps.
+
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use yew::Callback;
+
+use super::customer_form::{CustomerFormProps, FormApp, Message};
+
+/// What a view draws.
+pub type Html = dom::Node<On>;
+
+/// What an element does with an event: the form's handlers are closures, as they were under
+/// Yew; one type for all of them.
+#[derive(Clone)]
+pub struct On(Rc<dyn Fn(&web_sys::Event)>);
+
+impl On {
+    pub fn new<E: JsCast>(handler: impl Fn(E) + 'static) -> On {
+        On(Rc::new(move |event: &web_sys::Event| {
+            handler(event.clone().unchecked_into::<E>())
+        }))
+    }
+
+    pub fn run(&self, event: &web_sys::Event) {
+        (self.0)(event)
+    }
+}
+
+impl<E: JsCast + 'static> From<Callback<E>> for On {
+    fn from(callback: Callback<E>) -> On {
+        On::new(move |event: E| callback.emit(event))
+    }
+}
+
+/// Sends the form messages; does nothing once the form is gone.
+#[derive(Clone)]
+pub struct Link(pub(super) dom::Scope<FormApp>);
+
+impl Link {
+    pub fn send_message(&self, message: Message) {
+        self.0.send(message);
+    }
+
+    pub fn callback<IN: 'static>(&self, make: impl Fn(IN) -> Message + 'static) -> Callback<IN> {
+        let link = self.clone();
+        Callback::from(move |input: IN| link.send_message(make(input)))
+    }
+
+    pub fn batch_callback<IN: 'static>(
+        &self,
+        make: impl Fn(IN) -> Option<Message> + 'static,
+    ) -> Callback<IN> {
+        let link = self.clone();
+        Callback::from(move |input: IN| {
+            if let Some(message) = make(input) {
+                link.send_message(message);
+            }
+        })
+    }
+
+    /// An element's handler that sends the message `make` makes of the event.
+    pub fn on<E: JsCast + 'static>(&self, make: impl Fn(E) -> Message + 'static) -> On {
+        let link = self.clone();
+        On::new(move |event: E| link.send_message(make(event)))
+    }
+}
+
+/// The form's props and its link, for one update or render.
+pub struct Context {
+    link: Link,
+    props: Rc<CustomerFormProps>,
+}
+
+impl Context {
+    pub fn new(link: Link, props: Rc<CustomerFormProps>) -> Context {
+        Context { link, props }
+    }
+
+    pub fn link(&self) -> &Link {
+        &self.link
+    }
+
+    pub fn props(&self) -> &CustomerFormProps {
+        &self.props
+    }
+}
+
+/// An `AttrValue` as the text of an attribute or a node: a literal stays borrowed.
+pub fn text_of(value: &yew::AttrValue) -> dom::Str {
+    match value {
+        yew::AttrValue::Static(text) => dom::Str::Borrowed(text),
+        other => dom::Str::Owned(other.to_string()),
+    }
+}
+
+/// The `value` of the control an event came from: an input, a textarea or a select, which all
+/// have one (read as an input's; the binding reads the property by name).
+pub fn target_value(event: &web_sys::Event) -> String {
+    event
+        .target()
+        .map(|t| t.unchecked_into::<web_sys::HtmlInputElement>().value())
+        .unwrap_or_default()
+}
+
+/// Whether the checkbox or radio an event came from is checked.
+pub fn target_checked(event: &web_sys::Event) -> bool {
+    event
+        .target()
+        .is_some_and(|t| t.unchecked_into::<web_sys::HtmlInputElement>().checked())
+}
