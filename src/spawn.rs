@@ -1,11 +1,10 @@
 //! Starting a future at once, on the caller's stack, instead of in the next microtask.
 //!
 //! `spawn_local` first polls a future in a later microtask. For the form's first request that
-//! meant the GET went out only after the first render of the loading state, and after the
-//! pause Yew's scheduler makes once a run takes over 16 ms (a layout of the page in between):
-//! 40-60 ms after the element was mounted (`BENCH_PROFILE=1 scripts/bench-widget.sh`). Polled
-//! here first, the request is on the wire before anything is drawn, and the rendering overlaps
-//! the network's wait.
+//! meant the GET went out only after the first render of the loading state (and, under Yew,
+//! after the pause its scheduler made once a run took over 16 ms): 40-60 ms after the element
+//! was mounted (`BENCH_PROFILE=1 scripts/bench-widget.sh`). Polled here first, the request is
+//! on the wire before anything is drawn, and the rendering overlaps the network's wait.
 
 use std::future::Future;
 use std::pin::Pin;

@@ -1,5 +1,5 @@
-//! Component tests in headless Chromium: the Yew component and the custom element, with a
-//! transport that answers from a script instead of a server.
+//! Component tests in headless Chromium: the Yew component (the form app inside it) and the
+//! custom element, with a transport that answers from a script instead of a server.
 //!
 //! Run: `cargo test --target wasm32-unknown-unknown --test component` (scripts/test.sh does).
 #![cfg(target_arch = "wasm32")]
@@ -78,7 +78,8 @@ async fn sleep(ms: i32) {
     JsFuture::from(promise).await.unwrap();
 }
 
-/// Polls until `check` holds (Yew renders asynchronously), failing after a second.
+/// Polls until `check` holds (replies and the Yew component's mounting come later), failing
+/// after a second.
 async fn until(what: &str, check: impl Fn() -> bool) {
     for _ in 0..100 {
         if check() {
@@ -178,12 +179,13 @@ fn mount_with(
 
 #[wasm_bindgen_test]
 async fn with_a_token_string_the_record_is_asked_for_before_anything_is_drawn() {
-    // The first request goes out from the form's creation, not after its first render (and the
-    // pause Yew's scheduler may take after it): the network's wait overlaps the drawing.
+    // The first request goes out from the form's creation, not after its first render: the
+    // network's wait overlaps the drawing.
     let transport = ScriptedTransport::default();
     transport.answer(200, JANE);
     let form = mount_form(Operation::Update, "sk_test_x", transport);
-    // Yew creates the form in a later microtask, so the watch is in place before it runs.
+    // The Yew component mounts the form after its own first render, a later microtask, so the
+    // watch is in place before it runs.
     *form.transport.watch.borrow_mut() = Some(form.root.clone());
     until("the record is shown", || state(&form.root) == "ready").await;
     assert_eq!(*form.transport.drawn_at_send.borrow(), [false]);
@@ -250,9 +252,9 @@ fn type_into_input(input: &Element, text: &str) {
 
 #[wasm_bindgen_test]
 async fn two_row_edits_made_before_a_redraw_both_count() {
-    // Keys can come faster than Yew redraws (its scheduler pauses after a long run): a key's
-    // last letter, then Tab and a value typed before the redraw. The second edit must not start
-    // from the text drawn before the first, or the first is lost.
+    // Keys can come before a redraw (under Yew, whose scheduler paused after a long run, they
+    // did): a key's last letter, then Tab and a value typed before the redraw. The second edit
+    // must not start from the text drawn before the first, or the first is lost.
     let transport = ScriptedTransport::default();
     transport.answer(200, JANE);
     let form = mount_form(Operation::Update, "sk_test_x", transport);
@@ -588,10 +590,10 @@ async fn styles_are_an_adopted_stylesheet_not_inline_css() {
 }
 
 #[wasm_bindgen_test]
-async fn the_styles_are_there_when_the_form_first_shows_even_if_yew_pauses() {
-    // Yew's scheduler pauses (a `setTimeout`) once a run has taken 16 ms, and it may pause
-    // between drawing the form and calling `rendered`: a frame painted then must already be
-    // styled. A clock that moves 20 ms at every read makes it pause at every chance.
+async fn the_styles_are_there_when_the_form_first_shows_even_if_drawing_pauses() {
+    // A frame painted between drawing the form and its `rendered` must already be styled (Yew's
+    // scheduler paused there once a run had taken 16 ms). A clock that moves 20 ms at every
+    // read makes any such pause happen at every chance.
     let date: JsValue =
         js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Date")).unwrap();
     let real_now = js_sys::Reflect::get(&date, &JsValue::from_str("now")).unwrap();

@@ -65,9 +65,8 @@ impl FormApp {
         let mut now = TaskContext::from_waker(futures_task::noop_waker_ref());
         if let Poll::Ready(credential) = credential.as_mut().poll(&mut now) {
             // Known at once (a token string): told to the state here rather than by a message,
-            // which Yew delivers only after the first render and the pause its scheduler makes
-            // after a long run; the record's request (`request`) then goes out before anything
-            // is drawn (see `crate::spawn`).
+            // handled only once the form is created and drawn; the record's request (`request`)
+            // then goes out before anything is drawn (see `crate::spawn`).
             if let Some(state) = self.state.as_mut() {
                 let effects = state.update(Msg::Credential(credential));
                 self.run(ctx, effects);

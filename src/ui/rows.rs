@@ -24,16 +24,15 @@ use crate::i18n::Catalog;
 
 /// A form's row-drawn fields as their rows last wrote them (one entry per field).
 ///
-/// An edit starts from this text, not from the text the rows were drawn from: keys can come
-/// faster than Yew redraws (its scheduler pauses after a run over 16 ms), and a second edit made
-/// before the redraw, starting from the drawn text, undid the first. A key's last letter, Tab
-/// and a value typed at once lost that letter (`tests/component.rs`,
-/// `two_row_edits_made_before_a_redraw_both_count`). Each drawing sets it back to the form's
-/// text, which by then holds every edit sent: Yew handles messages before it redraws.
+/// An edit starts from this text, not from the text the rows were drawn from, so a second edit
+/// made before a redraw does not undo the first. Under Yew, whose scheduler paused after a run
+/// over 16 ms, a key's last letter, Tab and a value typed at once lost that letter
+/// (`tests/component.rs`, `two_row_edits_made_before_a_redraw_both_count`); the form now
+/// redraws after each event's messages, and this keeps it right whenever drawing waits. Each
+/// drawing sets it back to the form's text, which by then holds every edit sent.
 ///
 /// It also holds the row to focus once the rows are drawn again (after adding or removing one):
-/// the form calls `focus_drawn_row` from `rendered`, so the focus waits for the drawing however
-/// late Yew makes it.
+/// the form calls `focus_drawn_row` from `rendered`, so the focus waits for the drawing.
 #[derive(Clone, Default)]
 pub struct RowsText {
     texts: Rc<RefCell<Vec<(&'static str, String)>>>,
