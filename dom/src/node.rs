@@ -75,7 +75,7 @@ impl PartialEq for NodeRef {
 }
 
 pub enum Node<A> {
-    Element(Box<Element<A>>),
+    Element(Element<A>),
     Text(Text),
     /// The place of a child that is not drawn this time (`child_opt(None)`), so the children
     /// after it keep theirs and are updated, not drawn again.
@@ -87,7 +87,12 @@ pub struct Text {
     pub(crate) dom: Option<web_sys::Text>,
 }
 
-pub struct Element<A> {
+/// An element being built or drawn. Boxed, so that each step of a builder chain moves a
+/// pointer, not the whole element: the form's views are some hundred such chains, and the
+/// moves were most of their code.
+pub struct Element<A>(pub(crate) Box<Data<A>>);
+
+pub(crate) struct Data<A> {
     pub(crate) tag: &'static str,
     pub(crate) key: Option<Str>,
     pub(crate) attrs: Vec<(&'static str, Str)>,
@@ -106,7 +111,7 @@ pub struct Element<A> {
 
 /// An element to build on: `el("p").attr("class", "cf-hint").text(hint)`.
 pub fn el<A>(tag: &'static str) -> Element<A> {
-    Element {
+    Element(Box::new(Data {
         tag,
         key: None,
         attrs: Vec::new(),
@@ -117,7 +122,7 @@ pub fn el<A>(tag: &'static str) -> Element<A> {
         node_ref: None,
         dom: None,
         slot: None,
-    }
+    }))
 }
 
 pub fn text<A>(text: impl Into<Str>) -> Node<A> {
@@ -127,10 +132,18 @@ pub fn text<A>(text: impl Into<Str>) -> Node<A> {
     })
 }
 
+// Each builder method is a thin generic shell around one non-generic step that is never
+// inlined: inlined, every `Vec::push` and its growth path was repeated at each of the views'
+// calls.
 impl<A> Element<A> {
     pub fn attr(mut self, name: &'static str, value: impl Into<Str>) -> Self {
-        self.attrs.push((name, value.into()));
+        self.push_attr(name, value.into());
         self
+    }
+
+    #[inline(never)]
+    fn push_attr(&mut self, name: &'static str, value: Str) {
+        self.0.attrs.push((name, value));
     }
 
     /// The attribute when there is a value, none when `None`.
@@ -142,54 +155,59 @@ impl<A> Element<A> {
     }
 
     /// A boolean attribute (`disabled`, `required`, `readonly`): present or absent.
-    pub fn flag(self, name: &'static str, on: bool) -> Self {
+    pub fn flag(mut self, name: &'static str, on: bool) -> Self {
         if on {
-            self.attr(name, "")
-        } else {
-            self
+            self.push_attr(name, Str::Borrowed(""));
         }
+        self
     }
 
     /// Children are matched by key across renders (rows that can move or be removed), else by
     /// their place among their siblings.
     pub fn key(mut self, key: impl Into<Str>) -> Self {
-        self.key = Some(key.into());
+        self.0.key = Some(key.into());
         self
     }
 
     pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
+        self.0.value = Some(value.into());
         self
     }
 
     pub fn checked(mut self, checked: bool) -> Self {
-        self.checked = Some(checked);
+        self.0.checked = Some(checked);
         self
     }
 
+    #[inline(never)]
     pub fn on(mut self, event: Event, action: A) -> Self {
-        self.on.push((event, action));
+        self.0.on.push((event, action));
         self
     }
 
     pub fn node_ref(mut self, node_ref: &NodeRef) -> Self {
-        self.node_ref = Some(node_ref.clone());
+        self.0.node_ref = Some(node_ref.clone());
         self
     }
 
     pub fn child(mut self, child: impl Into<Node<A>>) -> Self {
-        self.children.push(child.into());
+        self.push_child(child.into());
         self
+    }
+
+    #[inline(never)]
+    fn push_child(&mut self, child: Node<A>) {
+        self.0.children.push(child);
     }
 
     /// The child when there is one; its place is kept when there is none.
     pub fn child_opt(mut self, child: Option<impl Into<Node<A>>>) -> Self {
-        self.children.push(child.map_or(Node::Empty, Into::into));
+        self.push_child(child.map_or(Node::Empty, Into::into));
         self
     }
 
     pub fn children(mut self, children: impl IntoIterator<Item = Node<A>>) -> Self {
-        self.children.extend(children);
+        self.0.children.extend(children);
         self
     }
 
@@ -200,21 +218,21 @@ impl<A> Element<A> {
 
 impl<A> From<Element<A>> for Node<A> {
     fn from(element: Element<A>) -> Node<A> {
-        Node::Element(Box::new(element))
+        Node::Element(element)
     }
 }
 
 impl<A> Node<A> {
     pub(crate) fn key(&self) -> Option<&str> {
         match self {
-            Node::Element(element) => element.key.as_deref(),
+            Node::Element(element) => element.0.key.as_deref(),
             Node::Text(_) | Node::Empty => None,
         }
     }
 
     pub(crate) fn dom(&self) -> Option<web_sys::Node> {
         match self {
-            Node::Element(element) => element.dom.clone().map(Into::into),
+            Node::Element(element) => element.0.dom.clone().map(Into::into),
             Node::Text(text) => text.dom.clone().map(Into::into),
             Node::Empty => None,
         }

@@ -4,7 +4,7 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::node::{Element, Event, Node, Text};
+use crate::node::{Data, Event, Node, Text};
 
 #[wasm_bindgen]
 extern "C" {
@@ -68,7 +68,9 @@ pub(crate) struct Patcher<'a, A> {
 fn same<A>(old: &Node<A>, new: &Node<A>) -> bool {
     match (old, new) {
         (Node::Text(_), Node::Text(_)) | (Node::Empty, Node::Empty) => true,
-        (Node::Element(old), Node::Element(new)) => old.tag == new.tag && old.key == new.key,
+        (Node::Element(old), Node::Element(new)) => {
+            old.0.tag == new.0.tag && old.0.key == new.0.key
+        }
         _ => false,
     }
 }
@@ -83,13 +85,13 @@ impl<A: Clone> Patcher<'_, A> {
                 text.dom = Some(dom.clone());
                 Some(dom.into())
             }
-            Node::Element(element) => self.create_element(element).map(Into::into),
+            Node::Element(element) => self.create_element(&mut element.0).map(Into::into),
         }
     }
 
     /// `None` only for a tag the DOM refuses, which no view's literal is: the element is then
     /// left out and stays out.
-    fn create_element(&mut self, element: &mut Element<A>) -> Option<web_sys::Element> {
+    fn create_element(&mut self, element: &mut Data<A>) -> Option<web_sys::Element> {
         let dom = self.document.create_element(element.tag).ok()?;
         for (name, value) in &element.attrs {
             let _ = dom.set_attribute(name, value);
@@ -105,7 +107,7 @@ impl<A: Clone> Patcher<'_, A> {
 
     /// What is set once the children are there (a select's value needs its options), and the
     /// element's handlers and reference.
-    fn finish(&mut self, dom: &web_sys::Element, slot: Option<u32>, element: &mut Element<A>) {
+    fn finish(&mut self, dom: &web_sys::Element, slot: Option<u32>, element: &mut Data<A>) {
         let control = dom.unchecked_ref::<Control>();
         if let Some(value) = &element.value {
             if control.value() != **value {
@@ -137,7 +139,7 @@ impl<A: Clone> Patcher<'_, A> {
     fn update(&mut self, old: Node<A>, new: &mut Node<A>) {
         match (old, new) {
             (Node::Text(old), Node::Text(new)) => self.update_text(old, new),
-            (Node::Element(old), Node::Element(new)) => self.update_element(*old, new),
+            (Node::Element(old), Node::Element(new)) => self.update_element(*old.0, &mut new.0),
             _ => {}
         }
     }
@@ -151,7 +153,7 @@ impl<A: Clone> Patcher<'_, A> {
         new.dom = old.dom;
     }
 
-    fn update_element(&mut self, old: Element<A>, new: &mut Element<A>) {
+    fn update_element(&mut self, old: Data<A>, new: &mut Data<A>) {
         let Some(dom) = old.dom.clone() else {
             return;
         };
@@ -178,6 +180,7 @@ impl<A: Clone> Patcher<'_, A> {
     /// Lets go of what `node` held: its handlers' slots and its references.
     fn release(&mut self, node: Node<A>) {
         if let Node::Element(element) = node {
+            let element = *element.0;
             if let Some(slot) = element.slot {
                 self.slots.release(slot);
             }
