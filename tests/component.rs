@@ -672,3 +672,56 @@ async fn concurrent_requests_share_one_token_refresh() {
     assert_eq!(cache.renew("token-1").await.as_deref(), Ok("token-2"));
     assert_eq!(cache.token().await.as_deref(), Ok("token-2"));
 }
+
+#[wasm_bindgen_test]
+async fn a_mounted_form_destroyed_by_a_listener_of_its_own_event_goes_quietly() {
+    // A host closing the form from a `customer-*` listener (after a save, on a change) destroys
+    // it while the form is still handling what the event is about.
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&host).unwrap();
+    let options = js_sys::Object::new();
+    for (name, value) in [
+        ("provider", "prolifi"),
+        ("mode", "create"),
+        ("apiBase", BASE),
+        ("token", "sk_test_x"),
+    ] {
+        js_sys::Reflect::set(&options, &name.into(), &value.into()).unwrap();
+    }
+    let handle = Rc::new(RefCell::new(Some(
+        customer_form::mount(host.clone(), options.into()).unwrap(),
+    )));
+    let shadow = host.shadow_root().expect("open shadow root");
+    until("ready", || {
+        shadow
+            .query_selector("[data-state=ready]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let held = handle.clone();
+    let close = Closure::<dyn Fn()>::new(move || {
+        if let Some(mut form) = held.borrow_mut().take() {
+            form.destroy();
+        }
+    });
+    host.add_event_listener_with_callback("customer-dirty-change", close.as_ref().unchecked_ref())
+        .unwrap();
+    let form = shadow.query_selector(".cf").unwrap().unwrap();
+    type_into(&form, "email", "ann@example.test");
+    assert!(handle.borrow().is_none(), "the listener ran");
+    sleep(20).await;
+    assert!(
+        shadow.query_selector(".cf").unwrap().is_none(),
+        "the form is gone"
+    );
+    assert!(
+        !shadow
+            .text_content()
+            .unwrap_or_default()
+            .contains("stopped working"),
+        "and did not fail on its way out"
+    );
+    host.remove();
+}

@@ -169,7 +169,8 @@ impl<A: Clone> Patcher<'_, A> {
             }
         }
         if let Some(node_ref) = &old.node_ref {
-            if new.node_ref.as_ref() != Some(node_ref) {
+            // Unless the reference has moved on to an element drawn earlier in this patch.
+            if new.node_ref.as_ref() != Some(node_ref) && node_ref.get().as_ref() == Some(&dom) {
                 node_ref.set(None);
             }
         }

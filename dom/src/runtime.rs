@@ -52,6 +52,9 @@ struct Runtime<T: App> {
     slots: RefCell<Slots<T::Action>>,
     queue: RefCell<VecDeque<Queued<T>>>,
     busy: Cell<bool>,
+    /// Unmounted while busy: taken down once the current messages are handled.
+    closing: Cell<bool>,
+    closed: Cell<bool>,
     listener: RefCell<Option<Listener>>,
     scope: Scope<T>,
 }
@@ -73,7 +76,8 @@ impl<T: App> Scope<T> {
     }
 }
 
-/// The mounted app: dropping it leaves it on the page; `unmount` takes it off.
+/// The mounted app, for as long as this is kept: dropping it unmounts the app, as `unmount`
+/// does (`std::mem::forget` keeps an app for the page's lifetime).
 pub struct Mounted<T: App>(Rc<Runtime<T>>);
 
 impl<T: App> Mounted<T> {
@@ -81,9 +85,36 @@ impl<T: App> Mounted<T> {
         self.0.scope.clone()
     }
 
-    /// Stops listening, removes what the app drew and tells the app (`App::destroy`).
+    /// Stops listening, removes what the app drew and tells the app (`App::destroy`); when
+    /// called while the app handles a message (a host's listener closing the form), once that
+    /// is done.
     pub fn unmount(self) {
-        let runtime = &self.0;
+        drop(self);
+    }
+}
+
+impl<T: App> Drop for Mounted<T> {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
+impl<T: App> Runtime<T> {
+    fn close(&self) {
+        if self.closed.get() {
+            return;
+        }
+        if self.busy.get() {
+            self.closing.set(true);
+        } else {
+            self.take_down();
+        }
+    }
+
+    fn take_down(&self) {
+        let runtime = self;
+        runtime.closed.set(true);
+        runtime.closing.set(false);
         runtime.queue.borrow_mut().clear();
         if let Some(listener) = runtime.listener.borrow_mut().take() {
             for event in Event::ALL {
@@ -124,6 +155,8 @@ pub fn mount<T: App>(
         queue: RefCell::new(VecDeque::new()),
         // Until the app exists and is drawn, messages wait.
         busy: Cell::new(true),
+        closing: Cell::new(false),
+        closed: Cell::new(false),
         listener: RefCell::new(None),
         scope: Scope(weak.clone()),
     });
@@ -146,6 +179,9 @@ pub fn mount<T: App>(
 
 impl<T: App> Runtime<T> {
     fn send(&self, queued: Queued<T>) {
+        if self.closed.get() {
+            return;
+        }
         self.queue.borrow_mut().push_back(queued);
         if !self.busy.replace(true) {
             self.drain(false);
@@ -156,6 +192,9 @@ impl<T: App> Runtime<T> {
     /// sends is handled in the same way before this returns.
     fn drain(&self, mut render: bool) {
         loop {
+            if self.closing.get() {
+                break;
+            }
             let next = self.queue.borrow_mut().pop_front();
             match next {
                 Some(queued) => {
@@ -177,9 +216,15 @@ impl<T: App> Runtime<T> {
             }
         }
         self.busy.set(false);
+        if self.closing.get() {
+            self.take_down();
+        }
     }
 
     fn render(&self) {
+        if self.closing.get() || self.closed.get() {
+            return;
+        }
         let Some(mut new) = self.app.borrow().as_ref().map(App::view) else {
             return;
         };

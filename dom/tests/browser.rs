@@ -23,9 +23,13 @@ enum Msg {
     Heard(&'static str),
     /// Sends `Show(n)` from inside `update`.
     Chain(u32),
+    /// Unmounts the app from inside `update` (a host's listener closing the form).
+    Close,
 }
 
 struct TestApp {
+    /// The app's own `Mounted`, for `Msg::Close`.
+    closer: Rc<RefCell<Option<Mounted<TestApp>>>>,
     shown: u32,
     view: View,
     heard: Rc<RefCell<Vec<&'static str>>>,
@@ -58,6 +62,12 @@ impl App for TestApp {
             Msg::Chain(n) => {
                 scope.send(Msg::Show(n));
                 false
+            }
+            Msg::Close => {
+                if let Some(app) = self.closer.borrow_mut().take() {
+                    app.unmount();
+                }
+                true
             }
         }
     }
@@ -96,6 +106,7 @@ fn mount(view: impl Fn(u32) -> Node<Msg> + 'static) -> Mount {
     let renders = Rc::new(Cell::new(0));
     let (h, r) = (heard.clone(), renders.clone());
     let app = dom::mount(&host, move |_| TestApp {
+        closer: Rc::default(),
         shown: 0,
         view: Box::new(view),
         heard: h,
@@ -310,6 +321,7 @@ fn a_message_sent_while_the_app_is_being_created_is_handled() {
     let app = dom::mount(&host, |scope| {
         scope.send(Msg::Show(5));
         TestApp {
+            closer: Rc::default(),
             shown: 0,
             view: Box::new(|n| text(format!("{n}"))),
             heard: Rc::default(),
@@ -350,4 +362,68 @@ fn unmounting_removes_what_was_drawn_and_stops_listening() {
         ["destroyed"],
         "told, and deaf to the click"
     );
+}
+
+#[wasm_bindgen_test]
+fn an_app_unmounted_while_it_handles_a_message_goes_once_that_is_done() {
+    let closer: Rc<RefCell<Option<Mounted<TestApp>>>> = Rc::default();
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host = document.create_element("div").unwrap();
+    let heard: Rc<RefCell<Vec<&'static str>>> = Rc::default();
+    let (c, h) = (closer.clone(), heard.clone());
+    let app = dom::mount(&host, move |_| TestApp {
+        closer: c,
+        shown: 0,
+        view: Box::new(|_| el("button").on(Event::Click, Msg::Close).into()),
+        heard: h,
+        renders: Rc::default(),
+    })
+    .unwrap();
+    let scope = app.scope();
+    *closer.borrow_mut() = Some(app);
+    let button: HtmlElement = host
+        .query_selector("button")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    button.click();
+    assert_eq!(host.inner_html(), "", "nothing left on the page");
+    assert_eq!(*heard.borrow(), ["destroyed"]);
+    scope.send(Msg::Show(1));
+    assert_eq!(host.inner_html(), "", "and nothing drawn again");
+}
+
+#[wasm_bindgen_test]
+fn a_dropped_app_is_unmounted_and_its_page_stays_quiet() {
+    let form = mount(|_| el("button").on(Event::Click, Msg::Heard("click")).into());
+    let button: HtmlElement = form.find("button").dyn_into().unwrap();
+    let (host, heard) = (form.host.clone(), form.heard.clone());
+    drop(form.app);
+    assert_eq!(host.inner_html(), "");
+    host.append_child(&button).unwrap();
+    // A listener dropped while still registered would throw here.
+    button.click();
+    assert_eq!(*heard.borrow(), ["destroyed"]);
+}
+
+#[wasm_bindgen_test]
+fn a_reference_that_moves_to_an_element_drawn_before_its_old_one_follows_it() {
+    let node_ref = NodeRef::default();
+    let held = node_ref.clone();
+    let form = mount(move |n| {
+        let first = el("p").attr("class", "new");
+        let kept = el("div").key("kept");
+        if n == 0 {
+            el("section").child(kept.node_ref(&held)).into()
+        } else {
+            el("section")
+                .child(first.node_ref(&held))
+                .child(kept)
+                .into()
+        }
+    });
+    assert_eq!(node_ref.get().unwrap().tag_name(), "DIV");
+    form.show(1);
+    assert_eq!(node_ref.get().map(|e| e.tag_name()).as_deref(), Some("P"));
 }

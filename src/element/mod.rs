@@ -292,7 +292,15 @@ impl CustomerFormHandle {
                 self.provider.set(props.provider);
                 let props = Rc::new(props);
                 match self.app.as_ref() {
-                    Some(app) => app.scope().send(Message::Props(props)),
+                    // In a later task, as under Yew: what the new props make the form send the
+                    // page (events) then reaches listeners after `update()` has returned, free
+                    // to call the handle again.
+                    Some(app) => {
+                        let scope = app.scope();
+                        wasm_bindgen_futures::spawn_local(async move {
+                            scope.send(Message::Props(props))
+                        });
+                    }
                     None => {
                         self.container.set_text_content(None);
                         self.app =

@@ -76,12 +76,13 @@ impl FormApp {
         let catalog = &self.catalog;
         let title_id = format!("{}-confirm-title", self.id_prefix);
         let text_id = format!("{}-confirm-text", self.id_prefix);
-        let onkeydown = super::shell::On::from(ctx.link().batch_callback(|e: KeyboardEvent| {
-            (e.key() == "Escape").then(|| {
+        let link = ctx.link().clone();
+        let onkeydown = super::shell::On::keys(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
                 e.prevent_default();
-                Message::ConfirmAnonymization(false)
-            })
-        }));
+                link.send_message(Message::ConfirmAnonymization(false));
+            }
+        });
         let answer = |yes: bool| {
             ctx.link()
                 .on(move |_: web_sys::Event| Message::ConfirmAnonymization(yes))

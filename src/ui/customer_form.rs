@@ -375,6 +375,10 @@ impl FormApp {
     fn handle(&mut self, ctx: &Context, msg: Message) -> bool {
         let (generation, msg) = match msg {
             Message::Props(props) => {
+                // As Yew did: props equal to the last ones change nothing.
+                if props == self.props {
+                    return false;
+                }
                 let old = std::mem::replace(&mut self.props, props);
                 return self.changed(&self.ctx(), &old);
             }

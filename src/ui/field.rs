@@ -174,6 +174,7 @@ pub fn field(props: FieldProps) -> Html {
                 .attr("class", "cf-hint cf-list-status")
                 .attr("part", "hint")
                 .text(text_of(&text))
+                .child_opt(retry.as_ref().map(|_| dom::text(" ")))
                 .child_opt(retry.map(|(label, onclick)| {
                     el("button")
                         .attr("type", "button")

@@ -24,6 +24,17 @@ impl On {
         }))
     }
 
+    /// A `keydown` handler, for keyboard events only: a plain `Event` named `keydown` (a
+    /// script's, an autofill's) has no `key`, and asking for it would throw in the middle of
+    /// the form's message handling.
+    pub fn keys(handler: impl Fn(web_sys::KeyboardEvent) + 'static) -> On {
+        On(Rc::new(move |event: &web_sys::Event| {
+            if let Some(keys) = event.dyn_ref::<web_sys::KeyboardEvent>() {
+                handler(keys.clone())
+            }
+        }))
+    }
+
     pub fn run(&self, event: &web_sys::Event) {
         (self.0)(event)
     }
@@ -47,18 +58,6 @@ impl Link {
     pub fn callback<IN: 'static>(&self, make: impl Fn(IN) -> Message + 'static) -> Callback<IN> {
         let link = self.clone();
         Callback::from(move |input: IN| link.send_message(make(input)))
-    }
-
-    pub fn batch_callback<IN: 'static>(
-        &self,
-        make: impl Fn(IN) -> Option<Message> + 'static,
-    ) -> Callback<IN> {
-        let link = self.clone();
-        Callback::from(move |input: IN| {
-            if let Some(message) = make(input) {
-                link.send_message(message);
-            }
-        })
     }
 
     /// An element's handler that sends the message `make` makes of the event.

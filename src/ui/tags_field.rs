@@ -350,7 +350,7 @@ pub fn tags_control(props: &FieldProps, editor: &TagsEditor, wiring: Wiring) -> 
     });
     let onkeydown = {
         let state = state.clone();
-        On::new(move |e: KeyboardEvent| state.key(e))
+        On::keys(move |e: KeyboardEvent| state.key(e))
     };
     let onclick = {
         let state = state.clone();

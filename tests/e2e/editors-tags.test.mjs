@@ -133,6 +133,18 @@ describe('Partnero tags as chips', () => {
     assert.deepEqual((await writes(PREFIX, 'PUT')).map((e) => e.body), ['{"update":{"tags":["trial"]}}']);
   });
 
+  test('a keydown that is not a keyboard event (a script, an autofill) leaves the editor working', async () => {
+    await open('partnero');
+    const pageErrors = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await tags().evaluate((input) => input.dispatchEvent(new Event('keydown', { bubbles: true })));
+    await tags().focus();
+    await page.keyboard.press('End');
+    await page.keyboard.type(', vip');
+    assert.deepEqual(await chips(), ['new', 'vip']);
+    assert.deepEqual(pageErrors, []);
+  });
+
   test('a read-only form shows the chips without remove buttons', async () => {
     await openDemo(page, demo.url, { sandbox: sandbox.url, gateway: gateway.url, provider: 'partnero', credential: 'scoped-read' });
     await waitForState(page, 'read-only');
