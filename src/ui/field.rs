@@ -161,19 +161,14 @@ pub fn field(props: FieldProps) -> Html {
         .child(props.editor.unwrap_or(Html::Empty))
         .child(control)
         .child(datalist)
-        .child_opt(props.locked.as_ref().map(|locked| {
-            el("p")
-                .attr("id", locked_id)
-                .attr("class", "cf-hint cf-locked")
-                .attr("part", "hint")
-                .text(text_of(locked))
-        }))
+        .child_opt(
+            props
+                .locked
+                .as_ref()
+                .map(|locked| note(locked_id, "cf-hint cf-locked", "hint", locked)),
+        )
         .child_opt(status_text.map(|text| {
-            el("p")
-                .attr("id", status_id)
-                .attr("class", "cf-hint cf-list-status")
-                .attr("part", "hint")
-                .text(text_of(&text))
+            note(status_id, "cf-hint cf-list-status", "hint", &text)
                 .child_opt(retry.as_ref().map(|_| dom::text(" ")))
                 .child_opt(retry.map(|(label, onclick)| {
                     el("button")
@@ -183,21 +178,29 @@ pub fn field(props: FieldProps) -> Html {
                         .text(text_of(&label))
                 }))
         }))
-        .child_opt(props.hint.as_ref().map(|hint| {
-            el("p")
-                .attr("id", hint_id)
-                .attr("class", "cf-hint")
-                .attr("part", "hint")
-                .text(text_of(hint))
-        }))
-        .child_opt(props.error.as_ref().map(|error| {
-            el("p")
-                .attr("id", error_id)
-                .attr("class", "cf-field-error")
-                .attr("part", "field-error")
-                .text(text_of(error))
-        }))
+        .child_opt(
+            props
+                .hint
+                .as_ref()
+                .map(|hint| note(hint_id, "cf-hint", "hint", hint)),
+        )
+        .child_opt(
+            props
+                .error
+                .as_ref()
+                .map(|error| note(error_id, "cf-field-error", "field-error", error)),
+        )
         .into()
+}
+
+/// A paragraph that describes the field's control (its id is in the control's
+/// `aria-describedby`): the lock, the list's status, the hint, the error.
+fn note(id: String, class: &'static str, part: &'static str, text: &AttrValue) -> dom::Element<On> {
+    el("p")
+        .attr("id", id)
+        .attr("class", class)
+        .attr("part", part)
+        .text(text_of(text))
 }
 
 /// How a field's control is tied to what surrounds it: its id (the label's `for`), its
