@@ -7,8 +7,9 @@ use dom::{el, Event};
 use web_sys::MouseEvent;
 use yew::{AttrValue, Callback};
 
-use super::shell::{text_of, Html, On};
-use crate::form::Side;
+use super::customer_form::{FormApp, Message};
+use super::shell::{text_of, Context, Html, On};
+use crate::form::{FormState, Msg, Resolution, Side};
 
 /// One field both sides changed: its label and the two versions.
 #[derive(Clone, PartialEq)]
@@ -132,4 +133,77 @@ pub fn conflict_choice(props: ConflictChoiceProps) -> Html {
                 .child_opt(comparing.then(take_theirs)),
         )
         .into()
+}
+
+impl FormApp {
+    /// The choice between the person's version and the server's, while a conflict waits for it.
+    pub(super) fn conflict_view(
+        &self,
+        ctx: &Context,
+        state: &FormState,
+        label_of: &dyn Fn(&str) -> String,
+    ) -> Option<Html> {
+        let conflict = state.conflict()?;
+        let catalog = &self.catalog;
+        let generation = self.generation;
+        let resolve = |resolution: Resolution| {
+            ctx.link()
+                .callback(move |_: MouseEvent| Message::Form(generation, Msg::Resolve(resolution)))
+        };
+        let fields = conflict
+            .merged
+            .conflicts
+            .iter()
+            .map(|name| ConflictingField {
+                name,
+                label: label_of(name).into(),
+                mine: state.values.get(name).to_string().into(),
+                theirs: conflict.theirs.values.get(name).to_string().into(),
+                chosen: conflict.choice(name),
+            })
+            .collect::<Vec<_>>();
+        let option = |side: &str| catalog.t_with("conflict.option", &[("side", &catalog.t(side))]);
+        let comparing = state.comparing();
+        // The same choice in other words when the other version is an existing customer's.
+        let text = |conflict_key: &'static str, compare_key: &'static str| -> AttrValue {
+            catalog
+                .t(if comparing { compare_key } else { conflict_key })
+                .into()
+        };
+        let texts = ConflictTexts {
+            keep_mine: text("conflict.keep_mine", "compare.keep_mine"),
+            take_theirs: text("conflict.take_theirs", "compare.take_theirs"),
+            merge: catalog.t("conflict.merge").into(),
+            apply_merge: text("conflict.apply_merge", "compare.apply"),
+            mine: option(if comparing {
+                "compare.mine"
+            } else {
+                "conflict.mine"
+            })
+            .into(),
+            theirs: option(if comparing {
+                "compare.theirs"
+            } else {
+                "conflict.theirs"
+            })
+            .into(),
+            empty: catalog.t("conflict.empty").into(),
+        };
+        Some(conflict_choice(ConflictChoiceProps {
+            fields,
+            merging: self.merging,
+            comparing,
+            texts,
+            id_prefix: self.id_prefix.clone(),
+            on_keep_mine: resolve(Resolution::KeepMine),
+            on_take_theirs: resolve(Resolution::TakeTheirs),
+            on_show_merge: ctx.link().callback(|_: MouseEvent| Message::ShowMerge),
+            on_choose: ctx
+                .link()
+                .callback(move |(field, side): (&'static str, Side)| {
+                    Message::Form(generation, Msg::Choose { field, side })
+                }),
+            on_apply_merge: resolve(Resolution::Merge),
+        }))
+    }
 }

@@ -1,13 +1,13 @@
-//! The `FormApp` component: it holds the form state, feeds it messages and renders it. The
-//! effects it asks for run in `effects.rs`, what the page hears in `host_events.rs`, and the
-//! markup is `view.rs`.
+//! The form app (`FormApp`, a `dom::App`): it holds the form state, feeds it messages and
+//! renders it. The effects it asks for run in `effects.rs`, what the page hears in
+//! `host_events.rs`, and the markup is `view.rs`; `component.rs` wraps it for Yew apps.
 
 use std::cell::Cell;
 use std::rc::Rc;
 
 use dom::NodeRef;
-use providers::{FieldError, Json, Operation, ProviderId};
-use yew::{AttrValue, Callback, Properties};
+use providers::Operation;
+use yew::AttrValue;
 
 use super::anonymization::FocusAfter;
 use super::host_events::HostEvents;
@@ -21,93 +21,15 @@ use crate::client::Client;
 use crate::form::{FormState, Msg, Phase};
 use crate::i18n::{remote, Catalog, Locale};
 use crate::reference::{ReferenceData, References};
-use crate::token::{now_secs, HostTokens, TokenSource};
+use crate::token::{now_secs, HostTokens};
 use crate::transport::{FetchTransport, Transport};
 use providers::reference::ReferenceList;
 
-/// A transport shared by reference; compared by identity.
-#[derive(Clone)]
-pub struct TransportRef(pub Rc<dyn Transport>);
-
-impl PartialEq for TransportRef {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-/// `customer-saved`: which operation succeeded and the customer as the provider returned it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SavedCustomer {
-    pub operation: Operation,
-    pub customer: Json,
-}
-
-/// `customer-error`: everything a host needs to react, nothing secret.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ErrorReport {
-    pub status: Option<u16>,
-    /// `validation`, `network`, `credential_refused`… (see `providers::ErrorKind::as_str`).
-    pub kind: &'static str,
-    /// What the form shows, in the form's language.
-    pub message: String,
-    /// The provider's own message, when it sent one.
-    pub provider_message: Option<String>,
-    pub field_errors: Vec<FieldError>,
-}
-
-#[derive(Properties, Clone, PartialEq)]
-pub struct CustomerFormProps {
-    pub provider: ProviderId,
-    pub mode: Operation,
-    /// The customer to edit (update mode): the provider's id or an alias it accepts.
-    #[prop_or_default]
-    pub customer_id: AttrValue,
-    /// Where requests go; the provider's public API base when absent.
-    #[prop_or_default]
-    pub api_base: Option<AttrValue>,
-    /// BCP 47 language tag.
-    #[prop_or_default]
-    pub locale: AttrValue,
-    /// Overrides for any text, by key.
-    #[prop_or_default]
-    pub strings: Rc<Vec<(String, String)>>,
-    #[prop_or_default]
-    pub token: TokenSource,
-    #[prop_or_default]
-    pub on_loaded: Callback<Json>,
-    #[prop_or_default]
-    pub on_saved: Callback<SavedCustomer>,
-    #[prop_or_default]
-    pub on_error: Callback<ErrorReport>,
-    /// `customer-dirty-change`: whether the form now holds unsaved changes.
-    #[prop_or_default]
-    pub on_dirty_change: Callback<bool>,
-    /// `customer-ready`: the form can take focus.
-    #[prop_or_default]
-    pub on_ready: Callback<()>,
-    #[prop_or_default]
-    pub theme: Theme,
-    /// How long one request may take (ms) before the form gives up on it.
-    #[prop_or_default]
-    pub timeout_ms: Option<u32>,
-    /// Ask the browser to confirm leaving the page while there are unsaved changes.
-    #[prop_or_default]
-    pub warn_unsaved: bool,
-    /// Keep unsaved values in `sessionStorage` (this tab only) and restore them after a reload.
-    #[prop_or_default]
-    pub keep_draft: bool,
-    /// Replaces `fetch` (tests).
-    #[prop_or_default]
-    pub transport: Option<TransportRef>,
-    /// Countries to pick Prolifi's `country_id` from: `(id, name)`, names in the page's
-    /// language. Empty: the id is typed, with the record's country named beside it.
-    #[prop_or_default]
-    pub countries: Rc<Vec<(String, String)>>,
-}
+pub use super::props::{CustomerFormProps, ErrorReport, SavedCustomer, Theme, TransportRef};
 
 pub enum Message {
     /// The host gave new props (an attribute, a property, a Yew parent's render).
-    Props(Rc<FormAppProps>),
+    Props(Rc<CustomerFormProps>),
     /// A state message tagged with the generation it belongs to; stale ones are dropped.
     Form(u32, Msg),
     /// Show the field-by-field choices of a conflict.
@@ -147,9 +69,6 @@ pub(super) enum DateLine {
     },
     Shown,
 }
-
-/// The props as the form keeps them.
-pub type FormAppProps = CustomerFormProps;
 
 pub struct FormApp {
     link: Link,
@@ -228,33 +147,6 @@ thread_local! {
     static INSTANCES: Cell<u32> = const { Cell::new(0) };
 }
 
-/// Light or dark colours (`auto` follows the visitor's system setting).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Theme {
-    #[default]
-    Light,
-    Dark,
-    Auto,
-}
-
-impl Theme {
-    pub fn parse(name: &str) -> Theme {
-        match name.trim().to_ascii_lowercase().as_str() {
-            "dark" => Theme::Dark,
-            "auto" => Theme::Auto,
-            _ => Theme::Light,
-        }
-    }
-
-    pub(super) fn resolved(self) -> &'static str {
-        match self {
-            Theme::Dark => "dark",
-            Theme::Auto if crate::browser::prefers_dark() => "dark",
-            _ => "light",
-        }
-    }
-}
-
 impl FormApp {
     fn init(&mut self, ctx: &Context) {
         self.abort.abort();
@@ -323,9 +215,9 @@ impl FormApp {
 }
 
 impl FormApp {
-    pub fn create(scope: &dom::Scope<FormApp>, props: Rc<CustomerFormProps>) -> FormApp {
+    pub fn create(scope: &dom::Scope<FormApp>, shared: Rc<CustomerFormProps>) -> FormApp {
         let link = Link(scope.clone());
-        let ctx = Context::new(link.clone(), props.clone());
+        let ctx = Context::new(link.clone(), shared.clone());
         let props = ctx.props();
         let instance = INSTANCES.with(|n| {
             n.set(n.get().wrapping_add(1));
@@ -333,7 +225,7 @@ impl FormApp {
         });
         let mut form = FormApp {
             link,
-            props: props.clone().into(),
+            props: shared,
             state: None,
             catalog: Catalog::default(),
             strings_pending: false,

@@ -9,7 +9,7 @@
 
 use dom::{el, Event};
 use providers::contacts::{parse_contacts, write_contacts};
-use providers::pairs::{parse_pairs, row_problems, write_pairs, Pair, RowProblem};
+use providers::pairs::{parse_pairs, write_pairs, Pair};
 use providers::{FieldKind, FieldSpec, Json};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -18,6 +18,7 @@ use web_sys::{Element, HtmlElement, HtmlInputElement, InputEvent, MouseEvent};
 use yew::{AttrValue, Callback};
 
 use super::contact_rows::contact_rows;
+use super::metadata_rows::metadata_rows;
 use super::shell::{Html, On};
 use crate::form::FormState;
 use crate::i18n::Catalog;
@@ -179,7 +180,7 @@ impl Edit {
     }
 
     /// Applies `change` to the rows of the current text and dispatches the text written back.
-    fn pairs(&self, change: impl FnOnce(&mut Vec<Pair>)) {
+    pub(super) fn pairs(&self, change: impl FnOnce(&mut Vec<Pair>)) {
         if let Some(mut pairs) = parse_pairs(&self.current()) {
             change(&mut pairs);
             self.send(write_pairs(&pairs));
@@ -198,47 +199,6 @@ pub(super) fn input_value(e: InputEvent) -> String {
     e.target()
         .map(|t| t.unchecked_into::<HtmlInputElement>().value())
         .unwrap_or_default()
-}
-
-#[inline(never)]
-fn metadata_rows(
-    catalog: &Catalog,
-    pairs: &[Pair],
-    field_error: bool,
-    read_only: bool,
-    edit: &Edit,
-) -> Vec<Html> {
-    let problems = row_problems(pairs);
-    let words = [catalog.t("rows.key"), catalog.t("rows.value")];
-    let count = pairs.len();
-    let add = {
-        let edit = edit.clone();
-        Callback::from(move |e: MouseEvent| {
-            edit.pairs(|pairs| pairs.push(Pair::text("", "")));
-            edit.written.focus_after_redraw(&e, count + 1);
-        })
-    };
-    let rows = pairs
-        .iter()
-        .zip(problems)
-        .enumerate()
-        .map(|(i, (pair, problem))| {
-            // A new, still blank row is not an error until the person tries to save.
-            let problem = problem.filter(|p| {
-                *p != RowProblem::EmptyKey
-                    || field_error
-                    || pair.cell().map_or(true, |t| !t.is_empty())
-            });
-            pair_row(catalog, i, pair, problem, read_only, edit, &words)
-        });
-    rows_view(
-        &words,
-        "cf-row cf-row-head",
-        rows.collect(),
-        read_only,
-        catalog.t("rows.add"),
-        add,
-    )
 }
 
 /// The column heads, the rows and the add button: both editors share these few drawing
@@ -368,123 +328,6 @@ pub(super) fn row(r: Row) -> Html {
                 .text(text)
         }))
         .into()
-}
-
-#[inline(never)]
-fn pair_row(
-    catalog: &Catalog,
-    i: usize,
-    pair: &Pair,
-    problem: Option<RowProblem>,
-    read_only: bool,
-    edit: &Edit,
-    words: &[String; 2],
-) -> Html {
-    let n = (i + 1).to_string();
-    let error_id = format!("{}-row-{n}-error", edit.id);
-    let cell_text = pair.cell();
-    let is_json = cell_text.is_err();
-    let key_problem = matches!(
-        problem,
-        Some(RowProblem::EmptyKey | RowProblem::RepeatedKey)
-    );
-    let on_key = {
-        let edit = edit.clone();
-        Callback::from(move |e: InputEvent| {
-            let key = input_value(e);
-            edit.pairs(|pairs| {
-                if let Some(pair) = pairs.get_mut(i) {
-                    pair.key = key;
-                }
-            });
-        })
-    };
-    let on_value = {
-        let edit = edit.clone();
-        Callback::from(move |e: InputEvent| {
-            let text = input_value(e);
-            edit.pairs(|pairs| {
-                if let Some(pair) = pairs.get_mut(i) {
-                    pair.raw = if is_json {
-                        text
-                    } else {
-                        Pair::text("", &text).raw
-                    };
-                }
-            });
-        })
-    };
-    // Ticking "JSON" reads the text as JSON (`5`, `[1, 2]`); unticking keeps it as text.
-    let on_json = {
-        let edit = edit.clone();
-        Callback::from(move |_: MouseEvent| {
-            edit.pairs(|pairs| {
-                if let Some(pair) = pairs.get_mut(i) {
-                    pair.raw = match pair.cell() {
-                        Ok(text) => text,
-                        Err(raw) => Pair::text("", raw).raw,
-                    };
-                }
-            });
-        })
-    };
-    let remove_label = if pair.key.is_empty() {
-        catalog.t_with("rows.remove_row", &[("n", &n)])
-    } else {
-        catalog.t_with("rows.remove_named", &[("name", &pair.key)])
-    };
-    let described = problem.map(|_| error_id.clone());
-    let shown = match cell_text {
-        Ok(text) => text,
-        Err(raw) => raw.to_string(),
-    };
-    let cells = vec![
-        cell(Cell {
-            kind: "text",
-            class: "cf-row-key",
-            value: pair.key.clone(),
-            label: format!("{} {n}", words[0]),
-            read_only,
-            error: described.clone().filter(|_| key_problem),
-            oninput: on_key,
-        }),
-        cell(Cell {
-            kind: "text",
-            class: if is_json {
-                "cf-row-value cf-mono"
-            } else {
-                "cf-row-value"
-            },
-            value: shown,
-            label: format!("{} {n}", words[1]),
-            read_only,
-            error: described.filter(|_| !key_problem),
-            oninput: on_value,
-        }),
-        toggle(
-            "checkbox",
-            is_json,
-            read_only,
-            catalog.t_with("rows.value_json", &[("n", &n)]),
-            catalog.t("rows.json"),
-            None,
-            on_json,
-        ),
-    ];
-    row(Row {
-        index: i,
-        class: "cf-row",
-        group: None,
-        cells,
-        remove: (!read_only).then(|| {
-            (
-                remove_label,
-                catalog.t("rows.remove"),
-                remove_callback(edit, i),
-            )
-        }),
-        error: problem.map(|p| (error_id, catalog.t(p.message_key()))),
-    })
 }
 
 /// Removes row `i` (either editor) and moves the focus to the row that takes its place.

@@ -4,10 +4,8 @@
 use dom::{el, Event};
 use providers::contract::customer_title;
 use providers::{by_section, ErrorKind, FieldKind, FieldSpec, Operation, ProviderId, Section};
-use web_sys::MouseEvent;
 use yew::{AttrValue, Callback};
 
-use super::conflict::{conflict_choice, ConflictChoiceProps, ConflictTexts, ConflictingField};
 use super::country_field::FIRST_SHIPPING_FIELD;
 use super::customer_form::{DateLine, FormApp, Message};
 use super::field::{field, field_id, FieldProps};
@@ -16,7 +14,7 @@ use super::rows;
 use super::section::{section, SectionProps};
 use super::shell::{Context, Html, On};
 use crate::anonymization;
-use crate::form::{Failure, FormState, Msg, Notice, Phase, Resolution, Side, Step};
+use crate::form::{Failure, FormState, Msg, Notice, Phase, Step};
 use crate::i18n::Catalog;
 use crate::messages::{alert_text, field_text, notice_text};
 use crate::random::uuid_v4;
@@ -135,7 +133,7 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
             .find(|f| f.name == name)
             .map_or_else(|| name.to_string(), |f| catalog.t(f.label))
     };
-    let conflict = conflict_view(form, ctx, state, &label_of);
+    let conflict = form.conflict_view(ctx, state, &label_of);
     let alert = state
         .failure
         .as_ref()
@@ -442,75 +440,4 @@ fn created_text(catalog: &Catalog, state: &FormState) -> String {
         text.push_str(&catalog.t("status.created_cannot_edit"));
     }
     text
-}
-
-/// The choice between the person's version and the server's, while a conflict waits for it.
-fn conflict_view(
-    form: &FormApp,
-    ctx: &Context,
-    state: &FormState,
-    label_of: &dyn Fn(&str) -> String,
-) -> Option<Html> {
-    let conflict = state.conflict()?;
-    let catalog = &form.catalog;
-    let generation = form.generation;
-    let resolve = |resolution: Resolution| {
-        ctx.link()
-            .callback(move |_: MouseEvent| Message::Form(generation, Msg::Resolve(resolution)))
-    };
-    let fields = conflict
-        .merged
-        .conflicts
-        .iter()
-        .map(|name| ConflictingField {
-            name,
-            label: label_of(name).into(),
-            mine: state.values.get(name).to_string().into(),
-            theirs: conflict.theirs.values.get(name).to_string().into(),
-            chosen: conflict.choice(name),
-        })
-        .collect::<Vec<_>>();
-    let option = |side: &str| catalog.t_with("conflict.option", &[("side", &catalog.t(side))]);
-    let comparing = state.comparing();
-    // The same choice in other words when the other version is an existing customer's.
-    let text = |conflict_key: &'static str, compare_key: &'static str| -> AttrValue {
-        catalog
-            .t(if comparing { compare_key } else { conflict_key })
-            .into()
-    };
-    let texts = ConflictTexts {
-        keep_mine: text("conflict.keep_mine", "compare.keep_mine"),
-        take_theirs: text("conflict.take_theirs", "compare.take_theirs"),
-        merge: catalog.t("conflict.merge").into(),
-        apply_merge: text("conflict.apply_merge", "compare.apply"),
-        mine: option(if comparing {
-            "compare.mine"
-        } else {
-            "conflict.mine"
-        })
-        .into(),
-        theirs: option(if comparing {
-            "compare.theirs"
-        } else {
-            "conflict.theirs"
-        })
-        .into(),
-        empty: catalog.t("conflict.empty").into(),
-    };
-    Some(conflict_choice(ConflictChoiceProps {
-        fields,
-        merging: form.merging,
-        comparing,
-        texts,
-        id_prefix: form.id_prefix.clone(),
-        on_keep_mine: resolve(Resolution::KeepMine),
-        on_take_theirs: resolve(Resolution::TakeTheirs),
-        on_show_merge: ctx.link().callback(|_: MouseEvent| Message::ShowMerge),
-        on_choose: ctx
-            .link()
-            .callback(move |(field, side): (&'static str, Side)| {
-                Message::Form(generation, Msg::Choose { field, side })
-            }),
-        on_apply_merge: resolve(Resolution::Merge),
-    }))
 }
