@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
 
 use super::customer_form::{FormApp, Message};
-use super::shell::{Context, Html};
+use super::shell::{Context, Html, On, Signal};
 use crate::anonymization;
 
 /// Where the focus goes once the next render is on screen.
@@ -77,16 +77,13 @@ impl FormApp {
         let title_id = format!("{}-confirm-title", self.id_prefix);
         let text_id = format!("{}-confirm-text", self.id_prefix);
         let link = ctx.link().clone();
-        let onkeydown = super::shell::On::keys(move |e: KeyboardEvent| {
+        let onkeydown = On::keys(move |e: KeyboardEvent| {
             if e.key() == "Escape" {
                 e.prevent_default();
                 link.send_message(Message::ConfirmAnonymization(false));
             }
         });
-        let answer = |yes: bool| {
-            ctx.link()
-                .on(move |_: web_sys::Event| Message::ConfirmAnonymization(yes))
-        };
+        let answer = |yes: bool| On::Send(Signal::ConfirmAnonymization(yes));
         let button = |part: &'static str, yes: bool, label: &str| {
             el("button")
                 .attr("type", "button")

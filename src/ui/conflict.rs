@@ -4,11 +4,10 @@
 //! A view function, like `field`.
 
 use dom::{el, Event};
-use web_sys::MouseEvent;
 use yew::{AttrValue, Callback};
 
 use super::customer_form::{FormApp, Message};
-use super::shell::{text_of, Context, Html, On};
+use super::shell::{text_of, Context, Html, On, Signal};
 use crate::form::{FormState, Msg, Resolution, Side};
 
 /// One field both sides changed: its label and the two versions.
@@ -40,11 +39,11 @@ pub struct ConflictChoiceProps {
     pub comparing: bool,
     pub texts: ConflictTexts,
     pub id_prefix: AttrValue,
-    pub on_keep_mine: Callback<MouseEvent>,
-    pub on_take_theirs: Callback<MouseEvent>,
-    pub on_show_merge: Callback<MouseEvent>,
+    pub on_keep_mine: On,
+    pub on_take_theirs: On,
+    pub on_show_merge: On,
     pub on_choose: Callback<(&'static str, Side)>,
-    pub on_apply_merge: Callback<MouseEvent>,
+    pub on_apply_merge: On,
 }
 
 pub fn conflict_choice(props: ConflictChoiceProps) -> Html {
@@ -56,11 +55,11 @@ pub fn conflict_choice(props: ConflictChoiceProps) -> Html {
             value
         })
     };
-    let button = |part: &'static str, on: &Callback<MouseEvent>, label: &AttrValue| {
+    let button = |part: &'static str, on: &On, label: &AttrValue| {
         el("button")
             .attr("type", "button")
             .attr("part", part)
-            .on(Event::Click, On::from(on.clone()))
+            .on(Event::Click, on.clone())
             .text(text_of(label))
     };
     let keep_mine = || button("keep-mine", &props.on_keep_mine, &texts.keep_mine);
@@ -146,10 +145,7 @@ impl FormApp {
         let conflict = state.conflict()?;
         let catalog = &self.catalog;
         let generation = self.generation;
-        let resolve = |resolution: Resolution| {
-            ctx.link()
-                .callback(move |_: MouseEvent| Message::Form(generation, Msg::Resolve(resolution)))
-        };
+        let resolve = |resolution: Resolution| On::Send(Signal::Resolve(resolution));
         let fields = conflict
             .merged
             .conflicts
@@ -197,7 +193,7 @@ impl FormApp {
             id_prefix: self.id_prefix.clone(),
             on_keep_mine: resolve(Resolution::KeepMine),
             on_take_theirs: resolve(Resolution::TakeTheirs),
-            on_show_merge: ctx.link().callback(|_: MouseEvent| Message::ShowMerge),
+            on_show_merge: On::Send(Signal::ShowMerge),
             on_choose: ctx
                 .link()
                 .callback(move |(field, side): (&'static str, Side)| {

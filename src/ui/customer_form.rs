@@ -459,9 +459,17 @@ impl dom::App for FormApp {
     }
 
     fn act(&mut self, _: &dom::Scope<Self>, action: On, event: &web_sys::Event) -> bool {
-        // The handler sends the messages, which are handled next.
-        action.run(event);
-        false
+        match action {
+            // The handler sends its messages, which are handled next.
+            On::Run(handler) => {
+                handler(event);
+                false
+            }
+            On::Send(signal) => {
+                let ctx = self.ctx();
+                self.handle(&ctx, signal.message(self.generation))
+            }
+        }
     }
 
     fn rendered(&mut self, _: &dom::Scope<Self>) {

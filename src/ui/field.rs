@@ -2,7 +2,6 @@
 
 use dom::{el, Event};
 use providers::{FieldKind, FieldSpec};
-use web_sys::MouseEvent;
 use yew::{AttrValue, Callback};
 
 use super::shell::{target_checked, target_value, text_of, Html, On};
@@ -53,7 +52,7 @@ pub struct ListStatus {
     pub text: Option<AttrValue>,
     pub loading: bool,
     /// "Load again", after a failure.
-    pub retry: Option<(AttrValue, Callback<MouseEvent>)>,
+    pub retry: Option<(AttrValue, On)>,
 }
 
 /// The element id of a field's control.
@@ -174,7 +173,7 @@ pub fn field(props: FieldProps) -> Html {
                     el("button")
                         .attr("type", "button")
                         .attr("part", "retry-list")
-                        .on(Event::Click, On::from(onclick))
+                        .on(Event::Click, onclick)
                         .text(text_of(&label))
                 }))
         }))

@@ -2,11 +2,10 @@
 //! the credential may write, kept apart from the save machine (`crate::reference`), and shown as
 //! a select of groups by name and as suggestions for tags.
 
-use super::shell::Context;
+use super::shell::{Context, On, Signal};
 use providers::reference::ReferenceList;
 use providers::FieldSpec;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::MouseEvent;
 use yew::AttrValue;
 
 use super::customer_form::{FormApp, Message};
@@ -58,21 +57,14 @@ impl FormApp {
     }
 
     /// What `spec` offers from its list, holding `value`.
-    pub(super) fn choices_for(
-        &self,
-        ctx: &Context,
-        spec: &FieldSpec,
-        value: &str,
-    ) -> Option<Choices> {
+    pub(super) fn choices_for(&self, spec: &FieldSpec, value: &str) -> Option<Choices> {
         let list = self.state.as_ref()?.contract().reference_list(spec.name)?;
         let data = self.references.get(list)?;
         let catalog = &self.catalog;
-        let generation = self.generation;
         let retry = || {
             Some((
                 AttrValue::from(catalog.t("action.reload_list")),
-                ctx.link()
-                    .callback(move |_: MouseEvent| Message::ReloadReference(generation, list)),
+                On::Send(Signal::ReloadReference(list)),
             ))
         };
         let count = (MAX_PAGES * providers::reference::MAX_PAGE_SIZE).to_string();

@@ -8,18 +8,50 @@ use wasm_bindgen::JsCast;
 use yew::Callback;
 
 use super::customer_form::{CustomerFormProps, FormApp, Message};
+use crate::form::{Msg, Resolution};
+use providers::reference::ReferenceList;
 
 /// What a view draws.
 pub type Html = dom::Node<On>;
 
-/// What an element does with an event: the form's handlers are closures, as they were under
-/// Yew; one type for all of them.
+/// What an element does with an event: run a closure (the form's handlers were closures under
+/// Yew, and most still are), or send the form a fixed message, which is data rather than a
+/// closure type of its own (README, Size).
 #[derive(Clone)]
-pub struct On(Rc<dyn Fn(&web_sys::Event)>);
+pub enum On {
+    Run(Rc<dyn Fn(&web_sys::Event)>),
+    Send(Signal),
+}
+
+/// A button's fixed message to the form; the form's generation is added when it is sent.
+#[derive(Clone, Copy)]
+pub enum Signal {
+    RetryLoad,
+    RetryCredential,
+    UseExisting,
+    ConfirmAnonymization(bool),
+    Resolve(Resolution),
+    ShowMerge,
+    ReloadReference(ReferenceList),
+}
+
+impl Signal {
+    pub fn message(self, generation: u32) -> Message {
+        match self {
+            Signal::RetryLoad => Message::Form(generation, Msg::RetryLoad),
+            Signal::RetryCredential => Message::RetryCredential,
+            Signal::UseExisting => Message::Form(generation, Msg::UseExisting),
+            Signal::ConfirmAnonymization(yes) => Message::ConfirmAnonymization(yes),
+            Signal::Resolve(resolution) => Message::Form(generation, Msg::Resolve(resolution)),
+            Signal::ShowMerge => Message::ShowMerge,
+            Signal::ReloadReference(list) => Message::ReloadReference(generation, list),
+        }
+    }
+}
 
 impl On {
     pub fn new<E: JsCast>(handler: impl Fn(E) + 'static) -> On {
-        On(Rc::new(move |event: &web_sys::Event| {
+        On::Run(Rc::new(move |event: &web_sys::Event| {
             handler(event.clone().unchecked_into::<E>())
         }))
     }
@@ -28,15 +60,11 @@ impl On {
     /// script's, an autofill's) has no `key`, and asking for it would throw in the middle of
     /// the form's message handling.
     pub fn keys(handler: impl Fn(web_sys::KeyboardEvent) + 'static) -> On {
-        On(Rc::new(move |event: &web_sys::Event| {
+        On::Run(Rc::new(move |event: &web_sys::Event| {
             if let Some(keys) = event.dyn_ref::<web_sys::KeyboardEvent>() {
                 handler(keys.clone())
             }
         }))
-    }
-
-    pub fn run(&self, event: &web_sys::Event) {
-        (self.0)(event)
     }
 }
 

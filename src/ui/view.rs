@@ -12,7 +12,7 @@ use super::field::{field, field_id, FieldProps};
 use super::outcome::{beside_submit, summary, InvalidField, SummaryProps};
 use super::rows;
 use super::section::{section, SectionProps};
-use super::shell::{Context, Html, On};
+use super::shell::{Context, Html, On, Signal};
 use crate::anonymization;
 use crate::form::{Failure, FormState, Msg, Notice, Phase, Step};
 use crate::i18n::Catalog;
@@ -92,13 +92,9 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
             },
         )
     });
-    let retry_load = ctx
-        .link()
-        .on(move |_: web_sys::Event| Message::Form(generation, Msg::RetryLoad));
-    let retry_credential = ctx.link().on(|_: web_sys::Event| Message::RetryCredential);
-    let use_existing = ctx
-        .link()
-        .on(move |_: web_sys::Event| Message::Form(generation, Msg::UseExisting));
+    let retry_load = On::Send(Signal::RetryLoad);
+    let retry_credential = On::Send(Signal::RetryCredential);
+    let use_existing = On::Send(Signal::UseExisting);
     let duplicate = matches!(state.failure, Some(Failure::Duplicate { .. }));
     let busy = matches!(phase, Phase::Loading | Phase::Saving);
     // Until the first record arrives there is nothing to show but the shape of the form.
@@ -366,7 +362,7 @@ fn field_view(
         read_only,
         on_edit: on_edit.clone(),
         choices: form
-            .choices_for(ctx, spec, value)
+            .choices_for(spec, value)
             .or_else(|| form.country_choices(ctx, spec, value)),
         locked: (!state.may_write(name)).then(|| catalog.t("field.locked").into()),
         tags: (spec.kind == FieldKind::Tags).then(|| form.tags_editor(ctx)),
