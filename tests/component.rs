@@ -90,6 +90,17 @@ async fn until(what: &str, check: impl Fn() -> bool) {
     panic!("timed out waiting for: {what}");
 }
 
+/// Waits until the form in this shadow root is ready for input.
+async fn until_ready(shadow: &web_sys::ShadowRoot) {
+    until("ready", || {
+        shadow
+            .query_selector("[data-state=ready]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+}
+
 fn host() -> Element {
     let document = web_sys::window().unwrap().document().unwrap();
     let div = document.create_element("div").unwrap();
@@ -558,13 +569,7 @@ async fn styles_are_an_adopted_stylesheet_not_inline_css() {
     let document = web_sys::window().unwrap().document().unwrap();
     document.body().unwrap().append_child(&element).unwrap();
     let shadow = element.shadow_root().expect("open shadow root");
-    until("ready", || {
-        shadow
-            .query_selector("[data-state=ready]")
-            .unwrap()
-            .is_some()
-    })
-    .await;
+    until_ready(&shadow).await;
     // Nothing a `style-src 'self'` policy would block: no <style>, no style attribute.
     assert!(shadow.query_selector("style, [style]").unwrap().is_none());
     let adopted: js_sys::Array =
@@ -693,13 +698,7 @@ async fn a_mounted_form_destroyed_by_a_listener_of_its_own_event_goes_quietly() 
         customer_form::mount(host.clone(), options.into()).unwrap(),
     )));
     let shadow = host.shadow_root().expect("open shadow root");
-    until("ready", || {
-        shadow
-            .query_selector("[data-state=ready]")
-            .unwrap()
-            .is_some()
-    })
-    .await;
+    until_ready(&shadow).await;
     let held = handle.clone();
     let close = Closure::<dyn Fn()>::new(move || {
         if let Some(mut form) = held.borrow_mut().take() {

@@ -8,10 +8,9 @@ use providers::contacts::{
 };
 use providers::Json;
 use web_sys::{InputEvent, MouseEvent};
-use yew::Callback;
 
 use super::rows::{cell, input_value, remove_callback, row, rows_view, toggle, Cell, Edit, Row};
-use super::shell::Html;
+use super::shell::{Html, On};
 use crate::i18n::Catalog;
 
 #[inline(never)]
@@ -34,7 +33,7 @@ pub(super) fn contact_rows(
     let count = items.len();
     let add = {
         let edit = edit.clone();
-        Callback::from(move |e: MouseEvent| {
+        On::new(move |e: MouseEvent| {
             edit.contacts(|items| items.push(Json::Object(Vec::new())));
             edit.written.focus_after_redraw(&e, count + 1);
         })
@@ -73,7 +72,7 @@ fn contact_row(
         let member: &'static str = member;
         let oninput = {
             let edit = edit.clone();
-            Callback::from(move |e: InputEvent| {
+            On::new(move |e: InputEvent| {
                 let text = input_value(e);
                 edit.contacts(|items| {
                     if let Some(item) = items.get_mut(i) {
@@ -100,7 +99,7 @@ fn contact_row(
         let edit = edit.clone();
         // A click, not a change: with two primaries typed in the JSON, both radios are checked
         // and choosing one of them must still clear the other.
-        Callback::from(move |_: MouseEvent| edit.contacts(|items| set_primary(items, i)))
+        On::new(move |_: MouseEvent| edit.contacts(|items| set_primary(items, i)))
     };
     let primary_problem = problem == Some("error.count.one_primary");
     let mut cells: Vec<Html> = inputs.collect();

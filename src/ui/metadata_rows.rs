@@ -3,10 +3,9 @@
 
 use providers::pairs::{row_problems, Pair, RowProblem};
 use web_sys::{InputEvent, MouseEvent};
-use yew::Callback;
 
 use super::rows::{cell, input_value, remove_callback, row, rows_view, toggle, Cell, Edit, Row};
-use super::shell::Html;
+use super::shell::{Html, On};
 use crate::i18n::Catalog;
 
 #[inline(never)]
@@ -22,7 +21,7 @@ pub(super) fn metadata_rows(
     let count = pairs.len();
     let add = {
         let edit = edit.clone();
-        Callback::from(move |e: MouseEvent| {
+        On::new(move |e: MouseEvent| {
             edit.pairs(|pairs| pairs.push(Pair::text("", "")));
             edit.written.focus_after_redraw(&e, count + 1);
         })
@@ -70,7 +69,7 @@ fn pair_row(
     );
     let on_key = {
         let edit = edit.clone();
-        Callback::from(move |e: InputEvent| {
+        On::new(move |e: InputEvent| {
             let key = input_value(e);
             edit.pairs(|pairs| {
                 if let Some(pair) = pairs.get_mut(i) {
@@ -81,7 +80,7 @@ fn pair_row(
     };
     let on_value = {
         let edit = edit.clone();
-        Callback::from(move |e: InputEvent| {
+        On::new(move |e: InputEvent| {
             let text = input_value(e);
             edit.pairs(|pairs| {
                 if let Some(pair) = pairs.get_mut(i) {
@@ -97,7 +96,7 @@ fn pair_row(
     // Ticking "JSON" reads the text as JSON (`5`, `[1, 2]`); unticking keeps it as text.
     let on_json = {
         let edit = edit.clone();
-        Callback::from(move |_: MouseEvent| {
+        On::new(move |_: MouseEvent| {
             edit.pairs(|pairs| {
                 if let Some(pair) = pairs.get_mut(i) {
                     pair.raw = match pair.cell() {

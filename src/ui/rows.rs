@@ -210,7 +210,7 @@ pub(super) fn rows_view(
     rows: Vec<Html>,
     read_only: bool,
     add_text: String,
-    add: Callback<MouseEvent>,
+    add: On,
 ) -> Vec<Html> {
     let head = (!rows.is_empty()).then(|| {
         el("div")
@@ -224,7 +224,7 @@ pub(super) fn rows_view(
             .attr("type", "button")
             .attr("class", "cf-row-add")
             .attr("part", "row-add")
-            .on(Event::Click, On::from(add))
+            .on(Event::Click, add)
             .text(add_text)
             .into()
     });
@@ -244,7 +244,7 @@ pub(super) struct Cell {
     pub(super) read_only: bool,
     /// The id of the row's error, when it is about this input.
     pub(super) error: Option<String>,
-    pub(super) oninput: Callback<InputEvent>,
+    pub(super) oninput: On,
 }
 
 #[inline(never)]
@@ -258,7 +258,7 @@ pub(super) fn cell(c: Cell) -> Html {
         .attr_opt("aria-describedby", c.error)
         .attr("autocomplete", "off")
         .value(c.value)
-        .on(Event::Input, On::from(c.oninput))
+        .on(Event::Input, c.oninput)
         .into()
 }
 
@@ -271,7 +271,7 @@ pub(super) fn toggle(
     label: String,
     text: String,
     error: Option<String>,
-    onclick: Callback<MouseEvent>,
+    onclick: On,
 ) -> Html {
     el("label")
         .attr("class", "cf-row-json")
@@ -283,7 +283,7 @@ pub(super) fn toggle(
                 .attr_opt("aria-invalid", error.as_ref().map(|_| "true"))
                 .attr_opt("aria-describedby", error)
                 .checked(checked)
-                .on(Event::Click, On::from(onclick)),
+                .on(Event::Click, onclick),
         )
         .text(text)
         .into()
@@ -296,7 +296,7 @@ pub(super) struct Row {
     /// The name of a row that is a group of its own (a contact).
     pub(super) group: Option<String>,
     pub(super) cells: Vec<Html>,
-    pub(super) remove: Option<(String, String, Callback<MouseEvent>)>,
+    pub(super) remove: Option<(String, String, On)>,
     pub(super) error: Option<(String, String)>,
 }
 
@@ -317,7 +317,7 @@ pub(super) fn row(r: Row) -> Html {
                 .attr("class", "cf-row-remove")
                 .attr("part", "row-remove")
                 .attr("aria-label", label)
-                .on(Event::Click, On::from(onclick))
+                .on(Event::Click, onclick)
                 .text(text)
         }))
         .child_opt(r.error.map(|(id, text)| {
@@ -332,9 +332,9 @@ pub(super) fn row(r: Row) -> Html {
 
 /// Removes row `i` (either editor) and moves the focus to the row that takes its place.
 #[inline(never)]
-pub(super) fn remove_callback(edit: &Edit, i: usize) -> Callback<MouseEvent> {
+pub(super) fn remove_callback(edit: &Edit, i: usize) -> On {
     let edit = edit.clone();
-    Callback::from(move |e: MouseEvent| {
+    On::new(move |e: MouseEvent| {
         let left = if edit.kind_is_list {
             let mut left = 0;
             edit.contacts(|items| {

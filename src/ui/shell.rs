@@ -68,12 +68,6 @@ impl On {
     }
 }
 
-impl<E: JsCast + 'static> From<Callback<E>> for On {
-    fn from(callback: Callback<E>) -> On {
-        On::new(move |event: E| callback.emit(event))
-    }
-}
-
 /// Sends the form messages; does nothing once the form is gone.
 #[derive(Clone)]
 pub struct Link(pub(super) dom::Scope<FormApp>);
