@@ -4,8 +4,10 @@
 // The class is registered before the WebAssembly has loaded, so frameworks that decide between
 // a property and an attribute by asking `'tokenProvider' in element` (React 19, Vue, Svelte,
 // Angular) find the properties from the first render; until the widget is ready the element
-// shows a skeleton of its own, once the wait has lasted PENDING_DELAY_MS.
+// shows a skeleton of its own, once the wait has lasted PENDING_DELAY_MS, and an update form's
+// record is already being read (`readEarly`, fetch.js).
 
+import { EarlyRead } from './fetch.js';
 
 const ATTRIBUTES = [
   'provider', 'mode', 'customer-id', 'api-base', 'locale', 'client-id', 'market', 'auth-base',
@@ -116,13 +118,15 @@ export function defineElement(tagName, mount, load) {
     #waiting = false;
     // The wasm has been loading for PENDING_DELAY_MS: the skeleton is due.
     #waitedLong = false;
+    // The record's read sent while the wasm loads, until the form is mounted (fetch.js).
+    #early = new EarlyRead();
     // One function for the element's lifetime that calls whichever `tokenProvider` is current:
     // replacing the provider (React passes a new arrow function on every render) keeps the
     // form's state and values, and the new provider is asked the next time a token is needed.
     #askProvider = (request) => {
       const provider = this.#tokenProvider;
       if (!provider) throw new Error('customer-form: tokenProvider was removed');
-      return provider(request);
+      return this.#early.tokenFor(request) ?? provider(request);
     };
 
     constructor() {
@@ -186,7 +190,9 @@ export function defineElement(tagName, mount, load) {
       // Moving the element within the page disconnects then reconnects it at once; only a real
       // removal tears the form down.
       queueMicrotask(() => {
-        if (!this.isConnected && this.#handle) {
+        if (this.isConnected) return;
+        this.#early.drop();
+        if (this.#handle) {
           this.#handle.destroy();
           this.#handle = null;
         }
@@ -233,6 +239,9 @@ export function defineElement(tagName, mount, load) {
 
     #render() {
       if (!loaded) {
+        // The read for the options as they are now: a token or attribute set later in the
+        // wait replaces the read of the old ones.
+        this.#early.follow(this.#options(), this.#tokenProvider);
         if (this.#waiting) {
           // Back in the document (moved by a framework) after the delay ran out while it was
           // out: the skeleton now, in the language of where it is.
@@ -252,7 +261,10 @@ export function defineElement(tagName, mount, load) {
           .then(load)
           .then(
             () => { loaded = true; this.#schedule(); },
-            () => { if (this.isConnected) this.#showPending(true); },
+            () => {
+              this.#early.drop();
+              if (this.isConnected) this.#showPending(true);
+            },
           )
           .finally(() => {
             clearTimeout(slow);
@@ -267,6 +279,9 @@ export function defineElement(tagName, mount, load) {
         return;
       }
       this.#handle = mount(this, options) ?? null;
+      // The form has asked for its first token by now (src/ui/effects.rs); an early read it
+      // will not take is dropped.
+      this.#early.mounted();
       if (this.#handle) this.#dropPendingWhenDrawn();
     }
 

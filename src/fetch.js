@@ -1,13 +1,30 @@
 // The network edge in the browser: one `fetch` with a timeout, the form's abort signal and a
 // size limit, its reply handed back as plain data. In JS because the same in Rust through
 // web-sys costs the package several kilobytes of bindings (see README, Size).
+//
+// Also the record's read sent before the WebAssembly has loaded (`readEarly`, asked by the
+// element), so that a form's first record is on its way while the wasm compiles; the wasm's
+// own request for it takes that reply only if it is the same request, byte for byte.
+
+/** transport.rs `MAX_REPLY_BYTES`: part of an early read's key, so a change there only stops
+ * early reads from being taken. */
+const MAX_REPLY_BYTES = 1 << 20;
+
+// Reads sent early, by key (`keyOf`): `{reply, controller}`. Each is taken by the first `send`
+// of the same request, or dropped by the element that started it.
+const early = new Map();
+
+const keyOf = (method, url, headers, maxBytes) => [method, url, maxBytes, ...headers].join('\n');
 
 /**
  * Resolves to `[status, headers, body]` (`headers` flat: name, value, name, value…; names in
  * lower case) or to `"timeout"` / `"network"` / `"too-large:<status>"`; never rejects.
  */
 export async function send(method, url, headers, body, signal, timeoutMs, maxBytes) {
-  const controller = new AbortController();
+  const key = body === undefined ? keyOf(method, url, headers, maxBytes) : null;
+  const taken = key !== null ? early.get(key) : undefined;
+  if (taken) early.delete(key);
+  const controller = taken ? taken.controller : new AbortController();
   const stop = () => controller.abort();
   signal.addEventListener('abort', stop);
   let timedOut = false;
@@ -16,23 +33,235 @@ export async function send(method, url, headers, body, signal, timeoutMs, maxByt
     controller.abort();
   }, timeoutMs);
   try {
-    const init = { method, headers: new Headers(), signal: controller.signal };
-    for (let i = 0; i < headers.length; i += 2) init.headers.append(headers[i], headers[i + 1]);
-    if (body !== undefined) init.body = body;
-    const response = await fetch(url, init);
-    const announced = Number(response.headers.get('content-length'));
-    if (announced > maxBytes) {
-      controller.abort();
-      return `too-large:${response.status}`;
-    }
-    const text = await response.text();
-    const names = [];
-    response.headers.forEach((value, name) => names.push(name.toLowerCase(), value));
-    return [response.status, names, text];
+    // An early reply that came before the form was aborted is still its reply; one still on
+    // its way is aborted with it, as its own request would have been.
+    if (signal.aborted) controller.abort();
+    return await (taken ? taken.reply : exchange(method, url, headers, body, controller, maxBytes));
   } catch {
     return timedOut ? 'timeout' : 'network';
   } finally {
     clearTimeout(timer);
     signal.removeEventListener('abort', stop);
+  }
+}
+
+/** The request and its reply; rejects when the network fails or `controller` aborts it. */
+async function exchange(method, url, headers, body, controller, maxBytes) {
+  const init = { method, headers: new Headers(), signal: controller.signal };
+  for (let i = 0; i < headers.length; i += 2) init.headers.append(headers[i], headers[i + 1]);
+  if (body !== undefined) init.body = body;
+  const response = await fetch(url, init);
+  const announced = Number(response.headers.get('content-length'));
+  if (announced > maxBytes) {
+    controller.abort();
+    return `too-large:${response.status}`;
+  }
+  const text = await response.text();
+  const names = [];
+  response.headers.forEach((value, name) => names.push(name.toLowerCase(), value));
+  return [response.status, names, text];
+}
+
+/**
+ * Sends the record's read for an update form's options now, when the credential and the
+ * address are ones the wasm would send it with (`earlyRead`). Returns a handle whose `drop()`
+ * aborts the read unless the wasm has taken it, or `null` when nothing was sent. Given the
+ * handle of an earlier call, keeps it while the read is the same, and drops it otherwise.
+ */
+export function readEarly(options, previous = null, nowSecs = Date.now() / 1000) {
+  const request = earlyRead(options, nowSecs);
+  const key = request && keyOf('GET', request.url, request.headers, MAX_REPLY_BYTES);
+  if (previous && previous.key === key) return previous;
+  previous?.drop();
+  if (!request || early.has(key)) return null;
+  const controller = new AbortController();
+  const reply = exchange('GET', request.url, request.headers, undefined, controller, MAX_REPLY_BYTES);
+  // Handled here too: a read nobody takes must not end as an unhandled rejection.
+  reply.catch(() => {});
+  const entry = { reply, controller };
+  early.set(key, entry);
+  return {
+    key,
+    drop() {
+      if (early.get(key) !== entry) return;
+      early.delete(key);
+      controller.abort();
+    },
+  };
+}
+
+// What the record's read looks like for each provider that can be read early: the contract's
+// `read_request` (providers/src/<provider>.rs) through the gateway. A provider missing here is
+// read by the wasm as before.
+const READS = {
+  partnero: { accept: 'application/json', query: '' },
+  prolifi: { accept: 'application/json', query: '' },
+  count: { accept: 'application/json', query: '' },
+  commercelayer: { accept: 'application/vnd.api+json', query: '?include=customer_group,tags' },
+};
+
+// An id that is its own path segment (providers/src/url.rs `encode_segment` leaves it as it is).
+const PLAIN_ID = /^[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,254}$/;
+
+/**
+ * The read the wasm will send first for these element options, or `null`, decided the way the
+ * wasm decides and never more widely: only a token string (`tokenProvider` forms: see
+ * `earlyPurpose`), only an update form with an `api-base` and a plain id, and only a credential
+ * the provider's contract allows to read at that address (providers/src/credential.rs,
+ * `classify`): a gateway token issued for this provider with `read` among its ops and more than
+ * a minute to live, or, for Prolifi, a public key, or a secret test key aimed at this machine.
+ * Anything else (a live secret key, a token for another provider, a Commerce Layer token of its
+ * own, a relative or non-HTTP address) sends nothing early.
+ * Returns `{url, headers}`, the headers as `send` takes them.
+ */
+export function earlyRead(options, nowSecs) {
+  const { token, tokenProvider } = options ?? {};
+  if (tokenProvider || typeof token !== 'string' || !token || token.trim() !== token) return null;
+  const target = readTarget(options);
+  if (!target || !mayRead(target.provider, token, target.address, nowSecs)) return null;
+  return {
+    url: target.url,
+    headers: ['Accept', READS[target.provider].accept, 'Authorization', `Bearer ${token}`],
+  };
+}
+
+/**
+ * What a `tokenProvider` form's first token is for (`{provider, operation, customerId}`, as the
+ * wasm asks for it, src/token.rs) when its record could be read early once the token is known;
+ * otherwise `null`. The token itself is then vetted by `earlyRead`.
+ */
+export function earlyPurpose(options) {
+  const target = typeof options?.tokenProvider === 'function' ? readTarget(options) : null;
+  return target && { provider: target.provider, operation: 'update', customerId: target.id };
+}
+
+/** The record's address for an update form with an HTTP `api-base` and a plain id, or `null`. */
+function readTarget({ provider, mode, customerId, apiBase } = {}) {
+  const name = typeof provider === 'string' ? provider.trim().toLowerCase() : '';
+  if (!Object.hasOwn(READS, name)) return null;
+  const id = typeof customerId === 'string' ? customerId.trim() : '';
+  if (!PLAIN_ID.test(id)) return null;
+  if (mode != null && mode !== '' && String(mode).trim().toLowerCase() !== 'update') return null;
+  const base = typeof apiBase === 'string' ? apiBase.trim() : '';
+  let address;
+  try {
+    address = new URL(base);
+  } catch {
+    return null;
+  }
+  if (address.protocol !== 'https:' && address.protocol !== 'http:') return null;
+  return { provider: name, id, address, url: `${base.replace(/\/+$/, '')}/customers/${id}${READS[name].query}` };
+}
+
+function mayRead(provider, token, address, nowSecs) {
+  const parts = token.split('.');
+  if (parts.length === 3) {
+    const claims = payloadOf(parts[1]);
+    return !!claims
+      && claims.provider === provider
+      && (claims.ops === undefined || (Array.isArray(claims.ops) && claims.ops.includes('read')))
+      && Number.isInteger(claims.exp) && claims.exp > nowSecs + 60;
+  }
+  if (provider !== 'prolifi' || token.includes('.')) return false;
+  if (token.startsWith('pk_test_') || token.startsWith('pk_live_')) return true;
+  return token.startsWith('sk_test_') && isLoopback(address.hostname);
+}
+
+/** A JWT's payload as an object, or `null`. */
+function payloadOf(segment) {
+  try {
+    if (!/^[A-Za-z0-9_-]+$/.test(segment)) return null;
+    const binary = atob(segment.replace(/-/g, '+').replace(/_/g, '/'));
+    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+    const claims = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    return claims && typeof claims === 'object' && !Array.isArray(claims) ? claims : null;
+  } catch {
+    return null;
+  }
+}
+
+/** providers/src/url.rs `is_loopback`, on a host as the browser's URL parser gives it. */
+function isLoopback(host) {
+  return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]'
+    || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * One element's early read while its wasm loads: kept in step with its options, handed to the
+ * form when it is mounted, dropped otherwise. With a `tokenProvider`, the host is asked for the
+ * form's first token now, with the purpose the form would ask it for; the form, once mounted,
+ * is handed that same token when it asks (`tokenFor`), so it sends the same read.
+ */
+export class EarlyRead {
+  // readEarly's handle.
+  #read = null;
+  // The first token asked of a `tokenProvider`: `{key, purpose, promise, live}`.
+  #token = null;
+  // The token the form took, until its read has gone out.
+  #taken = null;
+
+  /** The element's options as they are now (before the wasm has loaded); `ask` is the host's
+   * `tokenProvider`, if any. */
+  follow(options, ask) {
+    if (typeof ask !== 'function') {
+      this.#forgetToken();
+      this.#read = readEarly(options, this.#read);
+      return;
+    }
+    const purpose = earlyPurpose(options);
+    const key = purpose && [purpose.provider, purpose.customerId, options.apiBase].join('\n');
+    if ((this.#token?.key ?? null) === key) return;
+    this.drop();
+    if (!purpose) return;
+    let promise;
+    try {
+      promise = Promise.resolve(ask({ ...purpose }));
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    const entry = { key, purpose, promise, live: true };
+    this.#token = entry;
+    // Registered before the form's own wait for the token, so the read is in place first.
+    promise.then((token) => {
+      if (entry.live) this.#read = readEarly({ ...options, tokenProvider: undefined, token }, this.#read);
+    }, () => {});
+  }
+
+  /** The form asks for a token: the early one, once, if it is for the same purpose. */
+  tokenFor(request) {
+    const entry = this.#token;
+    const purpose = entry?.purpose;
+    if (!entry || !entry.live || request?.provider !== purpose.provider
+      || request?.operation !== purpose.operation || request?.customerId !== purpose.customerId) return undefined;
+    this.#token = null;
+    this.#taken = entry;
+    return entry.promise;
+  }
+
+  /** The form is mounted and has asked for what it needs first; what it did not take is
+   * dropped, once the read with the token it took has gone out. */
+  mounted() {
+    const taken = this.#taken;
+    this.#forgetToken();
+    if (!taken) {
+      this.drop();
+      return;
+    }
+    // The form sends its read in the microtasks after the token comes: drop after them.
+    const later = () => setTimeout(() => this.drop(), 0);
+    taken.promise.then(later, later);
+  }
+
+  drop() {
+    this.#forgetToken();
+    if (this.#taken) this.#taken.live = false;
+    this.#taken = null;
+    this.#read?.drop();
+    this.#read = null;
+  }
+
+  #forgetToken() {
+    if (this.#token) this.#token.live = false;
+    this.#token = null;
   }
 }

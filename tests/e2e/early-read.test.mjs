@@ -1,0 +1,254 @@
+// The record's read sent before the WebAssembly has loaded (src/fetch.js `readEarly`, asked by
+// the element): it leaves while the wasm is still on its way, the wasm takes its reply instead
+// of reading again, and nothing leaves early that the wasm would not have sent itself.
+// The packed package (www/package, built by scripts/pack.sh) against the gateway and the sandbox.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { join, extname } from 'node:path';
+import {
+  startSandbox, startGateway, launchBrowser, sandboxClient, ROOT,
+} from './harness.mjs';
+import { mintCustomerFormToken } from '../../examples/mint-token.mjs';
+import { earlyRead } from '../../src/fetch.js';
+
+let sandbox, gateway, app, browser;
+
+// The test pages, by path, served beside the package (a page fulfilled by the browser's own
+// routing would have no address space, and Chromium then refuses it loopback requests).
+const PAGES = new Map();
+const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
+
+async function servePackage() {
+  const dir = join(ROOT, 'www', 'package');
+  const server = createServer(async (req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    if (PAGES.has(path)) return res.writeHead(200, { 'content-type': 'text/html' }).end(PAGES.get(path));
+    if (!/^\/[\w.-]+$/.test(path)) return res.writeHead(404).end();
+    try {
+      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(await readFile(join(dir, path)));
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  return { url: `http://127.0.0.1:${server.address().port}`, stop: () => server.close() };
+}
+
+before(async () => {
+  sandbox = await startSandbox();
+  await sandboxClient(sandbox.url).reset();
+  app = await servePackage();
+  gateway = await startGateway(sandbox.url, app.url);
+  await gateway.connectCount();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  gateway?.stop();
+  app?.stop();
+  sandbox?.stop();
+});
+
+const CUSTOMERS = {
+  prolifi: 'cus_1001',
+  partnero: 'customer_123',
+  count: '5d8e7b3a-1c2f-4e6a-9b0d-7f3e2a1c4b5d',
+  commercelayer: 'XAyRWNUzyN',
+};
+
+const scoped = (provider, { ops = ['read', 'update'], ttl = 300 } = {}) => mintCustomerFormToken(
+  { sub: 'early-read-e2e', provider, ops, customer: CUSTOMERS[provider], ttl },
+  { hs256Key: gateway.tokenKey },
+);
+
+/**
+ * Opens a page with one `<customer-form>` given `attributes`, then `setup` run in the page (the
+ * token set as a property, as hosts do), with the wasm held back `holdMs`. Resolves to what
+ * happened: every request the page sent for a customer record (`{at, method, url,
+ * authorization}`), when the wasm was served, and the form's email once it shows one (or
+ * `null` after `waitMs`).
+ */
+async function load(attributes, setup, { holdMs = 600, waitMs = 10_000, inspect = () => null } = {}) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  const reads = [];
+  let wasmServedAt = null;
+  page.on('request', (request) => {
+    if (/\/customers\//.test(request.url())) {
+      reads.push({ at: Date.now(), method: request.method(), url: request.url(), authorization: request.headers().authorization });
+    }
+  });
+  await page.route('**/*.wasm', async (route) => {
+    await new Promise((ok) => setTimeout(ok, holdMs));
+    wasmServedAt = Date.now();
+    await route.continue();
+  });
+  // Any other host stands for an address off this machine: recorded above, never reached.
+  await page.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
+  const attrs = Object.entries(attributes).map(([name, value]) => `${name}="${value}"`).join(' ');
+  const path = `/early-${PAGES.size}.html`;
+  PAGES.set(path, `<!DOCTYPE html><html lang="en"><body><customer-form ${attrs}></customer-form>
+<script type="module">
+import { defineCustomerForm } from './index.js';
+const element = document.querySelector('customer-form');
+${setup}
+defineCustomerForm();
+</script></body></html>`);
+  try {
+    await page.goto(`${app.url}${path}`);
+    const email = await page.waitForFunction(
+      () => document.querySelector('customer-form')?.shadowRoot?.querySelector('[name=email]')?.value || null,
+      null,
+      { timeout: waitMs },
+    ).then((handle) => handle.jsonValue(), () => null);
+    return { reads, wasmServedAt, email, problems, inspected: await page.evaluate(inspect) };
+  } finally {
+    await context.close();
+  }
+}
+
+for (const provider of Object.keys(CUSTOMERS)) {
+  test(`${provider} through the gateway: the record is read once, before the wasm has come`, async () => {
+    const token = scoped(provider);
+    const { reads, wasmServedAt, email, problems } = await load(
+      { provider, mode: 'update', 'customer-id': CUSTOMERS[provider], 'api-base': `${gateway.url}/${provider}` },
+      `element.token = ${JSON.stringify(token)};`,
+    );
+    assert.deepEqual(problems, []);
+    assert.ok(email, 'the form shows the record');
+    const record = reads.filter((r) => r.method === 'GET' && new URL(r.url).pathname.endsWith(`/customers/${CUSTOMERS[provider]}`));
+    assert.equal(record.length, 1, `one read of the record: ${JSON.stringify(record.map((r) => r.url))}`);
+    assert.ok(record[0].at < wasmServedAt, 'the read left before the wasm was served');
+    assert.equal(record[0].authorization, `Bearer ${token}`);
+  });
+}
+
+test('a Prolifi secret test key is read early from this machine\'s sandbox', async () => {
+  const { reads, wasmServedAt, email } = await load(
+    { provider: 'prolifi', 'customer-id': 'cus_1001', 'api-base': `${sandbox.url}/prolifi/api/v1/public` },
+    'element.token = "sk_test_sandbox";',
+  );
+  assert.equal(email, 'jane@example.com');
+  assert.equal(reads.length, 1);
+  assert.ok(reads[0].at < wasmServedAt);
+});
+
+test('a token set again while the wasm loads: the old read is dropped, the new one taken', async () => {
+  const [first, second] = [scoped('prolifi'), scoped('prolifi', { ops: ['read'] })];
+  const { reads, wasmServedAt, email } = await load(
+    { provider: 'prolifi', 'customer-id': 'cus_1001', 'api-base': `${gateway.url}/prolifi` },
+    `element.token = ${JSON.stringify(first)};
+setTimeout(() => { element.token = ${JSON.stringify(second)}; }, 100);`,
+  );
+  assert.equal(email, 'jane@example.com');
+  assert.deepEqual(reads.map((r) => r.authorization), [`Bearer ${first}`, `Bearer ${second}`]);
+  assert.ok(reads.every((r) => r.at < wasmServedAt));
+});
+
+// The attacks: each would put a credential on the wire before the wasm could refuse it, or
+// send one where the wasm would not. Nothing may leave early; the wasm then decides as before.
+const ELSEWHERE = 'https://api.attacker.test/prolifi';
+for (const [name, attributes, setup] of [
+  ['a live secret key', { provider: 'prolifi', 'customer-id': 'cus_1001', 'api-base': () => `${sandbox.url}/prolifi/api/v1/public` }, 'element.token = "sk_live_secret";'],
+  ['a secret test key aimed off this machine', { provider: 'prolifi', 'customer-id': 'cus_1001', 'api-base': ELSEWHERE }, 'element.token = "sk_test_secret";'],
+  ['a secret test key aimed at a host that only starts like a loopback one', { provider: 'prolifi', 'customer-id': 'cus_1001', 'api-base': 'http://127.0.0.1.attacker.test/p' }, 'element.token = "sk_test_secret";'],
+  ['a gateway token for another provider', { provider: 'prolifi', 'customer-id': 'cus_1001', 'api-base': () => `${gateway.url}/prolifi` }, () => `element.token = ${JSON.stringify(scoped('count'))};`],
+  ['a gateway token that may not read', { provider: 'prolifi', 'customer-id': 'cus_1001', 'api-base': () => `${gateway.url}/prolifi` }, () => `element.token = ${JSON.stringify(scoped('prolifi', { ops: ['update'] }))};`],
+  ['an id that climbs out of the customer path', { provider: 'prolifi', 'customer-id': '../admin', 'api-base': () => `${gateway.url}/prolifi` }, () => `element.token = ${JSON.stringify(scoped('prolifi'))};`],
+  ['a create form', { provider: 'prolifi', mode: 'create', 'customer-id': 'cus_1001', 'api-base': () => `${gateway.url}/prolifi` }, () => `element.token = ${JSON.stringify(scoped('prolifi'))};`],
+]) {
+  test(`nothing is read early with ${name}`, async () => {
+    const resolved = Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, typeof v === 'function' ? v() : v]));
+    const { reads, wasmServedAt } = await load(resolved, typeof setup === 'function' ? setup() : setup, { waitMs: 1500 });
+    assert.ok(wasmServedAt !== null, 'the wasm was served');
+    assert.deepEqual(reads.filter((r) => r.at < wasmServedAt), []);
+    assert.ok(!reads.some((r) => r.url.startsWith('https://api.attacker.test') || r.url.includes('attacker.test')), 'no request off this machine');
+  });
+}
+
+test('with a tokenProvider: asked once, early, and its token reads the record before the wasm has come', async () => {
+  const token = scoped('prolifi');
+  const { reads, wasmServedAt, email, inspected } = await load(
+    { provider: 'prolifi', 'customer-id': ' cus_1001 ', 'api-base': `${gateway.url}/prolifi` },
+    `window.asked = [];
+element.tokenProvider = async (purpose) => { window.asked.push(purpose); return ${JSON.stringify(token)}; };`,
+    { inspect: () => window.asked },
+  );
+  assert.equal(email, 'jane@example.com');
+  assert.deepEqual(inspected, [{ provider: 'prolifi', operation: 'update', customerId: 'cus_1001' }]);
+  assert.equal(reads.length, 1);
+  assert.ok(reads[0].at < wasmServedAt, 'the read left before the wasm was served');
+});
+
+test('a tokenProvider whose token the wasm would refuse: nothing read early, the form refuses it', async () => {
+  const { reads, wasmServedAt, inspected } = await load(
+    { provider: 'prolifi', 'customer-id': 'cus_1001', 'api-base': `${gateway.url}/prolifi` },
+    `window.asked = [];
+element.tokenProvider = async (purpose) => { window.asked.push(purpose); return ${JSON.stringify(scoped('count'))}; };`,
+    { waitMs: 1500, inspect: () => window.asked },
+  );
+  assert.deepEqual(reads, []);
+  assert.ok(wasmServedAt !== null);
+  assert.equal(inspected.length, 1, 'the host was asked once');
+});
+
+// The decision itself, case by case: the same rule as the wasm's (providers/src/credential.rs)
+// or narrower, never wider.
+const jwt = (claims) => `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+const NOW = 1_800_000_000;
+const base = { provider: 'prolifi', mode: 'update', customerId: 'cus_1', apiBase: 'https://gw.example/prolifi/' };
+const gw = jwt({ provider: 'prolifi', ops: ['read', 'update'], exp: NOW + 600 });
+
+test('earlyRead: the request is the contract\'s read', () => {
+  assert.deepEqual(earlyRead({ ...base, token: gw }, NOW), {
+    url: 'https://gw.example/prolifi/customers/cus_1',
+    headers: ['Accept', 'application/json', 'Authorization', `Bearer ${gw}`],
+  });
+  const cl = jwt({ provider: 'commercelayer', exp: NOW + 600 });
+  assert.deepEqual(earlyRead({ ...base, provider: 'CommerceLayer', mode: undefined, customerId: ' XAyRWNUzyN ', apiBase: 'https://gw.example/cl', token: cl }, NOW), {
+    url: 'https://gw.example/cl/customers/XAyRWNUzyN?include=customer_group,tags',
+    headers: ['Accept', 'application/vnd.api+json', 'Authorization', `Bearer ${cl}`],
+  });
+  assert.ok(earlyRead({ ...base, token: 'pk_live_abc' }, NOW));
+  assert.ok(earlyRead({ ...base, token: 'sk_test_abc', apiBase: 'http://localhost:8080/p' }, NOW));
+  assert.ok(earlyRead({ ...base, token: 'sk_test_abc', apiBase: 'http://127.0.0.1:8080/p' }, NOW));
+  assert.ok(earlyRead({ ...base, token: 'sk_test_abc', apiBase: 'http://[::1]:8080/p' }, NOW));
+});
+
+test('earlyRead: nothing the wasm would not send', () => {
+  for (const [why, options] of [
+    ['no token', { ...base }],
+    ['a token provider', { ...base, token: gw, tokenProvider: () => gw }],
+    ['a live secret key', { ...base, token: 'sk_live_abc' }],
+    ['a test secret key off this machine', { ...base, token: 'sk_test_abc' }],
+    ['a test secret key at a look-alike host', { ...base, token: 'sk_test_abc', apiBase: 'http://localhost.attacker.test/p' }],
+    ['a key that is also a JWT', { ...base, token: 'pk_live_a.b.c' }],
+    ['a token with spaces around it', { ...base, token: ` ${gw}` }],
+    ['Partnero with an API key', { ...base, provider: 'partnero', token: 'pk_live_abc' }],
+    ['a token for another provider', { ...base, token: jwt({ provider: 'count', exp: NOW + 600 }) }],
+    ['a token without a provider (a provider\'s own JWT)', { ...base, token: jwt({ exp: NOW + 600 }) }],
+    ['a Commerce Layer sales-channel token', { ...base, provider: 'commercelayer', token: jwt({ application: { kind: 'sales_channel' }, exp: NOW + 600 }) }],
+    ['ops without read', { ...base, token: jwt({ provider: 'prolifi', ops: ['update'], exp: NOW + 600 }) }],
+    ['ops that are not a list', { ...base, token: jwt({ provider: 'prolifi', ops: 'read', exp: NOW + 600 }) }],
+    ['a token about to expire', { ...base, token: jwt({ provider: 'prolifi', exp: NOW + 30 }) }],
+    ['a token without exp', { ...base, token: jwt({ provider: 'prolifi' }) }],
+    ['a payload that is not JSON', { ...base, token: 'a.bm90IGpzb24.c' }],
+    ['a create form', { ...base, mode: 'create', token: gw }],
+    ['an unknown provider', { ...base, provider: 'stripe', token: gw }],
+    ['no api-base', { ...base, apiBase: undefined, token: gw }],
+    ['a relative api-base', { ...base, apiBase: '/prolifi', token: gw }],
+    ['a javascript: api-base', { ...base, apiBase: 'javascript:alert(1)', token: gw }],
+    ['an id with a slash', { ...base, customerId: 'a/b', token: gw }],
+    ['an id of dots', { ...base, customerId: '..', token: gw }],
+    ['an id with a query', { ...base, customerId: 'a?x=1', token: gw }],
+    ['an empty id', { ...base, customerId: ' ', token: gw }],
+  ]) {
+    assert.equal(earlyRead(options, NOW), null, why);
+  }
+});
