@@ -65,34 +65,43 @@ const COUNT = {
   shippingAddress: { street: '2 Dock Rd', city: 'Bristol', state: 'Avon', zipCode: 'BS1 5AB', country: 'United Kingdom' },
 };
 
+// BENCH_API_DELAY_MS: each API reply (preflights too) held back that long, as a network's round
+// trip would; 0 (the default) is loopback as it is.
+const API_DELAY_MS = Number(process.env.BENCH_API_DELAY_MS ?? 0);
+
 function startApi() {
   return listen((req, res) => {
-    const cors = {
-      'access-control-allow-origin': req.headers.origin ?? '*',
-      'access-control-allow-methods': 'GET, PATCH, PUT, POST',
-      'access-control-allow-headers': 'authorization, content-type, accept, idempotency-key',
-      'access-control-expose-headers': 'idempotent-replayed, retry-after',
+    if (API_DELAY_MS > 0) setTimeout(() => answerApi(req, res), API_DELAY_MS);
+    else answerApi(req, res);
+  });
+}
+
+function answerApi(req, res) {
+  const cors = {
+    'access-control-allow-origin': req.headers.origin ?? '*',
+    'access-control-allow-methods': 'GET, PATCH, PUT, POST',
+    'access-control-allow-headers': 'authorization, content-type, accept, idempotency-key',
+    'access-control-expose-headers': 'idempotent-replayed, retry-after',
+  };
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204, cors).end();
+    return;
+  }
+  let body = '';
+  req.on('data', (chunk) => { body += chunk; });
+  req.on('end', () => {
+    const reply = (status, json) => {
+      res.writeHead(status, { ...cors, 'content-type': 'application/json' }).end(JSON.stringify(json));
     };
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, cors).end();
-      return;
+    if (!req.headers.authorization?.startsWith('Bearer ')) return reply(401, { error: { type: 'authentication_error' } });
+    const update = body ? JSON.parse(body) : {};
+    if (req.url === '/prolifi/customers/cus_1001' || req.url === `/prolifi/customers/${PROLIFI.id}`) {
+      return reply(200, { data: { ...PROLIFI, ...update } });
     }
-    let body = '';
-    req.on('data', (chunk) => { body += chunk; });
-    req.on('end', () => {
-      const reply = (status, json) => {
-        res.writeHead(status, { ...cors, 'content-type': 'application/json' }).end(JSON.stringify(json));
-      };
-      if (!req.headers.authorization?.startsWith('Bearer ')) return reply(401, { error: { type: 'authentication_error' } });
-      const update = body ? JSON.parse(body) : {};
-      if (req.url === '/prolifi/customers/cus_1001' || req.url === `/prolifi/customers/${PROLIFI.id}`) {
-        return reply(200, { data: { ...PROLIFI, ...update } });
-      }
-      if (req.url === `/count/customers/${COUNT.uuid}`) {
-        return reply(200, { status: 'success', data: { ...COUNT, ...update } });
-      }
-      return reply(404, { error: { type: 'not_found' } });
-    });
+    if (req.url === `/count/customers/${COUNT.uuid}`) {
+      return reply(200, { status: 'success', data: { ...COUNT, ...update } });
+    }
+    return reply(404, { error: { type: 'not_found' } });
   });
 }
 

@@ -6,6 +6,7 @@
 # ratios, for the Prolifi and the Count update forms. A report, not a test.
 #   BENCH_LOADS (default 15) cold loads of each page per form; BENCH_KEYS (default 20) keys a load.
 #   SKIP_BUILD=1 measures the last `scripts/pack.sh` output; BENCH_PACKAGE=dir measures another.
+#   BENCH_API_DELAY_MS=N holds each API reply (preflights too) N ms, as a network round trip would.
 #   BENCH_AGAINST=dir puts another package (an older build) in the plain-JS form's place: a
 #   before/after of two builds, interleaved in one run.
 #   Also loaded in every round, unless BENCH_FLOOR=0 or BENCH_AGAINST is set: the floor apps
