@@ -278,6 +278,8 @@ export function defineElement(tagName, mount, load) {
         this.#handle.update(options);
         return;
       }
+      // The options as the form is mounted with them: an early read of others is dropped.
+      this.#early.follow(options, this.#tokenProvider);
       this.#handle = mount(this, options) ?? null;
       // The form has asked for its first token by now (src/ui/effects.rs); an early read it
       // will not take is dropped.

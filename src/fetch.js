@@ -14,7 +14,7 @@ const MAX_REPLY_BYTES = 1 << 20;
 // of the same request, or dropped by the element that started it.
 const early = new Map();
 
-const keyOf = (method, url, headers, maxBytes) => [method, url, maxBytes, ...headers].join('\n');
+const keyOf = (method, url, headers, maxBytes) => JSON.stringify([method, url, maxBytes, headers]);
 
 /**
  * Resolves to `[status, headers, body]` (`headers` flat: name, value, name, value…; names in
@@ -116,9 +116,9 @@ const PLAIN_ID = /^[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,254}$/;
  */
 export function earlyRead(options, nowSecs) {
   const { token, tokenProvider } = options ?? {};
-  if (tokenProvider || typeof token !== 'string' || !token || token.trim() !== token) return null;
+  if (tokenProvider || typeof token !== 'string' || !/^[\x21-\x7e]+$/.test(token)) return null;
   const target = readTarget(options);
-  if (!target || !mayRead(target.provider, token, target.address, nowSecs)) return null;
+  if (!target || !mayRead(target.provider, token, target.base, nowSecs)) return null;
   return {
     url: target.url,
     headers: ['Accept', READS[target.provider].accept, 'Authorization', `Bearer ${token}`],
@@ -135,25 +135,28 @@ export function earlyPurpose(options) {
   return target && { provider: target.provider, operation: 'update', customerId: target.id };
 }
 
-/** The record's address for an update form with an HTTP `api-base` and a plain id, or `null`. */
+// Printable ASCII only, so that JS's `trim` and Rust's `str::trim` (which differ on U+FEFF
+// and U+0085) read the same text.
+const PLAIN_TEXT = /^[\x20-\x7e]*$/;
+const plain = (value) => (typeof value === 'string' && PLAIN_TEXT.test(value) ? value.trim() : null);
+
+/** The record's address for an update form with an `http(s)://` `api-base` and a plain id, or
+ * `null`. */
 function readTarget({ provider, mode, customerId, apiBase } = {}) {
-  const name = typeof provider === 'string' ? provider.trim().toLowerCase() : '';
+  const name = plain(provider)?.toLowerCase() ?? '';
   if (!Object.hasOwn(READS, name)) return null;
-  const id = typeof customerId === 'string' ? customerId.trim() : '';
+  const id = plain(customerId) ?? '';
   if (!PLAIN_ID.test(id)) return null;
-  if (mode != null && mode !== '' && String(mode).trim().toLowerCase() !== 'update') return null;
-  const base = typeof apiBase === 'string' ? apiBase.trim() : '';
-  let address;
-  try {
-    address = new URL(base);
-  } catch {
-    return null;
-  }
-  if (address.protocol !== 'https:' && address.protocol !== 'http:') return null;
-  return { provider: name, id, address, url: `${base.replace(/\/+$/, '')}/customers/${id}${READS[name].query}` };
+  const operation = mode == null ? '' : plain(mode)?.toLowerCase();
+  if (operation !== '' && operation !== 'update') return null;
+  // Absolute, as the wasm requires (providers/src/url.rs `host`): `https:host/p` would be read
+  // by the browser relative to the page.
+  const base = plain(apiBase) ?? '';
+  if (!/^https?:\/\/[^/?#\\]/i.test(base)) return null;
+  return { provider: name, id, base, url: `${base.replace(/\/+$/, '')}/customers/${id}${READS[name].query}` };
 }
 
-function mayRead(provider, token, address, nowSecs) {
+function mayRead(provider, token, base, nowSecs) {
   const parts = token.split('.');
   if (parts.length === 3) {
     const claims = payloadOf(parts[1]);
@@ -164,26 +167,38 @@ function mayRead(provider, token, address, nowSecs) {
   }
   if (provider !== 'prolifi' || token.includes('.')) return false;
   if (token.startsWith('pk_test_') || token.startsWith('pk_live_')) return true;
-  return token.startsWith('sk_test_') && isLoopback(address.hostname);
+  return token.startsWith('sk_test_') && isLoopback(base);
 }
 
-/** A JWT's payload as an object, or `null`. */
+/** A JWT's payload as an object, or `null`; also `null` for what JS reads and Rust's parser
+ * (providers/src/json.rs) refuses: a byte-order mark, an escaped surrogate, deep nesting. */
 function payloadOf(segment) {
   try {
     if (!/^[A-Za-z0-9_-]+$/.test(segment)) return null;
     const binary = atob(segment.replace(/-/g, '+').replace(/_/g, '/'));
     const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-    const claims = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    if (/\\u[dD][89a-fA-F]|\ufeff/.test(text) || (text.match(/[[{]/g)?.length ?? 0) > 64) return null;
+    const claims = JSON.parse(text);
     return claims && typeof claims === 'object' && !Array.isArray(claims) ? claims : null;
   } catch {
     return null;
   }
 }
 
-/** providers/src/url.rs `is_loopback`, on a host as the browser's URL parser gives it. */
-function isLoopback(host) {
-  return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]'
-    || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+/** providers/src/url.rs `is_loopback`, narrowed: the authority as written (no user info, no
+ * other spelling of the address) must be the host the browser's URL parser finds. */
+function isLoopback(base) {
+  const authority = /^https?:\/\/([^/?#\\]*)/i.exec(base)?.[1].toLowerCase() ?? '';
+  const host = authority.replace(/:\d*$/, '');
+  let parsed;
+  try {
+    parsed = new URL(base).hostname;
+  } catch {
+    return false;
+  }
+  return parsed === host && (host === 'localhost' || /^[a-z0-9-]+(\.[a-z0-9-]+)*\.localhost$/.test(host)
+    || host === '[::1]' || /^127(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(host));
 }
 
 /**
@@ -210,7 +225,7 @@ export class EarlyRead {
     }
     const purpose = earlyPurpose(options);
     const key = purpose && [purpose.provider, purpose.customerId, options.apiBase].join('\n');
-    if ((this.#token?.key ?? null) === key) return;
+    if (key !== null && this.#token?.key === key) return;
     this.drop();
     if (!purpose) return;
     let promise;
@@ -219,10 +234,10 @@ export class EarlyRead {
     } catch (error) {
       promise = Promise.reject(error);
     }
-    const entry = { key, purpose, promise, live: true };
+    const entry = { key, purpose, promise, live: true, came: false };
     this.#token = entry;
-    // Registered before the form's own wait for the token, so the read is in place first.
     promise.then((token) => {
+      entry.came = true;
       if (entry.live) this.#read = readEarly({ ...options, tokenProvider: undefined, token }, this.#read);
     }, () => {});
   }
@@ -234,6 +249,9 @@ export class EarlyRead {
     if (!entry || !entry.live || request?.provider !== purpose.provider
       || request?.operation !== purpose.operation || request?.customerId !== purpose.customerId) return undefined;
     this.#token = null;
+    // A token still on its way when the form takes it is read with by the form alone: the
+    // options the early read would use are those of when it was asked for.
+    if (!entry.came) entry.live = false;
     this.#taken = entry;
     return entry.promise;
   }

@@ -88,7 +88,8 @@ pub fn host(url: &str) -> Option<String> {
     let rest = lower
         .strip_prefix("http://")
         .or_else(|| lower.strip_prefix("https://"))?;
-    let authority = rest.split(['/', '?', '#']).next()?;
+    // Browsers end an http(s) authority at a backslash as at a slash.
+    let authority = rest.split(['/', '?', '#', '\\']).next()?;
     let authority = crate::substring::after_last(authority, b'@');
     let host = if let Some(bracketed) = authority.strip_prefix('[') {
         bracketed.split(']').next()?
@@ -192,6 +193,9 @@ mod tests {
             "http://localhost.evil.com",
             "http://evil.com/?h=127.0.0.1",
             "http://127.0.0.1@evil.com/",
+            // A browser ends the authority at a backslash too: this goes to evil.com.
+            "http://evil.com\\@127.0.0.1/",
+            "http://evil.com\\x@localhost/",
             "ftp://127.0.0.1",
             "127.0.0.1",
             "http://1270.0.0.1",

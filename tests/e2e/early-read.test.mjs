@@ -12,7 +12,7 @@ import {
   startSandbox, startGateway, launchBrowser, sandboxClient, ROOT,
 } from './harness.mjs';
 import { mintCustomerFormToken } from '../../examples/mint-token.mjs';
-import { earlyRead } from '../../src/fetch.js';
+import { earlyRead, EarlyRead } from '../../src/fetch.js';
 
 let sandbox, gateway, app, browser;
 
@@ -97,8 +97,8 @@ async function load(attributes, setup, { holdMs = 600, waitMs = 10_000, inspect 
 <script type="module">
 import { defineCustomerForm } from './index.js';
 const element = document.querySelector('customer-form');
+const ready = defineCustomerForm();
 ${setup}
-defineCustomerForm();
 </script></body></html>`);
   try {
     await page.goto(`${app.url}${path}`);
@@ -228,6 +228,11 @@ test('earlyRead: nothing the wasm would not send', () => {
     ['a live secret key', { ...base, token: 'sk_live_abc' }],
     ['a test secret key off this machine', { ...base, token: 'sk_test_abc' }],
     ['a test secret key at a look-alike host', { ...base, token: 'sk_test_abc', apiBase: 'http://localhost.attacker.test/p' }],
+    ...['https:127.0.0.1/p', 'http:/127.0.0.1/p', 'http:///127.0.0.1/p', 'http://evil.test\\@127.0.0.1/p', 'http://127.0.0.1@evil.test/p',
+      'http://127.1/p', 'http://0x7f000001/p', 'http://2130706433/p', 'http://[0:0:0:0:0:0:0:1]/p', 'http://127.0.0.1./p',
+      'http://%31%32%37.0.0.1/p', 'http://127.0.0.1\t.evil.test/p', 'http://127.0.0.256/p'].map((apiBase) => [
+      `a test secret key at ${JSON.stringify(apiBase)}, which the wasm does not take for this machine`, { ...base, token: 'sk_test_abc', apiBase },
+    ]),
     ['a key that is also a JWT', { ...base, token: 'pk_live_a.b.c' }],
     ['a token with spaces around it', { ...base, token: ` ${gw}` }],
     ['Partnero with an API key', { ...base, provider: 'partnero', token: 'pk_live_abc' }],
@@ -248,7 +253,74 @@ test('earlyRead: nothing the wasm would not send', () => {
     ['an id of dots', { ...base, customerId: '..', token: gw }],
     ['an id with a query', { ...base, customerId: 'a?x=1', token: gw }],
     ['an empty id', { ...base, customerId: ' ', token: gw }],
+    ['an id Rust would not trim as JS does', { ...base, customerId: '\ufeffcus_1', token: gw }],
+    ['a provider Rust would not trim as JS does', { ...base, provider: 'prolifi\u0085', token: gw }],
+    ['a payload with a byte-order mark', { ...base, token: `x.${Buffer.from(`\ufeff${JSON.stringify({ provider: 'prolifi', exp: NOW + 600 })}`).toString('base64url')}.y` }],
+    ['a payload with an escaped lone surrogate', { ...base, token: `x.${Buffer.from(`{"provider":"prolifi","exp":${NOW + 600},"x":"\\ud800"}`).toString('base64url')}.y` }],
+    ['a payload nested deeper than Rust reads', { ...base, token: `x.${Buffer.from(`{"provider":"prolifi","exp":${NOW + 600},"x":${'['.repeat(200)}${']'.repeat(200)}}`).toString('base64url')}.y` }],
+    ['an api-base without its slashes (the browser reads it relative to the page)', { ...base, apiBase: 'https:gw.example/p', token: gw }],
   ]) {
     assert.equal(earlyRead(options, NOW), null, why);
+  }
+});
+
+test('EarlyRead: a token the form takes before it has come is read with by the form alone', async () => {
+  const sent = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async (url) => {
+    sent.push(url);
+    return new Response('{}');
+  };
+  try {
+    let give;
+    const asked = [];
+    const early = new EarlyRead();
+    const options = { provider: 'prolifi', customerId: 'cus_1', apiBase: 'https://old.example/p', tokenProvider: () => {} };
+    early.follow(options, (purpose) => {
+      asked.push(purpose);
+      return new Promise((ok) => { give = ok; });
+    });
+    const taken = early.tokenFor({ provider: 'prolifi', operation: 'update', customerId: 'cus_1' });
+    assert.ok(taken, 'the form is handed the early token');
+    assert.equal(early.tokenFor({ provider: 'prolifi', operation: 'update', customerId: 'cus_1' }), undefined, 'once');
+    early.mounted();
+    give(jwt({ provider: 'prolifi', exp: Math.floor(Date.now() / 1000) + 600 }));
+    await taken;
+    await new Promise((ok) => setTimeout(ok, 10));
+    assert.deepEqual(sent, []);
+    assert.deepEqual(asked, [{ provider: 'prolifi', operation: 'update', customerId: 'cus_1' }]);
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+});
+
+test('EarlyRead: a token that came before the form took it is read with at once, and the read dropped if not taken', async () => {
+  const sent = [];
+  const aborted = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (url, init) => {
+    sent.push(url);
+    return new Promise((_, fail) => init.signal.addEventListener('abort', () => { aborted.push(url); fail(new Error('aborted')); }));
+  };
+  try {
+    const early = new EarlyRead();
+    const options = { provider: 'prolifi', customerId: 'cus_1', apiBase: 'https://gw.example/p', tokenProvider: () => {} };
+    early.follow(options, async () => jwt({ provider: 'prolifi', exp: Math.floor(Date.now() / 1000) + 600 }));
+    await new Promise((ok) => setTimeout(ok, 10));
+    assert.deepEqual(sent, ['https://gw.example/p/customers/cus_1']);
+    // Asked for another purpose: not handed over; mounted, the read nobody took is aborted.
+    assert.equal(early.tokenFor({ provider: 'prolifi', operation: 'update', customerId: 'cus_2' }), undefined);
+    early.mounted();
+    await new Promise((ok) => setTimeout(ok, 10));
+    assert.deepEqual(aborted, ['https://gw.example/p/customers/cus_1']);
+    // A purpose that cannot be read early drops what a token string started.
+    const other = new EarlyRead();
+    other.follow({ ...options, tokenProvider: undefined, token: 'pk_live_x' }, undefined);
+    assert.equal(sent.length, 2);
+    other.follow({ ...options, mode: 'create' }, () => 'never asked');
+    await new Promise((ok) => setTimeout(ok, 10));
+    assert.equal(aborted.length, 2);
+  } finally {
+    globalThis.fetch = realFetch;
   }
 });
