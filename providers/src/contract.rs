@@ -477,7 +477,10 @@ pub fn map_field(fields: &[FieldSpec], path: &str) -> String {
     }
     fields
         .iter()
-        .filter(|f| path.starts_with(f.name) && path[f.name.len()..].starts_with(['.', '[']))
+        .filter(|f| {
+            path.starts_with(f.name)
+                && crate::substring::slice_from(path, f.name.len()).starts_with(['.', '['])
+        })
         .max_by_key(|f| f.name.len())
         .map(|f| f.name.to_string())
         .unwrap_or_else(|| path.to_string())

@@ -377,7 +377,9 @@ impl Parser<'_> {
                 return Err(self.error("invalid number"));
             }
         }
-        Ok(Json::Number(self.text[start..self.pos].to_string()))
+        Ok(Json::Number(
+            crate::substring::slice(self.text, start, self.pos).to_string(),
+        ))
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
@@ -408,7 +410,7 @@ impl Parser<'_> {
                 self.pos += 1;
             }
             // The run stops only at ASCII bytes, so it ends on a char boundary.
-            out.push_str(&self.text[run_start..self.pos]);
+            out.push_str(crate::substring::slice(self.text, run_start, self.pos));
             match self.peek() {
                 None => return Err(self.error("unterminated string")),
                 Some(b'"') => {

@@ -95,8 +95,14 @@ fn parse_lines(text: &str) -> Option<Vec<Pair>> {
     let mut pairs = Vec::with_capacity(members.len());
     for line in members {
         let end = string_end(line)?;
-        let key = Json::parse(&line[..end]).ok()?.as_str()?.to_string();
-        let rest = line[end..].trim_start().strip_prefix(':')?.trim();
+        let key = Json::parse(crate::substring::slice(line, 0, end))
+            .ok()?
+            .as_str()?
+            .to_string();
+        let rest = crate::substring::slice_from(line, end)
+            .trim_start()
+            .strip_prefix(':')?
+            .trim();
         let raw = rest.strip_suffix(',').unwrap_or(rest).trim_end();
         pairs.push(Pair {
             key,

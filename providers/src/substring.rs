@@ -6,6 +6,19 @@
 //! core's Two-Way searcher, about 3.6 kB of wasm for strings a few dozen bytes long (README, Size).
 //! Same results as the std methods (tested below against them).
 
+/// `text[start..end]` without the panic path of `str` indexing, `""` for a range that is not
+/// one (never asked for: every index here comes from a scan that stops at a boundary).
+/// Indexing a `str` links core's slice-error message, which formats a `char` with `Debug`, and
+/// with it Unicode's printable tables (README, Size).
+pub fn slice(text: &str, start: usize, end: usize) -> &str {
+    text.get(start..end).unwrap_or_default()
+}
+
+/// `text[start..]`, as `slice` does.
+pub fn slice_from(text: &str, start: usize) -> &str {
+    text.get(start..).unwrap_or_default()
+}
+
 /// The byte index of the first occurrence of `needle` in `haystack`. A match of a whole UTF-8
 /// `needle` starts and ends on character boundaries, so the index can slice `haystack`.
 pub fn find(haystack: &str, needle: &str) -> Option<usize> {
@@ -25,7 +38,7 @@ pub fn contains(haystack: &str, needle: &str) -> bool {
 /// The text before and after the first `separator`.
 pub fn split_once<'a>(text: &'a str, separator: &str) -> Option<(&'a str, &'a str)> {
     let at = find(text, separator)?;
-    Some((&text[..at], &text[at + separator.len()..]))
+    Some((slice(text, 0, at), slice_from(text, at + separator.len())))
 }
 
 /// The text before and after the last `separator`, an ASCII character (any other byte never
@@ -36,7 +49,7 @@ pub fn rsplit_once(text: &str, separator: u8) -> Option<(&str, &str)> {
         return None;
     }
     let at = text.bytes().rposition(|b| b == separator)?;
-    Some((&text[..at], &text[at + 1..]))
+    Some((slice(text, 0, at), slice_from(text, at + 1)))
 }
 
 /// The text after the last `separator` (an ASCII character), or all of it when there is none:
@@ -60,9 +73,9 @@ pub fn replace(text: &str, from: &str, to: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = find(rest, from) {
-        out.push_str(&rest[..at]);
+        out.push_str(slice(rest, 0, at));
         out.push_str(to);
-        rest = &rest[at + from.len()..];
+        rest = slice_from(rest, at + from.len());
     }
     out.push_str(rest);
     out

@@ -231,9 +231,9 @@ mod tests {
         let mut names = BTreeSet::new();
         let mut rest = text;
         while let Some(start) = rest.find('{') {
-            rest = &rest[start + 1..];
+            rest = providers::substring::slice_from(rest, start + 1);
             if let Some(end) = rest.find('}') {
-                let name = &rest[..end];
+                let name = providers::substring::slice(rest, 0, end);
                 if !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
                     names.insert(name);
                 }
