@@ -53,10 +53,11 @@ test('the element and mount() work from the packed package in a Vite build', asy
 // figure, a few hundred bytes apart; README, Size). A ceiling, not the target: it catches a
 // build that grows by accident, such as Yew's renderer linked into the element again (+32.6 kB:
 // anything in the element's path that renders through Yew), or the wasm linked without LTO
-// again (+11.4 kB, rust-lang/cargo#9672, scripts/pack.sh), with 2 % of room for another rustc or
-// zlib (122,665 B when it was set). Lower it with each saving; raise it on purpose, with the
-// README's table.
-const SHIPPED_GZIP_CEILING = 125_000;
+// again (+11.4 kB, rust-lang/cargo#9672, scripts/pack.sh), or `str` indexing with its panic
+// message and Unicode's printable tables (+4.0 kB, providers/src/substring.rs `slice`), with 2 %
+// of room for another rustc or zlib (117,341 B when it was set). Lower it with each saving; raise
+// it on purpose, with the README's table.
+const SHIPPED_GZIP_CEILING = 120_000;
 
 test('the packed package ships no more than its ceiling, gzip -9', () => {
   const gzip = (file) => gzipSync(readFileSync(join(ROOT, 'www', 'package', file)), { level: 9 }).length;
