@@ -231,9 +231,9 @@ mod tests {
         let mut names = BTreeSet::new();
         let mut rest = text;
         while let Some(start) = rest.find('{') {
-            rest = providers::substring::slice_from(rest, start + 1);
+            rest = &rest[start + 1..];
             if let Some(end) = rest.find('}') {
-                let name = providers::substring::slice(rest, 0, end);
+                let name = &rest[..end];
                 if !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
                     names.insert(name);
                 }
