@@ -210,7 +210,7 @@ function isLoopback(base) {
 export class EarlyRead {
   // readEarly's handle.
   #read = null;
-  // The first token asked of a `tokenProvider`: `{key, purpose, promise, live}`.
+  // The first token asked of a `tokenProvider`: `{key, purpose, promise, live, came}`.
   #token = null;
   // The token the form took, until its read has gone out.
   #taken = null;
