@@ -9,6 +9,9 @@
 
 import { EarlyRead } from './fetch.js';
 
+// For `mount()` (www/src/index.js), which reads early as the element does.
+export { EarlyRead };
+
 const ATTRIBUTES = [
   'provider', 'mode', 'customer-id', 'api-base', 'locale', 'client-id', 'market', 'auth-base',
   'request-timeout', 'warn-unsaved', 'draft', 'theme',
@@ -374,12 +377,13 @@ export function defineElement(tagName, mount, load) {
   return true;
 }
 
-/** For `mount()`: the same stable token-provider indirection the element uses. */
-export function stableTokenProvider() {
+/** For `mount()`: the same stable token-provider indirection the element uses, handing the
+ * form `early`'s token first (an `EarlyRead`, fetch.js) when there is one. */
+export function stableTokenProvider(early) {
   let current;
   const ask = (request) => {
     if (!current) throw new Error('customer-form: tokenProvider was removed');
-    return current(request);
+    return early?.tokenFor(request) ?? current(request);
   };
   return (options) => {
     if (!options || typeof options !== 'object') return options;

@@ -72,7 +72,7 @@ const scoped = (provider, { ops = ['read', 'update'], ttl = 300 } = {}) => mintC
  * authorization}`), when the wasm was served, and the form's email once it shows one (or
  * `null` after `waitMs`).
  */
-async function load(attributes, setup, { holdMs = 600, waitMs = 10_000, inspect = () => null } = {}) {
+async function load(attributes, setup, { holdMs = 600, waitMs = 10_000, inspect = () => null, script = null } = {}) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const problems = [];
@@ -93,7 +93,9 @@ async function load(attributes, setup, { holdMs = 600, waitMs = 10_000, inspect 
   await page.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
   const attrs = Object.entries(attributes).map(([name, value]) => `${name}="${value}"`).join(' ');
   const path = `/early-${PAGES.size}.html`;
-  PAGES.set(path, `<!DOCTYPE html><html lang="en"><body><customer-form ${attrs}></customer-form>
+  PAGES.set(path, script
+    ? `<!DOCTYPE html><html lang="en"><body><div id="host"></div><script type="module">${script}</script></body></html>`
+    : `<!DOCTYPE html><html lang="en"><body><customer-form ${attrs}></customer-form>
 <script type="module">
 import { defineCustomerForm } from './index.js';
 const element = document.querySelector('customer-form');
@@ -103,7 +105,8 @@ ${setup}
   try {
     await page.goto(`${app.url}${path}`);
     const email = await page.waitForFunction(
-      () => document.querySelector('customer-form')?.shadowRoot?.querySelector('[name=email]')?.value || null,
+      () => (document.querySelector('customer-form') ?? document.getElementById('host'))
+        ?.shadowRoot?.querySelector('[name=email]')?.value || null,
       null,
       { timeout: waitMs },
     ).then((handle) => handle.jsonValue(), () => null);
@@ -126,6 +129,25 @@ for (const provider of Object.keys(CUSTOMERS)) {
     assert.equal(record.length, 1, `one read of the record: ${JSON.stringify(record.map((r) => r.url))}`);
     assert.ok(record[0].at < wasmServedAt, 'the read left before the wasm was served');
     assert.equal(record[0].authorization, `Bearer ${token}`);
+  });
+}
+
+for (const [how, credential] of [
+  ['a token', (token) => `token: ${JSON.stringify(token)}`],
+  ['a tokenProvider', (token) => `tokenProvider: async (purpose) => { window.asked.push(purpose); return ${JSON.stringify(token)}; }`],
+]) {
+  test(`mount() with ${how} reads the record early too, once`, async () => {
+    const token = scoped('prolifi');
+    const { reads, wasmServedAt, email, inspected } = await load({}, '', {
+      script: `import { mount } from './index.js';
+window.asked = [];
+mount(document.getElementById('host'), { provider: 'prolifi', customerId: 'cus_1001', apiBase: ${JSON.stringify(`${gateway.url}/prolifi`)}, ${credential(token)} });`,
+      inspect: () => window.asked,
+    });
+    assert.equal(email, 'jane@example.com');
+    assert.equal(reads.length, 1);
+    assert.ok(reads[0].at < wasmServedAt, 'the read left before the wasm was served');
+    assert.ok(inspected.length <= 1, 'a tokenProvider is asked once');
   });
 }
 

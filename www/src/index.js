@@ -4,7 +4,7 @@
 import init, { mount as mountNow, setLocaleUrl } from '../pkg/customer_form.js';
 // The element as the wasm-bindgen glue imports it (scripts/pack.sh links it here), so the
 // bundle holds one copy of it.
-import { defineElement, stableTokenProvider } from '../pkg/element.js';
+import { defineElement, stableTokenProvider, EarlyRead } from '../pkg/element.js';
 
 let loading = null;
 let toldNoDom = false;
@@ -78,9 +78,24 @@ export function defineCustomerForm(options = {}) {
  */
 export async function mount(element, options = {}) {
   if (!hasDom()) throw new Error(`${NO_DOM}: mount() needs an element`);
-  await load({ wasmUrl: options?.wasmUrl });
-  const withProvider = stableTokenProvider();
-  const handle = mountNow(element, withProvider(options));
+  // An update form's record is read while the WebAssembly loads, as the element does
+  // (src/fetch.js, `EarlyRead`).
+  const early = new EarlyRead();
+  early.follow(options ?? {}, options?.tokenProvider);
+  try {
+    await load({ wasmUrl: options?.wasmUrl });
+  } catch (error) {
+    early.drop();
+    throw error;
+  }
+  early.follow(options ?? {}, options?.tokenProvider);
+  const withProvider = stableTokenProvider(early);
+  let handle;
+  try {
+    handle = mountNow(element, withProvider(options));
+  } finally {
+    early.mounted();
+  }
   return {
     update: (next) => handle.update(withProvider(next)),
     destroy: () => handle.destroy(),
