@@ -194,7 +194,7 @@ export function defineElement(tagName, mount, load) {
       // removal tears the form down.
       queueMicrotask(() => {
         if (this.isConnected) return;
-        this.#early.drop();
+        this.#early.pause();
         if (this.#handle) {
           this.#handle.destroy();
           this.#handle = null;
@@ -283,10 +283,13 @@ export function defineElement(tagName, mount, load) {
       }
       // The options as the form is mounted with them: an early read of others is dropped.
       this.#early.follow(options, this.#tokenProvider);
-      this.#handle = mount(this, options) ?? null;
-      // The form has asked for its first token by now (src/ui/effects.rs); an early read it
-      // will not take is dropped.
-      this.#early.mounted();
+      try {
+        this.#handle = mount(this, options) ?? null;
+      } finally {
+        // The form has asked for its first token by now (src/ui/effects.rs), or failed to
+        // start; an early read it will not take is dropped.
+        this.#early.formMounted();
+      }
       if (this.#handle) this.#dropPendingWhenDrawn();
     }
 

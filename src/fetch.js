@@ -10,9 +10,9 @@
  * early reads from being taken. */
 const MAX_REPLY_BYTES = 1 << 20;
 
-// Reads sent early, by key (`keyOf`): `{reply, controller}`. Each is taken by the first `send`
-// of the same request, or dropped by the element that started it.
-const early = new Map();
+// Reads sent early and not yet taken, by key (`keyOf`): `{reply, controller}`. Each is taken by
+// the first `send` of the same request, or dropped by the element that started it.
+const unclaimedReads = new Map();
 
 const keyOf = (method, url, headers, maxBytes) => JSON.stringify([method, url, maxBytes, headers]);
 
@@ -22,8 +22,8 @@ const keyOf = (method, url, headers, maxBytes) => JSON.stringify([method, url, m
  */
 export async function send(method, url, headers, body, signal, timeoutMs, maxBytes) {
   const key = body === undefined ? keyOf(method, url, headers, maxBytes) : null;
-  const taken = key !== null ? early.get(key) : undefined;
-  if (taken) early.delete(key);
+  const taken = key !== null ? unclaimedReads.get(key) : undefined;
+  if (taken) unclaimedReads.delete(key);
   const controller = taken ? taken.controller : new AbortController();
   const stop = () => controller.abort();
   signal.addEventListener('abort', stop);
@@ -73,18 +73,18 @@ export function readEarly(options, previous = null, nowSecs = Date.now() / 1000)
   const key = request && keyOf('GET', request.url, request.headers, MAX_REPLY_BYTES);
   if (previous && previous.key === key) return previous;
   previous?.drop();
-  if (!request || early.has(key)) return null;
+  if (!request || unclaimedReads.has(key)) return null;
   const controller = new AbortController();
   const reply = exchange('GET', request.url, request.headers, undefined, controller, MAX_REPLY_BYTES);
   // Handled here too: a read nobody takes must not end as an unhandled rejection.
   reply.catch(() => {});
   const entry = { reply, controller };
-  early.set(key, entry);
+  unclaimedReads.set(key, entry);
   return {
     key,
     drop() {
-      if (early.get(key) !== entry) return;
-      early.delete(key);
+      if (unclaimedReads.get(key) !== entry) return;
+      unclaimedReads.delete(key);
       controller.abort();
     },
   };
@@ -147,8 +147,10 @@ function readTarget({ provider, mode, customerId, apiBase } = {}) {
   if (!Object.hasOwn(READS, name)) return null;
   const id = plain(customerId) ?? '';
   if (!PLAIN_ID.test(id)) return null;
-  const operation = mode == null ? '' : plain(mode)?.toLowerCase();
-  if (operation !== '' && operation !== 'update') return null;
+  // As the wasm reads it (src/element/mod.rs): no mode, or an empty one, edits the given
+  // customer; anything else is trimmed and must say `update` (`" "` is an error there).
+  const operation = mode == null || mode === '' ? 'update' : plain(mode)?.toLowerCase();
+  if (operation !== 'update') return null;
   // Absolute, as the wasm requires (providers/src/url.rs `host`): `https:host/p` would be read
   // by the browser relative to the page.
   const base = plain(apiBase) ?? '';
@@ -205,12 +207,15 @@ function isLoopback(base) {
  * One element's early read while its wasm loads: kept in step with its options, handed to the
  * form when it is mounted, dropped otherwise. With a `tokenProvider`, the host is asked for the
  * form's first token now, with the purpose the form would ask it for; the form, once mounted,
- * is handed that same token when it asks (`tokenFor`), so it sends the same read.
+ * is handed that same token when it asks (`tokenFor`), so it sends the same read and the host
+ * is asked once. The token is kept across option changes that keep the purpose (an `api-base`
+ * set later, the element moved out and back): only the read is sent again.
  */
 export class EarlyRead {
   // readEarly's handle.
   #read = null;
-  // The first token asked of a `tokenProvider`: `{key, purpose, promise, live, came}`.
+  // The first token asked of a `tokenProvider`, until the form takes it:
+  // `{purpose, key, promise, token, arrived, failed, live, options}`.
   #token = null;
   // The token the form took, until its read has gone out.
   #taken = null;
@@ -224,8 +229,13 @@ export class EarlyRead {
       return;
     }
     const purpose = earlyPurpose(options);
-    const key = purpose && [purpose.provider, purpose.customerId, options.apiBase].join('\n');
-    if (key !== null && this.#token?.key === key) return;
+    const key = purpose && `${purpose.provider}\n${purpose.customerId}`;
+    const entry = this.#token;
+    if (key !== null && entry?.key === key) {
+      entry.options = options;
+      this.#readWith(entry);
+      return;
+    }
     this.drop();
     if (!purpose) return;
     let promise;
@@ -234,31 +244,40 @@ export class EarlyRead {
     } catch (error) {
       promise = Promise.reject(error);
     }
-    const entry = { key, purpose, promise, live: true, came: false };
-    this.#token = entry;
+    const asked = { purpose, key, promise, token: null, arrived: false, failed: false, live: true, options };
+    this.#token = asked;
     promise.then((token) => {
-      entry.came = true;
-      if (entry.live) this.#read = readEarly({ ...options, tokenProvider: undefined, token }, this.#read);
-    }, () => {});
+      asked.arrived = true;
+      asked.token = token;
+      this.#readWith(asked);
+    }, () => {
+      asked.failed = true;
+    });
   }
 
-  /** The form asks for a token: the early one, once, if it is for the same purpose. */
+  #readWith(entry) {
+    if (entry.live && entry.arrived) {
+      this.#read = readEarly({ ...entry.options, tokenProvider: undefined, token: entry.token }, this.#read);
+    }
+  }
+
+  /** The form asks for a token: the early one, once, if it is for the same purpose and has not
+   * failed (a host not ready as early as this is asked again, as it was before). */
   tokenFor(request) {
     const entry = this.#token;
     const purpose = entry?.purpose;
-    if (!entry || !entry.live || request?.provider !== purpose.provider
+    if (!entry || !entry.live || entry.failed || request?.provider !== purpose.provider
       || request?.operation !== purpose.operation || request?.customerId !== purpose.customerId) return undefined;
     this.#token = null;
-    // A token still on its way when the form takes it is read with by the form alone: the
-    // options the early read would use are those of when it was asked for.
-    if (!entry.came) entry.live = false;
+    // A token still on its way when the form takes it is read with by the form alone.
+    if (!entry.arrived) entry.live = false;
     this.#taken = entry;
     return entry.promise;
   }
 
   /** The form is mounted and has asked for what it needs first; what it did not take is
    * dropped, once the read with the token it took has gone out. */
-  mounted() {
+  formMounted() {
     const taken = this.#taken;
     this.#forgetToken();
     if (!taken) {
@@ -270,12 +289,17 @@ export class EarlyRead {
     taken.promise.then(later, later);
   }
 
+  /** The element left the page: its read is aborted; a token is kept for its return. */
+  pause() {
+    this.#read?.drop();
+    this.#read = null;
+  }
+
   drop() {
     this.#forgetToken();
     if (this.#taken) this.#taken.live = false;
     this.#taken = null;
-    this.#read?.drop();
-    this.#read = null;
+    this.pause();
   }
 
   #forgetToken() {

@@ -11,11 +11,17 @@
 /// Indexing a `str` links core's slice-error message, which formats a `char` with `Debug`, and
 /// with it Unicode's printable tables (README, Size).
 pub fn slice(text: &str, start: usize, end: usize) -> &str {
+    debug_assert!(
+        text.get(start..end).is_some(),
+        "{start}..{end} of {}",
+        text.len()
+    );
     text.get(start..end).unwrap_or_default()
 }
 
 /// `text[start..]`, as `slice` does.
 pub fn slice_from(text: &str, start: usize) -> &str {
+    debug_assert!(text.get(start..).is_some(), "{start}.. of {}", text.len());
     text.get(start..).unwrap_or_default()
 }
 

@@ -94,7 +94,7 @@ export async function mount(element, options = {}) {
   try {
     handle = mountNow(element, withProvider(options));
   } finally {
-    early.mounted();
+    early.formMounted();
   }
   return {
     update: (next) => handle.update(withProvider(next)),
