@@ -5,11 +5,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { join, extname } from 'node:path';
+import { join } from 'node:path';
 import {
-  startSandbox, startGateway, launchBrowser, sandboxClient, ROOT,
+  startSandbox, startGateway, serveStatic, launchBrowser, sandboxClient, ROOT,
 } from './harness.mjs';
 import { mintCustomerFormToken } from '../../examples/mint-token.mjs';
 
@@ -18,28 +16,11 @@ let sandbox, gateway, app, browser;
 // The test pages, by path, served beside the package (a page fulfilled by the browser's own
 // routing would have no address space, and Chromium then refuses it loopback requests).
 const PAGES = new Map();
-const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
-
-async function servePackage() {
-  const dir = join(ROOT, 'www', 'package');
-  const server = createServer(async (req, res) => {
-    const path = new URL(req.url, 'http://x').pathname;
-    if (PAGES.has(path)) return res.writeHead(200, { 'content-type': 'text/html' }).end(PAGES.get(path));
-    if (!/^\/[\w.-]+$/.test(path)) return res.writeHead(404).end();
-    try {
-      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(await readFile(join(dir, path)));
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  return { url: `http://127.0.0.1:${server.address().port}`, stop: () => server.close() };
-}
 
 before(async () => {
   sandbox = await startSandbox();
   await sandboxClient(sandbox.url).reset();
-  app = await servePackage();
+  app = await serveStatic(join(ROOT, 'www', 'package'), { pages: PAGES });
   gateway = await startGateway(sandbox.url, app.url);
   await gateway.connectCount();
   browser = await launchBrowser();

@@ -134,10 +134,12 @@ const TYPES = {
 };
 
 /** Serves a directory on 127.0.0.1 (the trunk-built demo in dist/ by default); `headers(path)`
- * adds response headers (a Content-Security-Policy). */
-export async function serveStatic(dir = join(ROOT, 'dist'), { headers = () => ({}) } = {}) {
+ * adds response headers (a Content-Security-Policy); `pages` (a Map of path to HTML, read at each
+ * request) serves pages a test writes beside the directory's files. */
+export async function serveStatic(dir = join(ROOT, 'dist'), { headers = () => ({}), pages = new Map() } = {}) {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (pages.has(path)) { res.writeHead(200, { 'content-type': TYPES['.html'] }).end(pages.get(path)); return; }
     let file = join(dir, path);
     if (!file.startsWith(dir)) { res.writeHead(403).end(); return; }
     try {
