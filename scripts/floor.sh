@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 source scripts/lib/optimize-wasm.sh
+source scripts/lib/release-wasm.sh
 
 apps=(yew wasm dom)
 if [ "${1:-}" = --built ]; then
@@ -17,14 +18,13 @@ if [ "${1:-}" = --built ]; then
   exit 0
 fi
 for app in "${apps[@]}"; do
-  # As pack.sh builds the widget: the cdylib alone, LTO required (a crate that gains an rlib type
-  # then fails here instead of being built without LTO), each app on its own.
-  cargo rustc -q --release --target wasm32-unknown-unknown --lib -p "floor-$app-app" --crate-type cdylib -- -C lto=fat
+  # As pack.sh builds the widget (scripts/lib/release-wasm.sh), each app on its own.
+  release_cdylib -q --lib -p "floor-$app-app" --crate-type cdylib
   out="$CF_TARGET_DIR/floor/$app"
   rm -rf "$out"
   mkdir -p "$out/bindgen"
   wasm-bindgen --target web --no-typescript --out-dir "$out/bindgen" --out-name app \
-    "$CF_TARGET_DIR/wasm32-unknown-unknown/release/floor_${app}_app.wasm"
+    "$RELEASE_WASM_DIR/floor_${app}_app.wasm"
   optimize_wasm "$out/bindgen/app_bg.wasm" "$out/bindgen/app.js" "$out/app_bg.wasm"
   esbuild "$out/bindgen/app.js" --format=esm --minify --target=es2022 --log-level=warning --outfile="$out/app.js"
 done

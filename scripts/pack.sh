@@ -8,14 +8,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 
-# `cargo rustc --crate-type cdylib`, not `cargo build`: the crate has two types (cdylib for this
-# package, rlib for Rust apps), rustc cannot run LTO when it builds an rlib too, and cargo then
-# silently builds both without it (rust-lang/cargo#9672): building the cdylib alone saved
-# 11.4 kB gzip. `-C lto=fat` said again makes a build that would skip LTO fail instead ("lto can
-# only be run for executables, cdylibs and static library outputs").
-cargo rustc --release --target wasm32-unknown-unknown --lib --crate-type cdylib -- -C lto=fat
+# The cdylib alone, linked with LTO, std compiled with it (scripts/lib/release-wasm.sh says why).
+source scripts/lib/release-wasm.sh
+release_cdylib --lib --crate-type cdylib
 rm -rf www/pkg www/package
-wasm-bindgen --target web --no-typescript --out-dir www/pkg "$CF_TARGET_DIR/wasm32-unknown-unknown/release/customer_form.wasm"
+wasm-bindgen --target web --no-typescript --out-dir www/pkg "$RELEASE_WASM_DIR/customer_form.wasm"
+# Which std it was built with, for the package test's ceiling (not part of the package).
+echo "$RELEASE_WASM_STD" > www/pkg/std-build
 # The entry imports the element from the same file the glue does (its folder name carries a
 # hash), so the bundle holds one copy of it.
 snippets=(www/pkg/snippets/*/src/element.js)

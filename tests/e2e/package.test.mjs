@@ -57,12 +57,18 @@ test('the element and mount() work from the packed package in a Vite build', asy
 // message and Unicode's printable tables (+4.0 kB, providers/src/substring.rs `slice`), with 2 %
 // of room for another rustc or zlib (117,341 B when it was set). Lower it with each saving; raise
 // it on purpose, with the README's table.
-const SHIPPED_GZIP_CEILING = 120_000;
+// With the standard library compiled from source (scripts/lib/release-wasm.sh; +4.0 kB without),
+// the ceiling is lower; a machine without rust-src builds with the prebuilt one and gets the
+// first ceiling (pack.sh records which in www/pkg/std-build and says so when it builds).
+const SHIPPED_GZIP_CEILING = { prebuilt: 120_000, source: 116_000 };
 
 test('the packed package ships no more than its ceiling, gzip -9', () => {
   const gzip = (file) => gzipSync(readFileSync(join(ROOT, 'www', 'package', file)), { level: 9 }).length;
   const shipped = gzip('customer_form_bg.wasm') + gzip('index.js');
-  assert.ok(shipped <= SHIPPED_GZIP_CEILING, `the package ships ${shipped} B gzip, over its ceiling of ${SHIPPED_GZIP_CEILING}`);
+  const std = readFileSync(join(ROOT, 'www', 'pkg', 'std-build'), 'utf8').trim();
+  const ceiling = SHIPPED_GZIP_CEILING[std];
+  assert.ok(ceiling, `www/pkg/std-build says ${JSON.stringify(std)}`);
+  assert.ok(shipped <= ceiling, `the package ships ${shipped} B gzip, over its ceiling of ${ceiling} (std: ${std})`);
 });
 
 test('importing the package fetches nothing and defines nothing', async () => {
