@@ -28,6 +28,8 @@ cargo test -p customer-form --target wasm32-unknown-unknown --features panic-pro
 
 step "the npm package: packed, installed in the Vite apps (TypeScript, React, Vue, CSP page), type-checked, built"
 scripts/pack.sh
+# The same build with `panicProbe()` exported, for tests/e2e/trap.test.mjs (not packed).
+PACK_PROBE=1 scripts/pack.sh >/dev/null
 (
   cd tests/vite-app
   npm install --no-audit --no-fund --silent

@@ -18,59 +18,23 @@ use crate::ui::customer_form::{
     CustomerFormProps, ErrorReport, FormApp, Message, SavedCustomer, Theme,
 };
 
-thread_local! {
-    /// Every mounted form (host element, container), so a panic can mark them all as failed.
-    static MOUNTED: std::cell::RefCell<Vec<(Element, Element)>> = const { std::cell::RefCell::new(Vec::new()) };
+#[wasm_bindgen(module = "/src/trap.js")]
+extern "C" {
+    /// Records a mounted form, so a trap can mark it as failed (src/trap.js).
+    fn track(host: &Element, container: &Element);
+    fn untrack(container: &Element);
+    #[cfg(not(panic = "immediate-abort"))]
+    fn stopped();
 }
 
 /// A panic in WebAssembly ends every call into the module: rather than leave dead forms on the
-/// page, each one is replaced with a clear failure message and reports `customer-error`.
+/// page, `stopped()` (src/trap.js) replaces each one with a clear failure message and reports
+/// `customer-error`. The package's wasm aborts at once on a panic, with no hook to run
+/// (scripts/lib/release-wasm.sh); its glue notices the trap instead.
+#[cfg(not(panic = "immediate-abort"))]
 fn install_panic_hook() {
     static INSTALLED: std::sync::Once = std::sync::Once::new();
-    INSTALLED.call_once(|| {
-        std::panic::set_hook(Box::new(|_| {
-            web_sys::console::error_1(&JsValue::from_str(
-                "customer-form: internal error; the form stopped.",
-            ));
-            let _ = MOUNTED.try_with(|mounted| {
-                if let Ok(mounted) = mounted.try_borrow() {
-                    for (host, container) in mounted.iter() {
-                        show_failure(host, container);
-                    }
-                }
-            });
-        }));
-    });
-}
-
-const PANIC_MESSAGE: &str =
-    "This form stopped working because of an internal error. Reload the page to continue.";
-
-fn show_failure(host: &Element, container: &Element) {
-    let Some(document) = container.owner_document() else {
-        return;
-    };
-    let Ok(notice) = document.create_element("div") else {
-        return;
-    };
-    for (name, value) in [
-        ("class", "cf"),
-        ("data-state", "error"),
-        ("role", "alert"),
-        ("part", "root"),
-    ] {
-        let _ = notice.set_attribute(name, value);
-    }
-    notice.set_text_content(Some(PANIC_MESSAGE));
-    container.replace_children_with_node_1(&notice);
-    let detail = Json::object([
-        ("status", Json::Null),
-        ("kind", Json::str("panic")),
-        ("message", Json::str(PANIC_MESSAGE)),
-        ("providerMessage", Json::Null),
-        ("fieldErrors", Json::Object(Vec::new())),
-    ]);
-    dispatch(host, "customer-error", &detail);
+    INSTALLED.call_once(|| std::panic::set_hook(Box::new(|_| stopped())));
 }
 
 /// Panics on purpose, to test the failure state (built only with the `panic-probe` feature).
@@ -276,11 +240,7 @@ impl CustomerFormHandle {
         if let Some(app) = self.app.take() {
             app.unmount();
         }
-        let _ = MOUNTED.try_with(|mounted| {
-            if let Ok(mut mounted) = mounted.try_borrow_mut() {
-                mounted.retain(|(_, container)| container != &self.container);
-            }
-        });
+        untrack(&self.container);
         self.container.remove();
     }
 }
@@ -323,6 +283,7 @@ impl CustomerFormHandle {
 /// credential as `token` or `tokenProvider`. Events are dispatched on `element`.
 #[wasm_bindgen]
 pub fn mount(element: Element, options: JsValue) -> Result<CustomerFormHandle, JsValue> {
+    #[cfg(not(panic = "immediate-abort"))]
     install_panic_hook();
     let root = match element.shadow_root() {
         Some(root) => root,
@@ -336,11 +297,7 @@ pub fn mount(element: Element, options: JsValue) -> Result<CustomerFormHandle, J
     // Styled before the form draws, which it may do while being mounted.
     crate::style::attach(&container);
     apply_appearance(&element, &options);
-    MOUNTED.with(|mounted| {
-        mounted
-            .borrow_mut()
-            .push((element.clone(), container.clone()))
-    });
+    track(&element, &container);
     let provider = Rc::new(Cell::new(ProviderId::Prolifi));
     let mut handle = CustomerFormHandle {
         app: None,

@@ -154,8 +154,9 @@ export async function serveStatic(dir = join(ROOT, 'dist'), { headers = () => ({
   return { url: `http://127.0.0.1:${server.address().port}`, stop: () => server.close() };
 }
 
-export async function launchBrowser() {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+/** Chromium, headless; `extraArgs` are added to the usual flags (e.g. `--js-flags=--expose-gc`). */
+export async function launchBrowser(extraArgs = []) {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
   return browser;
 }
 

@@ -71,6 +71,13 @@ export function defineCustomerForm(options = {}) {
   return ready;
 }
 
+// Each element's mounted forms' handles, until `destroy()`: the wasm's handle frees the form
+// when it is garbage collected (wasm-bindgen's FinalizationRegistry), so a page that mounted a
+// form and dropped the handle lost it, with what had been typed, at a later collection
+// (tests/e2e/mount-lifetime.test.mjs). Held by the element, so a form lives as long as its
+// element does.
+const handles = new WeakMap();
+
 /**
  * Renders a form into `element`'s shadow root (attached if missing). Resolves to a handle with
  * `update(options)` and `destroy()`. A new `tokenProvider` given to `update` is used the next
@@ -96,8 +103,13 @@ export async function mount(element, options = {}) {
   } finally {
     early.formMounted();
   }
+  const kept = handles.get(element) ?? new Set();
+  handles.set(element, kept.add(handle));
   return {
     update: (next) => handle.update(withProvider(next)),
-    destroy: () => handle.destroy(),
+    destroy: () => {
+      handle.destroy();
+      kept.delete(handle);
+    },
   };
 }

@@ -1,0 +1,67 @@
+// A form mounted by `mount()` lives until `destroy()` or until its element is gone, whether or
+// not the page keeps the handle: pages often mount and forget. The handle wasm-bindgen returns is
+// freed by a FinalizationRegistry once unreachable, and freeing it takes the form down, so a
+// dropped handle made the form vanish at the next garbage collection, with whatever had been
+// typed in it. The packed package (www/package) in Chromium with `gc()` exposed.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startSandbox, serveStatic, launchBrowser, ROOT } from './harness.mjs';
+
+const PAGES = new Map();
+let sandbox, app, browser;
+
+before(async () => {
+  sandbox = await startSandbox();
+  app = await serveStatic(join(ROOT, 'www', 'package'), { pages: PAGES });
+  browser = await launchBrowser(['--js-flags=--expose-gc']);
+});
+
+after(async () => {
+  await browser?.close();
+  app?.stop();
+  sandbox?.stop();
+});
+
+// Collects garbage until a FinalizationRegistry canary registered now has been called (so the
+// registry callbacks of everything unreachable have had their turn), at most 50 rounds.
+const COLLECT = `async () => {
+  let called = false;
+  const registry = new FinalizationRegistry(() => { called = true; });
+  (() => registry.register({}, 'canary'))();
+  for (let round = 0; round < 10 || (round < 50 && !called); round++) {
+    gc();
+    await new Promise((done) => setTimeout(done, 20));
+  }
+  await new Promise((done) => setTimeout(done, 50));
+  return called;
+}`;
+
+test('a mounted form whose handle the page dropped stays after garbage collection', async () => {
+  PAGES.set('/forgotten.html', `<!DOCTYPE html><html lang="en"><body><div id="kept"></div><div id="forgotten"></div><div id="other"></div>
+<script type="module">
+import { mount } from './index.js';
+const options = { provider: 'prolifi', mode: 'create', apiBase: '${sandbox.url}/prolifi', token: 'sk_test_sandbox' };
+window.kept = await mount(document.getElementById('kept'), options);
+await mount(document.getElementById('forgotten'), options);
+(await mount(document.getElementById('other'), options)).destroy();
+document.body.dataset.ready = 'yes';
+</script></body></html>`);
+  const page = await browser.newPage();
+  await page.goto(`${app.url}/forgotten.html`);
+  await page.waitForSelector('body[data-ready=yes]', { state: 'attached' });
+  await page.locator('#forgotten [name=email]').fill('typed@example.com');
+
+  assert.equal(await page.evaluate(`(${COLLECT})()`), true, 'the collector ran its finalizers');
+  assert.equal(await page.locator('#forgotten [name=email]').inputValue(), 'typed@example.com');
+  await page.locator('#forgotten [name=last_name]').fill('Still here');
+  assert.equal(await page.locator('#forgotten [name=last_name]').inputValue(), 'Still here');
+
+  // destroy() still takes a form down, and a destroyed form's handle may then be collected.
+  await page.evaluate(() => { window.kept.destroy(); window.kept = null; });
+  assert.equal(await page.locator('#kept [name=email]').count(), 0);
+  assert.equal(await page.evaluate(`(${COLLECT})()`), true);
+  assert.equal(await page.locator('#forgotten [name=email]').inputValue(), 'typed@example.com');
+  await page.close();
+});
