@@ -9,6 +9,11 @@
 use wasm_bindgen::prelude::*;
 use web_sys::Node;
 
+/// One rule per line and no comments (they would ship): after the form's own rules come the
+/// reference lists (customer group select, tag suggestions) and locked fields
+/// (`reference_field.rs`, `field.rs`); the tags' chips and combobox (`tags_field.rs`); the row
+/// editors, metadata and Count contacts (`rows.rs`); countries, same-as-billing and the
+/// anonymization danger zone (`country_field.rs`, `anonymization.rs`).
 pub const CSS: &str = include_str!("ui/style.css");
 
 #[wasm_bindgen(module = "/src/element.js")]

@@ -18,7 +18,10 @@ optimize_wasm() {
   # widget's wasm since pack.sh builds the cdylib alone) 0.6 kB, and caps of 10 to 100 are within
   # 0.05 kB of it (README, Size): it is kept for the ready time.
   local inline=(--one-caller-inline-max-function-size 20)
-  wasm-opt -Oz --converge "${inline[@]}" "${features[@]}" -o "$work/optimized.wasm" "$input"
+  # Between rounds, the control flow flattened and rebuilt by binaryen's Relooper (--flatten
+  # --rereloop, twice): the structure it finds is smaller than rustc's (−363 B gzip; once −252).
+  local reloop=(--flatten --rereloop -Oz)
+  wasm-opt -Oz "${reloop[@]}" "${reloop[@]}" --converge "${inline[@]}" "${features[@]}" -o "$work/optimized.wasm" "$input"
   wasm-opt "${features[@]}" --minify-imports-and-exports-and-modules -Oz "${inline[@]}" --strip-producers \
     --strip-target-features -o "$output" "$work/optimized.wasm" >"$work/minified-names.json"
   # The glue then calls the wasm by those short names (the script says why and checks the result).
