@@ -77,7 +77,7 @@ impl FormApp {
         let title_id = format!("{}-confirm-title", self.id_prefix);
         let text_id = format!("{}-confirm-text", self.id_prefix);
         let link = ctx.link().clone();
-        let onkeydown = On::keys(move |e: KeyboardEvent| {
+        let onkeydown = On::keys(move |e: &KeyboardEvent| {
             if e.key() == "Escape" {
                 e.prevent_default();
                 link.send_message(Message::ConfirmAnonymization(false));

@@ -96,7 +96,7 @@ pub fn conflict_choice(props: ConflictChoiceProps) -> Html {
                         .checked(field.chosen == side)
                         .on(
                             Event::Change,
-                            On::new(move |_: web_sys::Event| on_choose.emit((name, side))),
+                            On::new(move |_: &web_sys::Event| on_choose.emit((name, side))),
                         ),
                 )
                 .child(

@@ -7,10 +7,9 @@ use providers::contacts::{
     contact_problems, contact_text, is_primary, set_contact_text, set_primary, CONTACT_TEXT_FIELDS,
 };
 use providers::Json;
-use web_sys::{InputEvent, MouseEvent};
 
-use super::rows::{cell, input_value, remove_callback, row, rows_view, toggle, Cell, Edit, Row};
-use super::shell::{Html, On};
+use super::rows::{cell, remove_callback, row, rows_view, toggle, Cell, Edit, Row};
+use super::shell::{target_value, Html, On};
 use crate::i18n::Catalog;
 
 #[inline(never)]
@@ -33,9 +32,9 @@ pub(super) fn contact_rows(
     let count = items.len();
     let add = {
         let edit = edit.clone();
-        On::new(move |e: MouseEvent| {
+        On::new(move |e: &web_sys::Event| {
             edit.contacts(|items| items.push(Json::Object(Vec::new())));
-            edit.written.focus_after_redraw(&e, count + 1);
+            edit.written.focus_after_redraw(e, count + 1);
         })
     };
     let rows = items
@@ -72,8 +71,8 @@ fn contact_row(
         let member: &'static str = member;
         let oninput = {
             let edit = edit.clone();
-            On::new(move |e: InputEvent| {
-                let text = input_value(e);
+            On::new(move |e: &web_sys::Event| {
+                let text = target_value(e);
                 edit.contacts(|items| {
                     if let Some(item) = items.get_mut(i) {
                         set_contact_text(item, member, &text);
@@ -99,7 +98,7 @@ fn contact_row(
         let edit = edit.clone();
         // A click, not a change: with two primaries typed in the JSON, both radios are checked
         // and choosing one of them must still clear the other.
-        On::new(move |_: MouseEvent| edit.contacts(|items| set_primary(items, i)))
+        On::new(move |_: &web_sys::Event| edit.contacts(|items| set_primary(items, i)))
     };
     let primary_problem = problem == Some("error.count.one_primary");
     let mut cells: Vec<Html> = inputs.collect();

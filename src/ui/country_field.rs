@@ -185,7 +185,7 @@ impl FormApp {
         let id = format!("{}-same-address", self.id_prefix);
         let onchange = ctx
             .link()
-            .on(|e: web_sys::Event| Message::SameAddress(super::shell::target_checked(&e)));
+            .on(|e: &web_sys::Event| Message::SameAddress(super::shell::target_checked(e)));
         el("div")
             .key("same-address")
             .attr("class", "cf-field")

@@ -273,8 +273,8 @@ fn control(
         // A flag (`"true"` or nothing, e.g. Commerce Layer's anonymization requests): a checkbox.
         FieldKind::Choice(["true"]) => {
             let on_edit = props.on_edit.clone();
-            let onchange = On::new(move |e: web_sys::Event| {
-                let checked = target_checked(&e);
+            let onchange = On::new(move |e: &web_sys::Event| {
+                let checked = target_checked(e);
                 on_edit.emit((name, if checked { "true" } else { "" }.to_string()));
             });
             wired(
@@ -368,7 +368,7 @@ fn control(
 /// text control below.
 fn on_change(on_edit: &Callback<(&'static str, String)>, name: &'static str) -> On {
     let on_edit = on_edit.clone();
-    On::new(move |e: web_sys::Event| on_edit.emit((name, target_value(&e))))
+    On::new(move |e: &web_sys::Event| on_edit.emit((name, target_value(e))))
 }
 
 /// An input's or a textarea's new text, as the field's edit.

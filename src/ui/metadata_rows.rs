@@ -2,10 +2,9 @@
 //! a key, a value (text, or JSON when its box is ticked) and a remove button per row.
 
 use providers::pairs::{row_problems, Pair, RowProblem};
-use web_sys::{InputEvent, MouseEvent};
 
-use super::rows::{cell, input_value, remove_callback, row, rows_view, toggle, Cell, Edit, Row};
-use super::shell::{Html, On};
+use super::rows::{cell, remove_callback, row, rows_view, toggle, Cell, Edit, Row};
+use super::shell::{target_value, Html, On};
 use crate::i18n::Catalog;
 
 #[inline(never)]
@@ -21,9 +20,9 @@ pub(super) fn metadata_rows(
     let count = pairs.len();
     let add = {
         let edit = edit.clone();
-        On::new(move |e: MouseEvent| {
+        On::new(move |e: &web_sys::Event| {
             edit.pairs(|pairs| pairs.push(Pair::text("", "")));
-            edit.written.focus_after_redraw(&e, count + 1);
+            edit.written.focus_after_redraw(e, count + 1);
         })
     };
     let rows = pairs
@@ -69,8 +68,8 @@ fn pair_row(
     );
     let on_key = {
         let edit = edit.clone();
-        On::new(move |e: InputEvent| {
-            let key = input_value(e);
+        On::new(move |e: &web_sys::Event| {
+            let key = target_value(e);
             edit.pairs(|pairs| {
                 if let Some(pair) = pairs.get_mut(i) {
                     pair.key = key;
@@ -80,8 +79,8 @@ fn pair_row(
     };
     let on_value = {
         let edit = edit.clone();
-        On::new(move |e: InputEvent| {
-            let text = input_value(e);
+        On::new(move |e: &web_sys::Event| {
+            let text = target_value(e);
             edit.pairs(|pairs| {
                 if let Some(pair) = pairs.get_mut(i) {
                     pair.raw = if is_json {
@@ -96,7 +95,7 @@ fn pair_row(
     // Ticking "JSON" reads the text as JSON (`5`, `[1, 2]`); unticking keeps it as text.
     let on_json = {
         let edit = edit.clone();
-        On::new(move |_: MouseEvent| {
+        On::new(move |_: &web_sys::Event| {
             edit.pairs(|pairs| {
                 if let Some(pair) = pairs.get_mut(i) {
                     pair.raw = match pair.cell() {

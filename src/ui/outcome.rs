@@ -70,7 +70,7 @@ fn error_link(field: InvalidField, form_ref: &NodeRef) -> Html {
     let form_ref = form_ref.clone();
     let id = field.id;
     // A fragment link does not reach into a shadow root: the click focuses the field itself.
-    let onclick = On::new(move |e: web_sys::Event| {
+    let onclick = On::new(move |e: &web_sys::Event| {
         e.prevent_default();
         focus_by_id(&form_ref, &id);
     });

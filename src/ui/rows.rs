@@ -14,7 +14,7 @@ use providers::{FieldKind, FieldSpec, Json};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement, HtmlInputElement, InputEvent, MouseEvent};
+use web_sys::{Element, HtmlElement};
 use yew::{AttrValue, Callback};
 
 use super::contact_rows::contact_rows;
@@ -68,7 +68,7 @@ impl RowsText {
 
     /// After the next drawing, focuses the first input of row `row` (1-based) of the rows the
     /// click `e` was in or, with no such row, their add button.
-    pub(super) fn focus_after_redraw(&self, e: &MouseEvent, row: usize) {
+    pub(super) fn focus_after_redraw(&self, e: &web_sys::Event, row: usize) {
         let rows = e
             .target()
             .and_then(|t| t.dyn_into::<Element>().ok())
@@ -193,12 +193,6 @@ impl Edit {
             self.send(write_contacts(&items));
         }
     }
-}
-
-pub(super) fn input_value(e: InputEvent) -> String {
-    e.target()
-        .map(|t| t.unchecked_into::<HtmlInputElement>().value())
-        .unwrap_or_default()
 }
 
 /// The column heads, the rows and the add button: both editors share these few drawing
@@ -334,7 +328,7 @@ pub(super) fn row(r: Row) -> Html {
 #[inline(never)]
 pub(super) fn remove_callback(edit: &Edit, i: usize) -> On {
     let edit = edit.clone();
-    On::new(move |e: MouseEvent| {
+    On::new(move |e: &web_sys::Event| {
         let left = if edit.kind_is_list {
             let mut left = 0;
             edit.contacts(|items| {

@@ -50,19 +50,20 @@ impl Signal {
 }
 
 impl On {
-    pub fn new<E: JsCast>(handler: impl Fn(E) + 'static) -> On {
-        On::Run(Rc::new(move |event: &web_sys::Event| {
-            handler(event.clone().unchecked_into::<E>())
-        }))
+    /// An element's handler, handed the event as it came: a closure that needs another type
+    /// casts it (`unchecked_ref`), so no wrapper closure is made per handler type and no
+    /// reference to the event is cloned (README, Size).
+    pub fn new(handler: impl Fn(&web_sys::Event) + 'static) -> On {
+        On::Run(Rc::new(handler))
     }
 
     /// A `keydown` handler, for keyboard events only: a plain `Event` named `keydown` (a
     /// script's, an autofill's) has no `key`, and asking for it would throw in the middle of
     /// the form's message handling.
-    pub fn keys(handler: impl Fn(web_sys::KeyboardEvent) + 'static) -> On {
+    pub fn keys(handler: impl Fn(&web_sys::KeyboardEvent) + 'static) -> On {
         On::Run(Rc::new(move |event: &web_sys::Event| {
             if let Some(keys) = event.dyn_ref::<web_sys::KeyboardEvent>() {
-                handler(keys.clone())
+                handler(keys)
             }
         }))
     }
@@ -83,9 +84,9 @@ impl Link {
     }
 
     /// An element's handler that sends the message `make` makes of the event.
-    pub fn on<E: JsCast + 'static>(&self, make: impl Fn(E) -> Message + 'static) -> On {
+    pub fn on(&self, make: impl Fn(&web_sys::Event) -> Message + 'static) -> On {
         let link = self.clone();
-        On::new(move |event: E| link.send_message(make(event)))
+        On::new(move |event| link.send_message(make(event)))
     }
 }
 

@@ -11,7 +11,7 @@
 use dom::{el, Event};
 use providers::substring;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent, MouseEvent};
+use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent};
 use yew::{AttrValue, Callback};
 
 use super::customer_form::{FormApp, Message};
@@ -143,7 +143,7 @@ impl Editor {
         self.emit(Combo::default(), Some(text), Some(focus));
     }
 
-    fn click(&self, e: MouseEvent) {
+    fn click(&self, e: &web_sys::Event) {
         let Some((index, option)) = target_index(e.target()) else {
             return;
         };
@@ -154,11 +154,11 @@ impl Editor {
         }
     }
 
-    fn key(&self, e: KeyboardEvent) {
+    fn key(&self, e: &KeyboardEvent) {
         let key = e.key();
         let target = e.target();
         if let Some((index, false)) = target_index(target.clone()) {
-            return self.chip_key(&e, &key, index);
+            return self.chip_key(e, &key, index);
         }
         let n = self.options.len();
         let closed = Combo::default();
@@ -330,31 +330,31 @@ pub fn tags_control(props: &FieldProps, editor: &TagsEditor, wiring: Wiring) -> 
             // Keeps the focus in the input while an option is clicked.
             .on(
                 Event::MouseDown,
-                On::new(|e: web_sys::Event| e.prevent_default()),
+                On::new(|e: &web_sys::Event| e.prevent_default()),
             )
             .children(options.filter(|_| open))
     });
     let oninput = {
         let state = state.clone();
-        On::new(move |e: web_sys::Event| {
+        On::new(move |e: &web_sys::Event| {
             let combo = Combo {
                 open: true,
                 active: None,
             };
-            state.emit(combo, Some(target_value(&e)), None);
+            state.emit(combo, Some(target_value(e)), None);
         })
     };
     let onblur = open.then(|| {
         let state = state.clone();
-        On::new(move |_: web_sys::Event| state.emit(Combo::default(), None, None))
+        On::new(move |_: &web_sys::Event| state.emit(Combo::default(), None, None))
     });
     let onkeydown = {
         let state = state.clone();
-        On::keys(move |e: KeyboardEvent| state.key(e))
+        On::keys(move |e: &KeyboardEvent| state.key(e))
     };
     let onclick = {
         let state = state.clone();
-        On::new(move |e: MouseEvent| state.click(e))
+        On::new(move |e: &web_sys::Event| state.click(e))
     };
     let mut input = el("input")
         .attr("id", id.to_string())

@@ -83,7 +83,7 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
         .callback(move |(field, text): (&'static str, String)| {
             Message::Form(generation, Msg::Edit { field, text })
         });
-    let onsubmit = ctx.link().on(move |e: web_sys::Event| {
+    let onsubmit = ctx.link().on(move |e: &web_sys::Event| {
         e.prevent_default();
         Message::Form(
             generation,
