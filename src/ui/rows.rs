@@ -348,6 +348,6 @@ pub(super) fn remove_callback(edit: &Edit, i: usize) -> On {
             });
             left
         };
-        edit.written.focus_after_redraw(&e, (i + 1).min(left));
+        edit.written.focus_after_redraw(e, (i + 1).min(left));
     })
 }
