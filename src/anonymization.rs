@@ -3,6 +3,7 @@
 //! update page shows them: `"requested"`), whether a request can still be cancelled, and whether
 //! a save must be confirmed first. Pure; the view is `ui/anonymization.rs`.
 
+use providers::text_key;
 use providers::{FormValues, Json};
 
 pub const REQUEST: &str = "_request_anonymization";
@@ -28,12 +29,12 @@ pub fn is_pending(status: Option<&str>) -> bool {
 /// wrote them (`anonymization.status.other`).
 pub fn status_key(status: Option<&str>) -> &'static str {
     match status {
-        None => "anonymization.status.none",
-        Some("requested" | "pending") => "anonymization.status.requested",
-        Some("in_progress") => "anonymization.status.in_progress",
-        Some("completed") => "anonymization.status.completed",
-        Some("failed") => "anonymization.status.failed",
-        Some(_) => "anonymization.status.other",
+        None => text_key!("anonymization.status.none"),
+        Some("requested" | "pending") => text_key!("anonymization.status.requested"),
+        Some("in_progress") => text_key!("anonymization.status.in_progress"),
+        Some("completed") => text_key!("anonymization.status.completed"),
+        Some("failed") => text_key!("anonymization.status.failed"),
+        Some(_) => text_key!("anonymization.status.other"),
     }
 }
 

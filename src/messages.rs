@@ -1,5 +1,6 @@
 //! The words for a state: what the alert and status regions say, and the `customer-error` detail.
 
+use providers::text_key;
 use providers::validate::Rule;
 use providers::{ApiError, ErrorKind, ProviderId, RefusalReason};
 
@@ -18,14 +19,16 @@ pub struct AlertText {
 
 pub fn rule_text(catalog: &Catalog, rule: Rule) -> String {
     match rule {
-        Rule::Required => catalog.t("error.required"),
-        Rule::Email => catalog.t("error.email"),
-        Rule::Uuid => catalog.t("error.uuid"),
-        Rule::Url => catalog.t("error.url"),
-        Rule::JsonObject => catalog.t("error.json_object"),
-        Rule::JsonList => catalog.t("error.json_list"),
-        Rule::TooLong(max) => catalog.t_with("error.too_long", &[("max", &max.to_string())]),
-        Rule::NotAChoice => catalog.t("error.not_a_choice"),
+        Rule::Required => catalog.t(text_key!("error.required")),
+        Rule::Email => catalog.t(text_key!("error.email")),
+        Rule::Uuid => catalog.t(text_key!("error.uuid")),
+        Rule::Url => catalog.t(text_key!("error.url")),
+        Rule::JsonObject => catalog.t(text_key!("error.json_object")),
+        Rule::JsonList => catalog.t(text_key!("error.json_list")),
+        Rule::TooLong(max) => {
+            catalog.t_with(text_key!("error.too_long"), &[("max", &max.to_string())])
+        }
+        Rule::NotAChoice => catalog.t(text_key!("error.not_a_choice")),
         Rule::Custom(key) => catalog.t(key),
     }
 }
@@ -58,34 +61,35 @@ pub fn notice_text(
     label_of: &dyn Fn(&str) -> String,
 ) -> String {
     match notice {
-        Notice::Created => catalog.t("status.created"),
-        Notice::Saved => catalog.t("status.saved"),
+        Notice::Created => catalog.t(text_key!("status.created")),
+        Notice::Saved => catalog.t(text_key!("status.saved")),
         Notice::SavedWithTheirs(fields) => catalog.t_with(
-            "status.saved_with_theirs",
+            text_key!("status.saved_with_theirs"),
             &[("fields", &labels(fields, label_of))],
         ),
-        Notice::Replayed => catalog.t("status.replayed"),
-        Notice::NothingChanged => catalog.t("status.nothing_changed"),
-        Notice::ReadOnly => catalog.t("status.read_only"),
-        Notice::Retrying { secs: 0 } => {
-            catalog.t_with("status.retrying", &[("provider", provider.display_name())])
-        }
+        Notice::Replayed => catalog.t(text_key!("status.replayed")),
+        Notice::NothingChanged => catalog.t(text_key!("status.nothing_changed")),
+        Notice::ReadOnly => catalog.t(text_key!("status.read_only")),
+        Notice::Retrying { secs: 0 } => catalog.t_with(
+            text_key!("status.retrying"),
+            &[("provider", provider.display_name())],
+        ),
         Notice::Retrying { secs } => catalog.t_with(
-            "status.retrying_secs",
+            text_key!("status.retrying_secs"),
             &[
                 ("provider", provider.display_name()),
                 ("secs", &catalog.number(*secs)),
             ],
         ),
-        Notice::Restored => catalog.t("status.restored"),
+        Notice::Restored => catalog.t(text_key!("status.restored")),
         Notice::RestoredExcept(fields) => catalog.t_with(
-            "status.restored_except",
+            text_key!("status.restored_except"),
             &[("fields", &labels(fields, label_of))],
         ),
-        Notice::TookTheirs => catalog.t("status.took_theirs"),
-        Notice::ChoseExisting => catalog.t("status.chose_existing"),
+        Notice::TookTheirs => catalog.t(text_key!("status.took_theirs")),
+        Notice::ChoseExisting => catalog.t(text_key!("status.chose_existing")),
         Notice::TagsNotAdded(tags) => catalog.t_with(
-            "status.tags_not_added",
+            text_key!("status.tags_not_added"),
             &[
                 ("provider", provider.display_name()),
                 ("tags", &labels(tags, &|tag| tag.to_string())),
@@ -100,31 +104,33 @@ fn api_summary(catalog: &Catalog, provider: ProviderId, error: &ApiError, step: 
     // Nothing was typed before a record loads: a load failure says what happened to the
     // loading, and never that entries are kept.
     let load_key = match error.kind {
-        ErrorKind::Authentication => Some("load.authentication"),
-        ErrorKind::Permission => Some("load.permission"),
-        ErrorKind::RateLimited => Some("load.rate_limited"),
-        ErrorKind::Server => Some("load.server"),
-        ErrorKind::Network => Some("load.network"),
-        ErrorKind::Timeout => Some("load.timeout"),
-        ErrorKind::BadReply => Some("load.bad_reply"),
+        ErrorKind::Authentication => Some(text_key!("load.authentication")),
+        ErrorKind::Permission => Some(text_key!("load.permission")),
+        ErrorKind::RateLimited => Some(text_key!("load.rate_limited")),
+        ErrorKind::Server => Some(text_key!("load.server")),
+        ErrorKind::Network => Some(text_key!("load.network")),
+        ErrorKind::Timeout => Some(text_key!("load.timeout")),
+        ErrorKind::BadReply => Some(text_key!("load.bad_reply")),
         _ => None,
     };
     let key = match error.kind {
         _ if step == Step::Load && load_key.is_some() => load_key.unwrap_or_default(),
-        ErrorKind::Validation => "alert.validation",
-        ErrorKind::Authentication => "alert.authentication",
-        ErrorKind::Permission => "alert.permission",
-        ErrorKind::NotFound => "alert.not_found",
-        ErrorKind::Conflict => "alert.conflict",
-        ErrorKind::RateLimited if error.retry_after_secs.is_some() => "alert.rate_limited_secs",
-        ErrorKind::RateLimited => "alert.rate_limited",
-        ErrorKind::Server => "alert.server",
-        ErrorKind::BadRequest => "alert.bad_request",
-        ErrorKind::Network => "alert.network",
-        ErrorKind::Timeout => "alert.timeout",
-        ErrorKind::BadReply => "alert.bad_reply",
-        ErrorKind::CredentialRefused => "credential.unrecognised",
-        ErrorKind::Invalid => "alert.invalid",
+        ErrorKind::Validation => text_key!("alert.validation"),
+        ErrorKind::Authentication => text_key!("alert.authentication"),
+        ErrorKind::Permission => text_key!("alert.permission"),
+        ErrorKind::NotFound => text_key!("alert.not_found"),
+        ErrorKind::Conflict => text_key!("alert.conflict"),
+        ErrorKind::RateLimited if error.retry_after_secs.is_some() => {
+            text_key!("alert.rate_limited_secs")
+        }
+        ErrorKind::RateLimited => text_key!("alert.rate_limited"),
+        ErrorKind::Server => text_key!("alert.server"),
+        ErrorKind::BadRequest => text_key!("alert.bad_request"),
+        ErrorKind::Network => text_key!("alert.network"),
+        ErrorKind::Timeout => text_key!("alert.timeout"),
+        ErrorKind::BadReply => text_key!("alert.bad_reply"),
+        ErrorKind::CredentialRefused => text_key!("credential.unrecognised"),
+        ErrorKind::Invalid => text_key!("alert.invalid"),
     };
     let secs = error
         .retry_after_secs
@@ -157,12 +163,12 @@ pub fn alert_text(
                     list.push_str(": ");
                     list.push_str(&e.message);
                 }
-                catalog.t_with("alert.other_fields", &[("fields", &list)])
+                catalog.t_with(text_key!("alert.other_fields"), &[("fields", &list)])
             });
             // The gateway's own refusals are its words, not the provider's.
             let said = match error.gateway {
-                Some(_) => "alert.gateway_said",
-                None => "alert.provider_said",
+                Some(_) => text_key!("alert.gateway_said"),
+                None => text_key!("alert.provider_said"),
             };
             let detail = (!error.message.is_empty())
                 .then(|| catalog.t_with(said, &[("provider", name), ("message", &error.message)]));
@@ -178,20 +184,20 @@ pub fn alert_text(
             other_fields: None,
         },
         Failure::TokenProvider => AlertText {
-            summary: catalog.t("credential.provider_failed"),
+            summary: catalog.t(text_key!("credential.provider_failed")),
             detail: None,
             other_fields: None,
         },
         Failure::Invalid => AlertText {
-            summary: catalog.t("alert.invalid"),
+            summary: catalog.t(text_key!("alert.invalid")),
             detail: None,
             other_fields: None,
         },
         Failure::Conflict { fields } | Failure::Differs { fields } => AlertText {
             summary: catalog.t_with(
                 match failure {
-                    Failure::Differs { .. } => "alert.differs",
-                    _ => "alert.conflict_edit",
+                    Failure::Differs { .. } => text_key!("alert.differs"),
+                    _ => text_key!("alert.conflict_edit"),
                 },
                 &[("provider", name), ("fields", &labels(fields, label_of))],
             ),
@@ -200,10 +206,10 @@ pub fn alert_text(
         },
         Failure::Duplicate { name: customer, .. } => AlertText {
             summary: if customer.is_empty() {
-                catalog.t_with("alert.duplicate", &[("provider", name)])
+                catalog.t_with(text_key!("alert.duplicate"), &[("provider", name)])
             } else {
                 catalog.t_with(
-                    "alert.duplicate_named",
+                    text_key!("alert.duplicate_named"),
                     &[("provider", name), ("name", customer)],
                 )
             },

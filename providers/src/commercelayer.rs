@@ -7,6 +7,7 @@
 //!
 //! Source: shared/provider-docs/commercelayer-update-customer.md and contracts.md §4, §6.4.
 
+use crate::text_key;
 use crate::contract::{
     map_field, Contract, RequestContext,
 };
@@ -40,60 +41,60 @@ pub const DEFAULT_AUTH_BASE: &str = "https://auth.commercelayer.io";
 const MAX_TAGS: usize = 10;
 const YES: &[&str] = &["true"];
 
-const EMAIL: FieldSpec = FieldSpec::new("email", "field.email", FieldKind::Email)
+const EMAIL: FieldSpec = FieldSpec::new("email", text_key!("field.email"), FieldKind::Email)
     .required()
     .autocomplete("email");
 /// A new customer's password: "leave empty to keep" would mean nothing yet.
-const NEW_PASSWORD: FieldSpec = FieldSpec::new("password", "field.password", FieldKind::Password);
-const PASSWORD: FieldSpec = NEW_PASSWORD.hint("hint.commercelayer.password");
+const NEW_PASSWORD: FieldSpec = FieldSpec::new("password", text_key!("field.password"), FieldKind::Password);
+const PASSWORD: FieldSpec = NEW_PASSWORD.hint(text_key!("hint.commercelayer.password"));
 const SHOPPER_REFERENCE: FieldSpec = FieldSpec::new(
     "shopper_reference",
-    "field.commercelayer.shopper_reference",
+    text_key!("field.commercelayer.shopper_reference"),
     FieldKind::Text,
 )
-.hint("hint.commercelayer.shopper_reference");
+.hint(text_key!("hint.commercelayer.shopper_reference"));
 const TAX_EXEMPTION: FieldSpec = FieldSpec::new(
     "tax_exemption_code",
-    "field.commercelayer.tax_exemption_code",
+    text_key!("field.commercelayer.tax_exemption_code"),
     FieldKind::Text,
 )
-.hint("hint.commercelayer.tax_exemption_code")
+.hint(text_key!("hint.commercelayer.tax_exemption_code"))
 .section(Section::Classification);
-const METADATA: FieldSpec = FieldSpec::new("metadata", "field.metadata", FieldKind::JsonObject)
-    .hint("hint.metadata")
+const METADATA: FieldSpec = FieldSpec::new("metadata", text_key!("field.metadata"), FieldKind::JsonObject)
+    .hint(text_key!("hint.metadata"))
     .section(Section::Metadata);
 const REFERENCE: FieldSpec = FieldSpec::new(
     "reference",
-    "field.commercelayer.reference",
+    text_key!("field.commercelayer.reference"),
     FieldKind::Text,
 )
-.hint("hint.commercelayer.reference");
+.hint(text_key!("hint.commercelayer.reference"));
 const REFERENCE_ORIGIN: FieldSpec = FieldSpec::new(
     "reference_origin",
-    "field.commercelayer.reference_origin",
+    text_key!("field.commercelayer.reference_origin"),
     FieldKind::Text,
 )
-.hint("hint.commercelayer.reference_origin");
+.hint(text_key!("hint.commercelayer.reference_origin"));
 const CUSTOMER_GROUP: FieldSpec = FieldSpec::new(
     "customer_group",
-    "field.commercelayer.customer_group",
+    text_key!("field.commercelayer.customer_group"),
     FieldKind::Text,
 )
-.hint("hint.commercelayer.customer_group_choice")
+.hint(text_key!("hint.commercelayer.customer_group_choice"))
 .section(Section::Classification);
-const TAGS: FieldSpec = FieldSpec::new("tags", "field.tags", FieldKind::Tags)
-    .hint("hint.commercelayer.tags")
+const TAGS: FieldSpec = FieldSpec::new("tags", text_key!("field.tags"), FieldKind::Tags)
+    .hint(text_key!("hint.commercelayer.tags"))
     .section(Section::Classification);
 const REQUEST_ANONYMIZATION: FieldSpec = FieldSpec::new(
     "_request_anonymization",
-    "field.commercelayer.request_anonymization",
+    text_key!("field.commercelayer.request_anonymization"),
     FieldKind::Choice(YES),
 )
-.hint("hint.commercelayer.request_anonymization")
+.hint(text_key!("hint.commercelayer.request_anonymization"))
 .section(Section::DangerZone);
 const CANCEL_ANONYMIZATION: FieldSpec = FieldSpec::new(
     "_cancel_anonymization",
-    "field.commercelayer.cancel_anonymization",
+    text_key!("field.commercelayer.cancel_anonymization"),
     FieldKind::Choice(YES),
 )
 .section(Section::DangerZone);
@@ -282,14 +283,14 @@ impl Contract for CommerceLayer {
         if tag_names(&normalize(FieldKind::Tags, values.get("tags"))).len() > MAX_TAGS {
             invalid.push(Invalid {
                 field: "tags",
-                rule: Rule::Custom("error.commercelayer.max_tags"),
+                rule: Rule::Custom(text_key!("error.commercelayer.max_tags")),
             });
         }
         let flags = ["_request_anonymization", "_cancel_anonymization"];
         if flags.iter().all(|f| values.get(f) == "true") {
             invalid.push(Invalid {
                 field: "_cancel_anonymization",
-                rule: Rule::Custom("error.commercelayer.anonymization_both"),
+                rule: Rule::Custom(text_key!("error.commercelayer.anonymization_both")),
             });
         }
         invalid
@@ -472,7 +473,7 @@ impl Contract for CommerceLayer {
             error.kind = ErrorKind::Validation;
             error.field_errors.push(FieldError::explained(
                 "customer_group",
-                "error.commercelayer.unknown_group",
+                text_key!("error.commercelayer.unknown_group"),
                 "There is no customer group with this id.",
             ));
         }

@@ -3,6 +3,7 @@
 //! contract's own rules still see (and refuse) them.
 
 use crate::json::Json;
+use crate::text_key;
 use crate::validate::is_email;
 
 /// The text members a contact row edits, in the order shown.
@@ -75,9 +76,9 @@ pub fn contact_problems(items: &[Json]) -> Vec<Option<&'static str>> {
             }
             let email = item.get("email");
             if email.is_some_and(|e| !e.as_str().is_some_and(is_email)) {
-                Some("error.count.contact_email")
+                Some(text_key!("error.count.contact_email"))
             } else if is_primary(item) && primaries > 1 {
-                Some("error.count.one_primary")
+                Some(text_key!("error.count.one_primary"))
             } else {
                 None
             }

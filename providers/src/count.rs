@@ -5,6 +5,7 @@
 //! Source: shared/provider-docs/count-update-customer.md and contracts.md §3, §6.3. Signing and
 //! OAuth happen in the gateway; the browser never talks to Count directly.
 
+use crate::text_key;
 use crate::contract::{
     customer_route, field_error_list, Contract, GatewayRules, Replaced, RequestContext,
     Route, WrittenField,
@@ -76,31 +77,31 @@ const SHIPPING: [FieldSpec; 5] = address_fields!("shippingAddress", "shipping");
 /// The customer fields in display order; with N = 16 the last one is `contacts` (create only).
 const fn customer_fields<const N: usize>() -> [FieldSpec; N] {
     let head = [
-        FieldSpec::new("customer", "field.count.customer", FieldKind::Text)
+        FieldSpec::new("customer", text_key!("field.count.customer"), FieldKind::Text)
             .required()
             .max(255)
             .autocomplete("organization"),
-        FieldSpec::new("email", "field.email", FieldKind::Email)
+        FieldSpec::new("email", text_key!("field.email"), FieldKind::Email)
             .required()
             .max(255)
-            .hint("hint.count.email")
+            .hint(text_key!("hint.count.email"))
             .autocomplete("email")
             .section(Section::Contact),
-        FieldSpec::new("mainPhone", "field.phone", FieldKind::Tel)
+        FieldSpec::new("mainPhone", text_key!("field.phone"), FieldKind::Tel)
             .max(50)
-            .hint("hint.phone")
+            .hint(text_key!("hint.phone"))
             .autocomplete("tel")
             .section(Section::Contact),
-        FieldSpec::new("website", "field.website", FieldKind::Website)
+        FieldSpec::new("website", text_key!("field.website"), FieldKind::Website)
             .max(255)
-            .hint("hint.count.website")
+            .hint(text_key!("hint.count.website"))
             .autocomplete("url")
             .section(Section::Contact),
-        FieldSpec::new("status", "field.status", FieldKind::Choice(STATUSES))
+        FieldSpec::new("status", text_key!("field.status"), FieldKind::Choice(STATUSES))
             .section(Section::Classification),
     ];
-    let contacts = FieldSpec::new("contacts", "field.count.contacts", FieldKind::JsonList)
-        .hint("hint.count.contacts")
+    let contacts = FieldSpec::new("contacts", text_key!("field.count.contacts"), FieldKind::JsonList)
+        .hint(text_key!("hint.count.contacts"))
         .section(Section::Contact);
     let mut out = [contacts; N];
     let mut i = 0;
@@ -210,9 +211,9 @@ impl Contract for Count {
         });
         let problems = crate::contacts::contact_problems(&contacts);
         let rule = if unknown_key {
-            Some("error.count.contact_keys")
-        } else if problems.contains(&Some("error.count.one_primary")) {
-            Some("error.count.one_primary")
+            Some(text_key!("error.count.contact_keys"))
+        } else if problems.contains(&Some(text_key!("error.count.one_primary"))) {
+            Some(text_key!("error.count.one_primary"))
         } else {
             problems.into_iter().flatten().next()
         };

@@ -1,5 +1,6 @@
 //! What the widget may do with the credential it was handed, decided before anything is sent.
 
+use crate::text_key;
 use crate::token_claims::TokenClaims;
 use crate::ProviderId;
 
@@ -23,12 +24,12 @@ impl RefusalReason {
     /// Message key; none of the texts repeats the credential.
     pub fn message_key(self) -> &'static str {
         match self {
-            RefusalReason::SecretLiveKey => "credential.secret_live",
-            RefusalReason::SecretKeyOffLoopback => "credential.secret_off_loopback",
-            RefusalReason::ConfidentialToken => "credential.confidential",
-            RefusalReason::WrongProvider => "credential.wrong_provider",
-            RefusalReason::Unrecognised => "credential.unrecognised",
-            RefusalReason::Missing => "credential.missing",
+            RefusalReason::SecretLiveKey => text_key!("credential.secret_live"),
+            RefusalReason::SecretKeyOffLoopback => text_key!("credential.secret_off_loopback"),
+            RefusalReason::ConfidentialToken => text_key!("credential.confidential"),
+            RefusalReason::WrongProvider => text_key!("credential.wrong_provider"),
+            RefusalReason::Unrecognised => text_key!("credential.unrecognised"),
+            RefusalReason::Missing => text_key!("credential.missing"),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! What a form field is: its wire name, the control it needs and the rules it obeys.
 
+use crate::text_key;
 /// The control and the normalisation a field needs. Every kind is typed as text, so a field can
 /// always be filled by typing into the control that bears its `name`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,21 +46,21 @@ impl Section {
     /// Message key of the section's legend.
     pub fn legend(self) -> &'static str {
         match self {
-            Section::Identity => "section.identity",
-            Section::Contact => "section.contact",
-            Section::Addresses => "section.addresses",
-            Section::Referrer => "section.referrer",
-            Section::Classification => "section.classification",
-            Section::Metadata => "section.metadata",
-            Section::DangerZone => "section.danger_zone",
+            Section::Identity => text_key!("section.identity"),
+            Section::Contact => text_key!("section.contact"),
+            Section::Addresses => text_key!("section.addresses"),
+            Section::Referrer => text_key!("section.referrer"),
+            Section::Classification => text_key!("section.classification"),
+            Section::Metadata => text_key!("section.metadata"),
+            Section::DangerZone => text_key!("section.danger_zone"),
         }
     }
 
     /// Message key of a hint for the whole section, if any.
     pub fn hint(self) -> Option<&'static str> {
         match self {
-            Section::Referrer => Some("hint.section.referrer"),
-            Section::DangerZone => Some("hint.section.danger_zone"),
+            Section::Referrer => Some(text_key!("hint.section.referrer")),
+            Section::DangerZone => Some(text_key!("hint.section.danger_zone")),
             _ => None,
         }
     }

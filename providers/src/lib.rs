@@ -20,6 +20,7 @@ pub mod public_client;
 pub mod record;
 pub mod reference;
 pub mod substring;
+pub mod text_keys;
 pub mod token_claims;
 pub mod url;
 pub mod validate;

@@ -7,6 +7,7 @@
 //! through typing `[1, 2]` in a cell), so that row can be flagged instead of all rows vanishing.
 
 use crate::json::Json;
+use crate::text_key;
 
 /// One member: its key and its value's JSON text (possibly invalid, see the module note).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,9 +30,9 @@ impl RowProblem {
     /// The message key; the same words beside the row and in the field's error.
     pub fn message_key(self) -> &'static str {
         match self {
-            RowProblem::EmptyKey => "error.metadata.empty_key",
-            RowProblem::RepeatedKey => "error.metadata.repeated_key",
-            RowProblem::BadValue => "error.metadata.bad_value",
+            RowProblem::EmptyKey => text_key!("error.metadata.empty_key"),
+            RowProblem::RepeatedKey => text_key!("error.metadata.repeated_key"),
+            RowProblem::BadValue => text_key!("error.metadata.bad_value"),
         }
     }
 }

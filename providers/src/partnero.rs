@@ -4,6 +4,7 @@
 //! Source: shared/provider-docs/partnero-create-customer.md, partnero-update-customer.md and
 //! contracts.md §1, §6.1.
 
+use crate::text_key;
 use crate::contract::{
     customer_route, map_field, Contract, CreateDefault, DefaultSource, GatewayRules, RecordNames,
     RequestContext, Route, WrittenField,
@@ -26,31 +27,31 @@ pub const DEFAULT_BASE: &str = "https://api.partnero.com/v1";
 const PARTNER_FIELDS: [&str; 3] = ["partner.key", "partner.id", "partner.email"];
 
 const CREATE_FIELDS: &[FieldSpec] = &[
-    FieldSpec::new("key", "field.partnero.key", FieldKind::Text)
+    FieldSpec::new("key", text_key!("field.partnero.key"), FieldKind::Text)
         .required()
-        .hint("hint.partnero.key"),
-    FieldSpec::new("email", "field.email", FieldKind::Email)
+        .hint(text_key!("hint.partnero.key")),
+    FieldSpec::new("email", text_key!("field.email"), FieldKind::Email)
         .autocomplete("email")
         .section(Section::Contact),
-    FieldSpec::new("name", "field.first_name", FieldKind::Text).autocomplete("given-name"),
-    FieldSpec::new("surname", "field.last_name", FieldKind::Text).autocomplete("family-name"),
-    FieldSpec::new("tags", "field.tags", FieldKind::Tags)
-        .hint("hint.tags")
+    FieldSpec::new("name", text_key!("field.first_name"), FieldKind::Text).autocomplete("given-name"),
+    FieldSpec::new("surname", text_key!("field.last_name"), FieldKind::Text).autocomplete("family-name"),
+    FieldSpec::new("tags", text_key!("field.tags"), FieldKind::Tags)
+        .hint(text_key!("hint.tags"))
         .section(Section::Classification),
-    FieldSpec::new("partner.key", "field.partnero.partner_key", FieldKind::Text)
-        .hint("hint.partnero.partner_cookie")
+    FieldSpec::new("partner.key", text_key!("field.partnero.partner_key"), FieldKind::Text)
+        .hint(text_key!("hint.partnero.partner_cookie"))
         .section(Section::Referrer),
-    FieldSpec::new("partner.id", "field.partnero.partner_id", FieldKind::Text)
+    FieldSpec::new("partner.id", text_key!("field.partnero.partner_id"), FieldKind::Text)
         .section(Section::Referrer),
     FieldSpec::new(
         "partner.email",
-        "field.partnero.partner_email",
+        text_key!("field.partnero.partner_email"),
         FieldKind::Email,
     )
     .section(Section::Referrer),
     FieldSpec::new(
         "options.referral_url",
-        "field.partnero.referral_url",
+        text_key!("field.partnero.referral_url"),
         FieldKind::Url,
     )
     .section(Section::Metadata),
@@ -58,16 +59,16 @@ const CREATE_FIELDS: &[FieldSpec] = &[
 
 /// Everything inside `update` is optional; `key` renames the customer.
 const UPDATE_FIELDS: &[FieldSpec] = &[
-    FieldSpec::new("key", "field.partnero.key", FieldKind::Text)
+    FieldSpec::new("key", text_key!("field.partnero.key"), FieldKind::Text)
         .required()
-        .hint("hint.partnero.rename"),
-    FieldSpec::new("email", "field.email", FieldKind::Email)
+        .hint(text_key!("hint.partnero.rename")),
+    FieldSpec::new("email", text_key!("field.email"), FieldKind::Email)
         .autocomplete("email")
         .section(Section::Contact),
-    FieldSpec::new("name", "field.first_name", FieldKind::Text).autocomplete("given-name"),
-    FieldSpec::new("surname", "field.last_name", FieldKind::Text).autocomplete("family-name"),
-    FieldSpec::new("tags", "field.tags", FieldKind::Tags)
-        .hint("hint.partnero.tags")
+    FieldSpec::new("name", text_key!("field.first_name"), FieldKind::Text).autocomplete("given-name"),
+    FieldSpec::new("surname", text_key!("field.last_name"), FieldKind::Text).autocomplete("family-name"),
+    FieldSpec::new("tags", text_key!("field.tags"), FieldKind::Tags)
+        .hint(text_key!("hint.partnero.tags"))
         .section(Section::Classification),
 ];
 
@@ -124,7 +125,7 @@ impl Contract for Partnero {
         if op == Operation::Create && !has_partner {
             vec![Invalid {
                 field: "partner.key",
-                rule: Rule::Custom("error.partnero.partner_required"),
+                rule: Rule::Custom(text_key!("error.partnero.partner_required")),
             }]
         } else {
             Vec::new()

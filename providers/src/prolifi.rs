@@ -2,6 +2,7 @@
 //!
 //! Source: shared/provider-docs/prolifi-update-customer.md (OpenAPI 3.1) and contracts.md §2, §6.2.
 
+use crate::text_key;
 use crate::contract::{
     customer_route, field_error_list, Contract, GatewayRules, RecordNames,
     RequestContext, Route, WrittenField,
@@ -24,30 +25,30 @@ pub const DEFAULT_BASE: &str = "https://api.prolifi.co/api/v1/public";
 /// The fields of `UpdateCustomerRequest`, which create takes too. Email is required in both: a
 /// Prolifi customer always has one.
 const FIELDS: &[FieldSpec] = &[
-    FieldSpec::new("email", "field.email", FieldKind::Email)
+    FieldSpec::new("email", text_key!("field.email"), FieldKind::Email)
         .required()
         .autocomplete("email")
         .section(Section::Contact),
-    FieldSpec::new("first_name", "field.first_name", FieldKind::Text).autocomplete("given-name"),
-    FieldSpec::new("last_name", "field.last_name", FieldKind::Text).autocomplete("family-name"),
-    FieldSpec::new("name", "field.full_name", FieldKind::Text)
-        .hint("hint.prolifi.name")
+    FieldSpec::new("first_name", text_key!("field.first_name"), FieldKind::Text).autocomplete("given-name"),
+    FieldSpec::new("last_name", text_key!("field.last_name"), FieldKind::Text).autocomplete("family-name"),
+    FieldSpec::new("name", text_key!("field.full_name"), FieldKind::Text)
+        .hint(text_key!("hint.prolifi.name"))
         .autocomplete("name"),
-    FieldSpec::new("company_name", "field.company_name", FieldKind::Text)
-        .hint("hint.prolifi.company_name")
+    FieldSpec::new("company_name", text_key!("field.company_name"), FieldKind::Text)
+        .hint(text_key!("hint.prolifi.company_name"))
         .autocomplete("organization"),
-    FieldSpec::new("external_id", "field.external_id", FieldKind::Text)
-        .hint("hint.prolifi.external_id")
+    FieldSpec::new("external_id", text_key!("field.external_id"), FieldKind::Text)
+        .hint(text_key!("hint.prolifi.external_id"))
         .max(255),
-    FieldSpec::new("phone", "field.phone", FieldKind::Tel)
-        .hint("hint.phone")
+    FieldSpec::new("phone", text_key!("field.phone"), FieldKind::Tel)
+        .hint(text_key!("hint.phone"))
         .autocomplete("tel")
         .section(Section::Contact),
-    FieldSpec::new("country_id", "field.country_id", FieldKind::Uuid)
-        .hint("hint.prolifi.country_id")
+    FieldSpec::new("country_id", text_key!("field.country_id"), FieldKind::Uuid)
+        .hint(text_key!("hint.prolifi.country_id"))
         .section(Section::Addresses),
-    FieldSpec::new("metadata", "field.metadata", FieldKind::JsonObject)
-        .hint("hint.metadata")
+    FieldSpec::new("metadata", text_key!("field.metadata"), FieldKind::JsonObject)
+        .hint(text_key!("hint.metadata"))
         .section(Section::Metadata),
 ];
 
@@ -134,7 +135,7 @@ impl Contract for Prolifi {
         if sent("name") && NAME_PARTS.iter().any(|part| sent(part)) {
             vec![Invalid {
                 field: "name",
-                rule: Rule::Custom("error.prolifi.name_or_parts"),
+                rule: Rule::Custom(text_key!("error.prolifi.name_or_parts")),
             }]
         } else {
             Vec::new()

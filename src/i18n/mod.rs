@@ -103,7 +103,7 @@ pub fn parse_table(text: &str) -> Option<Table> {
 }
 
 fn english(key: &str) -> Option<&'static str> {
-    en::entries().find(|(k, _)| *k == key).map(|(_, text)| text)
+    providers::text_keys::position(key).and_then(en::text)
 }
 
 /// Formats an integer for a language tag (the browser's `Intl` in the widget).

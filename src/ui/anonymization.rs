@@ -5,6 +5,7 @@
 //! checkboxes; `view.rs` shows each only while the status allows it.
 
 use dom::{el, Event};
+use providers::text_key;
 use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
 
@@ -103,21 +104,21 @@ impl FormApp {
                     el("p")
                         .attr("id", title_id)
                         .attr("class", "cf-confirm-title")
-                        .text(catalog.t("anonymization.confirm_title")),
+                        .text(catalog.t(text_key!("anonymization.confirm_title"))),
                 )
                 .child(
                     el("p")
                         .attr("id", text_id)
-                        .text(catalog.t("anonymization.confirm_text")),
+                        .text(catalog.t(text_key!("anonymization.confirm_text"))),
                 )
                 .child(
                     el("div")
                         .attr("class", "cf-actions")
                         .child(
-                            button("confirm-anonymize", true, "action.anonymize")
+                            button("confirm-anonymize", true, text_key!("action.anonymize"))
                                 .attr("class", "cf-danger-button"),
                         )
-                        .child(button("confirm-cancel", false, "action.cancel")),
+                        .child(button("confirm-cancel", false, text_key!("action.cancel"))),
                 )
                 .into(),
         )

@@ -4,6 +4,7 @@
 //! A view function, like `field`.
 
 use dom::{el, Event};
+use providers::text_key;
 use yew::{AttrValue, Callback};
 
 use super::customer_form::{FormApp, Message};
@@ -158,7 +159,9 @@ impl FormApp {
                 chosen: conflict.choice(name),
             })
             .collect::<Vec<_>>();
-        let option = |side: &str| catalog.t_with("conflict.option", &[("side", &catalog.t(side))]);
+        let option = |side: &str| {
+            catalog.t_with(text_key!("conflict.option"), &[("side", &catalog.t(side))])
+        };
         let comparing = state.comparing();
         // The same choice in other words when the other version is an existing customer's.
         let text = |conflict_key: &'static str, compare_key: &'static str| -> AttrValue {
@@ -167,23 +170,32 @@ impl FormApp {
                 .into()
         };
         let texts = ConflictTexts {
-            keep_mine: text("conflict.keep_mine", "compare.keep_mine"),
-            take_theirs: text("conflict.take_theirs", "compare.take_theirs"),
-            merge: catalog.t("conflict.merge").into(),
-            apply_merge: text("conflict.apply_merge", "compare.apply"),
+            keep_mine: text(
+                text_key!("conflict.keep_mine"),
+                text_key!("compare.keep_mine"),
+            ),
+            take_theirs: text(
+                text_key!("conflict.take_theirs"),
+                text_key!("compare.take_theirs"),
+            ),
+            merge: catalog.t(text_key!("conflict.merge")).into(),
+            apply_merge: text(
+                text_key!("conflict.apply_merge"),
+                text_key!("compare.apply"),
+            ),
             mine: option(if comparing {
-                "compare.mine"
+                text_key!("compare.mine")
             } else {
-                "conflict.mine"
+                text_key!("conflict.mine")
             })
             .into(),
             theirs: option(if comparing {
-                "compare.theirs"
+                text_key!("compare.theirs")
             } else {
-                "conflict.theirs"
+                text_key!("conflict.theirs")
             })
             .into(),
-            empty: catalog.t("conflict.empty").into(),
+            empty: catalog.t(text_key!("conflict.empty")).into(),
         };
         Some(conflict_choice(ConflictChoiceProps {
             fields,

@@ -6,6 +6,7 @@ use dom::el;
 use providers::contacts::{
     contact_problems, contact_text, is_primary, set_contact_text, set_primary, CONTACT_TEXT_FIELDS,
 };
+use providers::text_key;
 use providers::Json;
 
 use super::rows::{cell, remove_callback, row, rows_view, toggle, Cell, Edit, Row};
@@ -21,10 +22,10 @@ pub(super) fn contact_rows(
 ) -> Vec<Html> {
     let problems = contact_problems(items);
     let words: Vec<String> = [
-        "field.first_name",
-        "field.last_name",
-        "field.email",
-        "field.phone",
+        text_key!("field.first_name"),
+        text_key!("field.last_name"),
+        text_key!("field.email"),
+        text_key!("field.phone"),
     ]
     .iter()
     .map(|key| catalog.t(key))
@@ -49,7 +50,7 @@ pub(super) fn contact_rows(
         "cf-row cf-contact cf-row-head",
         rows.collect(),
         read_only,
-        catalog.t("contacts.add"),
+        catalog.t(text_key!("contacts.add")),
         add,
     )
 }
@@ -66,7 +67,7 @@ fn contact_row(
 ) -> Html {
     let n = (i + 1).to_string();
     let error_id = format!("{}-row-{n}-error", edit.id);
-    let bad_email = problem == Some("error.count.contact_email");
+    let bad_email = problem == Some(text_key!("error.count.contact_email"));
     let inputs = CONTACT_TEXT_FIELDS.iter().zip(words).map(|(member, word)| {
         let member: &'static str = member;
         let oninput = {
@@ -100,26 +101,26 @@ fn contact_row(
         // and choosing one of them must still clear the other.
         On::new(move |_: &web_sys::Event| edit.contacts(|items| set_primary(items, i)))
     };
-    let primary_problem = problem == Some("error.count.one_primary");
+    let primary_problem = problem == Some(text_key!("error.count.one_primary"));
     let mut cells: Vec<Html> = inputs.collect();
     cells.push(toggle(
         "radio",
         is_primary(item),
         read_only,
-        catalog.t_with("contacts.primary_n", &[("n", &n)]),
-        catalog.t("contacts.primary"),
+        catalog.t_with(text_key!("contacts.primary_n"), &[("n", &n)]),
+        catalog.t(text_key!("contacts.primary")),
         primary_problem.then(|| error_id.clone()),
         on_primary,
     ));
     row(Row {
         index: i,
         class: "cf-row cf-contact",
-        group: Some(catalog.t_with("contacts.contact", &[("n", &n)])),
+        group: Some(catalog.t_with(text_key!("contacts.contact"), &[("n", &n)])),
         cells,
         remove: (!read_only).then(|| {
             (
-                catalog.t_with("contacts.remove", &[("n", &n)]),
-                catalog.t("rows.remove"),
+                catalog.t_with(text_key!("contacts.remove"), &[("n", &n)]),
+                catalog.t(text_key!("rows.remove")),
                 remove_callback(edit, i),
             )
         }),
@@ -135,11 +136,11 @@ pub fn contacts_read_only(catalog: &Catalog, id_prefix: &str, raw: &Json) -> Htm
         .and_then(Json::as_array)
         .unwrap_or_default();
     let title_id = format!("{id_prefix}-contacts-title");
-    let primary = catalog.t("contacts.primary");
+    let primary = catalog.t(text_key!("contacts.primary"));
     let list = if items.is_empty() {
         el("p")
             .attr("class", "cf-hint")
-            .text(catalog.t("contacts.none"))
+            .text(catalog.t(text_key!("contacts.none")))
     } else {
         el("ul")
             .attr("class", "cf-contacts-list")
@@ -160,13 +161,13 @@ pub fn contacts_read_only(catalog: &Catalog, id_prefix: &str, raw: &Json) -> Htm
                 .attr("id", title_id)
                 .attr("class", "cf-label")
                 .attr("part", "label")
-                .text(catalog.t("contacts.title")),
+                .text(catalog.t(text_key!("contacts.title"))),
         )
         .child(list)
         .child(
             el("p")
                 .attr("class", "cf-hint")
-                .text(catalog.t("contacts.read_only")),
+                .text(catalog.t(text_key!("contacts.read_only"))),
         )
         .into()
 }

@@ -4,6 +4,7 @@
 //! field into its shipping twin through the ordinary edit (so drafts and conflicts see it).
 
 use dom::{el, Event};
+use providers::text_key;
 use providers::{FieldSpec, ProviderId};
 
 use super::customer_form::{FormApp, Message};
@@ -71,7 +72,7 @@ impl FormApp {
                     .collect();
                 Some(Choices::Pick {
                     options,
-                    none: self.catalog.t("country.none").into(),
+                    none: self.catalog.t(text_key!("country.none")).into(),
                     status: no_status(),
                 })
             }
@@ -92,7 +93,7 @@ impl FormApp {
             return;
         }
         if !ctx.props().countries.is_empty() {
-            props.label = self.catalog.t("field.country").into();
+            props.label = self.catalog.t(text_key!("field.country")).into();
             props.hint = None;
             return;
         }
@@ -103,7 +104,9 @@ impl FormApp {
             .map(str::trim)
             .filter(|name| !name.is_empty());
         if let Some(name) = saved {
-            let mut hint = self.catalog.t_with("country.saved", &[("name", name)]);
+            let mut hint = self
+                .catalog
+                .t_with(text_key!("country.saved"), &[("name", name)]);
             if let Some(rest) = &props.hint {
                 hint.push(' ');
                 hint.push_str(rest);
@@ -204,7 +207,7 @@ impl FormApp {
                 el("label")
                     .attr("for", id)
                     .attr("part", "label")
-                    .text(self.catalog.t("address.same_as_billing")),
+                    .text(self.catalog.t(text_key!("address.same_as_billing"))),
             )
             .into()
     }

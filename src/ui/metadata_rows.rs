@@ -2,6 +2,7 @@
 //! a key, a value (text, or JSON when its box is ticked) and a remove button per row.
 
 use providers::pairs::{row_problems, Pair, RowProblem};
+use providers::text_key;
 
 use super::rows::{cell, remove_callback, row, rows_view, toggle, Cell, Edit, Row};
 use super::shell::{target_value, Html, On};
@@ -16,7 +17,10 @@ pub(super) fn metadata_rows(
     edit: &Edit,
 ) -> Vec<Html> {
     let problems = row_problems(pairs);
-    let words = [catalog.t("rows.key"), catalog.t("rows.value")];
+    let words = [
+        catalog.t(text_key!("rows.key")),
+        catalog.t(text_key!("rows.value")),
+    ];
     let count = pairs.len();
     let add = {
         let edit = edit.clone();
@@ -43,7 +47,7 @@ pub(super) fn metadata_rows(
         "cf-row cf-row-head",
         rows.collect(),
         read_only,
-        catalog.t("rows.add"),
+        catalog.t(text_key!("rows.add")),
         add,
     )
 }
@@ -107,9 +111,9 @@ fn pair_row(
         })
     };
     let remove_label = if pair.key.is_empty() {
-        catalog.t_with("rows.remove_row", &[("n", &n)])
+        catalog.t_with(text_key!("rows.remove_row"), &[("n", &n)])
     } else {
-        catalog.t_with("rows.remove_named", &[("name", &pair.key)])
+        catalog.t_with(text_key!("rows.remove_named"), &[("name", &pair.key)])
     };
     let described = problem.map(|_| error_id.clone());
     let shown = match cell_text {
@@ -143,8 +147,8 @@ fn pair_row(
             "checkbox",
             is_json,
             read_only,
-            catalog.t_with("rows.value_json", &[("n", &n)]),
-            catalog.t("rows.json"),
+            catalog.t_with(text_key!("rows.value_json"), &[("n", &n)]),
+            catalog.t(text_key!("rows.json")),
             None,
             on_json,
         ),
@@ -157,7 +161,7 @@ fn pair_row(
         remove: (!read_only).then(|| {
             (
                 remove_label,
-                catalog.t("rows.remove"),
+                catalog.t(text_key!("rows.remove")),
                 remove_callback(edit, i),
             )
         }),

@@ -4,6 +4,7 @@
 
 use super::shell::{Context, On, Signal};
 use providers::reference::ReferenceList;
+use providers::text_key;
 use providers::FieldSpec;
 use wasm_bindgen_futures::spawn_local;
 use yew::AttrValue;
@@ -63,7 +64,7 @@ impl FormApp {
         let catalog = &self.catalog;
         let retry = || {
             Some((
-                AttrValue::from(catalog.t("action.reload_list")),
+                AttrValue::from(catalog.t(text_key!("action.reload_list"))),
                 On::Send(Signal::ReloadReference(list)),
             ))
         };
@@ -78,19 +79,22 @@ impl FormApp {
                 let mut options: Vec<(AttrValue, AttrValue)> = Vec::new();
                 // The record's group stays selectable even when the list does not have it.
                 if !value.is_empty() && data.name_of(value).is_none() {
-                    let label = catalog.t_with("reference.current_group", &[("id", value)]);
+                    let label =
+                        catalog.t_with(text_key!("reference.current_group"), &[("id", value)]);
                     options.push((value.to_string().into(), label.into()));
                 }
                 let status = match data {
                     ReferenceData::Loading => ListStatus {
                         loading: true,
-                        ..status("reference.groups_loading", None)
+                        ..status(text_key!("reference.groups_loading"), None)
                     },
-                    ReferenceData::Failed => status("reference.groups_failed", retry()),
+                    ReferenceData::Failed => status(text_key!("reference.groups_failed"), retry()),
                     ReferenceData::Loaded { items, .. } if items.is_empty() => {
-                        status("reference.groups_empty", None)
+                        status(text_key!("reference.groups_empty"), None)
                     }
-                    ReferenceData::Loaded { cut: true, .. } => status("reference.groups_cut", None),
+                    ReferenceData::Loaded { cut: true, .. } => {
+                        status(text_key!("reference.groups_cut"), None)
+                    }
                     ReferenceData::Loaded { .. } => ListStatus {
                         text: None,
                         loading: false,
@@ -106,7 +110,7 @@ impl FormApp {
                 }
                 Some(Choices::Pick {
                     options,
-                    none: catalog.t("reference.no_group").into(),
+                    none: catalog.t(text_key!("reference.no_group")).into(),
                     status,
                 })
             }
@@ -123,7 +127,7 @@ impl FormApp {
                             })
                             .collect(),
                         match cut {
-                            true => status("reference.tags_cut", None),
+                            true => status(text_key!("reference.tags_cut"), None),
                             false => ListStatus {
                                 text: None,
                                 loading: false,
@@ -131,7 +135,10 @@ impl FormApp {
                             },
                         },
                     ),
-                    ReferenceData::Failed => (Vec::new(), status("reference.tags_failed", retry())),
+                    ReferenceData::Failed => (
+                        Vec::new(),
+                        status(text_key!("reference.tags_failed"), retry()),
+                    ),
                     ReferenceData::Loading => (
                         Vec::new(),
                         ListStatus {

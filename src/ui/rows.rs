@@ -10,6 +10,7 @@
 use dom::{el, Event};
 use providers::contacts::{parse_contacts, write_contacts};
 use providers::pairs::{parse_pairs, write_pairs, Pair};
+use providers::text_key;
 use providers::{FieldKind, FieldSpec, Json};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -134,7 +135,7 @@ pub fn editor(
         vec![el("p")
             .attr("class", "cf-hint cf-rows-note")
             .attr("part", "rows-note")
-            .text(catalog.t("rows.fix_json"))
+            .text(catalog.t(text_key!("rows.fix_json")))
             .into()]
     });
     Some(

@@ -10,6 +10,7 @@
 
 use dom::{el, Event};
 use providers::substring;
+use providers::text_key;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent};
 use yew::{AttrValue, Callback};
@@ -53,8 +54,8 @@ impl FormApp {
             on_change: ctx
                 .link()
                 .callback(move |change| Message::Tags(generation, change)),
-            remove: self.catalog.t("tags.remove"),
-            suggested: self.catalog.t("tags.suggested").into(),
+            remove: self.catalog.t(text_key!("tags.remove")),
+            suggested: self.catalog.t(text_key!("tags.suggested")).into(),
         }
     }
 

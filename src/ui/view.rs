@@ -3,6 +3,7 @@
 
 use dom::{el, Event};
 use providers::contract::customer_title;
+use providers::text_key;
 use providers::{by_section, ErrorKind, FieldKind, FieldSpec, Operation, ProviderId, Section};
 use yew::{AttrValue, Callback};
 
@@ -51,7 +52,7 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
     let catalog = &form.catalog;
     let Some(state) = &form.state else {
         let text = catalog.t_with(
-            "alert.api_base_required",
+            text_key!("alert.api_base_required"),
             &[("provider", props.provider.display_name())],
         );
         return root("error")
@@ -112,16 +113,16 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
         .filter(|_| matches!(form.date_line, DateLine::Shown))
         .and_then(|record| record.updated_at.as_deref())
         .and_then(|iso| crate::format::date_time(catalog.locale().tag(), iso))
-        .map(|date| catalog.t_with("form.last_changed", &[("date", &date)]));
+        .map(|date| catalog.t_with(text_key!("form.last_changed"), &[("date", &date)]));
     let try_again = matches!(
         &state.failure,
         Some(Failure::Api { step: Step::Save, error }) if error.kind.is_transient()
     );
     let submit_label = match (phase, operation) {
-        (Phase::Saving, _) => catalog.t("action.saving"),
-        _ if try_again => catalog.t("action.try_again"),
-        (_, Operation::Create) => catalog.t("action.create"),
-        (_, Operation::Update) => catalog.t("action.update"),
+        (Phase::Saving, _) => catalog.t(text_key!("action.saving")),
+        _ if try_again => catalog.t(text_key!("action.try_again")),
+        (_, Operation::Create) => catalog.t(text_key!("action.create")),
+        (_, Operation::Update) => catalog.t(text_key!("action.update")),
     };
     let label_of = |name: &str| {
         fields
@@ -146,7 +147,7 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
         && state.loaded.is_none()
         && !state.is_dirty();
     let notice = match (phase, &state.notice) {
-        (Phase::Loading, _) => Some(catalog.t("status.loading")),
+        (Phase::Loading, _) => Some(catalog.t(text_key!("status.loading"))),
         (_, Some(Notice::Created)) => Some(created_text(catalog, state)),
         (_, Some(notice)) => Some(notice_text(catalog, props.provider, notice, &label_of)),
         _ => None,
@@ -179,9 +180,10 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
             .text(catalog.t(label))
     };
     // A blocked form shows them alone, any other beside its submit button.
-    let retry_load = can_retry_load.then(|| button("retry", retry_load, "action.retry_load"));
-    let retry_credential =
-        can_retry_credential.then(|| button("retry", retry_credential, "action.try_again"));
+    let retry_load =
+        can_retry_load.then(|| button("retry", retry_load, text_key!("action.retry_load")));
+    let retry_credential = can_retry_credential
+        .then(|| button("retry", retry_credential, text_key!("action.try_again")));
     let summary = summary(SummaryProps {
         alert,
         invalid,
@@ -218,7 +220,7 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
                 el("p")
                     .attr("class", "cf-note")
                     .attr("part", "note")
-                    .text(catalog.t("form.required_note"))
+                    .text(catalog.t(text_key!("form.required_note")))
             });
         let meta = last_changed.map(|changed| {
             el("p")
@@ -279,10 +281,13 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
                     )
                     .child_opt(retry_load)
                     .child_opt(retry_credential)
-                    .child_opt(
-                        duplicate
-                            .then(|| button("use-existing", use_existing, "action.use_existing")),
-                    )
+                    .child_opt(duplicate.then(|| {
+                        button(
+                            "use-existing",
+                            use_existing,
+                            text_key!("action.use_existing"),
+                        )
+                    }))
                     .child(beside_submit(notice, failed_note)),
             )
     };
@@ -364,7 +369,7 @@ fn field_view(
         choices: form
             .choices_for(spec, value)
             .or_else(|| form.country_choices(ctx, spec, value)),
-        locked: (!state.may_write(name)).then(|| catalog.t("field.locked").into()),
+        locked: (!state.may_write(name)).then(|| catalog.t(text_key!("field.locked")).into()),
         tags: (spec.kind == FieldKind::Tags).then(|| form.tags_editor(ctx)),
         editor: rows::editor(
             catalog,
@@ -410,14 +415,14 @@ fn choice_labels(catalog: &Catalog, spec: &FieldSpec) -> Vec<AttrValue> {
 fn title_text(catalog: &Catalog, state: &FormState) -> String {
     let provider = [("provider", state.provider().display_name())];
     match state.operation() {
-        Operation::Create => catalog.t_with("form.title.create", &provider),
+        Operation::Create => catalog.t_with(text_key!("form.title.create"), &provider),
         Operation::Update => state
             .loaded
             .as_ref()
             .and_then(|record| customer_title(state.contract(), &record.values))
             .map_or_else(
-                || catalog.t_with("form.title.update", &provider),
-                |name| catalog.t_with("form.title.update_named", &[("name", &name)]),
+                || catalog.t_with(text_key!("form.title.update"), &provider),
+                |name| catalog.t_with(text_key!("form.title.update_named"), &[("name", &name)]),
             ),
     }
 }
@@ -427,13 +432,13 @@ fn title_text(catalog: &Catalog, state: &FormState) -> String {
 fn created_text(catalog: &Catalog, state: &FormState) -> String {
     let mut text = match &state.loaded {
         Some(record) if !record.id.is_empty() => {
-            catalog.t_with("status.created_id", &[("id", &record.id)])
+            catalog.t_with(text_key!("status.created_id"), &[("id", &record.id)])
         }
-        _ => catalog.t("status.created"),
+        _ => catalog.t(text_key!("status.created")),
     };
     if !state.can_write() {
         text.push(' ');
-        text.push_str(&catalog.t("status.created_cannot_edit"));
+        text.push_str(&catalog.t(text_key!("status.created_cannot_edit")));
     }
     text
 }
