@@ -74,8 +74,9 @@ export function defineCustomerForm(options = {}) {
 // Each element's mounted forms' handles, until `destroy()`: the wasm's handle frees the form
 // when it is garbage collected (wasm-bindgen's FinalizationRegistry), so a page that mounted a
 // form and dropped the handle lost it, with what had been typed, at a later collection
-// (tests/e2e/mount-lifetime.test.mjs). Held by the element, so a form lives as long as its
-// element does.
+// (tests/e2e/mount-lifetime.test.mjs). Keyed by the element; the form lives until `destroy()`
+// (the wasm holds the element until then, so an element taken away without it stays in memory,
+// as the form's host did before).
 const handles = new WeakMap();
 
 /**
