@@ -75,8 +75,8 @@ export function defineCustomerForm(options = {}) {
 // when it is garbage collected (wasm-bindgen's FinalizationRegistry), so a page that mounted a
 // form and dropped the handle lost it, with what had been typed, at a later collection
 // (tests/e2e/mount-lifetime.test.mjs). Keyed by the element; the form lives until `destroy()`
-// (the wasm holds the element until then, so an element taken away without it stays in memory,
-// as the form's host did before).
+// (the wasm holds the element until then: an element taken away without `destroy()` stays in
+// memory, with or without this map).
 const handles = new WeakMap();
 
 /**
