@@ -15,8 +15,8 @@
 # ($CF_TARGET_DIR/std-from-source): its flags differ from every other build's, which would
 # otherwise rebuild each other's dependencies each time.
 #
-# Without rust-src (a machine that cannot reach rustup's server) it falls back, loudly, to the
-# prebuilt std; RELEASE_WASM_STD says which ("source" or "prebuilt"), and pack.sh records it for
+# Without rust-src (a machine that cannot reach rustup's server), or with CF_PREBUILT_STD=1, it
+# falls back, loudly, to the prebuilt std; RELEASE_WASM_STD says which ("source" or "prebuilt"), and pack.sh records it for
 # tests/e2e/package.test.mjs, whose ceiling depends on it.
 release_cdylib() {
   local sysroot
@@ -26,15 +26,15 @@ release_cdylib() {
   # then silently builds both without it (rust-lang/cargo#9672): building the cdylib alone saved
   # 11.4 kB gzip. `-C lto=fat` said again makes a build that would skip LTO fail instead ("lto can
   # only be run for executables, cdylibs and static library outputs").
-  if [ -f "$sysroot/lib/rustlib/src/rust/library/Cargo.lock" ]; then
+  if [ "${CF_PREBUILT_STD:-0}" != 1 ] && [ -f "$sysroot/lib/rustlib/src/rust/library/Cargo.lock" ]; then
     RELEASE_WASM_STD=source
     RELEASE_WASM_DIR="$CF_TARGET_DIR/std-from-source/wasm32-unknown-unknown/release"
     RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zlocation-detail=none -Zfmt-debug=none -Zunstable-options -Cpanic=immediate-abort" \
       cargo rustc --release --target wasm32-unknown-unknown --target-dir "$CF_TARGET_DIR/std-from-source" \
       -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size "$@" -- -C lto=fat
   else
-    echo "release-wasm.sh: rust-src is not installed (rustup component add rust-src): building with" \
-      "the prebuilt standard library, about 4 kB gzip larger" >&2
+    echo "release-wasm.sh: no rust-src (rustup component add rust-src), or CF_PREBUILT_STD=1: building with" \
+      "the prebuilt standard library, about 6 kB gzip larger" >&2
     RELEASE_WASM_STD=prebuilt
     RELEASE_WASM_DIR="$CF_TARGET_DIR/wasm32-unknown-unknown/release"
     cargo rustc --release --target wasm32-unknown-unknown "$@" -- -C lto=fat
