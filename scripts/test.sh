@@ -28,6 +28,13 @@ cargo test -p customer-form --target wasm32-unknown-unknown --features panic-pro
 
 step "the npm package: packed, installed in the Vite apps (TypeScript, React, Vue, CSP page), type-checked, built"
 scripts/pack.sh
+# rust-src is there, so the package must have been built with it: a fallback here means the
+# detection in scripts/lib/release-wasm.sh broke, which the size ceiling alone would let by.
+if [ "${CF_PREBUILT_STD:-0}" != 1 ] && rustup component list --installed | grep -qx rust-src \
+  && [ "$(cat www/pkg/std-build)" != source ]; then
+  echo "test.sh: rust-src is installed, yet the package was built with the prebuilt std" >&2
+  exit 1
+fi
 # The same build with `panicProbe()` exported, for tests/e2e/trap.test.mjs (not packed).
 PACK_PROBE=1 scripts/pack.sh >/dev/null
 (

@@ -7,9 +7,13 @@
 // In JS rather than Rust because the package's wasm traps at once on a panic, running no hook
 // (std built with `panic = immediate-abort`, scripts/lib/release-wasm.sh: 2.4 kB gzip less), so
 // only the caller can notice: pack.sh makes the glue call the wasm through `guardExports`. Builds
-// that keep Rust's panic hook (trunk's demo, the wasm tests, Rust apps) call `stopped()` from it
+// that keep Rust's panic hook (trunk's demo, the wasm tests) call `stopped()` from it
 // (src/element/mod.rs). After a trap the module's memory is in no state to be called again, so
 // nothing here calls into it.
+//
+// Any `WebAssembly.RuntimeError` leaving one of the widget's exports counts as the widget's own:
+// host code the wasm calls (a `tokenProvider`, event listeners) reaches it only through
+// wasm-bindgen's `handleError` or `dispatchEvent`, which do not let an exception through.
 
 /** Every mounted form's container (the `div` in its shadow root) and its host element. */
 const mounted = new Map();
@@ -19,6 +23,9 @@ const MESSAGE = 'This form stopped working because of an internal error. Reload 
 
 export function track(host, container) {
   mounted.set(container, host);
+  // Mounted after a trap, on a module that no longer works: shown as failed too, once the
+  // mount has returned (it draws into the container before that).
+  if (stoppedAlready) queueMicrotask(() => fail(container, host));
 }
 
 export function untrack(container) {
@@ -30,21 +37,23 @@ export function stopped() {
   if (stoppedAlready) return;
   stoppedAlready = true;
   console.error('customer-form: internal error; the form stopped.');
-  for (const [container, host] of mounted) {
-    const notice = container.ownerDocument.createElement('div');
-    notice.className = 'cf';
-    notice.dataset.state = 'error';
-    notice.setAttribute('role', 'alert');
-    notice.setAttribute('part', 'root');
-    notice.textContent = MESSAGE;
-    container.replaceChildren(notice);
-    host.dispatchEvent(new CustomEvent('customer-error', {
-      bubbles: true,
-      composed: true,
-      detail: { status: null, kind: 'panic', message: MESSAGE, providerMessage: null, fieldErrors: {} },
-    }));
-  }
-  mounted.clear();
+  for (const [container, host] of mounted) fail(container, host);
+}
+
+function fail(container, host) {
+  if (!mounted.delete(container)) return;
+  const notice = container.ownerDocument.createElement('div');
+  notice.className = 'cf';
+  notice.dataset.state = 'error';
+  notice.setAttribute('role', 'alert');
+  notice.setAttribute('part', 'root');
+  notice.textContent = MESSAGE;
+  container.replaceChildren(notice);
+  host.dispatchEvent(new CustomEvent('customer-error', {
+    bubbles: true,
+    composed: true,
+    detail: { status: null, kind: 'panic', message: MESSAGE, providerMessage: null, fieldErrors: {} },
+  }));
 }
 
 /**

@@ -217,6 +217,15 @@ action.anonymize
 action.cancel
 ";
 
+// ASCII, checked when compiled: `at` relies on it to make any slice of `BYTES` a `str`.
+const _: () = {
+    let mut i = 0;
+    while i < BYTES.len() {
+        assert!(BYTES[i].is_ascii(), "text keys are ASCII");
+        i += 1;
+    }
+};
+
 /// Every key, each ended by a newline.
 pub static NAMES: &str = match core::str::from_utf8(&BYTES) {
     Ok(names) => names,
@@ -256,8 +265,7 @@ pub const fn at((start, len): (usize, usize)) -> &'static str {
     let all: &'static [u8] = &BYTES;
     let (_, rest) = all.split_at(start);
     let (found, _) = rest.split_at(len);
-    // SAFETY: `NAMES` is ASCII (checked by `names_are_unique_and_plain`), so every slice of it
-    // is UTF-8; `from_utf8` here would link core's validator into the package at run time.
+    // SAFETY: `BYTES` is ASCII (asserted when compiled, above), so every slice of it is UTF-8; `from_utf8` here would link core's validator into the package at run time.
     unsafe { core::str::from_utf8_unchecked(found) }
 }
 

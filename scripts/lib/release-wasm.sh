@@ -29,7 +29,7 @@ release_cdylib() {
   if [ "${CF_PREBUILT_STD:-0}" != 1 ] && [ -f "$sysroot/lib/rustlib/src/rust/library/Cargo.lock" ]; then
     RELEASE_WASM_STD=source
     RELEASE_WASM_DIR="$CF_TARGET_DIR/std-from-source/wasm32-unknown-unknown/release"
-    RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zlocation-detail=none -Zfmt-debug=none -Zunstable-options -Cpanic=immediate-abort" \
+    RUSTC_BOOTSTRAP=1 RUSTFLAGS="${RUSTFLAGS:-} -Zlocation-detail=none -Zfmt-debug=none -Zunstable-options -Cpanic=immediate-abort" \
       cargo rustc --release --target wasm32-unknown-unknown --target-dir "$CF_TARGET_DIR/std-from-source" \
       -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size "$@" -- -C lto=fat
   else

@@ -243,6 +243,15 @@ mod tests {
     }
 
     #[test]
+    fn english_has_one_text_per_key() {
+        assert_eq!(
+            en::TEXTS.lines().count(),
+            providers::text_keys::NAMES.lines().count()
+        );
+        assert!(en::TEXTS.lines().all(|text| !text.trim().is_empty()));
+    }
+
+    #[test]
     fn every_locale_has_exactly_the_english_keys_in_order() {
         let english: Vec<&str> = en::entries().map(|(k, _)| k).collect();
         let unique: BTreeSet<&str> = english.iter().copied().collect();

@@ -51,6 +51,13 @@ await defineCustomerForm();
 const options = { provider: 'prolifi', mode: 'create', apiBase: '${sandbox.url}/prolifi', token: 'pk_test_sandbox' };
 await mount(document.getElementById('mounted'), options);
 (await mount(document.getElementById('destroyed'), options)).destroy();
+window.mountLate = async () => {
+  const late = document.createElement('div');
+  late.id = 'late';
+  late.addEventListener('customer-error', (e) => window.events.push(['late', e.detail.kind, e.detail.message]));
+  document.body.append(late);
+  await mount(late, options);
+};
 window.probe = () => new Promise((done) => setTimeout(() => {
   try { panicProbe(); done('no trap'); } catch (trap) { done(trap instanceof WebAssembly.RuntimeError ? 'RuntimeError' : String(trap)); }
 }));
@@ -75,8 +82,15 @@ document.body.dataset.ready = 'yes';
 
   // A second trap changes nothing: each form reported once, the destroyed one never.
   assert.equal(await page.evaluate(() => window.probe()), 'RuntimeError');
-  const events = await page.evaluate(() => window.events);
+  let events = await page.evaluate(() => window.events);
   assert.deepEqual(events.map(([id, kind]) => [id, kind]).sort(), [['element', 'panic'], ['mounted', 'panic']]);
+
+  // A form mounted after the trap, on the module that no longer works, is shown as failed too.
+  const late = await page.evaluate(() => window.mountLate().then(() => 'mounted', (error) => String(error)));
+  await page.locator('#late [data-state=error][role=alert]').waitFor();
+  assert.equal(await page.locator('#late [name=email]').count(), 0, `the late form is not drawn (${late})`);
+  events = await page.evaluate(() => window.events);
+  assert.deepEqual(events.filter(([id]) => id === 'late').map(([, kind]) => kind), ['panic']);
   await page.close();
 });
 
