@@ -195,12 +195,36 @@ impl Catalog {
 
     /// `t` with `{name}` placeholders filled in.
     pub fn t_with(&self, key: &str, args: &[(&str, &str)]) -> String {
-        let mut text = self.t(key);
-        for (name, value) in args {
-            text = substring::replace(&text, &format!("{{{name}}}"), value);
-        }
-        text
+        fill(&self.t(key), args)
     }
+}
+
+/// `text` with each `{name}` of `args` replaced by its value, in one pass: a value is not read
+/// again, so a provider's message that contains `{fields}` stays as it was written.
+fn fill(text: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = substring::find(rest, "{") {
+        out.push_str(substring::slice(rest, 0, open));
+        let after = substring::slice_from(rest, open + 1);
+        let value = substring::find(after, "}").and_then(|close| {
+            let name = substring::slice(after, 0, close);
+            let (_, value) = args.iter().find(|(n, _)| *n == name)?;
+            Some((value, close))
+        });
+        match value {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = substring::slice_from(after, close + 1);
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -240,6 +264,18 @@ mod tests {
             }
         }
         names
+    }
+
+    #[test]
+    fn placeholders_are_filled_once_and_others_kept() {
+        let args = [("provider", "Count"), ("message", "bad {provider} {x")];
+        assert_eq!(
+            fill("{provider} said: {message} {unknown} {", &args),
+            "Count said: bad {provider} {x {unknown} {"
+        );
+        assert_eq!(fill("{}{provider}}", &args), "{}Count}");
+        assert_eq!(fill("", &args), "");
+        assert_eq!(fill("plain", &[]), "plain");
     }
 
     #[test]
