@@ -10,14 +10,15 @@
 # formats with `{:?}`), the widget's wasm is 4.0 kB gzip smaller; with a panic that aborts at
 # once (`-Cpanic=immediate-abort`: no hook, no message formatted) 2.6 kB more (README, Size). A
 # panic then traps without running Rust's hook, so the glue notices it instead (src/trap.js,
-# scripts/guard-traps.mjs). These are unstable flags, taken on the stable toolchain by RUSTC_BOOTSTRAP=1
-# for this build alone. The build goes to a target folder of its own
+# scripts/guard-traps.mjs). These are unstable flags, taken on the stable toolchain by
+# RUSTC_BOOTSTRAP=1 for this build alone. The build goes to a target folder of its own
 # ($CF_TARGET_DIR/std-from-source): its flags differ from every other build's, which would
 # otherwise rebuild each other's dependencies each time.
 #
 # Without rust-src (a machine that cannot reach rustup's server), or with CF_PREBUILT_STD=1, it
-# falls back, loudly, to the prebuilt std; RELEASE_WASM_STD says which ("source" or "prebuilt"), and pack.sh records it for
-# tests/e2e/package.test.mjs, whose ceiling depends on it.
+# falls back, loudly, to the prebuilt std; RELEASE_WASM_STD says which ("source" or
+# "prebuilt"), and pack.sh records it for tests/e2e/package.test.mjs, whose ceiling depends on
+# it, and for scripts/test.sh, which fails a fallback on a machine that has rust-src.
 release_cdylib() {
   local sysroot
   sysroot="$(rustc --print sysroot)"
