@@ -64,29 +64,6 @@ pub fn after_last(text: &str, separator: u8) -> &str {
     rsplit_once(text, separator).map_or(text, |(_, after)| after)
 }
 
-/// Every occurrence of `from` replaced with `to`, left to right.
-pub fn replace(text: &str, from: &str, to: &str) -> String {
-    if from.is_empty() {
-        // As `str::replace` does: `to` before every character and at the end.
-        let mut out = String::new();
-        for c in text.chars() {
-            out.push_str(to);
-            out.push(c);
-        }
-        out.push_str(to);
-        return out;
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = find(rest, from) {
-        out.push_str(slice(rest, 0, at));
-        out.push_str(to);
-        rest = slice_from(rest, at + from.len());
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,21 +108,6 @@ mod tests {
                 assert_eq!(Some(after_last(text, separator)), text.rsplit(c).next());
             }
             assert_eq!(rsplit_once(text, 0xC3), None);
-        }
-    }
-
-    #[test]
-    fn replaces_what_std_replaces() {
-        for text in TEXTS {
-            for from in NEEDLES {
-                for to in ["", "x", "{tag}", "ß"] {
-                    assert_eq!(
-                        replace(text, from, to),
-                        text.replace(from, to),
-                        "{text:?} {from:?}"
-                    );
-                }
-            }
         }
     }
 }

@@ -265,14 +265,9 @@ pub const fn at((start, len): (usize, usize)) -> &'static str {
     let all: &'static [u8] = &BYTES;
     let (_, rest) = all.split_at(start);
     let (found, _) = rest.split_at(len);
-    // SAFETY: `BYTES` is ASCII (asserted when compiled, above), so every slice of it is UTF-8; `from_utf8` here would link core's validator into the package at run time.
+    // SAFETY: `BYTES` is ASCII (asserted when compiled, above), so every slice of it is UTF-8;
+    // `from_utf8` here would link core's validator into the package at run time.
     unsafe { core::str::from_utf8_unchecked(found) }
-}
-
-/// The position of `key` in `NAMES`, for the tables of texts in the same order; `None` for a
-/// text that is not a key.
-pub fn position(key: &str) -> Option<usize> {
-    NAMES.lines().position(|name| name == key)
 }
 
 /// The key named `name` at compile time: `text_key!("field.email")`.
@@ -289,6 +284,10 @@ macro_rules! text_key {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn position(key: &str) -> Option<usize> {
+        NAMES.lines().position(|name| name == key)
+    }
 
     #[test]
     fn a_key_is_a_slice_of_the_names() {

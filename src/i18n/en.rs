@@ -213,13 +213,7 @@ Saving asks Commerce Layer to remove this customer's personal data. This cannot 
 Anonymize
 Cancel";
 
-/// The (key, text) pairs, in order (for the tests that hold the translations to it).
-#[cfg(test)]
+/// The (key, text) pairs, in order.
 pub fn entries() -> impl Iterator<Item = (&'static str, &'static str)> {
     providers::text_keys::NAMES.lines().zip(TEXTS.lines())
-}
-
-/// The English text of the key at `position` in `NAMES`.
-pub fn text(position: usize) -> Option<&'static str> {
-    TEXTS.lines().nth(position)
 }

@@ -103,7 +103,7 @@ pub fn parse_table(text: &str) -> Option<Table> {
 }
 
 fn english(key: &str) -> Option<&'static str> {
-    providers::text_keys::position(key).and_then(en::text)
+    en::entries().find(|(k, _)| *k == key).map(|(_, text)| text)
 }
 
 /// Formats an integer for a language tag (the browser's `Intl` in the widget).
@@ -201,7 +201,7 @@ impl Catalog {
 
 /// `text` with each `{name}` of `args` replaced by its value, in one pass: a value is not read
 /// again, so a provider's message that contains `{fields}` stays as it was written.
-fn fill(text: &str, args: &[(&str, &str)]) -> String {
+pub fn fill(text: &str, args: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(open) = substring::find(rest, "{") {

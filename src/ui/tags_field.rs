@@ -9,7 +9,6 @@
 //! last chip (it never removes one unseen).
 
 use dom::{el, Event};
-use providers::substring;
 use providers::text_key;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent};
@@ -295,7 +294,7 @@ pub fn tags_control(props: &FieldProps, editor: &TagsEditor, wiring: Wiring) -> 
                             .attr("part", "chip-remove")
                             .attr(
                                 "aria-label",
-                                substring::replace(&editor.remove, "{tag}", tag),
+                                crate::i18n::fill(&editor.remove, &[("tag", tag)]),
                             )
                             .child(el("span").attr("aria-hidden", "true").text("×"))
                     }))
