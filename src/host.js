@@ -191,3 +191,9 @@ export function countryList(node, id, tag) {
     list.replaceChildren(...options);
   });
 }
+
+/** Calls `then` with what `value` settles to (it is resolved first), or with null when it is
+ * rejected (src/spawn.rs). */
+export function settle(value, then) {
+  Promise.resolve(value).then(then, () => then(null));
+}

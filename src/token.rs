@@ -8,7 +8,6 @@ use std::rc::Rc;
 use js_sys::{Function, Promise};
 use providers::PublicClient;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
 use crate::client::abort::Abort;
 use crate::client::tokens::{TokenFetch, TokenFuture, TokenPurpose};
@@ -104,13 +103,10 @@ impl TokenFetch for HostTokens {
             TokenSource::Provider(function) => {
                 let called = function.call1(&JsValue::UNDEFINED, &purpose_object(purpose));
                 Box::pin(async move {
-                    let value = JsFuture::from(Promise::resolve(
-                        &called.map_err(|_| TokenError::ProviderFailed)?,
-                    ))
-                    .await;
-                    value
-                        .ok()
-                        .and_then(|v| v.as_string())
+                    let called = called.map_err(|_| TokenError::ProviderFailed)?;
+                    crate::spawn::settled(&called)
+                        .await
+                        .as_string()
                         .ok_or(TokenError::ProviderFailed)
                 })
             }

@@ -12,7 +12,6 @@ use js_sys::{Array, Promise};
 use providers::{ApiError, ErrorKind, HttpReply, HttpRequest};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal};
 
 use crate::client::abort::Abort;
@@ -87,7 +86,7 @@ impl Transport for FetchTransport {
                 timeout_ms,
                 MAX_REPLY_BYTES as u32,
             );
-            let reply = JsFuture::from(sent).await.unwrap_or(JsValue::NULL);
+            let reply = crate::spawn::settled(&sent).await;
             if let Some(fault) = reply.as_string() {
                 return Err(match fault.strip_prefix("too-large:") {
                     Some(status) => too_large(providers::digits::parse_u16(status).unwrap_or(0)),

@@ -257,7 +257,7 @@ impl CustomerFormHandle {
                     // to call the handle again.
                     Some(app) => {
                         let scope = app.scope();
-                        wasm_bindgen_futures::spawn_local(async move {
+                        crate::spawn::spawn_soon(async move {
                             scope.send(Message::Props(props))
                         });
                     }

@@ -195,7 +195,7 @@ impl FormApp {
         self.strings_pending = self.catalog.locale() != locale;
         if self.strings_pending {
             let link = ctx.link().clone();
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn::spawn_soon(async move {
                 remote::load(locale).await;
                 link.send_message(Message::StringsLoaded(locale));
             });

@@ -8,7 +8,6 @@ use std::future::Future;
 use std::task::{Context as TaskContext, Poll};
 
 use super::shell::Context;
-use wasm_bindgen_futures::spawn_local;
 
 use super::customer_form::{DateLine, FormApp, Message};
 use crate::browser::Timer;
@@ -17,7 +16,7 @@ use crate::client::ClientError;
 use crate::credential_wait::wait_for_credential;
 use crate::form::retry::delay_ms;
 use crate::form::{Effect, Msg, Saved};
-use crate::spawn::spawn_now;
+use crate::spawn::{spawn_now, spawn_soon};
 use crate::token::TokenSource;
 
 /// How long a form waits for its first record before it draws its loading state; about what a
@@ -74,7 +73,7 @@ impl FormApp {
             }
             return;
         }
-        spawn_local(async move {
+        spawn_soon(async move {
             let credential = credential.await;
             link.send_message(Message::Form(generation, Msg::Credential(credential)));
         });

@@ -6,7 +6,6 @@ use super::shell::{Context, On, Signal};
 use providers::reference::ReferenceList;
 use providers::text_key;
 use providers::FieldSpec;
-use wasm_bindgen_futures::spawn_local;
 use yew::AttrValue;
 
 use super::customer_form::{FormApp, Message};
@@ -41,7 +40,7 @@ impl FormApp {
         let abort = self.abort.clone();
         let link = ctx.link().clone();
         let generation = self.generation;
-        spawn_local(async move {
+        crate::spawn::spawn_soon(async move {
             if let Some(data) = client.reference_list(contract, &base, list, &abort).await {
                 link.send_message(Message::Reference(generation, list, data));
             }
