@@ -3,14 +3,12 @@
 //! (Count's API cannot change contacts there).
 
 use dom::el;
-use providers::contacts::{
-    contact_problems, contact_text, is_primary, set_contact_text, set_primary, CONTACT_TEXT_FIELDS,
-};
+use providers::contacts::{contact_problems, contact_text, is_primary, CONTACT_TEXT_FIELDS};
 use providers::text_key;
 use providers::Json;
 
-use super::rows::{cell, remove_callback, row, rows_view, toggle, Cell, Edit, Row};
-use super::shell::{target_value, Html, On};
+use super::rows::{cell, row, rows_view, toggle, Cell, Edit, Row, RowAction, RowChange};
+use super::shell::Html;
 use crate::i18n::Catalog;
 
 #[inline(never)]
@@ -31,13 +29,7 @@ pub(super) fn contact_rows(
     .map(|key| catalog.t(key))
     .collect();
     let count = items.len();
-    let add = {
-        let edit = edit.clone();
-        On::new(move |e: &web_sys::Event| {
-            edit.contacts(|items| items.push(Json::Object(Vec::new())));
-            edit.written.focus_after_redraw(e, count + 1);
-        })
-    };
+    let add = RowAction::on(edit, count, RowChange::Add);
     let rows = items
         .iter()
         .zip(problems)
@@ -70,17 +62,6 @@ fn contact_row(
     let bad_email = problem == Some(text_key!("error.count.contact_email"));
     let inputs = CONTACT_TEXT_FIELDS.iter().zip(words).map(|(member, word)| {
         let member: &'static str = member;
-        let oninput = {
-            let edit = edit.clone();
-            On::new(move |e: &web_sys::Event| {
-                let text = target_value(e);
-                edit.contacts(|items| {
-                    if let Some(item) = items.get_mut(i) {
-                        set_contact_text(item, member, &text);
-                    }
-                });
-            })
-        };
         cell(Cell {
             kind: match member {
                 "email" => "email",
@@ -92,15 +73,9 @@ fn contact_row(
             label: format!("{word} {n}"),
             read_only,
             error: (bad_email && member == "email").then(|| error_id.clone()),
-            oninput,
+            oninput: RowAction::on(edit, i, RowChange::Contact(member)),
         })
     });
-    let on_primary = {
-        let edit = edit.clone();
-        // A click, not a change: with two primaries typed in the JSON, both radios are checked
-        // and choosing one of them must still clear the other.
-        On::new(move |_: &web_sys::Event| edit.contacts(|items| set_primary(items, i)))
-    };
     let primary_problem = problem == Some(text_key!("error.count.one_primary"));
     let mut cells: Vec<Html> = inputs.collect();
     cells.push(toggle(
@@ -110,7 +85,7 @@ fn contact_row(
         catalog.t_with(text_key!("contacts.primary_n"), &[("n", &n)]),
         catalog.t(text_key!("contacts.primary")),
         primary_problem.then(|| error_id.clone()),
-        on_primary,
+        RowAction::on(edit, i, RowChange::Primary),
     ));
     row(Row {
         index: i,
@@ -121,7 +96,7 @@ fn contact_row(
             (
                 catalog.t_with(text_key!("contacts.remove"), &[("n", &n)]),
                 catalog.t(text_key!("rows.remove")),
-                remove_callback(edit, i),
+                RowAction::on(edit, i, RowChange::Remove),
             )
         }),
         error: problem.map(|p| (error_id, catalog.t(p))),

@@ -469,6 +469,10 @@ impl dom::App for FormApp {
                 let ctx = self.ctx();
                 self.handle(&ctx, signal.message(self.generation))
             }
+            On::Row(edit) => {
+                edit.apply(event);
+                false
+            }
         }
     }
 

@@ -4,8 +4,8 @@
 use providers::pairs::{row_problems, Pair, RowProblem};
 use providers::text_key;
 
-use super::rows::{cell, remove_callback, row, rows_view, toggle, Cell, Edit, Row};
-use super::shell::{target_value, Html, On};
+use super::rows::{cell, row, rows_view, toggle, Cell, Edit, Row, RowAction, RowChange};
+use super::shell::Html;
 use crate::i18n::Catalog;
 
 #[inline(never)]
@@ -22,13 +22,7 @@ pub(super) fn metadata_rows(
         catalog.t(text_key!("rows.value")),
     ];
     let count = pairs.len();
-    let add = {
-        let edit = edit.clone();
-        On::new(move |e: &web_sys::Event| {
-            edit.pairs(|pairs| pairs.push(Pair::text("", "")));
-            edit.written.focus_after_redraw(e, count + 1);
-        })
-    };
+    let add = RowAction::on(edit, count, RowChange::Add);
     let rows = pairs
         .iter()
         .zip(problems)
@@ -70,46 +64,6 @@ fn pair_row(
         problem,
         Some(RowProblem::EmptyKey | RowProblem::RepeatedKey)
     );
-    let on_key = {
-        let edit = edit.clone();
-        On::new(move |e: &web_sys::Event| {
-            let key = target_value(e);
-            edit.pairs(|pairs| {
-                if let Some(pair) = pairs.get_mut(i) {
-                    pair.key = key;
-                }
-            });
-        })
-    };
-    let on_value = {
-        let edit = edit.clone();
-        On::new(move |e: &web_sys::Event| {
-            let text = target_value(e);
-            edit.pairs(|pairs| {
-                if let Some(pair) = pairs.get_mut(i) {
-                    pair.raw = if is_json {
-                        text
-                    } else {
-                        Pair::text("", &text).raw
-                    };
-                }
-            });
-        })
-    };
-    // Ticking "JSON" reads the text as JSON (`5`, `[1, 2]`); unticking keeps it as text.
-    let on_json = {
-        let edit = edit.clone();
-        On::new(move |_: &web_sys::Event| {
-            edit.pairs(|pairs| {
-                if let Some(pair) = pairs.get_mut(i) {
-                    pair.raw = match pair.cell() {
-                        Ok(text) => text,
-                        Err(raw) => Pair::text("", raw).raw,
-                    };
-                }
-            });
-        })
-    };
     let remove_label = if pair.key.is_empty() {
         catalog.t_with(text_key!("rows.remove_row"), &[("n", &n)])
     } else {
@@ -128,7 +82,7 @@ fn pair_row(
             label: format!("{} {n}", words[0]),
             read_only,
             error: described.clone().filter(|_| key_problem),
-            oninput: on_key,
+            oninput: RowAction::on(edit, i, RowChange::Key),
         }),
         cell(Cell {
             kind: "text",
@@ -141,7 +95,7 @@ fn pair_row(
             label: format!("{} {n}", words[1]),
             read_only,
             error: described.filter(|_| !key_problem),
-            oninput: on_value,
+            oninput: RowAction::on(edit, i, RowChange::Value { json: is_json }),
         }),
         toggle(
             "checkbox",
@@ -150,7 +104,7 @@ fn pair_row(
             catalog.t_with(text_key!("rows.value_json"), &[("n", &n)]),
             catalog.t(text_key!("rows.json")),
             None,
-            on_json,
+            RowAction::on(edit, i, RowChange::Json),
         ),
     ];
     row(Row {
@@ -162,7 +116,7 @@ fn pair_row(
             (
                 remove_label,
                 catalog.t(text_key!("rows.remove")),
-                remove_callback(edit, i),
+                RowAction::on(edit, i, RowChange::Remove),
             )
         }),
         error: problem.map(|p| (error_id, catalog.t(p.message_key()))),

@@ -8,7 +8,7 @@
 //! and the row to focus once they are drawn again.
 
 use dom::{el, Event};
-use providers::contacts::{parse_contacts, write_contacts};
+use providers::contacts::{parse_contacts, set_contact_text, set_primary, write_contacts};
 use providers::pairs::{parse_pairs, write_pairs, Pair};
 use providers::text_key;
 use providers::{FieldKind, FieldSpec, Json};
@@ -20,7 +20,7 @@ use yew::{AttrValue, Callback};
 
 use super::contact_rows::contact_rows;
 use super::metadata_rows::metadata_rows;
-use super::shell::{Html, On};
+use super::shell::{target_value, Html, On};
 use crate::form::FormState;
 use crate::i18n::Catalog;
 
@@ -325,30 +325,93 @@ pub(super) fn row(r: Row) -> Html {
         .into()
 }
 
-/// Removes row `i` (either editor) and moves the focus to the row that takes its place.
-#[inline(never)]
-pub(super) fn remove_callback(edit: &Edit, i: usize) -> On {
-    let edit = edit.clone();
-    On::new(move |e: &web_sys::Event| {
-        let left = if edit.kind_is_list {
-            let mut left = 0;
+/// What a row editor's input, button or toggle does: data the form applies (`RowAction::apply`),
+/// not a closure per kind of edit, each of which the package carried as a type of its own
+/// with its call shim, drop code and vtable (README, Size).
+pub struct RowAction {
+    pub(super) edit: Edit,
+    /// The row (0-based); for `Add`, the row count before it.
+    pub(super) row: usize,
+    pub(super) change: RowChange,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+pub(super) enum RowChange {
+    Add,
+    Remove,
+    /// A metadata key typed.
+    Key,
+    /// A metadata value typed: as JSON when its box is ticked.
+    Value { json: bool },
+    /// Ticking "JSON" reads the text as JSON (`5`, `[1, 2]`); unticking keeps it as text.
+    Json,
+    /// A contact's first name, last name, email or phone typed.
+    Contact(&'static str),
+    /// A click, not a change: with two primaries typed in the JSON, both radios are checked
+    /// and choosing one of them must still clear the other.
+    Primary,
+}
+
+impl RowAction {
+    pub(super) fn on(edit: &Edit, row: usize, change: RowChange) -> On {
+        On::Row(Rc::new(RowAction {
+            edit: edit.clone(),
+            row,
+            change,
+        }))
+    }
+
+    /// Applies the edit to the field's text as the rows last wrote it; after adding or
+    /// removing a row, the row that takes the focus is the new one or the one in the removed
+    /// one's place.
+    pub(super) fn apply(&self, e: &web_sys::Event) {
+        let (edit, i) = (&self.edit, self.row);
+        let typed = || target_value(e);
+        let mut left = 0;
+        if edit.kind_is_list {
             edit.contacts(|items| {
-                if i < items.len() {
-                    items.remove(i);
+                match self.change {
+                    RowChange::Add => items.push(Json::Object(Vec::new())),
+                    RowChange::Remove if i < items.len() => {
+                        items.remove(i);
+                    }
+                    RowChange::Contact(member) => {
+                        if let Some(item) = items.get_mut(i) {
+                            set_contact_text(item, member, &typed());
+                        }
+                    }
+                    RowChange::Primary => set_primary(items, i),
+                    _ => {}
                 }
                 left = items.len();
             });
-            left
         } else {
-            let mut left = 0;
             edit.pairs(|pairs| {
-                if i < pairs.len() {
-                    pairs.remove(i);
+                match (self.change, pairs.get_mut(i)) {
+                    (RowChange::Add, _) => pairs.push(Pair::text("", "")),
+                    (RowChange::Remove, Some(_)) => {
+                        pairs.remove(i);
+                    }
+                    (RowChange::Key, Some(pair)) => pair.key = typed(),
+                    (RowChange::Value { json }, Some(pair)) => {
+                        let text = typed();
+                        pair.raw = if json { text } else { Pair::text("", &text).raw };
+                    }
+                    (RowChange::Json, Some(pair)) => {
+                        pair.raw = match pair.cell() {
+                            Ok(text) => text,
+                            Err(raw) => Pair::text("", raw).raw,
+                        };
+                    }
+                    _ => {}
                 }
                 left = pairs.len();
             });
-            left
-        };
-        edit.written.focus_after_redraw(e, (i + 1).min(left));
-    })
+        }
+        match self.change {
+            RowChange::Add => edit.written.focus_after_redraw(e, i + 1),
+            RowChange::Remove => edit.written.focus_after_redraw(e, (i + 1).min(left)),
+            _ => {}
+        }
+    }
 }

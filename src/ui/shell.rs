@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 use yew::Callback;
 
 use super::customer_form::{CustomerFormProps, FormApp, Message};
+use super::rows::RowAction;
 use crate::form::{Msg, Resolution};
 use providers::reference::ReferenceList;
 
@@ -21,6 +22,8 @@ pub type Html = dom::Node<On>;
 pub enum On {
     Run(Rc<dyn Fn(&web_sys::Event)>),
     Send(Signal),
+    /// A row editor's edit (`rows.rs`).
+    Row(Rc<RowAction>),
 }
 
 /// A button's fixed message to the form; the form's generation is added when it is sent.
