@@ -73,6 +73,51 @@ test('the packed package ships no more than its ceiling, gzip -9', () => {
   assert.ok(shipped <= ceiling, `the package ships ${shipped} B gzip, over its ceiling of ${ceiling} (std: ${std})`);
 });
 
+/** The [offset, size] of each active data segment of a wasm module (the data section's). */
+function dataSegments(wasm) {
+  let at = 8;
+  const leb = (signed = false) => {
+    let value = 0;
+    let shift = 0;
+    let byte;
+    do {
+      byte = wasm[at++];
+      value += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return signed && byte & 0x40 ? value - 2 ** shift : value;
+  };
+  const segments = [];
+  while (at < wasm.length) {
+    const id = wasm[at++];
+    const size = leb();
+    const end = at + size;
+    if (id === 11) {
+      for (let count = leb(); count > 0; count -= 1) {
+        const flags = leb();
+        assert.equal(flags, 0, 'an active data segment of memory 0');
+        assert.equal(wasm[at++], 0x41, 'an i32.const offset');
+        const offset = leb(true);
+        assert.equal(wasm[at++], 0x0b, 'the offset expression ends');
+        const length = leb();
+        segments.push([offset, length]);
+        at += length;
+      }
+    }
+    at = end;
+  }
+  return segments;
+}
+
+// The data sits above a 512 KiB stack, below 1 MiB, so each address the code names is a 3-byte
+// number, not a 4-byte one (scripts/lib/release-wasm.sh; 1.7 kB raw).
+test('the data of the wasm lies below 1 MiB', () => {
+  const segments = dataSegments(readFileSync(join(ROOT, 'www', 'package', 'customer_form_bg.wasm')));
+  assert.ok(segments.length > 0);
+  const end = Math.max(...segments.map(([offset, length]) => offset + length));
+  assert.ok(end < 2 ** 20, `the data ends at ${end}`);
+});
+
 test('importing the package fetches nothing and defines nothing', async () => {
   const page = await newPage(browser);
   const wasmRequests = [];
