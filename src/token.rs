@@ -85,6 +85,14 @@ impl fmt::Debug for TokenSource {
     }
 }
 
+/// A token asked for: known at once, or on its way from the host's provider or the guest
+/// token endpoint.
+enum Asked {
+    Known(Result<String, TokenError>),
+    Provider(crate::spawn::Settled),
+    Guest(crate::transport::ReplyFuture),
+}
+
 /// The host's token source in the browser: a guest token goes out through the form's
 /// transport (with its timeout), a `tokenProvider` is called with the token's purpose.
 pub struct HostTokens {
@@ -93,33 +101,36 @@ pub struct HostTokens {
 }
 
 impl TokenFetch for HostTokens {
+    /// The provider is called, or the guest token's request sent, now; the future waits for
+    /// the answer. One future type for every source (each type costs the package its own
+    /// code).
     fn fetch(&self, purpose: &TokenPurpose) -> TokenFuture {
-        match &self.source {
-            TokenSource::None => Box::pin(async { Err(TokenError::Missing) }),
-            TokenSource::Static(token) => {
-                let token = token.to_string();
-                Box::pin(async move { Ok(token) })
-            }
+        let asked = match &self.source {
+            TokenSource::None => Asked::Known(Err(TokenError::Missing)),
+            TokenSource::Static(token) => Asked::Known(Ok(token.to_string())),
             TokenSource::Provider(function) => {
-                let called = function.call1(&JsValue::UNDEFINED, &purpose_object(purpose));
-                Box::pin(async move {
-                    let called = called.map_err(|_| TokenError::ProviderFailed)?;
-                    crate::spawn::settled(&called)
-                        .await
-                        .as_string()
-                        .ok_or(TokenError::ProviderFailed)
-                })
+                match function.call1(&JsValue::UNDEFINED, &purpose_object(purpose)) {
+                    Ok(called) => Asked::Provider(crate::spawn::settled(&called)),
+                    Err(_) => Asked::Known(Err(TokenError::ProviderFailed)),
+                }
             }
-            TokenSource::SalesChannel(client) => {
-                let sent = self
-                    .transport
-                    .send(client.token_request(), None, Abort::new());
-                Box::pin(async move {
-                    let reply = sent.await.map_err(|_| TokenError::ProviderFailed)?;
-                    PublicClient::read_token(&reply).ok_or(TokenError::ProviderFailed)
-                })
-            }
-        }
+            TokenSource::SalesChannel(client) => Asked::Guest(self.transport.send(
+                client.token_request(),
+                None,
+                Abort::new(),
+            )),
+        };
+        Box::pin(async move {
+            let token = match asked {
+                Asked::Known(result) => return result,
+                Asked::Provider(called) => called.await.as_string(),
+                Asked::Guest(sent) => sent
+                    .await
+                    .ok()
+                    .and_then(|reply| PublicClient::read_token(&reply)),
+            };
+            token.ok_or(TokenError::ProviderFailed)
+        })
     }
 
     fn can_refresh(&self) -> bool {

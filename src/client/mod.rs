@@ -46,7 +46,7 @@ impl Client {
     /// What the credential lets the form do, before anything is sent; `None` when the host's
     /// token provider failed.
     pub async fn credential(&self, contract: &dyn Contract, base: &str) -> Option<CredentialUse> {
-        match self.tokens.token().await {
+        match self.tokens.token_instead_of(None).await {
             Ok(token) => Some(contract.classify(&token, base)),
             Err(TokenError::Missing) => Some(CredentialUse::Refused(RefusalReason::Missing)),
             Err(TokenError::ProviderFailed) => None,
@@ -75,9 +75,12 @@ impl Client {
         request: HttpRequest,
         abort: &Abort,
     ) -> Result<HttpReply, ClientError> {
-        let mut token = self.usable_token(contract, base, None, abort).await?;
-        let mut renewed = false;
+        // The token a 401 refused, once: the loop runs at most twice.
+        let mut rejected: Option<String> = None;
         loop {
+            let token = self
+                .usable_token(contract, base, rejected.as_deref(), abort)
+                .await?;
             if abort.is_aborted() {
                 return Err(ClientError::Aborted);
             }
@@ -88,11 +91,8 @@ impl Client {
                 .await
                 .ok_or(ClientError::Aborted)?
                 .map_err(ClientError::Api)?;
-            if reply.status == 401 && !renewed && self.tokens.can_refresh() {
-                renewed = true;
-                token = self
-                    .usable_token(contract, base, Some(&token), abort)
-                    .await?;
+            if reply.status == 401 && rejected.is_none() && self.tokens.can_refresh() {
+                rejected = Some(token);
                 continue;
             }
             return Ok(reply);
@@ -108,11 +108,11 @@ impl Client {
         rejected: Option<&str>,
         abort: &Abort,
     ) -> Result<String, ClientError> {
-        let token = match rejected {
-            None => self.tokens.token().await,
-            Some(rejected) => self.tokens.renew(rejected).await,
-        }
-        .map_err(ClientError::Token)?;
+        let token = self
+            .tokens
+            .token_instead_of(rejected)
+            .await
+            .map_err(ClientError::Token)?;
         if abort.is_aborted() {
             return Err(ClientError::Aborted);
         }

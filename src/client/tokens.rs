@@ -123,23 +123,20 @@ impl TokenCache {
     /// A token fit for the next request: the one being fetched if a fetch is under way, else the
     /// cached one unless it is about to expire.
     pub async fn token(&self) -> Result<String, TokenError> {
-        if self.in_flight.borrow().is_none() {
-            let cached = self.current.borrow().clone();
-            if let Some(token) = cached.filter(|t| !self.expires_soon(t)) {
-                return Ok(token);
-            }
-        }
-        self.fetch().await
+        self.token_instead_of(None).await
     }
 
-    /// A new token after `rejected` was refused (a 401). Requests refused together share one
-    /// fetch, and one whose token was already replaced gets the replacement.
-    pub async fn renew(&self, rejected: &str) -> Result<String, TokenError> {
+    /// A token fit for the next request; after `rejected` was refused (a 401), a new one.
+    /// Requests refused together share one fetch, and one whose token was already replaced gets
+    /// the replacement. One function for both, so the client awaits one future type, not two.
+    pub async fn token_instead_of(&self, rejected: Option<&str>) -> Result<String, TokenError> {
         if self.in_flight.borrow().is_none() {
             let cached = self.current.borrow().clone();
-            match cached {
-                Some(token) if token != rejected => return Ok(token),
-                _ => self.forget(),
+            match (cached, rejected) {
+                (Some(token), None) if !self.expires_soon(&token) => return Ok(token),
+                (Some(token), Some(rejected)) if token != rejected => return Ok(token),
+                (_, Some(_)) => self.forget(),
+                (_, None) => {}
             }
         }
         self.fetch().await
