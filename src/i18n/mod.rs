@@ -36,11 +36,19 @@ impl Locale {
     /// `de-AT` and `es-419` get the same German and Spanish. Hosts pass `navigator.language` or
     /// their own settings, so case varies and `_` stands in for `-` often enough to accept it.
     pub fn negotiate(tag: &str) -> Locale {
-        let language = tag.trim().split(['-', '_']).next().unwrap_or_default();
-        FETCHED
-            .into_iter()
-            .find(|locale| language.eq_ignore_ascii_case(locale.tag()))
-            .unwrap_or(Locale::En)
+        // Every shipped language's subtag has two letters: the tag's first two, then its end,
+        // `-` or `_` (matched by bytes: `split` on two characters and a search of `FETCHED` cost
+        // the package 151 B gzip more).
+        let (first, second) = match tag.trim().as_bytes() {
+            [first, second] | [first, second, b'-' | b'_', ..] => (*first, *second),
+            _ => return Locale::En,
+        };
+        match [first.to_ascii_lowercase(), second.to_ascii_lowercase()] {
+            [b'd', b'e'] => Locale::De,
+            [b'f', b'r'] => Locale::Fr,
+            [b'e', b's'] => Locale::Es,
+            _ => Locale::En,
+        }
     }
 
     pub fn tag(self) -> &'static str {
