@@ -10,7 +10,10 @@ use providers::substring;
 /// (`providers::validate::normalize` reads a tags text the same way).
 pub fn chips(text: &str) -> Vec<&str> {
     let mut tags: Vec<&str> = Vec::new();
-    for tag in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+    for tag in providers::substring::split(text, b',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         if !tags.contains(&tag) {
             tags.push(tag);
         }

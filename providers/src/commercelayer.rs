@@ -188,7 +188,7 @@ impl Contract for CommerceLayer {
             return None;
         }
         let market = settings.market.trim();
-        let scope = if market.contains(':') {
+        let scope = if crate::substring::find_byte(market, b':').is_some() {
             format!("market:{market}")
         } else {
             format!("market:code:{market}")

@@ -90,7 +90,7 @@ impl Json {
 
     /// Follows a dotted path through nested objects: `"billingAddress.city"`.
     pub fn pointer(&self, dotted: &str) -> Option<&Json> {
-        dotted.split('.').try_fold(self, |node, key| node.get(key))
+        crate::substring::split(dotted, b'.').try_fold(self, |node, key| node.get(key))
     }
 
     /// The string at a dotted path, owned; `None` when absent or not a string.
@@ -157,7 +157,7 @@ impl Json {
 
     /// Sets a member at a dotted path (`partner.key`), creating the objects on the way.
     pub fn set_path(&mut self, dotted: &str, value: Json) {
-        match dotted.split_once('.') {
+        match crate::substring::split_once_byte(dotted, b'.') {
             None => self.insert(dotted, value),
             Some((head, rest)) => {
                 if !self.get(head).is_some_and(Json::is_object) {

@@ -82,8 +82,7 @@ pub fn parse_pairs(text: &str) -> Option<Vec<Pair>> {
 /// Loops rather than iterator adapters collected into an `Option`: those cost the package
 /// about 2 kB raw here (README, Size).
 fn parse_lines(text: &str) -> Option<Vec<Pair>> {
-    let lines: Vec<&str> = text
-        .lines()
+    let lines: Vec<&str> = crate::substring::lines(text)
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();

@@ -64,6 +64,83 @@ pub fn after_last(text: &str, separator: u8) -> &str {
     rsplit_once(text, separator).map_or(text, |(_, after)| after)
 }
 
+/// The byte index of the first `byte`, an ASCII character. A `char` pattern (`str::find`,
+/// `split`, `split_once`, `lines`) links core's character searcher, its `Split` and `memchr`:
+/// every such search in the package is one of these instead (README, Size).
+pub fn find_byte(text: &str, byte: u8) -> Option<usize> {
+    if !byte.is_ascii() {
+        return None;
+    }
+    text.bytes().position(|b| b == byte)
+}
+
+/// The text before and after the first `separator`, an ASCII character.
+pub fn split_once_byte(text: &str, separator: u8) -> Option<(&str, &str)> {
+    let at = find_byte(text, separator)?;
+    Some((slice(text, 0, at), slice_from(text, at + 1)))
+}
+
+/// The pieces of `text` between each `separator` (an ASCII character), as `str::split` gives
+/// them: empty ones too, and one (`text`) when there is no separator.
+pub fn split(text: &str, separator: u8) -> Split<'_> {
+    Split {
+        rest: Some(text),
+        separator,
+    }
+}
+
+pub struct Split<'a> {
+    rest: Option<&'a str>,
+    separator: u8,
+}
+
+impl<'a> Iterator for Split<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        match split_once_byte(rest, self.separator) {
+            Some((piece, after)) => {
+                self.rest = Some(after);
+                Some(piece)
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
+    }
+}
+
+/// The lines of `text`, as `str::lines` gives them: split at `\n`, a `\r` before it dropped,
+/// and no empty line after a last `\n` (nor in empty text).
+pub fn lines(text: &str) -> Lines<'_> {
+    Lines(Some(text))
+}
+
+pub struct Lines<'a>(Option<&'a str>);
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.0?;
+        match split_once_byte(rest, b'\n') {
+            Some((line, after)) => {
+                self.0 = Some(after).filter(|after| !after.is_empty());
+                Some(match line.as_bytes().last() {
+                    Some(b'\r') => slice(line, 0, line.len() - 1),
+                    _ => line,
+                })
+            }
+            None => {
+                self.0 = None;
+                Some(rest).filter(|rest| !rest.is_empty())
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,6 +185,43 @@ mod tests {
                 assert_eq!(Some(after_last(text, separator)), text.rsplit(c).next());
             }
             assert_eq!(rsplit_once(text, 0xC3), None);
+        }
+    }
+
+    #[test]
+    fn splits_at_a_byte_as_std_does_at_a_char() {
+        let texts = ["", ",", "a,b", ",a,,b,", "ö,ü,", "a.b.c", "no separator"];
+        for text in texts {
+            for separator in [b',', b'.', b'?'] {
+                let c = char::from(separator);
+                assert_eq!(find_byte(text, separator), text.find(c), "{text:?}");
+                assert_eq!(split_once_byte(text, separator), text.split_once(c));
+                assert_eq!(
+                    split(text, separator).collect::<Vec<_>>(),
+                    text.split(c).collect::<Vec<_>>(),
+                    "{text:?}"
+                );
+            }
+            assert_eq!(find_byte(text, 0xC3), None);
+        }
+        for text in [
+            "",
+            "\n",
+            "\n\n",
+            "a",
+            "a\n",
+            "a\nb",
+            "a\r\nb\r\n",
+            "a\r",
+            "\r\n",
+            "a\n\nb\n\n",
+            "ö\nü",
+        ] {
+            assert_eq!(
+                lines(text).collect::<Vec<_>>(),
+                text.lines().collect::<Vec<_>>(),
+                "{text:?}"
+            );
         }
     }
 }

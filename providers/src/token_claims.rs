@@ -23,7 +23,7 @@ pub struct TokenClaims {
 impl TokenClaims {
     /// `None` when the token is not shaped like a JWT with a JSON object payload.
     pub fn read(token: &str) -> Option<TokenClaims> {
-        let mut parts = token.split('.');
+        let mut parts = crate::substring::split(token, b'.');
         let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
         if parts.next().is_some() {
             return None;
@@ -42,7 +42,9 @@ impl TokenClaims {
                     .collect()
             }),
             exp: claims.get("exp").and_then(|e| match e {
-                Json::Number(n) => crate::digits::parse_u64(n.split('.').next()?),
+                Json::Number(n) => {
+                    crate::digits::parse_u64(crate::substring::split(n, b'.').next()?)
+                }
                 _ => None,
             }),
             provider: claims.string_at("provider"),

@@ -13,7 +13,7 @@ pub fn join(base: &str, path: &str) -> String {
 /// id typed by a person can never add a path segment or a query.
 pub fn encode_segment(segment: &str) -> String {
     encode(segment, |b| {
-        b.is_ascii_alphanumeric() || b"-._~".contains(&b)
+        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
     })
 }
 
@@ -25,7 +25,9 @@ pub fn customer_url(base: &str, id: &str) -> String {
 
 /// Percent-encodes a query value.
 pub fn encode_query_value(value: &str) -> String {
-    encode(value, |b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+    encode(value, |b| {
+        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+    })
 }
 
 fn encode(text: &str, keep: impl Fn(u8) -> bool) -> String {
@@ -89,12 +91,16 @@ pub fn host(url: &str) -> Option<String> {
         .strip_prefix("http://")
         .or_else(|| lower.strip_prefix("https://"))?;
     // Browsers end an http(s) authority at a backslash as at a slash.
-    let authority = rest.split(['/', '?', '#', '\\']).next()?;
+    let end = rest
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#' | b'\\'))
+        .unwrap_or(rest.len());
+    let authority = crate::substring::slice(rest, 0, end);
     let authority = crate::substring::after_last(authority, b'@');
     let host = if let Some(bracketed) = authority.strip_prefix('[') {
-        bracketed.split(']').next()?
+        crate::substring::split(bracketed, b']').next()?
     } else {
-        authority.split(':').next()?
+        crate::substring::split(authority, b':').next()?
     };
     (!host.is_empty()).then(|| host.to_string())
 }
@@ -110,7 +116,7 @@ pub fn is_loopback(url: &str) -> bool {
 }
 
 fn is_ipv4_loopback(host: &str) -> bool {
-    let parts: Vec<&str> = host.split('.').collect();
+    let parts: Vec<&str> = crate::substring::split(host, b'.').collect();
     parts.len() == 4
         && parts[0] == "127"
         && parts.iter().all(|p| {

@@ -82,7 +82,10 @@ pub fn normalize(kind: FieldKind, raw: &str) -> Normal {
         FieldKind::Password => Normal::Text(raw.to_string()),
         FieldKind::Tags => {
             let mut tags: Vec<String> = Vec::new();
-            for tag in raw.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            for tag in crate::substring::split(raw, b',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+            {
                 if !tags.iter().any(|t| t == tag) {
                     tags.push(tag.to_string());
                 }
@@ -177,16 +180,24 @@ pub fn check_fields(fields: &[FieldSpec], values: &FormValues) -> Vec<Invalid> {
         .collect()
 }
 
+/// A character an email's local part may hold unquoted (HTML's grammar, RFC 5322 `atext`):
+/// a letter, a digit or one of ``.!#$%&'*+/=?^_`{|}~-``, which is printable ASCII but for
+/// `"(),:;<>@[\]` (a match, not a search of a list: that links `memchr`, README, Size).
+fn is_atext(b: u8) -> bool {
+    b.is_ascii_graphic()
+        && !matches!(
+            b,
+            b'"' | b'(' | b')' | b',' | b':' | b';' | b'<' | b'>' | b'@' | b'[' | b'\\' | b']'
+        )
+}
+
 /// The HTML `type=email` grammar, plus a dot in the domain (every provider needs a routable address).
 pub fn is_email(text: &str) -> bool {
     let Some((local, domain)) = crate::substring::rsplit_once(text, b'@') else {
         return false;
     };
-    let local_ok = !local.is_empty()
-        && local
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b".!#$%&'*+/=?^_`{|}~-".contains(&b));
-    let labels: Vec<&str> = domain.split('.').collect();
+    let local_ok = !local.is_empty() && local.bytes().all(is_atext);
+    let labels: Vec<&str> = crate::substring::split(domain, b'.').collect();
     let domain_ok = labels.len() >= 2
         && labels.iter().all(|label| {
             !label.is_empty()
@@ -202,7 +213,7 @@ pub fn is_email(text: &str) -> bool {
 
 /// 8-4-4-4-12 hexadecimal digits, any version.
 pub fn is_uuid(text: &str) -> bool {
-    let groups: Vec<&str> = text.split('-').collect();
+    let groups: Vec<&str> = crate::substring::split(text, b'-').collect();
     groups.len() == 5
         && groups
             .iter()
@@ -211,12 +222,21 @@ pub fn is_uuid(text: &str) -> bool {
 }
 
 pub fn is_http_url(text: &str) -> bool {
-    crate::url::host(text).is_some_and(|h| !h.contains(' ')) && !text.contains(char::is_whitespace)
+    crate::url::host(text).is_some_and(|h| crate::substring::find_byte(&h, b' ').is_none())
+        && !text.contains(char::is_whitespace)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn atext_is_letters_digits_and_the_listed_marks() {
+        for b in 0..=255u8 {
+            let listed = b.is_ascii_alphanumeric() || b".!#$%&'*+/=?^_`{|}~-".contains(&b);
+            assert_eq!(is_atext(b), listed, "{b}");
+        }
+    }
 
     #[test]
     fn emails() {

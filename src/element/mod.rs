@@ -257,9 +257,7 @@ impl CustomerFormHandle {
                     // to call the handle again.
                     Some(app) => {
                         let scope = app.scope();
-                        crate::spawn::spawn_soon(async move {
-                            scope.send(Message::Props(props))
-                        });
+                        crate::spawn::spawn_soon(async move { scope.send(Message::Props(props)) });
                     }
                     None => {
                         self.container.set_text_content(None);

@@ -215,5 +215,6 @@ Cancel";
 
 /// The (key, text) pairs, in order.
 pub fn entries() -> impl Iterator<Item = (&'static str, &'static str)> {
-    providers::text_keys::NAMES.lines().zip(TEXTS.lines())
+    let lines = providers::substring::lines;
+    lines(providers::text_keys::NAMES).zip(lines(TEXTS))
 }

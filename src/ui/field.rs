@@ -263,7 +263,13 @@ fn control(
         FieldKind::JsonObject | FieldKind::JsonList => wired(
             common("textarea")
                 .attr("spellcheck", "false")
-                .attr("rows", props.value.lines().count().clamp(3, 12).to_string())
+                .attr(
+                    "rows",
+                    providers::substring::lines(&props.value)
+                        .count()
+                        .clamp(3, 12)
+                        .to_string(),
+                )
                 .flag("readonly", read_only)
                 .flag("required", spec.required),
         )

@@ -342,7 +342,9 @@ pub(super) enum RowChange {
     /// A metadata key typed.
     Key,
     /// A metadata value typed: as JSON when its box is ticked.
-    Value { json: bool },
+    Value {
+        json: bool,
+    },
     /// Ticking "JSON" reads the text as JSON (`5`, `[1, 2]`); unticking keeps it as text.
     Json,
     /// A contact's first name, last name, email or phone typed.
@@ -395,7 +397,11 @@ impl RowAction {
                     (RowChange::Key, Some(pair)) => pair.key = typed(),
                     (RowChange::Value { json }, Some(pair)) => {
                         let text = typed();
-                        pair.raw = if json { text } else { Pair::text("", &text).raw };
+                        pair.raw = if json {
+                            text
+                        } else {
+                            Pair::text("", &text).raw
+                        };
                     }
                     (RowChange::Json, Some(pair)) => {
                         pair.raw = match pair.cell() {
