@@ -3,6 +3,7 @@
 //! update page shows them: `"requested"`), whether a request can still be cancelled, and whether
 //! a save must be confirmed first. Pure; the view is `ui/anonymization.rs`.
 
+use providers::substring::Trim;
 use providers::text_key;
 use providers::{FormValues, Json};
 
@@ -15,7 +16,7 @@ pub fn status(raw: &Json) -> Option<String> {
     attributes
         .string_at("anonymization_status")
         .or_else(|| attributes.string_at("anonymization_info.status"))
-        .map(|s| s.trim().to_ascii_lowercase())
+        .map(|s| s.trimmed().to_ascii_lowercase())
         .filter(|s| !s.is_empty())
 }
 

@@ -4,6 +4,8 @@
 //! Pure functions; the names themselves come from the host or from `Intl.DisplayNames`
 //! (`host.js`).
 
+use providers::substring::Trim;
+
 /// The options of the country select: every listed country, plus the record's current country
 /// (labelled with the record's `country` name) and the value held (a restored draft's id) when
 /// the list lacks them, so a select never silently changes what the customer has. Sorted by name
@@ -16,7 +18,7 @@ pub fn country_options(
     let mut options: Vec<(String, String)> = Vec::with_capacity(countries.len() + 2);
     let mut add = |id: &str, name: &str| {
         if !id.is_empty() && !options.iter().any(|(known, _)| known == id) {
-            let name = if name.trim().is_empty() { id } else { name };
+            let name = if name.trimmed().is_empty() { id } else { name };
             options.push((id.to_string(), name.to_string()));
         }
     };
@@ -82,8 +84,8 @@ pub fn addresses_match<'a>(fields: &[&str], value: impl Fn(&str) -> &'a str) -> 
         if !fields.contains(&twin.as_str()) {
             continue;
         }
-        let billing = value(field).trim();
-        if billing != value(&twin).trim() {
+        let billing = value(field).trimmed();
+        if billing != value(&twin).trimmed() {
             return false;
         }
         any |= !billing.is_empty();

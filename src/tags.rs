@@ -5,13 +5,14 @@
 
 use providers::reference::Named;
 use providers::substring;
+use providers::substring::Trim;
 
 /// The tags `text` holds, in order, each once, blanks dropped: what the field saves
 /// (`providers::validate::normalize` reads a tags text the same way).
 pub fn chips(text: &str) -> Vec<&str> {
     let mut tags: Vec<&str> = Vec::new();
     for tag in providers::substring::split(text, b',')
-        .map(str::trim)
+        .map(str::trimmed)
         .filter(|t| !t.is_empty())
     {
         if !tags.contains(&tag) {
@@ -33,16 +34,16 @@ pub fn without(text: &str, index: usize) -> String {
 /// The text before the last comma (the tags already given) and after it (the tag being typed).
 fn split_typing(text: &str) -> (&str, &str) {
     match substring::rsplit_once(text, b',') {
-        Some((done, typing)) => (done, typing.trim_start()),
-        None => ("", text.trim_start()),
+        Some((done, typing)) => (done, typing.trimmed_start()),
+        None => ("", text.trimmed_start()),
     }
 }
 
 /// The text with `tag` in place of the tag being typed, and a separator after it so the next
 /// one can be typed straight away.
 pub fn pick(text: &str, tag: &str) -> String {
-    let done = split_typing(text).0.trim_end();
-    if done.trim().is_empty() {
+    let done = split_typing(text).0.trimmed_end();
+    if done.trimmed().is_empty() {
         [tag, ", "].concat()
     } else {
         [done, ", ", tag, ", "].concat()
@@ -56,7 +57,7 @@ pub fn pick(text: &str, tag: &str) -> String {
 pub fn matches<'a>(known: &'a [Named], text: &str) -> Vec<&'a str> {
     let (done, typing) = split_typing(text);
     let given = chips(done);
-    let typing = typing.trim_end();
+    let typing = typing.trimmed_end();
     let folded = typing.to_ascii_lowercase();
     let found: Vec<&str> = known
         .iter()

@@ -7,6 +7,7 @@
 //!
 //! Source: shared/provider-docs/commercelayer-update-customer.md and contracts.md §4, §6.4.
 
+use crate::substring::Trim;
 use crate::text_key;
 use crate::contract::{
     map_field, Contract, RequestContext,
@@ -183,21 +184,21 @@ impl Contract for CommerceLayer {
     /// A sales channel's public client ID gets guest tokens (`client_credentials` with a market
     /// scope: `market:code:europe`, or `market:id:…` when the market is given as `id:…`).
     fn public_client(&self, settings: &PublicClientSettings) -> Option<PublicClient> {
-        let client_id = settings.client_id.trim();
+        let client_id = settings.client_id.trimmed();
         if client_id.is_empty() {
             return None;
         }
-        let market = settings.market.trim();
+        let market = settings.market.trimmed();
         let scope = if crate::substring::find_byte(market, b':').is_some() {
             format!("market:{market}")
         } else {
             format!("market:code:{market}")
         };
-        let auth_base = Some(settings.auth_base.trim())
+        let auth_base = Some(settings.auth_base.trimmed())
             .filter(|b| !b.is_empty())
             .unwrap_or(DEFAULT_AUTH_BASE);
         Some(PublicClient {
-            token_url: format!("{}/oauth/token", auth_base.trim_end_matches('/')),
+            token_url: format!("{}/oauth/token", crate::substring::trim_end_byte(auth_base, b'/')),
             client_id: client_id.to_string(),
             scope,
         })
@@ -501,7 +502,7 @@ impl Contract for CommerceLayer {
                 .filter(|f| !f.is_empty() && *f != "data")
                 .or_else(|| {
                     crate::substring::split_once(text("detail"), " - ")
-                        .map(|(field, _)| field.trim())
+                        .map(|(field, _)| field.trimmed())
                 });
             match field {
                 Some(field) if text("code") == "VALIDATION_ERROR" || reply.status == 422 => {

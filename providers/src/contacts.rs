@@ -3,6 +3,7 @@
 //! contract's own rules still see (and refuse) them.
 
 use crate::json::Json;
+use crate::substring::Trim;
 use crate::text_key;
 use crate::validate::is_email;
 
@@ -12,7 +13,7 @@ pub const CONTACT_TEXT_FIELDS: [&str; 4] = ["firstName", "lastName", "email", "p
 /// The contacts of an array's text; an empty text has none. `None` when the text is not a JSON
 /// array of objects (the person must fix it first).
 pub fn parse_contacts(text: &str) -> Option<Vec<Json>> {
-    let text = text.trim();
+    let text = text.trimmed();
     if text.is_empty() {
         return Some(Vec::new());
     }

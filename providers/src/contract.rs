@@ -8,6 +8,7 @@ use crate::json::Json;
 use crate::public_client::{PublicClient, PublicClientSettings};
 use crate::record::Record;
 use crate::reference::ReferenceList;
+use crate::substring::Trim;
 use crate::validate::{check_fields, normalize, Invalid, Normal};
 use crate::values::FormValues;
 use crate::{Operation, ProviderId};
@@ -341,7 +342,7 @@ pub fn customer_title(contract: &dyn Contract, values: &FormValues) -> Option<St
     contract.name_fields().iter().find_map(|group| {
         let name = group
             .iter()
-            .map(|field| values.get(field).trim())
+            .map(|field| values.get(field).trimmed())
             .filter(|part| !part.is_empty())
             .collect::<Vec<_>>()
             .join(" ");

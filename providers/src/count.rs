@@ -5,6 +5,7 @@
 //! Source: shared/provider-docs/count-update-customer.md and contracts.md §3, §6.3. Signing and
 //! OAuth happen in the gateway; the browser never talks to Count directly.
 
+use crate::substring::Trim;
 use crate::text_key;
 use crate::contract::{
     customer_route, field_error_list, Contract, GatewayRules, Replaced, RequestContext,
@@ -133,7 +134,7 @@ fn address_of(field: &str) -> Option<&'static str> {
     ADDRESSES.into_iter().find(|a| {
         field
             .strip_prefix(a)
-            .is_some_and(|rest| rest.starts_with('.'))
+            .is_some_and(|rest| rest.starts_with("."))
     })
 }
 
@@ -145,7 +146,7 @@ fn address_json(values: &FormValues, address: &str, whole: bool) -> Option<Json>
         .map(|part| {
             (
                 *part,
-                values.get(&format!("{address}.{part}")).trim().to_string(),
+                values.get(&format!("{address}.{part}")).trimmed().to_string(),
             )
         })
         .collect();
@@ -230,7 +231,7 @@ impl Contract for Count {
     }
 
     fn duplicate_lookup(&self, base: &str, values: &FormValues) -> Option<HttpRequest> {
-        let email = values.get("email").trim();
+        let email = values.get("email").trimmed();
         (!email.is_empty()).then(|| {
             let url = join(
                 base,

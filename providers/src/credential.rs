@@ -1,5 +1,6 @@
 //! What the widget may do with the credential it was handed, decided before anything is sent.
 
+use crate::substring::Trim;
 use crate::text_key;
 use crate::token_claims::TokenClaims;
 use crate::ProviderId;
@@ -107,7 +108,7 @@ pub enum TokenKind {
 }
 
 pub fn read_token(provider: ProviderId, token: &str) -> TokenKind {
-    let token = token.trim();
+    let token = token.trimmed();
     if token.is_empty() {
         return TokenKind::Missing;
     }

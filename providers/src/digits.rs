@@ -6,7 +6,7 @@
 //! overflow.
 
 pub fn parse_u64(text: &str) -> Option<u64> {
-    let digits = text.strip_prefix('+').unwrap_or(text);
+    let digits = text.strip_prefix("+").unwrap_or(text);
     if digits.is_empty() {
         return None;
     }

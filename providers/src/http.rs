@@ -1,6 +1,7 @@
 //! Requests as data, replies as data: the shell does the I/O, this crate decides the bytes.
 
 use crate::json::Json;
+use crate::substring::Trim;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
@@ -99,6 +100,6 @@ impl HttpReply {
 
     /// `Retry-After` in seconds when given as a number (the form the providers use).
     pub fn retry_after_secs(&self) -> Option<u32> {
-        crate::digits::parse_u32(self.header("retry-after")?.trim())
+        crate::digits::parse_u32(self.header("retry-after")?.trimmed())
     }
 }

@@ -34,6 +34,7 @@ registry! {
     CommerceLayer => commercelayer::INTEGRATION,
 }
 
+use crate::substring::Trim;
 pub use contract::{
     contract_for, gateway_rules_for, Contract, CreateDefault, DefaultSource, GatewayRules,
     RecordNames, Replaced, RequestContext, Route,
@@ -49,7 +50,7 @@ pub use values::FormValues;
 
 impl ProviderId {
     pub fn parse(name: &str) -> Option<ProviderId> {
-        let name = name.trim();
+        let name = name.trimmed();
         ProviderId::ALL
             .into_iter()
             .find(|p| p.as_str().eq_ignore_ascii_case(name))
@@ -73,7 +74,7 @@ pub enum Operation {
 
 impl Operation {
     pub fn parse(name: &str) -> Option<Operation> {
-        match name.trim().to_ascii_lowercase().as_str() {
+        match name.trimmed().to_ascii_lowercase().as_str() {
             "create" => Some(Operation::Create),
             "update" => Some(Operation::Update),
             _ => None,

@@ -7,6 +7,7 @@
 //! through typing `[1, 2]` in a cell), so that row can be flagged instead of all rows vanishing.
 
 use crate::json::Json;
+use crate::substring::Trim;
 use crate::text_key;
 
 /// One member: its key and its value's JSON text (possibly invalid, see the module note).
@@ -59,7 +60,7 @@ impl Pair {
 /// The rows of an object's text; an empty text has none. `None` when the text is neither a JSON
 /// object nor the editor's own one-member-per-line layout (the person must fix it first).
 pub fn parse_pairs(text: &str) -> Option<Vec<Pair>> {
-    let text = text.trim();
+    let text = text.trimmed();
     if text.is_empty() {
         return Some(Vec::new());
     }
@@ -83,7 +84,7 @@ pub fn parse_pairs(text: &str) -> Option<Vec<Pair>> {
 /// about 2 kB raw here (README, Size).
 fn parse_lines(text: &str) -> Option<Vec<Pair>> {
     let lines: Vec<&str> = crate::substring::lines(text)
-        .map(str::trim)
+        .map(str::trimmed)
         .filter(|l| !l.is_empty())
         .collect();
     let [first, members @ .., last] = lines.as_slice() else {
@@ -100,10 +101,10 @@ fn parse_lines(text: &str) -> Option<Vec<Pair>> {
             .as_str()?
             .to_string();
         let rest = crate::substring::slice_from(line, end)
-            .trim_start()
-            .strip_prefix(':')?
-            .trim();
-        let raw = rest.strip_suffix(',').unwrap_or(rest).trim_end();
+            .trimmed_start()
+            .strip_prefix(":")?
+            .trimmed();
+        let raw = rest.strip_suffix(",").unwrap_or(rest).trimmed_end();
         pairs.push(Pair {
             key,
             raw: raw.to_string(),

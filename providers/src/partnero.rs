@@ -4,6 +4,7 @@
 //! Source: shared/provider-docs/partnero-create-customer.md, partnero-update-customer.md and
 //! contracts.md §1, §6.1.
 
+use crate::substring::Trim;
 use crate::text_key;
 use crate::contract::{
     customer_route, map_field, Contract, CreateDefault, DefaultSource, GatewayRules, RecordNames,
@@ -121,7 +122,7 @@ impl Contract for Partnero {
     ) -> Vec<Invalid> {
         let has_partner = PARTNER_FIELDS
             .iter()
-            .any(|f| !values.get(f).trim().is_empty());
+            .any(|f| !values.get(f).trimmed().is_empty());
         if op == Operation::Create && !has_partner {
             vec![Invalid {
                 field: "partner.key",
@@ -143,7 +144,7 @@ impl Contract for Partnero {
     }
 
     fn chosen_id(&self, values: &FormValues) -> Option<String> {
-        let key = values.get("key").trim();
+        let key = values.get("key").trimmed();
         (!key.is_empty()).then(|| key.to_string())
     }
 

@@ -2,6 +2,7 @@
 //!
 //! Source: shared/provider-docs/prolifi-update-customer.md (OpenAPI 3.1) and contracts.md §2, §6.2.
 
+use crate::substring::Trim;
 use crate::text_key;
 use crate::contract::{
     customer_route, field_error_list, Contract, GatewayRules, RecordNames,
@@ -82,7 +83,7 @@ impl Contract for Prolifi {
             TokenKind::Scoped(scoped) => return scoped,
             TokenKind::ProviderJwt(_) => return CredentialUse::Refused(RefusalReason::Unrecognised),
         }
-        let token = token.trim();
+        let token = token.trimmed();
         if token.starts_with("sk_live_") {
             CredentialUse::Refused(RefusalReason::SecretLiveKey)
         } else if token.starts_with("sk_test_") {

@@ -5,6 +5,7 @@
 
 use crate::http::{HttpReply, HttpRequest, Method};
 use crate::json::Json;
+use crate::substring::Trim;
 
 /// The element's `client-id`, `market` and `auth-base` attributes, none of them secret.
 #[derive(Clone, Copy, Debug, Default)]
@@ -45,7 +46,7 @@ impl PublicClient {
             .ok()?
             .get("access_token")?
             .as_str()
-            .filter(|token| !token.trim().is_empty())
+            .filter(|token| !token.trimmed().is_empty())
             .map(str::to_string)
     }
 }

@@ -10,6 +10,7 @@
 
 use crate::http::{HttpRequest, Method};
 use crate::json::Json;
+use crate::substring::Trim;
 use crate::url::{encode_query_value, join, percent_decode};
 
 /// Commerce Layer's largest page.
@@ -96,7 +97,7 @@ impl ReferenceQuery {
                     {
                         return Err(format!("{key} must be a short name"));
                     }
-                    parsed.name = Some(value).filter(|v| !v.trim().is_empty());
+                    parsed.name = Some(value).filter(|v| !v.trimmed().is_empty());
                 }
                 _ => {
                     return Err(format!(
@@ -152,8 +153,8 @@ pub fn read_page(list: ReferenceList, body: &Json) -> Option<ReferencePage> {
         .iter()
         .filter(|item| item.get("type").and_then(Json::as_str) == Some(list.path()))
         .filter_map(|item| {
-            let id = item.get("id")?.as_str()?.trim();
-            let name = item.pointer("attributes.name")?.as_str()?.trim();
+            let id = item.get("id")?.as_str()?.trimmed();
+            let name = item.pointer("attributes.name")?.as_str()?.trimmed();
             (!id.is_empty() && !name.is_empty()).then(|| Named {
                 id: id.to_string(),
                 name: name.to_string(),

@@ -64,6 +64,62 @@ pub fn after_last(text: &str, separator: u8) -> &str {
     rsplit_once(text, separator).map_or(text, |(_, after)| after)
 }
 
+/// `str::trim`, `trim_start` and `trim_end` (the same Unicode whitespace, tested against them)
+/// as `trimmed`, `trimmed_start` and `trimmed_end`: std's link core's generic pattern
+/// searchers for `char::is_whitespace`; these walk the characters (README, Size).
+pub trait Trim {
+    fn trimmed(&self) -> &str;
+    fn trimmed_start(&self) -> &str;
+    fn trimmed_end(&self) -> &str;
+}
+
+impl Trim for str {
+    fn trimmed(&self) -> &str {
+        self.trimmed_start().trimmed_end()
+    }
+
+    fn trimmed_start(&self) -> &str {
+        let mut chars = self.chars();
+        loop {
+            let rest = chars.as_str();
+            match chars.next() {
+                Some(c) if c.is_whitespace() => {}
+                _ => return rest,
+            }
+        }
+    }
+
+    fn trimmed_end(&self) -> &str {
+        let mut chars = self.chars();
+        loop {
+            let rest = chars.as_str();
+            match chars.next_back() {
+                Some(c) if c.is_whitespace() => {}
+                _ => return rest,
+            }
+        }
+    }
+}
+
+/// `text` without the `byte`s (an ASCII character) at its start: `trim_start_matches` with a
+/// `char`, which links core's character searcher (README, Size).
+pub fn trim_start_byte(text: &str, byte: u8) -> &str {
+    if !byte.is_ascii() {
+        return text;
+    }
+    let start = text.bytes().position(|b| b != byte).unwrap_or(text.len());
+    slice_from(text, start)
+}
+
+/// `text` without the `byte`s (an ASCII character) at its end.
+pub fn trim_end_byte(text: &str, byte: u8) -> &str {
+    if !byte.is_ascii() {
+        return text;
+    }
+    let end = text.bytes().rposition(|b| b != byte).map_or(0, |at| at + 1);
+    slice(text, 0, end)
+}
+
 /// The byte index of the first `byte`, an ASCII character. A `char` pattern (`str::find`,
 /// `split`, `split_once`, `lines`) links core's character searcher, its `Split` and `memchr`:
 /// every such search in the package is one of these instead (README, Size).
@@ -222,6 +278,46 @@ mod tests {
                 text.lines().collect::<Vec<_>>(),
                 "{text:?}"
             );
+        }
+    }
+
+    #[test]
+    fn trims_what_std_trims() {
+        for text in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "\t\na b\r\n",
+            "\u{a0}x\u{3000}",
+            "\u{2028}ü\u{85}",
+            "é",
+            " é ",
+            "x\u{200b}",
+        ] {
+            assert_eq!(text.trimmed(), text.trim(), "{text:?}");
+            assert_eq!(text.trimmed_start(), text.trim_start(), "{text:?}");
+            assert_eq!(text.trimmed_end(), text.trim_end(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn trims_bytes_as_std_trims_a_char() {
+        for text in ["", "/", "//", "a/", "/a", "//a//", "ö/", "/ö", "a=="] {
+            for byte in [b'/', b'='] {
+                let c = char::from(byte);
+                assert_eq!(
+                    trim_start_byte(text, byte),
+                    text.trim_start_matches(c),
+                    "{text:?}"
+                );
+                assert_eq!(
+                    trim_end_byte(text, byte),
+                    text.trim_end_matches(c),
+                    "{text:?}"
+                );
+            }
+            assert_eq!(trim_end_byte(text, 0xB6), text);
         }
     }
 }

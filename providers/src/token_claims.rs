@@ -106,7 +106,7 @@ fn utf8_text(bytes: &[u8]) -> Option<String> {
 }
 
 pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
-    let text = text.trim_end_matches('=');
+    let text = crate::substring::trim_end_byte(text, b'=');
     let mut out = Vec::with_capacity(text.len() * 3 / 4);
     let mut buffer = 0u32;
     let mut bits = 0u32;

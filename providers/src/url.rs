@@ -1,11 +1,13 @@
 //! URL pieces the contracts need, without a URL library.
 
+use crate::substring::Trim;
+
 /// `base` + `/` + `path`, with exactly one slash between them.
 pub fn join(base: &str, path: &str) -> String {
     format!(
         "{}/{}",
-        base.trim_end_matches('/'),
-        path.trim_start_matches('/')
+        crate::substring::trim_end_byte(base, b'/'),
+        crate::substring::trim_start_byte(path, b'/')
     )
 }
 
@@ -20,7 +22,7 @@ pub fn encode_segment(segment: &str) -> String {
 /// `{base}/customers/{id}`, the one record URL all four providers share; the id is trimmed and
 /// encoded as a single segment.
 pub fn customer_url(base: &str, id: &str) -> String {
-    join(base, &format!("customers/{}", encode_segment(id.trim())))
+    join(base, &format!("customers/{}", encode_segment(id.trimmed())))
 }
 
 /// Percent-encodes a query value.
@@ -86,7 +88,7 @@ pub fn is_safe_id(id: &str) -> bool {
 
 /// The host of an absolute `http(s)` URL, lower-cased, without port or brackets.
 pub fn host(url: &str) -> Option<String> {
-    let lower = url.trim().to_ascii_lowercase();
+    let lower = url.trimmed().to_ascii_lowercase();
     let rest = lower
         .strip_prefix("http://")
         .or_else(|| lower.strip_prefix("https://"))?;
@@ -97,7 +99,7 @@ pub fn host(url: &str) -> Option<String> {
         .unwrap_or(rest.len());
     let authority = crate::substring::slice(rest, 0, end);
     let authority = crate::substring::after_last(authority, b'@');
-    let host = if let Some(bracketed) = authority.strip_prefix('[') {
+    let host = if let Some(bracketed) = authority.strip_prefix("[") {
         crate::substring::split(bracketed, b']').next()?
     } else {
         crate::substring::split(authority, b':').next()?

@@ -2,6 +2,7 @@
 
 use crate::field::{FieldKind, FieldSpec};
 use crate::json::Json;
+use crate::substring::Trim;
 use crate::values::FormValues;
 
 /// Why a value was refused in the browser. The widget turns it into localised text; the gateway
@@ -83,7 +84,7 @@ pub fn normalize(kind: FieldKind, raw: &str) -> Normal {
         FieldKind::Tags => {
             let mut tags: Vec<String> = Vec::new();
             for tag in crate::substring::split(raw, b',')
-                .map(str::trim)
+                .map(str::trimmed)
                 .filter(|t| !t.is_empty())
             {
                 if !tags.iter().any(|t| t == tag) {
@@ -97,7 +98,7 @@ pub fn normalize(kind: FieldKind, raw: &str) -> Normal {
             }
         }
         FieldKind::Website => {
-            let text = raw.trim();
+            let text = raw.trimmed();
             if text.is_empty() {
                 Normal::Empty
             } else if crate::substring::contains(text, "://") {
@@ -107,7 +108,7 @@ pub fn normalize(kind: FieldKind, raw: &str) -> Normal {
             }
         }
         FieldKind::JsonObject | FieldKind::JsonList => {
-            let text = raw.trim();
+            let text = raw.trimmed();
             if text.is_empty() {
                 return Normal::Empty;
             }
@@ -126,7 +127,7 @@ pub fn normalize(kind: FieldKind, raw: &str) -> Normal {
             }
         }
         _ => {
-            let text = raw.trim();
+            let text = raw.trimmed();
             if text.is_empty() {
                 Normal::Empty
             } else {
@@ -205,8 +206,8 @@ pub fn is_email(text: &str) -> bool {
                 && label
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
+                && !label.starts_with("-")
+                && !label.ends_with("-")
         });
     local_ok && domain_ok && text.len() <= 254
 }

@@ -3,6 +3,7 @@
 //!
 //! Tokens live only here, in memory: never in an attribute, URL, storage, log line or message.
 
+use providers::substring::Trim;
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
@@ -126,6 +127,11 @@ impl TokenCache {
         self.token_instead_of(None).await
     }
 
+    /// A new token after `rejected` was refused (a 401).
+    pub async fn renew(&self, rejected: &str) -> Result<String, TokenError> {
+        self.token_instead_of(Some(rejected)).await
+    }
+
     /// A token fit for the next request; after `rejected` was refused (a 401), a new one.
     /// Requests refused together share one fetch, and one whose token was already replaced gets
     /// the replacement. One function for both, so the client awaits one future type, not two.
@@ -155,7 +161,7 @@ impl TokenCache {
         };
         let purpose = self.purpose.borrow().clone();
         let result = match self.source.fetch(&purpose).await {
-            Ok(token) if !token.trim().is_empty() => Ok(token),
+            Ok(token) if !token.trimmed().is_empty() => Ok(token),
             Ok(_) => Err(TokenError::ProviderFailed),
             Err(error) => Err(error),
         };

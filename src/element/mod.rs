@@ -1,5 +1,6 @@
 //! The JS face: `mount(element, options)`, its handle, `defineCustomerForm()`, and the DOM events.
 
+use providers::substring::Trim;
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -157,7 +158,7 @@ fn props_for(options: &JsValue, callbacks: &HostCallbacks) -> Result<CustomerFor
     let has_customer = plain
         .customer_id
         .as_deref()
-        .is_some_and(|id| !id.trim().is_empty());
+        .is_some_and(|id| !id.trimmed().is_empty());
     let default_mode = if has_customer {
         Operation::Update
     } else {

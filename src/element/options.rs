@@ -1,6 +1,7 @@
 //! The element's options, read from the untyped JS object `mount()` and the element pass:
 //! plain values, the credential, Prolifi's countries and the `appearance` variables.
 
+use providers::substring::Trim;
 use std::rc::Rc;
 
 use js_sys::{Function, Reflect};
@@ -137,7 +138,7 @@ pub(super) fn token_source(options: &JsValue) -> TokenSource {
         .ok()
         .and_then(|t| t.as_string())
     {
-        Some(token) if !token.trim().is_empty() => TokenSource::from_string(token),
+        Some(token) if !token.trimmed().is_empty() => TokenSource::from_string(token),
         _ => TokenSource::None,
     }
 }

@@ -9,6 +9,7 @@
 //! twice: it is sent again with the same idempotency key where the provider honours one, and
 //! otherwise looked up first (and what is found is read back and checked before it is adopted).
 
+use providers::substring::Trim;
 use providers::validate::{normalize, Rule};
 use providers::{
     contract_for, ApiError, CredentialUse, ErrorKind, FormValues, HttpRequest, Operation, Record,
@@ -264,7 +265,7 @@ impl FormState {
         let mut differing = Vec::new();
         for spec in self.contract.fields(Operation::Update) {
             let typed = keep.as_ref().map_or("", |k| k.get(spec.name));
-            if typed.trim().is_empty() {
+            if typed.trimmed().is_empty() {
                 continue;
             }
             if normalize(spec.kind, typed) != normalize(spec.kind, record.values.get(spec.name)) {

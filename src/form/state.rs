@@ -3,6 +3,7 @@
 //! file answers questions about it.
 
 use providers::contract::{self, RequestContext};
+use providers::substring::Trim;
 use providers::validate::{normalize, Invalid};
 use providers::{
     contract_for, Channel, Contract, FormValues, Grant, HttpRequest, Operation, ProviderId, Record,
@@ -44,7 +45,7 @@ impl FormState {
         // Until the credential says otherwise, show the fields a gateway token would get.
         let contract = contract_for(provider, Channel::Gateway)?;
         let base = base
-            .map(str::trim)
+            .map(str::trimmed)
             .filter(|b| !b.is_empty())
             .unwrap_or(contract.default_base());
         if base.is_empty() {
@@ -54,7 +55,7 @@ impl FormState {
             provider,
             contract,
             mode,
-            customer_id: customer_id.trim().to_string(),
+            customer_id: customer_id.trimmed().to_string(),
             base: base.to_string(),
             grant: None,
             values: FormValues::new(),
@@ -148,7 +149,7 @@ impl FormState {
             field == a
                 || field
                     .strip_prefix(a.as_str())
-                    .is_some_and(|rest| rest.starts_with('.'))
+                    .is_some_and(|rest| rest.starts_with("."))
         })
     }
 

@@ -12,6 +12,7 @@
 mod en;
 pub mod remote;
 
+use providers::substring::Trim;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -39,7 +40,7 @@ impl Locale {
         // Every shipped language's subtag has two letters: the tag's first two, then its end,
         // `-` or `_` (matched by bytes: `split` on two characters and a search of `FETCHED` cost
         // the package 151 B gzip more).
-        let (first, second) = match tag.trim().as_bytes() {
+        let (first, second) = match tag.trimmed().as_bytes() {
             [first, second] | [first, second, b'-' | b'_', ..] => (*first, *second),
             _ => return Locale::En,
         };
@@ -292,7 +293,7 @@ mod tests {
             en::TEXTS.lines().count(),
             providers::text_keys::NAMES.lines().count()
         );
-        assert!(en::TEXTS.lines().all(|text| !text.trim().is_empty()));
+        assert!(en::TEXTS.lines().all(|text| !text.trimmed().is_empty()));
     }
 
     #[test]
@@ -355,7 +356,11 @@ mod tests {
             let table = table(locale);
             let mut same = Vec::new();
             for ((key, english), (_, text)) in en::entries().zip(table.iter()) {
-                assert!(!text.trim().is_empty(), "{} {key} is empty", locale.tag());
+                assert!(
+                    !text.trimmed().is_empty(),
+                    "{} {key} is empty",
+                    locale.tag()
+                );
                 if text == english {
                     same.push(key);
                 }

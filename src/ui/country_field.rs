@@ -4,6 +4,7 @@
 //! field into its shipping twin through the ordinary edit (so drafts and conflicts see it).
 
 use dom::{el, Event};
+use providers::substring::Trim;
 use providers::text_key;
 use providers::{FieldSpec, ProviderId};
 
@@ -101,7 +102,7 @@ impl FormApp {
             .loaded
             .as_ref()
             .and_then(|r| r.raw.get("country")?.as_str())
-            .map(str::trim)
+            .map(str::trimmed)
             .filter(|name| !name.is_empty());
         if let Some(name) = saved {
             let mut hint = self

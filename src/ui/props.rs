@@ -2,6 +2,7 @@
 //! element, `mount()` and the Yew component), the saved customer and the error report of the
 //! `customer-*` events, the theme.
 
+use providers::substring::Trim;
 use std::rc::Rc;
 
 use providers::{FieldError, Json, Operation, ProviderId};
@@ -101,7 +102,7 @@ pub enum Theme {
 
 impl Theme {
     pub fn parse(name: &str) -> Theme {
-        match name.trim().to_ascii_lowercase().as_str() {
+        match name.trimmed().to_ascii_lowercase().as_str() {
             "dark" => Theme::Dark,
             "auto" => Theme::Auto,
             _ => Theme::Light,
