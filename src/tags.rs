@@ -28,7 +28,7 @@ pub fn without(text: &str, index: usize) -> String {
     if index < tags.len() {
         tags.remove(index);
     }
-    tags.join(", ")
+    substring::join(&tags, ", ")
 }
 
 /// The text before the last comma (the tags already given) and after it (the tag being typed).
@@ -44,9 +44,9 @@ fn split_typing(text: &str) -> (&str, &str) {
 pub fn pick(text: &str, tag: &str) -> String {
     let done = split_typing(text).0.trimmed_end();
     if done.trimmed().is_empty() {
-        [tag, ", "].concat()
+        substring::join(&[tag, ", "], "")
     } else {
-        [done, ", ", tag, ", "].concat()
+        substring::join(&[done, ", ", tag, ", "], "")
     }
 }
 

@@ -358,10 +358,10 @@ impl Contract for CommerceLayer {
                         .map(String::as_str)
                         .collect();
                     if !added.is_empty() {
-                        attributes.insert("_add_tags", Json::str(added.join(",")));
+                        attributes.insert("_add_tags", Json::str(crate::substring::join(&added, ",")));
                     }
                     if !removed.is_empty() {
-                        attributes.insert("_remove_tags", Json::str(removed.join(",")));
+                        attributes.insert("_remove_tags", Json::str(crate::substring::join(&removed, ",")));
                     }
                 }
                 // An emptied flag means "do not ask", not "send false".
@@ -440,7 +440,7 @@ impl Contract for CommerceLayer {
                     .and_then(|tag| tag.pointer("attributes.name").and_then(Json::as_str))
             })
             .collect();
-        values.set("tags", names.join(", "));
+        values.set("tags", crate::substring::join(&names, ", "));
         Some(Record {
             id,
             values,

@@ -202,7 +202,7 @@ impl Contract for Partnero {
             .iter()
             .filter_map(|t| t.get("value").and_then(Json::as_str).or_else(|| t.as_str()))
             .collect();
-        values.set("tags", tags.join(", "));
+        values.set("tags", crate::substring::join(&tags, ", "));
         Some(Record {
             id,
             values,
@@ -230,7 +230,7 @@ impl Contract for Partnero {
                 };
                 error.field_errors.push(FieldError::new(
                     map_field(&all_fields, path),
-                    texts.join(" "),
+                    crate::substring::join(&texts, " "),
                 ));
             }
         }

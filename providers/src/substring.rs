@@ -120,6 +120,19 @@ pub fn trim_end_byte(text: &str, byte: u8) -> &str {
     slice(text, 0, end)
 }
 
+/// `parts.join(separator)` by a push loop: std's `join` and `concat` on slices are one generic
+/// copier each, for a dozen short lists (README, Size).
+pub fn join<S: AsRef<str>>(parts: &[S], separator: &str) -> String {
+    let mut joined = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            joined.push_str(separator);
+        }
+        joined.push_str(part.as_ref());
+    }
+    joined
+}
+
 /// The byte index of the first `byte`, an ASCII character. A `char` pattern (`str::find`,
 /// `split`, `split_once`, `lines`) links core's character searcher, its `Split` and `memchr`:
 /// every such search in the package is one of these instead (README, Size).
@@ -319,5 +332,15 @@ mod tests {
             }
             assert_eq!(trim_end_byte(text, 0xB6), text);
         }
+    }
+
+    #[test]
+    fn joins_as_std_joins() {
+        for parts in [&[][..], &["a"], &["a", "b"], &["", "", "c"]] {
+            for separator in ["", ", ", " "] {
+                assert_eq!(join(parts, separator), parts.join(separator));
+            }
+        }
+        assert_eq!(join(&[String::from("x"), String::from("y")], ","), "x,y");
     }
 }

@@ -151,7 +151,7 @@ fn props_for(options: &JsValue, callbacks: &HostCallbacks) -> Result<CustomerFor
         .as_deref()
         .and_then(ProviderId::parse)
         .ok_or_else(|| {
-            let names = ProviderId::ALL.map(ProviderId::as_str).join(", ");
+            let names = providers::substring::join(&ProviderId::ALL.map(ProviderId::as_str), ", ");
             format!("The provider attribute must be one of: {names}.")
         })?;
     // Without a mode, a form given a customer edits it; otherwise it creates one.

@@ -66,7 +66,7 @@ impl FormApp {
             return;
         };
         let find = |id: &str| {
-            root.query_selector(&["#", id].concat())
+            root.query_selector(&providers::substring::join(&["#", id], ""))
                 .ok()
                 .flatten()
                 .and_then(|e| e.dyn_into::<HtmlElement>().ok())
