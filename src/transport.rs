@@ -99,14 +99,17 @@ impl Transport for FetchTransport {
             }
             let reply: Array = reply.unchecked_into();
             let names: Array = reply.get(1).unchecked_into();
-            let headers = (0..names.length() / 2)
-                .filter_map(|i| {
-                    Some((
-                        names.get(2 * i).as_string()?,
-                        names.get(2 * i + 1).as_string()?,
-                    ))
-                })
-                .collect();
+            // Names and values alternate.
+            let mut headers = Vec::new();
+            let mut i = 0;
+            while i + 1 < names.length() {
+                if let (Some(name), Some(value)) =
+                    (names.get(i).as_string(), names.get(i + 1).as_string())
+                {
+                    headers.push((name, value));
+                }
+                i += 2;
+            }
             let body = reply.get(2).as_string().unwrap_or_default();
             let status = reply.get(0).as_f64().unwrap_or(0.0) as u16;
             if body.len() > MAX_REPLY_BYTES {

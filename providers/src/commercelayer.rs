@@ -421,25 +421,23 @@ impl Contract for CommerceLayer {
             .get("included")
             .and_then(Json::as_array)
             .unwrap_or_default();
-        let tag_ids: Vec<&str> = data
+        let tags = data
             .pointer("relationships.tags.data")
             .and_then(Json::as_array)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|t| t.get("id").and_then(Json::as_str))
-            .collect();
-        let names: Vec<&str> = tag_ids
-            .iter()
-            .filter_map(|id| {
-                included
-                    .iter()
-                    .find(|r| {
-                        r.get("type").and_then(Json::as_str) == Some("tags")
-                            && r.get("id").and_then(Json::as_str) == Some(id)
-                    })
-                    .and_then(|tag| tag.pointer("attributes.name").and_then(Json::as_str))
-            })
-            .collect();
+            .unwrap_or_default();
+        // Each related tag's name, from the included resources, in the relationship's order.
+        let mut names: Vec<&str> = Vec::new();
+        for id in tags.iter().filter_map(|t| t.get("id").and_then(Json::as_str)) {
+            let tag = included.iter().find(|r| {
+                r.get("type").and_then(Json::as_str) == Some("tags")
+                    && r.get("id").and_then(Json::as_str) == Some(id)
+            });
+            if let Some(name) = tag.and_then(|tag| tag.pointer("attributes.name")) {
+                if let Some(name) = name.as_str() {
+                    names.push(name);
+                }
+            }
+        }
         values.set("tags", crate::substring::join(&names, ", "));
         Some(Record {
             id,

@@ -385,14 +385,18 @@ pub fn changed_fields<'a>(
     loaded: &FormValues,
     values: &FormValues,
 ) -> Vec<(&'a FieldSpec, Normal)> {
-    fields
-        .iter()
-        .filter(|spec| spec.kind != crate::FieldKind::Password || !values.get(spec.name).is_empty())
-        .filter_map(|spec| {
-            let now = normalize(spec.kind, values.get(spec.name));
-            (now != normalize(spec.kind, loaded.get(spec.name))).then_some((spec, now))
-        })
-        .collect()
+    let mut changed = Vec::new();
+    for spec in fields {
+        // An empty password keeps the current one.
+        if spec.kind == crate::FieldKind::Password && values.get(spec.name).is_empty() {
+            continue;
+        }
+        let now = normalize(spec.kind, values.get(spec.name));
+        if now != normalize(spec.kind, loaded.get(spec.name)) {
+            changed.push((spec, now));
+        }
+    }
+    changed
 }
 
 /// `Ok(None)` when nothing changed: there is nothing to send.

@@ -95,14 +95,19 @@ impl Section {
 /// contract's order within each: the order the form shows them in. (The contract's order stays
 /// the order of request bodies.)
 pub fn by_section(fields: &[FieldSpec]) -> Vec<(Section, Vec<&FieldSpec>)> {
-    Section::ALL
-        .into_iter()
-        .map(|section| {
-            let run: Vec<&FieldSpec> = fields.iter().filter(|f| f.section == section).collect();
-            (section, run)
-        })
-        .filter(|(_, run)| !run.is_empty())
-        .collect()
+    let mut sections = Vec::new();
+    for section in Section::ALL {
+        let mut run = Vec::new();
+        for field in fields {
+            if field.section == section {
+                run.push(field);
+            }
+        }
+        if !run.is_empty() {
+            sections.push((section, run));
+        }
+    }
+    sections
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

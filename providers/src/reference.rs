@@ -149,18 +149,23 @@ pub fn list_request(base: &str, list: ReferenceList, query: &ReferenceQuery) -> 
 /// count; `None` when it is not a JSON:API list.
 pub fn read_page(list: ReferenceList, body: &Json) -> Option<ReferencePage> {
     let data = body.get("data")?.as_array()?;
-    let items = data
-        .iter()
-        .filter(|item| item.get("type").and_then(Json::as_str) == Some(list.path()))
-        .filter_map(|item| {
-            let id = item.get("id")?.as_str()?.trimmed();
-            let name = item.pointer("attributes.name")?.as_str()?.trimmed();
-            (!id.is_empty() && !name.is_empty()).then(|| Named {
-                id: id.to_string(),
-                name: name.to_string(),
-            })
-        })
-        .collect();
+    fn text<'a>(item: &'a Json, at: &str) -> Option<&'a str> {
+        item.pointer(at).and_then(Json::as_str).map(str::trimmed)
+    }
+    let mut items = Vec::new();
+    for item in data {
+        if text(item, "type") != Some(list.path()) {
+            continue;
+        }
+        if let (Some(id), Some(name)) = (text(item, "id"), text(item, "attributes.name")) {
+            if !id.is_empty() && !name.is_empty() {
+                items.push(Named {
+                    id: id.to_string(),
+                    name: name.to_string(),
+                });
+            }
+        }
+    }
     let page_count = match body.pointer("meta.page_count") {
         Some(Json::Number(n)) => crate::digits::parse_u32(n).unwrap_or(1).max(1),
         _ => 1,

@@ -170,15 +170,17 @@ pub fn check_field(spec: &FieldSpec, raw: &str) -> Option<Rule> {
 }
 
 pub fn check_fields(fields: &[FieldSpec], values: &FormValues) -> Vec<Invalid> {
-    fields
-        .iter()
-        .filter_map(|spec| {
-            check_field(spec, values.get(spec.name)).map(|rule| Invalid {
+    // A loop, as the other collecting functions here: each adapter chain is code of its own.
+    let mut invalid = Vec::new();
+    for spec in fields {
+        if let Some(rule) = check_field(spec, values.get(spec.name)) {
+            invalid.push(Invalid {
                 field: spec.name,
                 rule,
-            })
-        })
-        .collect()
+            });
+        }
+    }
+    invalid
 }
 
 /// A character an email's local part may hold unquoted (HTML's grammar, RFC 5322 `atext`):

@@ -160,20 +160,16 @@ impl FormApp {
         let Some(state) = self.state.as_mut() else {
             return;
         };
-        let copies: Vec<(&'static str, String)> = state
-            .contract()
-            .fields(state.operation())
-            .iter()
-            .filter_map(|spec| {
-                let twin = shipping_twin(spec.name)?;
-                let target = state
-                    .contract()
-                    .fields(state.operation())
-                    .iter()
-                    .find(|s| s.name == twin)?;
-                Some((target.name, state.values.get(spec.name).to_string()))
-            })
-            .collect();
+        let fields = state.contract().fields(state.operation());
+        let mut copies: Vec<(&'static str, String)> = Vec::new();
+        for spec in fields {
+            let Some(twin) = shipping_twin(spec.name) else {
+                continue;
+            };
+            if let Some(target) = fields.iter().find(|s| s.name == twin) {
+                copies.push((target.name, state.values.get(spec.name).to_string()));
+            }
+        }
         let mut effects = Vec::new();
         for (field, text) in copies {
             if state.values.get(field) != text {

@@ -157,18 +157,17 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
     let title = (!form.strings_pending).then(|| title_text(catalog, state));
     let sections = by_section(fields);
     let anonymization_status = form.anonymization_status();
-    let invalid = sections
-        .iter()
-        .flat_map(|(_, specs)| specs.iter())
-        .filter_map(|spec| {
-            let message = state.field_errors.get(spec.name)?;
-            Some(InvalidField {
+    // In the order the form shows them.
+    let mut invalid = Vec::new();
+    for spec in sections.iter().flat_map(|(_, specs)| specs) {
+        if let Some(message) = state.field_errors.get(spec.name) {
+            invalid.push(InvalidField {
                 id: field_id(&form.id_prefix, spec.name),
                 label: catalog.t(spec.label),
                 message: field_text(catalog, message),
-            })
-        })
-        .collect();
+            });
+        }
+    }
     let failed_note = (!blocked)
         .then(|| alert.as_ref().map(|a| a.summary.clone()))
         .flatten();
