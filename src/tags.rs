@@ -59,14 +59,14 @@ pub fn matches<'a>(known: &'a [Named], text: &str) -> Vec<&'a str> {
     let given = chips(done);
     let typing = typing.trimmed_end();
     let folded = typing.to_ascii_lowercase();
-    let found: Vec<&str> = known
-        .iter()
-        .map(|tag| tag.name.as_str())
-        .filter(|name| !given.contains(name))
-        .filter(|name| {
-            folded.is_empty() || substring::contains(&name.to_ascii_lowercase(), &folded)
-        })
-        .collect();
+    let mut found: Vec<&str> = Vec::new();
+    for name in known.iter().map(|tag| tag.name.as_str()) {
+        if !given.contains(&name)
+            && (folded.is_empty() || substring::contains(&name.to_ascii_lowercase(), &folded))
+        {
+            found.push(name);
+        }
+    }
     match found[..] {
         [only] if only == typing => Vec::new(),
         _ => found,

@@ -244,10 +244,13 @@ impl Contract for CommerceLayer {
     /// the tags sent that the saved record does not carry.
     fn not_applied(&self, sent: &FormValues, saved: &Record) -> Vec<String> {
         let kept = tag_names(&normalize(FieldKind::Tags, saved.values.get("tags")));
-        tag_names(&normalize(FieldKind::Tags, sent.get("tags")))
-            .into_iter()
-            .filter(|tag| !kept.contains(tag))
-            .collect()
+        let mut dropped = Vec::new();
+        for tag in tag_names(&normalize(FieldKind::Tags, sent.get("tags"))) {
+            if !kept.contains(&tag) {
+                dropped.push(tag);
+            }
+        }
+        dropped
     }
 
     /// Through the gateway, the group is chosen from the organisation's groups and tags are
@@ -347,21 +350,20 @@ impl Contract for CommerceLayer {
                 "tags" => {
                     let before = tag_names(&normalize(FieldKind::Tags, loaded.values.get("tags")));
                     let after = tag_names(normal);
-                    let added: Vec<&str> = after
-                        .iter()
-                        .filter(|t| !before.contains(t))
-                        .map(String::as_str)
-                        .collect();
-                    let removed: Vec<&str> = before
-                        .iter()
-                        .filter(|t| !after.contains(t))
-                        .map(String::as_str)
-                        .collect();
-                    if !added.is_empty() {
-                        attributes.insert("_add_tags", Json::str(crate::substring::join(&added, ",")));
-                    }
-                    if !removed.is_empty() {
-                        attributes.insert("_remove_tags", Json::str(crate::substring::join(&removed, ",")));
+                    for (name, from, to) in [
+                        ("_add_tags", &after, &before),
+                        ("_remove_tags", &before, &after),
+                    ] {
+                        // The tags of `from` that `to` does not have.
+                        let mut only: Vec<&str> = Vec::new();
+                        for tag in from {
+                            if !to.contains(tag) {
+                                only.push(tag);
+                            }
+                        }
+                        if !only.is_empty() {
+                            attributes.insert(name, Json::str(crate::substring::join(&only, ",")));
+                        }
                     }
                 }
                 // An emptied flag means "do not ask", not "send false".

@@ -340,11 +340,13 @@ pub fn contract_for(provider: ProviderId, channel: Channel) -> Option<&'static d
 /// What to call the customer these values describe (see `Contract::name_fields`).
 pub fn customer_title(contract: &dyn Contract, values: &FormValues) -> Option<String> {
     contract.name_fields().iter().find_map(|group| {
-        let parts: Vec<&str> = group
-            .iter()
-            .map(|field| values.get(field).trimmed())
-            .filter(|part| !part.is_empty())
-            .collect();
+        let mut parts: Vec<&str> = Vec::new();
+        for field in *group {
+            let part = values.get(field).trimmed();
+            if !part.is_empty() {
+                parts.push(part);
+            }
+        }
         let name = crate::substring::join(&parts, " ");
         (!name.is_empty()).then_some(name)
     })

@@ -218,12 +218,13 @@ impl Contract for Count {
         } else {
             problems.into_iter().flatten().next()
         };
-        rule.map(|key| Invalid {
-            field: "contacts",
-            rule: Rule::Custom(key),
-        })
-        .into_iter()
-        .collect()
+        match rule {
+            Some(key) => vec![Invalid {
+                field: "contacts",
+                rule: Rule::Custom(key),
+            }],
+            None => Vec::new(),
+        }
     }
 
     fn read_request(&self, base: &str, id: &str) -> HttpRequest {

@@ -195,13 +195,12 @@ impl Contract for Partnero {
             );
         }
         // Tags come back as [{"value": "new"}] although they are sent as strings.
-        let tags: Vec<&str> = data
-            .get("tags")
-            .and_then(Json::as_array)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|t| t.get("value").and_then(Json::as_str).or_else(|| t.as_str()))
-            .collect();
+        let mut tags: Vec<&str> = Vec::new();
+        for tag in data.get("tags").and_then(Json::as_array).unwrap_or_default() {
+            if let Some(name) = tag.get("value").and_then(Json::as_str).or_else(|| tag.as_str()) {
+                tags.push(name);
+            }
+        }
         values.set("tags", crate::substring::join(&tags, ", "));
         Some(Record {
             id,
@@ -218,16 +217,23 @@ impl Contract for Partnero {
         if let Some(message) = body.get("message").and_then(Json::as_str) {
             error.message = message.to_string();
         }
-        let all_fields: Vec<FieldSpec> =
-            CREATE_FIELDS.iter().chain(UPDATE_FIELDS).copied().collect();
+        let mut all_fields: Vec<FieldSpec> = CREATE_FIELDS.to_vec();
+        all_fields.extend_from_slice(UPDATE_FIELDS);
         if let Some(Json::Object(errors)) = body.get("errors") {
             for (path, messages) in errors {
                 let path = path.strip_prefix("update.").unwrap_or(path);
-                let texts: Vec<&str> = match messages {
-                    Json::Array(items) => items.iter().filter_map(Json::as_str).collect(),
-                    Json::String(text) => vec![text.as_str()],
-                    _ => Vec::new(),
-                };
+                let mut texts: Vec<&str> = Vec::new();
+                match messages {
+                    Json::Array(items) => {
+                        for item in items {
+                            if let Some(text) = item.as_str() {
+                                texts.push(text);
+                            }
+                        }
+                    }
+                    Json::String(text) => texts.push(text),
+                    _ => {}
+                }
                 error.field_errors.push(FieldError::new(
                     map_field(&all_fields, path),
                     crate::substring::join(&texts, " "),

@@ -20,6 +20,17 @@ pub struct TokenClaims {
     pub fields: Option<Vec<String>>,
 }
 
+/// The strings of a claim's list (anything else in it is skipped).
+fn texts(list: &[Json]) -> Vec<String> {
+    let mut texts = Vec::new();
+    for item in list {
+        if let Some(text) = item.as_str() {
+            texts.push(text.to_string());
+        }
+    }
+    texts
+}
+
 impl TokenClaims {
     /// `None` when the token is not shaped like a JWT with a JSON object payload.
     pub fn read(token: &str) -> Option<TokenClaims> {
@@ -35,12 +46,7 @@ impl TokenClaims {
             return None;
         }
         Some(TokenClaims {
-            ops: claims.get("ops").and_then(Json::as_array).map(|ops| {
-                ops.iter()
-                    .filter_map(Json::as_str)
-                    .map(str::to_string)
-                    .collect()
-            }),
+            ops: claims.get("ops").and_then(Json::as_array).map(texts),
             exp: claims.get("exp").and_then(|e| match e {
                 Json::Number(n) => {
                     crate::digits::parse_u64(crate::substring::split(n, b'.').next()?)
@@ -51,13 +57,7 @@ impl TokenClaims {
             customer: claims.string_at("customer"),
             application_kind: claims.string_at("application.kind"),
             owner_id: claims.string_at("owner.id"),
-            fields: claims.get("fields").and_then(Json::as_array).map(|fields| {
-                fields
-                    .iter()
-                    .filter_map(Json::as_str)
-                    .map(str::to_string)
-                    .collect()
-            }),
+            fields: claims.get("fields").and_then(Json::as_array).map(texts),
         })
     }
 

@@ -74,15 +74,7 @@ impl PlainOptions {
             strings: Reflect::get(options, &JsValue::from_str("strings"))
                 .ok()
                 .filter(|v| v.is_object())
-                .map(|v| {
-                    js_sys::Object::entries(v.unchecked_ref())
-                        .iter()
-                        .filter_map(|entry| {
-                            let pair: js_sys::Array = entry.unchecked_into();
-                            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
-                        })
-                        .collect()
-                }),
+                .map(|v| text_entries(&v)),
         }
     }
 }
@@ -101,14 +93,25 @@ fn countries(options: &JsValue) -> Vec<(String, String)> {
             .ok()
             .and_then(|v| v.as_string())
     };
-    list.iter()
-        .filter(|item| item.is_object())
-        .filter_map(|item| {
-            let id = text(&item, "id")?;
-            let name = text(&item, "name").unwrap_or_default();
-            Some((id, name))
-        })
-        .collect()
+    let mut countries = Vec::new();
+    for item in list.iter().filter(JsValue::is_object) {
+        if let Some(id) = text(&item, "id") {
+            countries.push((id, text(&item, "name").unwrap_or_default()));
+        }
+    }
+    countries
+}
+
+/// An object's members whose values are strings (`strings: {key: text}`, `appearance.variables`).
+fn text_entries(object: &JsValue) -> Vec<(String, String)> {
+    let mut entries = Vec::new();
+    for entry in js_sys::Object::entries(object.unchecked_ref()).iter() {
+        let pair: js_sys::Array = entry.unchecked_into();
+        if let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+            entries.push((name, value));
+        }
+    }
+    entries
 }
 
 /// Without a token, a provider with a public client (Commerce Layer's sales channel: the
@@ -156,11 +159,7 @@ pub(super) fn apply_appearance(host: &Element, options: &JsValue) {
         .and_then(|a| Reflect::get(&a, &JsValue::from_str("variables")).ok())
         .filter(|v| v.is_object());
     let Some(variables) = variables else { return };
-    for entry in js_sys::Object::entries(variables.unchecked_ref()).iter() {
-        let pair: js_sys::Array = entry.unchecked_into();
-        let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) else {
-            continue;
-        };
+    for (name, value) in text_entries(&variables) {
         if let Some(property) = css_variable(&name) {
             let _ = style.set_property(&property, &value);
         }

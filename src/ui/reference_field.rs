@@ -20,12 +20,13 @@ impl FormApp {
             return;
         }
         let contract = state.contract();
-        let lists: Vec<ReferenceList> = contract
-            .fields(state.operation())
-            .iter()
-            .filter_map(|spec| contract.reference_list(spec.name))
-            .filter(|list| self.references.get(*list).is_none())
-            .collect();
+        let mut lists: Vec<ReferenceList> = Vec::new();
+        for spec in contract.fields(state.operation()) {
+            match contract.reference_list(spec.name) {
+                Some(list) if self.references.get(list).is_none() => lists.push(list),
+                _ => {}
+            }
+        }
         for list in lists {
             self.fetch_reference(ctx, list);
         }
