@@ -12,7 +12,6 @@
 //! that is busy updating).
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -40,7 +39,7 @@ struct Task {
 }
 
 thread_local! {
-    static QUEUE: RefCell<VecDeque<Rc<Task>>> = const { RefCell::new(VecDeque::new()) };
+    static QUEUE: RefCell<Vec<Rc<Task>>> = const { RefCell::new(Vec::new()) };
     static SCHEDULED: Cell<bool> = const { Cell::new(false) };
     static RUN: Closure<dyn FnMut()> = Closure::new(run_queue);
 }
@@ -76,16 +75,23 @@ fn wake(task: Rc<Task>) {
     if task.queued.replace(true) {
         return;
     }
-    QUEUE.with(|queue| queue.borrow_mut().push_back(task));
+    QUEUE.with(|queue| queue.borrow_mut().push(task));
     if !SCHEDULED.replace(true) {
         RUN.with(|run| queue_microtask(run.as_ref()));
     }
 }
 
+/// Polls the queued tasks in the order they were woken, and those woken meanwhile after them.
 fn run_queue() {
-    while let Some(task) = QUEUE.with(|queue| queue.borrow_mut().pop_front()) {
-        task.queued.set(false);
-        poll(&task);
+    loop {
+        let batch = QUEUE.with(|queue| std::mem::take(&mut *queue.borrow_mut()));
+        if batch.is_empty() {
+            break;
+        }
+        for task in batch {
+            task.queued.set(false);
+            poll(&task);
+        }
     }
     SCHEDULED.set(false);
 }

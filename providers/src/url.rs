@@ -118,15 +118,16 @@ pub fn is_loopback(url: &str) -> bool {
 }
 
 fn is_ipv4_loopback(host: &str) -> bool {
-    let parts: Vec<&str> = crate::substring::split(host, b'.').collect();
-    parts.len() == 4
-        && parts[0] == "127"
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.len() <= 3
-                && p.bytes().all(|b| b.is_ascii_digit())
-                && crate::digits::parse_u16(p).is_some_and(|n| n <= 255)
-        })
+    let mut parts = 0;
+    crate::substring::split(host, b'.').all(|p| {
+        let first_ok = parts > 0 || p == "127";
+        parts += 1;
+        first_ok
+            && !p.is_empty()
+            && p.len() <= 3
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && crate::digits::parse_u16(p).is_some_and(|n| n <= 255)
+    }) && parts == 4
 }
 
 #[cfg(test)]
@@ -207,6 +208,10 @@ mod tests {
             "ftp://127.0.0.1",
             "127.0.0.1",
             "http://1270.0.0.1",
+            "http://127.0.0",
+            "http://127.0.0.1.5",
+            "http://128.0.0.1",
+            "http://127.0.0.256",
         ] {
             assert!(!is_loopback(url), "{url}");
         }

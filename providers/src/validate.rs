@@ -200,28 +200,28 @@ pub fn is_email(text: &str) -> bool {
         return false;
     };
     let local_ok = !local.is_empty() && local.bytes().all(is_atext);
-    let labels: Vec<&str> = crate::substring::split(domain, b'.').collect();
-    let domain_ok = labels.len() >= 2
-        && labels.iter().all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                && !label.starts_with("-")
-                && !label.ends_with("-")
-        });
+    let mut labels = 0;
+    let domain_ok = crate::substring::split(domain, b'.').all(|label| {
+        labels += 1;
+        !label.is_empty()
+            && label.len() <= 63
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !label.starts_with("-")
+            && !label.ends_with("-")
+    }) && labels >= 2;
     local_ok && domain_ok && text.len() <= 254
 }
 
 /// 8-4-4-4-12 hexadecimal digits, any version.
 pub fn is_uuid(text: &str) -> bool {
-    let groups: Vec<&str> = crate::substring::split(text, b'-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, len)| g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit()))
+    let mut groups = 0;
+    crate::substring::split(text, b'-').all(|group| {
+        let length = [8, 4, 4, 4, 12].get(groups).copied();
+        groups += 1;
+        length == Some(group.len()) && group.bytes().all(|b| b.is_ascii_hexdigit())
+    }) && groups == 5
 }
 
 pub fn is_http_url(text: &str) -> bool {
@@ -259,6 +259,14 @@ mod tests {
         assert!(is_uuid("3F2B8C1E-8A4D-4E0B-9C57-2D9F0E6A1B7C"));
         assert!(!is_uuid("3f2b8c1e8a4d4e0b9c572d9f0e6a1b7c"));
         assert!(!is_uuid("3f2b8c1e-8a4d-4e0b-9c57-2d9f0e6a1b7g"));
+        for wrong_groups in [
+            "3f2b8c1e-8a4d-4e0b-9c57-2d9f0e6a1b7c-1",
+            "3f2b8c1e-8a4d-4e0b-9c572d9f0e6a1b7c",
+            "3f2b8c1e8-a4d-4e0b-9c57-2d9f0e6a1b7c",
+            "",
+        ] {
+            assert!(!is_uuid(wrong_groups), "{wrong_groups}");
+        }
     }
 
     #[test]
