@@ -202,7 +202,7 @@ impl Edit {
 pub(super) fn rows_view(
     heads: &[String],
     head_class: &'static str,
-    rows: Vec<Html>,
+    mut rows: Vec<Html>,
     read_only: bool,
     add_text: String,
     add: On,
@@ -225,7 +225,7 @@ pub(super) fn rows_view(
     });
     let mut drawn = Vec::with_capacity(rows.len() + 2);
     drawn.push(head.unwrap_or(Html::Empty));
-    drawn.extend(rows);
+    drawn.append(&mut rows);
     drawn.push(add.unwrap_or(Html::Empty));
     drawn
 }

@@ -332,24 +332,27 @@ fn section_fields(
     }
     for spec in specs {
         if anonymization::shows(spec.name, anonymization_status) {
-            children.extend(field_view(form, ctx, state, spec, read_only, on_edit));
+            field_view(&mut children, form, ctx, state, spec, read_only, on_edit);
         }
     }
-    children.extend(contacts_view(form, ctx.props().provider, section_of, state));
+    if let Some(contacts) = contacts_view(form, ctx.props().provider, section_of, state) {
+        children.push(contacts);
+    }
     children
 }
 
 /// One field and every editor hook it may have: choices (a provider's list or the countries),
 /// tags, rows, the lock, the country tweaks, and shipping following billing (with the box that
-/// says so before it).
+/// says so before it), added to `children`.
 fn field_view(
+    children: &mut Vec<Html>,
     form: &FormApp,
     ctx: &Context,
     state: &FormState,
     spec: &FieldSpec,
     read_only: bool,
     on_edit: &Callback<(&'static str, String)>,
-) -> Vec<Html> {
+) {
     let catalog = &form.catalog;
     let name = spec.name;
     let id = field_id(&form.id_prefix, name);
@@ -384,10 +387,11 @@ fn field_view(
         ),
     };
     form.adjust_country(ctx, &mut props);
-    let same_box = (name == FIRST_SHIPPING_FIELD && ctx.props().provider == ProviderId::Count)
-        .then(|| form.same_address_box(ctx, props.read_only));
+    if name == FIRST_SHIPPING_FIELD && ctx.props().provider == ProviderId::Count {
+        children.push(form.same_address_box(ctx, props.read_only));
+    }
     props.read_only |= form.follows_billing(name);
-    same_box.into_iter().chain([field(props)]).collect()
+    children.push(field(props));
 }
 
 /// The words for a choice's values: `choice.{field}.{value}` when the strings have it, else the
