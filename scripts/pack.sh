@@ -52,6 +52,12 @@ optimize_wasm "$work/pkg/customer_form_bg.wasm" "$work/pkg/customer_form.js" "$w
 # browser that runs the wasm (reference types, multi-value: Safari 15+) has them.
 esbuild "$entry" --bundle --format=esm --minify --target=es2022 --log-level=warning \
   --outfile="$work/package/index.js"
+# terser's compressor on esbuild's output finds what esbuild leaves (inlined constants, merged
+# declarations, shorter conditionals): −333 B gzip of JS (README, Size). Only safe transforms:
+# no `unsafe*` options (the glue relies on `arguments` and `this`). `new URL(…, import.meta.url)`
+# stays as it is, which bundlers look for.
+terser "$work/package/index.js" --module --ecma 2022 --compress passes=2 --mangle \
+  --output "$work/package/index.js"
 # The rest makes the npm package, which the probe is not.
 [ "$work" = www ] || exit 0
 cp www/src/index.d.ts www/package/index.d.ts
