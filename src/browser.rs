@@ -65,10 +65,16 @@ pub struct DraftStore {
 impl DraftStore {
     pub fn new(provider: &str, mode: &str, customer_id: &str) -> DraftStore {
         DraftStore {
-            key: format!(
-                "customer-form:draft:{provider}:{mode}:{customer_id}:{}",
-                page_path()
-            ),
+            key: providers::substring::concat(&[
+                "customer-form:draft:",
+                provider,
+                ":",
+                mode,
+                ":",
+                customer_id,
+                ":",
+                &page_path(),
+            ]),
         }
     }
 

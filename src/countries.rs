@@ -98,7 +98,7 @@ pub fn addresses_match<'a>(fields: &[&str], value: impl Fn(&str) -> &'a str) -> 
 pub fn shipping_twin(field: &str) -> Option<String> {
     field
         .strip_prefix("billingAddress.")
-        .map(|part| format!("shippingAddress.{part}"))
+        .map(|part| providers::substring::concat(&["shippingAddress.", part]))
 }
 
 #[cfg(test)]

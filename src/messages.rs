@@ -25,9 +25,10 @@ pub fn rule_text(catalog: &Catalog, rule: Rule) -> String {
         Rule::Url => catalog.t(text_key!("error.url")),
         Rule::JsonObject => catalog.t(text_key!("error.json_object")),
         Rule::JsonList => catalog.t(text_key!("error.json_list")),
-        Rule::TooLong(max) => {
-            catalog.t_with(text_key!("error.too_long"), &[("max", &max.to_string())])
-        }
+        Rule::TooLong(max) => catalog.t_with(
+            text_key!("error.too_long"),
+            &[("max", &providers::digits::text(max as u64))],
+        ),
         Rule::NotAChoice => catalog.t(text_key!("error.not_a_choice")),
         Rule::Custom(key) => catalog.t(key),
     }
@@ -100,7 +101,10 @@ pub fn notice_text(
 
 fn api_summary(catalog: &Catalog, provider: ProviderId, error: &ApiError, step: Step) -> String {
     let name = provider.display_name();
-    let status = error.status.map(|s| s.to_string()).unwrap_or_default();
+    let status = error
+        .status
+        .map(|s| providers::digits::text(u64::from(s)))
+        .unwrap_or_default();
     // Nothing was typed before a record loads: a load failure says what happened to the
     // loading, and never that entries are kept.
     let load_key = match error.kind {

@@ -107,7 +107,7 @@ impl TokenFetch for HostTokens {
     fn fetch(&self, purpose: &TokenPurpose) -> TokenFuture {
         let asked = match &self.source {
             TokenSource::None => Asked::Known(Err(TokenError::Missing)),
-            TokenSource::Static(token) => Asked::Known(Ok(token.to_string())),
+            TokenSource::Static(token) => Asked::Known(Ok(String::from(&**token))),
             TokenSource::Provider(function) => {
                 match function.call1(&JsValue::UNDEFINED, &purpose_object(purpose)) {
                     Ok(called) => Asked::Provider(crate::spawn::settled(&called)),

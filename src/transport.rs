@@ -75,7 +75,9 @@ impl Transport for FetchTransport {
             }
             if let Some(token) = token {
                 headers.push(&JsValue::from_str("Authorization"));
-                headers.push(&JsValue::from_str(&format!("Bearer {token}")));
+                headers.push(&JsValue::from_str(&providers::substring::concat(&[
+                    "Bearer ", &token,
+                ])));
             }
             let sent = js_send(
                 request.method.as_str(),

@@ -190,15 +190,15 @@ impl Contract for CommerceLayer {
         }
         let market = settings.market.trimmed();
         let scope = if crate::substring::find_byte(market, b':').is_some() {
-            format!("market:{market}")
+            crate::substring::concat(&["market:", market])
         } else {
-            format!("market:code:{market}")
+            crate::substring::concat(&["market:code:", market])
         };
         let auth_base = Some(settings.auth_base.trimmed())
             .filter(|b| !b.is_empty())
             .unwrap_or(DEFAULT_AUTH_BASE);
         Some(PublicClient {
-            token_url: format!("{}/oauth/token", crate::substring::trim_end_byte(auth_base, b'/')),
+            token_url: crate::substring::concat(&[crate::substring::trim_end_byte(auth_base, b'/'), "/oauth/token"]),
             client_id: client_id.to_string(),
             scope,
         })
@@ -537,7 +537,7 @@ impl Contract for CommerceLayer {
 /// Every reply carries the group and the tags, so the form shows them again after a save (a
 /// JSON:API write may ask for `include` like a read).
 fn with_includes(url: String) -> String {
-    format!("{url}?include=customer_group,tags")
+    crate::substring::concat(&[&url, "?include=customer_group,tags"])
 }
 
 #[cfg(test)]

@@ -146,7 +146,7 @@ fn address_json(values: &FormValues, address: &str, whole: bool) -> Option<Json>
         .map(|part| {
             (
                 *part,
-                values.get(&format!("{address}.{part}")).trimmed().to_string(),
+                values.get(&crate::substring::concat(&[address, ".", part])).trimmed().to_string(),
             )
         })
         .collect();
@@ -236,10 +236,7 @@ impl Contract for Count {
         (!email.is_empty()).then(|| {
             let url = join(
                 base,
-                &format!(
-                    "customers/find-by-email?email={}",
-                    encode_query_value(email)
-                ),
+                &crate::substring::concat(&["customers/find-by-email?email=", &encode_query_value(email)]),
             );
             HttpRequest::json(Method::Get, url, None)
         })

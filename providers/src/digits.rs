@@ -32,6 +32,27 @@ pub fn parse_usize(text: &str) -> Option<usize> {
     parse_u64(text).and_then(|n| usize::try_from(n).ok())
 }
 
+/// `n` in decimal digits, as `n.to_string()` writes it (without core's formatter: see
+/// `substring::concat`).
+pub fn text(n: u64) -> String {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let mut text = String::new();
+    for &digit in &digits[at..] {
+        text.push(char::from(digit));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,6 +95,13 @@ mod tests {
             let text = n.to_string();
             assert_eq!(parse_u64(&text), Some(n));
             assert_eq!(parse_u16(&text), text.parse::<u16>().ok());
+        }
+    }
+
+    #[test]
+    fn writes_what_to_string_writes() {
+        for n in [0, 1, 9, 10, 99, 100, 12345, u64::from(u32::MAX), u64::MAX] {
+            assert_eq!(text(n), n.to_string());
         }
     }
 }

@@ -6,8 +6,6 @@
 //! The parser never panics and bounds its nesting depth, so hostile replies cannot crash or
 //! overflow the stack of the widget or the gateway.
 
-use std::fmt::Write as _;
-
 /// Deeper documents are refused rather than risking the stack (replies we read are shallow).
 const MAX_DEPTH: usize = 128;
 
@@ -226,8 +224,13 @@ fn write_string(s: &str, out: &mut String) {
             '\t' => out.push_str("\\t"),
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
+            // Below 0x20: `\u00` and two lowercase hex digits, as `JSON.stringify` writes them.
             c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let code = c as usize;
+                out.push_str("\\u00");
+                out.push(char::from(HEX[code >> 4]));
+                out.push(char::from(HEX[code & 15]));
             }
             c => out.push(c),
         }

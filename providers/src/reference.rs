@@ -112,10 +112,12 @@ impl ReferenceQuery {
 
     /// The query string, built from the parsed values (never from a caller's text).
     pub fn to_query(&self) -> String {
-        let mut query = format!(
-            "page%5Bnumber%5D={}&page%5Bsize%5D={}",
-            self.page, self.size
-        );
+        let mut query = crate::substring::concat(&[
+            "page%5Bnumber%5D=",
+            &crate::digits::text(u64::from(self.page)),
+            "&page%5Bsize%5D=",
+            &crate::digits::text(u64::from(self.size)),
+        ]);
         if let Some(name) = &self.name {
             query.push_str("&filter%5Bq%5D%5Bname_cont%5D=");
             query.push_str(&encode_query_value(name));
@@ -141,7 +143,7 @@ pub struct ReferencePage {
 
 /// `GET {base}/{list}?page[number]=…`, with JSON:API headers.
 pub fn list_request(base: &str, list: ReferenceList, query: &ReferenceQuery) -> HttpRequest {
-    let url = format!("{}?{}", join(base, list.path()), query.to_query());
+    let url = crate::substring::concat(&[&join(base, list.path()), "?", &query.to_query()]);
     HttpRequest::json_api(Method::Get, url, None)
 }
 

@@ -120,6 +120,14 @@ pub fn trim_end_byte(text: &str, byte: u8) -> &str {
     slice(text, 0, end)
 }
 
+/// The parts one after the other, as `format!` with only text in it would write them. The
+/// package formats nothing with `format!`, `to_string` on a number or `write!`: with none left,
+/// core's formatting machinery (`fmt::write`, `Formatter::pad`, `pad_integral`, the `Display`
+/// implementations and every call's argument tables) is not linked (README, Size).
+pub fn concat(parts: &[&str]) -> String {
+    join(parts, "")
+}
+
 /// `parts.join(separator)` by a push loop: std's `join` and `concat` on slices are one generic
 /// copier each, for a dozen short lists (README, Size).
 pub fn join<S: AsRef<str>>(parts: &[S], separator: &str) -> String {

@@ -4,11 +4,11 @@ use crate::substring::Trim;
 
 /// `base` + `/` + `path`, with exactly one slash between them.
 pub fn join(base: &str, path: &str) -> String {
-    format!(
-        "{}/{}",
+    crate::substring::concat(&[
         crate::substring::trim_end_byte(base, b'/'),
-        crate::substring::trim_start_byte(path, b'/')
-    )
+        "/",
+        crate::substring::trim_start_byte(path, b'/'),
+    ])
 }
 
 /// Percent-encodes one path segment (RFC 3986 unreserved characters stay as they are), so an
@@ -22,7 +22,10 @@ pub fn encode_segment(segment: &str) -> String {
 /// `{base}/customers/{id}`, the one record URL all four providers share; the id is trimmed and
 /// encoded as a single segment.
 pub fn customer_url(base: &str, id: &str) -> String {
-    join(base, &format!("customers/{}", encode_segment(id.trimmed())))
+    join(
+        base,
+        &crate::substring::concat(&["customers/", &encode_segment(id.trimmed())]),
+    )
 }
 
 /// Percent-encodes a query value.

@@ -104,7 +104,7 @@ pub fn normalize(kind: FieldKind, raw: &str) -> Normal {
             } else if crate::substring::contains(text, "://") {
                 Normal::Text(text.to_string())
             } else {
-                Normal::Text(format!("https://{text}"))
+                Normal::Text(crate::substring::concat(&["https://", text]))
             }
         }
         FieldKind::JsonObject | FieldKind::JsonList => {

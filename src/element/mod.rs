@@ -66,7 +66,7 @@ fn error_detail(provider: ProviderId, report: &ErrorReport) -> Json {
     let mut field_errors = Json::Object(Vec::new());
     for error in &report.field_errors {
         let message = match field_errors.get(&error.field).and_then(Json::as_str) {
-            Some(earlier) => format!("{earlier} {}", error.message),
+            Some(earlier) => providers::substring::concat(&[earlier, " ", &error.message]),
             None => error.message.clone(),
         };
         field_errors.insert(error.field.clone(), Json::str(message));
@@ -75,9 +75,9 @@ fn error_detail(provider: ProviderId, report: &ErrorReport) -> Json {
         provider_field(provider),
         (
             "status",
-            report
-                .status
-                .map_or(Json::Null, |s| Json::Number(s.to_string())),
+            report.status.map_or(Json::Null, |s| {
+                Json::Number(providers::digits::text(u64::from(s)))
+            }),
         ),
         ("kind", Json::str(report.kind)),
         ("message", Json::str(report.message.clone())),
@@ -152,7 +152,7 @@ fn props_for(options: &JsValue, callbacks: &HostCallbacks) -> Result<CustomerFor
         .and_then(ProviderId::parse)
         .ok_or_else(|| {
             let names = providers::substring::join(&ProviderId::ALL.map(ProviderId::as_str), ", ");
-            format!("The provider attribute must be one of: {names}.")
+            providers::substring::concat(&["The provider attribute must be one of: ", &names, "."])
         })?;
     // Without a mode, a form given a customer edits it; otherwise it creates one.
     let has_customer = plain

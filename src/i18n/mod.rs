@@ -63,7 +63,7 @@ impl Locale {
 
     /// The file a fetched locale's table is in, beside the `.wasm`.
     pub fn file_name(self) -> String {
-        format!("customer-form.{}.json", self.tag())
+        providers::substring::concat(&["customer-form.", self.tag(), ".json"])
     }
 }
 
@@ -177,7 +177,7 @@ impl Catalog {
     pub fn number(&self, n: u32) -> String {
         match self.numbers {
             Some(format) => format(self.locale.tag(), n),
-            None => n.to_string(),
+            None => providers::digits::text(u64::from(n)),
         }
     }
 

@@ -56,7 +56,9 @@ impl FormApp {
         };
         let selector = match target {
             FocusAfter::ConfirmCancel => "[part~=confirm-cancel]".to_string(),
-            FocusAfter::RequestBox => format!("[name={}]", anonymization::REQUEST),
+            FocusAfter::RequestBox => {
+                providers::substring::concat(&["[name=", anonymization::REQUEST, "]"])
+            }
             FocusAfter::Submit => "[part~=submit]".to_string(),
         };
         if let Some(element) = form
@@ -75,8 +77,8 @@ impl FormApp {
             return None;
         }
         let catalog = &self.catalog;
-        let title_id = format!("{}-confirm-title", self.id_prefix);
-        let text_id = format!("{}-confirm-text", self.id_prefix);
+        let title_id = providers::substring::concat(&[&self.id_prefix, "-confirm-title"]);
+        let text_id = providers::substring::concat(&[&self.id_prefix, "-confirm-text"]);
         let link = ctx.link().clone();
         let onkeydown = On::keys(move |e: &KeyboardEvent| {
             if e.key() == "Escape" {

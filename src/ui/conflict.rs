@@ -75,18 +75,22 @@ pub fn conflict_choice(props: ConflictChoiceProps) -> Html {
             .into();
     }
     let fields = props.fields.iter().map(|field| {
-        let group = format!(
-            "{}-merge-{}",
-            props.id_prefix,
-            super::field::dashed(field.name)
-        );
+        let group = providers::substring::concat(&[
+            &props.id_prefix,
+            "-merge-",
+            &super::field::dashed(field.name),
+        ]);
         let option = |side: Side, label: &AttrValue, value: &AttrValue| {
             let on_choose = props.on_choose.clone();
             let name = field.name;
-            let id = format!(
-                "{group}-{}",
-                if side == Side::Mine { "mine" } else { "theirs" }
-            );
+            let id = providers::substring::concat(&[
+                &group,
+                if side == Side::Mine {
+                    "-mine"
+                } else {
+                    "-theirs"
+                },
+            ]);
             el("div")
                 .attr("class", "cf-choice")
                 .child(

@@ -57,8 +57,8 @@ fn contact_row(
     edit: &Edit,
     words: &[String],
 ) -> Html {
-    let n = (i + 1).to_string();
-    let error_id = format!("{}-row-{n}-error", edit.id);
+    let n = providers::digits::text(i as u64 + 1);
+    let error_id = providers::substring::concat(&[&edit.id, "-row-", &n, "-error"]);
     let bad_email = problem == Some(text_key!("error.count.contact_email"));
     let inputs = CONTACT_TEXT_FIELDS.iter().zip(words).map(|(member, word)| {
         let member: &'static str = member;
@@ -70,7 +70,7 @@ fn contact_row(
             },
             class: "cf-row-cell",
             value: contact_text(item, member),
-            label: format!("{word} {n}"),
+            label: providers::substring::concat(&[word, " ", &n]),
             read_only,
             error: (bad_email && member == "email").then(|| error_id.clone()),
             oninput: RowAction::on(edit, i, RowChange::Contact(member)),
@@ -110,7 +110,7 @@ pub fn contacts_read_only(catalog: &Catalog, id_prefix: &str, raw: &Json) -> Htm
         .get("contacts")
         .and_then(Json::as_array)
         .unwrap_or_default();
-    let title_id = format!("{id_prefix}-contacts-title");
+    let title_id = providers::substring::concat(&[id_prefix, "-contacts-title"]);
     let primary = catalog.t(text_key!("contacts.primary"));
     let list = if items.is_empty() {
         el("p")

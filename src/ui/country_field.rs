@@ -20,7 +20,7 @@ pub const FIRST_SHIPPING_FIELD: &str = "shippingAddress.street";
 impl FormApp {
     /// The id of Count's shared list of country suggestions (one per form).
     fn country_list_id(&self) -> String {
-        format!("{}-countries", self.id_prefix)
+        providers::substring::concat(&[&self.id_prefix, "-countries"])
     }
 
     /// Count's country suggestions in the form's language, after a render: the list is filled
@@ -182,7 +182,7 @@ impl FormApp {
 
     /// "Shipping address same as billing", before the first shipping field.
     pub(super) fn same_address_box(&self, ctx: &Context, disabled: bool) -> Html {
-        let id = format!("{}-same-address", self.id_prefix);
+        let id = providers::substring::concat(&[&self.id_prefix, "-same-address"]);
         let onchange = ctx
             .link()
             .on(|e: &web_sys::Event| Message::SameAddress(super::shell::target_checked(e)));

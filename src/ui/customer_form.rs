@@ -231,7 +231,10 @@ impl FormApp {
             strings_pending: false,
             client: client_for(props),
             abort: Abort::new(),
-            id_prefix: AttrValue::from(format!("cf{instance}")),
+            id_prefix: AttrValue::from(providers::substring::concat(&[
+                "cf",
+                &providers::digits::text(u64::from(instance)),
+            ])),
             generation: 0,
             focus_summary: false,
             form_ref: NodeRef::default(),

@@ -57,7 +57,7 @@ pub struct ListStatus {
 
 /// The element id of a field's control.
 pub fn field_id(id_prefix: &str, name: &str) -> String {
-    format!("{id_prefix}-{}", dashed(name))
+    providers::substring::concat(&[id_prefix, "-", &dashed(name)])
 }
 
 /// A field name fit for an id: `billingAddress.city` → `billingAddress-city`. A loop, not
@@ -73,16 +73,16 @@ pub fn dashed(name: &str) -> String {
 pub fn field(props: FieldProps) -> Html {
     let spec = props.spec;
     let id = field_id(&props.id_prefix, spec.name);
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
-    let list_id = format!("{id}-list");
-    let locked_id = format!("{id}-locked");
+    let hint_id = providers::substring::concat(&[&id, "-hint"]);
+    let error_id = providers::substring::concat(&[&id, "-error"]);
+    let list_id = providers::substring::concat(&[&id, "-list"]);
+    let locked_id = providers::substring::concat(&[&id, "-locked"]);
     let status = match &props.choices {
         Some(Choices::Pick { status, .. } | Choices::Suggest { status, .. }) => Some(status),
         None | Some(Choices::Listed(_)) => None,
     };
     let status_text = status.and_then(|s| s.text.clone());
-    let status_id = format!("{id}-list-status");
+    let status_id = providers::substring::concat(&[&id, "-list-status"]);
     let mut described_by = String::new();
     for (shown, id) in [
         (props.error.is_some(), &error_id),
@@ -265,10 +265,11 @@ fn control(
                 .attr("spellcheck", "false")
                 .attr(
                     "rows",
-                    providers::substring::lines(&props.value)
-                        .count()
-                        .clamp(3, 12)
-                        .to_string(),
+                    providers::digits::text(
+                        providers::substring::lines(&props.value)
+                            .count()
+                            .clamp(3, 12) as u64,
+                    ),
                 )
                 .flag("readonly", read_only)
                 .flag("required", spec.required),
@@ -348,7 +349,10 @@ fn control(
                 spec.autocomplete
                     .or((kind == FieldKind::Password).then_some("new-password")),
             )
-            .attr_opt("maxlength", spec.max_chars.map(|m| m.to_string()))
+            .attr_opt(
+                "maxlength",
+                spec.max_chars.map(|m| providers::digits::text(m as u64)),
+            )
             .attr_opt("spellcheck", literal.then_some("false"))
             .attr_opt("autocapitalize", literal.then_some("off"))
             .attr_opt("list", list)

@@ -56,8 +56,8 @@ fn pair_row(
     edit: &Edit,
     words: &[String; 2],
 ) -> Html {
-    let n = (i + 1).to_string();
-    let error_id = format!("{}-row-{n}-error", edit.id);
+    let n = providers::digits::text(i as u64 + 1);
+    let error_id = providers::substring::concat(&[&edit.id, "-row-", &n, "-error"]);
     let cell_text = pair.cell();
     let is_json = cell_text.is_err();
     let key_problem = matches!(
@@ -79,7 +79,7 @@ fn pair_row(
             kind: "text",
             class: "cf-row-key",
             value: pair.key.clone(),
-            label: format!("{} {n}", words[0]),
+            label: providers::substring::concat(&[&words[0], " ", &n]),
             read_only,
             error: described.clone().filter(|_| key_problem),
             oninput: RowAction::on(edit, i, RowChange::Key),
@@ -92,7 +92,7 @@ fn pair_row(
                 "cf-row-value"
             },
             value: shown,
-            label: format!("{} {n}", words[1]),
+            label: providers::substring::concat(&[&words[1], " ", &n]),
             read_only,
             error: described.filter(|_| !key_problem),
             oninput: RowAction::on(edit, i, RowChange::Value { json: is_json }),

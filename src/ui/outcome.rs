@@ -66,7 +66,7 @@ pub fn summary(props: SummaryProps) -> Html {
 }
 
 fn error_link(field: InvalidField, form_ref: &NodeRef) -> Html {
-    let href = format!("#{}", field.id);
+    let href = providers::substring::concat(&["#", &field.id]);
     let form_ref = form_ref.clone();
     let id = field.id;
     // A fragment link does not reach into a shadow root: the click focuses the field itself.
@@ -92,7 +92,7 @@ pub fn focus_by_id(form: &NodeRef, id: &str) {
     let target = form
         .get()
         .and_then(|form| {
-            form.query_selector(&format!("[id=\"{id}\"]"))
+            form.query_selector(&providers::substring::concat(&["[id=\"", id, "\"]"]))
                 .ok()
                 .flatten()
         })

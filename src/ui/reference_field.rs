@@ -68,7 +68,8 @@ impl FormApp {
                 On::Send(Signal::ReloadReference(list)),
             ))
         };
-        let count = (MAX_PAGES * providers::reference::MAX_PAGE_SIZE).to_string();
+        let count =
+            providers::digits::text(u64::from(MAX_PAGES * providers::reference::MAX_PAGE_SIZE));
         let status = |key: &str, retry| ListStatus {
             text: Some(catalog.t_with(key, &[("count", &count)]).into()),
             loading: false,

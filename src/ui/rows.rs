@@ -85,7 +85,11 @@ impl RowsText {
             return;
         };
         let target = rows
-            .query_selector(&format!("[data-row=\"{row}\"] input"))
+            .query_selector(&providers::substring::concat(&[
+                "[data-row=\"",
+                &providers::digits::text(row as u64),
+                "\"] input",
+            ]))
             .ok()
             .flatten()
             .or_else(|| rows.query_selector(".cf-row-add").ok().flatten());
@@ -297,7 +301,7 @@ pub(super) struct Row {
 
 #[inline(never)]
 pub(super) fn row(r: Row) -> Html {
-    let n = (r.index + 1).to_string();
+    let n = providers::digits::text(r.index as u64 + 1);
     el("div")
         .key(n.clone())
         .attr("class", r.class)

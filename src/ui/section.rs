@@ -16,7 +16,7 @@ pub struct SectionProps {
 
 pub fn section(props: SectionProps) -> Html {
     let name = props.section.as_str();
-    let hint_id = format!("{}-section-{name}-hint", props.id_prefix);
+    let hint_id = providers::substring::concat(&[&props.id_prefix, "-section-", name, "-hint"]);
     let class = if props.section == Section::DangerZone {
         "cf-section cf-danger"
     } else {
@@ -25,7 +25,10 @@ pub fn section(props: SectionProps) -> Html {
     el("fieldset")
         .key(name)
         .attr("class", class)
-        .attr("part", format!("section section-{name}"))
+        .attr(
+            "part",
+            providers::substring::concat(&["section section-", name]),
+        )
         .attr("data-section", name)
         .attr_opt(
             "aria-describedby",

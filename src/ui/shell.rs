@@ -117,7 +117,7 @@ impl Context {
 pub fn text_of(value: &yew::AttrValue) -> dom::Str {
     match value {
         yew::AttrValue::Static(text) => dom::Str::Borrowed(text),
-        other => dom::Str::Owned(other.to_string()),
+        other => dom::Str::Owned(String::from(other.as_str())),
     }
 }
 

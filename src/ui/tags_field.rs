@@ -93,11 +93,11 @@ impl FormApp {
 }
 
 fn chip_id(id: &str, index: usize) -> String {
-    format!("{id}-chip-{index}")
+    providers::substring::concat(&[id, "-chip-", &providers::digits::text(index as u64)])
 }
 
 fn option_id(id: &str, index: usize) -> String {
-    format!("{id}-opt-{index}")
+    providers::substring::concat(&[id, "-opt-", &providers::digits::text(index as u64)])
 }
 
 /// What the editor's two event handlers (keys and clicks, delegated from the chips, the input
@@ -259,7 +259,7 @@ pub fn tags_control(props: &FieldProps, editor: &TagsEditor, wiring: Wiring) -> 
     let combobox = matches!(props.choices, Some(Choices::Suggest { .. })) && !read_only;
     let open = combobox && editor.combo.open && !options.is_empty();
     let active = editor.combo.active.filter(|i| open && *i < options.len());
-    let text = props.value.to_string();
+    let text = String::from(props.value.as_str());
     let chips: Vec<String> = tags::chips(&text).into_iter().map(String::from).collect();
     let state = std::rc::Rc::new(Editor {
         name: props.spec.name,
@@ -273,7 +273,7 @@ pub fn tags_control(props: &FieldProps, editor: &TagsEditor, wiring: Wiring) -> 
         combo: editor.combo,
         on_change: editor.on_change.clone(),
     });
-    let listbox_id = format!("{id}-listbox");
+    let listbox_id = providers::substring::concat(&[id, "-listbox"]);
 
     let chip_list = (!chips.is_empty()).then(|| {
         el("ul")
@@ -289,7 +289,7 @@ pub fn tags_control(props: &FieldProps, editor: &TagsEditor, wiring: Wiring) -> 
                         el("button")
                             .attr("type", "button")
                             .attr("id", chip_id(id, index))
-                            .attr("data-i", index.to_string())
+                            .attr("data-i", providers::digits::text(index as u64))
                             .attr("class", "cf-chip-remove")
                             .attr("part", "chip-remove")
                             .attr(
@@ -305,7 +305,7 @@ pub fn tags_control(props: &FieldProps, editor: &TagsEditor, wiring: Wiring) -> 
         let options = state.options.iter().enumerate().map(|(index, tag)| {
             el("li")
                 .attr("id", option_id(id, index))
-                .attr("data-i", index.to_string())
+                .attr("data-i", providers::digits::text(index as u64))
                 .attr("role", "option")
                 .attr("class", "cf-option")
                 .attr("part", "option")

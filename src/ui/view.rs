@@ -152,7 +152,7 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
         (_, Some(notice)) => Some(notice_text(catalog, props.provider, notice, &label_of)),
         _ => None,
     };
-    let title_id = format!("{}-title", form.id_prefix);
+    let title_id = providers::substring::concat(&[&form.id_prefix, "-title"]);
     // Until the form's language has arrived there is no title, rather than one in English.
     let title = (!form.strings_pending).then(|| title_text(catalog, state));
     let sections = by_section(fields);
@@ -403,7 +403,7 @@ fn choice_labels(catalog: &Catalog, spec: &FieldSpec) -> Vec<AttrValue> {
     choices
         .iter()
         .map(|value| {
-            let key = format!("choice.{}.{value}", spec.name);
+            let key = providers::substring::concat(&["choice.", spec.name, ".", value]);
             let text = catalog.t(&key);
             AttrValue::from(if text == key {
                 (*value).to_string()
