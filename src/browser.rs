@@ -47,13 +47,14 @@ extern "C" {
 
 /// The values a create form finds on the page before anyone types (`Contract::create_defaults`).
 pub fn create_defaults(contract: &dyn providers::Contract) -> FormValues {
-    contract
-        .create_defaults()
-        .iter()
-        .filter_map(|default| match default.source {
-            providers::DefaultSource::Cookie(name) => Some((default.field, cookie(name)?)),
-        })
-        .collect()
+    let mut values = FormValues::new();
+    for default in contract.create_defaults() {
+        let providers::DefaultSource::Cookie(name) = default.source;
+        if let Some(text) = cookie(name) {
+            values.set(default.field, text);
+        }
+    }
+    values
 }
 
 /// An opt-in draft of the form's values in `sessionStorage` (this tab only, gone with it):
@@ -85,12 +86,13 @@ impl DraftStore {
             let Json::Object(members) = json.get(key)? else {
                 return None;
             };
-            Some(
-                members
-                    .iter()
-                    .filter_map(|(k, v)| Some((k.as_str(), v.as_str()?)))
-                    .collect(),
-            )
+            let mut values = FormValues::new();
+            for (field, value) in members {
+                if let Some(text) = value.as_str() {
+                    values.set(field.as_str(), text);
+                }
+            }
+            Some(values)
         };
         Some(Draft {
             mine: read("mine")?,

@@ -14,6 +14,13 @@ impl FieldErrors {
         self.get(field).is_some()
     }
 
+    /// The first message for a field wins: it is the one shown beside it.
+    pub fn add(&mut self, field: String, message: FieldMessage) {
+        if !self.contains_key(&field) {
+            self.0.push((field, message));
+        }
+    }
+
     pub fn remove(&mut self, field: &str) {
         self.0.retain(|(f, _)| f != field);
     }
@@ -36,9 +43,7 @@ impl FromIterator<(String, FieldMessage)> for FieldErrors {
     fn from_iter<I: IntoIterator<Item = (String, FieldMessage)>>(iter: I) -> FieldErrors {
         let mut errors = FieldErrors::default();
         for (field, message) in iter {
-            if !errors.contains_key(&field) {
-                errors.0.push((field, message));
-            }
+            errors.add(field, message);
         }
         errors
     }

@@ -329,18 +329,16 @@ impl FormState {
             } else {
                 self.unconfirmed = None;
                 let fields = self.contract.fields(operation);
-                self.field_errors = error
-                    .field_errors
-                    .iter()
-                    .filter(|e| fields.iter().any(|f| f.name == e.field))
-                    .map(|e| {
+                self.field_errors.clear();
+                for e in &error.field_errors {
+                    if fields.iter().any(|f| f.name == e.field) {
                         let message = match e.key {
                             Some(key) => FieldMessage::Rule(Rule::Custom(key)),
                             None => FieldMessage::Text(e.message.clone()),
                         };
-                        (e.field.clone(), message)
-                    })
-                    .collect();
+                        self.field_errors.add(e.field.clone(), message);
+                    }
+                }
             }
         }
         self.fail(Failure::Api { error, step })
@@ -445,10 +443,10 @@ impl FormState {
     }
 
     pub(super) fn fail_invalid(&mut self, invalid: &[providers::validate::Invalid]) -> Vec<Effect> {
-        self.field_errors = invalid
-            .iter()
-            .map(|i| (i.field.to_string(), FieldMessage::Rule(i.rule)))
-            .collect();
+        self.field_errors.clear();
+        for i in invalid {
+            self.field_errors.add(i.field.to_string(), FieldMessage::Rule(i.rule));
+        }
         self.fail(Failure::Invalid)
     }
 

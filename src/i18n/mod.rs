@@ -101,13 +101,15 @@ pub fn parse_table(text: &str) -> Option<Table> {
     let Json::Object(members) = Json::parse(text).ok()? else {
         return None;
     };
-    let table: Vec<(String, String)> = members
-        .into_iter()
-        .filter_map(|(key, value)| match value {
-            Json::String(text) if english(&key).is_some() => Some((key, text)),
-            _ => None,
-        })
-        .collect();
+    // Only the keys English has, with text.
+    let mut table: Vec<(String, String)> = Vec::new();
+    for (key, value) in members {
+        if let Json::String(text) = value {
+            if english(&key).is_some() {
+                table.push((key, text));
+            }
+        }
+    }
     Some(table.into())
 }
 
