@@ -37,17 +37,8 @@ pub(super) struct PlainOptions {
 
 impl PlainOptions {
     pub(super) fn from_js(options: &JsValue) -> PlainOptions {
-        let text = |key: &str| {
-            Reflect::get(options, &JsValue::from_str(key))
-                .ok()
-                .and_then(|v| v.as_string())
-        };
-        let flag = |key: &str| {
-            Reflect::get(options, &JsValue::from_str(key))
-                .ok()
-                .and_then(|v| v.as_bool())
-                .unwrap_or(false)
-        };
+        let text = |key: &str| member(options, key).as_string();
+        let flag = |key: &str| member(options, key).as_bool().unwrap_or(false);
         PlainOptions {
             provider: text("provider"),
             mode: text("mode"),
@@ -57,42 +48,38 @@ impl PlainOptions {
             client_id: text("clientId"),
             market: text("market"),
             auth_base: text("authBase"),
-            timeout: Reflect::get(options, &JsValue::from_str("timeout"))
-                .ok()
-                .and_then(|v| v.as_f64())
+            timeout: member(options, "timeout")
+                .as_f64()
                 .filter(|ms| ms.is_finite() && *ms > 0.0)
                 .map(|ms| ms.min(u32::MAX as f64) as u32),
             warn_unsaved: flag("warnUnsaved"),
             draft: flag("draft"),
-            theme: Reflect::get(options, &JsValue::from_str("appearance"))
-                .ok()
-                .filter(|a| a.is_object())
-                .and_then(|a| Reflect::get(&a, &JsValue::from_str("theme")).ok())
-                .and_then(|t| t.as_string())
+            theme: Some(member(options, "appearance"))
+                .filter(JsValue::is_object)
+                .and_then(|a| member(&a, "theme").as_string())
                 .or_else(|| text("theme")),
             countries: countries(options),
-            strings: Reflect::get(options, &JsValue::from_str("strings"))
-                .ok()
-                .filter(|v| v.is_object())
+            strings: Some(member(options, "strings"))
+                .filter(JsValue::is_object)
                 .map(|v| text_entries(&v)),
         }
     }
 }
 
+/// `object[key]`, or `undefined` when reading it throws (a getter, a proxy). One function for
+/// every option rather than the same calls inlined at each (README, Size).
+#[inline(never)]
+fn member(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
 /// `countries: [{id, name}]`: entries without a text id are skipped (a host's bad entry must
 /// not take the picker down); a missing name shows the id.
 fn countries(options: &JsValue) -> Vec<(String, String)> {
-    let Some(list) = Reflect::get(options, &JsValue::from_str("countries"))
-        .ok()
-        .and_then(|v| v.dyn_into::<js_sys::Array>().ok())
-    else {
+    let Ok(list) = member(options, "countries").dyn_into::<js_sys::Array>() else {
         return Vec::new();
     };
-    let text = |item: &JsValue, key: &str| {
-        Reflect::get(item, &JsValue::from_str(key))
-            .ok()
-            .and_then(|v| v.as_string())
-    };
+    let text = |item: &JsValue, key: &str| member(item, key).as_string();
     let mut countries = Vec::new();
     for item in list.iter().filter(JsValue::is_object) {
         if let Some(id) = text(&item, "id") {
@@ -132,15 +119,11 @@ pub(super) fn token_source(options: &JsValue) -> TokenSource {
     if !options.is_object() {
         return TokenSource::None;
     }
-    let provider =
-        Reflect::get(options, &JsValue::from_str("tokenProvider")).unwrap_or(JsValue::UNDEFINED);
+    let provider = member(options, "tokenProvider");
     if let Some(function) = provider.dyn_ref::<Function>() {
         return TokenSource::Provider(function.clone());
     }
-    match Reflect::get(options, &JsValue::from_str("token"))
-        .ok()
-        .and_then(|t| t.as_string())
-    {
+    match member(options, "token").as_string() {
         Some(token) if !token.trimmed().is_empty() => TokenSource::from_string(token),
         _ => TokenSource::None,
     }
@@ -153,11 +136,10 @@ pub(super) fn apply_appearance(host: &Element, options: &JsValue) {
     let Some(style) = host.dyn_ref::<web_sys::HtmlElement>().map(|h| h.style()) else {
         return;
     };
-    let variables = Reflect::get(options, &JsValue::from_str("appearance"))
-        .ok()
-        .filter(|a| a.is_object())
-        .and_then(|a| Reflect::get(&a, &JsValue::from_str("variables")).ok())
-        .filter(|v| v.is_object());
+    let variables = Some(member(options, "appearance"))
+        .filter(JsValue::is_object)
+        .map(|a| member(&a, "variables"))
+        .filter(JsValue::is_object);
     let Some(variables) = variables else { return };
     for (name, value) in text_entries(&variables) {
         if let Some(property) = css_variable(&name) {
