@@ -22,8 +22,9 @@ pub fn delay_ms(attempt: u32, retry_after_secs: Option<u32>, random: f64) -> u32
     if let Some(secs) = retry_after_secs {
         return secs.min(MAX_RETRY_AFTER_SECS) * 1000;
     }
-    let exponent = attempt.saturating_sub(1).min(10) as i32;
-    let ceiling = (BASE_DELAY_MS * 2f64.powi(exponent)).min(MAX_DELAY_MS);
+    // 2^exponent as a shift: `powi` links compiler-builtins' power routine for this alone.
+    let exponent = attempt.saturating_sub(1).min(10);
+    let ceiling = (BASE_DELAY_MS * f64::from(1u32 << exponent)).min(MAX_DELAY_MS);
     let random = random.clamp(0.0, 1.0);
     (ceiling / 2.0 + random * ceiling / 2.0) as u32
 }
