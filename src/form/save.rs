@@ -445,7 +445,8 @@ impl FormState {
     pub(super) fn fail_invalid(&mut self, invalid: &[providers::validate::Invalid]) -> Vec<Effect> {
         self.field_errors.clear();
         for i in invalid {
-            self.field_errors.add(i.field.to_string(), FieldMessage::Rule(i.rule));
+            self.field_errors
+                .add(i.field.to_string(), FieldMessage::Rule(i.rule));
         }
         self.fail(Failure::Invalid)
     }
