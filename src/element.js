@@ -166,6 +166,19 @@ export function attachStyles(node) {
   (isDocument ? root.head ?? root.documentElement : root).prepend(style);
 }
 
+/** Says what is wrong with the options in place of the form (src/element/mod.rs). */
+export function showProblem(container, problem) {
+  const root = container.ownerDocument.createElement('div');
+  root.className = 'cf';
+  root.dataset.state = 'error';
+  root.setAttribute('part', 'root');
+  const alert = root.appendChild(container.ownerDocument.createElement('div'));
+  alert.setAttribute('role', 'alert');
+  alert.setAttribute('part', 'alert');
+  alert.textContent = problem;
+  container.replaceChildren(root);
+}
+
 function language(locale) {
   const primary = String(locale || 'en').toLowerCase().split(/[-_]/)[0];
   return primary in LOADING ? primary : 'en';

@@ -52,6 +52,10 @@ pub const DEFAULT_TAG: &str = "customer-form";
 extern "C" {
     #[wasm_bindgen(js_name = defineElement)]
     fn define_element(tag_name: &str, mount: &Function) -> bool;
+    /// Options the form cannot work with: said in place of the form (a few DOM calls, smaller
+    /// in JS than through web-sys).
+    #[wasm_bindgen(js_name = showProblem)]
+    fn show_problem(container: &Element, problem: &str);
 }
 
 fn dispatch(host: &Element, name: &str, detail: &Json) {
@@ -195,28 +199,6 @@ fn props_for(options: &JsValue, callbacks: &HostCallbacks) -> Result<CustomerFor
         keep_draft: plain.draft,
         transport: None,
     })
-}
-
-/// Options the form cannot work with: said in place of the form.
-fn show_problem(container: &Element, problem: &str) {
-    container.set_text_content(None);
-    let Some(document) = container.owner_document() else {
-        return;
-    };
-    let (Ok(root), Ok(alert)) = (
-        document.create_element("div"),
-        document.create_element("div"),
-    ) else {
-        return;
-    };
-    for (name, value) in [("class", "cf"), ("data-state", "error"), ("part", "root")] {
-        let _ = root.set_attribute(name, value);
-    }
-    let _ = alert.set_attribute("role", "alert");
-    let _ = alert.set_attribute("part", "alert");
-    alert.set_text_content(Some(problem));
-    let _ = root.append_child(&alert);
-    let _ = container.append_child(&root);
 }
 
 /// A mounted form: `update(options)` re-renders with new options, `destroy()` removes it and

@@ -88,3 +88,19 @@ test('German is fetched beside the .wasm and used', async () => {
   assert.equal(fetched.filter((url) => url.endsWith('/customer-form.de.json')).length, 1);
   assert.ok(await page.locator('customer-form label', { hasText: 'Vorname' }).count() > 0);
 });
+
+test('options the form cannot work with are said in its place, and it comes back when they are fixed', async () => {
+  await openDemo(page, demo.url, { sandbox: sandbox.url, provider: 'prolifi', credential: 'secret' });
+  await waitForState(page, 'ready');
+  await page.evaluate(() => document.querySelector('customer-form').setAttribute('provider', 'stripe'));
+  const problem = page.locator('customer-form .cf[data-state=error][part=root] [role=alert][part=alert]');
+  await problem.waitFor();
+  assert.equal(
+    await problem.textContent(),
+    'The provider attribute must be one of: partnero, prolifi, count, commercelayer.',
+  );
+  assert.equal(await field('email').count(), 0);
+  await page.evaluate(() => document.querySelector('customer-form').setAttribute('provider', 'prolifi'));
+  await field('email').waitFor();
+  assert.equal(await problem.count(), 0);
+});
