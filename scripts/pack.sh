@@ -28,7 +28,8 @@ fi
 
 # The cdylib alone, linked with LTO, std compiled with it (scripts/lib/release-wasm.sh says why).
 source scripts/lib/release-wasm.sh
-release_cdylib --lib --crate-type cdylib "${features[@]}"
+# Without the wasm's own `defineCustomerForm` export: the entry defines the element (Cargo.toml).
+release_cdylib --lib --crate-type cdylib --no-default-features "${features[@]}"
 rm -rf "$work/pkg" "$work/package"
 wasm-bindgen --target web --no-typescript --out-dir "$work/pkg" "$RELEASE_WASM_DIR/customer_form.wasm"
 # The glue calls the wasm through src/trap.js's guard, which notices a trap (a panic).

@@ -293,7 +293,9 @@ pub fn mount(element: Element, options: JsValue) -> Result<CustomerFormHandle, J
 
 /// Registers the `<customer-form>` custom element (or `tagName`). Safe to call more than once,
 /// and from a second copy of the package: the first definition stays. Returns the tag name.
-#[wasm_bindgen(js_name = defineCustomerForm)]
+/// Exported to JS with the `define-export` feature (on by default; the npm package's entry
+/// defines the element itself).
+#[cfg_attr(feature = "define-export", wasm_bindgen(js_name = defineCustomerForm))]
 pub fn define_customer_form(tag_name: Option<String>) -> String {
     let tag = tag_name.unwrap_or_else(|| DEFAULT_TAG.to_string());
     let mount_fn = Closure::<dyn Fn(Element, JsValue) -> JsValue>::new(
