@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints what the widget ships, as the npm package has it, raw, gzip -9 and brotli -q 11: what
-# an English page fetches (the wasm and one minified JS module; the CSS is inside the wasm),
+# an English page fetches (the wasm and one minified JS module, which holds the CSS),
 # against the budget, and what each other language adds (its JSON file, fetched only by a page
 # in that language), then the floor: the same for an app with one input, with Yew, with the
 # widget's own virtual DOM (dom/) and with neither (bench/floor/README.md). A report, not a test. SKIP_BUILD=1 measures the last build (and builds

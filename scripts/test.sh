@@ -15,6 +15,8 @@ cargo fmt --all -- --check
 step "lints (native and wasm)"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p customer-form --target wasm32-unknown-unknown --all-targets --features panic-probe -- -D warnings
+# As the npm package builds it (scripts/pack.sh): without the default `define-export` feature.
+cargo clippy -p customer-form --target wasm32-unknown-unknown --lib --no-default-features -- -D warnings
 cargo clippy -p customer-form-dom --target wasm32-unknown-unknown --all-targets -- -D warnings
 cargo clippy -p floor-yew-app -p floor-dom-app -p floor-wasm-app --target wasm32-unknown-unknown -- -D warnings
 

@@ -44,8 +44,9 @@ for (const [, wrapper] of throughExports) {
 }
 
 const module = binaryen.readBinary(readFileSync(wasmPath));
-// The features the package's wasm uses (scripts/lib/optimize-wasm.sh), no others: with every
-// feature on, binaryen would write some types in newer encodings.
+// The features the package's wasm uses (scripts/lib/optimize-wasm.sh's flags, with the two that
+// binaryen's bulk-memory and reference-types flags imply), no others: with every feature on,
+// binaryen would write some types in newer encodings.
 const F = binaryen.Features;
 module.setFeatures(
   F.MVP | F.BulkMemory | F.BulkMemoryOpt | F.CallIndirectOverlong | F.NontrappingFPToInt |
@@ -91,6 +92,9 @@ for (const segment of segments) {
   module.removeElementSegment(segment.name);
   module.addActiveElementSegment(segment.table, segment.name, data, module.i32.const(offset.value));
 }
+// None found means the shims' names were not there to match (no name section) or wasm-bindgen
+// changed how it names them: the script would silently stop saving anything.
+if (emptied === 0) fail('no closure invoke shim found in the function table');
 if (!module.validate()) fail('the changed module does not validate');
 binaryen.setDebugInfo(true);
 writeFileSync(wasmPath, module.emitBinary());

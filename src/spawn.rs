@@ -81,19 +81,16 @@ fn wake(task: Rc<Task>) {
     }
 }
 
-/// Polls the queued tasks in the order they were woken, and those woken meanwhile after them.
+/// Polls the queued tasks in the order they were woken. A task woken meanwhile waits for the
+/// next microtask, as with `wasm-bindgen-futures`: a future that wakes itself yields to the page
+/// instead of spinning here.
 fn run_queue() {
-    loop {
-        let batch = QUEUE.with(|queue| std::mem::take(&mut *queue.borrow_mut()));
-        if batch.is_empty() {
-            break;
-        }
-        for task in batch {
-            task.queued.set(false);
-            poll(&task);
-        }
-    }
     SCHEDULED.set(false);
+    let batch = QUEUE.with(|queue| std::mem::take(&mut *queue.borrow_mut()));
+    for task in batch {
+        task.queued.set(false);
+        poll(&task);
+    }
 }
 
 // A waker is an `Rc<Task>` behind a raw pointer: the widget runs on one thread, and

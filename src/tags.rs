@@ -44,9 +44,9 @@ fn split_typing(text: &str) -> (&str, &str) {
 pub fn pick(text: &str, tag: &str) -> String {
     let done = split_typing(text).0.trimmed_end();
     if done.trimmed().is_empty() {
-        substring::join(&[tag, ", "], "")
+        substring::concat(&[tag, ", "])
     } else {
-        substring::join(&[done, ", ", tag, ", "], "")
+        substring::concat(&[done, ", ", tag, ", "])
     }
 }
 

@@ -156,7 +156,7 @@ pub fn read_page(list: ReferenceList, body: &Json) -> Option<ReferencePage> {
     }
     let mut items = Vec::new();
     for item in data {
-        if text(item, "type") != Some(list.path()) {
+        if item.get("type").and_then(Json::as_str) != Some(list.path()) {
             continue;
         }
         if let (Some(id), Some(name)) = (text(item, "id"), text(item, "attributes.name")) {

@@ -339,7 +339,7 @@ pub struct RowAction {
     pub(super) change: RowChange,
 }
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 pub(super) enum RowChange {
     Add,
     Remove,

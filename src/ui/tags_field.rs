@@ -66,7 +66,7 @@ impl FormApp {
             return;
         };
         let find = |id: &str| {
-            root.query_selector(&providers::substring::join(&["#", id], ""))
+            root.query_selector(&providers::substring::concat(&["#", id]))
                 .ok()
                 .flatten()
                 .and_then(|e| e.dyn_into::<HtmlElement>().ok())
