@@ -583,7 +583,7 @@ fn waiters_are_released_if_the_fetch_they_joined_is_dropped() {
     let cache = Rc::new(TokenCache::new(tokens.clone(), clock));
     let mut driver = Box::pin({
         let cache = cache.clone();
-        async move { cache.token().await }
+        async move { cache.token_instead_of(None).await }
     });
     let flag = Arc::new(Flag(AtomicBool::new(false)));
     let waker = Waker::from(flag);
@@ -591,7 +591,7 @@ fn waiters_are_released_if_the_fetch_they_joined_is_dropped() {
     assert!(driver.as_mut().poll(&mut cx).is_pending());
     let mut waiter = Box::pin({
         let cache = cache.clone();
-        async move { cache.token().await }
+        async move { cache.token_instead_of(None).await }
     });
     assert!(waiter.as_mut().poll(&mut cx).is_pending());
     drop(driver);
@@ -600,7 +600,7 @@ fn waiters_are_released_if_the_fetch_they_joined_is_dropped() {
         Poll::Ready(Err(TokenError::ProviderFailed))
     );
     // The next request fetches anew.
-    let mut next = Box::pin(async move { cache.token().await });
+    let mut next = Box::pin(async move { cache.token_instead_of(None).await });
     assert_eq!(next.as_mut().poll(&mut cx), Poll::Ready(Ok(token(2))));
 }
 

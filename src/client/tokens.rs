@@ -122,17 +122,7 @@ impl TokenCache {
     }
 
     /// A token fit for the next request: the one being fetched if a fetch is under way, else the
-    /// cached one unless it is about to expire.
-    pub async fn token(&self) -> Result<String, TokenError> {
-        self.token_instead_of(None).await
-    }
-
-    /// A new token after `rejected` was refused (a 401).
-    pub async fn renew(&self, rejected: &str) -> Result<String, TokenError> {
-        self.token_instead_of(Some(rejected)).await
-    }
-
-    /// A token fit for the next request; after `rejected` was refused (a 401), a new one.
+    /// cached one unless it is about to expire; after `rejected` was refused (a 401), a new one.
     /// Requests refused together share one fetch, and one whose token was already replaced gets
     /// the replacement. One function for both, so the client awaits one future type, not two.
     pub async fn token_instead_of(&self, rejected: Option<&str>) -> Result<String, TokenError> {
