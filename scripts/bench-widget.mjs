@@ -261,7 +261,8 @@ function printProfile(kind, name, profile) {
   const deltas = profile.timeDeltas;
   profile.samples.forEach((id, i) => {
     const frame = byNode.get(id).callFrame;
-    const key = `${frame.functionName || '(anonymous)'} ${frame.url.split('/').pop()}:${frame.lineNumber}`;
+    // With the column: the packed module is one minified line.
+    const key = `${frame.functionName || '(anonymous)'} ${frame.url.split('/').pop()}:${frame.lineNumber}:${frame.columnNumber}`;
     self.set(key, (self.get(key) ?? 0) + (deltas[i + 1] ?? 0) / 1000);
   });
   const top = [...self].filter(([key]) => !/^\((idle|program)\)/.test(key)).sort((a, b) => b[1] - a[1]).slice(0, 12);

@@ -15,9 +15,6 @@ extern "C" {
     fn session(key: &str, value: JsValue) -> Option<String>;
     #[wasm_bindgen(js_name = pagePath)]
     fn page_path() -> String;
-    /// `file`'s URL beside the page.
-    #[wasm_bindgen(js_name = besidePage)]
-    pub fn beside_page(file: &str) -> String;
     #[wasm_bindgen(js_name = onPageHide)]
     fn on_page_hide(callback: &Closure<dyn FnMut()>) -> Function;
     #[wasm_bindgen(js_name = guardUnload)]

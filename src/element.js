@@ -7,10 +7,11 @@
 // shows a skeleton of its own, once the wait has lasted PENDING_DELAY_MS, and an update form's
 // record is already being read (`readEarly`, fetch.js).
 
-import { EarlyRead } from './fetch.js';
+import { EarlyRead, setLocaleUrl } from './fetch.js';
 
-// For `mount()` (www/src/index.js), which reads early as the element does.
-export { EarlyRead };
+// For the package's entry (www/src/index.js): `mount()` reads early as the element does, and
+// `load()` says where the language files are.
+export { EarlyRead, setLocaleUrl };
 
 const ATTRIBUTES = [
   'provider', 'mode', 'customer-id', 'api-base', 'locale', 'client-id', 'market', 'auth-base',

@@ -9,6 +9,9 @@
 /** transport.rs `MAX_REPLY_BYTES`: part of an early read's key, so a change there only stops
  * early reads from being taken. */
 const MAX_REPLY_BYTES = 1 << 20;
+// transport.rs `DEFAULT_TIMEOUT_MS`: how long a language's file may take before the form
+// stays in English.
+const LOCALE_TIMEOUT_MS = 15_000;
 
 // Reads sent early and not yet taken, by key (`keyOf`): `{reply, controller}`. Each is taken by
 // the first `send` of the same request, or dropped by the element that started it.
@@ -60,6 +63,24 @@ async function exchange(method, url, headers, body, controller, maxBytes) {
   const names = [];
   response.headers.forEach((value, name) => names.push(name.toLowerCase(), value));
   return [response.status, names, text];
+}
+
+// Where each language's file is (`customer-form.<tag>.json`), as the package's entry found it
+// (resolved like the `.wasm`, so bundlers that rename assets still lead the form to it).
+const localeUrls = new Map();
+
+/** Tells the widget where a language's file is (the package's entry, for each language). */
+export function setLocaleUrl(tag, url) {
+  localeUrls.set(tag, String(url));
+}
+
+/** The text of `tag`'s file (src/i18n/remote.rs), or `null` when it cannot be had. Without a
+ * URL from the entry (Trunk's demo, a Yew app), the file is looked for beside the page. */
+export async function fetchLocale(tag) {
+  const url = localeUrls.get(tag) ?? new URL(`customer-form.${tag}.json`, document.baseURI).href;
+  const reply = await send('GET', url, ['Accept', 'application/json'], undefined, new AbortController().signal,
+    LOCALE_TIMEOUT_MS, MAX_REPLY_BYTES);
+  return Array.isArray(reply) && reply[0] >= 200 && reply[0] < 300 ? reply[2] : null;
 }
 
 /**

@@ -36,11 +36,6 @@ export function pagePath() {
   return location.pathname;
 }
 
-/** `file`'s URL beside the page (where Trunk puts the `.wasm`). */
-export function besidePage(file) {
-  return new URL(file, document.baseURI).href;
-}
-
 /** Calls `callback` when the page is hidden or left; returns the function that stops it. */
 export function onPageHide(callback) {
   const listener = (event) => {

@@ -60,11 +60,6 @@ impl Locale {
             Locale::Es => "es",
         }
     }
-
-    /// The file a fetched locale's table is in, beside the `.wasm`.
-    pub fn file_name(self) -> String {
-        providers::substring::concat(&["customer-form.", self.tag(), ".json"])
-    }
 }
 
 /// A translated table: key and text, in the English table's order.
@@ -422,6 +417,5 @@ mod tests {
         );
         assert!(parse_table("[1, 2]").is_none());
         assert!(parse_table("<html>").is_none());
-        assert_eq!(Locale::De.file_name(), "customer-form.de.json");
     }
 }

@@ -49,6 +49,23 @@ test('the element and mount() work from the packed package in a Vite build', asy
   assert.equal(posts[0].body, '{"email":"vite@example.com"}');
 });
 
+test('a language file is found where the bundler put it, beside the .wasm', async () => {
+  const page = await newPage(browser);
+  const fetched = [];
+  page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
+  await page.goto(`${app.url}/?sandbox=${encodeURIComponent(sandbox.url)}`);
+  await page.waitForSelector('body[data-ready="customer-form"]');
+  const form = page.locator('customer-form');
+  await form.locator('label', { hasText: 'First name' }).first().waitFor();
+  await page.evaluate(() => document.querySelector('customer-form').setAttribute('locale', 'de'));
+  await form.locator('label', { hasText: 'Vorname' }).first().waitFor();
+  // Vite renamed it with a hash, as it renamed the .wasm: the entry's URL, not one beside the page.
+  const languageFiles = fetched.filter((path) => /customer-form\.de/.test(path));
+  assert.equal(languageFiles.length, 1);
+  assert.match(languageFiles[0], /^\/assets\/customer-form\.de-[\w-]+\.json$/);
+  await page.close();
+});
+
 // What an English page fetches, by Node's zlib at level 9 (scripts/size.sh prints GNU gzip's
 // figure, a few hundred bytes apart; README, Size). A ceiling, not the target: it catches a
 // build that grows by accident, such as Yew's renderer linked into the element again (+32.6 kB:

@@ -1,10 +1,10 @@
 // customer-form: the package's entry. Importing it does nothing, in a browser or on a server:
 // no global is read, nothing is fetched or defined until asked (load, defineCustomerForm, mount).
 
-import init, { mount as mountNow, setLocaleUrl } from '../pkg/customer_form.js';
+import init, { mount as mountNow } from '../pkg/customer_form.js';
 // The element as the wasm-bindgen glue imports it (scripts/pack.sh links it here), so the
 // bundle holds one copy of it.
-import { defineElement, stableTokenProvider, EarlyRead } from '../pkg/element.js';
+import { defineElement, stableTokenProvider, EarlyRead, setLocaleUrl } from '../pkg/element.js';
 
 let loading = null;
 let toldNoDom = false;
