@@ -291,15 +291,27 @@ const holdWasm = (page, ms) => page.route('**/*.wasm', async (route) => {
   await route.continue();
 });
 
-/** Records when each `<customer-form>`'s shadow root was made and when the element's own
- * skeleton (`.cf-pending`) first appeared in it: `window.pendingTimes`. */
+/** Records when each `<customer-form>`'s shadow root was made, when a stylesheet was first
+ * adopted in it, and when the element's own skeleton (`.cf-pending`) first appeared in it:
+ * `window.pendingTimes`. */
 function recordPending() {
   window.pendingTimes = [];
+  const entries = new WeakMap();
+  const adopted = Object.getOwnPropertyDescriptor(ShadowRoot.prototype, 'adoptedStyleSheets');
+  Object.defineProperty(ShadowRoot.prototype, 'adoptedStyleSheets', {
+    ...adopted,
+    set(sheets) {
+      const entry = entries.get(this);
+      if (entry && entry.styled === null) entry.styled = performance.now();
+      adopted.set.call(this, sheets);
+    },
+  });
   const attach = Element.prototype.attachShadow;
   Element.prototype.attachShadow = function attachShadow(init) {
     const root = attach.call(this, init);
     if (this.localName === 'customer-form') {
-      const entry = { shadow: performance.now(), pending: null };
+      const entry = { shadow: performance.now(), styled: null, pending: null };
+      entries.set(root, entry);
       window.pendingTimes.push(entry);
       new MutationObserver(() => {
         if (entry.pending === null && root.querySelector('.cf-pending')) entry.pending = performance.now();
@@ -322,6 +334,11 @@ test('a WebAssembly slow to come: the element\'s skeleton after 150 ms, then the
     const [times] = await page.evaluate(() => window.pendingTimes);
     // 150 ms at least; the page's clock is coarsened (100 µs steps with jitter), hence 145.
     assert.ok(times.pending - times.shadow >= 145, `skeleton after ${times.pending - times.shadow} ms`);
+    // The stylesheet was parsed and adopted as soon as the element was waiting for the wasm
+    // (in the task that made its shadow root), not when something was first drawn; and the
+    // form adopted no second one.
+    assert.ok(times.styled !== null && times.pending - times.styled > 100, JSON.stringify(times));
+    assert.equal(await form(page).evaluate((element) => element.shadowRoot.adoptedStyleSheets.length), 1);
     assert.deepEqual(page.problems, []);
   } finally {
     await page.context().close();
