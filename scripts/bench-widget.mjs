@@ -280,12 +280,6 @@ async function coldLoad(browser, pages, kind, name) {
   // BENCH_PROFILE=1: where the main thread's time goes until ready (Chromium's sampling
   // profiler, self time by function), printed per load.
   const profiler = process.env.BENCH_PROFILE ? await context.newCDPSession(page) : null;
-  if (process.env.BENCH_CONSOLE_PROFILE) {
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Profiler.enable');
-    await cdp.send('Profiler.setSamplingInterval', { interval: 50 });
-    cdp.on('Profiler.consoleProfileFinished', (e) => printProfile(kind + ' window', name, e.profile));
-  }
   if (profiler) {
     await profiler.send('Profiler.enable');
     await profiler.send('Profiler.setSamplingInterval', { interval: 100 });
