@@ -65,7 +65,9 @@ for (let i = 0; i < module.getNumExports(); i++) {
   }
 }
 
-const isShim = (name) => /::convert::closures::_::invoke::</.test(name);
+// Named with its type arguments (`invoke::<…>`, the v0 mangling the build with std from source
+// gets) or with a hash (`invoke::h…`, the legacy mangling of the prebuilt-std build).
+const isShim = (name) => /::convert::closures::_::invoke::(<|h[0-9a-f]{16}$)/.test(name);
 const stubs = new Map();
 const stubFor = (name) => {
   const info = binaryen.getFunctionInfo(module.getFunction(name));

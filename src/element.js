@@ -140,9 +140,9 @@ const styledRoots = new WeakSet();
 /**
  * Styles the shadow root or document `node` is in, once per root, without inline CSS (which
  * `style-src 'self'` blocks): one constructable stylesheet, shared by every root, in
- * `adoptedStyleSheets`; a `<style>` element where the browser has none. The widget
- * (src/style.rs) calls it on every render, the skeleton when it is drawn; a node not yet in a
- * document or shadow root is styled on a later call.
+ * `adoptedStyleSheets`; a `<style>` element where the browser has none. The element calls it
+ * as it starts waiting for the wasm, the skeleton when it is drawn, the widget (src/style.rs)
+ * on every render; a node not yet in a document or shadow root is styled on a later call.
  */
 export function attachStyles(node) {
   const root = node.getRootNode();

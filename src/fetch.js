@@ -9,9 +9,6 @@
 /** transport.rs `MAX_REPLY_BYTES`: part of an early read's key, so a change there only stops
  * early reads from being taken. */
 const MAX_REPLY_BYTES = 1 << 20;
-// transport.rs `DEFAULT_TIMEOUT_MS`: how long a language's file may take before the form
-// stays in English.
-const LOCALE_TIMEOUT_MS = 15_000;
 
 // Reads sent early and not yet taken, by key (`keyOf`): `{reply, controller}`. Each is taken by
 // the first `send` of the same request, or dropped by the element that started it.
@@ -69,18 +66,23 @@ async function exchange(method, url, headers, body, controller, maxBytes) {
 // (resolved like the `.wasm`, so bundlers that rename assets still lead the form to it).
 const localeUrls = new Map();
 
-/** Tells the widget where a language's file is (the package's entry, for each language). */
+/** Tells the widget where a language's file is: `tag` as the wasm names it (`de`, `fr`, `es`;
+ * src/i18n/mod.rs `Locale::tag`), by the package's entry for each language, or by a Rust app
+ * (src/i18n/remote.rs `set_locale_url`). */
 export function setLocaleUrl(tag, url) {
   localeUrls.set(tag, String(url));
 }
 
-/** The text of `tag`'s file (src/i18n/remote.rs), or `null` when it cannot be had. Without a
- * URL from the entry (Trunk's demo, a Yew app), the file is looked for beside the page. */
-export async function fetchLocale(tag) {
+/** The text of `tag`'s file (src/i18n/remote.rs), or `null` when it cannot be had: a failed
+ * request, a status other than 2xx, no reply in `timeoutMs`, or more than MAX_REPLY_BYTES (as
+ * announced, or, counted in characters, as read: a reply sent in chunks announces nothing).
+ * Without a URL from the entry (Trunk's demo, a Yew app), it is looked for beside the page. */
+export async function fetchLocale(tag, timeoutMs) {
   const url = localeUrls.get(tag) ?? new URL(`customer-form.${tag}.json`, document.baseURI).href;
   const reply = await send('GET', url, ['Accept', 'application/json'], undefined, new AbortController().signal,
-    LOCALE_TIMEOUT_MS, MAX_REPLY_BYTES);
-  return Array.isArray(reply) && reply[0] >= 200 && reply[0] < 300 ? reply[2] : null;
+    timeoutMs, MAX_REPLY_BYTES);
+  return Array.isArray(reply) && reply[0] >= 200 && reply[0] < 300 && reply[2].length <= MAX_REPLY_BYTES
+    ? reply[2] : null;
 }
 
 /**

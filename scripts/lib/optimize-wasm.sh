@@ -9,7 +9,7 @@ optimize_wasm() {
   # about 190 at every run of zeros, and each cut costs a segment header of its own (its start
   # address) that gzip cannot compress, while the zeros it saves compress to almost nothing
   # (raw +1.8 kB, gzip −703 B; README, Size).
-  local features=(--skip-pass=memory-packing
+  local flags=(--skip-pass=memory-packing
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types
     --enable-sign-ext --enable-mutable-globals --enable-multivalue)
   # -Oz until it stops finding anything (a second round saved 1.1 kB gzip). Then, in a run of
@@ -26,8 +26,8 @@ optimize_wasm() {
   # Between rounds, the control flow flattened and rebuilt by binaryen's Relooper (--flatten
   # --rereloop, twice): the structure it finds is smaller than rustc's (−363 B gzip; once −252).
   local reloop=(--flatten --rereloop -Oz)
-  wasm-opt -Oz "${reloop[@]}" "${reloop[@]}" --converge "${inline[@]}" "${features[@]}" -o "$work/optimized.wasm" "$input"
-  wasm-opt "${features[@]}" --minify-imports-and-exports-and-modules -Oz "${inline[@]}" --strip-producers \
+  wasm-opt -Oz "${reloop[@]}" "${reloop[@]}" --converge "${inline[@]}" "${flags[@]}" -o "$work/optimized.wasm" "$input"
+  wasm-opt "${flags[@]}" --minify-imports-and-exports-and-modules -Oz "${inline[@]}" --strip-producers \
     --strip-target-features -o "$output" "$work/optimized.wasm" >"$work/minified-names.json"
   # The glue then calls the wasm by those short names (the script says why and checks the result).
   node "$(dirname "${BASH_SOURCE[0]}")/../minify-names.mjs" "$glue" "$work/minified-names.json" "$output"

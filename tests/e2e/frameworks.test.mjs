@@ -334,9 +334,9 @@ test('a WebAssembly slow to come: the element\'s skeleton after 150 ms, then the
     const [times] = await page.evaluate(() => window.pendingTimes);
     // 150 ms at least; the page's clock is coarsened (100 µs steps with jitter), hence 145.
     assert.ok(times.pending - times.shadow >= 145, `skeleton after ${times.pending - times.shadow} ms`);
-    // The stylesheet was parsed and adopted as soon as the element was waiting for the wasm
-    // (in the task that made its shadow root), not when something was first drawn; and the
-    // form adopted no second one.
+    // The stylesheet was parsed and adopted as soon as the element was waiting for the wasm,
+    // well before the skeleton was due, not when something was first drawn; and the form
+    // adopted no second one.
     assert.ok(times.styled !== null && times.pending - times.styled > 100, JSON.stringify(times));
     assert.equal(await form(page).evaluate((element) => element.shadowRoot.adoptedStyleSheets.length), 1);
     assert.deepEqual(page.problems, []);
