@@ -8,6 +8,7 @@
 pub mod embedded;
 pub mod leases;
 pub mod postgres;
+mod postgres_count_pair;
 pub mod postgres_setup;
 
 use std::fmt;

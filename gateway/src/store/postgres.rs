@@ -2,8 +2,8 @@
 //!
 //! The schema is in `gateway/migrations/`, applied on start under an advisory lock
 //! (`postgres_setup.rs`, with the connection settings). The Count refresh runs while this gateway holds
-//! the pair's row (`SELECT … FOR UPDATE`), which makes it single-flight across every gateway on
-//! the database.
+//! the pair's row (`SELECT … FOR UPDATE`, `postgres_count_pair.rs`), which makes it single-flight
+//! across every gateway on the database.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
@@ -11,15 +11,14 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
-use tokio_postgres::Row;
 
 use super::leases::{batch_for, granted, Leases, Local};
+use super::postgres_count_pair::{lock_pair, read_pair, upsert_pair};
 use super::postgres_setup::{migrate_locked, postgres_config, tls_connector};
 use super::{CountPairLock, Counter, Grant, Rename, Store, StoreError, MAX_OAUTH_STATES};
 use crate::adapters::CountTokenPair;
 use crate::config::StoreConfig;
 use crate::fast_map::FastMap;
-use crate::secret::Secret;
 
 /// Bindings remembered in this process at most (they never change, so any copy is good); the
 /// same for tokens whose grants are remembered.
@@ -136,59 +135,12 @@ impl PostgresStore {
     }
 }
 
-fn seconds(value: u64) -> i64 {
+pub(super) fn seconds(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
-fn unsigned(value: i64) -> u64 {
+pub(super) fn unsigned(value: i64) -> u64 {
     u64::try_from(value).unwrap_or(0)
-}
-
-const PAIR_COLUMNS: &str = "access_token, refresh_token, access_expires_at, refresh_expires_at, \
-                            workspace_id, workspace_name";
-
-fn pair_of(row: &Row) -> CountTokenPair {
-    CountTokenPair {
-        access_token: Secret::new(row.get::<_, String>(0)),
-        refresh_token: Secret::new(row.get::<_, String>(1)),
-        access_expires_at: row.get::<_, Option<i64>>(2).map(unsigned),
-        refresh_expires_at: row.get::<_, Option<i64>>(3).map(unsigned),
-        workspace_id: row.get(4),
-        workspace_name: row.get(5),
-    }
-}
-
-async fn upsert_pair(
-    client: &tokio_postgres::Client,
-    pair: &CountTokenPair,
-) -> Result<(), StoreError> {
-    let optional = |s: Option<u64>| s.map(seconds);
-    client
-        .execute(
-            "INSERT INTO gateway_count_tokens (id, access_token, refresh_token, access_expires_at,
-                 refresh_expires_at, workspace_id, workspace_name, stored_at)
-             VALUES (1, $1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (id) DO UPDATE SET
-                 access_token = excluded.access_token,
-                 refresh_token = excluded.refresh_token,
-                 access_expires_at = excluded.access_expires_at,
-                 refresh_expires_at = excluded.refresh_expires_at,
-                 workspace_id = excluded.workspace_id,
-                 workspace_name = excluded.workspace_name,
-                 stored_at = excluded.stored_at",
-            &[
-                &pair.access_token.expose(),
-                &pair.refresh_token.expose(),
-                &optional(pair.access_expires_at),
-                &optional(pair.refresh_expires_at),
-                &pair.workspace_id,
-                &pair.workspace_name,
-                &seconds(crate::tokens::now_secs()),
-            ],
-        )
-        .await
-        .map(drop)
-        .map_err(fail("saving the Count token pair"))
 }
 
 #[async_trait]
@@ -501,17 +453,8 @@ impl Store for PostgresStore {
     }
 
     async fn count_pair(&self) -> Result<Option<CountTokenPair>, StoreError> {
-        Ok(self
-            .client()
-            .await?
-            .query_opt(
-                &format!("SELECT {PAIR_COLUMNS} FROM gateway_count_tokens WHERE id = 1"),
-                &[],
-            )
-            .await
-            .map_err(fail("reading the Count token pair"))?
-            .as_ref()
-            .map(pair_of))
+        let client = self.client().await?;
+        read_pair(&client).await
     }
 
     async fn save_count_pair(&self, pair: &CountTokenPair) -> Result<(), StoreError> {
@@ -520,29 +463,7 @@ impl Store for PostgresStore {
     }
 
     async fn lock_count_pair(&self) -> Result<Box<dyn CountPairLock>, StoreError> {
-        let client = self.client().await?;
-        let mut lock = PostgresLock {
-            client: Some(client),
-            pair: None,
-        };
-        let Some(client) = lock.client.as_ref() else {
-            return Err(StoreError("no connection".into()));
-        };
-        // Another gateway's refresh may take as long as Count takes to answer it (60 s).
-        client
-            .batch_execute("BEGIN; SET LOCAL statement_timeout = '90s'")
-            .await
-            .map_err(fail("locking the Count token pair"))?;
-        lock.pair = client
-            .query_opt(
-                &format!("SELECT {PAIR_COLUMNS} FROM gateway_count_tokens WHERE id = 1 FOR UPDATE"),
-                &[],
-            )
-            .await
-            .map_err(fail("locking the Count token pair"))?
-            .as_ref()
-            .map(pair_of);
-        Ok(Box::new(lock))
+        lock_pair(self.client().await?).await
     }
 
     async fn clean_up(&self, now: u64) -> Result<(), StoreError> {
@@ -575,42 +496,6 @@ impl Store for PostgresStore {
             grants.retain(|(_, exp)| *exp > current);
             !grants.is_empty()
         });
-        Ok(())
-    }
-}
-
-/// A transaction holding the pair's row. Dropped without a commit, its connection is closed
-/// rather than returned to the pool, which rolls the transaction back and releases the row.
-struct PostgresLock {
-    client: Option<Object>,
-    pair: Option<CountTokenPair>,
-}
-
-impl Drop for PostgresLock {
-    fn drop(&mut self) {
-        if let Some(client) = self.client.take() {
-            drop(Object::take(client));
-        }
-    }
-}
-
-#[async_trait]
-impl CountPairLock for PostgresLock {
-    fn pair(&self) -> Option<&CountTokenPair> {
-        self.pair.as_ref()
-    }
-
-    async fn commit(mut self: Box<Self>, pair: &CountTokenPair) -> Result<(), StoreError> {
-        let Some(client) = self.client.as_ref() else {
-            return Err(StoreError("the lock was already released".into()));
-        };
-        upsert_pair(client, pair).await?;
-        client
-            .batch_execute("COMMIT")
-            .await
-            .map_err(fail("committing the Count token pair"))?;
-        // Committed: the connection may go back to the pool.
-        drop(self.client.take());
         Ok(())
     }
 }
