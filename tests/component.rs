@@ -192,12 +192,11 @@ fn mount_with(
 async fn a_rust_app_says_where_a_language_file_is() {
     use customer_form::i18n::{remote, Locale};
     // A `data:` URL stands for a file served somewhere other than beside the page (where
-    // nothing is served here); a tag that is not a fetched language is ignored.
+    // nothing is served here).
     remote::set_locale_url(
         "de",
         "data:application/json,%7B%22field.email%22%3A%22E-Mail%22%7D",
     );
-    remote::set_locale_url("en", "data:application/json,%7B%7D");
     let table = remote::load(Locale::De)
         .await
         .expect("the German table, from its data: URL");
