@@ -79,7 +79,7 @@ font-family:var(--_font);color:var(--_text);background:var(--_bg);font-size:var(
 .cf-skeleton span+span{height:2.4em;width:100%}
 .cf-skeleton div{display:grid;gap:6px;animation:cf-pulse 1.4s ease-in-out infinite}
 @keyframes cf-pulse{50%{opacity:.45}}
-@media (prefers-reduced-motion:reduce){.cf *{animation:none!important}}
+@media (prefers-reduced-motion:reduce){.cf *,.cf-pending *{animation:none!important}}
 .cf-list-status button{padding:2px 10px;margin-left:4px;font-size:.95em}
 .cf-locked{font-style:italic}
 .cf select[aria-busy=true]{cursor:progress}
@@ -117,11 +117,9 @@ font-family:var(--_font);color:var(--_text);background:var(--_bg);font-size:var(
 .cf-pending[data-theme=dark]{--_skeleton:var(--cf-color-skeleton,#34363b);color:var(--cf-color-success,#8bd49e);background:var(--cf-color-background,#1b1c1f)}
 .cf-pending p{margin:0}
 .cf-pending-rows,.cf-pending-rows div{display:grid;gap:var(--cf-spacing,12px)}
-.cf-pending-rows div{gap:6px;animation:cf-pending-pulse 1.4s ease-in-out infinite}
+.cf-pending-rows div{gap:6px;animation:cf-pulse 1.4s ease-in-out infinite}
 .cf-pending-rows span{display:block;height:1em;width:30%;border-radius:var(--cf-radius,6px);background:var(--_skeleton)}
-.cf-pending-rows span+span{height:2.4em;width:100%}
-@keyframes cf-pending-pulse{50%{opacity:.45}}
-@media (prefers-reduced-motion:reduce){.cf-pending *{animation:none!important}}`;
+.cf-pending-rows span+span{height:2.4em;width:100%}`;
 
 // The widget's own "loading" words (src/i18n), for the few hundred milliseconds before it runs.
 const LOADING = {

@@ -57,6 +57,9 @@ async function exchange(method, url, headers, body, controller, maxBytes) {
     return `too-large:${response.status}`;
   }
   const text = await response.text();
+  // A reply sent in chunks announces no length. Counted in characters, never more than its
+  // UTF-8 bytes: transport.rs counts the bytes exactly.
+  if (text.length > maxBytes) return `too-large:${response.status}`;
   const names = [];
   response.headers.forEach((value, name) => names.push(name.toLowerCase(), value));
   return [response.status, names, text];
@@ -74,15 +77,13 @@ export function setLocaleUrl(tag, url) {
 }
 
 /** The text of `tag`'s file (src/i18n/remote.rs), or `null` when it cannot be had: a failed
- * request, a status other than 2xx, no reply in `timeoutMs`, or more than MAX_REPLY_BYTES (as
- * announced, or, counted in characters, as read: a reply sent in chunks announces nothing).
+ * request, a status other than 2xx, no reply in `timeoutMs`, or more than MAX_REPLY_BYTES.
  * Without a URL from the entry (Trunk's demo, a Yew app), it is looked for beside the page. */
 export async function fetchLocale(tag, timeoutMs) {
   const url = localeUrls.get(tag) ?? new URL(`customer-form.${tag}.json`, document.baseURI).href;
   const reply = await send('GET', url, ['Accept', 'application/json'], undefined, new AbortController().signal,
     timeoutMs, MAX_REPLY_BYTES);
-  return Array.isArray(reply) && reply[0] >= 200 && reply[0] < 300 && reply[2].length <= MAX_REPLY_BYTES
-    ? reply[2] : null;
+  return Array.isArray(reply) && reply[0] >= 200 && reply[0] < 300 ? reply[2] : null;
 }
 
 /**

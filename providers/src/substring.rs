@@ -1,6 +1,7 @@
-//! Finding text in text: the few substring searches the widget makes (placeholders, tag
-//! suggestions, a scheme, an error's field) and the splits at a last separator (`@`, `/`, `,`),
-//! by a plain byte scan.
+//! Text cut and searched without std's pattern machinery: the few substring searches the widget
+//! makes (placeholders, tag suggestions, a scheme, an error's field), splits at an ASCII byte
+//! (first, last, every one; `lines`), slicing, trimming (`Trim`, and of one ASCII byte), and
+//! joining (`join`, `concat`), each by a plain byte or character walk.
 //!
 //! Why not `str::find`, `contains`, `replace` and `split_once` with a `&str` pattern: those link
 //! core's Two-Way searcher, about 3.6 kB of wasm for strings a few dozen bytes long (README, Size).

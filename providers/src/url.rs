@@ -14,9 +14,7 @@ pub fn join(base: &str, path: &str) -> String {
 /// Percent-encodes one path segment (RFC 3986 unreserved characters stay as they are), so an
 /// id typed by a person can never add a path segment or a query.
 pub fn encode_segment(segment: &str) -> String {
-    encode(segment, |b| {
-        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
-    })
+    encode(segment, is_unreserved)
 }
 
 /// `{base}/customers/{id}`, the one record URL all four providers share; the id is trimmed and
@@ -30,9 +28,12 @@ pub fn customer_url(base: &str, id: &str) -> String {
 
 /// Percent-encodes a query value.
 pub fn encode_query_value(value: &str) -> String {
-    encode(value, |b| {
-        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
-    })
+    encode(value, is_unreserved)
+}
+
+/// RFC 3986's unreserved characters: what stays as it is in a segment or a query value.
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
 fn encode(text: &str, keep: impl Fn(u8) -> bool) -> String {

@@ -226,7 +226,7 @@ pub fn is_uuid(text: &str) -> bool {
 
 pub fn is_http_url(text: &str) -> bool {
     crate::url::host(text).is_some_and(|h| crate::substring::find_byte(&h, b' ').is_none())
-        && !text.contains(char::is_whitespace)
+        && !text.chars().any(char::is_whitespace)
 }
 
 #[cfg(test)]

@@ -37,14 +37,3 @@ impl FieldErrors {
         self.0.iter().map(|(f, m)| (f, m))
     }
 }
-
-/// The first message for a field wins: it is the one shown beside it.
-impl FromIterator<(String, FieldMessage)> for FieldErrors {
-    fn from_iter<I: IntoIterator<Item = (String, FieldMessage)>>(iter: I) -> FieldErrors {
-        let mut errors = FieldErrors::default();
-        for (field, message) in iter {
-            errors.add(field, message);
-        }
-        errors
-    }
-}
