@@ -396,14 +396,15 @@ export function defineElement(tagName, mount, load) {
       const pending = this.#pending;
       if (!pending) return;
       const drop = () => {
-        if (!root.querySelector('.cf')) return false;
+        // Not the form built hidden while its record is on its way (src/ui/view.rs).
+        if (!root.querySelector('.cf:not([hidden])')) return false;
         pending.remove();
         if (this.#pending === pending) this.#pending = null;
         return true;
       };
       if (drop()) return;
       const observer = new MutationObserver(() => { if (drop()) observer.disconnect(); });
-      observer.observe(root, { childList: true, subtree: true });
+      observer.observe(root, { childList: true, subtree: true, attributeFilter: ['hidden'] });
     }
 
     /** The skeleton while the widget loads, or what went wrong when it could not. */

@@ -32,7 +32,8 @@ const JANE: &str = r#"{"data":{"id":"0b6f2d1c-5d0e-4a43-9d5f-6f1b8f3e2a10","exte
 struct ScriptedTransport {
     replies: RefCell<VecDeque<Result<HttpReply, ApiError>>>,
     sent: RefCell<Vec<(HttpRequest, Option<String>)>>,
-    /// When set: for each request, whether the form had drawn anything in this root yet.
+    /// When set: for each request, whether the form had drawn anything in this root yet (built
+    /// hidden while the record is on its way is not drawn).
     watch: RefCell<Option<Element>>,
     drawn_at_send: RefCell<Vec<bool>>,
 }
@@ -56,7 +57,11 @@ impl Transport for ScriptedTransport {
     fn send(&self, request: HttpRequest, token: Option<String>, _abort: Abort) -> ReplyFuture {
         self.sent.borrow_mut().push((request, token));
         if let Some(root) = self.watch.borrow().as_ref() {
-            let drawn = root.query_selector("[data-state]").ok().flatten().is_some();
+            let drawn = root
+                .query_selector("[data-state]:not([hidden])")
+                .ok()
+                .flatten()
+                .is_some();
             self.drawn_at_send.borrow_mut().push(drawn);
         }
         let reply = self
@@ -232,6 +237,30 @@ async fn with_a_token_provider_nothing_is_drawn_before_a_quick_record() {
     *form.transport.watch.borrow_mut() = Some(form.root.clone());
     until("the record is shown", || state(&form.root) == "ready").await;
     assert_eq!(*form.transport.drawn_at_send.borrow(), [false]);
+}
+
+#[wasm_bindgen_test]
+async fn while_the_record_is_on_its_way_the_form_is_built_hidden() {
+    // The main thread waits for the record anyway: the form is built then, hidden and empty,
+    // so that when the record comes only its values, flags and notice change.
+    let transport = ScriptedTransport::default();
+    transport.answer(200, JANE);
+    let source = TokenSource::from_async(|| async {
+        sleep(60).await;
+        Ok("sk_test_provided".to_string())
+    });
+    let (form, _app, _props) = mount_with(Operation::Update, source, transport);
+    let built = |selector: &str| form.root.query_selector(selector).unwrap().is_some();
+    until("the form built hidden", || {
+        built("[data-state=loading][hidden] [name=email]")
+    })
+    .await;
+    assert!(!built("[data-state]:not([hidden])"), "nothing shown yet");
+    assert!(!built("[part=skeleton]"), "the fields, not the skeleton");
+    until("the record is shown", || state(&form.root) == "ready").await;
+    assert!(!built("[data-state][hidden]"));
+    let email: HtmlInputElement = find(&form.root, "[name=email]").unchecked_into();
+    assert_eq!(email.value(), "jane@example.com");
 }
 
 #[wasm_bindgen_test]

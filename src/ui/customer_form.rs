@@ -52,6 +52,8 @@ pub enum Message {
     ConfirmAnonymization(bool),
     /// The first record is slow to come: time to draw the loading state (see `quiet`).
     ShowLoading,
+    /// The first record is not here yet: time to build the form, hidden (see `Quiet`).
+    BuildHidden,
     /// The form with its record is on screen: time for the "last changed" line (`DateLine`).
     ShowDate,
 }
@@ -68,6 +70,26 @@ pub(super) enum DateLine {
         _timer: Timer,
     },
     Shown,
+}
+
+/// While the first record is on its way nothing is shown (see `effects.rs`, `start_quiet`).
+pub(super) struct Quiet {
+    /// Fires `ShowLoading` (held here: dropped, it never comes).
+    pub(super) _loading: Timer,
+    pub(super) build: HiddenBuild,
+}
+
+/// The form built, hidden and empty, while its record is still on the network: the main thread
+/// waits for it anyway, and when it comes only its values, flags and notice change, rather than
+/// the whole form being built (its wasm compiled on first call, too) between the reply and the
+/// first paint. Not at once: a record that comes within `BUILD_HIDDEN_MS` (an API on the same
+/// machine) would then wait behind the build (README, Speed).
+pub(super) enum HiddenBuild {
+    /// Fires `BuildHidden`.
+    Later {
+        _timer: Timer,
+    },
+    Built,
 }
 
 pub struct FormApp {
@@ -90,9 +112,9 @@ pub struct FormApp {
     pub(super) summary_ref: NodeRef,
     /// The form's outermost element, whose shadow root or document gets the stylesheet.
     pub(super) root_ref: NodeRef,
-    /// Nothing drawn yet while the first record is on its way, until `QUIET_MS` have passed:
+    /// Nothing shown yet while the first record is on its way, until `QUIET_MS` have passed:
     /// see `effects.rs`, where it starts.
-    pub(super) quiet: Option<Timer>,
+    pub(super) quiet: Option<Quiet>,
     /// The form has been drawn once.
     pub(super) drawn: bool,
     pub(super) date_line: DateLine,
@@ -298,6 +320,13 @@ impl FormApp {
                 return true;
             }
             Message::ShowLoading => return self.quiet.take().is_some(),
+            Message::BuildHidden => {
+                let Some(quiet) = self.quiet.as_mut() else {
+                    return false;
+                };
+                quiet.build = HiddenBuild::Built;
+                return true;
+            }
             Message::ShowDate => {
                 self.date_line = DateLine::Shown;
                 return true;
@@ -484,7 +513,8 @@ impl dom::App for FormApp {
         let ctx = &ctx;
         if let Some(root) = self.root_ref.get() {
             crate::style::attach(&root);
-            self.drawn = true;
+            // Built hidden while the first record is on its way (view.rs) is not drawn.
+            self.drawn = self.drawn || self.quiet.is_none();
         }
         if std::mem::take(&mut self.focus_summary) {
             super::outcome::focus_summary(&self.summary_ref);

@@ -8,7 +8,7 @@ use providers::{by_section, ErrorKind, FieldKind, FieldSpec, Operation, Provider
 use yew::{AttrValue, Callback};
 
 use super::country_field::FIRST_SHIPPING_FIELD;
-use super::customer_form::{DateLine, FormApp, Message};
+use super::customer_form::{DateLine, FormApp, HiddenBuild, Message};
 use super::field::{field, field_id, FieldProps};
 use super::outcome::{beside_submit, summary, InvalidField, SummaryProps};
 use super::rows;
@@ -103,10 +103,16 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
         && (form.strings_pending
             || (state.loaded.is_none()
                 && (operation == Operation::Update || form.credential_wait.is_some())));
-    // The first record is on its way and may come before anything needs to be drawn.
-    if skeleton && form.quiet.is_some() && state.failure.is_none() {
+    // The first record is on its way and may come before anything needs to be drawn; while it
+    // is slow to come, the form is built hidden (`HiddenBuild`), in its language.
+    let quiet = skeleton && state.failure.is_none() && form.quiet.is_some();
+    let build_hidden = quiet
+        && !form.strings_pending
+        && matches!(&form.quiet, Some(q) if matches!(q.build, HiddenBuild::Built));
+    if quiet && !build_hidden {
         return Html::Empty;
     }
+    let skeleton = skeleton && !build_hidden;
     let last_changed = state
         .loaded
         .as_ref()
@@ -291,6 +297,7 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
             )
     };
     root(phase.as_str())
+        .flag("hidden", build_hidden)
         .attr("data-provider", props.provider.as_str())
         .attr("data-theme", props.theme.resolved())
         .attr("part", "root")
