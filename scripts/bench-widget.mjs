@@ -294,6 +294,8 @@ async function coldLoad(browser, pages, kind, name) {
     page.on('console', (m) => m.text() === 'bench:ready' && resolve());
     timer = setTimeout(() => reject(new Error(`${kind}/${name} never became ready: ${errors.join('; ') || 'no sign in 30 s'}`)), 30_000);
   });
+  // Awaited below; handled now, so a timeout during `goto` is that error, not an unhandled one.
+  ready.catch(() => {});
   try {
     await page.goto(`${pages}/${kind}/${name}`);
     await ready;

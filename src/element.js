@@ -43,6 +43,7 @@ font-family:var(--_font);color:var(--_text);background:var(--_bg);font-size:var(
 .cf-field{display:grid;gap:4px}
 .cf-field label{font-weight:600}
 .cf{padding:var(--_space);border-radius:var(--_radius)}
+.cf[hidden]{display:none!important}
 .cf-title{margin:0;font-size:1.25em;line-height:1.3;overflow-wrap:anywhere}
 .cf-section{display:grid;gap:var(--_space);margin:0;padding:var(--_space);border:1px solid var(--_border);border-radius:var(--_radius);min-width:0}
 .cf-section legend{font-weight:700;padding:0 4px}
@@ -264,9 +265,20 @@ export function defineElement(tagName, mount, load) {
 
     /** Focuses the first field (once `customer-ready` has fired). */
     focus(options) {
-      const first = this.shadowRoot?.querySelector('input:not([type=radio]), textarea, select');
-      if (first) first.focus(options);
-      else super.focus(options);
+      const first = () => this.shadowRoot?.querySelector(
+        '.cf:not([hidden]) :is(input:not([type=radio]), textarea, select)');
+      const now = first();
+      if (now) {
+        now.focus(options);
+        return;
+      }
+      // `customer-ready` goes out as the form's state becomes ready, before that state is drawn
+      // (in the same task): a listener's focus lands once it is.
+      queueMicrotask(() => {
+        const drawn = first();
+        if (drawn) drawn.focus(options);
+        else super.focus(options);
+      });
     }
 
     connectedCallback() {

@@ -32,8 +32,8 @@ const JANE: &str = r#"{"data":{"id":"0b6f2d1c-5d0e-4a43-9d5f-6f1b8f3e2a10","exte
 struct ScriptedTransport {
     replies: RefCell<VecDeque<Result<HttpReply, ApiError>>>,
     sent: RefCell<Vec<(HttpRequest, Option<String>)>>,
-    /// When set: for each request, whether the form had drawn anything in this root yet (built
-    /// hidden while the record is on its way is not drawn).
+    /// When set: for each request, whether the form had drawn anything in this root yet, even
+    /// hidden.
     watch: RefCell<Option<Element>>,
     drawn_at_send: RefCell<Vec<bool>>,
 }
@@ -57,11 +57,7 @@ impl Transport for ScriptedTransport {
     fn send(&self, request: HttpRequest, token: Option<String>, _abort: Abort) -> ReplyFuture {
         self.sent.borrow_mut().push((request, token));
         if let Some(root) = self.watch.borrow().as_ref() {
-            let drawn = root
-                .query_selector("[data-state]:not([hidden])")
-                .ok()
-                .flatten()
-                .is_some();
+            let drawn = root.query_selector("[data-state]").ok().flatten().is_some();
             self.drawn_at_send.borrow_mut().push(drawn);
         }
         let reply = self
@@ -246,7 +242,7 @@ async fn while_the_record_is_on_its_way_the_form_is_built_hidden() {
     let transport = ScriptedTransport::default();
     transport.answer(200, JANE);
     let source = TokenSource::from_async(|| async {
-        sleep(60).await;
+        sleep(100).await;
         Ok("sk_test_provided".to_string())
     });
     let (form, _app, _props) = mount_with(Operation::Update, source, transport);
@@ -607,6 +603,36 @@ fn prolifi_create_element(tag: &str) -> Element {
     )
     .unwrap();
     element
+}
+
+#[wasm_bindgen_test]
+async fn focus_from_a_customer_ready_listener_reaches_the_first_field() {
+    // `customer-ready` goes out as the form's state becomes ready, before that state is drawn:
+    // `element.focus()` called from a listener still lands on the first field.
+    let element = prolifi_create_element("customer-form-ready-focus");
+    let listener = {
+        let element = element.clone();
+        wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+            element
+                .unchecked_ref::<web_sys::HtmlElement>()
+                .focus()
+                .unwrap()
+        })
+    };
+    element
+        .add_event_listener_with_callback("customer-ready", listener.as_ref().unchecked_ref())
+        .unwrap();
+    let document = web_sys::window().unwrap().document().unwrap();
+    document.body().unwrap().append_child(&element).unwrap();
+    let shadow = element.shadow_root().expect("open shadow root");
+    until_ready(&shadow).await;
+    let focused = js_sys::Reflect::get(&shadow, &JsValue::from_str("activeElement")).unwrap();
+    let first = shadow
+        .query_selector("input:not([type=radio]), textarea, select")
+        .unwrap()
+        .expect("a first field");
+    assert_eq!(focused, JsValue::from(first));
+    element.remove();
 }
 
 #[wasm_bindgen_test]

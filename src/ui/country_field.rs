@@ -29,8 +29,11 @@ impl FormApp {
     /// changes (the list lives in the shadow root, beside the drawn form, so a redraw keeps it).
     pub(super) fn fill_country_list(&mut self, ctx: &Context) {
         let tag = self.catalog.locale().tag();
+        // Not for a form built hidden (`HiddenBuild`): the names' `Intl` work, after the next
+        // paint, would then fall in the moments its record is expected.
         if ctx.props().provider != ProviderId::Count
             || self.state.is_none()
+            || self.quiet.is_some()
             || self.country_list_lang == tag
         {
             return;

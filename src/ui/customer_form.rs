@@ -115,7 +115,7 @@ pub struct FormApp {
     /// Nothing shown yet while the first record is on its way, until `QUIET_MS` have passed:
     /// see `effects.rs`, where it starts.
     pub(super) quiet: Option<Quiet>,
-    /// The form has been drawn once.
+    /// The form has been shown once (built hidden does not count).
     pub(super) drawn: bool,
     pub(super) date_line: DateLine,
     /// The row-drawn fields' text as their rows last wrote it (`rows.rs`).

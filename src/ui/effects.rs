@@ -23,7 +23,7 @@ use crate::token::TokenSource;
 /// person does not notice as a pause.
 const QUIET_MS: u32 = 150;
 
-/// How long after its creation a form waiting for its first record builds itself hidden
+/// How long after it starts waiting for its first record a form builds itself hidden
 /// (`HiddenBuild`): longer than a reply from the same machine takes to come (3–6 ms after the
 /// form is mounted in the bench's traces), shorter than a network's round trip, two with the
 /// CORS preflight.

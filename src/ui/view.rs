@@ -106,8 +106,10 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
     // The first record is on its way and may come before anything needs to be drawn; while it
     // is slow to come, the form is built hidden (`HiddenBuild`), in its language.
     let quiet = skeleton && state.failure.is_none() && form.quiet.is_some();
+    // Not while no credential has come (no request is out: the wait may be long).
     let build_hidden = quiet
         && !form.strings_pending
+        && form.credential_wait.is_none()
         && matches!(&form.quiet, Some(q) if matches!(q.build, HiddenBuild::Built));
     if quiet && !build_hidden {
         return Html::Empty;

@@ -345,6 +345,49 @@ test('a WebAssembly slow to come: the element\'s skeleton after 150 ms, then the
   }
 });
 
+test('a record slow to come after a slow WebAssembly: the skeleton stays while the form is built hidden', async () => {
+  const page = await openPage();
+  try {
+    // Whenever the form is there but hidden (built while its record is on its way), whether the
+    // element's skeleton is still shown beside it.
+    await page.context().addInitScript(() => {
+      window.hiddenChecks = [];
+      const attach = Element.prototype.attachShadow;
+      Element.prototype.attachShadow = function attachShadow(init) {
+        const root = attach.call(this, init);
+        if (this.localName === 'customer-form') {
+          new MutationObserver(() => {
+            if (root.querySelector('.cf[hidden]')) {
+              window.hiddenChecks.push(!!root.querySelector('.cf-pending [part=skeleton]'));
+            }
+          }).observe(root, { childList: true, subtree: true, attributes: true });
+        }
+        return root;
+      };
+    });
+    await holdWasm(page, 600);
+    // The record's read held until the form has been built hidden.
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    await page.route('**/customers/cus_1001', async (route) => {
+      if (route.request().method() === 'GET') await held;
+      await route.continue();
+    });
+    await page.goto(`${app.url}/csp.html?gateway=${encodeURIComponent(gateway.url)}`);
+    await page.waitForFunction(() => window.hiddenChecks.length > 0);
+    release();
+    await rendered(page, 'ready');
+    const checks = await page.evaluate(() => window.hiddenChecks);
+    assert.ok(checks.every(Boolean), `the skeleton was gone while the form was hidden: ${JSON.stringify(checks)}`);
+    assert.equal(await form(page).locator('.cf[hidden]').count(), 0);
+    assert.equal(await form(page).locator('.cf-pending').count(), 0);
+    assert.equal(await form(page).locator('[name=email]').inputValue(), 'jane@example.com');
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await page.context().close();
+  }
+});
+
 test('an element moved while the WebAssembly is slow to come still shows the skeleton', async () => {
   const page = await openPage();
   try {
