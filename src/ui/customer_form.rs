@@ -10,6 +10,7 @@ use providers::Operation;
 use yew::AttrValue;
 
 use super::anonymization::FocusAfter;
+use super::first_record::Quiet;
 use super::host_events::HostEvents;
 use super::shell::{Context, Html, Link, On};
 use super::tags_field::{Combo, TagsChange};
@@ -70,26 +71,6 @@ pub(super) enum DateLine {
         _timer: Timer,
     },
     Shown,
-}
-
-/// While the first record is on its way nothing is shown (see `effects.rs`, `start_quiet`).
-pub(super) struct Quiet {
-    /// Fires `ShowLoading` (held here: dropped, it never comes).
-    pub(super) _loading: Timer,
-    pub(super) build: HiddenBuild,
-}
-
-/// The form built, hidden and empty, while its record is still on the network: the main thread
-/// waits for it anyway, and when it comes only its values, flags and notice change, rather than
-/// the whole form being built (its wasm compiled on first call, too) between the reply and the
-/// first paint. Not at once: a record that comes within `BUILD_HIDDEN_MS` (an API on the same
-/// machine) would then wait behind the build (README, Speed).
-pub(super) enum HiddenBuild {
-    /// Fires `BuildHidden`.
-    Later {
-        _timer: Timer,
-    },
-    Built,
 }
 
 pub struct FormApp {
@@ -320,13 +301,7 @@ impl FormApp {
                 return true;
             }
             Message::ShowLoading => return self.quiet.take().is_some(),
-            Message::BuildHidden => {
-                let Some(quiet) = self.quiet.as_mut() else {
-                    return false;
-                };
-                quiet.build = HiddenBuild::Built;
-                return true;
-            }
+            Message::BuildHidden => return self.build_hidden(),
             Message::ShowDate => {
                 self.date_line = DateLine::Shown;
                 return true;

@@ -9,7 +9,7 @@ use std::task::{Context as TaskContext, Poll};
 
 use super::shell::Context;
 
-use super::customer_form::{DateLine, FormApp, HiddenBuild, Message, Quiet};
+use super::customer_form::{DateLine, FormApp, Message};
 use crate::browser::Timer;
 use crate::client::tokens::TokenError;
 use crate::client::ClientError;
@@ -18,16 +18,6 @@ use crate::form::retry::delay_ms;
 use crate::form::{Effect, Msg, Saved};
 use crate::spawn::{spawn_now, spawn_soon};
 use crate::token::TokenSource;
-
-/// How long a form waits for its first record before it draws its loading state; about what a
-/// person does not notice as a pause.
-const QUIET_MS: u32 = 150;
-
-/// How long after it starts waiting for its first record a form builds itself hidden
-/// (`HiddenBuild`): longer than a reply from the same machine takes to come (3–6 ms after the
-/// form is mounted in the bench's traces), shorter than a network's round trip, two with the
-/// CORS preflight.
-const BUILD_HIDDEN_MS: u32 = 30;
 
 /// How a reply is told to the form state.
 type Wrap = fn(Result<(HttpReply, Record), ApiError>) -> Msg;
@@ -94,26 +84,6 @@ impl FormApp {
                 _timer: Timer::after_paint(move || link.send_message(Message::ShowDate)),
             };
         }
-    }
-
-    /// An update form about to ask for its first record (and, first, for a token if the host
-    /// gives them by `tokenProvider`) shows nothing until the record arrives, or `QUIET_MS`
-    /// pass and the loading state is drawn; it is built hidden meanwhile (`HiddenBuild`). A
-    /// reply that comes quickly is then drawn once, without a loading state drawn, styled and
-    /// laid out in between, which came before the record on the main thread: about 10 % of the
-    /// time to a filled form (`scripts/bench-widget.sh`). The element keeps its own skeleton
-    /// until the form is shown.
-    pub(super) fn start_quiet(&mut self, ctx: &Context) {
-        let link = ctx.link().clone();
-        let build = ctx.link().clone();
-        self.quiet = Some(Quiet {
-            _loading: Timer::start(QUIET_MS, move || link.send_message(Message::ShowLoading)),
-            build: HiddenBuild::Later {
-                _timer: Timer::start(BUILD_HIDDEN_MS, move || {
-                    build.send_message(Message::BuildHidden)
-                }),
-            },
-        });
     }
 
     pub(super) fn run(&mut self, ctx: &Context, effects: Vec<Effect>) {

@@ -9,6 +9,7 @@ mod country_field;
 pub mod customer_form;
 mod effects;
 pub mod field;
+mod first_record;
 mod host_events;
 mod metadata_rows;
 mod outcome;

@@ -8,7 +8,7 @@ use providers::{by_section, ErrorKind, FieldKind, FieldSpec, Operation, Provider
 use yew::{AttrValue, Callback};
 
 use super::country_field::FIRST_SHIPPING_FIELD;
-use super::customer_form::{DateLine, FormApp, HiddenBuild, Message};
+use super::customer_form::{DateLine, FormApp, Message};
 use super::field::{field, field_id, FieldProps};
 use super::outcome::{beside_submit, summary, InvalidField, SummaryProps};
 use super::rows;
@@ -107,10 +107,8 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
     // is slow to come, the form is built hidden (`HiddenBuild`), in its language.
     let quiet = skeleton && state.failure.is_none() && form.quiet.is_some();
     // Not while no credential has come (no request is out: the wait may be long).
-    let build_hidden = quiet
-        && !form.strings_pending
-        && form.credential_wait.is_none()
-        && matches!(&form.quiet, Some(q) if matches!(q.build, HiddenBuild::Built));
+    let build_hidden =
+        quiet && !form.strings_pending && form.credential_wait.is_none() && form.built_hidden();
     if quiet && !build_hidden {
         return Html::Empty;
     }
