@@ -7,19 +7,9 @@ use providers::reference::Named;
 use providers::substring;
 use providers::substring::Trim;
 
-/// The tags `text` holds, in order, each once, blanks dropped: what the field saves
-/// (`providers::validate::normalize` reads a tags text the same way).
+/// The tags `text` holds, in order, each once, blanks dropped: what the field saves.
 pub fn chips(text: &str) -> Vec<&str> {
-    let mut tags: Vec<&str> = Vec::new();
-    for tag in providers::substring::split(text, b',')
-        .map(str::trimmed)
-        .filter(|t| !t.is_empty())
-    {
-        if !tags.contains(&tag) {
-            tags.push(tag);
-        }
-    }
-    tags
+    providers::validate::tags(text)
 }
 
 /// The text without the chip at `index` (every copy of that tag goes: chips show it once).

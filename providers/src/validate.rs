@@ -76,25 +76,35 @@ impl Normal {
     }
 }
 
+/// The tags a tags text holds, in order, each once, blanks dropped: what a tags field saves
+/// (and the chips the widget draws from it).
+pub fn tags(raw: &str) -> Vec<&str> {
+    let mut tags: Vec<&str> = Vec::new();
+    for tag in crate::substring::split(raw, b',')
+        .map(str::trimmed)
+        .filter(|t| !t.is_empty())
+    {
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    tags
+}
+
 pub fn normalize(kind: FieldKind, raw: &str) -> Normal {
     match kind {
         // A password is taken as typed: spaces may be part of it.
         FieldKind::Password if raw.is_empty() => Normal::Empty,
         FieldKind::Password => Normal::Text(raw.to_string()),
         FieldKind::Tags => {
-            let mut tags: Vec<String> = Vec::new();
-            for tag in crate::substring::split(raw, b',')
-                .map(str::trimmed)
-                .filter(|t| !t.is_empty())
-            {
-                if !tags.iter().any(|t| t == tag) {
-                    tags.push(tag.to_string());
-                }
+            let mut list = Vec::new();
+            for tag in tags(raw) {
+                list.push(tag.to_string());
             }
-            if tags.is_empty() {
+            if list.is_empty() {
                 Normal::Empty
             } else {
-                Normal::List(tags)
+                Normal::List(list)
             }
         }
         FieldKind::Website => {
