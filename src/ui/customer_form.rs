@@ -94,7 +94,7 @@ pub struct FormApp {
     /// The form's outermost element, whose shadow root or document gets the stylesheet.
     pub(super) root_ref: NodeRef,
     /// Nothing shown yet while the first record is on its way, until `QUIET_MS` have passed:
-    /// see `effects.rs`, where it starts.
+    /// see `first_record.rs`, where it starts.
     pub(super) quiet: Option<Quiet>,
     /// The form has been shown once (built hidden does not count).
     pub(super) drawn: bool,
