@@ -6,6 +6,7 @@ use customer_form_gateway::config::Config;
 use customer_form_gateway::scope::{check_fields, check_operation, ScopeError};
 use customer_form_gateway::tokens::{TokenError, TokenKeys};
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use providers::token_claims::base64url_encode as b64;
 use providers::Route;
 
 const KEY: &str = "token-rules-test-key-0123456789abcdef";
@@ -64,21 +65,6 @@ fn eddsa(claims: &Claims) -> String {
         &EncodingKey::from_ed_pem(&pem).unwrap(),
     )
     .unwrap()
-}
-
-fn b64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | (*b as u32) << (16 - 8 * i));
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-        }
-    }
-    out
 }
 
 fn verify(token: &str) -> Result<Claims, TokenError> {

@@ -151,19 +151,8 @@ mod tests {
     const LIVE: &str = "https://api.prolifi.co/api/v1/public";
 
     fn jwt(payload: &str) -> String {
-        const ALPHABET: &[u8; 64] =
-            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-        let mut out = String::new();
-        for chunk in payload.as_bytes().chunks(3) {
-            let n = chunk
-                .iter()
-                .enumerate()
-                .fold(0u32, |n, (i, b)| n | (*b as u32) << (16 - 8 * i));
-            for i in 0..=chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            }
-        }
-        format!("eyJhbGciOiJIUzI1NiJ9.{out}.sig")
+        let payload = crate::token_claims::base64url_encode(payload.as_bytes());
+        format!("eyJhbGciOiJIUzI1NiJ9.{payload}.sig")
     }
 
     fn refused(reason: RefusalReason) -> CredentialUse {

@@ -105,6 +105,23 @@ fn utf8_text(bytes: &[u8]) -> Option<String> {
     Some(text)
 }
 
+/// `bytes` as unpadded base64url, the inverse of `base64url_decode`. The widget never encodes
+/// (the linker leaves this out of its wasm); the tests of every crate build tokens with it.
+pub fn base64url_encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (*b as u32) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
 pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
     let text = crate::substring::trim_end_byte(text, b'=');
     let mut out = Vec::with_capacity(text.len() * 3 / 4);
@@ -134,6 +151,24 @@ pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base64url_encodes_what_it_decodes() {
+        for bytes in [
+            &b""[..],
+            b"f",
+            b"fo",
+            b"foo",
+            b"foob",
+            b"fooba",
+            b"\xff\xfe\x00{\"a\":1}",
+        ] {
+            let text = base64url_encode(bytes);
+            assert!(!text.contains('='));
+            assert_eq!(base64url_decode(&text).as_deref(), Some(bytes));
+        }
+        assert_eq!(base64url_encode(b"\xfb\xff"), "-_8");
+    }
 
     #[test]
     fn reads_utf8_as_std_does() {

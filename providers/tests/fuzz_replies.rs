@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use providers::contract::{check_body, interpret_reply, update_request, RequestContext};
-use providers::token_claims::TokenClaims;
+use providers::token_claims::{base64url_encode as base64url, TokenClaims};
 use providers::{
     classify_credential, contract_for, gateway_rules_for, Channel, FormValues, HttpReply, Json,
     Method, Operation, ProviderId,
@@ -276,19 +276,4 @@ fn tokens_built_from_noise_never_panic() {
             Ok(())
         })
         .unwrap();
-}
-
-fn base64url(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | (*b as u32) << (16 - 8 * i));
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-        }
-    }
-    out
 }

@@ -28,13 +28,22 @@ fn pair_of(row: &Row) -> CountTokenPair {
 pub(super) async fn read_pair(
     client: &tokio_postgres::Client,
 ) -> Result<Option<CountTokenPair>, StoreError> {
+    select_pair(client, "", "reading the Count token pair").await
+}
+
+/// The stored pair, the query ended by `then` (a lock clause, or nothing).
+async fn select_pair(
+    client: &tokio_postgres::Client,
+    then: &str,
+    doing: &'static str,
+) -> Result<Option<CountTokenPair>, StoreError> {
     Ok(client
         .query_opt(
-            &format!("SELECT {PAIR_COLUMNS} FROM gateway_count_tokens WHERE id = 1"),
+            &format!("SELECT {PAIR_COLUMNS} FROM gateway_count_tokens WHERE id = 1{then}"),
             &[],
         )
         .await
-        .map_err(fail("reading the Count token pair"))?
+        .map_err(fail(doing))?
         .as_ref()
         .map(pair_of))
 }
@@ -86,15 +95,7 @@ pub(super) async fn lock_pair(client: Object) -> Result<Box<dyn CountPairLock>, 
         .batch_execute("BEGIN; SET LOCAL statement_timeout = '90s'")
         .await
         .map_err(fail("locking the Count token pair"))?;
-    lock.pair = client
-        .query_opt(
-            &format!("SELECT {PAIR_COLUMNS} FROM gateway_count_tokens WHERE id = 1 FOR UPDATE"),
-            &[],
-        )
-        .await
-        .map_err(fail("locking the Count token pair"))?
-        .as_ref()
-        .map(pair_of);
+    lock.pair = select_pair(client, " FOR UPDATE", "locking the Count token pair").await?;
     Ok(Box::new(lock))
 }
 

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
+use providers::token_claims::base64url_encode as base64url;
 use providers::{ApiError, ErrorKind, HttpReply, HttpRequest, Method, ProviderId};
 
 use crate::client::abort::Abort;
@@ -217,23 +218,12 @@ pub(super) const UNAUTHORIZED: &str =
 
 /// A scoped token for Prolifi (the client checks every token before use), numbered.
 pub(super) fn token(n: u32) -> String {
-    let payload = format!(r#"{{"provider":"prolifi","n":{n}}}"#);
-    format!("eyJhbGciOiJIUzI1NiJ9.{}.sig", base64url(payload.as_bytes()))
+    jwt(&format!(r#"{{"provider":"prolifi","n":{n}}}"#))
 }
 
-pub(super) fn base64url(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | (*b as u32) << (16 - 8 * i));
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-        }
-    }
-    out
+/// A JWT-shaped token with this JSON payload (the client reads claims, it does not verify).
+pub(super) fn jwt(payload: &str) -> String {
+    format!("eyJhbGciOiJIUzI1NiJ9.{}.sig", base64url(payload.as_bytes()))
 }
 
 pub(super) fn clock() -> f64 {
@@ -273,6 +263,14 @@ pub(super) fn start(executor: &mut Executor, client: &Client, abort: &Abort) -> 
         *slot.borrow_mut() = Some(result.map(|reply| reply.status));
     });
     outcome
+}
+
+/// One request on an executor of its own, run until nothing more can happen.
+pub(super) fn run_once(s: &Setup) -> Outcome {
+    let mut executor = Executor::default();
+    let call = start(&mut executor, &s.client, &Abort::new());
+    executor.run();
+    call
 }
 
 pub(super) fn outcome(cell: &Outcome) -> Option<Result<u16, ClientError>> {

@@ -49,9 +49,7 @@ fn a_401_renews_the_token_once_and_sends_again() {
     s.tokens.give(&token(2));
     s.transport.answer(401, UNAUTHORIZED);
     s.transport.answer(200, JANE);
-    let mut executor = Executor::default();
-    let call = start(&mut executor, &s.client, &Abort::new());
-    executor.run();
+    let call = run_once(&s);
     assert_eq!(outcome(&call), Some(Ok(200)));
     assert_eq!(
         s.transport.tokens_sent(),
@@ -91,9 +89,7 @@ fn a_fixed_token_is_not_renewed_on_a_401() {
     let s = setup(false);
     s.tokens.give(&token(1));
     s.transport.answer(401, UNAUTHORIZED);
-    let mut executor = Executor::default();
-    let call = start(&mut executor, &s.client, &Abort::new());
-    executor.run();
+    let call = run_once(&s);
     assert_eq!(outcome(&call), Some(Ok(401)));
     assert_eq!(s.transport.sent.borrow().len(), 1);
 }
@@ -102,9 +98,7 @@ fn a_fixed_token_is_not_renewed_on_a_401() {
 fn a_token_the_form_must_not_use_is_refused_before_anything_is_sent() {
     let s = setup(true);
     s.tokens.give("sk_live_secret");
-    let mut executor = Executor::default();
-    let call = start(&mut executor, &s.client, &Abort::new());
-    executor.run();
+    let call = run_once(&s);
     assert_eq!(
         outcome(&call),
         Some(Err(ClientError::Refused(RefusalReason::SecretLiveKey)))
@@ -118,9 +112,7 @@ fn a_renewed_token_is_checked_too() {
     s.tokens.give(&token(1));
     s.tokens.give("sk_live_secret");
     s.transport.answer(401, UNAUTHORIZED);
-    let mut executor = Executor::default();
-    let call = start(&mut executor, &s.client, &Abort::new());
-    executor.run();
+    let call = run_once(&s);
     assert_eq!(
         outcome(&call),
         Some(Err(ClientError::Refused(RefusalReason::SecretLiveKey)))
@@ -272,10 +264,10 @@ fn a_401_for_a_token_already_replaced_uses_the_replacement() {
 #[test]
 fn a_token_about_to_expire_is_renewed_before_use() {
     let s = setup(true);
-    let soon = {
-        let payload = format!(r#"{{"provider":"prolifi","exp":{}}}"#, clock() as u64 + 30);
-        format!("eyJhbGciOiJIUzI1NiJ9.{}.sig", base64url(payload.as_bytes()))
-    };
+    let soon = jwt(&format!(
+        r#"{{"provider":"prolifi","exp":{}}}"#,
+        clock() as u64 + 30
+    ));
     s.tokens.give(&soon);
     s.tokens.give(&token(2));
     s.transport.answer(200, JANE);

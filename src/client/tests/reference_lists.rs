@@ -9,8 +9,7 @@ use super::harness::*;
 use crate::client::abort::Abort;
 
 fn commercelayer_token() -> String {
-    let payload = r#"{"provider":"commercelayer","ops":["update"]}"#;
-    format!("eyJhbGciOiJIUzI1NiJ9.{}.sig", base64url(payload.as_bytes()))
+    jwt(r#"{"provider":"commercelayer","ops":["update"]}"#)
 }
 
 fn group_page(page: u32, page_count: u32) -> String {
