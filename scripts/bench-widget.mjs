@@ -10,6 +10,7 @@
 // A report, not a test. Usage: node scripts/bench-widget.mjs [--loads N] [--keys N] [--package DIR]
 //   [--against DIR]: another widget package in the plain-JS form's place (a before/after of two
 //   builds in one run, interleaved; the 'plain' columns are then that package).
+//   [--no-preload]: the wasm apps' pages without the README's preload hints (Embedding).
 //   [--floor DIR]: the floor apps packed by scripts/floor.sh (bench/floor/README.md), loaded in
 //   the same rounds with the same GET; their ready time is printed against the plain form's.
 
@@ -33,6 +34,13 @@ const LOADS = Number(option('loads', 15));
 const KEYS = Number(option('keys', 20));
 const PACKAGE = resolve(option('package', join(ROOT, 'www', 'package')));
 const AGAINST = option('against', undefined);
+// The pages of wasm apps carry the README's hints (Embedding, "Loading it sooner"), as an
+// embedder is told to write them, unless --no-preload.
+const PRELOAD = !args.includes('--no-preload');
+/** The `<head>` hints that fetch a wasm app's module and its `.wasm` while the page is parsed. */
+const preloadHints = (module, wasm) => (PRELOAD
+  ? `<link rel="modulepreload" href="${module}"><link rel="preload" href="${wasm}" as="fetch" type="application/wasm" crossorigin>`
+  : '');
 const AGAINST_PACKAGE = AGAINST && resolve(AGAINST);
 // The floor apps (bench/floor/README.md, packed by scripts/floor.sh): one input each, a Yew app,
 // an app on the widget's own virtual DOM (dom/) and a framework-free wasm app, loaded in the
@@ -143,7 +151,8 @@ const MEASURE = `
 
 function widgetPage(name, api, pkg = '/package/') {
   const form = FORMS[name];
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>widget</title></head><body>
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>widget</title>
+${preloadHints(`${pkg}index.js`, `${pkg}customer_form_bg.wasm`)}</head><body>
 <customer-form provider="${name}" mode="update" customer-id="${name === 'prolifi' ? 'cus_1001' : COUNT.uuid}"
   api-base="${api}/${name}"></customer-form>
 <script type="module">
@@ -168,11 +177,13 @@ check();
 /** A floor app (bench/floor) drawn, then the same GET as the plain form, its email put in the input. */
 function floorPage(kind, name, api) {
   const form = FORMS[name];
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${kind}</title></head><body>
+  const app = `/floor/${kind.slice('floor-'.length)}`;
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${kind}</title>
+${preloadHints(`${app}/app.js`, `${app}/app_bg.wasm`)}</head><body>
 <script type="module">
 ${MEASURE}
-import init from '/floor/${kind.slice('floor-'.length)}/app.js';
-await init({ module_or_path: '/floor/${kind.slice('floor-'.length)}/app_bg.wasm' });
+import init from '${app}/app.js';
+await init({ module_or_path: '${app}/app_bg.wasm' });
 const reply = await (await fetch(${JSON.stringify(api + form.path)}, { headers: { authorization: ${JSON.stringify(`Bearer ${form.token}`)}, accept: 'application/json' } })).json();
 document.querySelector('[name=email]').value = reply.data.email;
 window.benchReady();
@@ -378,7 +389,7 @@ async function main() {
     pages.server.close();
   }
   const other = AGAINST_PACKAGE ? `the widget of ${AGAINST_PACKAGE} (in the 'plain' columns)` : 'plain JS';
-  console.log(`widget (${PACKAGE}) vs ${other}: ${LOADS} cold loads each, interleaved, ${KEYS} keys per load`);
+  console.log(`widget (${PACKAGE}) vs ${other}: ${LOADS} cold loads each, interleaved, ${KEYS} keys per load, ${PRELOAD ? 'with' : 'without'} preload hints`);
   console.log(`${'form'.padEnd(40)} ${'ready widget'.padStart(13)} ${'plain'.padStart(8)} ${'ratio'.padStart(6)}  ${'per key widget'.padStart(15)} ${'plain'.padStart(8)} ${'ratio'.padStart(6)}`);
   for (const [name, r] of Object.entries(results)) {
     const [rw, rp, kw, kp] = [median(r.widget.ready), median(r.plain.ready), median(r.widget.keys), median(r.plain.keys)];

@@ -7,6 +7,8 @@
 #   BENCH_LOADS (default 15) cold loads of each page per form; BENCH_KEYS (default 20) keys a load.
 #   SKIP_BUILD=1 measures the last `scripts/pack.sh` output; BENCH_PACKAGE=dir measures another.
 #   BENCH_API_DELAY_MS=N holds each API reply (preflights too) N ms, as a network round trip would.
+#   BENCH_PRELOAD=0 leaves out the wasm pages' preload hints (README, Embedding: "Loading it
+#   sooner"), which they carry as an embedder is told to write them.
 #   BENCH_AGAINST=dir puts another package (an older build) in the plain-JS form's place: a
 #   before/after of two builds, interleaved in one run.
 #   Also loaded in every round, unless BENCH_FLOOR=0 or BENCH_AGAINST is set: the floor apps
@@ -23,4 +25,5 @@ if [ "${BENCH_FLOOR:-1}" = 1 ] && [ -z "${BENCH_AGAINST:-}" ]; then
   floor=(--floor "$CF_TARGET_DIR/floor")
 fi
 node scripts/bench-widget.mjs --loads "${BENCH_LOADS:-15}" --keys "${BENCH_KEYS:-20}" \
-  --package "${BENCH_PACKAGE:-www/package}" ${BENCH_AGAINST:+--against "$BENCH_AGAINST"} "${floor[@]}"
+  --package "${BENCH_PACKAGE:-www/package}" ${BENCH_AGAINST:+--against "$BENCH_AGAINST"} "${floor[@]}" \
+  $([ "${BENCH_PRELOAD:-1}" = 1 ] || echo --no-preload)

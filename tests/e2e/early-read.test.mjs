@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import {
   startSandbox, startGateway, serveStatic, launchBrowser, sandboxClient, ROOT,
 } from './harness.mjs';
@@ -52,14 +53,18 @@ const scoped = (provider, { ops = ['read', 'update'], ttl = 300 } = {}) => mintC
  * authorization}`), when the wasm was served, and the form's email once it shows one (or
  * `null` after `waitMs`).
  */
-async function load(attributes, setup, { holdMs = 600, waitMs = 10_000, inspect = () => null, script = null } = {}) {
+async function load(attributes, setup, { holdMs = 600, waitMs = 10_000, inspect = () => null, script = null, head = '' } = {}) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (error) => problems.push(error.message));
   const reads = [];
+  const fetched = [];
+  const warnings = [];
+  page.on('console', (message) => message.type() === 'warning' && warnings.push(message.text()));
   let wasmServedAt = null;
   page.on('request', (request) => {
+    fetched.push(new URL(request.url()).pathname);
     if (/\/customers\//.test(request.url())) {
       reads.push({ at: Date.now(), method: request.method(), url: request.url(), authorization: request.headers().authorization });
     }
@@ -75,7 +80,7 @@ async function load(attributes, setup, { holdMs = 600, waitMs = 10_000, inspect 
   const path = `/early-${PAGES.size}.html`;
   PAGES.set(path, script
     ? `<!DOCTYPE html><html lang="en"><body><div id="host"></div><script type="module">${script}</script></body></html>`
-    : `<!DOCTYPE html><html lang="en"><body><customer-form ${attrs}></customer-form>
+    : `<!DOCTYPE html><html lang="en"><head>${head}</head><body><customer-form ${attrs}></customer-form>
 <script type="module">
 import { defineCustomerForm } from './index.js';
 const element = document.querySelector('customer-form');
@@ -90,7 +95,7 @@ ${setup}
       null,
       { timeout: waitMs },
     ).then((handle) => handle.jsonValue(), () => null);
-    return { reads, wasmServedAt, email, problems, inspected: await page.evaluate(inspect) };
+    return { reads, fetched, warnings, wasmServedAt, email, problems, inspected: await page.evaluate(inspect) };
   } finally {
     await context.close();
   }
@@ -130,6 +135,28 @@ mount(document.getElementById('host'), { provider: 'prolifi', customerId: 'cus_1
     assert.deepEqual(inspected, how === 'a token' ? [] : [{ provider: 'prolifi', operation: 'update', customerId: 'cus_1001' }]);
   });
 }
+
+// The hints the README gives a plain page, taken from it: each file fetched once (a hint whose
+// request differs from the module's, in mode or credentials, has Chromium fetch the file again
+// and warn), and the record still read early.
+test('the README\'s preload hints: the module and the wasm fetched once each, the record read early', async () => {
+  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+  const hints = readme.match(/\*\*Loading it sooner\.\*\*[^]*?```html\n([^]*?)```/)?.[1];
+  assert.ok(hints?.includes('rel="preload"') && hints.includes('rel="modulepreload"'), 'the README gives both hints');
+  assert.ok((await readFile(join(ROOT, 'www', 'README.md'), 'utf8')).includes(hints), 'the package\'s README gives the same');
+  const token = scoped('prolifi');
+  const { reads, fetched, warnings, wasmServedAt, email, problems } = await load(
+    { provider: 'prolifi', mode: 'update', 'customer-id': CUSTOMERS.prolifi, 'api-base': `${gateway.url}/prolifi` },
+    `element.token = ${JSON.stringify(token)};`,
+    { head: hints.replaceAll('/customer-form/', './'), holdMs: 300 },
+  );
+  assert.deepEqual(problems, []);
+  assert.equal(email, 'jane@example.com');
+  assert.deepEqual(fetched.filter((path) => /\.(wasm|js)$/.test(path)).sort(), ['/customer_form_bg.wasm', '/index.js']);
+  assert.deepEqual(warnings.filter((text) => /preload/i.test(text)), []);
+  assert.equal(reads.length, 1);
+  assert.ok(reads[0].at < wasmServedAt, 'the read left before the wasm was served');
+});
 
 test('a Prolifi secret test key is read early from this machine\'s sandbox', async () => {
   const { reads, wasmServedAt, email } = await load(
