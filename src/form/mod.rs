@@ -2,8 +2,8 @@
 //!
 //! `types` are the words (messages, effects, what is shown), `state` what the form holds,
 //! `save` the save machine and its one transition function (its states in `activity`, its
-//! create path in `create_lookup`, its update path in `recheck`), `conflict` the three-way
-//! merge, `draft` unsaved changes across a reload.
+//! writing steps in `write`, its create path in `create_lookup`, its update path in
+//! `recheck`), `conflict` the three-way merge, `draft` unsaved changes across a reload.
 
 mod activity;
 pub mod conflict;
@@ -15,6 +15,7 @@ pub mod retry;
 mod save;
 pub mod state;
 pub mod types;
+mod write;
 
 #[cfg(test)]
 mod tests;
