@@ -1,0 +1,81 @@
+//! A message for the form's state (`Message::Form`): what the app does around the state's one
+//! transition. A submit that asks for anonymization waits for the person's confirmation; a
+//! billing edit is also its shipping twin's while shipping follows billing; a save that has
+//! just failed takes the focus to the summary; and a keystroke that changed only its own
+//! field's text is not rendered again.
+
+use super::anonymization::FocusAfter;
+use super::customer_form::FormApp;
+use super::shell::Context;
+use super::view;
+use crate::form::Msg;
+
+impl FormApp {
+    /// `msg` from the form of `generation` (a stale generation's is dropped); whether to render.
+    pub(super) fn on_form(&mut self, ctx: &Context, generation: u32, msg: Msg) -> bool {
+        if generation != self.generation {
+            return false;
+        }
+        // A save that asks for anonymization waits for the person's confirmation.
+        if matches!(msg, Msg::Submit { .. })
+            && !std::mem::take(&mut self.anonymization_confirmed)
+            && self.state.as_ref().is_some_and(|s| {
+                s.editable() && crate::anonymization::needs_confirmation(&s.values)
+            })
+        {
+            self.confirming_anonymization = true;
+            self.focus_after = Some(FocusAfter::ConfirmCancel);
+            return true;
+        }
+        let suggesting = matches!(&msg, Msg::Edit { field, .. } if self.suggests(field));
+        // While shipping follows billing, a billing edit is also its shipping twin's.
+        let mirror = match &msg {
+            Msg::Edit { field, text } => self.mirror_of(field).map(|twin| (twin, text.clone())),
+            _ => None,
+        };
+        let Some(state) = self.state.as_mut() else {
+            return false;
+        };
+        // A field drawn as rows redraws them from its new text (rows.rs).
+        let rows = matches!(&msg, Msg::Edit { field, .. } if super::rows::draws_rows(state, field));
+        let edited = matches!(msg, Msg::Edit { .. }) && !suggesting && !rows && mirror.is_none();
+        let submitted = matches!(msg, Msg::Submit { .. });
+        if matches!(msg, Msg::Resolve(_)) {
+            self.merging = false;
+        }
+        let shown_before = view::Shown::of(state);
+        let failure_before = state.failure.clone();
+        let first_record = matches!(msg, Msg::Loaded(Ok(_))) && state.loaded.is_none();
+        let mut effects = state.update(msg);
+        if let Some((field, text)) = mirror {
+            effects.extend(state.update(Msg::Edit { field, text }));
+        }
+        // A save that has just failed (again, after another submit): the summary says what
+        // happened and links to the fields. Failures that stop the form from starting leave the
+        // focus where it is.
+        if state.failure.is_some()
+            && (submitted || state.failure != failure_before)
+            && !state.failure.as_ref().is_some_and(|f| f.is_fatal())
+        {
+            self.focus_summary = true;
+        }
+        // A keystroke that changed only its own field's text needs no render: the input
+        // already shows it.
+        let render = !(edited && effects.is_empty() && view::Shown::of(state) == shown_before);
+        self.run(ctx, effects);
+        self.follow_up(ctx);
+        if first_record {
+            // After a restored draft, which may hold another shipping address.
+            self.same_address = self.addresses_match();
+        }
+        if self
+            .state
+            .as_ref()
+            .is_some_and(|s| s.loaded.is_some() || s.failure.is_some())
+        {
+            // Answered: the loading state will not be needed.
+            self.quiet = None;
+        }
+        render
+    }
+}
