@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
-  startSandbox, startGateway, serveStatic, launchBrowser, newPage, sandboxClient, openDemo, waitForState, ROOT,
+  newPage, openDemo, waitForState, ROOT, startStack, stopStack,
 } from './harness.mjs';
 
 const require = createRequire(join(ROOT, 'tools', 'package.json'));
@@ -16,21 +16,12 @@ const AxeBuilder = AxeBuilderModule.default ?? AxeBuilderModule.AxeBuilder ?? Ax
 let sandbox, gateway, demo, browser, api;
 
 before(async () => {
-  sandbox = await startSandbox();
-  demo = await serveStatic();
-  gateway = await startGateway(sandbox.url, demo.url);
-  browser = await launchBrowser();
-  api = sandboxClient(sandbox.url);
+  ({ sandbox, gateway, demo, browser, api } = await startStack());
   await api.reset();
   await gateway.connectCount();
 });
 
-after(async () => {
-  await browser?.close();
-  gateway?.stop();
-  demo?.stop();
-  sandbox?.stop();
-});
+after(() => stopStack({ sandbox, gateway, demo, browser }));
 
 const CREDENTIAL = { prolifi: 'scoped', partnero: 'scoped', count: 'scoped', commercelayer: 'sales-channel' };
 

@@ -163,15 +163,16 @@ export async function launchBrowser(extraArgs = []) {
 /** A fresh page with its console captured (the audit reads it). */
 /**
  * What most test files need, started together: the sandbox, the demo served from dist/, a
- * gateway in front of the sandbox, Chromium and the sandbox's control API. If one part fails to
- * start, the parts already started are stopped before the error is thrown.
+ * gateway in front of the sandbox (unless `gateway: false`), Chromium and the sandbox's control
+ * API. If one part fails to start, the parts already started are stopped before the error is
+ * thrown.
  */
-export async function startStack() {
+export async function startStack({ gateway = true } = {}) {
   const stack = {};
   try {
     stack.sandbox = await startSandbox();
     stack.demo = await serveStatic();
-    stack.gateway = await startGateway(stack.sandbox.url, stack.demo.url);
+    if (gateway) stack.gateway = await startGateway(stack.sandbox.url, stack.demo.url);
     stack.browser = await launchBrowser();
     stack.api = sandboxClient(stack.sandbox.url);
     return stack;

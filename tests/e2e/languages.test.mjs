@@ -3,23 +3,13 @@
 
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, serveStatic, launchBrowser, newPage, sandboxClient, openDemo, waitForState } from './harness.mjs';
+import { newPage, openDemo, waitForState, startStack, stopStack } from './harness.mjs';
 
-let sandbox, demo, browser;
+let sandbox, demo, browser, api;
 
-before(async () => {
-  sandbox = await startSandbox();
-  demo = await serveStatic();
-  browser = await launchBrowser();
-});
-
-beforeEach(() => sandboxClient(sandbox.url).reset());
-
-after(async () => {
-  await browser?.close();
-  demo?.stop();
-  sandbox?.stop();
-});
+before(async () => ({ sandbox, demo, browser, api } = await startStack({ gateway: false })));
+beforeEach(() => api.reset());
+after(() => stopStack({ sandbox, demo, browser }));
 
 const EXPECTED = {
   de: { label: 'Vorname', required: 'Dieses Feld ist erforderlich.', saved: 'Änderungen gespeichert.', date: /Zuletzt geändert am 02\.05\.2025, 16:12\./ },

@@ -4,7 +4,7 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSandbox, serveStatic, launchBrowser, newPage, sandboxClient, openDemo, waitForState, UUID,
+  newPage, openDemo, waitForState, UUID, startStack, stopStack,
 } from './harness.mjs';
 
 const JANE_ID = '0b6f2d1c-5d0e-4a43-9d5f-6f1b8f3e2a10';
@@ -12,18 +12,8 @@ const PREFIX = '/prolifi/api/v1/public';
 
 let sandbox, demo, browser, api, page;
 
-before(async () => {
-  sandbox = await startSandbox();
-  demo = await serveStatic();
-  browser = await launchBrowser();
-  api = sandboxClient(sandbox.url);
-});
-
-after(async () => {
-  await browser?.close();
-  demo?.stop();
-  sandbox?.stop();
-});
+before(async () => ({ sandbox, demo, browser, api } = await startStack({ gateway: false })));
+after(() => stopStack({ sandbox, demo, browser }));
 
 beforeEach(async () => {
   await api.reset();

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  startSandbox, startGateway, serveStatic, launchBrowser, newPage, openDemo, waitForState, ROOT,
+  newPage, openDemo, waitForState, ROOT, startStack, stopStack,
 } from './harness.mjs';
 
 const require = createRequire(join(ROOT, 'tools', 'package.json'));
@@ -25,19 +25,11 @@ const THRESHOLD = 0.1;
 let sandbox, gateway, demo, browser;
 
 before(async () => {
-  sandbox = await startSandbox();
-  demo = await serveStatic();
-  gateway = await startGateway(sandbox.url, demo.url);
+  ({ sandbox, gateway, demo, browser } = await startStack());
   await gateway.connectCount();
-  browser = await launchBrowser();
 });
 
-after(async () => {
-  await browser?.close();
-  gateway?.stop();
-  demo?.stop();
-  sandbox?.stop();
-});
+after(() => stopStack({ sandbox, gateway, demo, browser }));
 
 async function compare(name, png) {
   const reference = join(REFERENCES, `${name}.png`);

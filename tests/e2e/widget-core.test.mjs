@@ -5,25 +5,16 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSandbox, serveStatic, launchBrowser, newPage, sandboxClient, openDemo, waitForState,
+  newPage, openDemo, waitForState, startStack, stopStack,
 } from './harness.mjs';
 
-let sandbox, demo, browser, page;
+let sandbox, demo, browser, api, page;
 
-before(async () => {
-  sandbox = await startSandbox();
-  demo = await serveStatic();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  demo?.stop();
-  sandbox?.stop();
-});
+before(async () => ({ sandbox, demo, browser, api } = await startStack({ gateway: false })));
+after(() => stopStack({ sandbox, demo, browser }));
 
 beforeEach(async () => {
-  await sandboxClient(sandbox.url).reset();
+  await api.reset();
   page = await newPage(browser);
 });
 
