@@ -11,6 +11,8 @@
 //   [--against DIR]: another widget package in the plain-JS form's place (a before/after of two
 //   builds in one run, interleaved; the 'plain' columns are then that package).
 //   [--no-preload]: the wasm apps' pages without the README's preload hints (Embedding).
+//   [--compare DIR]: the framework apps bundled by scripts/compare.sh (bench/compare/README.md),
+//   loaded and typed into in the same rounds; their figures are printed against the plain form's.
 //   [--floor DIR]: the floor apps packed by scripts/floor.sh (bench/floor/README.md), loaded in
 //   the same rounds with the same GET; their ready time is printed against the plain form's.
 
@@ -52,6 +54,20 @@ if (FLOOR) {
   }
 }
 if (FLOOR && AGAINST_PACKAGE) throw new Error('--floor is read against the plain-JS form: leave it out with --against');
+// The framework apps (bench/compare/README.md, bundled by scripts/compare.sh): the same form
+// in React with react-hook-form and zod, and in Preact, loaded in the same rounds, typed into
+// the same way: where the widget stands among the forms a dashboard would otherwise write.
+const COMPARE = option('compare', undefined) && resolve(option('compare'));
+if (COMPARE) {
+  for (const app of ['react', 'preact']) {
+    if (!existsSync(join(COMPARE, app, 'app.js'))) throw new Error(`--compare ${COMPARE}: ${app}/app.js is missing (scripts/compare.sh builds it)`);
+  }
+}
+if (COMPARE && AGAINST_PACKAGE) throw new Error('--compare is read against the plain-JS form: leave it out with --against');
+const COMPARE_APPS = COMPARE ? {
+  'compare-react': 'React 19 + react-hook-form + zod',
+  'compare-preact': 'Preact with hooks',
+} : {};
 const FLOOR_APPS = FLOOR ? {
   'floor-yew': 'a Yew app with one input',
   'floor-dom': 'an app on dom/ with one input',
@@ -190,6 +206,25 @@ window.benchReady();
 </script></body></html>`;
 }
 
+/** A framework app (bench/compare) given the form to draw: its fields, the record's URL and headers. */
+function comparePage(kind, name, api) {
+  const form = FORMS[name];
+  const config = {
+    fields: form.fields,
+    url: api + form.path,
+    headers: { authorization: `Bearer ${form.token}`, accept: 'application/json' },
+    method: form.method,
+    email: name === 'prolifi' ? PROLIFI.email : COUNT.email,
+  };
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${kind}</title>
+<script type="module">
+${MEASURE}
+window.benchForm = ${JSON.stringify(config)};
+</script>
+<script type="module" src="/compare/${kind.slice('compare-'.length)}/app.js"></script></head><body>
+<div id="app"></div></body></html>`;
+}
+
 function plainPage(name, api) {
   const form = FORMS[name];
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>plain</title></head><body>
@@ -237,11 +272,13 @@ function startPages(api) {
     const url = new URL(req.url, 'http://x');
     const against = AGAINST_PACKAGE && url.pathname.startsWith('/against/');
     const floor = FLOOR && url.pathname.startsWith('/floor/');
-    if (url.pathname.startsWith('/package/') || against || floor) {
+    const compare = COMPARE && url.pathname.startsWith('/compare/');
+    if (url.pathname.startsWith('/package/') || against || floor || compare) {
       try {
         const file = against
           ? join(AGAINST_PACKAGE, url.pathname.slice('/against/'.length))
           : floor ? join(FLOOR, url.pathname.slice('/floor/'.length))
+          : compare ? join(COMPARE, url.pathname.slice('/compare/'.length))
           : join(PACKAGE, url.pathname.slice('/package/'.length));
         const body = await readFile(file);
         res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(body);
@@ -251,11 +288,12 @@ function startPages(api) {
       return;
     }
     if (url.pathname === '/favicon.ico') return res.writeHead(204).end();
-    const [, kind, name] = url.pathname.match(/^\/(widget|plain|floor-yew|floor-dom|floor-wasm)\/(prolifi|count)$/) ?? [];
-    if (!kind || (kind.startsWith('floor-') && !FLOOR)) return res.writeHead(404).end();
+    const [, kind, name] = url.pathname.match(/^\/(widget|plain|floor-yew|floor-dom|floor-wasm|compare-react|compare-preact)\/(prolifi|count)$/) ?? [];
+    if (!kind || (kind.startsWith('floor-') && !FLOOR) || (kind.startsWith('compare-') && !COMPARE)) return res.writeHead(404).end();
     const html = kind === 'widget'
       ? widgetPage(name, api)
       : kind.startsWith('floor-') ? floorPage(kind, name, api)
+      : kind.startsWith('compare-') ? comparePage(kind, name, api)
       : AGAINST_PACKAGE ? widgetPage(name, api, '/against/') : plainPage(name, api);
     res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store' }).end(html);
   });
@@ -369,13 +407,13 @@ async function main() {
   try {
     for (const name of Object.keys(FORMS)) {
       results[name] = { widget: { ready: [], keys: [] }, plain: { ready: [], keys: [] } };
-      for (const kind of Object.keys(FLOOR_APPS)) results[name][kind] = { ready: [], keys: [] };
+      for (const kind of [...Object.keys(COMPARE_APPS), ...Object.keys(FLOOR_APPS)]) results[name][kind] = { ready: [], keys: [] };
       // One warm-up of each, not counted (the first Chromium page pays for process start-up).
       for (const kind of Object.keys(results[name])) await coldLoad(browser, pages.url, kind, name);
       for (let i = 0; i < LOADS; i++) {
         const order = i % 2 ? ['plain', 'widget'] : ['widget', 'plain'];
-        // The floor apps after both, so the widget and the plain form still run back to back.
-        for (const kind of [...order, ...Object.keys(FLOOR_APPS)]) {
+        // The other apps after both, so the widget and the plain form still run back to back.
+        for (const kind of [...order, ...Object.keys(COMPARE_APPS), ...Object.keys(FLOOR_APPS)]) {
           const { ready, keys } = await coldLoad(browser, pages.url, kind, name);
           results[name][kind].ready.push(ready);
           // The median key of this load; the report's figure is the median over loads.
@@ -403,6 +441,16 @@ async function main() {
     const ready = pairedRatios(r.widget.ready, r.plain.ready);
     const keys = pairedRatios(r.widget.keys, r.plain.keys);
     console.log(`${FORMS[name].label.padEnd(40)} ready ${spread(ready)}   per key ${spread(keys)}`);
+  }
+  if (COMPARE) {
+    // The forms a dashboard would otherwise write, against the same round's plain form.
+    console.log('the frameworks (bench/compare): medians over loads, and per round against the plain form:');
+    for (const [name, r] of Object.entries(results)) {
+      for (const [kind, what] of Object.entries(COMPARE_APPS)) {
+        const spread = (xs) => `${median(xs).toFixed(2)}× (${quantile(xs, 0.25).toFixed(2)}-${quantile(xs, 0.75).toFixed(2)})`;
+        console.log(`${FORMS[name].label.padEnd(40)} ${what.padEnd(34)} ready ${median(r[kind].ready).toFixed(1).padStart(6)} ms, per round ${spread(pairedRatios(r[kind].ready, r.plain.ready))}; per key ${median(r[kind].keys).toFixed(3)} ms, per round ${spread(pairedRatios(r[kind].keys, r.plain.keys))}`);
+      }
+    }
   }
   if (!FLOOR) return;
   // What any widget on the same stack pays before drawing a field of its own: the floor apps'

@@ -14,6 +14,8 @@
 #   Also loaded in every round, unless BENCH_FLOOR=0 or BENCH_AGAINST is set: the floor apps
 #   (bench/floor/README.md), one input each, Yew and framework-free, making the same GET: what any
 #   widget on this stack pays. SKIP_BUILD=1 builds them only if they are missing.
+#   And, unless BENCH_COMPARE=0 or BENCH_AGAINST is set, the framework apps (bench/compare/README.md):
+#   the same form in React 19 + react-hook-form + zod and in Preact, typed into the same way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -24,6 +26,11 @@ if [ "${BENCH_FLOOR:-1}" = 1 ] && [ -z "${BENCH_AGAINST:-}" ]; then
   [ "${SKIP_BUILD:-0}" = 1 ] && scripts/floor.sh --built || scripts/floor.sh
   floor=(--floor "$CF_TARGET_DIR/floor")
 fi
+compare=()
+if [ "${BENCH_COMPARE:-1}" = 1 ] && [ -z "${BENCH_AGAINST:-}" ]; then
+  [ "${SKIP_BUILD:-0}" = 1 ] && scripts/compare.sh --built || scripts/compare.sh
+  compare=(--compare "$CF_TARGET_DIR/compare")
+fi
 node scripts/bench-widget.mjs --loads "${BENCH_LOADS:-15}" --keys "${BENCH_KEYS:-20}" \
-  --package "${BENCH_PACKAGE:-www/package}" ${BENCH_AGAINST:+--against "$BENCH_AGAINST"} "${floor[@]}" \
+  --package "${BENCH_PACKAGE:-www/package}" ${BENCH_AGAINST:+--against "$BENCH_AGAINST"} "${floor[@]}" "${compare[@]}" \
   $([ "${BENCH_PRELOAD:-1}" = 1 ] || echo --no-preload)
