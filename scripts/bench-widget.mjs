@@ -10,7 +10,8 @@
 // A report, not a test. Usage: node scripts/bench-widget.mjs [--loads N] [--keys N] [--package DIR]
 //   [--against DIR]: another widget package in the plain-JS form's place (a before/after of two
 //   builds in one run, interleaved; the 'plain' columns are then that package).
-//   [--no-preload]: the wasm apps' pages without the README's preload hints (Embedding).
+//   [--no-preload]: the wasm apps' pages without the README's preload hints (Embedding);
+//   [--preload-widget-only]: only the --package widget's page with them.
 //   [--compare DIR]: the framework apps bundled by scripts/compare.sh (bench/compare/README.md),
 //   loaded and typed into in the same rounds; their figures are printed against the plain form's.
 //   [--floor DIR]: the floor apps packed by scripts/floor.sh (bench/floor/README.md), loaded in
@@ -37,10 +38,11 @@ const KEYS = Number(option('keys', 20));
 const PACKAGE = resolve(option('package', join(ROOT, 'www', 'package')));
 const AGAINST = option('against', undefined);
 // The pages of wasm apps carry the README's hints (Embedding, "Loading it sooner"), as an
-// embedder is told to write them, unless --no-preload.
-const PRELOAD = !args.includes('--no-preload');
+// embedder is told to write them, unless --no-preload; with --preload-widget-only, only the
+// widget's page of --package does (beside --against the same package: what the hints change).
+const PRELOAD = args.includes('--no-preload') ? 'none' : args.includes('--preload-widget-only') ? 'widget' : 'all';
 /** The `<head>` hints that fetch a wasm app's module and its `.wasm` while the page is parsed. */
-const preloadHints = (module, wasm) => (PRELOAD
+const preloadHints = (module, wasm, widget = false) => (PRELOAD === 'all' || (PRELOAD === 'widget' && widget)
   ? `<link rel="modulepreload" href="${module}"><link rel="preload" href="${wasm}" as="fetch" type="application/wasm" crossorigin>`
   : '');
 const AGAINST_PACKAGE = AGAINST && resolve(AGAINST);
@@ -168,7 +170,7 @@ const MEASURE = `
 function widgetPage(name, api, pkg = '/package/') {
   const form = FORMS[name];
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>widget</title>
-${preloadHints(`${pkg}index.js`, `${pkg}customer_form_bg.wasm`)}</head><body>
+${preloadHints(`${pkg}index.js`, `${pkg}customer_form_bg.wasm`, pkg === '/package/')}</head><body>
 <customer-form provider="${name}" mode="update" customer-id="${name === 'prolifi' ? 'cus_1001' : COUNT.uuid}"
   api-base="${api}/${name}"></customer-form>
 <script type="module">
@@ -412,8 +414,11 @@ async function main() {
       for (const kind of Object.keys(results[name])) await coldLoad(browser, pages.url, kind, name);
       for (let i = 0; i < LOADS; i++) {
         const order = i % 2 ? ['plain', 'widget'] : ['widget', 'plain'];
-        // The other apps after both, so the widget and the plain form still run back to back.
-        for (const kind of [...order, ...Object.keys(COMPARE_APPS), ...Object.keys(FLOOR_APPS)]) {
+        // The other apps after both, so the widget and the plain form still run back to back;
+        // in an order turned by one each round, so that none always follows the same page.
+        const others = [...Object.keys(COMPARE_APPS), ...Object.keys(FLOOR_APPS)];
+        const turned = others.map((_, at) => others[(at + i) % others.length]);
+        for (const kind of [...order, ...turned]) {
           const { ready, keys } = await coldLoad(browser, pages.url, kind, name);
           results[name][kind].ready.push(ready);
           // The median key of this load; the report's figure is the median over loads.
@@ -427,7 +432,7 @@ async function main() {
     pages.server.close();
   }
   const other = AGAINST_PACKAGE ? `the widget of ${AGAINST_PACKAGE} (in the 'plain' columns)` : 'plain JS';
-  console.log(`widget (${PACKAGE}) vs ${other}: ${LOADS} cold loads each, interleaved, ${KEYS} keys per load, ${PRELOAD ? 'with' : 'without'} preload hints`);
+  console.log(`widget (${PACKAGE}) vs ${other}: ${LOADS} cold loads each, interleaved, ${KEYS} keys per load, preload hints: ${{ all: 'on every wasm page', none: 'none', widget: "on the widget's page only" }[PRELOAD]}`);
   console.log(`${'form'.padEnd(40)} ${'ready widget'.padStart(13)} ${'plain'.padStart(8)} ${'ratio'.padStart(6)}  ${'per key widget'.padStart(15)} ${'plain'.padStart(8)} ${'ratio'.padStart(6)}`);
   for (const [name, r] of Object.entries(results)) {
     const [rw, rp, kw, kp] = [median(r.widget.ready), median(r.plain.ready), median(r.widget.keys), median(r.plain.keys)];

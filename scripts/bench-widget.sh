@@ -8,14 +8,16 @@
 #   SKIP_BUILD=1 measures the last `scripts/pack.sh` output; BENCH_PACKAGE=dir measures another.
 #   BENCH_API_DELAY_MS=N holds each API reply (preflights too) N ms, as a network round trip would.
 #   BENCH_PRELOAD=0 leaves out the wasm pages' preload hints (README, Embedding: "Loading it
-#   sooner"), which they carry as an embedder is told to write them.
+#   sooner"), which they carry as an embedder is told to write them; BENCH_PRELOAD=widget gives
+#   them to the measured widget's page only: with BENCH_AGAINST=<the same package>, what they change.
 #   BENCH_AGAINST=dir puts another package (an older build) in the plain-JS form's place: a
 #   before/after of two builds, interleaved in one run.
 #   Also loaded in every round, unless BENCH_FLOOR=0 or BENCH_AGAINST is set: the floor apps
 #   (bench/floor/README.md), one input each, Yew and framework-free, making the same GET: what any
 #   widget on this stack pays. SKIP_BUILD=1 builds them only if they are missing.
 #   And, unless BENCH_COMPARE=0 or BENCH_AGAINST is set, the framework apps (bench/compare/README.md):
-#   the same form in React 19 + react-hook-form + zod and in Preact, typed into the same way.
+#   the same form in React 19 + react-hook-form + zod and in Preact, typed into the same way
+#   (scripts/compare.sh installs their packages and bundles them; SKIP_BUILD=1: only if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -33,4 +35,4 @@ if [ "${BENCH_COMPARE:-1}" = 1 ] && [ -z "${BENCH_AGAINST:-}" ]; then
 fi
 node scripts/bench-widget.mjs --loads "${BENCH_LOADS:-15}" --keys "${BENCH_KEYS:-20}" \
   --package "${BENCH_PACKAGE:-www/package}" ${BENCH_AGAINST:+--against "$BENCH_AGAINST"} "${floor[@]}" "${compare[@]}" \
-  $([ "${BENCH_PRELOAD:-1}" = 1 ] || echo --no-preload)
+  $(case "${BENCH_PRELOAD:-1}" in 1) ;; widget) echo --preload-widget-only ;; *) echo --no-preload ;; esac)

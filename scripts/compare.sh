@@ -15,7 +15,7 @@ if [ "${1:-}" = --built ]; then
 fi
 stamp=bench/compare/node_modules/.installed
 if [ ! -f "$stamp" ] || [ bench/compare/package-lock.json -nt "$stamp" ]; then
-  (cd bench/compare && npm ci --no-audit --no-fund --silent)
+  (cd bench/compare && npm ci --no-audit --no-fund --loglevel=error)
   touch "$stamp"
 fi
 bundle() {

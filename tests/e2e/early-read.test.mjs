@@ -60,11 +60,15 @@ async function load(attributes, setup, { holdMs = 600, waitMs = 10_000, inspect 
   page.on('pageerror', (error) => problems.push(error.message));
   const reads = [];
   const fetched = [];
+  // What the network saw, in order: `request <path>` and `finished <path>`.
+  const traffic = [];
+  page.on('requestfinished', (request) => traffic.push(`finished ${new URL(request.url()).pathname}`));
   const warnings = [];
   page.on('console', (message) => message.type() === 'warning' && warnings.push(message.text()));
   let wasmServedAt = null;
   page.on('request', (request) => {
     fetched.push(new URL(request.url()).pathname);
+    traffic.push(`request ${new URL(request.url()).pathname}`);
     if (/\/customers\//.test(request.url())) {
       reads.push({ at: Date.now(), method: request.method(), url: request.url(), authorization: request.headers().authorization });
     }
@@ -95,7 +99,7 @@ ${setup}
       null,
       { timeout: waitMs },
     ).then((handle) => handle.jsonValue(), () => null);
-    return { reads, fetched, warnings, wasmServedAt, email, problems, inspected: await page.evaluate(inspect) };
+    return { reads, fetched, traffic, warnings, wasmServedAt, email, problems, inspected: await page.evaluate(inspect) };
   } finally {
     await context.close();
   }
@@ -136,16 +140,17 @@ mount(document.getElementById('host'), { provider: 'prolifi', customerId: 'cus_1
   });
 }
 
-// The hints the README gives a plain page, taken from it: each file fetched once (a hint whose
-// request differs from the module's, in mode or credentials, has Chromium fetch the file again
-// and warn), and the record still read early.
+// The hints the README gives a plain page, taken from it: the `.wasm` asked for before the module
+// has even come (without the hint, only the module asks for it, once it runs), each file fetched
+// once (a hint whose request differs from the module's, in mode or credentials, has Chromium
+// fetch the file again and warn that the preload went unused), and the record still read early.
 test('the README\'s preload hints: the module and the wasm fetched once each, the record read early', async () => {
   const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
   const hints = readme.match(/\*\*Loading it sooner\.\*\*[^]*?```html\n([^]*?)```/)?.[1];
   assert.ok(hints?.includes('rel="preload"') && hints.includes('rel="modulepreload"'), 'the README gives both hints');
   assert.ok((await readFile(join(ROOT, 'www', 'README.md'), 'utf8')).includes(hints), 'the package\'s README gives the same');
   const token = scoped('prolifi');
-  const { reads, fetched, warnings, wasmServedAt, email, problems } = await load(
+  const { reads, fetched, traffic, warnings, wasmServedAt, email, problems } = await load(
     { provider: 'prolifi', mode: 'update', 'customer-id': CUSTOMERS.prolifi, 'api-base': `${gateway.url}/prolifi` },
     `element.token = ${JSON.stringify(token)};`,
     { head: hints.replaceAll('/customer-form/', './'), holdMs: 300 },
@@ -153,6 +158,8 @@ test('the README\'s preload hints: the module and the wasm fetched once each, th
   assert.deepEqual(problems, []);
   assert.equal(email, 'jane@example.com');
   assert.deepEqual(fetched.filter((path) => /\.(wasm|js)$/.test(path)).sort(), ['/customer_form_bg.wasm', '/index.js']);
+  assert.ok(traffic.indexOf('request /customer_form_bg.wasm') < traffic.indexOf('finished /index.js'),
+    `the .wasm asked for while the module was still coming: ${traffic.join(', ')}`);
   assert.deepEqual(warnings.filter((text) => /preload/i.test(text)), []);
   assert.equal(reads.length, 1);
   assert.ok(reads[0].at < wasmServedAt, 'the read left before the wasm was served');

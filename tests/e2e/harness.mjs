@@ -160,7 +160,6 @@ export async function launchBrowser(extraArgs = []) {
   return browser;
 }
 
-/** A fresh page with its console captured (the audit reads it). */
 /**
  * What most test files need, started together: the sandbox, the demo served from dist/, a
  * gateway in front of the sandbox (unless `gateway: false`), Chromium and the sandbox's control
@@ -190,6 +189,7 @@ export async function stopStack({ browser, gateway, demo, sandbox } = {}) {
   sandbox?.stop();
 }
 
+/** A fresh page with its console captured (the audit reads it). */
 export async function newPage(browser) {
   const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   const page = await context.newPage();

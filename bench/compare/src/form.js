@@ -26,7 +26,9 @@ export function nested(flat) {
   return out;
 }
 
-/** Tells the bench the form is ready once the email input shows the record's email. */
+/** Tells the bench the form is ready once the email input shows the record's email: called
+ * when the app has committed the record, so the first check finds it; the frames after are a
+ * fallback that would show as a slower app. */
 export function readyWhenShown() {
   const shown = () => document.querySelector('[name=email]')?.value === email;
   if (shown()) return window.benchReady();

@@ -2,7 +2,7 @@
 // with the form, the record put in by `reset`, the changed fields sent on submit.
 
 import { createRoot } from 'react-dom/client';
-import { useEffect } from 'react';
+import { useEffect, useLayoutEffect, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
 import * as z from 'zod/mini';
@@ -24,12 +24,18 @@ function Form() {
     resolver,
     defaultValues: nested(Object.fromEntries(fields.map((name) => [name, '']))),
   });
+  const [loaded, setLoaded] = useState(false);
   useEffect(() => {
     record.then((data) => {
       reset(nested(textsOf(data)));
-      readyWhenShown();
+      setLoaded(true);
     });
   }, [reset]);
+  // `reset` puts the values in the inputs as React renders again (the inputs' refs), in the same
+  // render as `loaded`: checked once that render is committed, as Preact's app does.
+  useLayoutEffect(() => {
+    if (loaded) readyWhenShown();
+  }, [loaded]);
   const save = async (values) => {
     const changed = Object.fromEntries(Object.keys(dirtyFields).map((key) => [key, values[key]]));
     await fetch(url, { method, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(changed) });
