@@ -5,7 +5,7 @@ import { createRoot } from 'react-dom/client';
 import { useEffect, useLayoutEffect, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
-import * as z from 'zod/mini';
+import * as z from 'zod';
 import { fields, url, headers, method, textsOf, nested, readyWhenShown, record } from './form.js';
 
 // The schema nested as the names are (an address is an object of strings); the email must be one.
