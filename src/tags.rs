@@ -7,10 +7,9 @@ use providers::reference::Named;
 use providers::substring;
 use providers::substring::Trim;
 
-/// The tags `text` holds, in order, each once, blanks dropped: what the field saves.
-pub fn chips(text: &str) -> Vec<&str> {
-    providers::validate::tags(text)
-}
+/// The chips a tags text draws: the tags it holds, in order, each once, blanks dropped, read as
+/// the field saves them.
+pub use providers::validate::tags as chips;
 
 /// The text without the chip at `index` (every copy of that tag goes: chips show it once).
 pub fn without(text: &str, index: usize) -> String {
