@@ -1,0 +1,160 @@
+// Rewrites a scratch checkout of the widget so that it is built without some of issue 12's
+// editors, for scripts/size-editors.sh: what each editor costs is the package's size with it
+// minus the size without it. Each editor is cut where the form asks for it (its hook in
+// src/ui/view.rs, its messages in src/ui/customer_form.rs and src/ui/form_message.rs, its
+// branches in src/ui/field.rs); the field then falls back to the plain named control that
+// carries its text, as before the editors, and link-time optimization leaves the editor's code
+// out. Never run on the working tree: size-editors.sh runs it in a temporary `git worktree`.
+//   node without-editors.mjs <checkout> <letters>
+//   A  the provider's lists (Commerce Layer's customer group select, the tag suggestions, their loading)
+//   B  the tags' chips and combobox
+//   C  the row editors (metadata, Count's contacts) and Count's read-only contacts
+//   D  the countries (Prolifi's picker, Count's suggestions, "same as billing")
+//   E  the anonymization danger zone (its status and the confirmation)
+//   S  the editors' English strings (emptied; their keys stay, see EDITOR_KEYS)
+//   K  the editors' CSS
+// Each cut finds its anchor or stops with an error naming it: an editor's hook that has moved
+// must be followed here, not silently left in.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The keys of the editors' strings (providers/src/text_keys.rs), by prefix or whole. */
+export const EDITOR_KEYS = [
+  'hint.commercelayer.customer_group_choice', 'reference.', 'action.reload_list',
+  'tags.', 'rows.', 'error.metadata.', 'error.count.contact_email', 'contacts.',
+  'field.country', 'country.', 'address.same_as_billing',
+  'hint.commercelayer.request_anonymization', 'anonymization.', 'action.anonymize', 'action.cancel',
+];
+export const isEditorKey = (key) => EDITOR_KEYS.some((k) => (k.endsWith('.') ? key.startsWith(k) : key === k));
+
+/** Every key of the widget's strings, in the order of the English table. */
+export function textKeys(root) {
+  const source = readFileSync(join(root, 'providers/src/text_keys.rs'), 'utf8');
+  const start = source.indexOf('*b"\\\n') + 5;
+  return source.slice(start, source.indexOf('";', start)).split('\n').filter(Boolean);
+}
+
+function rewrite(root, letters) {
+  const files = {};
+  const read = (path) => (files[path] ??= readFileSync(join(root, path), 'utf8'));
+  const replace = (path, from, to) => {
+    const text = read(path);
+    if (!text.includes(from)) throw new Error(`without-editors: ${path} no longer has ${JSON.stringify(from.slice(0, 80))}`);
+    files[path] = text.replace(from, () => to);
+  };
+  // A whole `Message::…` arm of `handle`, from its first line to its closing brace.
+  const arm = (path, first, to) => {
+    const text = read(path);
+    const at = text.indexOf(first);
+    const end = '                return true;\n            }\n';
+    const stop = text.indexOf(end, at);
+    if (at < 0 || stop < 0) throw new Error(`without-editors: ${path} no longer has ${JSON.stringify(first)}`);
+    files[path] = text.slice(0, at) + to + text.slice(stop + end.length);
+  };
+  const view = 'src/ui/view.rs';
+  const form = 'src/ui/customer_form.rs';
+  const message = 'src/ui/form_message.rs';
+  const has = (letter) => letters.includes(letter);
+
+  const choices = `        choices: form
+            .choices_for(spec, value)
+            .or_else(|| form.country_choices(ctx, spec, value)),`;
+  if (has('A') || has('D')) {
+    const kept = has('A') ? (has('D') ? 'None' : 'form.country_choices(ctx, spec, value)') : 'form.choices_for(spec, value)';
+    replace(view, choices, `        choices: ${kept},`);
+  }
+  // In field.rs the editors' branches read the props the view fills; with the props no longer
+  // filled, each branch is also given a constant, so that the compiler drops it (it cannot tell
+  // that a prop is always None through a function it does not inline).
+  const field = 'src/ui/field.rs';
+  if (has('A') && has('D')) {
+    replace(field, 'let status = match &props.choices {', 'let status = match &None::<Choices> {');
+    replace(field, 'let (control, datalist) = match (spec.kind, &props.choices) {', 'let (control, datalist) = match (spec.kind, &None::<Choices>) {');
+    replace(field, 'let suggestions = match choices {', 'let suggestions = match &None::<Choices> {');
+    replace(field, 'let list = match choices {', 'let list = match &None::<Choices> {');
+  }
+  if (has('A')) {
+    replace(form, '        self.load_references(ctx);\n', '');
+    arm(form, '            Message::Reference(generation, list, data) => {', '            Message::Reference(..) => return false,\n');
+    arm(form, '            Message::ReloadReference(generation, list) => {', '            Message::ReloadReference(..) => return false,\n');
+    replace(message, 'let suggesting = matches!(&msg, Msg::Edit { field, .. } if self.suggests(field));', 'let suggesting = false;');
+  }
+  if (has('B')) {
+    replace(view, 'tags: (spec.kind == FieldKind::Tags).then(|| form.tags_editor(ctx)),', 'tags: None,');
+    arm(form, '            Message::Tags(generation, change) => {', '            Message::Tags(..) => return false,\n');
+    replace(field, 'if let (FieldKind::Tags, Some(editor)) = (kind, &props.tags) {', 'if let (FieldKind::Tags, Some(editor)) = (kind, &None::<TagsEditor>) {');
+  }
+  if (has('C')) {
+    const text = read(view);
+    const at = text.indexOf('        editor: rows::editor(');
+    const stop = text.indexOf('    };\n    form.adjust_country(ctx, &mut props);', at);
+    if (at < 0 || stop < 0) throw new Error('without-editors: the rows editor hook in view.rs has moved');
+    files[view] = `${text.slice(0, at)}        editor: None,\n${text.slice(stop)}`;
+    replace(view, `    if let Some(contacts) = contacts_view(form, ctx.props().provider, section_of, state) {
+        children.push(contacts);
+    }
+`, '');
+    replace(field, '.child(props.editor.unwrap_or(Html::Empty))', '.child(Html::Empty)');
+    replace(message, 'let rows = matches!(&msg, Msg::Edit { field, .. } if super::rows::draws_rows(state, field));', 'let rows = false;');
+  }
+  if (has('D')) {
+    replace(view, `    form.adjust_country(ctx, &mut props);
+    if name == FIRST_SHIPPING_FIELD && ctx.props().provider == ProviderId::Count {
+        children.push(form.same_address_box(ctx, props.read_only));
+    }
+    props.read_only |= form.follows_billing(name);
+`, '');
+    replace(form, '        self.fill_country_list(ctx);\n', '');
+    arm(form, '            Message::SameAddress(same) => {', '            Message::SameAddress(_) => return false,\n');
+    replace(message, `        let mirror = match &msg {
+            Msg::Edit { field, text } => self.mirror_of(field).map(|twin| (twin, text.clone())),
+            _ => None,
+        };`, "        let mirror: Option<(&'static str, String)> = None;");
+    replace(message, `        if first_record {
+            // After a restored draft, which may hold another shipping address.
+            self.same_address = self.addresses_match();
+        }`, '        let _ = first_record;');
+  }
+  if (has('E')) {
+    replace(view, '.child_opt(form.anonymization_confirm(ctx))', '.child_opt(None::<Html>)');
+    replace(view, `    if section_of == Section::DangerZone {
+        children.push(form.anonymization_status_view());
+    }
+`, '');
+    replace(form, '        self.apply_focus();\n', '');
+    arm(form, '            Message::ConfirmAnonymization(confirmed) => {', '            Message::ConfirmAnonymization(_) => return false,\n');
+    replace(message, '        if matches!(msg, Msg::Submit { .. })\n            && !std::mem::take(&mut self.anonymization_confirmed)',
+      '        if false\n            && !std::mem::take(&mut self.anonymization_confirmed)');
+  }
+  if (has('S')) {
+    const en = 'src/i18n/en.rs';
+    const text = read(en);
+    const start = text.indexOf('TEXTS: &str = "\\\n') + 'TEXTS: &str = "\\\n'.length;
+    const stop = text.indexOf('";', start);
+    const keys = textKeys(root);
+    const texts = text.slice(start, stop).split('\n');
+    if (texts.length !== keys.length) throw new Error(`without-editors: ${keys.length} keys, ${texts.length} English lines`);
+    files[en] = text.slice(0, start) + texts.map((t, i) => (isEditorKey(keys[i]) ? '' : t)).join('\n') + text.slice(stop);
+  }
+  if (has('K')) {
+    // The editors' rules sit together in STYLES (src/element.js says which), from the lists'
+    // status to the danger button; locked fields, among them, are not an editor's.
+    const path = 'src/element.js';
+    const lines = read(path).split('\n');
+    const first = lines.findIndex((l) => l.startsWith('.cf-list-status button'));
+    const last = lines.findIndex((l) => l.startsWith('.cf button.cf-danger-button'));
+    if (first < 0 || last < first) throw new Error('without-editors: the editors\' rules in STYLES have moved');
+    files[path] = [...lines.slice(0, first), ...lines.slice(first, last + 1).filter((l) => l.startsWith('.cf-locked')), ...lines.slice(last + 1)].join('\n');
+  }
+  for (const [path, text] of Object.entries(files)) writeFileSync(join(root, path), text);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [root, letters = ''] = process.argv.slice(2);
+  if (!root || /[^ABCDESK]/.test(letters)) {
+    console.error('usage: node without-editors.mjs <checkout> <letters of ABCDESK>');
+    process.exit(2);
+  }
+  rewrite(root, letters);
+}
