@@ -3,15 +3,15 @@
 //! styles, but not a constructable stylesheet adopted through `adoptedStyleSheets`. Browsers
 //! without constructable stylesheets get a `<style>` element once per root.
 //!
-//! The stylesheet and the work are in `styles.js` (`STYLES`, `attachStyles`), which the
-//! element's loading skeleton (`element.js`) shares: one sheet for both, and its text compresses
-//! with the rest of the package's module rather than inside the wasm (README, Size). Written in Rust with `Reflect`,
+//! The stylesheet and the work are in `element.js` (`STYLES`, `attachStyles`), which the
+//! element's loading skeleton shares: one sheet for both, and its text compresses with the rest
+//! of that module rather than inside the wasm (README, Size). Written in Rust with `Reflect`,
 //! the attaching cost 0.9 kB more gzip of wasm than this call (measured).
 
 use wasm_bindgen::prelude::*;
 use web_sys::Node;
 
-#[wasm_bindgen(module = "/src/styles.js")]
+#[wasm_bindgen(module = "/src/element.js")]
 extern "C" {
     #[wasm_bindgen(js_name = attachStyles)]
     fn attach_styles(node: &Node);

@@ -138,9 +138,9 @@ function rewrite(root, letters) {
     files[en] = text.slice(0, start) + texts.map((t, i) => (isEditorKey(keys[i]) ? '' : t)).join('\n') + text.slice(stop);
   }
   if (has('K')) {
-    // The editors' rules sit together in STYLES (src/styles.js says which), from the lists'
+    // The editors' rules sit together in STYLES (src/element.js says which), from the lists'
     // status to the danger button; locked fields, among them, are not an editor's.
-    const path = 'src/styles.js';
+    const path = 'src/element.js';
     const lines = read(path).split('\n');
     const first = lines.findIndex((l) => l.startsWith('.cf-list-status button'));
     const last = lines.findIndex((l) => l.startsWith('.cf button.cf-danger-button'));

@@ -188,7 +188,7 @@ test('under script-src \'self\' \'wasm-unsafe-eval\'; style-src \'self\' the for
         radius: s.borderTopLeftRadius,
       };
     });
-    // The stylesheet (`STYLES` in src/styles.js): 1px solid border, 8px 10px padding; colour and
+    // The stylesheet (`STYLES` in src/element.js): 1px solid border, 8px 10px padding; colour and
     // radius from `appearance`.
     assert.deepEqual(style, { border: '1px solid rgb(107, 33, 168)', padding: '8px 10px', radius: '3px' });
 
