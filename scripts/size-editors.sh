@@ -4,27 +4,26 @@
 # of them and their strings and CSS. Each build is made in a temporary `git worktree` of HEAD
 # rewritten by scripts/lib/without-editors.mjs (which says what each letter cuts) and packed by
 # scripts/pack.sh into that worktree, with a cargo target directory of its own
-# ($CF_TARGET_DIR/size-editors): in this checkout's, the rewritten build would leave its wasm
-# where pack.sh and trunk take this checkout's from, and cargo, finding this checkout's build
-# fresh, would not put it back. The first run builds the standard library and the dependencies
-# there (minutes); after that, about half a minute a build. Uncommitted changes are not
-# measured. Then what the editors' strings add to each other language's file, fetched on
+# ($CF_TARGET_DIR/size-editors), kept between runs: the first builds the standard library and
+# the dependencies there (minutes), later ones about half a minute a build. Not this checkout's
+# target directory, even where it is shared (CARGO_TARGET_DIR, `build.target-dir`): there the
+# rewritten build would leave its wasm where pack.sh takes this checkout's, and cargo, finding
+# this checkout's own build fresh, would not put it back. Uncommitted changes are not measured. Then what the editors' strings add to each other language's file, fetched on
 # demand. A report, not a test.
 set -euo pipefail
+# A failure inside `$(build …)` stops the script rather than printing a size.
+shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 
 scratch="$(mktemp -d)"
-git worktree add -q --detach "$scratch/tree" HEAD
-cleanup() { git worktree remove --force "$scratch/tree" 2>/dev/null || true; rm -rf "$scratch"; }
+cleanup() { git worktree remove --force "$scratch/tree" 2>/dev/null || true; rm -rf "$scratch"; git worktree prune; }
 trap cleanup EXIT
+git worktree add -q --detach "$scratch/tree" HEAD
 ln -s "$PWD/tools/node_modules" "$scratch/tree/tools/node_modules"
 
-shipped() {
-  local pkg="$scratch/tree/www/package"
-  echo $(( $(gzip -9c "$pkg/customer_form_bg.wasm" | wc -c) + $(gzip -9c "$pkg/index.js" | wc -c) ))
-}
-# Packs the worktree rewritten without `letters` (none: HEAD itself) and prints its size.
+# Packs the worktree rewritten without `letters` (none: HEAD itself) and prints the gzip sizes
+# of its wasm and its JS.
 build() {
   git -C "$scratch/tree" checkout -q -- .
   [ -z "$1" ] || node scripts/lib/without-editors.mjs "$scratch/tree" "$1"
@@ -33,28 +32,43 @@ build() {
     echo "size-editors.sh: the build without '$1' failed" >&2
     exit 1
   fi
-  shipped
+  echo "$(gzip -9c "$scratch/tree/www/package/customer_form_bg.wasm" | wc -c) $(gzip -9c "$scratch/tree/www/package/index.js" | wc -c)"
 }
 
-whole=$(build "")
-printf '%-70s %8s\n' "the package of HEAD ($(git rev-parse --short HEAD))" "$whole"
+read -r wasm js < <(build "") || exit 1
+whole=$((wasm + js))
+printf '%-70s %8s (wasm %s, JS %s)\n' "the package of HEAD ($(git rev-parse --short HEAD))" "$whole" "$wasm" "$js"
+# A row: the build without `letters`, against HEAD's.
+row() {
+  local label="$1" sizes w j
+  sizes=$(build "$2")
+  read -r w j <<<"$sizes"
+  # A cut that changed nothing has cut nothing: its hook was not reached.
+  if [ $((w + j)) -eq "$whole" ]; then
+    echo "size-editors.sh: the build without '$2' is the size of HEAD's: nothing was cut" >&2
+    exit 1
+  fi
+  printf '%-70s %+8d (wasm %+d, JS %+d)\n' "$label" "$((w + j - whole))" "$((w - wasm))" "$((j - js))"
+  last=$((w + j))
+}
 for cut in "A the provider's lists: group select, tag suggestions, loading" \
            "B the tags' chips and combobox" \
            "C the row editors (metadata, contacts) and the read-only contacts" \
            "D the countries: picker, suggestions, same as billing" \
            "E the anonymization status and confirmation" \
            "SK their English strings and CSS"; do
-  size=$(build "${cut%% *}")
-  printf '%-70s %+8d\n' "  without ${cut#* }" "$((size - whole))"
+  row "  without ${cut#* }" "${cut%% *}"
 done
-none=$(build ABCDESK)
-printf '%-70s %8s (%+d)\n' "without all of them (ABCDESK)" "$none" "$((none - whole))"
-# The keys of the editors' strings stay in that build (the editors' code, compiled but left out
-# by the linker, still names them): their own gzip, measured alone, is added as an estimate.
+row "without all of them (ABCDESK)" ABCDESK
+none=$last
+# The keys of the editors' strings stay in that build (all keys are one static text,
+# providers/src/text_keys.rs): their own gzip, measured alone, is added as an estimate.
 node --input-type=module -e "
   import { gzipSync } from 'node:zlib';
+  import { readFileSync } from 'node:fs';
   import { textKeys, isEditorKey } from './scripts/lib/without-editors.mjs';
-  const keys = textKeys('.');
+  const tree = '$scratch/tree';
+  const keys = textKeys(tree);
   const size = (list) => gzipSync(list.join('\n'), { level: 9 }).length;
   const saved = size(keys) - size(keys.filter((k) => !isEditorKey(k)));
   const editors = $whole - $none + saved;
@@ -62,7 +76,7 @@ node --input-type=module -e "
   console.log('what the editors add'.padEnd(70), String(editors).padStart(8), '(issue 12: at most 10,000)');
   console.log('what their strings add to each other language (on demand):');
   for (const tag of ['de', 'fr', 'es']) {
-    const file = JSON.parse((await import('node:fs')).readFileSync('src/i18n/customer-form.' + tag + '.json', 'utf8'));
+    const file = JSON.parse(readFileSync(tree + '/src/i18n/customer-form.' + tag + '.json', 'utf8'));
     const without = Object.fromEntries(Object.entries(file).filter(([k]) => !isEditorKey(k)));
     // Written as the files are (two-space indent, a newline at the end), so that only the keys differ.
     const gz = (o) => gzipSync(JSON.stringify(o, null, 2) + '\\n', { level: 9 }).length;

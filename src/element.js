@@ -27,6 +27,9 @@ const PENDING_DELAY_MS = 150;
 // The form's stylesheet and the skeleton's, one text: kept here rather than in the wasm, so
 // that the skeleton (drawn before the wasm runs) and the form adopt one sheet, and the two sets
 // of rules compress together with the rest of this module (−0.4 kB gzip shipped, README, Size).
+// Not in a snippet module of its own that this one imports: wasm-bindgen-test-runner's server
+// left the request for that fifth module pending, and the component tests hung (a clean clone,
+// 2026-11-27).
 // One rule per line and no comments (they would ship). After the form's own rules come the
 // reference lists (customer group select, tag suggestions) and locked fields
 // (reference_field.rs, field.rs); the tags' chips and combobox (tags_field.rs); the row

@@ -16,15 +16,17 @@
 // Each cut finds its anchor or stops with an error naming it: an editor's hook that has moved
 // must be followed here, not silently left in.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
-/** The keys of the editors' strings (providers/src/text_keys.rs), by prefix or whole. */
+/** The keys of the strings only the editors show (providers/src/text_keys.rs), by prefix or
+ * whole. Not the fields' hints, nor the errors the contracts' validation gives the plain field
+ * too (`error.metadata.*`, `error.count.*`): a form without the editors still shows them. */
 export const EDITOR_KEYS = [
-  'hint.commercelayer.customer_group_choice', 'reference.', 'action.reload_list',
-  'tags.', 'rows.', 'error.metadata.', 'error.count.contact_email', 'contacts.',
+  'reference.', 'action.reload_list', 'tags.', 'rows.', 'contacts.',
   'field.country', 'country.', 'address.same_as_billing',
-  'hint.commercelayer.request_anonymization', 'anonymization.', 'action.anonymize', 'action.cancel',
+  'anonymization.', 'action.anonymize', 'action.cancel',
 ];
 export const isEditorKey = (key) => EDITOR_KEYS.some((k) => (k.endsWith('.') ? key.startsWith(k) : key === k));
 
@@ -83,6 +85,7 @@ function rewrite(root, letters) {
   if (has('B')) {
     replace(view, 'tags: (spec.kind == FieldKind::Tags).then(|| form.tags_editor(ctx)),', 'tags: None,');
     arm(form, '            Message::Tags(generation, change) => {', '            Message::Tags(..) => return false,\n');
+    replace(form, '        self.tags_rendered();\n', '');
     replace(field, 'if let (FieldKind::Tags, Some(editor)) = (kind, &props.tags) {', 'if let (FieldKind::Tags, Some(editor)) = (kind, &None::<TagsEditor>) {');
   }
   if (has('C')) {
@@ -96,6 +99,11 @@ function rewrite(root, letters) {
     }
 `, '');
     replace(field, '.child(props.editor.unwrap_or(Html::Empty))', '.child(Html::Empty)');
+    replace(form, '        self.rows_text.focus_drawn_row();\n', '');
+    replace(form, `            On::Row(edit) => {
+                edit.apply(event);
+                false
+            }`, '            On::Row(_) => false,');
     replace(message, 'let rows = matches!(&msg, Msg::Edit { field, .. } if super::rows::draws_rows(state, field));', 'let rows = false;');
   }
   if (has('D')) {
@@ -123,6 +131,10 @@ function rewrite(root, letters) {
     }
 `, '');
     replace(form, '        self.apply_focus();\n', '');
+    // Both requests shown, whatever the status, each as a select of "—" and "true", as before.
+    replace(view, 'let anonymization_status = form.anonymization_status();', 'let anonymization_status: Option<String> = None;');
+    replace(view, 'if anonymization::shows(spec.name, anonymization_status) {', 'if true {');
+    replace(field, 'FieldKind::Choice(["true"]) => {', 'FieldKind::Choice(["true"]) if false => {');
     arm(form, '            Message::ConfirmAnonymization(confirmed) => {', '            Message::ConfirmAnonymization(_) => return false,\n');
     replace(message, '        if matches!(msg, Msg::Submit { .. })\n            && !std::mem::take(&mut self.anonymization_confirmed)',
       '        if false\n            && !std::mem::take(&mut self.anonymization_confirmed)');
@@ -150,7 +162,7 @@ function rewrite(root, letters) {
   for (const [path, text] of Object.entries(files)) writeFileSync(join(root, path), text);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   const [root, letters = ''] = process.argv.slice(2);
   if (!root || /[^ABCDESK]/.test(letters)) {
     console.error('usage: node without-editors.mjs <checkout> <letters of ABCDESK>');
