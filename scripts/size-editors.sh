@@ -55,8 +55,8 @@ for cut in "A the provider's lists: group select, tag suggestions, loading" \
            "B the tags' chips and combobox" \
            "C the row editors (metadata, contacts) and the read-only contacts" \
            "D the countries: picker, suggestions, same as billing" \
-           "E the anonymization status and confirmation" \
-           "SK their English strings and CSS"; do
+           "E the anonymization status, confirmation and checkboxes" \
+           "SK the strings only they show (English) and their CSS"; do
   row "  without ${cut#* }" "${cut%% *}"
 done
 row "without all of them (ABCDESK)" ABCDESK

@@ -10,8 +10,8 @@
 //   B  the tags' chips and combobox
 //   C  the row editors (metadata, Count's contacts) and Count's read-only contacts
 //   D  the countries (Prolifi's picker, Count's suggestions, "same as billing")
-//   E  the anonymization danger zone (its status and the confirmation)
-//   S  the editors' English strings (emptied; their keys stay, see EDITOR_KEYS)
+//   E  the anonymization danger zone (its status, the confirmation, the flags as checkboxes)
+//   S  the English strings only the editors show (emptied; their keys stay, see EDITOR_KEYS)
 //   K  the editors' CSS
 // Each cut finds its anchor or stops with an error naming it: an editor's hook that has moved
 // must be followed here, not silently left in.
