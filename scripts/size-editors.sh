@@ -62,24 +62,10 @@ done
 row "without all of them (ABCDESK)" ABCDESK
 none=$last
 # The keys of the editors' strings stay in that build (all keys are one static text,
-# providers/src/text_keys.rs): their own gzip, measured alone, is added as an estimate.
-node --input-type=module -e "
-  import { gzipSync } from 'node:zlib';
-  import { readFileSync } from 'node:fs';
-  import { textKeys, isEditorKey } from './scripts/lib/without-editors.mjs';
-  const tree = '$scratch/tree';
-  const keys = textKeys(tree);
-  const size = (list) => gzipSync(list.join('\n'), { level: 9 }).length;
-  const saved = size(keys) - size(keys.filter((k) => !isEditorKey(k)));
-  const editors = $whole - $none + saved;
-  console.log('the keys of their strings, alone (an estimate)'.padEnd(70), String(saved).padStart(8));
-  console.log('what the editors add'.padEnd(70), String(editors).padStart(8), '(issue 12: at most 10,000)');
-  console.log('what their strings add to each other language (on demand):');
-  for (const tag of ['de', 'fr', 'es']) {
-    const file = JSON.parse(readFileSync(tree + '/src/i18n/customer-form.' + tag + '.json', 'utf8'));
-    const without = Object.fromEntries(Object.entries(file).filter(([k]) => !isEditorKey(k)));
-    // Written as the files are (two-space indent, a newline at the end), so that only the keys differ.
-    const gz = (o) => gzipSync(JSON.stringify(o, null, 2) + '\\n', { level: 9 }).length;
-    console.log(('  ' + tag).padEnd(70), String(gz(file) - gz(without)).padStart(8));
-  }
-"
+# providers/src/text_keys.rs): their own gzip, measured alone, is added as an estimate; then
+# what those strings add to each other language's file.
+read -r keys < <(node scripts/lib/without-editors.mjs --keys "$scratch/tree") || exit 1
+printf '%-70s %8s\n' "the keys of their strings, alone (an estimate)" "$keys"
+printf '%-70s %8s (issue 12: at most 10,000)\n' "what the editors add" "$((whole - none + keys))"
+echo "what their strings add to each other language (on demand):"
+node scripts/lib/without-editors.mjs --languages "$scratch/tree"

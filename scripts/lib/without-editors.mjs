@@ -6,6 +6,8 @@
 // carries its text, as before the editors, and link-time optimization leaves the editor's code
 // out. Never run on the working tree: size-editors.sh runs it in a temporary `git worktree`.
 //   node without-editors.mjs <checkout> <letters>
+//   node without-editors.mjs --keys <checkout>       the gzip of the editors' string keys, alone
+//   node without-editors.mjs --languages <checkout>  what their strings add to each language file
 //   A  the provider's lists (Commerce Layer's customer group select, the tag suggestions, their loading)
 //   B  the tags' chips and combobox
 //   C  the row editors (metadata, Count's contacts) and Count's read-only contacts
@@ -17,6 +19,7 @@
 // must be followed here, not silently left in.
 
 import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -37,6 +40,25 @@ export function textKeys(root) {
   return source.slice(start, source.indexOf('";', start)).split('\n').filter(Boolean);
 }
 
+const gzip = (text) => gzipSync(text, { level: 9 }).length;
+
+/** The gzip bytes the editors' keys take among all keys (measured alone: an estimate). */
+function keysSize(root) {
+  const keys = textKeys(root);
+  return gzip(keys.join('\n')) - gzip(keys.filter((k) => !isEditorKey(k)).join('\n'));
+}
+
+/** What the editors' strings add to each other language's file, in gzip bytes. */
+function languageSizes(root) {
+  return ['de', 'fr', 'es'].map((tag) => {
+    const file = JSON.parse(readFileSync(join(root, `src/i18n/customer-form.${tag}.json`), 'utf8'));
+    const without = Object.fromEntries(Object.entries(file).filter(([k]) => !isEditorKey(k)));
+    // Written as the files are (two-space indent, a newline at the end), so only the keys differ.
+    const size = (o) => gzip(`${JSON.stringify(o, null, 2)}\n`);
+    return [tag, size(file) - size(without)];
+  });
+}
+
 function rewrite(root, letters) {
   const files = {};
   const read = (path) => (files[path] ??= readFileSync(join(root, path), 'utf8'));
@@ -45,15 +67,16 @@ function rewrite(root, letters) {
     if (!text.includes(from)) throw new Error(`without-editors: ${path} no longer has ${JSON.stringify(from.slice(0, 80))}`);
     files[path] = text.replace(from, () => to);
   };
-  // A whole `Message::…` arm of `handle`, from its first line to its closing brace.
-  const arm = (path, first, to) => {
+  // The text from `first` up to `end` (`end` kept unless `dropEnd`) replaced by `to`.
+  const span = (path, first, end, to, dropEnd) => {
     const text = read(path);
     const at = text.indexOf(first);
-    const end = '                return true;\n            }\n';
-    const stop = text.indexOf(end, at);
-    if (at < 0 || stop < 0) throw new Error(`without-editors: ${path} no longer has ${JSON.stringify(first)}`);
-    files[path] = text.slice(0, at) + to + text.slice(stop + end.length);
+    const stop = at < 0 ? -1 : text.indexOf(end, at);
+    if (stop < 0) throw new Error(`without-editors: ${path} no longer has ${JSON.stringify(first)}`);
+    files[path] = text.slice(0, at) + to + text.slice(dropEnd ? stop + end.length : stop);
   };
+  // A whole `Message::…` arm of `handle`, from its first line to its closing brace.
+  const arm = (path, first, to) => span(path, first, '                return true;\n            }\n', to, true);
   const view = 'src/ui/view.rs';
   const form = 'src/ui/customer_form.rs';
   const message = 'src/ui/form_message.rs';
@@ -89,11 +112,7 @@ function rewrite(root, letters) {
     replace(field, 'if let (FieldKind::Tags, Some(editor)) = (kind, &props.tags) {', 'if let (FieldKind::Tags, Some(editor)) = (kind, &None::<TagsEditor>) {');
   }
   if (has('C')) {
-    const text = read(view);
-    const at = text.indexOf('        editor: rows::editor(');
-    const stop = text.indexOf('    };\n    form.adjust_country(ctx, &mut props);', at);
-    if (at < 0 || stop < 0) throw new Error('without-editors: the rows editor hook in view.rs has moved');
-    files[view] = `${text.slice(0, at)}        editor: None,\n${text.slice(stop)}`;
+    span(view, '        editor: rows::editor(', '    };\n    form.adjust_country(ctx, &mut props);', '        editor: None,\n');
     replace(view, `    if let Some(contacts) = contacts_view(form, ctx.props().provider, section_of, state) {
         children.push(contacts);
     }
@@ -163,10 +182,15 @@ function rewrite(root, letters) {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
-  const [root, letters = ''] = process.argv.slice(2);
-  if (!root || /[^ABCDESK]/.test(letters)) {
-    console.error('usage: node without-editors.mjs <checkout> <letters of ABCDESK>');
+  const [first, second = ''] = process.argv.slice(2);
+  if (first === '--keys' && second) {
+    console.log(keysSize(second));
+  } else if (first === '--languages' && second) {
+    for (const [tag, size] of languageSizes(second)) console.log(`  ${tag}`.padEnd(70), String(size).padStart(8));
+  } else if (first && !first.startsWith('--') && !/[^ABCDESK]/.test(second)) {
+    rewrite(first, second);
+  } else {
+    console.error('usage: node without-editors.mjs <checkout> <letters of ABCDESK> | --keys <checkout> | --languages <checkout>');
     process.exit(2);
   }
-  rewrite(root, letters);
 }
