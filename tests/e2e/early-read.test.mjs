@@ -29,9 +29,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  gateway?.stop();
-  app?.stop();
-  sandbox?.stop();
+  await Promise.all([gateway?.stop(), app?.stop(), sandbox?.stop()]);
 });
 
 const CUSTOMERS = {

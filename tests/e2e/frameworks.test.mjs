@@ -55,10 +55,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  dev?.stop();
-  app?.stop();
-  gateway?.stop();
-  sandbox?.stop();
+  await Promise.all([dev?.stop(), app?.stop(), gateway?.stop(), sandbox?.stop()]);
 });
 
 /** One context and page; console errors, page errors and CSP violations are collected. */

@@ -3,7 +3,7 @@
 
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { readFile, stat, writeFile, mkdtemp } from 'node:fs/promises';
+import { readFile, stat, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -40,7 +40,13 @@ export async function startServer(binary, args = [], { env = {} } = {}) {
     child.stderr.on('data', (chunk) => { output += chunk; });
     child.on('exit', (code) => reject(new Error(`${binary} exited with ${code}:\n${output}`)));
   });
-  return { url, stop: () => child.kill('SIGTERM'), output: () => output };
+  const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
+  /** Stops it; resolves once it has exited. */
+  const stop = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    return exited;
+  };
+  return { url, stop, output: () => output };
 }
 
 export function startSandbox() {
@@ -114,7 +120,13 @@ client_secret = { env = "COMMERCELAYER_CLIENT_SECRET" }
     const callback = await fetch(login.headers.get('location'), { redirect: 'manual' });
     if (!callback.ok) throw new Error(`Count connection failed: ${callback.status} ${await callback.text()}`);
   }
-  return { ...server, tokenKey, connectCount };
+  // Its config and Count's token store go with it: a test run would otherwise leave one
+  // directory a gateway in /tmp.
+  const stop = async () => {
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  return { ...server, stop, dir, tokenKey, connectCount };
 }
 
 export function freePort() {
@@ -184,9 +196,7 @@ export async function startStack({ gateway = true } = {}) {
 /** Stops what `startStack` started (any part may be missing). */
 export async function stopStack({ browser, gateway, demo, sandbox } = {}) {
   await browser?.close();
-  gateway?.stop();
-  demo?.stop();
-  sandbox?.stop();
+  await Promise.all([gateway?.stop(), demo?.stop(), sandbox?.stop()]);
 }
 
 /** A fresh page with its console captured (the audit reads it). */

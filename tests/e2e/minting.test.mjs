@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSandbox, startGateway, ROOT } from './harness.mjs';
 import { mintCustomerFormToken } from '../../examples/mint-token.mjs';
@@ -17,9 +17,8 @@ before(async () => {
   gateway = await startGateway(sandbox.url, 'http://127.0.0.1:1', { eddsaPublicKeyFile: join(KEYS, 'host-test.pub.pem') });
 });
 
-after(() => {
-  gateway?.stop();
-  sandbox?.stop();
+after(async () => {
+  await Promise.all([gateway?.stop(), sandbox?.stop()]);
 });
 
 async function read(token) {
@@ -51,4 +50,11 @@ test('a token living longer than the gateway allows is refused', async () => {
   const { status, body } = await read(token);
   assert.equal(status, 401);
   assert.equal(body.gateway.code, 'token_lifetime');
+});
+
+test('a stopped test gateway leaves no scratch directory behind (its config, Count token store)', async () => {
+  const own = await startGateway(sandbox.url, 'http://127.0.0.1:1');
+  assert.ok(existsSync(own.dir), 'the gateway is started with its scratch directory');
+  await own.stop();
+  assert.equal(existsSync(own.dir), false, `${own.dir} is left behind`);
 });
