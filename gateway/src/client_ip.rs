@@ -1,38 +1,76 @@
 //! The client's address. Behind a proxy every request comes from the proxy, so the address the
-//! proxy saw is read from `Forwarded` (RFC 7239) or, without it, `X-Forwarded-For` — but only
-//! when the connection comes from a proxy in `[limits] trusted_proxies`, since anyone else can
-//! write those headers.
+//! proxy saw is read from `Forwarded` (RFC 7239) or `X-Forwarded-For` — but only when the
+//! connection comes from a proxy in `[limits] trusted_proxies`, since anyone else can write
+//! those headers.
 //!
 //! Each trusted proxy appends the address it received the request from. Walking the list from
 //! the right, past the addresses of trusted proxies, the first one left is the client as the
 //! outermost trusted proxy saw it; whatever is further left the client wrote itself.
+//!
+//! A proxy that writes one of the two headers passes the other on as the client sent it
+//! (nginx's `$proxy_add_x_forwarded_for` and AWS's load balancers write `X-Forwarded-For`
+//! only), so which one to read is `[limits] proxy_header`. Without it, a request carrying both
+//! is believed only when they name the same client.
 
 use std::net::IpAddr;
 
 use axum::http::HeaderMap;
 use ipnet::IpNet;
+use serde::Deserialize;
+
+/// The header the trusted proxies write (`[limits] proxy_header`).
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProxyHeader {
+    Forwarded,
+    XForwardedFor,
+}
+
+/// The proxies whose forwarding headers name the client, and which header they write (`None`:
+/// not said, see the module's comment).
+#[derive(Clone, Debug, Default)]
+pub struct TrustedProxies {
+    pub networks: Vec<IpNet>,
+    pub header: Option<ProxyHeader>,
+}
 
 /// The address per-IP limits and the log use for this request.
-pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+pub fn client_ip(peer: IpAddr, headers: &HeaderMap, proxies: &TrustedProxies) -> IpAddr {
+    let trusted = &proxies.networks;
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(&canonical(*ip)));
     if trusted.is_empty() || !is_trusted(&peer) {
         return peer;
     }
-    let hops = match forwarded_for(headers) {
-        Some(hops) => hops,
-        None => x_forwarded_for(headers),
-    };
-    let mut client = peer;
-    for hop in hops.iter().rev() {
-        match hop {
-            // An entry a trusted proxy could not make sense of: the proxy that wrote it is the
-            // last address we can vouch for.
-            None => return client,
-            Some(ip) if is_trusted(ip) => client = *ip,
-            Some(ip) => return *ip,
+    let through = |hops: Vec<Option<IpAddr>>| {
+        let mut client = peer;
+        for hop in hops.iter().rev() {
+            match hop {
+                // An entry a trusted proxy could not make sense of: the proxy that wrote it is
+                // the last address we can vouch for.
+                None => return client,
+                Some(ip) if is_trusted(ip) => client = *ip,
+                Some(ip) => return *ip,
+            }
         }
+        client
+    };
+    match (proxies.header, forwarded_for(headers)) {
+        (Some(ProxyHeader::Forwarded), hops) => through(hops.unwrap_or_default()),
+        (Some(ProxyHeader::XForwardedFor), _) | (None, None) => through(x_forwarded_for(headers)),
+        (None, Some(hops)) if headers.contains_key("x-forwarded-for") => {
+            // One of the two is the client's own writing, and nothing says which: believed
+            // only when both name the same client. Otherwise the requests of whoever sends
+            // such pairs count as the proxy's, so no address of their choosing is charged
+            // or spared.
+            let forwarded = through(hops);
+            if forwarded == through(x_forwarded_for(headers)) {
+                forwarded
+            } else {
+                peer
+            }
+        }
+        (None, Some(hops)) => through(hops),
     }
-    client
 }
 
 /// IPv4-mapped IPv6 addresses (`::ffff:10.0.0.1`) as IPv4, so IPv4 CIDRs match them.
@@ -110,11 +148,18 @@ mod tests {
         map
     }
 
-    fn trusted() -> Vec<IpNet> {
-        vec![
-            "127.0.0.1/32".parse().unwrap(),
-            "10.0.0.0/8".parse().unwrap(),
-        ]
+    fn trusted() -> TrustedProxies {
+        writing(None)
+    }
+
+    fn writing(header: Option<ProxyHeader>) -> TrustedProxies {
+        TrustedProxies {
+            networks: vec![
+                "127.0.0.1/32".parse().unwrap(),
+                "10.0.0.0/8".parse().unwrap(),
+            ],
+            header,
+        }
     }
 
     #[test]
@@ -124,7 +169,10 @@ mod tests {
             client_ip(ip("198.51.100.1"), &spoofed, &trusted()),
             ip("198.51.100.1")
         );
-        assert_eq!(client_ip(ip("127.0.0.1"), &spoofed, &[]), ip("127.0.0.1"));
+        assert_eq!(
+            client_ip(ip("127.0.0.1"), &spoofed, &TrustedProxies::default()),
+            ip("127.0.0.1")
+        );
         assert_eq!(
             client_ip(ip("127.0.0.1"), &spoofed, &trusted()),
             ip("203.0.113.9")
@@ -154,16 +202,13 @@ mod tests {
     }
 
     #[test]
-    fn forwarded_wins_and_its_forms_are_read() {
-        let both = headers(&[
-            ("x-forwarded-for", "198.51.100.1"),
-            (
-                "forwarded",
-                "for=192.0.2.60;proto=http;by=203.0.113.43, For=\"[2001:db8:cafe::17]:4711\"",
-            ),
-        ]);
+    fn forwarded_s_forms_are_read() {
+        let forwarded = headers(&[(
+            "forwarded",
+            "for=192.0.2.60;proto=http;by=203.0.113.43, For=\"[2001:db8:cafe::17]:4711\"",
+        )]);
         assert_eq!(
-            client_ip(ip("10.1.1.1"), &both, &trusted()),
+            client_ip(ip("10.1.1.1"), &forwarded, &trusted()),
             ip("2001:db8:cafe::17")
         );
         let with_port = headers(&[("forwarded", "for=\"192.0.2.43:47011\"")]);
@@ -180,6 +225,48 @@ mod tests {
         assert_eq!(
             client_ip(ip("::ffff:127.0.0.1"), &mapped, &trusted()),
             ip("198.51.100.4")
+        );
+    }
+
+    /// nginx appends the client to `X-Forwarded-For` and passes the client's own `Forwarded`
+    /// on: read first, it let any client name its address (another's, to lock it out).
+    #[test]
+    fn a_header_the_client_wrote_beside_the_proxy_s_does_not_name_the_client() {
+        let spoofed = headers(&[
+            ("x-forwarded-for", "203.0.113.9"),
+            ("forwarded", "for=198.51.100.1"),
+        ]);
+        assert_eq!(
+            client_ip(ip("127.0.0.1"), &spoofed, &trusted()),
+            ip("127.0.0.1")
+        );
+        let behind_nginx = writing(Some(ProxyHeader::XForwardedFor));
+        assert_eq!(
+            client_ip(ip("127.0.0.1"), &spoofed, &behind_nginx),
+            ip("203.0.113.9")
+        );
+        let behind_forwarded = writing(Some(ProxyHeader::Forwarded));
+        assert_eq!(
+            client_ip(ip("127.0.0.1"), &spoofed, &behind_forwarded),
+            ip("198.51.100.1")
+        );
+        // The header the proxies do not write names no one, even alone.
+        let only_xff = headers(&[("x-forwarded-for", "203.0.113.9")]);
+        assert_eq!(
+            client_ip(ip("127.0.0.1"), &only_xff, &behind_forwarded),
+            ip("127.0.0.1")
+        );
+    }
+
+    #[test]
+    fn both_headers_naming_the_same_client_name_it() {
+        let both = headers(&[
+            ("x-forwarded-for", "1.1.1.1, 192.0.2.60"),
+            ("forwarded", "for=192.0.2.60, for=10.0.0.7"),
+        ]);
+        assert_eq!(
+            client_ip(ip("127.0.0.1"), &both, &trusted()),
+            ip("192.0.2.60")
         );
     }
 }

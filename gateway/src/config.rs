@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 
 use serde::Deserialize;
 
+use crate::client_ip::ProxyHeader;
 use crate::secret::SecretSource;
 
 #[derive(Clone, Debug, Deserialize)]
@@ -100,6 +101,10 @@ pub struct LimitsConfig {
     /// Proxies (CIDRs or addresses) whose `X-Forwarded-For` / `Forwarded` name the client.
     #[serde(default)]
     pub trusted_proxies: Vec<String>,
+    /// The header those proxies write, `"x-forwarded-for"` or `"forwarded"` (client_ip.rs says
+    /// why it matters). Unset: a request carrying both is believed when they agree.
+    #[serde(default)]
+    pub proxy_header: Option<ProxyHeader>,
 }
 
 impl Default for LimitsConfig {
@@ -109,6 +114,7 @@ impl Default for LimitsConfig {
             per_sub_per_minute: default_per_sub(),
             per_ip_per_minute: default_per_ip(),
             trusted_proxies: Vec::new(),
+            proxy_header: None,
         }
     }
 }
@@ -244,6 +250,10 @@ impl Config {
             ("idle_timeout_secs", config.idle_timeout_secs),
             ("request_timeout_secs", config.request_timeout_secs),
             ("max_connections", config.max_connections as u64),
+            (
+                "[tokens] max_lifetime_secs",
+                config.tokens.max_lifetime_secs,
+            ),
         ] {
             if value == 0 {
                 return Err(format!("{name} must be at least 1"));

@@ -63,7 +63,7 @@ pub struct AppState {
     pub client: reqwest::Client,
     pub ip_limiter: RateLimiter,
     pub admin_key: Option<Secret>,
-    pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub trusted_proxies: client_ip::TrustedProxies,
     /// Bindings, grants, renames, Count's tokens and OAuth states, per-user limits.
     pub store: Arc<dyn Store>,
     pub token_cache: TokenCache,
@@ -97,7 +97,10 @@ impl AppState {
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         Ok(AppState {
             ip_limiter: RateLimiter::new(config.limits.per_ip_per_minute),
-            trusted_proxies: config.limits.trusted_networks()?,
+            trusted_proxies: client_ip::TrustedProxies {
+                networks: config.limits.trusted_networks()?,
+                header: config.limits.proxy_header,
+            },
             config,
             keys,
             adapters,

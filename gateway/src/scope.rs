@@ -2,8 +2,8 @@
 //! `authority.rs`.)
 
 use providers::contract::WrittenField;
-use providers::validate::normalize;
-use providers::{GatewayRules, Operation, Record, Replaced, Route};
+use providers::validate::{normalize, Normal};
+use providers::{FieldKind, GatewayRules, Operation, Record, Replaced, Route};
 
 use crate::claims::Claims;
 
@@ -101,10 +101,34 @@ pub fn without_unchanged(
         .filter(|(name, value)| {
             let kind = fields.iter().find(|f| f.name == *name).map(|f| f.kind);
             kind.is_none_or(|kind| {
-                normalize(kind, value.as_deref().unwrap_or_default())
-                    != normalize(kind, current.values.get(name))
+                !unchanged(
+                    kind,
+                    value.as_deref().unwrap_or_default(),
+                    current.values.get(name),
+                )
             })
         })
         .cloned()
         .collect()
+}
+
+/// Whether `sent` leaves a field as `current` has it. The body goes to the provider as sent, so
+/// text counts as unchanged only as the record holds it or in its canonical form (trimmed, a
+/// website with its scheme): `"Acme Ltd "` or `"acme.test"` would store another name. Lists and
+/// objects compare as values (whitespace and layout aside); a body repeating a key is refused
+/// before this (body.rs), so the value compared is the one the provider reads.
+fn unchanged(kind: FieldKind, sent: &str, current: &str) -> bool {
+    match kind {
+        FieldKind::Tags | FieldKind::JsonObject | FieldKind::JsonList => {
+            normalize(kind, sent) == normalize(kind, current)
+        }
+        _ => {
+            sent == current
+                || match normalize(kind, current) {
+                    Normal::Empty => sent.is_empty(),
+                    Normal::Text(canonical) => sent == canonical,
+                    Normal::List(_) | Normal::Object(_) | Normal::Broken(_) => false,
+                }
+        }
+    }
 }

@@ -663,3 +663,18 @@ async fn an_upstream_reply_over_one_mebibyte_is_a_502_in_the_providers_envelope(
         .await;
     assert_ne!(code(&reply), "upstream_too_large");
 }
+
+#[test]
+fn a_zero_token_lifetime_is_refused_when_the_config_is_read() {
+    std::env::set_var("ATTACKS_HS256_ZERO", common::HS256_KEY);
+    // Left through, it made minting's clamp(1, 0) panic at the first /tokens request.
+    let error = customer_form_gateway::config::Config::parse(
+        "[tokens]\nhs256_key = { env = \"ATTACKS_HS256_ZERO\" }\nmax_lifetime_secs = 0",
+    )
+    .err()
+    .unwrap_or_default();
+    assert!(
+        error.contains("max_lifetime_secs must be at least 1"),
+        "{error}"
+    );
+}

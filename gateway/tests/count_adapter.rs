@@ -576,4 +576,21 @@ async fn a_fields_claim_allows_count_s_required_fields_when_unchanged() {
     assert_eq!(refused.status(), 403);
     let body: Value = refused.json().await.unwrap();
     assert_eq!(body["message"], "This token may not change: email.");
+    // The same name spelt otherwise is a change, though the form's rules read it as the same:
+    // the body is forwarded as it is sent.
+    let respelt = put(r#"{"customer":"Acme Ltd ","email":"ap@acme.test","mainPhone":"+44 3"}"#)
+        .await
+        .unwrap();
+    assert_eq!(respelt.status(), 403);
+    let body: Value = respelt.json().await.unwrap();
+    assert_eq!(body["message"], "This token may not change: customer.");
+    // A key given twice: the gateway reads one, the provider may take the other.
+    let twice = put(
+        r#"{"customer":"Acme Ltd","email":"new@acme.test","email":"ap@acme.test","mainPhone":"+44 4"}"#,
+    )
+    .await
+    .unwrap();
+    assert_eq!(twice.status(), 400);
+    let body: Value = twice.json().await.unwrap();
+    assert_eq!(body["gateway"]["code"], "body_repeated_key", "{body}");
 }
