@@ -530,34 +530,8 @@ async fn a_refresh_token_count_refuses_asks_for_a_new_connection() {
 /// send them unchanged, but not change them.
 #[tokio::test]
 async fn a_fields_claim_allows_count_s_required_fields_when_unchanged() {
-    use customer_form_gateway::minting::{claims_for, TokenRequest};
-    let sandbox = Sandbox::start().await;
-    let store = TempStore::new();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address: SocketAddr = listener.local_addr().unwrap();
-    let gateway = format!("http://{address}");
-    let callback = format!("{gateway}/count/oauth/callback");
-    let state = Arc::new(AppState::new(count_config(&sandbox, &store, &callback, false)).unwrap());
-    serve_on(listener, app(state.clone()));
-    let connected = reqwest::Client::new()
-        .get(format!("{gateway}/count/oauth/start"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(connected.status(), 200);
-
-    let request = TokenRequest {
-        sub: "u1".into(),
-        provider: "count".into(),
-        ops: vec!["update".into()],
-        customer: Some(ACME.into()),
-        fields: Some(vec!["mainPhone".into()]),
-        ttl_secs: Some(60),
-    };
-    let token = state
-        .keys
-        .mint(&claims_for(&state.keys, &request, now_secs()).unwrap())
-        .unwrap();
+    let (_sandbox, _store, gateway, token) =
+        connected_gateway(&["update"], Some(ACME), Some(&["mainPhone"])).await;
     let put = |body: &'static str| {
         gateway_client()
             .put(format!("{gateway}/count/customers/{ACME}"))
@@ -593,4 +567,76 @@ async fn a_fields_claim_allows_count_s_required_fields_when_unchanged() {
     assert_eq!(twice.status(), 400);
     let body: Value = twice.json().await.unwrap();
     assert_eq!(body["gateway"]["code"], "body_repeated_key", "{body}");
+}
+
+/// A gateway connected to the sandbox's Count workspace, and a token for it.
+async fn connected_gateway(
+    ops: &[&str],
+    customer: Option<&str>,
+    fields: Option<&[&str]>,
+) -> (Sandbox, TempStore, String, String) {
+    use customer_form_gateway::minting::{claims_for, TokenRequest};
+    let sandbox = Sandbox::start().await;
+    let store = TempStore::new();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address: SocketAddr = listener.local_addr().unwrap();
+    let gateway = format!("http://{address}");
+    let callback = format!("{gateway}/count/oauth/callback");
+    let state = Arc::new(AppState::new(count_config(&sandbox, &store, &callback, false)).unwrap());
+    serve_on(listener, app(state.clone()));
+    let connected = reqwest::Client::new()
+        .get(format!("{gateway}/count/oauth/start"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(connected.status(), 200);
+    let request = TokenRequest {
+        sub: "u1".into(),
+        provider: "count".into(),
+        ops: ops.iter().map(|op| op.to_string()).collect(),
+        customer: customer.map(str::to_string),
+        fields: fields.map(|fields| fields.iter().map(|f| f.to_string()).collect()),
+        ttl_secs: Some(60),
+    };
+    let token = state
+        .keys
+        .mint(&claims_for(&state.keys, &request, now_secs()).unwrap())
+        .unwrap();
+    (sandbox, store, gateway, token)
+}
+
+/// A create token may ask whether an email is taken (the form offers to edit that customer
+/// instead), and learns the customer's id, name and email, nothing more. A reply the gateway
+/// cannot cut down is not passed on whole.
+#[tokio::test]
+async fn find_by_email_shows_a_create_token_only_id_name_and_email() {
+    let (sandbox, _store, gateway, token) = connected_gateway(&["create"], None, None).await;
+    let find = || {
+        gateway_client()
+            .get(format!(
+                "{gateway}/count/customers/find-by-email?email=ap%40acme.test"
+            ))
+            .bearer_auth(&token)
+            .send()
+    };
+    let found: Value = find().await.unwrap().json().await.unwrap();
+    let data = found["data"].as_object().unwrap();
+    let mut keys: Vec<&str> = data.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["customer", "email", "uuid"], "{found}");
+    assert_eq!(data["uuid"], ACME);
+    let whole = r#"{"status":"success","record":{"uuid":"x","customer":"Acme Ltd","mainPhone":"+44 1","notes":"private"}}"#;
+    sandbox
+        .control(
+            "/_faults",
+            &json!({"provider": "count", "path_contains": "find-by-email",
+                    "action": {"kind": "status", "status": 200, "body": whole}})
+            .to_string(),
+        )
+        .await;
+    let reply = find().await.unwrap();
+    assert_eq!(reply.status(), 502);
+    let text = reply.text().await.unwrap();
+    assert!(!text.contains("private"), "{text}");
+    assert!(text.contains("upstream_unreadable"), "{text}");
 }

@@ -3,7 +3,7 @@
 
 use axum::body::{Body, Bytes};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use providers::{ErrorKind, GatewayRules, Json, Route};
 
 use crate::adapters::{UpstreamError, UpstreamReply};
@@ -17,6 +17,9 @@ use super::pass_back;
 pub(super) fn respond(rules: &dyn GatewayRules, route: &Route, reply: UpstreamReply) -> Response {
     let body = match redacted(rules, route, reply.status, &reply.body) {
         Some(smaller) => Bytes::from(smaller),
+        // A reply this route may see only part of, which could not be cut down: not passed on
+        // whole.
+        None if must_redact(route, reply.status) => return unreadable(rules).into_response(),
         None => reply.body,
     };
     let mut response = Response::new(Body::from(body));
@@ -32,13 +35,18 @@ pub(super) fn redacted(
     status: u16,
     body: &Bytes,
 ) -> Option<String> {
-    if !(200..300).contains(&status) || !matches!(route, Route::FindByEmail { .. }) {
+    if !must_redact(route, status) {
         return None;
     }
     let parsed = Json::parse(std::str::from_utf8(body).ok()?).ok()?;
     rules
         .redact(route, &parsed)
         .map(|json| json.to_json_string())
+}
+
+/// Whether the route may see only part of this reply (a successful lookup by email).
+fn must_redact(route: &Route, status: u16) -> bool {
+    (200..300).contains(&status) && matches!(route, Route::FindByEmail { .. })
 }
 
 /// A successful reply without a record in it: nothing to check a token against.
