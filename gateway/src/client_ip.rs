@@ -74,7 +74,7 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, proxies: &TrustedProxies) ->
 }
 
 /// IPv4-mapped IPv6 addresses (`::ffff:10.0.0.1`) as IPv4, so IPv4 CIDRs match them.
-fn canonical(ip: IpAddr) -> IpAddr {
+pub(crate) fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
         v4 => v4,

@@ -34,6 +34,10 @@ pub struct Config {
     /// Connections served at once; more wait in the listen queue until one closes.
     #[serde(default = "default_max_connections")]
     pub max_connections: usize,
+    /// Of those, how many one client address may hold (an IPv6 client: its /64); further
+    /// connections from it are closed at once. `[limits] trusted_proxies` are not counted.
+    #[serde(default = "default_max_connections_per_ip")]
+    pub max_connections_per_ip: usize,
     pub tokens: TokenConfig,
     #[serde(default)]
     pub admin: Option<AdminConfig>,
@@ -226,6 +230,9 @@ fn default_idle_timeout() -> u64 {
 fn default_request_timeout() -> u64 {
     60
 }
+fn default_max_connections_per_ip() -> usize {
+    128
+}
 fn default_max_connections() -> usize {
     512
 }
@@ -250,6 +257,10 @@ impl Config {
             ("idle_timeout_secs", config.idle_timeout_secs),
             ("request_timeout_secs", config.request_timeout_secs),
             ("max_connections", config.max_connections as u64),
+            (
+                "max_connections_per_ip",
+                config.max_connections_per_ip as u64,
+            ),
             (
                 "[tokens] max_lifetime_secs",
                 config.tokens.max_lifetime_secs,

@@ -8,6 +8,7 @@ pub mod body;
 pub mod claims;
 pub mod client_ip;
 pub mod config;
+pub mod connections_per_ip;
 pub mod cors;
 pub mod edge;
 pub mod fast_map;
@@ -249,7 +250,8 @@ pub async fn serve(state: AppState) -> Result<(), String> {
     let _ = std::io::stdout().flush();
     spawn_clean_up(Arc::clone(&state.store));
     let limits = server::EdgeLimits::from_config(&state.config);
-    server::serve_on(listener, service(state), limits, shutdown_signal()).await;
+    let per_ip = per_ip_of(&state);
+    server::serve_on(listener, service(state), limits, per_ip, shutdown_signal()).await;
     log::flush();
     Ok(())
 }
@@ -262,7 +264,16 @@ pub async fn serve_listener(
 ) {
     spawn_clean_up(Arc::clone(&state.store));
     let limits = server::EdgeLimits::from_config(&state.config);
-    server::serve_on(listener, service(state), limits, shutdown).await;
+    let per_ip = per_ip_of(&state);
+    server::serve_on(listener, service(state), limits, per_ip, shutdown).await;
+}
+
+/// The cap on one address's connections (`max_connections_per_ip`), the trusted proxies aside.
+fn per_ip_of(state: &AppState) -> connections_per_ip::ConnectionsPerIp {
+    connections_per_ip::ConnectionsPerIp::new(
+        state.config.max_connections_per_ip,
+        state.trusted_proxies.networks.clone(),
+    )
 }
 
 /// The store's periodic clean-up, and the request log written out every `log::FLUSH_EVERY`.

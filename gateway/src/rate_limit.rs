@@ -4,44 +4,69 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+/// Addresses counted one by one in a minute; past them, new ones share one counter. A client
+/// with many addresses (an IPv6 /48 holds 65,536 /64s) then slows only other newcomers, rather
+/// than growing the map, or making every request sweep it under the lock.
+const MAX_ADDRESSES: usize = 50_000;
+
 pub struct RateLimiter {
     per_minute: u32,
-    windows: Mutex<HashMap<std::net::IpAddr, (u64, u32)>>,
+    max_addresses: usize,
+    windows: Mutex<Window>,
+}
+
+/// This minute's counts; the last minute's are dropped whole when it ends.
+#[derive(Default)]
+struct Window {
+    minute: u64,
+    counts: HashMap<std::net::IpAddr, u32>,
+    /// The addresses past `max_addresses`, together.
+    overflow: u32,
 }
 
 impl RateLimiter {
     pub fn new(per_minute: u32) -> RateLimiter {
+        RateLimiter::counting(per_minute, MAX_ADDRESSES)
+    }
+
+    fn counting(per_minute: u32, max_addresses: usize) -> RateLimiter {
         RateLimiter {
             per_minute,
-            windows: Mutex::new(HashMap::new()),
+            max_addresses,
+            windows: Mutex::new(Window::default()),
         }
     }
 
     /// Counts a request; `Err(seconds)` to wait when the key is over its limit.
     pub fn check(&self, address: std::net::IpAddr, now: u64) -> Result<(), u64> {
         let key = network_of(address);
-        let window = now / 60;
-        let mut windows = match self.windows.lock() {
+        let minute = now / 60;
+        let mut window = match self.windows.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
         };
-        if windows.len() > 50_000 {
-            windows.retain(|_, (w, _)| *w == window);
+        if window.minute != minute {
+            *window = Window {
+                minute,
+                ..Window::default()
+            };
         }
-        let entry = windows.entry(key).or_insert((window, 0));
-        if entry.0 != window {
-            *entry = (window, 0);
+        let full = window.counts.len() >= self.max_addresses;
+        let count = match window.counts.get_mut(&key) {
+            Some(count) => count,
+            None if full => &mut window.overflow,
+            None => window.counts.entry(key).or_insert(0),
+        };
+        if *count >= self.per_minute {
+            return Err((minute + 1) * 60 - now);
         }
-        if entry.1 >= self.per_minute {
-            return Err((window + 1) * 60 - now);
-        }
-        entry.1 += 1;
+        *count += 1;
         Ok(())
     }
 }
 
 /// The address an IPv4 client is counted by, or the /64 of an IPv6 one.
-fn network_of(address: std::net::IpAddr) -> std::net::IpAddr {
+pub(crate) fn network_of(address: std::net::IpAddr) -> std::net::IpAddr {
     match address {
         std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
             Some(v4) => std::net::IpAddr::V4(v4),
@@ -82,5 +107,22 @@ mod tests {
         assert!(limiter
             .check("2001:db8:1:3::1".parse().unwrap(), 60)
             .is_ok());
+    }
+
+    #[test]
+    fn past_its_capacity_new_addresses_share_one_counter() {
+        let limiter = RateLimiter::counting(2, 2);
+        let ip = |last: u8| std::net::IpAddr::from([10, 0, 0, last]);
+        assert!(limiter.check(ip(1), 60).is_ok());
+        assert!(limiter.check(ip(2), 60).is_ok());
+        // Two more addresses: one counter between them.
+        assert!(limiter.check(ip(3), 61).is_ok());
+        assert!(limiter.check(ip(4), 61).is_ok());
+        assert!(limiter.check(ip(5), 62).is_err());
+        // The addresses counted before keep their own.
+        assert!(limiter.check(ip(1), 62).is_ok());
+        // A new minute starts empty.
+        assert!(limiter.check(ip(5), 120).is_ok());
+        assert_eq!(limiter.windows.lock().unwrap().counts.len(), 1);
     }
 }

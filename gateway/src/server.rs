@@ -3,6 +3,8 @@
 //! connection (and its memory) forever; this loop, on hyper-util, adds them:
 //!
 //! - at most `max_connections` connections are served; more wait in the listen queue;
+//! - at most `max_connections_per_ip` of them from one address (`connections_per_ip.rs`); more
+//!   are closed at once;
 //! - a request's header must arrive within `header_read_timeout_secs` (from the connection's
 //!   start, or from the first byte of a later request);
 //! - a connection with no request in flight is closed after `idle_timeout_secs`;
@@ -38,6 +40,7 @@ use tokio::time::Instant;
 use tower::ServiceExt;
 
 use crate::config::Config;
+use crate::connections_per_ip::{ConnectionsPerIp, Full, Slot};
 
 /// Headers larger than this are refused (431) rather than buffered.
 const MAX_HEADER_BUFFER: usize = 64 * 1024;
@@ -85,6 +88,7 @@ pub async fn serve_on(
     listener: TcpListener,
     app: impl App,
     limits: EdgeLimits,
+    per_ip: ConnectionsPerIp,
     shutdown: impl Future<Output = ()>,
 ) {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
@@ -115,11 +119,24 @@ pub async fn serve_on(
                 continue;
             }
         };
+        let slot = match per_ip.take(peer.ip()) {
+            Ok(slot) => slot,
+            Err(Full { first }) => {
+                if first {
+                    crate::log::event(
+                        "connections_per_ip_reached",
+                        &[("ip", serde_json::json!(peer.ip().to_string()))],
+                    );
+                }
+                // Dropped with its permit: the connection is closed, its slot free.
+                continue;
+            }
+        };
         let _ = stream.set_nodelay(true);
         let job = Job {
             stream,
             peer,
-            permit,
+            permit: (permit, slot),
             watcher: graceful.watcher(),
         };
         if let Some(job) = workers.hand(job) {
@@ -137,8 +154,8 @@ pub async fn serve_on(
 struct Job {
     stream: TcpStream,
     peer: SocketAddr,
-    /// Held while the connection is served (the connection cap).
-    permit: OwnedSemaphorePermit,
+    /// Held while the connection is served (the connection caps).
+    permit: Permit,
     watcher: hyper_util::server::graceful::Watcher,
 }
 
@@ -154,9 +171,12 @@ impl Job {
 struct Moved {
     stream: std::net::TcpStream,
     peer: SocketAddr,
-    permit: OwnedSemaphorePermit,
+    permit: Permit,
     watcher: hyper_util::server::graceful::Watcher,
 }
+
+/// A place under the connection cap, and one in the address's count.
+type Permit = (OwnedSemaphorePermit, Slot);
 
 impl Moved {
     /// Registers the socket with the current runtime's reactor (`None`: it could not be, and is

@@ -153,6 +153,57 @@ async fn connections_over_the_cap_wait_for_a_free_slot() {
     drop(held);
 }
 
+/// A client that keeps connections open (a `/healthz` now and then, or a slow body) cannot
+/// take every slot: past `max_connections_per_ip` its further connections are closed at once,
+/// and another address is still served.
+#[tokio::test]
+async fn one_address_cannot_hold_every_connection() {
+    let sandbox = Sandbox::start().await;
+    let gw = gateway(
+        &sandbox,
+        "max_connections = 4\nmax_connections_per_ip = 2\nheader_read_timeout_secs = 8",
+    );
+    let held = [connect(&gw).await, connect(&gw).await];
+    let started = Instant::now();
+    let third = connect(&gw).await;
+    let (reply, closed) = until_closed(third, started, Duration::from_secs(5)).await;
+    assert_eq!(
+        reply, "",
+        "a third connection from the same address is served"
+    );
+    assert!(closed < Duration::from_secs(2), "closed after {closed:?}");
+    // Another address (loopback's 127.0.0.2) is served.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.2:0".parse().unwrap()).unwrap();
+    let address = gw.url.trim_start_matches("http://").parse().unwrap();
+    let mut other = socket.connect(address).await.unwrap();
+    other
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let (reply, _) = until_closed(other, Instant::now(), Duration::from_secs(5)).await;
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    // A slot freed is a slot again, once the gateway has seen the close.
+    drop(held);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let mut again = connect(&gw).await;
+        again
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let (reply, _) = until_closed(again, Instant::now(), Duration::from_secs(5)).await;
+        if reply.starts_with("HTTP/1.1 200") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no slot after the close: {reply:?}"
+        );
+        tokio::task::yield_now().await;
+    }
+}
+
 #[tokio::test]
 async fn a_huge_upstream_reply_is_refused_without_being_held_in_memory() {
     let sandbox = Sandbox::start().await;
