@@ -72,7 +72,7 @@ font-family:var(--_font);color:var(--_text);background:var(--_bg);font-size:var(
 .cf-actions{display:flex;gap:8px;flex-wrap:wrap}
 .cf button{font:inherit;font-weight:600;border-radius:var(--_radius);padding:8px 16px;border:1px solid var(--_accent);background:var(--_accent);color:var(--_on-accent);cursor:pointer}
 .cf button[type=button]{background:transparent;color:var(--_accent)}
-.cf button:disabled{opacity:.6;cursor:not-allowed}
+.cf button:disabled,.cf [aria-disabled=true]{opacity:.6;cursor:not-allowed}
 .cf-merge-field{border:1px solid var(--_border);border-radius:var(--_radius);margin:0 0 8px;padding:8px 12px}
 .cf-merge-field legend{font-weight:600}
 .cf-choice{display:flex;gap:8px;align-items:baseline}

@@ -40,8 +40,11 @@ enum Queued<T: App> {
     Action(T::Action, web_sys::Event),
 }
 
-/// The one listener for every kind of event, on the mount point.
-type Listener = Closure<dyn FnMut(web_sys::Event)>;
+/// The one listener for every kind of event, on the mount point. `Fn`, not `FnMut`: the page
+/// calls it again while it runs when the app moves the focus (`focus()` fires `focusin` and
+/// `focusout` at once), and wasm-bindgen throws on a `FnMut` closure called again while it runs
+/// ("closure invoked recursively"). Called again, it only queues the event's action (`send`).
+type Listener = Closure<dyn Fn(web_sys::Event)>;
 
 struct Runtime<T: App> {
     /// `None` only while `mount` is creating it: what it sends meanwhile waits in the queue.

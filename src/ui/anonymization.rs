@@ -6,23 +6,11 @@
 
 use dom::{el, Event};
 use providers::text_key;
-use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
 
 use super::customer_form::{FormApp, Message};
 use super::shell::{Context, Html, On, Signal};
 use crate::anonymization;
-
-/// Where the focus goes once the next render is on screen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FocusAfter {
-    /// The confirmation's "Cancel" (the harmless choice) when it opens.
-    ConfirmCancel,
-    /// The request box, when the confirmation was cancelled.
-    RequestBox,
-    /// The submit button, once the confirmed save is on its way.
-    Submit,
-}
 
 impl FormApp {
     /// The record's anonymization status (Commerce Layer), lower case.
@@ -44,31 +32,6 @@ impl FormApp {
             .attr("part", "anonymization-status")
             .text(text)
             .into()
-    }
-
-    /// Moves the focus where the last step asked for (see `FocusAfter`).
-    pub(super) fn apply_focus(&mut self) {
-        let Some(target) = self.focus_after.take() else {
-            return;
-        };
-        let Some(form) = self.form_ref.get() else {
-            return;
-        };
-        let selector = match target {
-            FocusAfter::ConfirmCancel => "[part~=confirm-cancel]".to_string(),
-            FocusAfter::RequestBox => {
-                providers::substring::concat(&["[name=", anonymization::REQUEST, "]"])
-            }
-            FocusAfter::Submit => "[part~=submit]".to_string(),
-        };
-        if let Some(element) = form
-            .query_selector(&selector)
-            .ok()
-            .flatten()
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = element.focus();
-        }
     }
 
     /// "Anonymize this customer?" with "Anonymize" and "Cancel"; Escape cancels.

@@ -10,8 +10,8 @@ use dom::NodeRef;
 use providers::Operation;
 use yew::AttrValue;
 
-use super::anonymization::FocusAfter;
 use super::first_record::Quiet;
+use super::focus_after::FocusAfter;
 use super::host_events::HostEvents;
 use super::shell::{Context, Html, Link, On};
 use super::tags_field::{Combo, TagsChange};
@@ -284,6 +284,7 @@ impl FormApp {
             Message::Form(generation, msg) => (generation, msg),
             Message::ShowMerge => {
                 self.merging = true;
+                self.focus_after = Some(FocusAfter::MergeChoice);
                 return true;
             }
             Message::StringsLoaded(locale) => {
@@ -431,6 +432,7 @@ impl dom::App for FormApp {
         }
         if std::mem::take(&mut self.focus_summary) {
             super::outcome::focus_summary(&self.summary_ref);
+            self.focus_after = None;
         }
         self.tags_rendered();
         self.fill_country_list(ctx);

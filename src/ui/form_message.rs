@@ -4,8 +4,8 @@
 //! just failed takes the focus to the summary; and a keystroke that changed only its own
 //! field's text is not rendered again.
 
-use super::anonymization::FocusAfter;
 use super::customer_form::FormApp;
+use super::focus_after::FocusAfter;
 use super::shell::Context;
 use super::view;
 use crate::form::Msg;
@@ -41,7 +41,9 @@ impl FormApp {
         let edited = matches!(msg, Msg::Edit { .. }) && !suggesting && !rows && mirror.is_none();
         let submitted = matches!(msg, Msg::Submit { .. });
         if matches!(msg, Msg::Resolve(_)) {
+            // The conflict's buttons go: the focus goes on to the form's own.
             self.merging = false;
+            self.focus_after = Some(FocusAfter::Submit);
         }
         let shown_before = view::Shown::of(state);
         let failure_before = state.failure.clone();

@@ -10,6 +10,7 @@ pub mod customer_form;
 mod effects;
 pub mod field;
 mod first_record;
+mod focus_after;
 mod form_message;
 mod host_events;
 mod metadata_rows;

@@ -276,12 +276,18 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
             .child_opt(form.anonymization_confirm(ctx))
             .child(
                 el("div")
+                    // Keyed: what comes and goes above it (a notice, the conflict) must not
+                    // make it, and the focused button in it, drawn anew.
+                    .key("actions")
                     .attr("class", "cf-actions")
                     .child(
                         el("button")
                             .attr("type", "submit")
                             .attr("part", "submit")
-                            .flag("disabled", read_only || busy)
+                            // Not `disabled` while busy: that would take the focus from it
+                            // (to the page). A submit meanwhile changes nothing (`FormState`).
+                            .flag("disabled", read_only && !busy)
+                            .attr_opt("aria-disabled", busy.then_some("true"))
                             .text(submit_label),
                     )
                     .child_opt(retry_load)

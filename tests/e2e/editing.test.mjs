@@ -23,6 +23,16 @@ beforeEach(async () => {
 const field = (name) => page.locator(`customer-form [name="${name}"]`);
 const submit = () => page.locator('customer-form button[type=submit]').click();
 const statusText = () => page.locator('customer-form [role=status]').textContent();
+/** What has the focus inside the form: its `part`, or its `name`. */
+const focused = () => page.evaluate(() => {
+  const el = document.querySelector('customer-form').shadowRoot.activeElement;
+  return el?.getAttribute('part') ?? el?.getAttribute('name') ?? null;
+});
+/** Presses a button from the keyboard, as a person without a mouse does. */
+async function press(part) {
+  await page.locator(`customer-form button[part=${part}]`).focus();
+  await page.keyboard.press('Enter');
+}
 
 async function openJane(query = {}) {
   await openDemo(page, demo.url, { sandbox: sandbox.url, provider: 'prolifi', credential: 'secret', ...query });
@@ -63,11 +73,13 @@ describe('someone else changed the customer meanwhile', () => {
     assert.match(await page.locator('customer-form [role=alert]').textContent(), /Someone else changed this customer since you opened it \(Last name\)/);
     assert.deepEqual(await patches(), [], 'nothing written yet');
     assert.equal(await field('last_name').inputValue(), 'Smith', 'my value is still there');
-    await page.locator('customer-form button[part=keep-mine]').click();
+    await press('keep-mine');
     await waitForState(page, 'saved');
     const [patch] = await patches();
     assert.equal(patch.body, '{"last_name":"Smith"}');
     assert.equal(await field('company_name').inputValue(), 'Jones & Co', 'their other change survives');
+    // The button pressed is gone: the focus goes on to the form's own button, not the page.
+    assert.equal(await focused(), 'submit');
   });
 
   test('take theirs: my change is set aside, nothing is sent', async () => {
@@ -76,8 +88,9 @@ describe('someone else changed the customer meanwhile', () => {
     await changeElsewhere({ last_name: 'Jones' });
     await submit();
     await waitForState(page, 'error');
-    await page.locator('customer-form button[part=take-theirs]').click();
+    await press('take-theirs');
     await waitForState(page, 'ready');
+    assert.equal(await focused(), 'submit');
     assert.equal(await field('last_name').inputValue(), 'Jones');
     assert.match(await statusText(), /latest saved version/);
     assert.deepEqual(await patches(), []);
@@ -90,16 +103,30 @@ describe('someone else changed the customer meanwhile', () => {
     await changeElsewhere({ last_name: 'Jones', phone: '+44 1' });
     await submit();
     await waitForState(page, 'error');
-    await page.locator('customer-form button[part=merge]').click();
+    await press('merge');
     const group = page.locator('customer-form fieldset[part=merge-field]', { hasText: 'Last name' });
     assert.match(await group.textContent(), /Mine: Smith.*Theirs: Jones/);
+    assert.match(await focused(), /-merge-last_name$/, 'the first field\'s choice has the focus');
     await group.getByLabel(/Theirs/).check();
-    await page.locator('customer-form button[part=apply-merge]').click();
+    await press('apply-merge');
     await waitForState(page, 'saved');
+    assert.equal(await focused(), 'submit');
     const [patch] = await patches();
     assert.equal(patch.body, '{"phone":"+1 555 0100"}');
     assert.equal(await field('last_name').inputValue(), 'Jones');
   });
+});
+
+test('saving from the keyboard leaves the focus on the button, while it saves and after', async () => {
+  await openJane();
+  await field('last_name').fill('Smith');
+  await page.locator('customer-form button[type=submit]').focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await focused(), 'submit');
+  await waitForState(page, 'saved');
+  assert.equal(await focused(), 'submit');
+  // While it saved, a second Enter sent nothing more.
+  assert.equal((await patches()).length, 1);
 });
 
 describe('unsaved changes', () => {
