@@ -17,6 +17,16 @@ use crate::form::Msg;
 /// The control that holds "same as billing" comes right before this field.
 pub const FIRST_SHIPPING_FIELD: &str = "shippingAddress.street";
 
+/// Count's shipping address: its own, or following billing.
+pub enum ShippingAddress {
+    Own,
+    /// "Same as billing" ticked: what the shipping fields held before, given back when it is
+    /// cleared (nothing, when nothing had been typed there or the form opened with it ticked).
+    SameAsBilling {
+        set_aside: Vec<(&'static str, String)>,
+    },
+}
+
 impl FormApp {
     /// The id of Count's shared list of country suggestions (one per form).
     fn country_list_id(&self) -> String {
@@ -121,7 +131,7 @@ impl FormApp {
 
     /// The shipping field a billing edit also goes to, while "same as billing" is ticked.
     pub(super) fn mirror_of(&self, field: &str) -> Option<&'static str> {
-        if !self.same_address {
+        if !self.same_address() {
             return None;
         }
         let twin = shipping_twin(field)?;
@@ -151,36 +161,52 @@ impl FormApp {
 
     /// Whether `field` follows billing (read-only while the box is ticked).
     pub(super) fn follows_billing(&self, field: &str) -> bool {
-        self.same_address && field.starts_with("shippingAddress.")
+        self.same_address() && field.starts_with("shippingAddress.")
     }
 
-    /// Ticking copies every billing field into its shipping twin; unticking leaves the copies.
+    /// Ticking copies every billing field into its shipping twin, setting aside what the
+    /// shipping fields held. Unticking gives that back when something had been typed there;
+    /// otherwise the copies stay, to be changed.
     pub(super) fn set_same_address(&mut self, ctx: &Context, same: bool) {
-        self.same_address = same;
-        if !same {
-            return;
-        }
         let Some(state) = self.state.as_mut() else {
             return;
         };
         let fields = state.contract().fields(state.operation());
-        let mut copies: Vec<(&'static str, String)> = Vec::new();
-        for spec in fields {
-            let Some(twin) = shipping_twin(spec.name) else {
-                continue;
-            };
-            if let Some(target) = fields.iter().find(|s| s.name == twin) {
-                copies.push((target.name, state.values.get(spec.name).to_string()));
+        let mut writes: Vec<(&'static str, String)> = Vec::new();
+        let shipping = std::mem::replace(&mut self.shipping, ShippingAddress::Own);
+        match (shipping, same) {
+            (ShippingAddress::Own, true) => {
+                let mut set_aside = Vec::new();
+                for spec in fields {
+                    let Some(twin) = shipping_twin(spec.name) else {
+                        continue;
+                    };
+                    if let Some(target) = fields.iter().find(|s| s.name == twin) {
+                        set_aside.push((target.name, state.values.get(target.name).to_string()));
+                        writes.push((target.name, state.values.get(spec.name).to_string()));
+                    }
+                }
+                if set_aside.iter().all(|(_, text)| text.trimmed().is_empty()) {
+                    set_aside.clear();
+                }
+                self.shipping = ShippingAddress::SameAsBilling { set_aside };
             }
+            (ShippingAddress::SameAsBilling { set_aside }, false) => writes = set_aside,
+            (shipping, _) => self.shipping = shipping,
         }
         let mut effects = Vec::new();
-        for (field, text) in copies {
+        for (field, text) in writes {
             if state.values.get(field) != text {
                 effects.extend(state.update(Msg::Edit { field, text }));
             }
         }
         self.run(ctx, effects);
         self.follow_up(ctx);
+    }
+
+    /// Whether shipping follows billing ("same as billing" ticked).
+    pub(super) fn same_address(&self) -> bool {
+        matches!(self.shipping, ShippingAddress::SameAsBilling { .. })
     }
 
     /// "Shipping address same as billing", before the first shipping field.
@@ -200,7 +226,7 @@ impl FormApp {
                     .attr("class", "cf-checkbox")
                     .attr("part", "checkbox")
                     .flag("disabled", disabled)
-                    .checked(self.same_address)
+                    .checked(self.same_address())
                     .on(Event::Change, onchange),
             )
             .child(

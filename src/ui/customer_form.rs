@@ -10,6 +10,7 @@ use dom::NodeRef;
 use providers::Operation;
 use yew::AttrValue;
 
+use super::country_field::ShippingAddress;
 use super::first_record::Quiet;
 use super::focus_after::FocusAfter;
 use super::host_events::HostEvents;
@@ -116,8 +117,8 @@ pub struct FormApp {
     pub(super) tags_reveal: Option<String>,
     /// Count: the language the country suggestions were last filled in ("" before).
     pub(super) country_list_lang: &'static str,
-    /// Count: shipping follows billing.
-    pub(super) same_address: bool,
+    /// Count: whether shipping follows billing.
+    pub(super) shipping: ShippingAddress,
     /// A save that asks for anonymization waits for this confirmation (`anonymization.rs`).
     pub(super) confirming_anonymization: bool,
     /// The person confirmed: the next submit goes out.
@@ -159,7 +160,7 @@ impl FormApp {
         self.merging = false;
         self.references = References::default();
         self.tags_combo = Combo::default();
-        self.same_address = false;
+        self.shipping = ShippingAddress::Own;
         self.confirming_anonymization = false;
         self.anonymization_confirmed = false;
         self.generation = self.generation.wrapping_add(1);
@@ -253,7 +254,7 @@ impl FormApp {
             tags_focus: None,
             tags_reveal: None,
             country_list_lang: "",
-            same_address: false,
+            shipping: ShippingAddress::Own,
             confirming_anonymization: false,
             quiet: None,
             date_line: DateLine::Waiting,

@@ -4,6 +4,7 @@
 //! just failed takes the focus to the summary; and a keystroke that changed only its own
 //! field's text is not rendered again.
 
+use super::country_field::ShippingAddress;
 use super::customer_form::FormApp;
 use super::focus_after::FocusAfter;
 use super::shell::Context;
@@ -68,7 +69,13 @@ impl FormApp {
         self.follow_up(ctx);
         if first_record {
             // After a restored draft, which may hold another shipping address.
-            self.same_address = self.addresses_match();
+            self.shipping = if self.addresses_match() {
+                ShippingAddress::SameAsBilling {
+                    set_aside: Vec::new(),
+                }
+            } else {
+                ShippingAddress::Own
+            };
         }
         if self
             .state

@@ -188,6 +188,23 @@ describe('Count addresses', () => {
     assert.deepEqual(await axe(), []);
   });
 
+  test('a shipping address typed before ticking "same as billing" comes back when it is cleared', async () => {
+    await open('count', { credential: 'scoped' });
+    await field('shippingAddress.street').fill('9 Dock Road');
+    await field('shippingAddress.city').fill('Bristol');
+    const same = page.locator('customer-form [part~=same-address] input[type=checkbox]');
+    await same.check();
+    assert.equal(await field('shippingAddress.city').inputValue(), 'London');
+    await same.uncheck();
+    assert.equal(await field('shippingAddress.street').inputValue(), '9 Dock Road');
+    assert.equal(await field('shippingAddress.city').inputValue(), 'Bristol');
+    await submit();
+    await waitForState(page, 'saved');
+    const body = JSON.parse((await countUpdate()).body);
+    assert.equal(body.shippingAddress.street, '9 Dock Road');
+    assert.equal(body.shippingAddress.city, 'Bristol');
+  });
+
   test('the copies are ordinary edits: a draft restored after a reload holds them', async () => {
     await open('count', { credential: 'scoped' });
     await page.evaluate(() => document.querySelector('customer-form').setAttribute('draft', ''));
