@@ -7,7 +7,7 @@
 
 /// Every key, each ended by a newline: a static, so that a key made by `key` points into this
 /// one place (a `const` string would be copied wherever it is used).
-static BYTES: [u8; 4218] = *b"\
+static BYTES: [u8; 4260] = *b"\
 field.email
 field.first_name
 field.last_name
@@ -116,6 +116,8 @@ status.created
 status.saved
 status.nothing_changed
 status.read_only
+status.cannot_create
+status.cannot_update
 status.saved_with_theirs
 status.retrying
 status.retrying_secs

@@ -178,9 +178,11 @@ impl FormState {
         };
         self.activity = Activity::Idle(settled);
         if self.can_write() {
-            if self.notice == Some(Notice::ReadOnly) {
+            if matches!(self.notice, Some(Notice::ReadOnly | Notice::ReadOnlyFor(_))) {
                 self.notice = None;
             }
+        } else if self.grant.as_ref().is_some_and(|g| g.create || g.update) {
+            self.notice = Some(Notice::ReadOnlyFor(self.operation()));
         } else {
             self.notice = Some(Notice::ReadOnly);
         }

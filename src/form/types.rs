@@ -100,7 +100,10 @@ pub enum Notice {
     /// The provider replayed an earlier reply to the same idempotent request.
     Replayed,
     NothingChanged,
+    /// The credential cannot write at all.
     ReadOnly,
+    /// It can write, but not this (creating, or changing a customer).
+    ReadOnlyFor(Operation),
     /// An automatic retry is coming (after this many seconds; 0: shortly).
     Retrying {
         secs: u32,

@@ -113,6 +113,8 @@ Customer created.
 Changes saved.
 Nothing to save: no field has changed.
 This credential can only read, so the form is read-only. Nothing will be sent.
+This credential cannot create customers, so the form is read-only. Nothing will be sent.
+This credential cannot change customers, so the form is read-only. Nothing will be sent.
 Changes saved. Someone else changed {fields} meanwhile; those changes were kept.
 {provider} did not answer properly; trying again…
 {provider} asked to wait; trying again in {secs} s…

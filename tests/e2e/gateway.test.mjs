@@ -124,6 +124,12 @@ test('a write outside the token scope is refused with a clear message, and nothi
   assert.equal(patch.body, '{"phone":"+44 20 0000 0000"}');
 });
 
+test('a token that may change the phone but not create says so on a create form', async () => {
+  await open({ credential: 'scoped-phone', mode: 'create' });
+  await waitForState(page, 'read-only');
+  assert.match(await page.locator('customer-form [role=status]').textContent(), /cannot create customers/);
+});
+
 test('a read-only scoped token renders the form read-only', async () => {
   await open({ credential: 'scoped-read' });
   await waitForState(page, 'read-only');

@@ -141,6 +141,41 @@ fn read_only_credentials_never_send_a_write() {
     assert_eq!(create.phase(), Phase::ReadOnly);
 }
 
+/// A credential that may change customers but not create them (or the other way round) is
+/// not one that "can only read": the notice says what it cannot do here.
+#[test]
+fn a_credential_for_the_other_write_says_which_it_cannot_do() {
+    let update_only = CredentialUse::Allowed(Grant {
+        create: false,
+        ..Grant::all(Channel::Direct)
+    });
+    let mut create =
+        FormState::new(ProviderId::Prolifi, Operation::Create, "", Some(BASE)).unwrap();
+    create.update(Msg::Credential(Some(update_only)));
+    assert_eq!(
+        (create.phase(), create.notice.clone()),
+        (
+            Phase::ReadOnly,
+            Some(Notice::ReadOnlyFor(Operation::Create))
+        )
+    );
+    let create_only = CredentialUse::Allowed(Grant {
+        update: false,
+        ..Grant::all(Channel::Direct)
+    });
+    let mut update =
+        FormState::new(ProviderId::Prolifi, Operation::Update, "c-1", Some(BASE)).unwrap();
+    update.update(Msg::Credential(Some(create_only)));
+    update.update(Msg::Loaded(Ok(record(CUSTOMER))));
+    assert_eq!(
+        update.notice.clone(),
+        Some(Notice::ReadOnlyFor(Operation::Update))
+    );
+    // Given a credential that may write after all, the notice goes.
+    update.update(Msg::Credential(Some(all())));
+    assert_eq!(update.notice, None);
+}
+
 #[test]
 fn refused_credentials_send_nothing_at_all() {
     let mut state =
