@@ -176,7 +176,11 @@ pub fn alert_text(
                 Some(_) => text_key!("alert.gateway_said"),
                 None => text_key!("alert.provider_said"),
             };
-            let detail = (!error.message.is_empty())
+            // A gateway's failure to reach or hear the provider (or its own store, or a
+            // limit) is what the summary says, in the form's language; its English would only
+            // say it again.
+            let told = error.gateway.is_some() && error.kind.is_transient();
+            let detail = (!error.message.is_empty() && !told)
                 .then(|| catalog.t_with(said, &[("provider", name), ("message", &error.message)]));
             AlertText {
                 summary: api_summary(catalog, provider, error, *step),
@@ -343,6 +347,33 @@ mod tests {
         let detail = text.detail.unwrap();
         assert!(!detail.contains("Prolifi said"), "{detail}");
         assert_eq!(detail, "The gateway said: This token may not change: tags.");
+    }
+
+    /// The gateway's own English for a failure the summary already tells in the form's
+    /// language ("Count had a problem (502)…") is not repeated after it.
+    #[test]
+    fn a_gateway_failure_the_summary_tells_adds_no_english_detail() {
+        let catalog = Catalog::default();
+        for (status, kind, code) in [
+            (502, ErrorKind::Server, "upstream"),
+            (504, ErrorKind::Timeout, "upstream"),
+            (429, ErrorKind::RateLimited, "rate_ip"),
+            (503, ErrorKind::Server, "store_unavailable"),
+        ] {
+            let mut error = ApiError::new(Some(status), kind, "The provider could not be reached.");
+            error.gateway = Some(code.into());
+            let text = alert_text(
+                &catalog,
+                ProviderId::Count,
+                &Failure::Api {
+                    error,
+                    step: Step::Save,
+                },
+                &[],
+                &|n: &str| n.to_string(),
+            );
+            assert_eq!(text.detail, None, "{code}: {}", text.summary);
+        }
     }
 
     #[test]

@@ -511,9 +511,17 @@ impl Contract for CommerceLayer {
                     } else {
                         text("title")
                     };
-                    error
-                        .field_errors
-                        .push(FieldError::new(map_field(fields, field), message));
+                    let field = map_field(fields, field);
+                    // Commerce Layer's texts are English; the reasons it names are worded in
+                    // the form's language where the form knows them.
+                    error.field_errors.push(
+                        match item.pointer("meta.error").and_then(Json::as_str) {
+                            Some("taken") => {
+                                FieldError::explained(&field, text_key!("error.taken"), message)
+                            }
+                            _ => FieldError::new(field, message),
+                        },
+                    );
                 }
                 _ => summaries.push(
                     if text("detail").is_empty() {
@@ -782,7 +790,8 @@ mod tests {
         assert_eq!(
             error.field_errors,
             vec![
-                FieldError::new("email", "has already been taken"),
+                // Worded in the form's language: Commerce Layer's text is English only.
+                FieldError::explained("email", text_key!("error.taken"), "has already been taken"),
                 FieldError::new("metadata", "is invalid")
             ]
         );

@@ -234,10 +234,16 @@ impl Contract for Partnero {
                     Json::String(text) => texts.push(text),
                     _ => {}
                 }
-                error.field_errors.push(FieldError::new(
-                    map_field(&all_fields, path),
-                    crate::substring::join(&texts, " "),
-                ));
+                let field = map_field(&all_fields, path);
+                let message = crate::substring::join(&texts, " ");
+                // Laravel's English rule text; the form words it in its own language.
+                let taken = texts.len() == 1
+                    && texts[0].ends_with("has already been taken.");
+                error.field_errors.push(if taken {
+                    FieldError::explained(&field, text_key!("error.taken"), &message)
+                } else {
+                    FieldError::new(field, message)
+                });
             }
         }
         match reply.status {
@@ -519,8 +525,16 @@ mod tests {
         assert_eq!(
             error.field_errors,
             vec![
-                FieldError::new("email", "The email has already been taken."),
-                FieldError::new("key", "The key has already been taken."),
+                FieldError::explained(
+                    "email",
+                    text_key!("error.taken"),
+                    "The email has already been taken."
+                ),
+                FieldError::explained(
+                    "key",
+                    text_key!("error.taken"),
+                    "The key has already been taken."
+                ),
             ]
         );
     }

@@ -7,7 +7,7 @@
 
 /// Every key, each ended by a newline: a static, so that a key made by `key` points into this
 /// one place (a `const` string would be copied wherever it is used).
-static BYTES: [u8; 4260] = *b"\
+static BYTES: [u8; 4272] = *b"\
 field.email
 field.first_name
 field.last_name
@@ -194,6 +194,7 @@ error.metadata.empty_key
 error.metadata.repeated_key
 error.metadata.bad_value
 error.count.contact_email
+error.taken
 contacts.title
 contacts.contact
 contacts.add

@@ -191,6 +191,7 @@ Enter a key for this row.
 This key is already used in an earlier row; each key can be used once.
 This value is not valid JSON (text needs quotes, or untick JSON).
 Enter a valid email address for each contact.
+Another customer already has this.
 Contacts
 Contact {n}
 Add contact

@@ -101,7 +101,8 @@ describe('Partnero through the gateway', () => {
     await field('partner.key').fill('ref_123');
     await submit();
     await waitForState(page, 'error');
-    assert.match(await fieldError('key'), /already been taken/);
+    // Partnero's "The key has already been taken." in the form's own words (and language).
+    assert.match(await fieldError('key'), /Another customer already has this/);
     assert.equal((await customerRequests(PREFIX))[0].status, 422);
   });
 });
@@ -300,8 +301,19 @@ describe('Commerce Layer', () => {
     await field('email').fill('grace@example.com');
     await submit();
     await waitForState(page, 'error');
-    assert.match(await fieldError('email'), /taken/);
+    assert.match(await fieldError('email'), /Another customer already has this/);
     assert.equal((await customerRequests(PREFIX)).find((e) => e.method === 'POST').status, 422);
+  });
+
+  test('a taken email is said in the form\'s language, not in Commerce Layer\'s English', async () => {
+    await open('commercelayer', { mode: 'create', credential: 'sales-channel', locale: 'de' });
+    await waitForState(page, 'ready');
+    await field('email').fill('grace@example.com');
+    await submit();
+    await waitForState(page, 'error');
+    const error = await fieldError('email');
+    assert.match(error, /Das hat bereits ein anderer Kunde/);
+    assert.doesNotMatch(error, /taken/);
   });
 
   test('an integration token is refused in the browser before anything is sent', async () => {
