@@ -91,6 +91,7 @@ pub fn notice_text(
         ),
         Notice::TookTheirs => catalog.t(text_key!("status.took_theirs")),
         Notice::ChoseExisting => catalog.t(text_key!("status.chose_existing")),
+        Notice::LeftBehind(fields) => left_behind_text(catalog, provider, fields, label_of),
         Notice::TagsNotAdded(tags) => catalog.t_with(
             text_key!("status.tags_not_added"),
             &[
@@ -145,6 +146,23 @@ fn api_summary(catalog: &Catalog, provider: ProviderId, error: &ApiError, step: 
     catalog.t_with(
         key,
         &[("provider", name), ("status", &status), ("secs", &secs)],
+    )
+}
+
+/// "Count cannot change Contacts of an existing customer here, so what you typed there will
+/// not be saved."
+fn left_behind_text(
+    catalog: &Catalog,
+    provider: ProviderId,
+    fields: &[&'static str],
+    label_of: &dyn Fn(&str) -> String,
+) -> String {
+    catalog.t_with(
+        text_key!("alert.left_behind"),
+        &[
+            ("provider", provider.display_name()),
+            ("fields", &labels(fields, label_of)),
+        ],
     )
 }
 
@@ -203,15 +221,24 @@ pub fn alert_text(
             detail: None,
             other_fields: None,
         },
-        Failure::Conflict { fields } | Failure::Differs { fields } => AlertText {
+        Failure::Conflict { fields } => AlertText {
             summary: catalog.t_with(
-                match failure {
-                    Failure::Differs { .. } => text_key!("alert.differs"),
-                    _ => text_key!("alert.conflict_edit"),
-                },
-                &[("provider", name), ("fields", &labels(fields, label_of))],
+                text_key!("alert.conflict_edit"),
+                &[("fields", &labels(fields, label_of))],
             ),
             detail: None,
+            other_fields: None,
+        },
+        Failure::Differs {
+            fields,
+            left_behind,
+        } => AlertText {
+            summary: catalog.t_with(
+                text_key!("alert.differs"),
+                &[("fields", &labels(fields, label_of))],
+            ),
+            detail: (!left_behind.is_empty())
+                .then(|| left_behind_text(catalog, provider, left_behind, label_of)),
             other_fields: None,
         },
         Failure::Duplicate { name: customer, .. } => AlertText {

@@ -7,7 +7,7 @@
 
 /// Every key, each ended by a newline: a static, so that a key made by `key` points into this
 /// one place (a `const` string would be copied wherever it is used).
-static BYTES: [u8; 4272] = *b"\
+static BYTES: [u8; 4290] = *b"\
 field.email
 field.first_name
 field.last_name
@@ -110,6 +110,7 @@ compare.apply
 compare.mine
 compare.theirs
 alert.differs
+alert.left_behind
 status.chose_existing
 status.loading
 status.created

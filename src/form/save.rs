@@ -224,6 +224,7 @@ impl FormState {
                     | Notice::Restored
                     | Notice::TookTheirs
                     | Notice::ChoseExisting
+                    | Notice::LeftBehind(_)
             )
         ) || self.activity == Activity::Idle(Settled::Saved)
         {
@@ -259,8 +260,16 @@ impl FormState {
     fn loaded(&mut self, record: Record, keep: Option<FormValues>) -> Vec<Effect> {
         let raw = record.raw.clone();
         self.values = record.values.clone();
+        let update_fields = self.contract.fields(Operation::Update);
+        let mut left_behind = Vec::new();
+        for spec in self.contract.fields(Operation::Create) {
+            let typed = keep.as_ref().map_or("", |k| k.get(spec.name));
+            if !typed.trimmed().is_empty() && update_fields.iter().all(|f| f.name != spec.name) {
+                left_behind.push(spec.name);
+            }
+        }
         let mut differing = Vec::new();
-        for spec in self.contract.fields(Operation::Update) {
+        for spec in update_fields {
             let typed = keep.as_ref().map_or("", |k| k.get(spec.name));
             if typed.trimmed().is_empty() {
                 continue;
@@ -274,9 +283,13 @@ impl FormState {
         self.loaded = Some(record.clone());
         if differing.is_empty() {
             self.settle();
+            if !left_behind.is_empty() {
+                self.notice = Some(Notice::LeftBehind(left_behind));
+            }
         } else {
             self.failure = Some(Failure::Differs {
                 fields: differing.clone(),
+                left_behind,
             });
             self.activity = Activity::Deciding {
                 conflict: Conflict {

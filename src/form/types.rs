@@ -72,6 +72,9 @@ pub enum Failure {
     /// values in fields they typed: they choose which to keep before anything is written.
     Differs {
         fields: Vec<&'static str>,
+        /// Fields typed on the create form that an update cannot write (Count's contacts):
+        /// what was typed there will not be saved.
+        left_behind: Vec<&'static str>,
     },
 }
 
@@ -116,6 +119,9 @@ pub enum Notice {
     TookTheirs,
     /// The person chose what to keep of an existing customer's values; nothing is saved yet.
     ChoseExisting,
+    /// The customer to edit instead holds what was typed, but an update cannot write these
+    /// fields typed on the create form (see `Failure::Differs`).
+    LeftBehind(Vec<&'static str>),
     /// Saved, but the provider left out these tags (Commerce Layer adds only existing tags).
     TagsNotAdded(Vec<String>),
 }

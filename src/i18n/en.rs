@@ -107,6 +107,7 @@ Use these choices
 What you typed
 Saved now
 That customer already has other values in {fields}. Choose for each what to keep; nothing is saved until you press Save changes.
+{provider} cannot change {fields} of an existing customer here, so what you typed there will not be saved.
 Nothing is saved yet: check the values, then press Save changes.
 Loading the customer…
 Customer created.

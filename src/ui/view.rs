@@ -130,9 +130,16 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
         (_, Operation::Create) => catalog.t(text_key!("action.create")),
         (_, Operation::Update) => catalog.t(text_key!("action.update")),
     };
+    // A field of the other operation's form too: what a create form held and an update
+    // cannot write is named by its label (`Notice::LeftBehind`).
     let label_of = |name: &str| {
+        let other = state.contract().fields(match operation {
+            Operation::Create => Operation::Update,
+            Operation::Update => Operation::Create,
+        });
         fields
             .iter()
+            .chain(other)
             .find(|f| f.name == name)
             .map_or_else(|| name.to_string(), |f| catalog.t(f.label))
     };

@@ -195,6 +195,19 @@ describe('Count through the gateway', () => {
     assert.equal(put.body, '{"customer":"Acme Ltd","email":"AP@acme.test","mainPhone":"+44 20 0000 1111"}');
   });
 
+  test('contacts typed on the create form are named when editing the existing customer instead, not dropped unsaid', async () => {
+    await open('count', { mode: 'create' });
+    await waitForState(page, 'ready');
+    await field('customer').fill('Acme Limited (new)');
+    await field('email').fill('ap@acme.test');
+    await field('contacts').fill('[{"firstName":"Hans","lastName":"Meier","email":"hans@globex.test","isPrimary":true}]');
+    await submit();
+    await waitForState(page, 'error');
+    await page.locator('customer-form button[part=use-existing]').click();
+    await page.locator('customer-form [part=merge-field]').first().waitFor();
+    assert.match(await alertText(), /Count cannot change Contacts of an existing customer here, so what you typed there will not be saved/);
+  });
+
   test('bug 5: editing the existing customer instead shows theirs → mine and writes nothing until chosen', async () => {
     await open('count', { mode: 'create' });
     await waitForState(page, 'ready');

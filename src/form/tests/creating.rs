@@ -66,7 +66,8 @@ fn an_existing_customer_is_offered_instead_of_a_duplicate_and_typed_values_carry
     assert_eq!(
         state.failure,
         Some(Failure::Differs {
-            fields: vec!["mainPhone"]
+            fields: vec!["mainPhone"],
+            left_behind: vec![]
         })
     );
     assert!(state.comparing());
@@ -134,7 +135,8 @@ fn editing_an_existing_customer_shows_what_would_change_and_writes_nothing_until
     assert_eq!(
         state.failure,
         Some(Failure::Differs {
-            fields: vec!["customer", "mainPhone"]
+            fields: vec!["customer", "mainPhone"],
+            left_behind: vec![]
         })
     );
     assert_eq!(state.phase(), Phase::Error);
@@ -407,4 +409,35 @@ fn a_lookup_that_finds_someone_elses_customer_is_not_adopted() {
     );
     assert!(state.loaded.is_none());
     assert_eq!(state.values.get("email"), "me@example.com");
+}
+
+/// Contacts typed on the create form cannot go to an existing customer (Count's update cannot
+/// change them): the person is told before choosing, rather than losing them without a word.
+#[test]
+fn typed_values_an_update_cannot_carry_are_named_when_editing_that_customer_instead() {
+    let contacts =
+        r#"[{"firstName":"Hans","lastName":"Meier","email":"hans@globex.test","isPrimary":true}]"#;
+    let acme = r#"{"status":"success","data":{"uuid":"u-1","customer":"Acme Ltd","email":"ap@acme.test","mainPhone":"+44 9","status":"active"}}"#;
+    let state = compared_with(
+        &[("customer", "Acme Limited"), ("contacts", contacts)],
+        acme,
+    );
+    assert_eq!(
+        state.failure,
+        Some(Failure::Differs {
+            fields: vec!["customer", "mainPhone"],
+            left_behind: vec!["contacts"]
+        })
+    );
+    // Nothing else differs: the notice says it.
+    let state = compared_with(
+        &[
+            ("customer", "Acme Ltd"),
+            ("mainPhone", "+44 9"),
+            ("contacts", contacts),
+        ],
+        acme,
+    );
+    assert_eq!(state.failure, None);
+    assert_eq!(state.notice, Some(Notice::LeftBehind(vec!["contacts"])));
 }
