@@ -102,7 +102,15 @@ pub fn notice_text(
     }
 }
 
-fn api_summary(catalog: &Catalog, provider: ProviderId, error: &ApiError, step: Step) -> String {
+/// `highlighted`: some of the error's fields are marked on the form (a summary that says
+/// "check the highlighted fields" needs one).
+fn api_summary(
+    catalog: &Catalog,
+    provider: ProviderId,
+    error: &ApiError,
+    step: Step,
+    highlighted: bool,
+) -> String {
     let name = provider.display_name();
     let status = error
         .status
@@ -122,7 +130,8 @@ fn api_summary(catalog: &Catalog, provider: ProviderId, error: &ApiError, step: 
     };
     let key = match error.kind {
         _ if step == Step::Load && load_key.is_some() => load_key.unwrap_or_default(),
-        ErrorKind::Validation => text_key!("alert.validation"),
+        ErrorKind::Validation if highlighted => text_key!("alert.validation"),
+        ErrorKind::Validation => text_key!("alert.validation_unplaced"),
         ErrorKind::Authentication => text_key!("alert.authentication"),
         ErrorKind::Permission => text_key!("alert.permission"),
         ErrorKind::NotFound => text_key!("alert.not_found"),
@@ -176,7 +185,7 @@ pub fn alert_text(
     let name = provider.display_name();
     match failure {
         Failure::Api { error, step } => {
-            let (_, unshown) = error.partition_fields(shown_fields);
+            let (shown, unshown) = error.partition_fields(shown_fields);
             let other_fields = (!unshown.is_empty()).then(|| {
                 let mut list = String::new();
                 for e in unshown {
@@ -201,7 +210,7 @@ pub fn alert_text(
             let detail = (!error.message.is_empty() && !told)
                 .then(|| catalog.t_with(said, &[("provider", name), ("message", &error.message)]));
             AlertText {
-                summary: api_summary(catalog, provider, error, *step),
+                summary: api_summary(catalog, provider, error, *step, !shown.is_empty()),
                 detail,
                 other_fields,
             }
@@ -374,6 +383,29 @@ mod tests {
         let detail = text.detail.unwrap();
         assert!(!detail.contains("Prolifi said"), "{detail}");
         assert_eq!(detail, "The gateway said: This token may not change: tags.");
+    }
+
+    /// "Invalid partner key" names no field the form shows: the summary does not send the
+    /// person looking for a highlighted one.
+    #[test]
+    fn a_refusal_that_marks_no_field_does_not_point_at_highlighted_ones() {
+        let catalog = Catalog::default();
+        let error = ApiError::new(Some(400), ErrorKind::Validation, "Invalid partner key");
+        let text = alert_text(
+            &catalog,
+            ProviderId::Partnero,
+            &Failure::Api {
+                error,
+                step: Step::Save,
+            },
+            &["key", "email"],
+            &|n: &str| n.to_string(),
+        );
+        assert_eq!(text.summary, "Partnero did not accept the values.");
+        assert_eq!(
+            text.detail.as_deref(),
+            Some("Partnero said: Invalid partner key")
+        );
     }
 
     /// The gateway's own English for a failure the summary already tells in the form's

@@ -7,7 +7,7 @@
 
 /// Every key, each ended by a newline: a static, so that a key made by `key` points into this
 /// one place (a `const` string would be copied wherever it is used).
-static BYTES: [u8; 4290] = *b"\
+static BYTES: [u8; 4316] = *b"\
 field.email
 field.first_name
 field.last_name
@@ -128,6 +128,7 @@ status.took_theirs
 status.replayed
 alert.invalid
 alert.validation
+alert.validation_unplaced
 alert.authentication
 alert.permission
 alert.not_found

@@ -125,6 +125,7 @@ Showing the latest saved version; your changes were set aside.
 The provider had already received this request; nothing was saved twice.
 Some fields need attention before this can be sent.
 {provider} did not accept some values. Check the highlighted fields.
+{provider} did not accept the values.
 {provider} did not accept the credential (401). Sign in again or ask your administrator for a new token. Your entries are kept.
 This credential is not allowed to do this (403). Your entries are kept.
 This customer was not found (404). It may have been deleted, or the ID is wrong.

@@ -107,6 +107,20 @@ describe('Partnero through the gateway', () => {
   });
 });
 
+test('a partner Partnero does not know: no "check the highlighted fields" when none is', async () => {
+  await open('partnero', { mode: 'create' });
+  await waitForState(page, 'ready');
+  await field('key').fill('acct_42');
+  await field('email').fill('acct42@example.com');
+  await field('partner.email').fill('partner@nowhere.test');
+  await submit();
+  await waitForState(page, 'error');
+  const alert = await alertText();
+  assert.match(alert, /Partnero did not accept the values\./);
+  assert.doesNotMatch(alert, /highlighted/);
+  assert.match(alert, /Partnero said: Invalid partner key/);
+});
+
 describe('Count through the gateway', () => {
   const ACME = '5d8e7b3a-1c2f-4e6a-9b0d-7f3e2a1c4b5d';
   const PREFIX = '/count/partners/customers';
