@@ -175,7 +175,7 @@ Your shop's own ID for this customer, such as their ID in your e-commerce platfo
 A reference of your choice, such as the customer's ID in your CRM.
 Where the reference comes from, such as the name of that system.
 Only for customers exempt from tax: the code your tax calculator expects.
-Filled in from the partnero_partner cookie when the visitor came through a referral link.
+Filled in from the referral link the visitor came through.
 Active
 Inactive
 Remove tag {tag}
