@@ -227,12 +227,24 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
                 .child_opt(retry_credential),
         )
     } else {
-        let required_note =
-            (fields.iter().any(|f| f.required) && !form.strings_pending).then(|| {
+        // A form nobody can save says why at its top, where the eye starts (also beside its
+        // button); "fields marked * are required" would not apply.
+        let read_only_reason = match &state.notice {
+            Some(notice @ (Notice::ReadOnly | Notice::ReadOnlyFor(_))) => {
+                Some(notice_text(catalog, props.provider, notice, &label_of))
+            }
+            _ => None,
+        };
+        let required_note = read_only_reason
+            .or_else(|| {
+                (fields.iter().any(|f| f.required) && !form.strings_pending)
+                    .then(|| catalog.t(text_key!("form.required_note")))
+            })
+            .map(|note| {
                 el("p")
                     .attr("class", "cf-note")
                     .attr("part", "note")
-                    .text(catalog.t(text_key!("form.required_note")))
+                    .text(note)
             });
         let meta = last_changed.map(|changed| {
             el("p")

@@ -164,6 +164,8 @@ test('a public key makes the form read-only and no write is ever sent', async ()
   assert.notEqual(await field('last_name').getAttribute('readonly'), null);
   assert.equal(await page.locator('customer-form button[type=submit]').isDisabled(), true);
   assert.match(await page.locator('customer-form [role=status]').textContent(), /read-only/);
+  // Said at the top too, where the eye starts, not only beside the button three screens down.
+  assert.match(await page.locator('customer-form [part=note]').textContent(), /can only read, so the form is read-only/);
   await page.locator('customer-form form').evaluate((form) => form.requestSubmit());
   await page.waitForTimeout(200);
   const log = await api.log();
