@@ -20,6 +20,8 @@ pub struct InvalidField {
 pub struct SummaryProps {
     pub alert: Option<AlertText>,
     pub invalid: Vec<InvalidField>,
+    /// A conflict to settle further down: a link that takes the focus to its choices (its text).
+    pub choices: Option<String>,
     pub summary_ref: NodeRef,
     pub form_ref: NodeRef,
 }
@@ -30,6 +32,7 @@ pub fn summary(props: SummaryProps) -> Html {
     let SummaryProps {
         alert,
         invalid,
+        choices,
         summary_ref,
         form_ref,
     } = props;
@@ -52,7 +55,7 @@ pub fn summary(props: SummaryProps) -> Html {
         )
         .child_opt(detail(alert.detail))
         .child_opt(detail(alert.other_fields))
-        .child_opt((!invalid.is_empty()).then(|| {
+        .child_opt((!invalid.is_empty() || choices.is_some()).then(|| {
             el("ul")
                 .attr("class", "cf-error-links")
                 .attr("part", "error-links")
@@ -61,7 +64,39 @@ pub fn summary(props: SummaryProps) -> Html {
                         .into_iter()
                         .map(|field| error_link(field, &form_ref)),
                 )
+                .child_opt(choices.map(|text| choices_link(text, &form_ref)))
         }))
+        .into()
+}
+
+/// "Choose which version to keep": the conflict's choices can be a screen further down, past
+/// every field; the link takes the focus to the first (the ticked choice of the first field
+/// compared, or the first button).
+fn choices_link(text: String, form_ref: &NodeRef) -> Html {
+    let form_ref = form_ref.clone();
+    let onclick = On::new(move |e: &web_sys::Event| {
+        e.prevent_default();
+        let Some(form) = form_ref.get() else { return };
+        let target = [
+            "[part~=merge-field] input:checked",
+            "[part~=conflict] input",
+            "[part~=conflict] button",
+        ]
+        .iter()
+        .find_map(|selector| form.query_selector(selector).ok().flatten())
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(target) = target {
+            let _ = target.focus();
+        }
+    });
+    el("li")
+        .child(
+            el("a")
+                .attr("href", "#")
+                .attr("part", "error-link")
+                .on(Event::Click, onclick)
+                .text(text),
+        )
         .into()
 }
 

@@ -196,9 +196,15 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
         can_retry_load.then(|| button("retry", retry_load, text_key!("action.retry_load")));
     let retry_credential = can_retry_credential
         .then(|| button("retry", retry_credential, text_key!("action.try_again")));
+    let choices = matches!(
+        state.failure,
+        Some(Failure::Conflict { .. } | Failure::Differs { .. })
+    )
+    .then(|| catalog.t(text_key!("alert.choose_below")));
     let summary = summary(SummaryProps {
         alert,
         invalid,
+        choices,
         summary_ref: form.summary_ref.clone(),
         form_ref: form.form_ref.clone(),
     });
