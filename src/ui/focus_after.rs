@@ -3,9 +3,8 @@
 //! answer: without it, the focus falls to the page and a keyboard user starts again from the
 //! top.
 
-use wasm_bindgen::JsCast;
-
 use super::customer_form::FormApp;
+use super::outcome::focus_first;
 use crate::anonymization;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,14 +19,19 @@ pub enum FocusAfter {
     MergeChoice,
 }
 
+/// A conflict's choices, first found first: the ticked choice of the first field compared, or
+/// its first button.
+pub const CHOICES: &[&str] = &[
+    "[part~=merge-field] input:checked",
+    "[part~=conflict] input",
+    "[part~=conflict] button",
+];
+
 impl FormApp {
     /// Moves the focus where the last step asked for. A failure's summary, focused in the same
     /// render, comes first (`rendered`).
     pub(super) fn apply_focus(&mut self) {
         let Some(target) = self.focus_after.take() else {
-            return;
-        };
-        let Some(form) = self.form_ref.get() else {
             return;
         };
         let request;
@@ -38,17 +42,8 @@ impl FormApp {
                 &[&request]
             }
             FocusAfter::Submit => &["[part~=submit]"],
-            FocusAfter::MergeChoice => &[
-                "[part~=merge-field] input:checked",
-                "[part~=merge-field] input",
-            ],
+            FocusAfter::MergeChoice => CHOICES,
         };
-        if let Some(element) = selectors
-            .iter()
-            .find_map(|selector| form.query_selector(selector).ok().flatten())
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = element.focus();
-        }
+        focus_first(&self.form_ref, selectors);
     }
 }

@@ -76,18 +76,7 @@ fn choices_link(text: String, form_ref: &NodeRef) -> Html {
     let form_ref = form_ref.clone();
     let onclick = On::new(move |e: &web_sys::Event| {
         e.prevent_default();
-        let Some(form) = form_ref.get() else { return };
-        let target = [
-            "[part~=merge-field] input:checked",
-            "[part~=conflict] input",
-            "[part~=conflict] button",
-        ]
-        .iter()
-        .find_map(|selector| form.query_selector(selector).ok().flatten())
-        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
-        if let Some(target) = target {
-            let _ = target.focus();
-        }
+        focus_first(&form_ref, super::focus_after::CHOICES);
     });
     el("li")
         .child(
@@ -124,15 +113,20 @@ fn error_link(field: InvalidField, form_ref: &NodeRef) -> Html {
 
 /// Focuses the element with this id inside the form.
 pub fn focus_by_id(form: &NodeRef, id: &str) {
-    let target = form
-        .get()
-        .and_then(|form| {
-            form.query_selector(&providers::substring::concat(&["[id=\"", id, "\"]"]))
-                .ok()
-                .flatten()
-        })
-        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
-    if let Some(target) = target {
+    focus_first(
+        form,
+        &[&providers::substring::concat(&["[id=\"", id, "\"]"])],
+    );
+}
+
+/// Focuses the first element inside the form that one of `selectors` finds, tried in turn.
+pub fn focus_first(form: &NodeRef, selectors: &[&str]) {
+    let target = form.get().and_then(|form| {
+        selectors
+            .iter()
+            .find_map(|selector| form.query_selector(selector).ok().flatten())
+    });
+    if let Some(target) = target.and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
         let _ = target.focus();
     }
 }

@@ -235,12 +235,12 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
     } else {
         // A form nobody can save says why at its top, where the eye starts (also beside its
         // button); "fields marked * are required" would not apply.
-        let read_only_reason = match &state.notice {
-            Some(notice @ (Notice::ReadOnly | Notice::ReadOnlyFor(_))) => {
-                Some(notice_text(catalog, props.provider, notice, &label_of))
-            }
-            _ => None,
-        };
+        let read_only_reason = notice.clone().filter(|_| {
+            matches!(
+                state.notice,
+                Some(Notice::ReadOnly | Notice::ReadOnlyFor(_))
+            )
+        });
         let required_note = read_only_reason
             .or_else(|| {
                 (fields.iter().any(|f| f.required) && !form.strings_pending)
