@@ -7,7 +7,7 @@
 
 /// Every key, each ended by a newline: a static, so that a key made by `key` points into this
 /// one place (a `const` string would be copied wherever it is used).
-static BYTES: [u8; 4335] = *b"\
+static BYTES: [u8; 4316] = *b"\
 field.email
 field.first_name
 field.last_name
@@ -111,7 +111,6 @@ compare.mine
 compare.theirs
 alert.differs
 alert.left_behind
-alert.choose_below
 status.chose_existing
 status.loading
 status.created

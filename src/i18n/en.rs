@@ -108,7 +108,6 @@ What you typed
 Saved now
 That customer already has other values in {fields}. Choose for each what to keep; nothing is saved until you press Save changes.
 {provider} cannot change {fields} of an existing customer here, so what you typed there will not be saved.
-Go to the choices
 Nothing is saved yet: check the values, then press Save changes.
 Loading the customer…
 Customer created.

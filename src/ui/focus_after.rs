@@ -19,14 +19,6 @@ pub enum FocusAfter {
     MergeChoice,
 }
 
-/// A conflict's choices, first found first: the ticked choice of the first field compared, or
-/// its first button.
-pub const CHOICES: &[&str] = &[
-    "[part~=merge-field] input:checked",
-    "[part~=conflict] input",
-    "[part~=conflict] button",
-];
-
 impl FormApp {
     /// Moves the focus where the last step asked for. A failure's summary, focused in the same
     /// render, comes first (`rendered`).
@@ -42,7 +34,10 @@ impl FormApp {
                 &[&request]
             }
             FocusAfter::Submit => &["[part~=submit]"],
-            FocusAfter::MergeChoice => CHOICES,
+            FocusAfter::MergeChoice => &[
+                "[part~=merge-field] input:checked",
+                "[part~=merge-field] input",
+            ],
         };
         focus_first(&self.form_ref, selectors);
     }

@@ -20,8 +20,6 @@ pub struct InvalidField {
 pub struct SummaryProps {
     pub alert: Option<AlertText>,
     pub invalid: Vec<InvalidField>,
-    /// A conflict to settle further down: a link that takes the focus to its choices (its text).
-    pub choices: Option<String>,
     pub summary_ref: NodeRef,
     pub form_ref: NodeRef,
 }
@@ -32,7 +30,6 @@ pub fn summary(props: SummaryProps) -> Html {
     let SummaryProps {
         alert,
         invalid,
-        choices,
         summary_ref,
         form_ref,
     } = props;
@@ -55,7 +52,7 @@ pub fn summary(props: SummaryProps) -> Html {
         )
         .child_opt(detail(alert.detail))
         .child_opt(detail(alert.other_fields))
-        .child_opt((!invalid.is_empty() || choices.is_some()).then(|| {
+        .child_opt((!invalid.is_empty()).then(|| {
             el("ul")
                 .attr("class", "cf-error-links")
                 .attr("part", "error-links")
@@ -64,28 +61,7 @@ pub fn summary(props: SummaryProps) -> Html {
                         .into_iter()
                         .map(|field| error_link(field, &form_ref)),
                 )
-                .child_opt(choices.map(|text| choices_link(text, &form_ref)))
         }))
-        .into()
-}
-
-/// "Choose which version to keep": the conflict's choices can be a screen further down, past
-/// every field; the link takes the focus to the first (the ticked choice of the first field
-/// compared, or the first button).
-fn choices_link(text: String, form_ref: &NodeRef) -> Html {
-    let form_ref = form_ref.clone();
-    let onclick = On::new(move |e: &web_sys::Event| {
-        e.prevent_default();
-        focus_first(&form_ref, super::focus_after::CHOICES);
-    });
-    el("li")
-        .child(
-            el("a")
-                .attr("href", "#")
-                .attr("part", "error-link")
-                .on(Event::Click, onclick)
-                .text(text),
-        )
         .into()
 }
 

@@ -196,15 +196,9 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
         can_retry_load.then(|| button("retry", retry_load, text_key!("action.retry_load")));
     let retry_credential = can_retry_credential
         .then(|| button("retry", retry_credential, text_key!("action.try_again")));
-    let choices = matches!(
-        state.failure,
-        Some(Failure::Conflict { .. } | Failure::Differs { .. })
-    )
-    .then(|| catalog.t(text_key!("alert.choose_below")));
     let summary = summary(SummaryProps {
         alert,
         invalid,
-        choices,
         summary_ref: form.summary_ref.clone(),
         form_ref: form.form_ref.clone(),
     });
@@ -293,11 +287,13 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
                 })
                 .collect()
         };
+        // A conflict's choices come right under the summary that announces it, where the eye
+        // and the focus are, not past every field.
         form_element
+            .child_opt(conflict)
             .child_opt(required_note)
             .child_opt(meta)
             .children(body)
-            .child_opt(conflict)
             .child_opt(form.anonymization_confirm(ctx))
             .child(
                 el("div")
