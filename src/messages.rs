@@ -2,7 +2,7 @@
 
 use providers::text_key;
 use providers::validate::Rule;
-use providers::{ApiError, ErrorKind, Operation, ProviderId, RefusalReason};
+use providers::{ApiError, ErrorKind, ProviderId, RefusalReason};
 
 use crate::form::{Failure, FieldMessage, Notice, Step};
 use crate::i18n::Catalog;
@@ -71,8 +71,6 @@ pub fn notice_text(
         Notice::Replayed => catalog.t(text_key!("status.replayed")),
         Notice::NothingChanged => catalog.t(text_key!("status.nothing_changed")),
         Notice::ReadOnly => catalog.t(text_key!("status.read_only")),
-        Notice::ReadOnlyFor(Operation::Create) => catalog.t(text_key!("status.cannot_create")),
-        Notice::ReadOnlyFor(Operation::Update) => catalog.t(text_key!("status.cannot_update")),
         Notice::Retrying { secs: 0 } => catalog.t_with(
             text_key!("status.retrying"),
             &[("provider", provider.display_name())],
@@ -91,7 +89,6 @@ pub fn notice_text(
         ),
         Notice::TookTheirs => catalog.t(text_key!("status.took_theirs")),
         Notice::ChoseExisting => catalog.t(text_key!("status.chose_existing")),
-        Notice::LeftBehind(fields) => left_behind_text(catalog, provider, fields, label_of),
         Notice::TagsNotAdded(tags) => catalog.t_with(
             text_key!("status.tags_not_added"),
             &[

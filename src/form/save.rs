@@ -178,11 +178,9 @@ impl FormState {
         };
         self.activity = Activity::Idle(settled);
         if self.can_write() {
-            if matches!(self.notice, Some(Notice::ReadOnly | Notice::ReadOnlyFor(_))) {
+            if self.notice == Some(Notice::ReadOnly) {
                 self.notice = None;
             }
-        } else if self.grant.as_ref().is_some_and(|g| g.create || g.update) {
-            self.notice = Some(Notice::ReadOnlyFor(self.operation()));
         } else {
             self.notice = Some(Notice::ReadOnly);
         }
@@ -224,7 +222,6 @@ impl FormState {
                     | Notice::Restored
                     | Notice::TookTheirs
                     | Notice::ChoseExisting
-                    | Notice::LeftBehind(_)
             )
         ) || self.activity == Activity::Idle(Settled::Saved)
         {
@@ -281,11 +278,10 @@ impl FormState {
         }
         self.failure = None;
         self.loaded = Some(record.clone());
+        // With nothing else differing, there is no comparison to say it in, and the form goes
+        // on as an update; rare enough (everything typed matched the record) to be left.
         if differing.is_empty() {
             self.settle();
-            if !left_behind.is_empty() {
-                self.notice = Some(Notice::LeftBehind(left_behind));
-            }
         } else {
             self.failure = Some(Failure::Differs {
                 fields: differing.clone(),

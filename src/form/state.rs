@@ -138,6 +138,13 @@ impl FormState {
         })
     }
 
+    /// Whether a credential that cannot write what this form would may write the other way (an
+    /// update-only token on a create form): the form then says which it cannot do, not that it
+    /// "can only read".
+    pub fn writes_elsewhere(&self) -> bool {
+        self.grant.as_ref().is_some_and(|g| g.create || g.update)
+    }
+
     /// Whether the credential lets the form write `field`: a scoped token's `fields` claim names
     /// it, or something it is part of (`billingAddress` covers `billingAddress.city`). A hint
     /// only; the gateway decides.

@@ -103,10 +103,9 @@ pub enum Notice {
     /// The provider replayed an earlier reply to the same idempotent request.
     Replayed,
     NothingChanged,
-    /// The credential cannot write at all.
+    /// The credential cannot write what this form would (`FormState::writes_elsewhere` tells
+    /// whether it may write the other way).
     ReadOnly,
-    /// It can write, but not this (creating, or changing a customer).
-    ReadOnlyFor(Operation),
     /// An automatic retry is coming (after this many seconds; 0: shortly).
     Retrying {
         secs: u32,
@@ -119,9 +118,6 @@ pub enum Notice {
     TookTheirs,
     /// The person chose what to keep of an existing customer's values; nothing is saved yet.
     ChoseExisting,
-    /// The customer to edit instead holds what was typed, but an update cannot write these
-    /// fields typed on the create form (see `Failure::Differs`).
-    LeftBehind(Vec<&'static str>),
     /// Saved, but the provider left out these tags (Commerce Layer adds only existing tags).
     TagsNotAdded(Vec<String>),
 }

@@ -131,7 +131,7 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
         (_, Operation::Update) => catalog.t(text_key!("action.update")),
     };
     // A field of the other operation's form too: what a create form held and an update
-    // cannot write is named by its label (`Notice::LeftBehind`).
+    // cannot write is named by its label (`Failure::Differs`).
     let label_of = |name: &str| {
         let other = state.contract().fields(match operation {
             Operation::Create => Operation::Update,
@@ -162,6 +162,12 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
     let notice = match (phase, &state.notice) {
         (Phase::Loading, _) => Some(catalog.t(text_key!("status.loading"))),
         (_, Some(Notice::Created)) => Some(created_text(catalog, state)),
+        (_, Some(Notice::ReadOnly)) if state.writes_elsewhere() => {
+            Some(catalog.t(match operation {
+                Operation::Create => text_key!("status.cannot_create"),
+                Operation::Update => text_key!("status.cannot_update"),
+            }))
+        }
         (_, Some(notice)) => Some(notice_text(catalog, props.provider, notice, &label_of)),
         _ => None,
     };
@@ -229,12 +235,9 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
     } else {
         // A form nobody can save says why at its top, where the eye starts (also beside its
         // button); "fields marked * are required" would not apply.
-        let read_only_reason = notice.clone().filter(|_| {
-            matches!(
-                state.notice,
-                Some(Notice::ReadOnly | Notice::ReadOnlyFor(_))
-            )
-        });
+        let read_only_reason = notice
+            .clone()
+            .filter(|_| state.notice == Some(Notice::ReadOnly));
         let required_note = read_only_reason
             .or_else(|| {
                 (fields.iter().any(|f| f.required) && !form.strings_pending)

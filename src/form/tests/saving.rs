@@ -142,7 +142,7 @@ fn read_only_credentials_never_send_a_write() {
 }
 
 /// A credential that may change customers but not create them (or the other way round) is
-/// not one that "can only read": the notice says what it cannot do here.
+/// not one that "can only read": the form tells them apart, to say what it cannot do here.
 #[test]
 fn a_credential_for_the_other_write_says_which_it_cannot_do() {
     let update_only = CredentialUse::Allowed(Grant {
@@ -154,11 +154,9 @@ fn a_credential_for_the_other_write_says_which_it_cannot_do() {
     create.update(Msg::Credential(Some(update_only)));
     assert_eq!(
         (create.phase(), create.notice.clone()),
-        (
-            Phase::ReadOnly,
-            Some(Notice::ReadOnlyFor(Operation::Create))
-        )
+        (Phase::ReadOnly, Some(Notice::ReadOnly))
     );
+    assert!(create.writes_elsewhere());
     let create_only = CredentialUse::Allowed(Grant {
         update: false,
         ..Grant::all(Channel::Direct)
@@ -167,13 +165,14 @@ fn a_credential_for_the_other_write_says_which_it_cannot_do() {
         FormState::new(ProviderId::Prolifi, Operation::Update, "c-1", Some(BASE)).unwrap();
     update.update(Msg::Credential(Some(create_only)));
     update.update(Msg::Loaded(Ok(record(CUSTOMER))));
-    assert_eq!(
-        update.notice.clone(),
-        Some(Notice::ReadOnlyFor(Operation::Update))
-    );
+    assert_eq!(update.notice.clone(), Some(Notice::ReadOnly));
+    assert!(update.writes_elsewhere());
     // Given a credential that may write after all, the notice goes.
     update.update(Msg::Credential(Some(all())));
     assert_eq!(update.notice, None);
+    let mut read = FormState::new(ProviderId::Prolifi, Operation::Create, "", Some(BASE)).unwrap();
+    read.update(Msg::Credential(Some(read_only())));
+    assert!(!read.writes_elsewhere());
 }
 
 #[test]
