@@ -394,7 +394,7 @@ pub fn changed_fields<'a>(
             continue;
         }
         let now = normalize(spec.kind, values.get(spec.name));
-        if now != normalize(spec.kind, loaded.get(spec.name)) {
+        if !(now == normalize(spec.kind, loaded.get(spec.name))) {
             changed.push((spec, now));
         }
     }

@@ -128,7 +128,7 @@ impl Contract for Prolifi {
             let now = normalize(FieldKind::Text, values.get(name));
             match loaded {
                 Some(loaded) => {
-                    now != normalize(FieldKind::Text, loaded.get(name)) && !now.is_empty()
+                    !(now == normalize(FieldKind::Text, loaded.get(name))) && !now.is_empty()
                 }
                 None => !now.is_empty(),
             }

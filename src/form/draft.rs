@@ -1,7 +1,7 @@
 //! Drafts: unsaved changes kept across a reload (opt-in), restored without ever reverting a
 //! change someone else made on the server meanwhile.
 
-use providers::validate::normalize;
+use providers::validate::{normalize, same};
 use providers::{FieldKind, FormValues};
 
 use super::state::FormState;
@@ -23,9 +23,7 @@ impl FormState {
         for spec in self.contract.fields(self.operation()) {
             let now = self.values.get(spec.name);
             let then = baseline.map_or("", |b| b.get(spec.name));
-            if spec.kind != FieldKind::Password
-                && normalize(spec.kind, now) != normalize(spec.kind, then)
-            {
+            if spec.kind != FieldKind::Password && !same(spec.kind, now, then) {
                 draft.mine.set(spec.name, now);
                 draft.base.set(spec.name, then);
             }

@@ -10,7 +10,7 @@
 //! otherwise looked up first (and what is found is read back and checked before it is adopted).
 
 use providers::substring::Trim;
-use providers::validate::{normalize, Rule};
+use providers::validate::{same, Rule};
 use providers::{contract_for, ApiError, CredentialUse, ErrorKind, FormValues, Operation, Record};
 
 use super::activity::{Activity, AfterChoice, LookupPurpose, Request, Settled, Unconfirmed};
@@ -271,7 +271,7 @@ impl FormState {
             if typed.trimmed().is_empty() {
                 continue;
             }
-            if normalize(spec.kind, typed) != normalize(spec.kind, record.values.get(spec.name)) {
+            if !same(spec.kind, typed, record.values.get(spec.name)) {
                 differing.push(spec.name);
             }
             self.values.set(spec.name, typed);

@@ -4,7 +4,7 @@
 
 use providers::contract::{self, RequestContext};
 use providers::substring::Trim;
-use providers::validate::{normalize, Invalid};
+use providers::validate::{same, Invalid};
 use providers::{
     contract_for, Channel, Contract, FormValues, Grant, HttpRequest, Operation, ProviderId, Record,
 };
@@ -183,7 +183,7 @@ impl FormState {
             return false;
         };
         let then = self.baseline().map_or("", |b| b.get(field));
-        normalize(spec.kind, self.values.get(field)) != normalize(spec.kind, then)
+        !same(spec.kind, self.values.get(field), then)
     }
 
     /// Whether the form holds changes not saved yet (for `customer-dirty-change`).
