@@ -511,17 +511,13 @@ impl Contract for CommerceLayer {
                     } else {
                         text("title")
                     };
-                    let field = map_field(fields, field);
-                    // Commerce Layer's texts are English; the reasons it names are worded in
-                    // the form's language where the form knows them.
-                    error.field_errors.push(
-                        match item.pointer("meta.error").and_then(Json::as_str) {
-                            Some("taken") => {
-                                FieldError::explained(&field, text_key!("error.taken"), message)
-                            }
-                            _ => FieldError::new(field, message),
-                        },
-                    );
+                    let mut field_error = FieldError::new(map_field(fields, field), message);
+                    // Commerce Layer's texts are English; a reason it names that the form
+                    // knows is worded in the form's language.
+                    if item.pointer("meta.error").and_then(Json::as_str) == Some("taken") {
+                        field_error.key = Some(text_key!("error.taken"));
+                    }
+                    error.field_errors.push(field_error);
                 }
                 _ => summaries.push(
                     if text("detail").is_empty() {

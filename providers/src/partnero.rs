@@ -234,16 +234,15 @@ impl Contract for Partnero {
                     Json::String(text) => texts.push(text),
                     _ => {}
                 }
-                let field = map_field(&all_fields, path);
-                let message = crate::substring::join(&texts, " ");
+                let mut field_error = FieldError::new(
+                    map_field(&all_fields, path),
+                    crate::substring::join(&texts, " "),
+                );
                 // Laravel's English rule text; the form words it in its own language.
-                let taken = texts.len() == 1
-                    && texts[0].ends_with("has already been taken.");
-                error.field_errors.push(if taken {
-                    FieldError::explained(&field, text_key!("error.taken"), &message)
-                } else {
-                    FieldError::new(field, message)
-                });
+                if field_error.message.ends_with("has already been taken.") {
+                    field_error.key = Some(text_key!("error.taken"));
+                }
+                error.field_errors.push(field_error);
             }
         }
         match reply.status {
