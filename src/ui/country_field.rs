@@ -6,7 +6,7 @@
 use dom::{el, Event};
 use providers::substring::Trim;
 use providers::text_key;
-use providers::{FieldSpec, ProviderId};
+use providers::{FieldSpec, FormValues, ProviderId};
 
 use super::customer_form::{FormApp, Message};
 use super::field::{Choices, FieldProps, ListStatus};
@@ -23,7 +23,7 @@ pub enum ShippingAddress {
     /// "Same as billing" ticked: what the shipping fields held before, given back when it is
     /// cleared (nothing, when nothing had been typed there or the form opened with it ticked).
     SameAsBilling {
-        set_aside: Vec<(&'static str, String)>,
+        set_aside: Option<FormValues>,
     },
 }
 
@@ -172,32 +172,39 @@ impl FormApp {
             return;
         };
         let fields = state.contract().fields(state.operation());
-        let mut writes: Vec<(&'static str, String)> = Vec::new();
-        let shipping = std::mem::replace(&mut self.shipping, ShippingAddress::Own);
-        match (shipping, same) {
+        // Each billing field's shipping twin.
+        let twins = || {
+            fields.iter().filter_map(|spec| {
+                let twin = shipping_twin(spec.name)?;
+                Some((spec.name, fields.iter().find(|s| s.name == twin)?.name))
+            })
+        };
+        // Where the shipping fields' texts come from: the billing fields (ticked), or what was
+        // set aside (cleared); `None`: they stay as they are.
+        let from = match (
+            std::mem::replace(&mut self.shipping, ShippingAddress::Own),
+            same,
+        ) {
             (ShippingAddress::Own, true) => {
-                let mut set_aside = Vec::new();
-                for spec in fields {
-                    let Some(twin) = shipping_twin(spec.name) else {
-                        continue;
-                    };
-                    if let Some(target) = fields.iter().find(|s| s.name == twin) {
-                        set_aside.push((target.name, state.values.get(target.name).to_string()));
-                        writes.push((target.name, state.values.get(spec.name).to_string()));
-                    }
-                }
-                if set_aside.iter().all(|(_, text)| text.trimmed().is_empty()) {
-                    set_aside.clear();
-                }
+                let typed = twins().any(|(_, ship)| !state.values.get(ship).trimmed().is_empty());
+                let set_aside = typed.then(|| state.values.clone());
                 self.shipping = ShippingAddress::SameAsBilling { set_aside };
+                Some((state.values.clone(), true))
             }
-            (ShippingAddress::SameAsBilling { set_aside }, false) => writes = set_aside,
-            (shipping, _) => self.shipping = shipping,
-        }
+            (ShippingAddress::SameAsBilling { set_aside }, false) => set_aside.map(|v| (v, false)),
+            (shipping, _) => {
+                self.shipping = shipping;
+                None
+            }
+        };
         let mut effects = Vec::new();
-        for (field, text) in writes {
-            if state.values.get(field) != text {
-                effects.extend(state.update(Msg::Edit { field, text }));
+        if let Some((values, from_billing)) = from {
+            for (bill, ship) in twins() {
+                let text = values.get(if from_billing { bill } else { ship });
+                if state.values.get(ship) != text {
+                    let text = text.to_string();
+                    effects.extend(state.update(Msg::Edit { field: ship, text }));
+                }
             }
         }
         self.run(ctx, effects);

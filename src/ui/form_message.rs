@@ -70,9 +70,7 @@ impl FormApp {
         if first_record {
             // After a restored draft, which may hold another shipping address.
             self.shipping = if self.addresses_match() {
-                ShippingAddress::SameAsBilling {
-                    set_aside: Vec::new(),
-                }
+                ShippingAddress::SameAsBilling { set_aside: None }
             } else {
                 ShippingAddress::Own
             };
