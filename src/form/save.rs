@@ -258,17 +258,17 @@ impl FormState {
         let raw = record.raw.clone();
         self.values = record.values.clone();
         let update_fields = self.contract.fields(Operation::Update);
+        let mut differing = Vec::new();
+        // What was typed is on the create form's fields; those an update cannot write are
+        // left behind (and said to be).
         let mut left_behind = Vec::new();
         for spec in self.contract.fields(Operation::Create) {
             let typed = keep.as_ref().map_or("", |k| k.get(spec.name));
-            if !typed.trimmed().is_empty() && update_fields.iter().all(|f| f.name != spec.name) {
-                left_behind.push(spec.name);
-            }
-        }
-        let mut differing = Vec::new();
-        for spec in update_fields {
-            let typed = keep.as_ref().map_or("", |k| k.get(spec.name));
             if typed.trimmed().is_empty() {
+                continue;
+            }
+            if !update_fields.iter().any(|f| f.name == spec.name) {
+                left_behind.push(spec.name);
                 continue;
             }
             if !same(spec.kind, typed, record.values.get(spec.name)) {
