@@ -89,6 +89,7 @@ pub fn notice_text(
         ),
         Notice::TookTheirs => catalog.t(text_key!("status.took_theirs")),
         Notice::ChoseExisting => catalog.t(text_key!("status.chose_existing")),
+        Notice::LeftBehind(fields) => left_behind_text(catalog, provider, fields, label_of),
         Notice::TagsNotAdded(tags) => catalog.t_with(
             text_key!("status.tags_not_added"),
             &[
@@ -230,7 +231,8 @@ pub fn alert_text(
         Failure::Conflict { fields } => AlertText {
             summary: catalog.t_with(
                 text_key!("alert.conflict_edit"),
-                &[("fields", &labels(fields, label_of))],
+                // `{provider}` too: a host's `strings` may word it with the provider's name.
+                &[("provider", name), ("fields", &labels(fields, label_of))],
             ),
             detail: None,
             other_fields: None,
@@ -241,7 +243,7 @@ pub fn alert_text(
         } => AlertText {
             summary: catalog.t_with(
                 text_key!("alert.differs"),
-                &[("fields", &labels(fields, label_of))],
+                &[("provider", name), ("fields", &labels(fields, label_of))],
             ),
             detail: (!left_behind.is_empty())
                 .then(|| left_behind_text(catalog, provider, left_behind, label_of)),

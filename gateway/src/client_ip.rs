@@ -34,6 +34,18 @@ pub struct TrustedProxies {
     pub header: Option<ProxyHeader>,
 }
 
+impl TrustedProxies {
+    /// What the gateway says at start about this setting, when it is not safe as it is: with
+    /// proxies but no `proxy_header`, a client sending the header its proxy does not write
+    /// makes its requests count as the proxy's (see `client_ip`).
+    pub fn warning(&self) -> Option<&'static str> {
+        (!self.networks.is_empty() && self.header.is_none()).then_some(
+            "[limits] trusted_proxies without proxy_header: set proxy_header to the header your \
+             proxies write (\"x-forwarded-for\" or \"forwarded\")",
+        )
+    }
+}
+
 /// The address per-IP limits and the log use for this request.
 pub fn client_ip(peer: IpAddr, headers: &HeaderMap, proxies: &TrustedProxies) -> IpAddr {
     let trusted = &proxies.networks;
@@ -268,5 +280,14 @@ mod tests {
             client_ip(ip("127.0.0.1"), &both, &trusted()),
             ip("192.0.2.60")
         );
+    }
+
+    #[test]
+    fn proxies_without_their_header_are_warned_about_at_start() {
+        assert!(trusted().warning().is_some());
+        assert!(writing(Some(ProxyHeader::XForwardedFor))
+            .warning()
+            .is_none());
+        assert!(TrustedProxies::default().warning().is_none());
     }
 }

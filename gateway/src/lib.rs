@@ -238,6 +238,9 @@ pub async fn serve(state: AppState) -> Result<(), String> {
             )],
         );
     }
+    if let Some(warning) = state.trusted_proxies.warning() {
+        log::event("warning", &[("message", warning.into())]);
+    }
     log::event(
         "listening",
         &[

@@ -40,7 +40,8 @@ pub const DEFAULT_AUTH_BASE: &str = "https://auth.commercelayer.io";
 
 /// A resource may carry at most ten tags.
 const MAX_TAGS: usize = 10;
-const YES: &[&str] = &["true"];
+// A static, not a const: `FieldKind::Choice` lists compare by address (field.rs).
+static YES: &[&str] = &["true"];
 
 const EMAIL: FieldSpec = FieldSpec::new("email", text_key!("field.email"), FieldKind::Email)
     .required()

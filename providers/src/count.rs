@@ -25,7 +25,8 @@ pub struct Count;
 
 pub const DEFAULT_BASE: &str = "https://api.getcount.com/partners";
 
-const STATUSES: &[&str] = &["active", "inactive"];
+// A static, not a const: `FieldKind::Choice` lists compare by address (field.rs).
+static STATUSES: &[&str] = &["active", "inactive"];
 const ADDRESSES: [&str; 2] = ["billingAddress", "shippingAddress"];
 const ADDRESS_PARTS: [&str; 5] = ["street", "city", "state", "zipCode", "country"];
 const CONTACT_KEYS: [&str; 5] = ["firstName", "lastName", "email", "phone", "isPrimary"];

@@ -238,8 +238,9 @@ impl Contract for Partnero {
                     map_field(&all_fields, path),
                     crate::substring::join(&texts, " "),
                 );
-                // Laravel's English rule text; the form words it in its own language.
-                if field_error.message.ends_with("has already been taken.") {
+                // Laravel's English rule text, the field's only one; the form words it in its
+                // own language.
+                if texts.len() == 1 && field_error.message.ends_with("has already been taken.") {
                     field_error.key = Some(text_key!("error.taken"));
                 }
                 error.field_errors.push(field_error);

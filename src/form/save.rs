@@ -10,8 +10,10 @@
 //! otherwise looked up first (and what is found is read back and checked before it is adopted).
 
 use providers::substring::Trim;
-use providers::validate::{same, Rule};
-use providers::{contract_for, ApiError, CredentialUse, ErrorKind, FormValues, Operation, Record};
+use providers::validate::{normalize, same, Normal, Rule};
+use providers::{
+    contract_for, ApiError, CredentialUse, ErrorKind, FormValues, Json, Operation, Record,
+};
 
 use super::activity::{Activity, AfterChoice, LookupPurpose, Request, Settled, Unconfirmed};
 use super::conflict::{Conflict, Merged};
@@ -190,6 +192,7 @@ impl FormState {
         self.activity = Activity::Idle(Settled::Failed);
         self.notice = None;
         self.failure = Some(failure.clone());
+        self.failures = self.failures.wrapping_add(1);
         vec![Effect::Emit(Event::Error(failure))]
     }
 
@@ -222,6 +225,7 @@ impl FormState {
                     | Notice::Restored
                     | Notice::TookTheirs
                     | Notice::ChoseExisting
+                    | Notice::LeftBehind(_)
             )
         ) || self.activity == Activity::Idle(Settled::Saved)
         {
@@ -268,7 +272,12 @@ impl FormState {
                 continue;
             }
             if !update_fields.iter().any(|f| f.name == spec.name) {
-                left_behind.push(spec.name);
+                // Rows added and left blank (`{}` each) hold nothing typed.
+                let blank = matches!(normalize(spec.kind, typed),
+                    Normal::Object(Json::Array(rows)) if rows.iter().all(|r| *r == Json::Object(Vec::new())));
+                if !blank {
+                    left_behind.push(spec.name);
+                }
                 continue;
             }
             if !same(spec.kind, typed, record.values.get(spec.name)) {
@@ -278,11 +287,13 @@ impl FormState {
         }
         self.failure = None;
         self.loaded = Some(record.clone());
-        // With nothing else differing, there is no comparison to say it in, and the form goes
-        // on as an update; rare enough (everything typed matched the record) to be left.
         if differing.is_empty() {
             self.settle();
+            if !left_behind.is_empty() {
+                self.notice = Some(Notice::LeftBehind(left_behind));
+            }
         } else {
+            self.failures = self.failures.wrapping_add(1);
             self.failure = Some(Failure::Differs {
                 fields: differing.clone(),
                 left_behind,

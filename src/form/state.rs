@@ -25,6 +25,9 @@ pub struct FormState {
     pub loaded: Option<Record>,
     pub field_errors: FieldErrors,
     pub failure: Option<Failure>,
+    /// How many failures the form has met: one more each time `failure` is set, so the view
+    /// knows a new one came without keeping a copy of the last to compare.
+    pub(crate) failures: u32,
     pub notice: Option<Notice>,
     /// Where the form's requests stand; the only record of a save's progress.
     pub(super) activity: Activity,
@@ -62,6 +65,7 @@ impl FormState {
             loaded: None,
             field_errors: FieldErrors::default(),
             failure: None,
+            failures: 0,
             notice: None,
             activity: Activity::AwaitingCredential,
             unconfirmed: None,

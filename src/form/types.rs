@@ -118,6 +118,10 @@ pub enum Notice {
     TookTheirs,
     /// The person chose what to keep of an existing customer's values; nothing is saved yet.
     ChoseExisting,
+    /// The customer to edit instead holds what was typed, but an update cannot write these
+    /// fields typed on the create form (with other fields differing, `Failure::Differs` says
+    /// it).
+    LeftBehind(Vec<&'static str>),
     /// Saved, but the provider left out these tags (Commerce Layer adds only existing tags).
     TagsNotAdded(Vec<String>),
 }

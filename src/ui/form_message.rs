@@ -47,7 +47,7 @@ impl FormApp {
             self.focus_after = Some(FocusAfter::Submit);
         }
         let shown_before = view::Shown::of(state);
-        let failure_before = state.failure.clone();
+        let failures_before = state.failures;
         let first_record = matches!(msg, Msg::Loaded(Ok(_))) && state.loaded.is_none();
         let mut effects = state.update(msg);
         if let Some((field, text)) = mirror {
@@ -57,7 +57,7 @@ impl FormApp {
         // happened and links to the fields. Failures that stop the form from starting leave the
         // focus where it is.
         if state.failure.is_some()
-            && (submitted || state.failure != failure_before)
+            && (submitted || state.failures != failures_before)
             && !state.failure.as_ref().is_some_and(|f| f.is_fatal())
         {
             self.focus_summary = true;

@@ -124,12 +124,19 @@ describe('someone else changed the customer meanwhile', () => {
 test('saving from the keyboard leaves the focus on the button, while it saves and after', async () => {
   await openJane();
   await field('last_name').fill('Smith');
-  await page.locator('customer-form button[type=submit]').focus();
+  // Prolifi takes its time, so the save is seen under way.
+  await api.faults([{ provider: 'prolifi', method: 'PATCH', times: 1, action: { kind: 'delay', ms: 1500 } }]);
+  const button = page.locator('customer-form button[type=submit]');
+  await button.focus();
   await page.keyboard.press('Enter');
+  await waitForState(page, 'saving');
   assert.equal(await focused(), 'submit');
+  assert.equal(await button.getAttribute('aria-disabled'), 'true');
+  // A second Enter while it saves sends nothing more.
+  await page.keyboard.press('Enter');
   await waitForState(page, 'saved');
   assert.equal(await focused(), 'submit');
-  // While it saved, a second Enter sent nothing more.
+  assert.equal(await button.getAttribute('aria-disabled'), null);
   assert.equal((await patches()).length, 1);
 });
 

@@ -222,6 +222,19 @@ describe('Count through the gateway', () => {
     assert.match(await alertText(), /Count cannot change Contacts of an existing customer here, so what you typed there will not be saved/);
   });
 
+  test('with nothing else differing, the contacts left behind are said beside the button', async () => {
+    await open('count', { mode: 'create' });
+    await waitForState(page, 'ready');
+    await field('customer').fill('Acme Ltd');
+    await field('email').fill('ap@acme.test');
+    await field('contacts').fill('[{"firstName":"Hans","isPrimary":true}]');
+    await submit();
+    await waitForState(page, 'error');
+    await page.locator('customer-form button[part=use-existing]').click();
+    await waitForState(page, 'ready');
+    assert.match(await page.locator('customer-form [role=status]').textContent(), /Count cannot change Contacts of an existing customer here/);
+  });
+
   test('bug 5: editing the existing customer instead shows theirs → mine and writes nothing until chosen', async () => {
     await open('count', { mode: 'create' });
     await waitForState(page, 'ready');

@@ -429,4 +429,27 @@ fn typed_values_an_update_cannot_carry_are_named_when_editing_that_customer_inst
             left_behind: vec!["contacts"]
         })
     );
+    // Nothing else differs (everything typed as the record has it): a notice says it.
+    let state = compared_with(
+        &[
+            ("customer", "Acme Ltd"),
+            ("mainPhone", "+44 9"),
+            ("contacts", contacts),
+        ],
+        acme,
+    );
+    assert_eq!(state.failure, None);
+    assert_eq!(state.notice, Some(Notice::LeftBehind(vec!["contacts"])));
+    // A row added and left blank holds nothing typed.
+    let state = compared_with(
+        &[("customer", "Acme Limited"), ("contacts", "[\n  {}\n]")],
+        acme,
+    );
+    assert_eq!(
+        state.failure,
+        Some(Failure::Differs {
+            fields: vec!["customer", "mainPhone"],
+            left_behind: vec![]
+        })
+    );
 }
