@@ -35,6 +35,12 @@ pub struct TrustedProxies {
 }
 
 impl TrustedProxies {
+    /// Whether `ip` is one of the proxies (an IPv4-mapped IPv6 address as its IPv4 one).
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = canonical(ip);
+        self.networks.iter().any(|net| net.contains(&ip))
+    }
+
     /// What the gateway says at start about this setting, when it is not safe as it is: with
     /// proxies but no `proxy_header`, a client sending the header its proxy does not write
     /// makes its requests count as the proxy's (see `client_ip`).
@@ -48,9 +54,8 @@ impl TrustedProxies {
 
 /// The address per-IP limits and the log use for this request.
 pub fn client_ip(peer: IpAddr, headers: &HeaderMap, proxies: &TrustedProxies) -> IpAddr {
-    let trusted = &proxies.networks;
-    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(&canonical(*ip)));
-    if trusted.is_empty() || !is_trusted(&peer) {
+    let is_trusted = |ip: &IpAddr| proxies.contains(*ip);
+    if !is_trusted(&peer) {
         return peer;
     }
     let through = |hops: Vec<Option<IpAddr>>| {
@@ -86,7 +91,7 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, proxies: &TrustedProxies) ->
 }
 
 /// IPv4-mapped IPv6 addresses (`::ffff:10.0.0.1`) as IPv4, so IPv4 CIDRs match them.
-pub(crate) fn canonical(ip: IpAddr) -> IpAddr {
+fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
         v4 => v4,

@@ -7,16 +7,15 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
-use ipnet::IpNet;
-
-use crate::client_ip::canonical;
+use crate::client_ip::TrustedProxies;
+use crate::lock::lock;
 use crate::rate_limit::network_of;
 
 pub struct ConnectionsPerIp {
     cap: usize,
-    exempt: Vec<IpNet>,
+    exempt: TrustedProxies,
     open: Arc<Counts>,
 }
 
@@ -44,7 +43,7 @@ pub struct Full {
 }
 
 impl ConnectionsPerIp {
-    pub fn new(cap: usize, exempt: Vec<IpNet>) -> ConnectionsPerIp {
+    pub fn new(cap: usize, exempt: TrustedProxies) -> ConnectionsPerIp {
         ConnectionsPerIp {
             cap,
             exempt,
@@ -54,7 +53,7 @@ impl ConnectionsPerIp {
 
     /// A slot for a connection from `peer`, unless that address holds `cap` already.
     pub fn take(&self, peer: IpAddr) -> Result<Slot, Full> {
-        if self.exempt.iter().any(|net| net.contains(&canonical(peer))) {
+        if self.exempt.contains(peer) {
             return Ok(Slot { counted: None });
         }
         let key = network_of(peer);
@@ -90,13 +89,6 @@ impl Drop for Slot {
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    match mutex.lock() {
-        Ok(guard) => guard,
-        Err(poisoned) => poisoned.into_inner(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,7 +99,7 @@ mod tests {
 
     #[test]
     fn an_address_holds_at_most_its_cap_and_a_closed_connection_frees_its_slot() {
-        let per_ip = ConnectionsPerIp::new(2, Vec::new());
+        let per_ip = ConnectionsPerIp::new(2, TrustedProxies::default());
         let first = per_ip.take(ip("198.51.100.1")).unwrap();
         let _second = per_ip.take(ip("198.51.100.1")).unwrap();
         assert_eq!(
@@ -125,7 +117,7 @@ mod tests {
 
     #[test]
     fn the_count_is_per_ipv6_slash_64_and_gone_with_the_last_connection() {
-        let per_ip = ConnectionsPerIp::new(1, Vec::new());
+        let per_ip = ConnectionsPerIp::new(1, TrustedProxies::default());
         let held = per_ip.take(ip("2001:db8:1:2::1")).unwrap();
         assert!(per_ip.take(ip("2001:db8:1:2::ffff")).is_err());
         assert!(per_ip.take(ip("2001:db8:1:3::1")).is_ok());
@@ -135,7 +127,13 @@ mod tests {
 
     #[test]
     fn trusted_proxies_are_not_counted() {
-        let per_ip = ConnectionsPerIp::new(1, vec!["10.0.0.0/8".parse().unwrap()]);
+        let per_ip = ConnectionsPerIp::new(
+            1,
+            TrustedProxies {
+                networks: vec!["10.0.0.0/8".parse().unwrap()],
+                header: None,
+            },
+        );
         let _held: Vec<Slot> = (0..3)
             .map(|_| per_ip.take(ip("10.1.2.3")).unwrap())
             .collect();

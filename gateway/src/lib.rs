@@ -14,6 +14,7 @@ pub mod edge;
 pub mod fast_map;
 pub mod forward;
 pub mod limits;
+mod lock;
 pub mod log;
 pub mod minting;
 pub mod rate_limit;
@@ -275,7 +276,7 @@ pub async fn serve_listener(
 fn per_ip_of(state: &AppState) -> connections_per_ip::ConnectionsPerIp {
     connections_per_ip::ConnectionsPerIp::new(
         state.config.max_connections_per_ip,
-        state.trusted_proxies.networks.clone(),
+        state.trusted_proxies.clone(),
     )
 }
 

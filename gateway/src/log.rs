@@ -34,10 +34,7 @@ const FLUSH_AT: usize = 32 * 1024;
 static BUFFER: Mutex<Vec<u8>> = Mutex::new(Vec::new());
 
 fn buffer() -> MutexGuard<'static, Vec<u8>> {
-    match BUFFER.lock() {
-        Ok(guard) => guard,
-        Err(poisoned) => poisoned.into_inner(),
-    }
+    crate::lock::lock(&BUFFER)
 }
 
 /// One write for everything gathered (stderr is unbuffered).

@@ -41,10 +41,7 @@ impl RateLimiter {
     pub fn check(&self, address: std::net::IpAddr, now: u64) -> Result<(), u64> {
         let key = network_of(address);
         let minute = now / 60;
-        let mut window = match self.windows.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let mut window = crate::lock::lock(&self.windows);
         if window.minute != minute {
             *window = Window {
                 minute,

@@ -2,7 +2,7 @@
 //! `authority.rs`.)
 
 use providers::contract::WrittenField;
-use providers::validate::{normalize, Normal};
+use providers::validate::{normalize, same, Normal};
 use providers::{FieldKind, GatewayRules, Operation, Record, Replaced, Route};
 
 use crate::claims::Claims;
@@ -119,9 +119,7 @@ pub fn without_unchanged(
 /// before this (body.rs), so the value compared is the one the provider reads.
 fn unchanged(kind: FieldKind, sent: &str, current: &str) -> bool {
     match kind {
-        FieldKind::Tags | FieldKind::JsonObject | FieldKind::JsonList => {
-            normalize(kind, sent) == normalize(kind, current)
-        }
+        FieldKind::Tags | FieldKind::JsonObject | FieldKind::JsonList => same(kind, sent, current),
         _ => {
             sent == current
                 || match normalize(kind, current) {

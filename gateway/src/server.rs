@@ -331,10 +331,7 @@ fn call<A: App>(
     app: &Mutex<A>,
     request: Request,
 ) -> futures_util::future::Either<A::Future, tower::util::Oneshot<A, Request>> {
-    let mut app = match app.lock() {
-        Ok(guard) => guard,
-        Err(poisoned) => poisoned.into_inner(),
-    };
+    let mut app = crate::lock::lock(&app);
     let mut context = Context::from_waker(std::task::Waker::noop());
     match app.poll_ready(&mut context) {
         Poll::Ready(Ok(())) => futures_util::future::Either::Left(app.call(request)),
@@ -366,10 +363,7 @@ impl Activity {
     }
 
     fn phase(&self) -> MutexGuard<'_, Phase> {
-        match self.phase.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        crate::lock::lock(&self.phase)
     }
 
     fn bytes_read(&self) {

@@ -84,10 +84,7 @@ pub struct TokenCache {
 
 impl TokenCache {
     fn entries(&self) -> MutexGuard<'_, FastMap<Box<str>, Decoded>> {
-        match self.decoded.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        crate::lock::lock(&self.decoded)
     }
 
     fn get(&self, token: &str) -> Option<Decoded> {

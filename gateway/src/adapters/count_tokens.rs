@@ -163,10 +163,7 @@ impl CountTokenStore {
     }
 
     fn connection(&self) -> MutexGuard<'_, Connection> {
-        match self.connection.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        crate::lock::lock(&self.connection)
     }
 
     pub fn load(&self) -> Result<Option<CountTokenPair>, String> {

@@ -185,10 +185,7 @@ impl Upstream {
         PER_THREAD.with(|pools| {
             let mut pools = pools.borrow_mut();
             let Some(pools) = pools.as_mut() else {
-                let mut shared = match self.shared.lock() {
-                    Ok(guard) => guard,
-                    Err(poisoned) => poisoned.into_inner(),
-                };
+                let mut shared = crate::lock::lock(&self.shared);
                 return f(&mut shared);
             };
             match pools.iter_mut().find(|(id, _)| *id == self.id) {
