@@ -47,10 +47,7 @@ impl EmbeddedStore {
     }
 
     fn maps(&self) -> MutexGuard<'_, Maps> {
-        match self.maps.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        crate::lock::lock(&self.maps)
     }
 
     async fn load_pair(&self) -> Result<Option<CountTokenPair>, StoreError> {
@@ -78,19 +75,36 @@ async fn save_pair(
         .map_err(StoreError)
 }
 
-/// Keeps a map under `MAX_ENTRIES`: expired entries first, then everything if it is still full
-/// (a map this full is a flood; the limits and bindings of the flood are what is lost).
+/// Keeps the counters under `MAX_ENTRIES`: expired entries first, then everything if it is
+/// still full (a map this full is a flood; what is lost is the counts, the limits fail open).
 fn bound<V, S: std::hash::BuildHasher>(
     map: &mut HashMap<String, V, S>,
     now: u64,
     expiry: impl Fn(&V) -> u64,
 ) {
+    if !room(map, now, expiry) {
+        map.clear();
+    }
+}
+
+/// Makes room for one more entry in a map of what tokens may reach (bindings, grants, renames)
+/// by dropping the expired ones; `false` when it is still full. Those maps are never cleared:
+/// a binding or a rename lost would let a token reach whoever holds its name next.
+fn room<V, S: std::hash::BuildHasher>(
+    map: &mut HashMap<String, V, S>,
+    now: u64,
+    expiry: impl Fn(&V) -> u64,
+) -> bool {
     if map.len() >= MAX_ENTRIES {
         map.retain(|_, v| expiry(v) > now);
-        if map.len() >= MAX_ENTRIES {
-            map.clear();
-        }
     }
+    map.len() < MAX_ENTRIES
+}
+
+/// The store's answer when a map of what tokens reach is full of live entries: the request
+/// gets a 503, as when the store cannot be reached.
+fn full() -> StoreError {
+    StoreError("the embedded store is full (a flood of tokens?)".into())
 }
 
 #[async_trait]
@@ -143,9 +157,14 @@ impl Store for EmbeddedStore {
         expires_at: u64,
     ) -> Result<String, StoreError> {
         let mut maps = self.maps();
-        bound(&mut maps.bindings, crate::tokens::now_secs(), |(_, exp)| {
+        if let Some((bound_to, _)) = maps.bindings.get(token) {
+            return Ok(bound_to.clone());
+        }
+        if !room(&mut maps.bindings, crate::tokens::now_secs(), |(_, exp)| {
             *exp
-        });
+        }) {
+            return Err(full());
+        }
         let entry = maps
             .bindings
             .entry(token.to_string())
@@ -161,9 +180,13 @@ impl Store for EmbeddedStore {
         expires_at: u64,
     ) -> Result<(), StoreError> {
         let mut maps = self.maps();
-        bound(&mut maps.grants, crate::tokens::now_secs(), |grants| {
-            grants.iter().map(|(_, exp)| *exp).max().unwrap_or(0)
-        });
+        if !maps.grants.contains_key(token)
+            && !room(&mut maps.grants, crate::tokens::now_secs(), |grants| {
+                grants.iter().map(|(_, exp)| *exp).max().unwrap_or(0)
+            })
+        {
+            return Err(full());
+        }
         let grants = maps.grants.entry(token.to_string()).or_default();
         if !grants.iter().any(|(g, _)| g.identity == identity) {
             grants.push((
@@ -194,9 +217,13 @@ impl Store for EmbeddedStore {
         expires_at: u64,
     ) -> Result<(), StoreError> {
         let mut maps = self.maps();
-        bound(&mut maps.renames, crate::tokens::now_secs(), |renames| {
-            renames.iter().map(|(_, exp)| *exp).max().unwrap_or(0)
-        });
+        if !maps.renames.contains_key(old)
+            && !room(&mut maps.renames, crate::tokens::now_secs(), |renames| {
+                renames.iter().map(|(_, exp)| *exp).max().unwrap_or(0)
+            })
+        {
+            return Err(full());
+        }
         maps.renames.entry(old.to_string()).or_default().push((
             Rename {
                 new_key: new.to_string(),
@@ -367,5 +394,23 @@ mod tests {
         assert_eq!(store.binding("t").await.unwrap(), None);
         assert!(store.grants("t").await.unwrap().is_empty());
         assert_eq!(store.next_rename("k", 0).await.unwrap(), None);
+    }
+
+    /// A full map of bindings is a flood (tokens used once each). Clearing it, as the counters
+    /// are, would let every token bound before bind again to whoever holds its name then:
+    /// a new binding is refused instead, and the ones made stay.
+    #[tokio::test]
+    async fn a_full_store_refuses_new_bindings_and_keeps_the_ones_it_has() {
+        let store = EmbeddedStore::new(None);
+        for i in 0..MAX_ENTRIES {
+            store.bind(&format!("t{i}"), "a", u64::MAX).await.unwrap();
+        }
+        assert!(store.bind("one-more", "b", u64::MAX).await.is_err());
+        assert!(
+            store.grant("one-more", "b", 0, u64::MAX).await.is_ok(),
+            "another map"
+        );
+        assert_eq!(store.binding("t0").await.unwrap().as_deref(), Some("a"));
+        assert_eq!(store.bind("t0", "b", u64::MAX).await.unwrap(), "a");
     }
 }
