@@ -331,7 +331,7 @@ fn call<A: App>(
     app: &Mutex<A>,
     request: Request,
 ) -> futures_util::future::Either<A::Future, tower::util::Oneshot<A, Request>> {
-    let mut app = crate::lock::lock(&app);
+    let mut app = crate::lock::lock(app);
     let mut context = Context::from_waker(std::task::Waker::noop());
     match app.poll_ready(&mut context) {
         Poll::Ready(Ok(())) => futures_util::future::Either::Left(app.call(request)),
