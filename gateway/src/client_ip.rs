@@ -58,7 +58,8 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, proxies: &TrustedProxies) ->
     if !is_trusted(&peer) {
         return peer;
     }
-    let through = |hops: Vec<Option<IpAddr>>| {
+    // The client a list of hops names: the rightmost entry no trusted proxy added.
+    let client_named_by = |hops: Vec<Option<IpAddr>>| {
         let mut client = peer;
         for hop in hops.iter().rev() {
             match hop {
@@ -72,21 +73,23 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, proxies: &TrustedProxies) ->
         client
     };
     match (proxies.header, forwarded_for(headers)) {
-        (Some(ProxyHeader::Forwarded), hops) => through(hops.unwrap_or_default()),
-        (Some(ProxyHeader::XForwardedFor), _) | (None, None) => through(x_forwarded_for(headers)),
+        (Some(ProxyHeader::Forwarded), hops) => client_named_by(hops.unwrap_or_default()),
+        (Some(ProxyHeader::XForwardedFor), _) | (None, None) => {
+            client_named_by(x_forwarded_for(headers))
+        }
         (None, Some(hops)) if headers.contains_key("x-forwarded-for") => {
             // One of the two is the client's own writing, and nothing says which: believed
             // only when both name the same client. Otherwise the requests of whoever sends
             // such pairs count as the proxy's, so no address of their choosing is charged
             // or spared.
-            let forwarded = through(hops);
-            if forwarded == through(x_forwarded_for(headers)) {
+            let forwarded = client_named_by(hops);
+            if forwarded == client_named_by(x_forwarded_for(headers)) {
                 forwarded
             } else {
                 peer
             }
         }
-        (None, Some(hops)) => through(hops),
+        (None, Some(hops)) => client_named_by(hops),
     }
 }
 

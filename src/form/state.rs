@@ -145,7 +145,7 @@ impl FormState {
     /// Whether a credential that cannot write what this form would may write the other way (an
     /// update-only token on a create form): the form then says which it cannot do, not that it
     /// "can only read".
-    pub fn writes_elsewhere(&self) -> bool {
+    pub fn may_write_other_operation(&self) -> bool {
         self.grant.as_ref().is_some_and(|g| g.create || g.update)
     }
 

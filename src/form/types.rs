@@ -103,7 +103,7 @@ pub enum Notice {
     /// The provider replayed an earlier reply to the same idempotent request.
     Replayed,
     NothingChanged,
-    /// The credential cannot write what this form would (`FormState::writes_elsewhere` tells
+    /// The credential cannot write what this form would (`FormState::may_write_other_operation` tells
     /// whether it may write the other way).
     ReadOnly,
     /// An automatic retry is coming (after this many seconds; 0: shortly).

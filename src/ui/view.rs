@@ -162,7 +162,7 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
     let notice = match (phase, &state.notice) {
         (Phase::Loading, _) => Some(catalog.t(text_key!("status.loading"))),
         (_, Some(Notice::Created)) => Some(created_text(catalog, state)),
-        (_, Some(Notice::ReadOnly)) if state.writes_elsewhere() => {
+        (_, Some(Notice::ReadOnly)) if state.may_write_other_operation() => {
             Some(catalog.t(match operation {
                 Operation::Create => text_key!("status.cannot_create"),
                 Operation::Update => text_key!("status.cannot_update"),

@@ -156,7 +156,7 @@ fn a_credential_for_the_other_write_says_which_it_cannot_do() {
         (create.phase(), create.notice.clone()),
         (Phase::ReadOnly, Some(Notice::ReadOnly))
     );
-    assert!(create.writes_elsewhere());
+    assert!(create.may_write_other_operation());
     let create_only = CredentialUse::Allowed(Grant {
         update: false,
         ..Grant::all(Channel::Direct)
@@ -166,13 +166,13 @@ fn a_credential_for_the_other_write_says_which_it_cannot_do() {
     update.update(Msg::Credential(Some(create_only)));
     update.update(Msg::Loaded(Ok(record(CUSTOMER))));
     assert_eq!(update.notice.clone(), Some(Notice::ReadOnly));
-    assert!(update.writes_elsewhere());
+    assert!(update.may_write_other_operation());
     // Given a credential that may write after all, the notice goes.
     update.update(Msg::Credential(Some(all())));
     assert_eq!(update.notice, None);
     let mut read = FormState::new(ProviderId::Prolifi, Operation::Create, "", Some(BASE)).unwrap();
     read.update(Msg::Credential(Some(read_only())));
-    assert!(!read.writes_elsewhere());
+    assert!(!read.may_write_other_operation());
 }
 
 #[test]
