@@ -360,6 +360,20 @@ mod tests {
         );
     }
 
+    /// What a save's failure with `error` says, with `shown` the fields on the form.
+    fn save_alert(
+        catalog: &Catalog,
+        provider: ProviderId,
+        error: ApiError,
+        shown: &[&str],
+    ) -> AlertText {
+        let failure = Failure::Api {
+            error,
+            step: Step::Save,
+        };
+        alert_text(catalog, provider, &failure, shown, &|n: &str| n.to_string())
+    }
+
     #[test]
     fn a_gateway_refusal_is_worded_as_the_gateways() {
         let catalog = Catalog::default();
@@ -369,16 +383,7 @@ mod tests {
             "This token may not change: tags.",
         );
         error.gateway = Some("scope_fields".into());
-        let text = alert_text(
-            &catalog,
-            ProviderId::Prolifi,
-            &Failure::Api {
-                error,
-                step: Step::Save,
-            },
-            &[],
-            &|n: &str| n.to_string(),
-        );
+        let text = save_alert(&catalog, ProviderId::Prolifi, error, &[]);
         let detail = text.detail.unwrap();
         assert!(!detail.contains("Prolifi said"), "{detail}");
         assert_eq!(detail, "The gateway said: This token may not change: tags.");
@@ -390,16 +395,7 @@ mod tests {
     fn a_refusal_that_marks_no_field_does_not_point_at_highlighted_ones() {
         let catalog = Catalog::default();
         let error = ApiError::new(Some(400), ErrorKind::Validation, "Invalid partner key");
-        let text = alert_text(
-            &catalog,
-            ProviderId::Partnero,
-            &Failure::Api {
-                error,
-                step: Step::Save,
-            },
-            &["key", "email"],
-            &|n: &str| n.to_string(),
-        );
+        let text = save_alert(&catalog, ProviderId::Partnero, error, &["key", "email"]);
         assert_eq!(text.summary, "Partnero did not accept the values.");
         assert_eq!(
             text.detail.as_deref(),
@@ -420,16 +416,7 @@ mod tests {
         ] {
             let mut error = ApiError::new(Some(status), kind, "The provider could not be reached.");
             error.gateway = Some(code.into());
-            let text = alert_text(
-                &catalog,
-                ProviderId::Count,
-                &Failure::Api {
-                    error,
-                    step: Step::Save,
-                },
-                &[],
-                &|n: &str| n.to_string(),
-            );
+            let text = save_alert(&catalog, ProviderId::Count, error, &[]);
             assert_eq!(text.detail, None, "{code}: {}", text.summary);
         }
     }

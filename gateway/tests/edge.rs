@@ -43,6 +43,16 @@ async fn connect(gateway: &GatewayProcess) -> TcpStream {
         .unwrap()
 }
 
+/// Asks for `/healthz` on `stream` and closes it after the reply: what came back (see
+/// `until_closed`).
+async fn healthz(mut stream: TcpStream, since: Instant, limit: Duration) -> (String, Duration) {
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    until_closed(stream, since, limit).await
+}
+
 /// Reads until the server closes the connection (or `limit` passes): what it sent, and when it
 /// closed, counted from `since`.
 async fn until_closed(
@@ -139,12 +149,8 @@ async fn connections_over_the_cap_wait_for_a_free_slot() {
     );
     let held = [connect(&gw).await, connect(&gw).await];
     let started = Instant::now();
-    let mut third = connect(&gw).await;
-    third
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n")
-        .await
-        .unwrap();
-    let (reply, waited) = until_closed(third, started, Duration::from_secs(10)).await;
+    let third = connect(&gw).await;
+    let (reply, waited) = healthz(third, started, Duration::from_secs(10)).await;
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
     assert!(
         waited >= Duration::from_millis(1500),
@@ -176,23 +182,15 @@ async fn one_address_cannot_hold_every_connection() {
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     socket.bind("127.0.0.2:0".parse().unwrap()).unwrap();
     let address = gw.url.trim_start_matches("http://").parse().unwrap();
-    let mut other = socket.connect(address).await.unwrap();
-    other
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n")
-        .await
-        .unwrap();
-    let (reply, _) = until_closed(other, Instant::now(), Duration::from_secs(5)).await;
+    let other = socket.connect(address).await.unwrap();
+    let (reply, _) = healthz(other, Instant::now(), Duration::from_secs(5)).await;
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
     // A slot freed is a slot again, once the gateway has seen the close.
     drop(held);
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let mut again = connect(&gw).await;
-        again
-            .write_all(b"GET /healthz HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n")
-            .await
-            .unwrap();
-        let (reply, _) = until_closed(again, Instant::now(), Duration::from_secs(5)).await;
+        let again = connect(&gw).await;
+        let (reply, _) = healthz(again, Instant::now(), Duration::from_secs(5)).await;
         if reply.starts_with("HTTP/1.1 200") {
             break;
         }

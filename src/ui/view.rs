@@ -132,11 +132,11 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
     };
     // A field of the other operation's form too: what a create form held and an update
     // cannot write is named by its label (`Failure::Differs`).
+    let other = state.contract().fields(match operation {
+        Operation::Create => Operation::Update,
+        Operation::Update => Operation::Create,
+    });
     let label_of = |name: &str| {
-        let other = state.contract().fields(match operation {
-            Operation::Create => Operation::Update,
-            Operation::Update => Operation::Create,
-        });
         fields
             .iter()
             .chain(other)

@@ -209,28 +209,27 @@ describe('Count through the gateway', () => {
     assert.equal(put.body, '{"customer":"Acme Ltd","email":"AP@acme.test","mainPhone":"+44 20 0000 1111"}');
   });
 
-  test('contacts typed on the create form are named when editing the existing customer instead, not dropped unsaid', async () => {
+  /** A Count create with Acme's email, `customer` and `contacts` typed, then "edit that
+   * customer instead". */
+  async function editAcmeInsteadWith(customer, contacts) {
     await open('count', { mode: 'create' });
     await waitForState(page, 'ready');
-    await field('customer').fill('Acme Limited (new)');
+    await field('customer').fill(customer);
     await field('email').fill('ap@acme.test');
-    await field('contacts').fill('[{"firstName":"Hans","lastName":"Meier","email":"hans@globex.test","isPrimary":true}]');
+    await field('contacts').fill(contacts);
     await submit();
     await waitForState(page, 'error');
     await page.locator('customer-form button[part=use-existing]').click();
+  }
+
+  test('contacts typed on the create form are named when editing the existing customer instead, not dropped unsaid', async () => {
+    await editAcmeInsteadWith('Acme Limited (new)', '[{"firstName":"Hans","lastName":"Meier","email":"hans@globex.test","isPrimary":true}]');
     await page.locator('customer-form [part=merge-field]').first().waitFor();
     assert.match(await alertText(), /Count cannot change Contacts of an existing customer here, so what you typed there will not be saved/);
   });
 
   test('with nothing else differing, the contacts left behind are said beside the button', async () => {
-    await open('count', { mode: 'create' });
-    await waitForState(page, 'ready');
-    await field('customer').fill('Acme Ltd');
-    await field('email').fill('ap@acme.test');
-    await field('contacts').fill('[{"firstName":"Hans","isPrimary":true}]');
-    await submit();
-    await waitForState(page, 'error');
-    await page.locator('customer-form button[part=use-existing]').click();
+    await editAcmeInsteadWith('Acme Ltd', '[{"firstName":"Hans","isPrimary":true}]');
     await waitForState(page, 'ready');
     assert.match(await page.locator('customer-form [role=status]').textContent(), /Count cannot change Contacts of an existing customer here/);
   });
