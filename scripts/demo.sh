@@ -24,10 +24,12 @@ trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT INT TERM
 "$CF_TARGET_DIR/debug/sandbox" --port 8787 & pids+=($!)
 "$CF_TARGET_DIR/debug/gateway" serve --config gateway/demo.toml & pids+=($!)
 
-# Connect the gateway to the sandbox's Count workspace through the real OAuth flow:
-# start -> Count's login page (the sandbox approves at once) -> the gateway's callback.
+# Connect the gateway to the sandbox's Count workspace through the real OAuth flow, as an
+# operator does: the one-time link `gateway count-connect-link` prints -> Count's login page
+# (the sandbox approves at once) -> the gateway's callback.
 for _ in $(seq 50); do curl -sf http://127.0.0.1:8788/healthz >/dev/null && break; sleep 0.2; done
-login=$(curl -s -o /dev/null -w '%{redirect_url}' http://127.0.0.1:8788/count/oauth/start)
+link=$("$CF_TARGET_DIR/debug/gateway" count-connect-link --config gateway/demo.toml 2>/dev/null)
+login=$(curl -s -o /dev/null -w '%{redirect_url}' "$link")
 callback=$(curl -s -o /dev/null -w '%{redirect_url}' "$login")
 curl -sf -o /dev/null "$callback" && echo "demo: Count workspace connected to the gateway"
 

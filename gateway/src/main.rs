@@ -1,6 +1,7 @@
 //! `gateway serve [--config gateway.toml]` runs the gateway;
 //! `gateway mint --sub <user> --provider <p> --ops read,update [--customer <id>] [--fields a,b] [--ttl <secs>]`
 //! prints a scoped token signed with the configured HS256 key;
+//! `gateway count-connect-link` prints a one-time link that connects a Count workspace;
 //! `gateway migrate-count-tokens --from <count-tokens.sqlite> [--replace]` moves Count's token
 //! pair from its SQLite file into the `[store]` (PostgreSQL) the config names.
 
@@ -12,6 +13,7 @@ use std::process::ExitCode;
 static ALLOCATOR: customer_form_gateway::allocator::MiMalloc =
     customer_form_gateway::allocator::MiMalloc;
 
+use customer_form_gateway::adapters::count_connect_ticket::{connect_link, TICKET_LIFETIME_SECS};
 use customer_form_gateway::adapters::CountTokenStore;
 use customer_form_gateway::config::Config;
 use customer_form_gateway::minting::{claims_for, TokenRequest};
@@ -24,6 +26,7 @@ const USAGE: &str = "usage:
   gateway serve [--config <file>]
   gateway mint [--config <file>] --sub <user> --provider <provider> --ops <read,create,update>
                [--customer <id>] [--fields <a,b>] [--ttl <seconds>]
+  gateway count-connect-link [--config <file>]
   gateway migrate-count-tokens [--config <file>] --from <count-tokens.sqlite> [--replace]";
 
 /// Options that take no value.
@@ -93,6 +96,19 @@ fn run(args: &[String]) -> Result<(), String> {
             }
             let claims = claims_for(&keys, &request, now_secs())?;
             println!("{}", keys.mint(&claims)?);
+            Ok(())
+        }
+        "count-connect-link" => {
+            if let Some(unknown) = options.keys().next() {
+                return Err(format!("unknown option --{unknown}\n{USAGE}"));
+            }
+            let link = connect_link(&config, now_secs())?;
+            println!("{link}");
+            eprintln!(
+                "Open it in a browser within {} minutes and sign in to the Count workspace to \
+                 connect; it works once.",
+                TICKET_LIFETIME_SECS / 60
+            );
             Ok(())
         }
         "migrate-count-tokens" => {

@@ -8,11 +8,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use common::{config, gateway_client, json_of, outgoing, serve_on, Sandbox, TempStore};
+use customer_form_gateway::adapters::count_connect_ticket::connect_link;
 use customer_form_gateway::adapters::{
     self, partner_headers, signature_base, signature_for, Adapter, CountTokenPair, CountTokenStore,
     UpstreamReply,
 };
 use customer_form_gateway::config::Config;
+use customer_form_gateway::secret::SecretSource;
 use customer_form_gateway::tokens::now_secs;
 use customer_form_gateway::{app, AppState};
 use providers::ProviderId;
@@ -248,16 +250,44 @@ async fn the_oauth_flow_connects_a_workspace_and_stores_its_tokens() {
     let address: SocketAddr = listener.local_addr().unwrap();
     let gateway = format!("http://{address}");
     let callback = format!("{gateway}/count/oauth/callback");
-    let state = Arc::new(AppState::new(count_config(&sandbox, &store, &callback, true)).unwrap());
+    let config = count_config(&sandbox, &store, &callback, true);
+    let link = connect_link(&config, now_secs()).unwrap();
+    let state = Arc::new(AppState::new(config).unwrap());
     serve_on(listener, app(state.clone()));
     // A browser: follows the redirects start → Count's login → the gateway's callback.
     let browser = reqwest::Client::new();
 
-    let connected = browser
+    // The attack: a stranger who reaches the gateway before its operator does connects a
+    // workspace of their own, and every customer the forms save then goes to them.
+    let stranger = browser
         .get(format!("{gateway}/count/oauth/start"))
         .send()
         .await
         .unwrap();
+    assert_eq!(stranger.status(), 401);
+    let stranger: Value = stranger.json().await.unwrap();
+    assert_eq!(stranger["error"]["type"], "count_connect_needs_operator");
+    assert!(
+        stranger["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("gateway count-connect-link"),
+        "{stranger}"
+    );
+    assert!(trail(&sandbox).await.is_empty(), "Count was not asked");
+    assert!(stored(&store).is_none());
+    // Nor with a ticket of their making.
+    let (signed, _mac) = link.rsplit_once('.').unwrap();
+    let forged = format!("{signed}.{}", "0".repeat(64));
+    assert_eq!(browser.get(&forged).send().await.unwrap().status(), 401);
+    assert!(trail(&sandbox).await.is_empty(), "Count was not asked");
+
+    // The operator opens the link `gateway count-connect-link` printed.
+    assert!(
+        link.starts_with(&format!("{gateway}/count/oauth/start?ticket=")),
+        "{link}"
+    );
+    let connected = browser.get(&link).send().await.unwrap();
     assert_eq!(connected.status(), 200);
     let connected: Value = connected.json().await.unwrap();
     assert_eq!(connected["status"], "connected");
@@ -302,7 +332,13 @@ async fn the_oauth_flow_connects_a_workspace_and_stores_its_tokens() {
         200
     );
 
-    // Once connected, only the admin may start again.
+    // The link works once.
+    let replayed = browser.get(&link).send().await.unwrap();
+    assert_eq!(replayed.status(), 401);
+    let replayed: Value = replayed.json().await.unwrap();
+    assert_eq!(replayed["error"]["type"], "invalid_ticket");
+
+    // Once connected, still only an operator may start again.
     let refused = browser
         .get(format!("{gateway}/count/oauth/start"))
         .send()
@@ -334,25 +370,60 @@ async fn the_oauth_flow_connects_a_workspace_and_stores_its_tokens() {
 }
 
 #[tokio::test]
-async fn without_an_admin_key_a_connected_gateway_refuses_to_start_again() {
+async fn without_an_admin_key_only_a_fresh_link_starts_a_new_connection() {
     let sandbox = Sandbox::start().await;
     let store = TempStore::new();
     seed(&store, &issue_pair(&sandbox).await);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let gateway = format!("http://{}", listener.local_addr().unwrap());
     let callback = format!("{gateway}/count/oauth/callback");
-    let state = Arc::new(AppState::new(count_config(&sandbox, &store, &callback, false)).unwrap());
+    let config = count_config(&sandbox, &store, &callback, false);
+    let (link, other) = (
+        connect_link(&config, now_secs()).unwrap(),
+        connect_link(&config, now_secs()).unwrap(),
+    );
+    assert_ne!(link, other, "each link is a new ticket");
+    let state = Arc::new(AppState::new(config).unwrap());
     serve_on(listener, app(state));
-    let refused = gateway_client()
+    let http = gateway_client();
+    // With no admin key configured, a Bearer is no key at all.
+    let refused = http
         .get(format!("{gateway}/count/oauth/start"))
         .bearer_auth(ADMIN_KEY)
         .send()
         .await
         .unwrap();
-    assert_eq!(refused.status(), 403);
+    assert_eq!(refused.status(), 401);
     let refused: Value = refused.json().await.unwrap();
-    assert_eq!(refused["error"]["type"], "count_already_connected");
+    assert_eq!(refused["error"]["type"], "count_connect_needs_operator");
     assert!(trail(&sandbox).await.is_empty(), "Count was not asked");
+    // A link from another gateway's secret is refused; this gateway's own works, each once.
+    let mut elsewhere = count_config(&sandbox, &store, &callback, false);
+    std::env::set_var("COUNT_TEST_OTHER_SECRET", "another partner app's secret");
+    elsewhere.providers.get_mut("count").unwrap().client_secret = Some(SecretSource {
+        env: Some("COUNT_TEST_OTHER_SECRET".into()),
+        file: None,
+    });
+    let foreign = connect_link(&elsewhere, now_secs()).unwrap();
+    assert_eq!(http.get(&foreign).send().await.unwrap().status(), 401);
+    for link in [&link, &other] {
+        let started = http.get(link).send().await.unwrap();
+        assert_eq!(
+            started.status(),
+            302,
+            "the operator may replace the workspace"
+        );
+        assert_eq!(http.get(link).send().await.unwrap().status(), 401);
+    }
+    // A link printed more than ten minutes ago.
+    let own = count_config(&sandbox, &store, &callback, false);
+    let expired = connect_link(&own, now_secs() - 601).unwrap();
+    assert_eq!(http.get(&expired).send().await.unwrap().status(), 401);
+    assert_eq!(
+        trail(&sandbox).await.len(),
+        2,
+        "Count was asked only by the two good links"
+    );
 }
 
 #[tokio::test]
@@ -584,13 +655,11 @@ async fn connected_gateway(
     let address: SocketAddr = listener.local_addr().unwrap();
     let gateway = format!("http://{address}");
     let callback = format!("{gateway}/count/oauth/callback");
-    let state = Arc::new(AppState::new(count_config(&sandbox, &store, &callback, false)).unwrap());
+    let config = count_config(&sandbox, &store, &callback, false);
+    let link = connect_link(&config, now_secs()).unwrap();
+    let state = Arc::new(AppState::new(config).unwrap());
     serve_on(listener, app(state.clone()));
-    let connected = reqwest::Client::new()
-        .get(format!("{gateway}/count/oauth/start"))
-        .send()
-        .await
-        .unwrap();
+    let connected = reqwest::Client::new().get(&link).send().await.unwrap();
     assert_eq!(connected.status(), 200);
     let request = TokenRequest {
         sub: "u1".into(),

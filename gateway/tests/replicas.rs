@@ -165,12 +165,30 @@ async fn two_gateways_on_one_postgres_store_act_as_one() {
             &json!({"count": {"access_token_ttl_secs": 0}}).to_string(),
         )
         .await;
-    let start = http
-        .get(format!("{}/count/oauth/start", a.url))
-        .send()
-        .await
-        .unwrap();
+    // Only an operator may start it: a stranger is refused by either replica, and the one-time
+    // link `gateway count-connect-link` prints (on B's address, the configured callback's)
+    // works once, on either, but not on both.
+    for gateway in [a, b] {
+        let stranger = http
+            .get(format!("{}/count/oauth/start", gateway.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stranger.status(), 401);
+    }
+    let env_strs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let link = a.command(&["count-connect-link"], &env_strs);
+    let link = link.trim();
+    assert!(
+        link.starts_with(&format!("{}/count/oauth/start?ticket=", b.url)),
+        "{link}"
+    );
+    let start = http.get(link.replace(&b.url, &a.url)).send().await.unwrap();
     assert_eq!(start.status(), 302, "{}", a.log());
+    let replayed = http.get(link).send().await.unwrap();
+    assert_eq!(replayed.status(), 401, "a ticket spent on A is spent on B");
+    let replayed: Value = replayed.json().await.unwrap();
+    assert_eq!(replayed["error"]["type"], "invalid_ticket");
     let login = http
         .get(start.headers()["location"].to_str().unwrap())
         .send()

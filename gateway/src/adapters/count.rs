@@ -89,15 +89,17 @@ impl TokenFailure {
             TokenFailure::NotConnected => Ok(unavailable(
                 "COUNT_NOT_CONNECTED",
                 &format!(
-                    "Count is not connected to this gateway yet: an operator must open \
-                     {START_PATH} on the gateway to connect a Count workspace."
+                    "Count is not connected to this gateway yet: an operator must run \
+                     `gateway count-connect-link` and open the link it prints ({START_PATH}) \
+                     to connect a Count workspace."
                 ),
             )),
             TokenFailure::Lost => Ok(unavailable(
                 "COUNT_RECONNECT_REQUIRED",
                 &format!(
-                    "Count no longer accepts this gateway's refresh token: an operator must open \
-                     {START_PATH} on the gateway to connect the Count workspace again."
+                    "Count no longer accepts this gateway's refresh token: an operator must run \
+                     `gateway count-connect-link` and open the link it prints ({START_PATH}) \
+                     to connect the Count workspace again."
                 ),
             )),
             TokenFailure::Upstream(error) => Err(error),
@@ -198,7 +200,10 @@ impl Adapter for CountAdapter {
             let integration = Arc::clone(&self.integration);
             let context = context.clone();
             get(
-                move |headers: HeaderMap| async move { integration.start(&context, &headers).await },
+                move |headers: HeaderMap,
+                      axum::extract::Query(query): axum::extract::Query<
+                    std::collections::HashMap<String, String>,
+                >| async move { integration.start(&context, &headers, &query).await },
             )
         };
         let callback = {

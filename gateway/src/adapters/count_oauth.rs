@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use super::count::{error_code, token_pair_of, CountIntegration};
+use super::count_connect_ticket::{spent_key, verify};
 use super::count_signing::hex;
 use super::{read_capped, RouteContext};
 use crate::log;
@@ -38,30 +39,29 @@ fn state_key(state: &str) -> String {
 }
 
 impl CountIntegration {
-    /// `GET /count/oauth/start`: asks Count for its login URL with a fresh `state`, remembers the
-    /// state, and sends the browser there.
+    /// `GET /count/oauth/start[?ticket=]`: asks Count for its login URL with a fresh `state`,
+    /// remembers the state, and sends the browser there.
     ///
-    /// Open while no workspace is connected, so the first connection needs nothing but a browser.
-    /// Once one is, only a request with the admin key as Bearer may start a new connection (the
-    /// admin takes the `Location` from the answer and opens it in a browser); without an admin
-    /// key configured, reconnecting means removing the token store first.
+    /// Only an operator may start: with the admin key as Bearer (the admin takes the `Location`
+    /// from the answer and opens it in a browser), or with a one-time ticket from
+    /// `gateway count-connect-link` (`count_connect_ticket`), which a browser can open as it is.
+    /// Either may replace a connected workspace.
     pub(super) async fn start(
         self: &Arc<Self>,
         context: &RouteContext,
         headers: &HeaderMap,
+        query: &HashMap<String, String>,
     ) -> Response {
         let by_admin = context
             .admin_key
             .as_ref()
             .is_some_and(|key| bearer(headers).is_some_and(|given| key.matches(given)));
         if !by_admin {
-            match self.is_connected().await {
-                Ok(false) => {}
-                Ok(true) => return already_connected(context),
-                Err(error) => {
-                    log::store_failed(&error);
-                    return store_unavailable();
-                }
+            let Some(ticket) = query.get("ticket") else {
+                return operator_only(context);
+            };
+            if let Err(response) = self.spend(ticket).await {
+                return response;
             }
         }
         let Some(state) = random_state() else {
@@ -85,16 +85,45 @@ impl CountIntegration {
         let expires = now_millis() + START_LIFETIME.as_millis() as u64;
         if let Err(error) = self
             .store
-            .put_oauth_state(&state_key(&state), by_admin, expires)
+            // Every flow is an operator's now: it may replace a connected workspace.
+            .put_oauth_state(&state_key(&state), true, expires)
             .await
         {
             log::store_failed(&error);
             return store_unavailable();
         }
-        log::event("count_oauth_started", &[("by_admin", json!(by_admin))]);
+        let by = if by_admin { "admin key" } else { "ticket" };
+        log::event("count_oauth_started", &[("by", json!(by))]);
         let mut response = StatusCode::FOUND.into_response();
         response.headers_mut().insert(LOCATION, location);
         response
+    }
+
+    /// Accepts a connect ticket once: a forged, expired or already used one is refused.
+    async fn spend(&self, ticket: &str) -> Result<(), Response> {
+        let now = now_millis();
+        let expires = verify(&self.client_secret, ticket, now / 1000).map_err(|refused| {
+            log::event(
+                "count_connect_ticket_refused",
+                &[("why", json!(format!("{refused:?}")))],
+            );
+            invalid_ticket()
+        })?;
+        match self
+            .store
+            .spend_ticket(&spent_key(ticket), expires * 1000)
+            .await
+        {
+            Ok(true) => Ok(()),
+            Ok(false) => {
+                log::event("count_connect_ticket_refused", &[("why", json!("Spent"))]);
+                Err(invalid_ticket())
+            }
+            Err(error) => {
+                log::store_failed(&error);
+                Err(store_unavailable())
+            }
+        }
     }
 
     /// Count's login URL for this `state` (`{auth_base}/auth2/authorize-intiate`, Count's
@@ -191,8 +220,8 @@ impl CountIntegration {
                 "Count's redirect carried no authorization code.",
             );
         };
-        // Two flows started while nothing was connected: the first to finish wins, and only
-        // the admin may replace it.
+        // A flow remembered by a gateway from before starts needed an operator (so not by one):
+        // it may connect a gateway that has no workspace, never replace one.
         if !by_admin {
             match self.is_connected().await {
                 Ok(false) => {}
@@ -287,21 +316,32 @@ impl CountIntegration {
     }
 }
 
-fn already_connected(context: &RouteContext) -> Response {
-    match context.admin_key {
-        Some(_) => plain(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "Count is already connected. To connect it again, send this request with the \
-             admin key as Bearer and open the Location of the answer in a browser.",
-        ),
-        None => plain(
-            StatusCode::FORBIDDEN,
-            "count_already_connected",
-            "Count is already connected. To connect it again, configure an [admin] key and \
-             send it as Bearer, or stop the gateway and remove its Count token store.",
-        ),
-    }
+/// A start with neither the admin key nor a ticket.
+fn operator_only(context: &RouteContext) -> Response {
+    plain(
+        StatusCode::UNAUTHORIZED,
+        "count_connect_needs_operator",
+        match context.admin_key {
+            Some(_) => {
+                "Only an operator may connect Count: run `gateway count-connect-link` on the \
+                 gateway's host and open the link it prints, or send this request with the admin \
+                 key as Bearer and open the Location of the answer."
+            }
+            None => {
+                "Only an operator may connect Count: run `gateway count-connect-link` on the \
+                 gateway's host and open the link it prints."
+            }
+        },
+    )
+}
+
+fn invalid_ticket() -> Response {
+    plain(
+        StatusCode::UNAUTHORIZED,
+        "invalid_ticket",
+        "This connect link is not valid, has expired or was already used: run \
+         `gateway count-connect-link` again.",
+    )
 }
 
 fn invalid_state() -> Response {

@@ -278,6 +278,16 @@ impl Store for EmbeddedStore {
             .map(|(by_admin, _)| by_admin))
     }
 
+    async fn spend_ticket(&self, key: &str, expires_at_ms: u64) -> Result<bool, StoreError> {
+        let mut maps = self.maps();
+        let now_ms = crate::tokens::now_millis();
+        if maps.oauth.get(key).is_some_and(|(_, exp)| *exp > now_ms) {
+            return Ok(false);
+        }
+        maps.oauth.insert(key.to_string(), (false, expires_at_ms));
+        Ok(true)
+    }
+
     async fn count_pair(&self) -> Result<Option<CountTokenPair>, StoreError> {
         self.load_pair().await
     }

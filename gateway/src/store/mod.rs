@@ -133,6 +133,11 @@ pub trait Store: Send + Sync {
     /// Uses up a started flow: `Some(by_admin)` if it was there and had not expired.
     async fn take_oauth_state(&self, state: &str, now_ms: u64) -> Result<Option<bool>, StoreError>;
 
+    /// Marks a one-time Count connect ticket (by its `spent_key`) as used, until it would have
+    /// expired anyway: `true` for the first call, `false` for any later one, on any gateway
+    /// sharing the store. Kept beside the OAuth states.
+    async fn spend_ticket(&self, key: &str, expires_at_ms: u64) -> Result<bool, StoreError>;
+
     /// The Count workspace's token pair.
     async fn count_pair(&self) -> Result<Option<CountTokenPair>, StoreError>;
 

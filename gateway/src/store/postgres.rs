@@ -452,6 +452,27 @@ impl Store for PostgresStore {
             .map(|row| row.get(0)))
     }
 
+    async fn spend_ticket(&self, key: &str, expires_at_ms: u64) -> Result<bool, StoreError> {
+        // An expired mark may still be there (clean_up runs every minute): it is replaced.
+        let inserted = self
+            .client()
+            .await?
+            .execute(
+                "INSERT INTO gateway_count_oauth_states (state_hash, by_admin, expires_at_ms)
+                 VALUES ($1, false, $2)
+                 ON CONFLICT (state_hash) DO UPDATE SET expires_at_ms = excluded.expires_at_ms
+                 WHERE gateway_count_oauth_states.expires_at_ms <= $3",
+                &[
+                    &key,
+                    &seconds(expires_at_ms),
+                    &seconds(crate::tokens::now_millis()),
+                ],
+            )
+            .await
+            .map_err(fail("spending a Count connect ticket"))?;
+        Ok(inserted == 1)
+    }
+
     async fn count_pair(&self) -> Result<Option<CountTokenPair>, StoreError> {
         let client = self.client().await?;
         read_pair(&client).await

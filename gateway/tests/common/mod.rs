@@ -410,6 +410,24 @@ impl GatewayProcess {
         }
     }
 
+    /// Runs another command of the same binary (`mint`, `count-connect-link`, …) with this
+    /// gateway's config and the given environment; its standard output.
+    pub fn command(&self, args: &[&str], env: &[(&str, &str)]) -> String {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_gateway"))
+            .args(args)
+            .arg("--config")
+            .arg(self.dir.join("gateway.toml"))
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "gateway {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
     /// The gateway's log so far (JSON lines).
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("gateway.log")).unwrap_or_default()
