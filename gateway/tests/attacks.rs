@@ -678,3 +678,87 @@ fn a_zero_token_lifetime_is_refused_when_the_config_is_read() {
         "{error}"
     );
 }
+
+// Commerce Layer reads: the group and tags are reference data, shown by name only.
+
+/// Every Commerce Layer request includes the customer's group and tags (the form shows their
+/// names), and Commerce Layer includes each whole: a group's `metadata`, `code` and references
+/// are the organisation's, which the reference-list route already cuts down to id and name. A
+/// token allowed one customer sees the names of its group and tags, nothing more of them.
+#[tokio::test]
+async fn commercelayer_replies_show_only_the_name_of_the_group_and_tags() {
+    let g = Gateway::start("", "").await;
+    let path = format!("/commercelayer/customers/{ADA}");
+    let token = g.token("u1", "commercelayer", &["read", "update"], Some(ADA), None);
+    let only_names = |reply: &Value| {
+        let included = reply["included"].as_array().expect("included");
+        assert!(!included.is_empty(), "{reply}");
+        for resource in included {
+            let mut keys: Vec<&str> = resource
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
+            keys.sort_unstable();
+            assert_eq!(keys, ["attributes", "id", "type"], "{resource}");
+            assert_eq!(
+                resource["attributes"].as_object().unwrap().len(),
+                1,
+                "{resource}"
+            );
+            assert!(resource["attributes"]["name"].is_string(), "{resource}");
+        }
+    };
+    // As the sandbox answers: each included resource whole (links, meta, reference, metadata…).
+    let (status, read) = g.call("GET", &path, &token, None).await;
+    assert_eq!(status, 200, "{read}");
+    only_names(&read);
+    assert_eq!(read["data"]["id"], ADA, "the customer itself is whole");
+    assert!(read["data"]["attributes"]["metadata"].is_object());
+
+    // A group whose metadata holds what the organisation keeps about it.
+    let reply = json!({
+        "data": {"id": ADA, "type": "customers", "attributes": {"email": "ada@example.com"},
+                 "relationships": {"customer_group": {"data": {"type": "customer_groups", "id": "g1"}},
+                                   "tags": {"data": [{"type": "tags", "id": "t1"}]}}},
+        "included": [
+            {"id": "g1", "type": "customer_groups",
+             "attributes": {"name": "VIP", "code": "VIP-NET-30",
+                            "metadata": {"credit_limit": 50000, "notes": "pays late"}},
+             "relationships": {"markets": {"data": [{"type": "markets", "id": "m1"}]}},
+             "meta": {"mode": "test"}},
+            {"id": "t1", "type": "tags", "attributes": {"name": "vip", "reference": "crm-7"}}
+        ]
+    });
+    g.sandbox
+        .control(
+            "/_faults",
+            &json!({"provider": "commercelayer", "path_contains": ADA,
+                    "action": {"kind": "status", "status": 200, "body": reply.to_string()}})
+            .to_string(),
+        )
+        .await;
+    let (status, read) = g.call("GET", &path, &token, None).await;
+    assert_eq!(status, 200, "{read}");
+    only_names(&read);
+    assert_eq!(read["included"][0]["attributes"]["name"], "VIP");
+    assert_eq!(read["included"][1]["attributes"]["name"], "vip");
+    assert!(!read.to_string().contains("pays late"), "{read}");
+    assert_eq!(read["data"], reply["data"]);
+    // An update's reply is cut down the same way.
+    let (status, updated) = g
+        .call(
+            "PATCH",
+            &path,
+            &token,
+            Some(
+                &json!({"data": {"type": "customers", "id": ADA,
+                                 "attributes": {"reference": "x"}}})
+                .to_string(),
+            ),
+        )
+        .await;
+    assert_eq!(status, 200, "{updated}");
+    only_names(&updated);
+}

@@ -326,6 +326,12 @@ pub trait GatewayRules: Contract {
     fn redact(&self, _route: &Route, _body: &Json) -> Option<Json> {
         None
     }
+
+    /// Whether `redact` may cut down a successful reply on this route: the gateway parses the
+    /// reply only then.
+    fn redacts(&self, route: &Route) -> bool {
+        matches!(route, Route::FindByEmail { .. })
+    }
 }
 
 /// The gateway rules of a provider (as the gateway reaches it: with the server-side credential).

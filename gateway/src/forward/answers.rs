@@ -28,14 +28,15 @@ pub(super) fn respond(rules: &dyn GatewayRules, route: &Route, reply: UpstreamRe
     response
 }
 
-/// The part of a successful reply this route may show (see `GatewayRules::redact`).
+/// The part of a successful reply this route may show (see `GatewayRules::redact`); `None`: the
+/// reply as it is.
 pub(super) fn redacted(
     rules: &dyn GatewayRules,
     route: &Route,
     status: u16,
     body: &Bytes,
 ) -> Option<String> {
-    if !must_redact(route, status) {
+    if !(200..300).contains(&status) || !rules.redacts(route) {
         return None;
     }
     let parsed = Json::parse(std::str::from_utf8(body).ok()?).ok()?;

@@ -31,6 +31,42 @@ impl GatewayRules for CommerceLayer {
         "application/vnd.api+json"
     }
 
+    /// Every reply includes the customer's group and tags whole (see `upstream`).
+    fn redacts(&self, _route: &Route) -> bool {
+        true
+    }
+
+    /// Each included resource (the customer's group and tags) as its id, type and name only:
+    /// the form reads no more of them, and the reference-list route shows no more of the same
+    /// records, whereas a group's `code`, `metadata` and references are the organisation's.
+    fn redact(&self, _route: &Route, body: &Json) -> Option<Json> {
+        let included = body.get("included")?.as_array()?;
+        let named = included.iter().map(|resource| {
+            let mut kept = Vec::new();
+            for key in ["id", "type"] {
+                if let Some(value) = resource.get(key) {
+                    kept.push((key, value.clone()));
+                }
+            }
+            if let Some(name) = resource.pointer("attributes.name") {
+                kept.push(("attributes", Json::object([("name", name.clone())])));
+            }
+            Json::object(kept)
+        });
+        let Json::Object(members) = body else {
+            return None;
+        };
+        // Every `included` member goes, not just the one read: a repeated key must not carry a
+        // whole copy past the cut.
+        let mut members: Vec<(String, Json)> = members
+            .iter()
+            .filter(|(key, _)| key != "included")
+            .cloned()
+            .collect();
+        members.push(("included".into(), Json::Array(named.collect())));
+        Some(Json::Object(members))
+    }
+
     fn reference_list_at(&self, path: &str) -> Option<ReferenceList> {
         ReferenceList::from_path(path)
     }
@@ -168,5 +204,44 @@ impl GatewayRules for CommerceLayer {
             ]));
         }
         Json::object([("errors", Json::Array(items))])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn redacted(body: &str) -> Option<String> {
+        let route = Route::Read {
+            customer: "c1".into(),
+        };
+        super::super::INTEGRATION
+            .redact(&route, &Json::parse(body).unwrap())
+            .map(|json| json.to_json_string())
+    }
+
+    #[test]
+    fn included_resources_keep_their_id_type_and_name_only() {
+        let body = r#"{"data":{"id":"c1","type":"customers","attributes":{"metadata":{"a":1}}},"included":[{"id":"g1","type":"customer_groups","links":{"self":"x"},"attributes":{"name":"VIP","code":"c","metadata":{"n":"secret"}},"meta":{"m":1}},{"id":"t1","type":"tags","attributes":{}}]}"#;
+        assert_eq!(
+            redacted(body).as_deref(),
+            Some(
+                r#"{"data":{"id":"c1","type":"customers","attributes":{"metadata":{"a":1}}},"included":[{"id":"g1","type":"customer_groups","attributes":{"name":"VIP"}},{"id":"t1","type":"tags"}]}"#
+            )
+        );
+    }
+
+    #[test]
+    fn a_repeated_included_key_is_cut_too() {
+        let body = r#"{"included":[{"id":"g1","type":"customer_groups","attributes":{"name":"VIP","code":"secret"}}],"data":{"id":"c1"},"included":[]}"#;
+        let cut = redacted(body).unwrap();
+        assert!(!cut.contains("secret"), "{cut}");
+        assert_eq!(cut, r#"{"data":{"id":"c1"},"included":[]}"#);
+    }
+
+    #[test]
+    fn a_reply_without_included_resources_is_left_as_it_is() {
+        assert_eq!(redacted(r#"{"data":{"id":"c1"}}"#), None);
+        assert_eq!(redacted(r#"{"data":{"id":"c1"},"included":{}}"#), None);
     }
 }
