@@ -152,6 +152,7 @@ export function attachStyles(node) {
   if (!isDocument && !(root.nodeType === 11 && 'host' in root)) return;
   if (styledRoots.has(root)) return;
   styledRoots.add(root);
+  root.addEventListener('paste', pasteList);
   if ('adoptedStyleSheets' in root && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype) {
     if (!sheet) {
       sheet = new CSSStyleSheet();
@@ -167,6 +168,22 @@ export function attachStyles(node) {
   const style = (isDocument ? root : root.ownerDocument).createElement('style');
   style.textContent = STYLES;
   (isDocument ? root.head ?? root.documentElement : root).prepend(style);
+}
+
+/**
+ * A browser joins the lines of text pasted into a single-line input with spaces, so a column of
+ * cells copied from a spreadsheet would become one tag. Pasted into the tags' entry (the root's
+ * listener, set with its styles), text with line breaks or tabs goes in one tag a line,
+ * comma-separated, where the caret is, and an `input` event tells the widget.
+ */
+function pasteList(event) {
+  const input = event.target;
+  const tags = (event.clipboardData?.getData('text') ?? '').trim().split(/\s*[\r\n\t]\s*/);
+  if (tags.length > 1 && input.closest?.('.cf-tags')) {
+    event.preventDefault();
+    input.setRangeText(tags.join(', '), input.selectionStart, input.selectionEnd, 'end');
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  }
 }
 
 /** Says what is wrong with the options in place of the form (src/element/mod.rs). */

@@ -136,6 +136,30 @@ describe('Partnero tags as chips', () => {
     assert.deepEqual(page.consoleLines.filter((line) => line.startsWith('pageerror')), []);
   });
 
+  test('a list pasted one tag a line (a spreadsheet column) becomes one chip a line', async () => {
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: demo.url });
+    await open('partnero');
+    await tags().focus();
+    await page.keyboard.press('End');
+    await page.keyboard.type(', ');
+    // What copying three cells of a column gives: lines, a trailing line break, a tab.
+    await page.evaluate(() => navigator.clipboard.writeText('vip\r\nnewsletter\n\tb2b\n'));
+    await page.keyboard.press('ControlOrMeta+V');
+    assert.equal(await tags().inputValue(), 'new, vip, newsletter, b2b');
+    assert.deepEqual(await chips(), ['new', 'vip', 'newsletter', 'b2b']);
+    // Text of one line is pasted as the browser pastes it, where the caret is.
+    await page.evaluate(() => navigator.clipboard.writeText('trial'));
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ControlOrMeta+V');
+    await page.keyboard.type(', ');
+    assert.deepEqual(await chips(), ['trial', 'new', 'vip', 'newsletter', 'b2b']);
+    await submit();
+    await waitForState(page, 'saved');
+    assert.deepEqual((await writes(PREFIX, 'PUT')).map((e) => e.body), [
+      '{"update":{"tags":["trial","new","vip","newsletter","b2b"]}}',
+    ]);
+  });
+
   test('a keydown that is not a keyboard event (a script, an autofill) leaves the editor working', async () => {
     await open('partnero');
     const pageErrors = [];
