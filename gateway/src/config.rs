@@ -82,6 +82,13 @@ pub struct TokenConfig {
     pub hs256_key: Option<SecretSource>,
     /// Public key (PEM) of a host that signs with EdDSA; the gateway never sees the private key.
     pub eddsa_public_key_file: Option<String>,
+    /// Further HS256 keys that verify tokens and never sign one: the next key before the host
+    /// signs with it, or the last one while its tokens live (a rotation, replica by replica).
+    #[serde(default)]
+    pub hs256_accepted_keys: Vec<SecretSource>,
+    /// Further EdDSA public keys (PEM files) that verify tokens, for the same rotation.
+    #[serde(default)]
+    pub eddsa_accepted_public_key_files: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -63,40 +63,53 @@ pub struct TokenKeys {
     audience: String,
     max_lifetime_secs: u64,
     leeway_secs: u64,
-    hs256: Option<(EncodingKey, DecodingKey)>,
-    eddsa: Option<DecodingKey>,
+    /// The key tokens are minted with, when the gateway mints.
+    hs256_signing: Option<EncodingKey>,
+    /// Every key an HS256 token may be signed with: `hs256_key` first, then the accepted ones.
+    hs256: Vec<DecodingKey>,
+    /// Every EdDSA public key: `eddsa_public_key_file` first, then the accepted ones.
+    eddsa: Vec<DecodingKey>,
+}
+
+/// An HS256 key as configured, held to a length that resists guessing.
+fn hs256_secret(source: &crate::secret::SecretSource) -> Result<crate::secret::Secret, String> {
+    let secret = source.load()?;
+    if secret.expose().len() < 32 {
+        return Err("an HS256 key must be at least 32 characters".into());
+    }
+    Ok(secret)
+}
+
+fn eddsa_key(path: &str) -> Result<DecodingKey, String> {
+    let pem = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    DecodingKey::from_ed_pem(&pem).map_err(|e| format!("{path}: not an Ed25519 public key ({e})"))
 }
 
 impl TokenKeys {
     pub fn from_config(config: &TokenConfig) -> Result<TokenKeys, String> {
-        let hs256 = match &config.hs256_key {
-            Some(source) => {
-                let secret = source.load()?;
-                if secret.expose().len() < 32 {
-                    return Err("the HS256 key must be at least 32 characters".into());
-                }
-                let bytes = secret.expose().as_bytes();
-                Some((
-                    EncodingKey::from_secret(bytes),
-                    DecodingKey::from_secret(bytes),
-                ))
-            }
-            None => None,
-        };
-        let eddsa = match &config.eddsa_public_key_file {
-            Some(path) => {
-                let pem = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-                Some(
-                    DecodingKey::from_ed_pem(&pem)
-                        .map_err(|e| format!("{path}: not an Ed25519 public key ({e})"))?,
-                )
-            }
-            None => None,
-        };
+        let mut hs256_signing = None;
+        let mut hs256 = Vec::new();
+        if let Some(source) = &config.hs256_key {
+            let secret = hs256_secret(source)?;
+            hs256_signing = Some(EncodingKey::from_secret(secret.expose().as_bytes()));
+            hs256.push(DecodingKey::from_secret(secret.expose().as_bytes()));
+        }
+        for source in &config.hs256_accepted_keys {
+            hs256.push(DecodingKey::from_secret(
+                hs256_secret(source)?.expose().as_bytes(),
+            ));
+        }
+        let eddsa = config
+            .eddsa_public_key_file
+            .iter()
+            .chain(&config.eddsa_accepted_public_key_files)
+            .map(|path| eddsa_key(path))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(TokenKeys {
             audience: config.audience.clone(),
             max_lifetime_secs: config.max_lifetime_secs,
             leeway_secs: config.leeway_secs,
+            hs256_signing,
             hs256,
             eddsa,
         })
@@ -111,7 +124,7 @@ impl TokenKeys {
     }
 
     pub fn can_mint(&self) -> bool {
-        self.hs256.is_some()
+        self.hs256_signing.is_some()
     }
 
     /// Checks signature, algorithm, audience, times and provider, in that order.
@@ -128,32 +141,41 @@ impl TokenKeys {
         if token.is_empty() {
             return Err(TokenError::Missing);
         }
-        let (algorithm, key) = match header_alg(token)?.as_str() {
-            "HS256" => (Algorithm::HS256, self.hs256.as_ref().map(|(_, d)| d)),
-            "EdDSA" => (Algorithm::EdDSA, self.eddsa.as_ref()),
+        let (algorithm, keys) = match header_alg(token)?.as_str() {
+            "HS256" => (Algorithm::HS256, &self.hs256),
+            "EdDSA" => (Algorithm::EdDSA, &self.eddsa),
             _ => return Err(TokenError::UnsupportedAlgorithm),
         };
-        let key = key.ok_or(TokenError::UnsupportedAlgorithm)?;
+        if keys.is_empty() {
+            return Err(TokenError::UnsupportedAlgorithm);
+        }
         let mut validation = Validation::new(algorithm);
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "aud", "sub"]);
         // Times are checked in `check`, against the caller's clock, so tests can pin it.
         validation.validate_exp = false;
         validation.validate_nbf = false;
-        let claims = jsonwebtoken::decode::<Claims>(token, key, &validation)
-            .map_err(|e| {
-                use jsonwebtoken::errors::ErrorKind as K;
-                match e.kind() {
-                    K::InvalidSignature => TokenError::BadSignature,
-                    K::InvalidAudience => TokenError::WrongAudience,
-                    K::InvalidAlgorithm | K::InvalidAlgorithmName => {
-                        TokenError::UnsupportedAlgorithm
-                    }
-                    _ => TokenError::Malformed,
+        // The signature is checked before any claim: a key that did not sign the token says
+        // so, and the next one is tried; any other refusal is the token's own.
+        let mut refusal = TokenError::BadSignature;
+        for key in keys {
+            use jsonwebtoken::errors::ErrorKind as K;
+            match jsonwebtoken::decode::<Claims>(token, key, &validation) {
+                Ok(data) => return Ok(data.claims),
+                Err(e) => {
+                    refusal = match e.kind() {
+                        K::InvalidSignature => continue,
+                        K::InvalidAudience => TokenError::WrongAudience,
+                        K::InvalidAlgorithm | K::InvalidAlgorithmName => {
+                            TokenError::UnsupportedAlgorithm
+                        }
+                        _ => TokenError::Malformed,
+                    };
+                    break;
                 }
-            })?
-            .claims;
-        Ok(claims)
+            }
+        }
+        Err(refusal)
     }
 
     /// Checks what depends on the time and the route: expiry, not-before, lifetime, provider.
@@ -178,10 +200,10 @@ impl TokenKeys {
         Ok(())
     }
 
-    /// Signs claims with the HS256 key.
+    /// Signs claims with the HS256 key (`hs256_key`, never an accepted one).
     pub fn mint(&self, claims: &Claims) -> Result<String, String> {
-        let (key, _) = self
-            .hs256
+        let key = self
+            .hs256_signing
             .as_ref()
             .ok_or("minting needs [tokens] hs256_key")?;
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, key).map_err(|e| e.to_string())

@@ -254,3 +254,84 @@ fn what_a_write_replaces_whole_needs_its_name_or_every_part() {
         vec![("website", None::<String>)]
     );
 }
+
+/// Rotating a signing key without refusing the tokens already out, across replicas restarted
+/// one by one: a key listed in `hs256_accepted_keys` or `eddsa_accepted_public_key_files` verifies
+/// tokens (and never signs one), so every replica can accept the next key before the host signs
+/// with it, and the old one for as long as its tokens live.
+#[test]
+fn accepted_keys_verify_during_a_rotation_and_never_sign() {
+    const NEXT: &str = "token-rules-next-key-0123456789abcdef";
+    std::env::set_var("TOKEN_RULES_CURRENT", KEY);
+    std::env::set_var("TOKEN_RULES_NEXT", NEXT);
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let config = Config::parse(&format!(
+        r#"
+        [tokens]
+        hs256_key = {{ env = "TOKEN_RULES_CURRENT" }}
+        hs256_accepted_keys = [{{ env = "TOKEN_RULES_NEXT" }}]
+        eddsa_public_key_file = "{dir}/tests/keys/host-test.pub.pem"
+        eddsa_accepted_public_key_files = ["{dir}/tests/keys/host-next.pub.pem"]
+        "#
+    ))
+    .unwrap();
+    let keys = TokenKeys::from_config(&config.tokens).unwrap();
+    let mut c = claims();
+    c.aud = Audience::One("customer-form".into());
+    let signed_next = encode(
+        &Header::new(Algorithm::HS256),
+        &c,
+        &EncodingKey::from_secret(NEXT.as_bytes()),
+    )
+    .unwrap();
+    let pem = std::fs::read(format!("{dir}/tests/keys/host-next.key.pem")).unwrap();
+    let eddsa_next = encode(
+        &Header::new(Algorithm::EdDSA),
+        &c,
+        &EncodingKey::from_ed_pem(&pem).unwrap(),
+    )
+    .unwrap();
+    for token in [hs256(&c), signed_next.clone(), eddsa(&c), eddsa_next] {
+        assert_eq!(keys.verify(&token, "prolifi", NOW), Ok(c.clone()));
+    }
+    // Minting signs with `hs256_key` only.
+    assert_eq!(keys.mint(&c).unwrap(), hs256(&c));
+    // A key nobody listed is still refused, and so is a tampered token under every key.
+    let other = encode(
+        &Header::new(Algorithm::HS256),
+        &c,
+        &EncodingKey::from_secret(b"some-other-key-0123456789abcdefghij"),
+    )
+    .unwrap();
+    assert_eq!(
+        keys.verify(&other, "prolifi", NOW),
+        Err(TokenError::BadSignature)
+    );
+    let (rest, _) = signed_next.rsplit_once('.').unwrap();
+    assert_eq!(
+        keys.verify(&format!("{rest}.AAAA"), "prolifi", NOW),
+        Err(TokenError::BadSignature)
+    );
+    // The other rules still apply to a token under an accepted key.
+    let mut late = c.clone();
+    late.iat = NOW - 400;
+    late.exp = NOW - 100;
+    let late = encode(
+        &Header::new(Algorithm::HS256),
+        &late,
+        &EncodingKey::from_secret(NEXT.as_bytes()),
+    )
+    .unwrap();
+    assert_eq!(keys.verify(&late, "prolifi", NOW), Err(TokenError::Expired));
+    // An accepted key is held to the same length as the signing key.
+    std::env::set_var("TOKEN_RULES_SHORT", "short");
+    let short = Config::parse(
+        "[tokens]\nhs256_key = { env = \"TOKEN_RULES_CURRENT\" }\nhs256_accepted_keys = [{ env = \"TOKEN_RULES_SHORT\" }]",
+    )
+    .unwrap();
+    assert!(TokenKeys::from_config(&short.tokens).is_err());
+    // Accepted keys are extras: a config still names the key of its own.
+    assert!(
+        Config::parse("[tokens]\nhs256_accepted_keys = [{ env = \"TOKEN_RULES_NEXT\" }]").is_err()
+    );
+}
