@@ -332,11 +332,14 @@ async fn the_oauth_flow_connects_a_workspace_and_stores_its_tokens() {
         200
     );
 
-    // The link works once.
+    // The link works once, in any spelling.
     let replayed = browser.get(&link).send().await.unwrap();
     assert_eq!(replayed.status(), 401);
     let replayed: Value = replayed.json().await.unwrap();
     assert_eq!(replayed["error"]["type"], "invalid_ticket");
+    let (signed, mac) = link.rsplit_once('.').unwrap();
+    let respelled = format!("{signed}.{}", mac.to_uppercase());
+    assert_eq!(browser.get(&respelled).send().await.unwrap().status(), 401);
 
     // Once connected, still only an operator may start again.
     let refused = browser

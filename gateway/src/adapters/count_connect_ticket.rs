@@ -10,7 +10,7 @@
 //! across replicas).
 
 use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 use super::count_oauth::{CALLBACK_PATH, START_PATH};
 use super::count_signing::hex;
@@ -51,10 +51,33 @@ pub fn issue(client_secret: &Secret, now_secs: u64) -> Option<String> {
     Some(format!("{signed}.{}", hex(&mac)))
 }
 
-/// Checks a ticket's signature (in constant time) and its expiry; answers when it expires.
-pub fn verify(client_secret: &Secret, ticket: &str, now_secs: u64) -> Result<u64, TicketRefused> {
+/// A ticket that verified.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Ticket {
+    /// Seconds since the epoch.
+    pub expires: u64,
+    /// Under which the store remembers it spent: its nonce, which names it whatever else the
+    /// text carries, namespaced apart from the OAuth states (which are bare hex digests).
+    pub spent_key: String,
+}
+
+/// Checks a ticket's form, its signature (in constant time) and its expiry. A ticket has one
+/// spelling: decimal digits without a leading zero, then lower-case hex of the lengths `issue`
+/// writes, so that a used one cannot pass again as different text.
+pub fn verify(
+    client_secret: &Secret,
+    ticket: &str,
+    now_secs: u64,
+) -> Result<Ticket, TicketRefused> {
     let (signed, mac) = ticket.rsplit_once('.').ok_or(TicketRefused::Malformed)?;
-    let (expires, _nonce) = signed.split_once('.').ok_or(TicketRefused::Malformed)?;
+    let (expires, nonce) = signed.split_once('.').ok_or(TicketRefused::Malformed)?;
+    let digits = !expires.is_empty()
+        && expires.len() <= 19
+        && !expires.starts_with('0')
+        && expires.bytes().all(|b| b.is_ascii_digit());
+    if !digits || !lower_hex(nonce, 32) || !lower_hex(mac, 64) {
+        return Err(TicketRefused::Malformed);
+    }
     let expires: u64 = expires.parse().map_err(|_| TicketRefused::Malformed)?;
     let mac = unhex(mac).ok_or(TicketRefused::Malformed)?;
     mac_of(client_secret, signed)
@@ -64,7 +87,10 @@ pub fn verify(client_secret: &Secret, ticket: &str, now_secs: u64) -> Result<u64
     if expires <= now_secs {
         return Err(TicketRefused::Expired);
     }
-    Ok(expires)
+    Ok(Ticket {
+        expires,
+        spent_key: format!("ticket:{nonce}"),
+    })
 }
 
 /// What `gateway count-connect-link` prints: the start route beside the configured
@@ -90,16 +116,11 @@ pub fn connect_link(config: &Config, now_secs: u64) -> Result<String, String> {
     Ok(format!("{gateway}{START_PATH}?ticket={ticket}"))
 }
 
-/// The key under which the store remembers a ticket as spent: its hash, namespaced apart from
-/// the OAuth states (which are bare hex digests).
-pub fn spent_key(ticket: &str) -> String {
-    format!("ticket:{}", hex(&Sha256::digest(ticket.as_bytes())))
+fn lower_hex(text: &str, len: usize) -> bool {
+    text.len() == len && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
     (0..text.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
@@ -117,8 +138,14 @@ mod tests {
     #[test]
     fn an_issued_ticket_verifies_until_it_expires() {
         let ticket = issue(&secret(), 1_000).unwrap();
-        assert_eq!(verify(&secret(), &ticket, 1_000), Ok(1_600));
-        assert_eq!(verify(&secret(), &ticket, 1_599), Ok(1_600));
+        assert_eq!(
+            verify(&secret(), &ticket, 1_000).map(|t| t.expires),
+            Ok(1_600)
+        );
+        assert_eq!(
+            verify(&secret(), &ticket, 1_599).map(|t| t.expires),
+            Ok(1_600)
+        );
         assert_eq!(
             verify(&secret(), &ticket, 1_600),
             Err(TicketRefused::Expired)
@@ -170,8 +197,30 @@ mod tests {
 
     #[test]
     fn the_spent_key_is_apart_from_any_state_hash() {
+        let ticket = verify(&secret(), &issue(&secret(), 1_000).unwrap(), 1_000).unwrap();
+        assert!(ticket.spent_key.starts_with("ticket:"));
+    }
+
+    /// A ticket seen once used (a proxy's access log, the browser's history) must not be
+    /// usable again in another spelling: the spent mark names the ticket, not its text.
+    #[test]
+    fn a_ticket_has_one_spelling() {
         let ticket = issue(&secret(), 1_000).unwrap();
-        assert!(spent_key(&ticket).starts_with("ticket:"));
-        assert_eq!(spent_key(&ticket), spent_key(&ticket));
+        let (signed, mac) = ticket.rsplit_once('.').unwrap();
+        let (expires, nonce) = signed.split_once('.').unwrap();
+        for respelled in [
+            format!("{signed}.{}", mac.to_uppercase()),
+            format!("{expires}.{}.{mac}", nonce.to_uppercase()),
+            format!("+{signed}.{mac}"),
+            format!("0{signed}.{mac}"),
+            format!("{signed}.+{}", &mac[1..]),
+            format!("{signed}.{mac}00"),
+        ] {
+            assert!(verify(&secret(), &respelled, 1_000).is_err(), "{respelled}");
+        }
+        assert_eq!(
+            verify(&secret(), &ticket, 1_000).unwrap().spent_key,
+            verify(&secret(), &ticket, 1_500).unwrap().spent_key
+        );
     }
 }

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use super::count::{error_code, token_pair_of, CountIntegration};
-use super::count_connect_ticket::{spent_key, verify};
+use super::count_connect_ticket::verify;
 use super::count_signing::hex;
 use super::{read_capped, RouteContext};
 use crate::log;
@@ -21,6 +21,8 @@ use crate::tokens::{bearer, now_millis};
 
 pub const START_PATH: &str = "/count/oauth/start";
 pub const CALLBACK_PATH: &str = "/count/oauth/callback";
+/// How long a spent connect ticket is remembered after it expires (clocks of replicas differ).
+const SPENT_MARGIN_SECS: u64 = 600;
 /// How long a started authorization may take (Count's codes live 10 minutes).
 const START_LIFETIME: Duration = Duration::from_secs(600);
 
@@ -101,17 +103,22 @@ impl CountIntegration {
 
     /// Accepts a connect ticket once: a forged, expired or already used one is refused.
     async fn spend(&self, ticket: &str) -> Result<(), Response> {
-        let now = now_millis();
-        let expires = verify(&self.client_secret, ticket, now / 1000).map_err(|refused| {
-            log::event(
-                "count_connect_ticket_refused",
-                &[("why", json!(format!("{refused:?}")))],
-            );
-            invalid_ticket()
-        })?;
+        let ticket =
+            verify(&self.client_secret, ticket, now_millis() / 1000).map_err(|refused| {
+                log::event(
+                    "count_connect_ticket_refused",
+                    &[("why", json!(format!("{refused:?}")))],
+                );
+                invalid_ticket()
+            })?;
         match self
             .store
-            .spend_ticket(&spent_key(ticket), expires * 1000)
+            // Kept past the ticket's expiry by a margin: a replica whose clock is behind
+            // still takes the ticket for a while after this one's clock says it expired.
+            .spend_ticket(
+                &ticket.spent_key,
+                (ticket.expires + SPENT_MARGIN_SECS).saturating_mul(1000),
+            )
             .await
         {
             Ok(true) => Ok(()),

@@ -253,10 +253,13 @@ impl Store for EmbeddedStore {
         let mut maps = self.maps();
         let now_ms = crate::tokens::now_millis();
         maps.oauth.retain(|_, (_, exp)| *exp > now_ms);
-        while maps.oauth.len() >= MAX_OAUTH_STATES {
+        // Spent connect tickets are not states: they are never pushed out early.
+        let is_state = |key: &String| !key.starts_with("ticket:");
+        while maps.oauth.keys().filter(|key| is_state(key)).count() >= MAX_OAUTH_STATES {
             let oldest = maps
                 .oauth
                 .iter()
+                .filter(|(key, _)| is_state(key))
                 .min_by_key(|(_, (_, exp))| *exp)
                 .map(|(s, _)| s.clone());
             match oldest {
@@ -362,6 +365,24 @@ mod tests {
         assert_eq!(store.admit(&both, 60, 120).await.unwrap(), [true, false]);
         assert_eq!(store.admit(&both[..1], 60, 120).await.unwrap(), [false]);
         assert_eq!(store.admit(&both, 120, 180).await.unwrap(), [true, true]);
+    }
+
+    #[tokio::test]
+    async fn a_ticket_is_spent_once_and_stays_spent_however_many_flows_start() {
+        let store = EmbeddedStore::new(None);
+        let now = crate::tokens::now_millis();
+        assert!(store.spend_ticket("ticket:n1", now + 60_000).await.unwrap());
+        assert!(!store.spend_ticket("ticket:n1", now + 60_000).await.unwrap());
+        for i in 0..MAX_OAUTH_STATES * 2 {
+            store
+                .put_oauth_state(&format!("s{i}"), true, now + 120_000)
+                .await
+                .unwrap();
+        }
+        assert!(!store.spend_ticket("ticket:n1", now + 60_000).await.unwrap());
+        // A mark past its time no longer counts.
+        assert!(store.spend_ticket("ticket:n2", now).await.unwrap());
+        assert!(store.spend_ticket("ticket:n2", now + 60_000).await.unwrap());
     }
 
     #[tokio::test]

@@ -413,9 +413,11 @@ impl Store for PostgresStore {
         let keep = i64::try_from(MAX_OAUTH_STATES - 1).unwrap_or(0);
         transaction
             .execute(
+                // Spent connect tickets are not states: they are never pushed out early.
                 "DELETE FROM gateway_count_oauth_states
                  WHERE expires_at_ms <= $1 OR state_hash IN (
                      SELECT state_hash FROM gateway_count_oauth_states
+                     WHERE state_hash NOT LIKE 'ticket:%'
                      ORDER BY expires_at_ms DESC OFFSET $2)",
                 &[&now_ms, &keep],
             )
