@@ -146,22 +146,6 @@ impl<'a> Authority<'a> {
             .await
     }
 
-    /// Records a Partnero rename made through the gateway, for as long as a token issued before
-    /// it can live.
-    pub async fn record_rename(&self, old: &str, new: &str) -> Result<(), StoreError> {
-        let keys = &self.state.config.tokens;
-        let keep = keys.max_lifetime_secs.saturating_add(keys.leeway_secs);
-        self.state
-            .store
-            .record_rename(
-                old,
-                new,
-                crate::tokens::now_millis(),
-                crate::tokens::now_secs().saturating_add(keep),
-            )
-            .await
-    }
-
     /// Bindings and grants live as long as the token (with the clock leeway).
     fn expires_at(&self) -> u64 {
         self.verified
@@ -182,4 +166,20 @@ impl From<StoreError> for Failure {
     fn from(error: StoreError) -> Failure {
         Failure::Store(error)
     }
+}
+
+/// Records a Partnero rename made through the gateway (`old` is `new` from now), for as long
+/// as a token issued before it can live.
+pub async fn record_rename(state: &AppState, old: &str, new: &str) -> Result<(), StoreError> {
+    let keys = &state.config.tokens;
+    let keep = keys.max_lifetime_secs.saturating_add(keys.leeway_secs);
+    state
+        .store
+        .record_rename(
+            old,
+            new,
+            crate::tokens::now_millis(),
+            crate::tokens::now_secs().saturating_add(keep),
+        )
+        .await
 }

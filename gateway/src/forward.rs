@@ -139,7 +139,7 @@ pub async fn forward_request(
 
 #[allow(clippy::too_many_arguments)]
 async fn handle(
-    state: &AppState,
+    state: &Arc<AppState>,
     trace: &mut Trace,
     provider_name: &str,
     rest: &str,
@@ -270,7 +270,7 @@ fn route_of(
 
 /// One forwarded request and what it needs along the way.
 struct Call<'a> {
-    state: &'a AppState,
+    state: &'a Arc<AppState>,
     rules: &'static dyn GatewayRules,
     adapter: &'a dyn Adapter,
     verified: &'a Verified,
@@ -336,11 +336,41 @@ impl Call<'_> {
         let route = Route::Update {
             customer: identity.clone(),
         };
-        let reply = self.send(&route, body).await?;
-        if names == RecordNames::RenamableKey && (200..300).contains(&reply.status) {
-            self.remember_rename(&authority, &identity, &reply).await;
-        }
+        let reply = if names == RecordNames::RenamableKey {
+            self.send_renaming(&route, body, identity).await?
+        } else {
+            self.send(&route, body).await?
+        };
         Ok(respond(self.rules, &route, reply))
+    }
+
+    /// A write that may rename the record (Partnero's key), sent and its rename recorded in a
+    /// task of its own: a client that hangs up drops the request's future, and with it, had
+    /// they run there, the record of a rename the provider had already made.
+    async fn send_renaming(
+        &mut self,
+        route: &Route,
+        body: Bytes,
+        old: String,
+    ) -> Result<UpstreamReply, Refusal> {
+        let outgoing = self.outgoing(route, body);
+        let (state, rules, provider) =
+            (Arc::clone(self.state), self.rules, self.adapter.provider());
+        let task = tokio::spawn(async move {
+            let adapter = state
+                .adapters
+                .get(&provider)
+                .ok_or(UpstreamError::Unreachable)?;
+            let reply = adapter.send(&state.client, outgoing).await?;
+            remember_rename(&state, rules, &old, &reply).await;
+            Ok(reply)
+        });
+        let reply = task
+            .await
+            .unwrap_or(Err(UpstreamError::Unreachable))
+            .map_err(|error| upstream_failure(self.rules, error))?;
+        self.trace.upstream_status = Some(reply.status);
+        Ok(reply)
     }
 
     /// A create: on success the token reaches the new record (a grant).
@@ -396,28 +426,6 @@ impl Call<'_> {
         }
     }
 
-    /// A Partnero update that changed the key: tokens issued before it follow it.
-    async fn remember_rename(&self, authority: &Authority<'_>, old: &str, reply: &UpstreamReply) {
-        let Some(record) = parse_record(self.rules, reply) else {
-            return;
-        };
-        if record.id == old {
-            return;
-        }
-        if let Err(error) = authority.record_rename(old, &record.id).await {
-            log::event(
-                "rename_not_recorded",
-                &[
-                    ("message", json!(error.0)),
-                    (
-                        "consequence",
-                        json!("tokens for the old key do not follow this rename"),
-                    ),
-                ],
-            );
-        }
-    }
-
     fn record_of(&self, reply: &UpstreamReply) -> Result<Record, Refusal> {
         parse_record(self.rules, reply).ok_or_else(|| unreadable(self.rules))
     }
@@ -434,6 +442,17 @@ impl Call<'_> {
     /// type of the contract and, for a write, the caller's idempotency key in the user's
     /// namespace.
     async fn send(&mut self, route: &Route, body: Bytes) -> Result<UpstreamReply, Refusal> {
+        let outgoing = self.outgoing(route, body);
+        let reply = self
+            .adapter
+            .send(&self.state.client, outgoing)
+            .await
+            .map_err(|error| upstream_failure(self.rules, error))?;
+        self.trace.upstream_status = Some(reply.status);
+        Ok(reply)
+    }
+
+    fn outgoing(&self, route: &Route, body: Bytes) -> Outgoing {
         let (path, query) = self.rules.upstream(route);
         let media_type = self.rules.media_type().to_string();
         let mut headers = vec![("accept".to_string(), media_type.clone())];
@@ -449,20 +468,41 @@ impl Call<'_> {
                 headers.push(("idempotency-key".to_string(), key));
             }
         }
-        let outgoing = Outgoing {
+        Outgoing {
             method,
             path,
             query,
             headers,
             body,
-        };
-        let reply = self
-            .adapter
-            .send(&self.state.client, outgoing)
-            .await
-            .map_err(|error| upstream_failure(self.rules, error))?;
-        self.trace.upstream_status = Some(reply.status);
-        Ok(reply)
+        }
+    }
+}
+
+/// After a successful write that may rename: a Partnero update that changed the key, so that
+/// tokens issued before it follow it.
+async fn remember_rename(
+    state: &AppState,
+    rules: &'static dyn GatewayRules,
+    old: &str,
+    reply: &UpstreamReply,
+) {
+    let Some(record) = parse_record(rules, reply) else {
+        return;
+    };
+    if record.id == old {
+        return;
+    }
+    if let Err(error) = crate::authority::record_rename(state, old, &record.id).await {
+        log::event(
+            "rename_not_recorded",
+            &[
+                ("message", json!(error.0)),
+                (
+                    "consequence",
+                    json!("tokens for the old key do not follow this rename"),
+                ),
+            ],
+        );
     }
 }
 

@@ -306,6 +306,61 @@ async fn partnero_a_rename_takes_the_token_along_and_the_old_key_stays_behind() 
     );
 }
 
+/// The rename is recorded even when the client hangs up while Partnero is still answering: a
+/// token holder who closed the connection at the right moment would otherwise keep the old key
+/// untracked, and reach whoever takes it next.
+#[tokio::test]
+async fn partnero_a_rename_is_recorded_when_the_client_hangs_up() {
+    let g = Gateway::start("", "").await;
+    let token = g.token(
+        "u1",
+        "partnero",
+        &["read", "update"],
+        Some("customer_123"),
+        None,
+    );
+    g.sandbox
+        .control(
+            "/_faults",
+            &json!({"provider": "partnero", "method": "PUT", "path_contains": "customer_123",
+                    "action": {"kind": "delay", "ms": 400}})
+            .to_string(),
+        )
+        .await;
+    let impatient = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(100))
+        .build()
+        .unwrap();
+    let hung_up = impatient
+        .put(format!("{}/partnero/customers/customer_123", g.url))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(r#"{"update":{"key":"customer_123-old"}}"#)
+        .send()
+        .await;
+    assert!(hung_up.is_err(), "the client gave up before the reply");
+    // Partnero commits the rename after the client has gone; the token follows it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let (status, alice) = g
+            .call("GET", "/partnero/customers/customer_123-old", &token, None)
+            .await;
+        if status == 200 {
+            assert_eq!(alice["data"]["email"], "alice.brown@example.com");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the rename was never recorded: {status} {alice}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (status, _) = g
+        .call("GET", "/partnero/customers/customer_123", &token, None)
+        .await;
+    assert_eq!(status, 404, "the old key is left behind");
+}
+
 // 4. Commerce Layer: tag operations and relationships change their field, whatever it holds.
 
 #[tokio::test]
