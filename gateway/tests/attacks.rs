@@ -816,4 +816,39 @@ async fn commercelayer_replies_show_only_the_name_of_the_group_and_tags() {
         .await;
     assert_eq!(status, 200, "{updated}");
     only_names(&updated);
+    // A reply that cannot be cut down is not passed on whole.
+    let unreadable = r#"{"data":{"id":"XAyRWNUzyN"},"included":[{"id":"g1","attributes":{"name":"VIP","metadata":{"notes":"pays late"}}}"#;
+    g.sandbox
+        .control(
+            "/_faults",
+            &json!({"provider": "commercelayer", "path_contains": ADA,
+                    "action": {"kind": "status", "status": 200, "body": unreadable}})
+            .to_string(),
+        )
+        .await;
+    let (status, read) = g.call("GET", &path, &token, None).await;
+    assert_eq!(status, 502, "{read}");
+    assert!(!read.to_string().contains("pays late"), "{read}");
+    // A write's reply is not read for a record before it is passed on: it is cut down too.
+    g.sandbox
+        .control(
+            "/_faults",
+            &json!({"provider": "commercelayer", "method": "PATCH", "path_contains": ADA,
+                    "action": {"kind": "status", "status": 200, "body": unreadable}})
+            .to_string(),
+        )
+        .await;
+    let patch = json!({"data": {"type": "customers", "id": ADA, "attributes": {"reference": "y"}}});
+    let response = g
+        .http
+        .patch(format!("{}{path}", g.url))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(patch.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 502);
+    let text = response.text().await.unwrap();
+    assert!(!text.contains("pays late"), "{text}");
 }

@@ -319,10 +319,9 @@ pub trait GatewayRules: Contract {
         "application/json"
     }
 
-    /// What of a successful reply the token may see, when less than all of it (a duplicate
-    /// check only needs to know that a record exists and which). `None`: the reply as it is,
-    /// except on a route the gateway always cuts down (`Route::FindByEmail`, whose provider
-    /// must implement this): there `None` means it could not be, and the gateway answers 502.
+    /// What of a successful reply the token may see, on a route that `redacts` (a duplicate
+    /// check only needs to know that a record exists and which). `None`: it could not be cut
+    /// down, and the gateway answers 502 rather than pass it on. Not called on other routes.
     fn redact(&self, _route: &Route, _body: &Json) -> Option<Json> {
         None
     }

@@ -19,7 +19,9 @@ pub(super) fn respond(rules: &dyn GatewayRules, route: &Route, reply: UpstreamRe
         Some(smaller) => Bytes::from(smaller),
         // A reply this route may see only part of, which could not be cut down: not passed on
         // whole.
-        None if must_redact(route, reply.status) => return unreadable(rules).into_response(),
+        None if must_redact(rules, route, reply.status) => {
+            return unreadable(rules).into_response()
+        }
         None => reply.body,
     };
     let mut response = Response::new(Body::from(body));
@@ -36,7 +38,7 @@ pub(super) fn redacted(
     status: u16,
     body: &Bytes,
 ) -> Option<String> {
-    if !(200..300).contains(&status) || !rules.redacts(route) {
+    if !must_redact(rules, route, status) {
         return None;
     }
     let parsed = Json::parse(std::str::from_utf8(body).ok()?).ok()?;
@@ -45,9 +47,10 @@ pub(super) fn redacted(
         .map(|json| json.to_json_string())
 }
 
-/// Whether the route may see only part of this reply (a successful lookup by email).
-fn must_redact(route: &Route, status: u16) -> bool {
-    (200..300).contains(&status) && matches!(route, Route::FindByEmail { .. })
+/// Whether the route may see only part of this reply (a successful lookup by email, any
+/// successful Commerce Layer reply): then a reply that cannot be cut down is not passed on.
+fn must_redact(rules: &dyn GatewayRules, route: &Route, status: u16) -> bool {
+    (200..300).contains(&status) && rules.redacts(route)
 }
 
 /// A successful reply without a record in it: nothing to check a token against.

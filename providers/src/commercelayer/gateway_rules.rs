@@ -40,7 +40,10 @@ impl GatewayRules for CommerceLayer {
     /// the form reads no more of them, and the reference-list route shows no more of the same
     /// records, whereas a group's `code`, `metadata` and references are the organisation's.
     fn redact(&self, _route: &Route, body: &Json) -> Option<Json> {
-        let included = body.get("included")?.as_array()?;
+        let Some(included) = body.get("included") else {
+            return body.is_object().then(|| body.clone());
+        };
+        let included = included.as_array()?;
         let named = included.iter().map(|resource| {
             let mut kept = Vec::new();
             for key in ["id", "type"] {
@@ -241,7 +244,16 @@ mod tests {
 
     #[test]
     fn a_reply_without_included_resources_is_left_as_it_is() {
-        assert_eq!(redacted(r#"{"data":{"id":"c1"}}"#), None);
+        assert_eq!(
+            redacted(r#"{"data":{"id":"c1"}}"#).as_deref(),
+            Some(r#"{"data":{"id":"c1"}}"#)
+        );
+    }
+
+    /// `None`: the gateway answers 502 rather than pass on what it could not cut down.
+    #[test]
+    fn included_resources_that_are_not_a_list_cannot_be_cut_down() {
         assert_eq!(redacted(r#"{"data":{"id":"c1"},"included":{}}"#), None);
+        assert_eq!(redacted(r#"[{"included":[]}]"#), None);
     }
 }
