@@ -13,6 +13,7 @@ pub mod cors;
 pub mod edge;
 pub mod fast_map;
 pub mod forward;
+pub mod health;
 pub mod limits;
 mod lock;
 pub mod log;
@@ -31,7 +32,7 @@ pub mod verified;
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
@@ -69,6 +70,8 @@ pub struct AppState {
     /// Bindings, grants, renames, Count's tokens and OAuth states, per-user limits.
     pub store: Arc<dyn Store>,
     pub token_cache: TokenCache,
+    /// The last `/healthz` answer, kept a second (`health.rs`).
+    pub health: health::HealthCheck,
 }
 
 impl AppState {
@@ -110,6 +113,7 @@ impl AppState {
             admin_key,
             store,
             token_cache: TokenCache::default(),
+            health: health::HealthCheck::default(),
         })
     }
 }
@@ -199,22 +203,25 @@ pub fn service(state: Arc<AppState>) -> impl server::App + Sync {
 /// `ok` while the gateway can serve; a 503 saying why when its store is unreachable (a load
 /// balancer then sends requests to another replica).
 async fn health(State(state): State<Arc<AppState>>) -> Response {
-    match tokio::time::timeout(Duration::from_secs(3), state.store.health()).await {
-        Ok(Ok(())) => "ok".into_response(),
-        Ok(Err(error)) => {
-            log::store_failed(&error);
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!("store unavailable: {} is unreachable", state.store.kind()),
-            )
-                .into_response()
+    let check = async {
+        match state.store.health().await {
+            Ok(()) => health::Health::Ok,
+            Err(error) => {
+                log::store_failed(&error);
+                health::Health::Unreachable
+            }
         }
-        Err(_) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("store unavailable: {} did not answer", state.store.kind()),
-        )
-            .into_response(),
-    }
+    };
+    let why = match state.health.get(Instant::now(), check).await {
+        health::Health::Ok => return "ok".into_response(),
+        health::Health::Unreachable => "is unreachable",
+        health::Health::NoAnswer => "did not answer",
+    };
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!("store unavailable: {} {why}", state.store.kind()),
+    )
+        .into_response()
 }
 
 /// Serves on `config.listen` (port 0 picks one) and prints `gateway listening on <url>`; stops
