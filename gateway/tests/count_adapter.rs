@@ -714,3 +714,41 @@ async fn find_by_email_shows_a_create_token_only_id_name_and_email() {
     assert!(!text.contains("private"), "{text}");
     assert!(text.contains("upstream_unreadable"), "{text}");
 }
+
+/// A workspace connected again through another replica (or the pair rotated there) is taken
+/// up here within seconds, not only once the pair in use fails: an operator replacing a wrong
+/// workspace must not have replicas that keep sending customers to it.
+#[tokio::test]
+async fn a_pair_replaced_in_the_store_is_taken_up_without_a_failure() {
+    let sandbox = Sandbox::start().await;
+    let store = TempStore::new();
+    let first = issue_pair(&sandbox).await;
+    seed(&store, &first);
+    let replica = count(&sandbox, &store);
+    assert_eq!(read_acme(replica.as_ref()).await.status, 200);
+    // Another replica connects again: a new pair, the old one still accepted by Count.
+    let second = issue_pair(&sandbox).await;
+    seed(&store, &second);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        sandbox.clear_log().await;
+        assert_eq!(read_acme(replica.as_ref()).await.status, 200);
+        let used = sandbox.log().await[0]["headers"]["authorization"].clone();
+        if used == bearer_of(&second) {
+            break;
+        }
+        assert_eq!(used, bearer_of(&first));
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the replica kept the replaced pair"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // It does not go back to the old one.
+    sandbox.clear_log().await;
+    assert_eq!(read_acme(replica.as_ref()).await.status, 200);
+    assert_eq!(
+        sandbox.log().await[0]["headers"]["authorization"],
+        bearer_of(&second)
+    );
+}

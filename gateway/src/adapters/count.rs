@@ -10,7 +10,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::http::HeaderMap;
 use axum::routing::{get, MethodRouter};
@@ -68,8 +68,14 @@ pub(super) struct CountIntegration {
     /// Set while the pair in use could not be committed; the store then holds an older pair that
     /// must not replace it.
     unsaved: AtomicBool,
+    /// When the store's pair was last read outside a refresh: it is read again after
+    /// `STORE_RECHECK`, so a workspace connected again through another replica is taken up.
+    read_at: std::sync::Mutex<Option<Instant>>,
     upstream: Upstream,
 }
+
+/// How long a replica uses its pair before looking at the store's again.
+const STORE_RECHECK: Duration = Duration::from_secs(2);
 
 /// Why no usable access token could be had.
 enum TokenFailure {
@@ -180,6 +186,7 @@ impl CountAdapter {
                 store,
                 current: Mutex::new(None),
                 unsaved: AtomicBool::new(false),
+                read_at: std::sync::Mutex::new(None),
                 upstream,
             }),
         })
@@ -249,9 +256,15 @@ impl CountIntegration {
     ) -> Result<CountTokenPair, TokenFailure> {
         {
             let mut current = self.current.lock().await;
-            if current.is_none() {
-                // Connected through another gateway on the store since we last looked?
-                *current = self.store.count_pair().await.map_err(TokenFailure::Store)?;
+            let due = self.recheck_due();
+            if current.is_none() || due {
+                // Connected (again) or rotated through another gateway since we last looked?
+                match self.store.count_pair().await {
+                    Ok(stored) => *current = self.preferred(current.take(), stored, false),
+                    Err(error) if current.is_none() => return Err(TokenFailure::Store(error)),
+                    // The pair in use still works: the store is read again next time.
+                    Err(error) => log::store_failed(&error),
+                }
             }
             match current.as_ref() {
                 None => return Err(TokenFailure::NotConnected),
@@ -297,11 +310,7 @@ impl CountIntegration {
             .lock_count_pair()
             .await
             .map_err(TokenFailure::Store)?;
-        let pair = if self.unsaved.load(Ordering::SeqCst) {
-            current.clone()
-        } else {
-            lock.pair().cloned().or_else(|| current.clone())
-        };
+        let pair = self.preferred(current.clone(), lock.pair().cloned(), true);
         let Some(pair) = pair else {
             return Err(TokenFailure::NotConnected);
         };
@@ -320,6 +329,32 @@ impl CountIntegration {
         self.commit_under(lock, &fresh).await;
         *current = Some(fresh.clone());
         Ok(fresh)
+    }
+
+    /// Whether the store's pair is due to be read again (and, if so, notes it read now).
+    fn recheck_due(&self) -> bool {
+        let Ok(mut read_at) = self.read_at.lock() else {
+            return true;
+        };
+        let now = Instant::now();
+        if read_at.is_some_and(|at| now.duration_since(at) < STORE_RECHECK) {
+            return false;
+        }
+        *read_at = Some(now);
+        true
+    }
+
+    /// Which pair to use (`preferred_pair`), noting whether the one in use is still unsaved.
+    fn preferred(
+        &self,
+        ours: Option<CountTokenPair>,
+        stored: Option<CountTokenPair>,
+        keep_without_store: bool,
+    ) -> Option<CountTokenPair> {
+        let unsaved = self.unsaved.load(Ordering::SeqCst);
+        let (pair, unsaved) = preferred_pair(ours, stored, unsaved, keep_without_store);
+        self.unsaved.store(unsaved, Ordering::SeqCst);
+        pair
     }
 
     /// Commits the pair and releases the store's lock; on failure the pair stays in use (it is
@@ -514,6 +549,28 @@ pub(super) fn error_code(reply: &UpstreamReply) -> Option<String> {
     })
 }
 
+/// Which pair to use, and whether it is still one the store lacks: the store's, which is this
+/// gateway's or newer, unless this gateway's own could not be committed (`unsaved`: then the
+/// store holds the pair it was refreshed from, whose refresh token Count no longer takes). A
+/// store's pair for another workspace wins even then: an operator connected it since. With
+/// `keep_without_store`, an empty store leaves the pair in use; otherwise an empty store means
+/// no connection (its row was removed).
+fn preferred_pair(
+    ours: Option<CountTokenPair>,
+    stored: Option<CountTokenPair>,
+    unsaved: bool,
+    keep_without_store: bool,
+) -> (Option<CountTokenPair>, bool) {
+    match (ours, stored) {
+        (Some(ours), Some(stored)) if unsaved && ours.workspace_id == stored.workspace_id => {
+            (Some(ours), true)
+        }
+        (_, Some(stored)) => (Some(stored), false),
+        (ours, None) if unsaved || keep_without_store => (ours, unsaved),
+        (_, None) => (None, false),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -526,6 +583,62 @@ mod tests {
             headers: ReplyHeaders::new(),
             body: Bytes::from(body.to_string()),
         }
+    }
+
+    fn pair(access: &str, workspace: &str) -> CountTokenPair {
+        CountTokenPair {
+            access_token: Secret::new(access),
+            refresh_token: Secret::new(format!("r-{access}")),
+            access_expires_at: None,
+            refresh_expires_at: None,
+            workspace_id: Some(workspace.into()),
+            workspace_name: None,
+        }
+    }
+
+    #[test]
+    fn the_stored_pair_wins_unless_ours_is_a_rotation_the_store_lacks() {
+        let (ours, rotated_elsewhere) = (pair("a1", "w1"), pair("a2", "w1"));
+        let reconnected = pair("b1", "w2");
+        // Ours committed: the store's is ours or newer.
+        assert_eq!(
+            preferred_pair(
+                Some(ours.clone()),
+                Some(rotated_elsewhere.clone()),
+                false,
+                false
+            ),
+            (Some(rotated_elsewhere.clone()), false)
+        );
+        // Ours not committed: the store still holds the pair we rotated from.
+        assert_eq!(
+            preferred_pair(Some(ours.clone()), Some(rotated_elsewhere), true, false),
+            (Some(ours.clone()), true)
+        );
+        // ... unless an operator connected another workspace since: that one wins, and ours
+        // is not written back over it.
+        assert_eq!(
+            preferred_pair(Some(ours.clone()), Some(reconnected.clone()), true, false),
+            (Some(reconnected.clone()), false)
+        );
+        // An empty store: nothing connected (its row was removed), unless ours is unsaved or
+        // the caller keeps it.
+        assert_eq!(
+            preferred_pair(Some(ours.clone()), None, false, false),
+            (None, false)
+        );
+        assert_eq!(
+            preferred_pair(Some(ours.clone()), None, true, false),
+            (Some(ours.clone()), true)
+        );
+        assert_eq!(
+            preferred_pair(Some(ours.clone()), None, false, true),
+            (Some(ours), false)
+        );
+        assert_eq!(
+            preferred_pair(None, Some(reconnected.clone()), false, false),
+            (Some(reconnected), false)
+        );
     }
 
     #[test]
