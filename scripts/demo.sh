@@ -29,9 +29,12 @@ trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT INT TERM
 # (the sandbox approves at once) -> the gateway's callback.
 for _ in $(seq 50); do curl -sf http://127.0.0.1:8788/healthz >/dev/null && break; sleep 0.2; done
 link=$("$CF_TARGET_DIR/debug/gateway" count-connect-link --config gateway/demo.toml 2>/dev/null)
-login=$(curl -s -o /dev/null -w '%{redirect_url}' "$link")
+# The flow is finished only where it was started: curl keeps the gateway's cookie, as a browser.
+jar=$(mktemp)
+login=$(curl -s -c "$jar" -o /dev/null -w '%{redirect_url}' "$link")
 callback=$(curl -s -o /dev/null -w '%{redirect_url}' "$login")
-curl -sf -o /dev/null "$callback" && echo "demo: Count workspace connected to the gateway"
+curl -sf -b "$jar" -o /dev/null "$callback" && echo "demo: Count workspace connected to the gateway"
+rm -f "$jar"
 
 echo "demo: open http://127.0.0.1:8080 once trunk has built the widget"
 trunk serve

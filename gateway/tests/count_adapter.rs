@@ -63,6 +63,37 @@ fn count(sandbox: &Sandbox, store: &TempStore) -> Box<dyn Adapter> {
     built.remove(&ProviderId::Count).unwrap()
 }
 
+/// A browser opening `link`: the redirects start → Count's login → the gateway's callback,
+/// followed by hand, sending the gateway's cookie back to its OAuth routes as a browser does.
+async fn open_in_browser(link: &str) -> reqwest::Response {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut url = link.to_string();
+    let mut jar: Option<String> = None;
+    for _ in 0..5 {
+        let mut request = http.get(&url);
+        if let (Some(cookie), true) = (&jar, url.contains("/count/oauth/")) {
+            request = request.header("cookie", cookie);
+        }
+        let response = request.send().await.unwrap();
+        if let Some(set) = response.headers().get("set-cookie") {
+            let set = set.to_str().unwrap();
+            assert!(
+                set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+                "{set}"
+            );
+            jar = Some(set.split(';').next().unwrap().to_string());
+        }
+        if !response.status().is_redirection() {
+            return response;
+        }
+        url = response.headers()["location"].to_str().unwrap().to_string();
+    }
+    panic!("too many redirects from {link}")
+}
+
 /// A pair from the sandbox without the browser flow.
 async fn issue_pair(sandbox: &Sandbox) -> CountTokenPair {
     let reply = sandbox.control("/_count/issue-tokens", "{}").await;
@@ -287,7 +318,7 @@ async fn the_oauth_flow_connects_a_workspace_and_stores_its_tokens() {
         link.starts_with(&format!("{gateway}/count/oauth/start?ticket=")),
         "{link}"
     );
-    let connected = browser.get(&link).send().await.unwrap();
+    let connected = open_in_browser(&link).await;
     assert_eq!(connected.status(), 200);
     let connected: Value = connected.json().await.unwrap();
     assert_eq!(connected["status"], "connected");
@@ -662,7 +693,7 @@ async fn connected_gateway(
     let link = connect_link(&config, now_secs()).unwrap();
     let state = Arc::new(AppState::new(config).unwrap());
     serve_on(listener, app(state.clone()));
-    let connected = reqwest::Client::new().get(&link).send().await.unwrap();
+    let connected = open_in_browser(&link).await;
     assert_eq!(connected.status(), 200);
     let request = TokenRequest {
         sub: "u1".into(),
@@ -751,4 +782,58 @@ async fn a_pair_replaced_in_the_store_is_taken_up_without_a_failure() {
         sandbox.log().await[0]["headers"]["authorization"],
         bearer_of(&second)
     );
+}
+
+/// The Count login URL a connect link leads to, seen by someone else (a shared screen, a
+/// history synced elsewhere), cannot be finished in their browser: they would sign in to a
+/// workspace of their own and connect it. The flow stays the operator's to finish.
+#[tokio::test]
+async fn a_flow_started_from_a_link_is_finished_only_in_its_browser() {
+    let sandbox = Sandbox::start().await;
+    let store = TempStore::new();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let gateway = format!("http://{}", listener.local_addr().unwrap());
+    let callback = format!("{gateway}/count/oauth/callback");
+    let config = count_config(&sandbox, &store, &callback, false);
+    let link = connect_link(&config, now_secs()).unwrap();
+    let state = Arc::new(AppState::new(config).unwrap());
+    serve_on(listener, app(state));
+    let http = gateway_client();
+    let started = http.get(&link).send().await.unwrap();
+    assert_eq!(started.status(), 302);
+    let cookie = started.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("Path=/count/oauth"), "{cookie}");
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let login = started.headers()["location"].to_str().unwrap();
+    // Someone else's browser: Count signs them in and sends them to the callback.
+    let signed_in = http.get(login).send().await.unwrap();
+    let back = signed_in.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(back.starts_with(&callback), "{back}");
+    for wrong in [
+        None,
+        Some("count_connect=00"),
+        Some(&*"count_connect=".repeat(2)),
+    ] {
+        let mut request = http.get(&back);
+        if let Some(wrong) = wrong {
+            request = request.header("cookie", wrong);
+        }
+        let refused = request.send().await.unwrap();
+        assert_eq!(refused.status(), 400);
+        let refused: Value = refused.json().await.unwrap();
+        assert_eq!(refused["error"]["type"], "other_browser");
+    }
+    assert!(stored(&store).is_none(), "nothing was connected");
+    // The operator's browser, with its cookie among others, still finishes it.
+    let finished = http
+        .get(&back)
+        .header("cookie", format!("theme=dark; {cookie}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(finished.status(), 200);
+    assert!(stored(&store).is_some());
 }

@@ -185,6 +185,9 @@ async fn two_gateways_on_one_postgres_store_act_as_one() {
     );
     let start = http.get(link.replace(&b.url, &a.url)).send().await.unwrap();
     assert_eq!(start.status(), 302, "{}", a.log());
+    // The browser's cookie for the flow, which it sends to B too (cookies are per host).
+    let cookie = start.headers()["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_string();
     let replayed = http.get(link).send().await.unwrap();
     assert_eq!(replayed.status(), 401, "a ticket spent on A is spent on B");
     let replayed: Value = replayed.json().await.unwrap();
@@ -199,7 +202,12 @@ async fn two_gateways_on_one_postgres_store_act_as_one() {
         callback.starts_with(&format!("{}/count/oauth/callback?", b.url)),
         "{callback}"
     );
-    let connected = http.get(&callback).send().await.unwrap();
+    let connected = http
+        .get(&callback)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(connected.status(), 200, "{}", b.log());
     sandbox
         .control(

@@ -217,9 +217,10 @@ impl Adapter for CountAdapter {
             let integration = Arc::clone(&self.integration);
             let client = context.client.clone();
             get(
-                move |axum::extract::Query(query): axum::extract::Query<
+                move |headers: HeaderMap,
+                      axum::extract::Query(query): axum::extract::Query<
                     std::collections::HashMap<String, String>,
-                >| async move { integration.callback(&client, &query).await },
+                >| async move { integration.callback(&client, &headers, &query).await },
             )
         };
         vec![(START_PATH, start), (CALLBACK_PATH, callback)]

@@ -42,6 +42,25 @@ fn mac_of(client_secret: &Secret, signed: &str) -> Option<Hmac<Sha256>> {
     Some(mac)
 }
 
+/// What the browser that opened a ticket's link must bring back to the callback (a cookie), for
+/// the flow's `state`: the Count login URL that link led to cannot then be finished in another
+/// browser (someone who saw it signing in to a workspace of their own).
+pub fn browser_binding(client_secret: &Secret, state: &str) -> Option<String> {
+    let mac = mac_of(client_secret, &format!("browser:{state}"))?;
+    Some(hex(&mac.finalize().into_bytes()))
+}
+
+/// Whether `cookie` is the binding of `state` (compared in constant time).
+pub fn binds(client_secret: &Secret, state: &str, cookie: &str) -> bool {
+    let (Some(mac), Some(given)) = (
+        mac_of(client_secret, &format!("browser:{state}")),
+        lower_hex(cookie, 64).then(|| unhex(cookie)).flatten(),
+    ) else {
+        return false;
+    };
+    mac.verify_slice(&given).is_ok()
+}
+
 /// A ticket good until `now_secs + TICKET_LIFETIME_SECS`; `None` without randomness.
 pub fn issue(client_secret: &Secret, now_secs: u64) -> Option<String> {
     let mut nonce = [0u8; 16];
@@ -150,6 +169,17 @@ mod tests {
             verify(&secret(), &ticket, 1_600),
             Err(TicketRefused::Expired)
         );
+    }
+
+    #[test]
+    fn a_binding_is_for_its_state_and_key() {
+        let binding = browser_binding(&secret(), "b1234").unwrap();
+        assert!(binds(&secret(), "b1234", &binding));
+        assert!(!binds(&secret(), "b1235", &binding));
+        assert!(!binds(&Secret::new("another"), "b1234", &binding));
+        assert!(!binds(&secret(), "b1234", &binding.to_uppercase()));
+        assert!(!binds(&secret(), "b1234", ""));
+        assert!(!binds(&secret(), "b1234", "é"));
     }
 
     #[test]

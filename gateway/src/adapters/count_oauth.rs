@@ -6,13 +6,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::header::LOCATION;
+use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use super::count::{error_code, token_pair_of, CountIntegration};
-use super::count_connect_ticket::verify;
+use super::count_connect_ticket::{binds, browser_binding, verify};
 use super::count_signing::hex;
 use super::{read_capped, RouteContext};
 use crate::log;
@@ -21,6 +21,12 @@ use crate::tokens::{bearer, now_millis};
 
 pub const START_PATH: &str = "/count/oauth/start";
 pub const CALLBACK_PATH: &str = "/count/oauth/callback";
+/// The cookie that ties a flow started from a ticket's link to its browser.
+const BINDING_COOKIE: &str = "count_connect";
+/// The first letter of a flow's `state`: started with the admin key, or in a browser.
+const ADMIN_STATE: &str = "a";
+const BROWSER_STATE: &str = "b";
+
 /// How long a spent connect ticket is remembered after it expires (clocks of replicas differ).
 const SPENT_MARGIN_SECS: u64 = 600;
 /// How long a started authorization may take (Count's codes live 10 minutes).
@@ -66,7 +72,12 @@ impl CountIntegration {
                 return response;
             }
         }
-        let Some(state) = random_state() else {
+        // A flow started from a ticket's link is finished only in the browser that opened it
+        // (a cookie); the admin's runs through curl, so its login URL is opened elsewhere.
+        let Some(state) = random_state().map(|random| match by_admin {
+            true => format!("{ADMIN_STATE}{random}"),
+            false => format!("{BROWSER_STATE}{random}"),
+        }) else {
             return plain(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -98,7 +109,34 @@ impl CountIntegration {
         log::event("count_oauth_started", &[("by", json!(by))]);
         let mut response = StatusCode::FOUND.into_response();
         response.headers_mut().insert(LOCATION, location);
+        if !by_admin {
+            let Some(cookie) = self.binding_cookie(&state) else {
+                return plain(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "The connect flow could not be tied to this browser.",
+                );
+            };
+            response.headers_mut().insert(SET_COOKIE, cookie);
+        }
         response
+    }
+
+    /// `Set-Cookie` for the browser that starts `state` from a ticket's link: sent back only to
+    /// the gateway's OAuth routes, to no script, and on Count's redirect back (a top-level
+    /// navigation, which `SameSite=Lax` allows).
+    fn binding_cookie(&self, state: &str) -> Option<HeaderValue> {
+        let binding = browser_binding(&self.client_secret, state)?;
+        let secure = if self.redirect_uri.starts_with("https://") {
+            "; Secure"
+        } else {
+            ""
+        };
+        HeaderValue::from_str(&format!(
+            "{BINDING_COOKIE}={binding}; Path=/count/oauth; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+            START_LIFETIME.as_secs()
+        ))
+        .ok()
     }
 
     /// Accepts a connect ticket once: a forged, expired or already used one is refused.
@@ -195,6 +233,7 @@ impl CountIntegration {
     pub(super) async fn callback(
         self: &Arc<Self>,
         client: &reqwest::Client,
+        headers: &HeaderMap,
         query: &HashMap<String, String>,
     ) -> Response {
         if let Some(error) = query.get("error") {
@@ -208,6 +247,18 @@ impl CountIntegration {
         let Some(state) = query.get("state").filter(|s| !s.is_empty()) else {
             return invalid_state();
         };
+        if state.starts_with(BROWSER_STATE)
+            && !cookie(headers, BINDING_COOKIE)
+                .is_some_and(|given| binds(&self.client_secret, state, given))
+        {
+            log::event("count_oauth_other_browser", &[]);
+            return plain(
+                StatusCode::BAD_REQUEST,
+                "other_browser",
+                "This authorization was started in another browser: open the connect link \
+                 again, in the browser that signs in to Count.",
+            );
+        }
         let by_admin = match self
             .store
             .take_oauth_state(&state_key(state), now_millis())
@@ -405,4 +456,17 @@ mod tests {
         assert_ne!(key, "abc");
         assert_eq!(key, state_key("abc"));
     }
+}
+
+/// The value of the request's cookie `name`, if it sent one.
+fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .find_map(|pair| {
+            let (key, value) = pair.trim().split_once('=')?;
+            (key == name).then_some(value)
+        })
 }
