@@ -426,6 +426,19 @@ fn random_state() -> Option<String> {
     Some(hex(&bytes))
 }
 
+/// The value of the request's cookie `name`, if it sent one.
+fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .find_map(|pair| {
+            let (key, value) = pair.trim().split_once('=')?;
+            (key == name).then_some(value)
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -456,17 +469,4 @@ mod tests {
         assert_ne!(key, "abc");
         assert_eq!(key, state_key("abc"));
     }
-}
-
-/// The value of the request's cookie `name`, if it sent one.
-fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .find_map(|pair| {
-            let (key, value) = pair.trim().split_once('=')?;
-            (key == name).then_some(value)
-        })
 }
