@@ -21,7 +21,7 @@ use tokio::sync::Mutex;
 
 use super::count_oauth::{CALLBACK_PATH, START_PATH};
 use super::count_signing::partner_headers;
-use super::count_tokens::CountTokenPair;
+use super::count_tokens::{preferred_pair, CountTokenPair};
 use super::{
     http_url, json_reply, only_keys, receive, required, Adapter, Outgoing, RouteContext, Upstream,
     UpstreamError, UpstreamFuture, UpstreamReply,
@@ -550,28 +550,6 @@ pub(super) fn error_code(reply: &UpstreamReply) -> Option<String> {
     })
 }
 
-/// Which pair to use, and whether it is still one the store lacks: the store's, which is this
-/// gateway's or newer, unless this gateway's own could not be committed (`unsaved`: then the
-/// store holds the pair it was refreshed from, whose refresh token Count no longer takes). A
-/// store's pair for another workspace wins even then: an operator connected it since. With
-/// `keep_without_store`, an empty store leaves the pair in use; otherwise an empty store means
-/// no connection (its row was removed).
-fn preferred_pair(
-    ours: Option<CountTokenPair>,
-    stored: Option<CountTokenPair>,
-    unsaved: bool,
-    keep_without_store: bool,
-) -> (Option<CountTokenPair>, bool) {
-    match (ours, stored) {
-        (Some(ours), Some(stored)) if unsaved && ours.workspace_id == stored.workspace_id => {
-            (Some(ours), true)
-        }
-        (_, Some(stored)) => (Some(stored), false),
-        (ours, None) if unsaved || keep_without_store => (ours, unsaved),
-        (_, None) => (None, false),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -584,62 +562,6 @@ mod tests {
             headers: ReplyHeaders::new(),
             body: Bytes::from(body.to_string()),
         }
-    }
-
-    fn pair(access: &str, workspace: &str) -> CountTokenPair {
-        CountTokenPair {
-            access_token: Secret::new(access),
-            refresh_token: Secret::new(format!("r-{access}")),
-            access_expires_at: None,
-            refresh_expires_at: None,
-            workspace_id: Some(workspace.into()),
-            workspace_name: None,
-        }
-    }
-
-    #[test]
-    fn the_stored_pair_wins_unless_ours_is_a_rotation_the_store_lacks() {
-        let (ours, rotated_elsewhere) = (pair("a1", "w1"), pair("a2", "w1"));
-        let reconnected = pair("b1", "w2");
-        // Ours committed: the store's is ours or newer.
-        assert_eq!(
-            preferred_pair(
-                Some(ours.clone()),
-                Some(rotated_elsewhere.clone()),
-                false,
-                false
-            ),
-            (Some(rotated_elsewhere.clone()), false)
-        );
-        // Ours not committed: the store still holds the pair we rotated from.
-        assert_eq!(
-            preferred_pair(Some(ours.clone()), Some(rotated_elsewhere), true, false),
-            (Some(ours.clone()), true)
-        );
-        // ... unless an operator connected another workspace since: that one wins, and ours
-        // is not written back over it.
-        assert_eq!(
-            preferred_pair(Some(ours.clone()), Some(reconnected.clone()), true, false),
-            (Some(reconnected.clone()), false)
-        );
-        // An empty store: nothing connected (its row was removed), unless ours is unsaved or
-        // the caller keeps it.
-        assert_eq!(
-            preferred_pair(Some(ours.clone()), None, false, false),
-            (None, false)
-        );
-        assert_eq!(
-            preferred_pair(Some(ours.clone()), None, true, false),
-            (Some(ours.clone()), true)
-        );
-        assert_eq!(
-            preferred_pair(Some(ours.clone()), None, false, true),
-            (Some(ours), false)
-        );
-        assert_eq!(
-            preferred_pair(None, Some(reconnected.clone()), false, false),
-            (Some(reconnected), false)
-        );
     }
 
     #[test]
