@@ -23,9 +23,10 @@ pub const START_PATH: &str = "/count/oauth/start";
 pub const CALLBACK_PATH: &str = "/count/oauth/callback";
 /// The cookie that ties a flow started from a ticket's link to its browser.
 const BINDING_COOKIE: &str = "count_connect";
-/// The first letter of a flow's `state`: started with the admin key, or in a browser.
-const ADMIN_STATE: &str = "a";
-const BROWSER_STATE: &str = "b";
+/// How a flow's `state` begins: started with the admin key, or in a browser. Not hex, which a
+/// state remembered by an older gateway is.
+const ADMIN_STATE: &str = "a.";
+const BROWSER_STATE: &str = "b.";
 
 /// How long a spent connect ticket is remembered after it expires (clocks of replicas differ).
 const SPENT_MARGIN_SECS: u64 = 600;
@@ -278,8 +279,8 @@ impl CountIntegration {
                 "Count's redirect carried no authorization code.",
             );
         };
-        // A flow remembered by a gateway from before starts needed an operator (so not by one):
-        // it may connect a gateway that has no workspace, never replace one.
+        // A flow remembered by a gateway from before only an operator could start (`by_admin`
+        // false): it may connect a gateway that has no workspace, never replace one.
         if !by_admin {
             match self.is_connected().await {
                 Ok(false) => {}
