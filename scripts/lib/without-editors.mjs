@@ -140,8 +140,12 @@ function rewrite(root, letters) {
         };`, "        let mirror: Option<(&'static str, String)> = None;");
     replace(message, `        if first_record {
             // After a restored draft, which may hold another shipping address.
-            self.same_address = self.addresses_match();
-        }`, '        let _ = first_record;');
+            self.shipping = if self.addresses_match() {
+                ShippingAddress::SameAsBilling { set_aside: None }
+            } else {
+                ShippingAddress::Own
+            };
+        }`, '        let _ = (first_record, ShippingAddress::Own);');
   }
   if (has('E')) {
     replace(view, '.child_opt(form.anonymization_confirm(ctx))', '.child_opt(None::<Html>)');
