@@ -110,6 +110,8 @@ function rewrite(root, letters) {
     arm(form, '            Message::Tags(generation, change) => {', '            Message::Tags(..) => return false,\n');
     replace(form, '        self.tags_rendered();\n', '');
     replace(field, 'if let (FieldKind::Tags, Some(editor)) = (kind, &props.tags) {', 'if let (FieldKind::Tags, Some(editor)) = (kind, &None::<TagsEditor>) {');
+    // A list pasted into the tags' entry: the listener goes, and the bundler drops its function.
+    replace('src/element.js', "  root.addEventListener('paste', pasteList);\n", '');
   }
   if (has('C')) {
     span(view, '        editor: rows::editor(', '    };\n    form.adjust_country(ctx, &mut props);', '        editor: None,\n');
