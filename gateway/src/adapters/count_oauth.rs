@@ -134,7 +134,8 @@ impl CountIntegration {
             ""
         };
         HeaderValue::from_str(&format!(
-            "{BINDING_COOKIE}={binding}; Path=/count/oauth; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+            "{BINDING_COOKIE}={binding}; Path={}; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+            cookie_path(&self.redirect_uri),
             START_LIFETIME.as_secs()
         ))
         .ok()
@@ -427,6 +428,18 @@ fn random_state() -> Option<String> {
     Some(hex(&bytes))
 }
 
+/// The path the browser sees the OAuth routes under: the configured callback's folder, which
+/// a proxy may have put under a prefix of its own (`/gw/count/oauth/callback`).
+fn cookie_path(redirect_uri: &str) -> String {
+    reqwest::Url::parse(redirect_uri)
+        .ok()
+        .and_then(|url| {
+            let path = url.path().strip_suffix("/callback")?.to_string();
+            path.starts_with('/').then_some(path)
+        })
+        .unwrap_or_else(|| "/".to_string())
+}
+
 /// The value of the request's cookie `name`, if it sent one.
 fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers
@@ -461,6 +474,20 @@ mod tests {
             None
         );
         assert_eq!(login_url(&json!({"status": "error"})), None);
+    }
+
+    #[test]
+    fn the_binding_cookie_goes_to_the_routes_as_the_browser_sees_them() {
+        assert_eq!(
+            cookie_path("https://gw.example.com/count/oauth/callback"),
+            "/count/oauth"
+        );
+        assert_eq!(
+            cookie_path("https://example.com/gw/count/oauth/callback"),
+            "/gw/count/oauth"
+        );
+        assert_eq!(cookie_path("https://example.com/elsewhere"), "/");
+        assert_eq!(cookie_path("not a url"), "/");
     }
 
     #[test]
