@@ -224,6 +224,9 @@ export function defineElement(tagName, mount, load) {
     static get observedAttributes() { return ATTRIBUTES; }
 
     #token = undefined;
+    // The token goes only to the `api-base` it was given with (`#render`).
+    #tokenNew = false;
+    #tokenBase = undefined;
     #tokenProvider = undefined;
     #strings = undefined;
     #appearance = undefined;
@@ -254,6 +257,7 @@ export function defineElement(tagName, mount, load) {
     get token() { return undefined; }
     set token(value) {
       this.#token = value == null || value === '' ? undefined : String(value);
+      this.#tokenNew = true;
       this.#schedule();
     }
 
@@ -365,6 +369,13 @@ export function defineElement(tagName, mount, load) {
     }
 
     #render() {
+      // A token is bound to `api-base` at the first render after it is set (so the two may be
+      // set in either order in one task), and dropped when `api-base` later changes alone: a
+      // binding fed from data, or a script that can only set attributes, must not carry it to
+      // another origin.
+      const base = this.getAttribute('api-base');
+      if (this.#tokenNew) [this.#tokenNew, this.#tokenBase] = [false, base];
+      else if (base !== this.#tokenBase) this.#token = undefined;
       if (!loaded) {
         // The read for the options as they are now: a token or attribute set later in the
         // wait replaces the read of the old ones.

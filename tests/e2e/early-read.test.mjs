@@ -206,6 +206,33 @@ for (const [name, attributes, setup] of [
   });
 }
 
+// A token is a credential for the address it was given with: an `api-base` changed later on
+// its own (a framework binding fed from data, a script that can only set attributes) must not
+// carry it to another origin, before the wasm has loaded or after.
+for (const [when, change] of [
+  ['while the wasm loads', 'setTimeout(() => element.setAttribute("api-base", ELSEWHERE), 200);'],
+  ['after the form has drawn', `ready.then(() => new Promise((shown) => {
+  const drawn = () => element.shadowRoot?.querySelector('[name=email]')?.value;
+  const wait = () => (drawn() ? shown() : setTimeout(wait, 20));
+  wait();
+})).then(() => element.setAttribute("api-base", ELSEWHERE));`],
+]) {
+  test(`a token set with one api-base is not sent to another set later alone, ${when}`, async () => {
+    const token = scoped('prolifi');
+    const { reads, inspected } = await load(
+      { provider: 'prolifi', 'customer-id': 'cus_1001', 'api-base': `${gateway.url}/prolifi` },
+      `const ELSEWHERE = ${JSON.stringify(ELSEWHERE)};
+element.token = ${JSON.stringify(token)};
+${change}
+window.settled = new Promise((done) => setTimeout(done, 1500));`,
+      { waitMs: 1500, inspect: async () => { await window.settled; return document.querySelector('customer-form').dataset.state ?? null; } },
+    );
+    const carried = reads.filter((r) => r.url.startsWith(ELSEWHERE));
+    assert.deepEqual(carried.filter((r) => r.authorization === `Bearer ${token}`), [], 'the token did not go to the new address');
+    assert.ok(inspected !== 'saving');
+  });
+}
+
 test('with a tokenProvider: asked once, early, and its token reads the record before the wasm has come', async () => {
   const token = scoped('prolifi');
   const { reads, wasmServedAt, email, inspected } = await load(
