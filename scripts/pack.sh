@@ -34,6 +34,8 @@ rm -rf "$work/pkg" "$work/package"
 wasm-bindgen --target web --no-typescript --out-dir "$work/pkg" "$RELEASE_WASM_DIR/customer_form.wasm"
 # The glue calls the wasm through src/trap.js's guard, which notices a trap (a panic).
 node scripts/guard-traps.mjs "$work/pkg/customer_form.js"
+# Its one English warning in fewer words.
+node scripts/shorten-glue-warning.mjs "$work/pkg/customer_form.js"
 # The closure invoke shims nothing calls leave the function table, so wasm-opt removes them.
 node scripts/unslot-closure-shims.mjs "$work/pkg/customer_form.js" "$work/pkg/customer_form_bg.wasm"
 # Which std it was built with, for the package test's ceiling (not part of the package).

@@ -258,3 +258,35 @@ element.tokenProvider = async (purpose) => { window.asked.push(purpose); return 
   assert.ok(wasmServedAt !== null);
   assert.equal(inspected.length, 1, 'the host was asked once');
 });
+
+// The glue's fallback when a server sends the `.wasm` as something else: the form still loads,
+// and the console says, in the package's own shorter words (scripts/shorten-glue-warning.mjs),
+// how to serve it.
+test('a .wasm served without application/wasm still loads, and the console says how to serve it', async () => {
+  const pages = new Map([['/wrong-type.html', `<!DOCTYPE html><html lang="en"><body>
+<customer-form provider="prolifi" mode="create" api-base="${gateway.url}/prolifi"></customer-form>
+<script type="module">
+import { defineCustomerForm } from './index.js';
+defineCustomerForm();
+document.querySelector('customer-form').token = ${JSON.stringify(scoped('prolifi', { ops: ['create'] }))};
+</script></body></html>`]]);
+  const wrong = await serveStatic(join(ROOT, 'www', 'package'), {
+    pages,
+    headers: (path) => (path.endsWith('.wasm') ? { 'content-type': 'application/octet-stream' } : {}),
+  });
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const warnings = [];
+    page.on('console', (message) => message.type() === 'warning' && warnings.push(message.text()));
+    await page.goto(`${wrong.url}/wrong-type.html`);
+    await page.locator('customer-form [name=email]').waitFor();
+    assert.ok(
+      warnings.some((w) => w.startsWith('customer-form: serve the .wasm as application/wasm')),
+      JSON.stringify(warnings),
+    );
+  } finally {
+    await context.close();
+    wrong.stop();
+  }
+});
