@@ -19,5 +19,5 @@ const found = glue.match(warning) ?? [];
 if (found.length !== 1) fail(`expected wasm-bindgen's MIME type warning once in the glue, found it ${found.length} times`);
 writeFileSync(
   gluePath,
-  glue.replace(warning, 'console.warn("customer-form: serve the .wasm as application/wasm (loading it the slower way):",'),
+  glue.replace(warning, 'console.warn("customer-form: serve .wasm as application/wasm",'),
 );

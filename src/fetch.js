@@ -156,7 +156,7 @@ export function earlyRead(options, nowSecs) {
  */
 export function earlyPurpose(options) {
   const target = typeof options?.tokenProvider === 'function' ? readTarget(options) : null;
-  return target && { provider: target.provider, operation: 'update', customerId: target.id };
+  return target && { provider: target.provider, operation: 'update', customerId: target.id, apiBase: target.base };
 }
 
 // Printable ASCII only, so that JS's `trim` and Rust's `str::trim` (which differ on U+FEFF
@@ -253,7 +253,7 @@ export class EarlyRead {
       return;
     }
     const purpose = earlyPurpose(options);
-    const key = purpose && `${purpose.provider}\n${purpose.customerId}`;
+    const key = purpose && `${purpose.provider}\n${purpose.customerId}\n${purpose.apiBase}`;
     const entry = this.#token;
     if (key !== null && entry?.key === key) {
       entry.options = options;

@@ -98,6 +98,9 @@ enum Asked {
 pub struct HostTokens {
     pub source: TokenSource,
     pub transport: Rc<dyn Transport>,
+    /// The `api-base` the token will be sent to, told to the `tokenProvider` so that its
+    /// backend can refuse an address it does not know.
+    pub api_base: Option<yew::AttrValue>,
 }
 
 impl TokenFetch for HostTokens {
@@ -109,7 +112,8 @@ impl TokenFetch for HostTokens {
             TokenSource::None => Asked::Known(Err(TokenError::Missing)),
             TokenSource::Static(token) => Asked::Known(Ok(String::from(&**token))),
             TokenSource::Provider(function) => {
-                match function.call1(&JsValue::UNDEFINED, &purpose_object(purpose)) {
+                let context = purpose_object(purpose, self.api_base.as_deref());
+                match function.call1(&JsValue::UNDEFINED, &context) {
                     Ok(called) => Asked::Provider(crate::spawn::settled(&called)),
                     Err(_) => Asked::Known(Err(TokenError::ProviderFailed)),
                 }
@@ -138,8 +142,8 @@ impl TokenFetch for HostTokens {
     }
 }
 
-/// `{provider, operation, customerId}` for the host's `tokenProvider`.
-fn purpose_object(purpose: &TokenPurpose) -> JsValue {
+/// `{provider, operation, customerId, apiBase}` for the host's `tokenProvider`.
+fn purpose_object(purpose: &TokenPurpose, api_base: Option<&str>) -> JsValue {
     let context = js_sys::Object::new();
     let set = |key: &str, value: &str| {
         let _ = js_sys::Reflect::set(&context, &JsValue::from_str(key), &JsValue::from_str(value));
@@ -148,6 +152,9 @@ fn purpose_object(purpose: &TokenPurpose) -> JsValue {
     set("operation", purpose.operation);
     if !purpose.customer_id.is_empty() {
         set("customerId", &purpose.customer_id);
+    }
+    if let Some(api_base) = api_base {
+        set("apiBase", api_base);
     }
     context.into()
 }

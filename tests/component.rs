@@ -729,6 +729,7 @@ async fn concurrent_requests_share_one_token_refresh() {
     let host = HostTokens {
         source,
         transport: Rc::new(ScriptedTransport::default()),
+        api_base: None,
     };
     let cache = Rc::new(TokenCache::new(host, now_secs));
     let results = Rc::new(RefCell::new(Vec::new()));

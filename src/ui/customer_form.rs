@@ -144,6 +144,7 @@ fn client_for(props: &CustomerFormProps) -> Client {
     let source = HostTokens {
         source: props.token.clone(),
         transport: transport.clone(),
+        api_base: props.api_base.clone(),
     };
     Client::new(transport, Rc::new(TokenCache::new(source, now_secs)))
 }

@@ -134,7 +134,7 @@ mount(document.getElementById('host'), { provider: 'prolifi', customerId: 'cus_1
     assert.equal(email, 'jane@example.com');
     assert.equal(reads.length, 1);
     assert.ok(reads[0].at < wasmServedAt, 'the read left before the wasm was served');
-    assert.deepEqual(inspected, how === 'a token' ? [] : [{ provider: 'prolifi', operation: 'update', customerId: 'cus_1001' }]);
+    assert.deepEqual(inspected, how === 'a token' ? [] : [{ provider: 'prolifi', operation: 'update', customerId: 'cus_1001', apiBase: `${gateway.url}/prolifi` }]);
   });
 }
 
@@ -233,6 +233,36 @@ window.settled = new Promise((done) => setTimeout(done, 1500));`,
   });
 }
 
+// With a tokenProvider, each token is asked for the address it will go to (`apiBase`), so the
+// host's backend can refuse one it does not know, before the wasm has loaded and after.
+for (const [when, change] of [
+  ['while the wasm loads', 'setTimeout(() => element.setAttribute("api-base", ELSEWHERE), 200);'],
+  ['after the form has drawn', `ready.then(() => new Promise((shown) => {
+  const drawn = () => element.shadowRoot?.querySelector('[name=email]')?.value;
+  const wait = () => (drawn() ? shown() : setTimeout(wait, 20));
+  wait();
+})).then(() => element.setAttribute("api-base", ELSEWHERE));`],
+]) {
+  test(`a tokenProvider is told the api-base, and can refuse one set later, ${when}`, async () => {
+    const token = scoped('prolifi');
+    const { reads, inspected } = await load(
+      { provider: 'prolifi', 'customer-id': 'cus_1001', 'api-base': `${gateway.url}/prolifi` },
+      `const ELSEWHERE = ${JSON.stringify(ELSEWHERE)};
+window.asked = [];
+element.tokenProvider = async (context) => {
+  window.asked.push(context.apiBase);
+  return context.apiBase === ${JSON.stringify(`${gateway.url}/prolifi`)} ? ${JSON.stringify(token)} : null;
+};
+${change}
+window.settled = new Promise((done) => setTimeout(done, 1500));`,
+      { waitMs: 1500, inspect: async () => { await window.settled; return window.asked; } },
+    );
+    assert.ok(inspected.includes(ELSEWHERE), `asked for the new address: ${JSON.stringify(inspected)}`);
+    assert.ok(inspected.every((base) => base === ELSEWHERE || base === `${gateway.url}/prolifi`), JSON.stringify(inspected));
+    assert.deepEqual(reads.filter((r) => r.url.startsWith(ELSEWHERE) && r.authorization === `Bearer ${token}`), []);
+  });
+}
+
 test('with a tokenProvider: asked once, early, and its token reads the record before the wasm has come', async () => {
   const token = scoped('prolifi');
   const { reads, wasmServedAt, email, inspected } = await load(
@@ -242,7 +272,7 @@ element.tokenProvider = async (purpose) => { window.asked.push(purpose); return 
     { inspect: () => window.asked },
   );
   assert.equal(email, 'jane@example.com');
-  assert.deepEqual(inspected, [{ provider: 'prolifi', operation: 'update', customerId: 'cus_1001' }]);
+  assert.deepEqual(inspected, [{ provider: 'prolifi', operation: 'update', customerId: 'cus_1001', apiBase: `${gateway.url}/prolifi` }]);
   assert.equal(reads.length, 1);
   assert.ok(reads[0].at < wasmServedAt, 'the read left before the wasm was served');
 });
@@ -282,7 +312,7 @@ document.querySelector('customer-form').token = ${JSON.stringify(scoped('prolifi
     await page.goto(`${wrong.url}/wrong-type.html`);
     await page.locator('customer-form [name=email]').waitFor();
     assert.ok(
-      warnings.some((w) => w.startsWith('customer-form: serve the .wasm as application/wasm')),
+      warnings.some((w) => w.startsWith('customer-form: serve .wasm as application/wasm')),
       JSON.stringify(warnings),
     );
   } finally {

@@ -9,6 +9,9 @@ export interface TokenRequest {
   provider: Provider;
   operation: Mode;
   customerId?: string;
+  /** The `api-base` the token will be sent to, when one is set: refuse an address your backend
+   * does not know. */
+  apiBase?: string;
 }
 
 /** Returns a scoped token (or a Commerce Layer sales-channel token). Called before the first
