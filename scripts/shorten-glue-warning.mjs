@@ -1,6 +1,6 @@
 // Shortens the one English warning wasm-bindgen's glue prints: when a server sends the `.wasm`
 // without `Content-Type: application/wasm`, the glue falls back to a slower load and says so in
-// 190 characters that every page downloads. The same advice in fewer words saves 52 B gzip of
+// 190 characters that every page downloads. The same advice in fewer words saves 87 B gzip of
 // the package (README, Size); the fallback itself is unchanged.
 //
 // Usage: node scripts/shorten-glue-warning.mjs <glue.js>: rewritten in place. A glue without
