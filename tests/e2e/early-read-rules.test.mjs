@@ -97,7 +97,7 @@ test('EarlyRead: a token the form takes before it has come is read with by the f
     await taken;
     await new Promise((ok) => setTimeout(ok, 10));
     assert.deepEqual(sent, []);
-    assert.deepEqual(asked, [{ provider: 'prolifi', operation: 'update', customerId: 'cus_1' }]);
+    assert.deepEqual(asked, [{ provider: 'prolifi', operation: 'update', customerId: 'cus_1', apiBase: 'https://old.example/p' }]);
   } finally {
     globalThis.fetch = realFetch;
   }
@@ -167,19 +167,24 @@ test('EarlyRead: a token that failed is not handed to the form, which asks the h
   });
 });
 
-test('EarlyRead: an api-base set later, or the element back in the page, reads again with the same token', async () => {
+// A token is asked for the address it will go to: an api-base set later asks the host again,
+// for the new address (which it may refuse), and never carries the first token there; the
+// element back in the page at the same address reads again with the token it has.
+test('EarlyRead: an api-base set later asks the host again for it; the element back in the page reads again with the same token', async () => {
   await withFetch(async (sent, aborted) => {
     const asked = [];
     const early = new EarlyRead();
     const options = { provider: 'prolifi', customerId: 'cus_1', apiBase: 'https://old.example/p', tokenProvider: () => {} };
-    const ask = (purpose) => { asked.push(purpose); return Promise.resolve(fresh()); };
+    const tokens = [];
+    const ask = (purpose) => { asked.push(purpose.apiBase); tokens.push(fresh()); return Promise.resolve(tokens.at(-1)); };
     early.follow(options, ask);
     await settle();
     early.follow({ ...options, apiBase: 'https://gw.example/p' }, ask);
+    await settle();
     early.pause();
     early.follow({ ...options, apiBase: 'https://gw.example/p' }, ask);
     await settle();
-    assert.deepEqual(asked, [PURPOSE], 'the host was asked once');
+    assert.deepEqual(asked, ['https://old.example/p', 'https://gw.example/p'], 'asked again for the new address only');
     assert.deepEqual(sent, ['https://old.example/p/customers/cus_1', 'https://gw.example/p/customers/cus_1', 'https://gw.example/p/customers/cus_1']);
     assert.deepEqual(aborted, ['https://old.example/p/customers/cus_1', 'https://gw.example/p/customers/cus_1']);
   });
