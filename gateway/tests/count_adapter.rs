@@ -94,6 +94,32 @@ async fn open_in_browser(link: &str) -> reqwest::Response {
     panic!("too many redirects from {link}")
 }
 
+/// A gateway serving Count on this store, its own callback registered with Count, and the link
+/// `gateway count-connect-link` prints for it.
+struct Linked {
+    gateway: String,
+    callback: String,
+    link: String,
+    state: Arc<AppState>,
+}
+
+async fn linked_gateway(sandbox: &Sandbox, store: &TempStore, admin: bool) -> Linked {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address: SocketAddr = listener.local_addr().unwrap();
+    let gateway = format!("http://{address}");
+    let callback = format!("{gateway}/count/oauth/callback");
+    let config = count_config(sandbox, store, &callback, admin);
+    let link = connect_link(&config, now_secs()).unwrap();
+    let state = Arc::new(AppState::new(config).unwrap());
+    serve_on(listener, app(state.clone()));
+    Linked {
+        gateway,
+        callback,
+        link,
+        state,
+    }
+}
+
 /// A pair from the sandbox without the browser flow.
 async fn issue_pair(sandbox: &Sandbox) -> CountTokenPair {
     let reply = sandbox.control("/_count/issue-tokens", "{}").await;
@@ -277,14 +303,12 @@ async fn a_body_changed_after_signing_is_refused() {
 async fn the_oauth_flow_connects_a_workspace_and_stores_its_tokens() {
     let sandbox = Sandbox::start().await;
     let store = TempStore::new();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address: SocketAddr = listener.local_addr().unwrap();
-    let gateway = format!("http://{address}");
-    let callback = format!("{gateway}/count/oauth/callback");
-    let config = count_config(&sandbox, &store, &callback, true);
-    let link = connect_link(&config, now_secs()).unwrap();
-    let state = Arc::new(AppState::new(config).unwrap());
-    serve_on(listener, app(state.clone()));
+    let Linked {
+        gateway,
+        callback,
+        link,
+        state,
+    } = linked_gateway(&sandbox, &store, true).await;
     // A browser: follows the redirects start → Count's login → the gateway's callback.
     let browser = reqwest::Client::new();
 
@@ -408,17 +432,18 @@ async fn without_an_admin_key_only_a_fresh_link_starts_a_new_connection() {
     let sandbox = Sandbox::start().await;
     let store = TempStore::new();
     seed(&store, &issue_pair(&sandbox).await);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let gateway = format!("http://{}", listener.local_addr().unwrap());
-    let callback = format!("{gateway}/count/oauth/callback");
-    let config = count_config(&sandbox, &store, &callback, false);
-    let (link, other) = (
-        connect_link(&config, now_secs()).unwrap(),
-        connect_link(&config, now_secs()).unwrap(),
-    );
+    let Linked {
+        gateway,
+        callback,
+        link,
+        ..
+    } = linked_gateway(&sandbox, &store, false).await;
+    let other = connect_link(
+        &count_config(&sandbox, &store, &callback, false),
+        now_secs(),
+    )
+    .unwrap();
     assert_ne!(link, other, "each link is a new ticket");
-    let state = Arc::new(AppState::new(config).unwrap());
-    serve_on(listener, app(state));
     let http = gateway_client();
     // With no admin key configured, a Bearer is no key at all.
     let refused = http
@@ -685,14 +710,12 @@ async fn connected_gateway(
     use customer_form_gateway::minting::{claims_for, TokenRequest};
     let sandbox = Sandbox::start().await;
     let store = TempStore::new();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address: SocketAddr = listener.local_addr().unwrap();
-    let gateway = format!("http://{address}");
-    let callback = format!("{gateway}/count/oauth/callback");
-    let config = count_config(&sandbox, &store, &callback, false);
-    let link = connect_link(&config, now_secs()).unwrap();
-    let state = Arc::new(AppState::new(config).unwrap());
-    serve_on(listener, app(state.clone()));
+    let Linked {
+        gateway,
+        link,
+        state,
+        ..
+    } = linked_gateway(&sandbox, &store, false).await;
     let connected = open_in_browser(&link).await;
     assert_eq!(connected.status(), 200);
     let request = TokenRequest {
@@ -791,13 +814,7 @@ async fn a_pair_replaced_in_the_store_is_taken_up_without_a_failure() {
 async fn a_flow_started_from_a_link_is_finished_only_in_its_browser() {
     let sandbox = Sandbox::start().await;
     let store = TempStore::new();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let gateway = format!("http://{}", listener.local_addr().unwrap());
-    let callback = format!("{gateway}/count/oauth/callback");
-    let config = count_config(&sandbox, &store, &callback, false);
-    let link = connect_link(&config, now_secs()).unwrap();
-    let state = Arc::new(AppState::new(config).unwrap());
-    serve_on(listener, app(state));
+    let Linked { callback, link, .. } = linked_gateway(&sandbox, &store, false).await;
     let http = gateway_client();
     let started = http.get(&link).send().await.unwrap();
     assert_eq!(started.status(), 302);

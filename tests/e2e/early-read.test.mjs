@@ -206,17 +206,21 @@ for (const [name, attributes, setup] of [
   });
 }
 
-// A token is a credential for the address it was given with: an `api-base` changed later on
-// its own (a framework binding fed from data, a script that can only set attributes) must not
-// carry it to another origin, before the wasm has loaded or after.
-for (const [when, change] of [
+// When the page sets `api-base` to another address on its own: while the wasm loads, or once
+// the form has drawn its record (page scripts for `load`, which define `element` and `ready`).
+const API_BASE_CHANGES = [
   ['while the wasm loads', 'setTimeout(() => element.setAttribute("api-base", ELSEWHERE), 200);'],
   ['after the form has drawn', `ready.then(() => new Promise((shown) => {
   const drawn = () => element.shadowRoot?.querySelector('[name=email]')?.value;
   const wait = () => (drawn() ? shown() : setTimeout(wait, 20));
   wait();
 })).then(() => element.setAttribute("api-base", ELSEWHERE));`],
-]) {
+];
+
+// A token is a credential for the address it was given with: an `api-base` changed later on
+// its own (a framework binding fed from data, a script that can only set attributes) must not
+// carry it to another origin, before the wasm has loaded or after.
+for (const [when, change] of API_BASE_CHANGES) {
   test(`a token set with one api-base is not sent to another set later alone, ${when}`, async () => {
     const token = scoped('prolifi');
     const { reads, inspected } = await load(
@@ -235,14 +239,7 @@ window.settled = new Promise((done) => setTimeout(done, 1500));`,
 
 // With a tokenProvider, each token is asked for the address it will go to (`apiBase`), so the
 // host's backend can refuse one it does not know, before the wasm has loaded and after.
-for (const [when, change] of [
-  ['while the wasm loads', 'setTimeout(() => element.setAttribute("api-base", ELSEWHERE), 200);'],
-  ['after the form has drawn', `ready.then(() => new Promise((shown) => {
-  const drawn = () => element.shadowRoot?.querySelector('[name=email]')?.value;
-  const wait = () => (drawn() ? shown() : setTimeout(wait, 20));
-  wait();
-})).then(() => element.setAttribute("api-base", ELSEWHERE));`],
-]) {
+for (const [when, change] of API_BASE_CHANGES) {
   test(`a tokenProvider is told the api-base, and can refuse one set later, ${when}`, async () => {
     const token = scoped('prolifi');
     const { reads, inspected } = await load(
