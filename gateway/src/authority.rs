@@ -12,6 +12,7 @@
 
 use providers::{GatewayRules, RecordNames};
 
+use crate::claims::Claims;
 use crate::store::{follow_renames, StoreError};
 use crate::verified::Verified;
 use crate::AppState;
@@ -133,25 +134,8 @@ impl<'a> Authority<'a> {
         Ok(false)
     }
 
-    /// Records that this token created the record with this identity.
-    pub async fn grant(&self, identity: &str) -> Result<(), StoreError> {
-        self.state
-            .store
-            .grant(
-                self.token,
-                identity,
-                crate::tokens::now_millis(),
-                self.expires_at(),
-            )
-            .await
-    }
-
-    /// Bindings and grants live as long as the token (with the clock leeway).
     fn expires_at(&self) -> u64 {
-        self.verified
-            .claims
-            .exp
-            .saturating_add(self.state.config.tokens.leeway_secs)
+        kept_until(self.state, &self.verified.claims)
     }
 }
 
@@ -166,6 +150,26 @@ impl From<StoreError> for Failure {
     fn from(error: StoreError) -> Failure {
         Failure::Store(error)
     }
+}
+
+/// Until when a token's bindings and grants are kept: as long as the token lives, with the
+/// clock leeway.
+pub fn kept_until(state: &AppState, claims: &Claims) -> u64 {
+    claims.exp.saturating_add(state.config.tokens.leeway_secs)
+}
+
+/// Records that the token with this id (`TokenId` in hex) created the record with this identity,
+/// until `expires_at` (`kept_until`).
+pub async fn record_grant(
+    state: &AppState,
+    token: &str,
+    identity: &str,
+    expires_at: u64,
+) -> Result<(), StoreError> {
+    state
+        .store
+        .grant(token, identity, crate::tokens::now_millis(), expires_at)
+        .await
 }
 
 /// Records a Partnero rename made through the gateway (`old` is `new` from now), for as long

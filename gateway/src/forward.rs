@@ -337,21 +337,23 @@ impl Call<'_> {
             customer: identity.clone(),
         };
         let reply = if names == RecordNames::RenamableKey {
-            self.send_renaming(&route, body, identity).await?
+            self.send_recorded(&route, body, Afterwards::Rename { old: identity })
+                .await?
         } else {
             self.send(&route, body).await?
         };
         Ok(respond(self.rules, &route, reply))
     }
 
-    /// A write that may rename the record (Partnero's key), sent and its rename recorded in a
-    /// task of its own: a client that hangs up drops the request's future, and with it, had
-    /// they run there, the record of a rename the provider had already made.
-    async fn send_renaming(
+    /// A write sent, and what its reply tells the gateway to keep recorded, in a task of its
+    /// own: a client that hangs up drops the request's future, and with it, had they run there,
+    /// the write itself and the record of what the provider had already done (a rename, a new
+    /// record this token must reach).
+    async fn send_recorded(
         &mut self,
         route: &Route,
         body: Bytes,
-        old: String,
+        afterwards: Afterwards,
     ) -> Result<UpstreamReply, Refusal> {
         let outgoing = self.outgoing(route, body);
         let (state, rules, provider) =
@@ -362,7 +364,7 @@ impl Call<'_> {
                 .get(&provider)
                 .ok_or(UpstreamError::Unreachable)?;
             let reply = adapter.send(&state.client, outgoing).await?;
-            remember_rename(&state, rules, &old, &reply).await;
+            afterwards.record(&state, rules, &reply).await;
             Ok(reply)
         });
         let reply = task
@@ -379,20 +381,12 @@ impl Call<'_> {
         check_replaced(claims, &write.replaced).map_err(|e| scope_refusal(self.rules, &e))?;
         check_fields(claims, &plain_fields(&write.written, &write.replaced))
             .map_err(|e| scope_refusal(self.rules, &e))?;
-        let reply = self.send(&Route::Create, body).await?;
-        if (200..300).contains(&reply.status) {
-            if let Some(record) = parse_record(self.rules, &reply) {
-                let authority = Authority::new(self.state, self.rules, self.verified);
-                if let Err(error) = authority.grant(&record.id).await {
-                    // The record exists; this token just cannot edit it (a fresh token for it
-                    // can).
-                    log::event(
-                        "grant_not_recorded",
-                        &[("message", json!(error.0)), ("sub", json!(claims.sub))],
-                    );
-                }
-            }
-        }
+        let grant = Afterwards::Grant {
+            token: self.verified.names.token.clone(),
+            expires_at: crate::authority::kept_until(self.state, claims),
+            sub: claims.sub.clone(),
+        };
+        let reply = self.send_recorded(&Route::Create, body, grant).await?;
         Ok(respond(self.rules, &Route::Create, reply))
     }
 
@@ -480,29 +474,63 @@ impl Call<'_> {
 
 /// After a successful write that may rename: a Partnero update that changed the key, so that
 /// tokens issued before it follow it.
-async fn remember_rename(
-    state: &AppState,
-    rules: &'static dyn GatewayRules,
-    old: &str,
-    reply: &UpstreamReply,
-) {
-    let Some(record) = parse_record(rules, reply) else {
-        return;
-    };
-    if record.id == old {
-        return;
-    }
-    if let Err(error) = crate::authority::record_rename(state, old, &record.id).await {
-        log::event(
-            "rename_not_recorded",
-            &[
-                ("message", json!(error.0)),
-                (
-                    "consequence",
-                    json!("tokens for the old key do not follow this rename"),
-                ),
-            ],
-        );
+/// What a write's reply tells the gateway to keep.
+enum Afterwards {
+    /// A Partnero write to the record with key `old`: a reply naming another key renamed it.
+    Rename { old: String },
+    /// A create by the token with this id (`TokenId` in hex): it reaches the new record.
+    Grant {
+        token: String,
+        expires_at: u64,
+        sub: String,
+    },
+}
+
+impl Afterwards {
+    async fn record(
+        self,
+        state: &AppState,
+        rules: &'static dyn GatewayRules,
+        reply: &UpstreamReply,
+    ) {
+        let Some(record) = parse_record(rules, reply) else {
+            return;
+        };
+        match self {
+            Afterwards::Rename { old } => {
+                if record.id == old {
+                    return;
+                }
+                if let Err(error) = crate::authority::record_rename(state, &old, &record.id).await {
+                    log::event(
+                        "rename_not_recorded",
+                        &[
+                            ("message", json!(error.0)),
+                            (
+                                "consequence",
+                                json!("tokens for the old key do not follow this rename"),
+                            ),
+                        ],
+                    );
+                }
+            }
+            Afterwards::Grant {
+                token,
+                expires_at,
+                sub,
+            } => {
+                if let Err(error) =
+                    crate::authority::record_grant(state, &token, &record.id, expires_at).await
+                {
+                    // The record exists; this token just cannot edit it (a fresh token for it
+                    // can).
+                    log::event(
+                        "grant_not_recorded",
+                        &[("message", json!(error.0)), ("sub", json!(sub))],
+                    );
+                }
+            }
+        }
     }
 }
 

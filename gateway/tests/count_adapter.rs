@@ -854,3 +854,70 @@ async fn a_flow_started_from_a_link_is_finished_only_in_its_browser() {
     assert_eq!(finished.status(), 200);
     assert!(stored(&store).is_some());
 }
+
+/// A client that hangs up while its create is on its way to Count still reaches the customer
+/// it created: the create goes on, and the form's retry finds it by email (Count has no
+/// idempotency key) and goes on to edit it, which needs the grant the create's reply gives.
+#[tokio::test]
+async fn a_create_s_grant_is_recorded_when_the_client_hangs_up() {
+    let (sandbox, _store, gateway, token) =
+        connected_gateway(&["create", "read", "update"], None, None).await;
+    sandbox
+        .control(
+            "/_faults",
+            &json!({"provider": "count", "method": "POST", "path_contains": "/customers",
+                    "action": {"kind": "delay", "ms": 400}})
+            .to_string(),
+        )
+        .await;
+    let impatient = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(100))
+        .build()
+        .unwrap();
+    let hung_up = impatient
+        .post(format!("{gateway}/count/customers"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(r#"{"customer":"Initech","email":"ap@initech.test"}"#)
+        .send()
+        .await;
+    assert!(hung_up.is_err(), "the client gave up before the reply");
+    let client = gateway_client();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let found: Value = client
+            .get(format!(
+                "{gateway}/count/customers/find-by-email?email=ap%40initech.test"
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if let Some(uuid) = found["data"]["uuid"].as_str() {
+            let read = client
+                .get(format!("{gateway}/count/customers/{uuid}"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            let status = read.status();
+            let body = read.text().await.unwrap();
+            if status == 200 {
+                assert!(body.contains("Initech"), "{body}");
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the create's grant was never recorded: {status} {body}"
+            );
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the create was dropped with the client: {found}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
