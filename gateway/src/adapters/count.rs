@@ -257,15 +257,18 @@ impl CountIntegration {
     ) -> Result<CountTokenPair, TokenFailure> {
         {
             let mut current = self.current.lock().await;
-            let due = self.recheck_due();
-            if current.is_none() || due {
-                // Connected (again) or rotated through another gateway since we last looked?
-                match self.store.count_pair().await {
-                    Ok(stored) => *current = self.preferred(current.take(), stored, false),
-                    Err(error) if current.is_none() => return Err(TokenFailure::Store(error)),
-                    // The pair in use still works: the store is read again next time.
-                    Err(error) => log::store_failed(&error),
-                }
+            if current.is_none() {
+                // Connected through another gateway since we last looked?
+                let stored = self.store.count_pair().await.map_err(TokenFailure::Store)?;
+                *current = self.preferred(None, stored, false);
+                self.recheck_due();
+            } else if self.recheck_due() {
+                // Connected again or rotated through another gateway? Read in a task of its
+                // own: the pair in use serves this request and the others meanwhile, so a slow
+                // or failing store holds none of them up.
+                let integration = Arc::clone(self);
+                let in_use = current.clone();
+                tokio::spawn(async move { integration.reread(in_use).await });
             }
             match current.as_ref() {
                 None => return Err(TokenFailure::NotConnected),
@@ -330,6 +333,21 @@ impl CountIntegration {
         self.commit_under(lock, &fresh).await;
         *current = Some(fresh.clone());
         Ok(fresh)
+    }
+
+    /// Reads the store's pair and takes it up (`preferred`), unless the pair in use changed
+    /// while it was read (a refresh here, which the store already has).
+    async fn reread(&self, in_use: Option<CountTokenPair>) {
+        match self.store.count_pair().await {
+            Ok(stored) => {
+                let mut current = self.current.lock().await;
+                if *current == in_use {
+                    *current = self.preferred(current.take(), stored, false);
+                }
+            }
+            // The pair in use still works: the store is read again next time.
+            Err(error) => log::store_failed(&error),
+        }
     }
 
     /// Whether the store's pair is due to be read again (and, if so, notes it read now).
