@@ -421,6 +421,10 @@ impl dom::App for FormApp {
                 edit.apply(event);
                 false
             }
+            On::Tags(action) => {
+                action.apply(event);
+                false
+            }
         }
     }
 

@@ -9,6 +9,7 @@ use yew::Callback;
 
 use super::customer_form::{CustomerFormProps, FormApp, Message};
 use super::rows::RowAction;
+use super::tags_field::TagsAction;
 use crate::form::{Msg, Resolution};
 use providers::reference::ReferenceList;
 
@@ -24,6 +25,8 @@ pub enum On {
     Send(Signal),
     /// A row editor's edit (`rows.rs`).
     Row(Rc<RowAction>),
+    /// An event on the tags editor (`tags_field.rs`).
+    Tags(TagsAction),
 }
 
 /// A button's fixed message to the form; the form's generation is added when it is sent.

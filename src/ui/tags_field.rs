@@ -231,6 +231,47 @@ impl Editor {
     }
 }
 
+/// The editor's handlers, as data rather than a closure type each (README, Size).
+#[derive(Clone, Copy)]
+enum Handler {
+    /// The input's text changed: the popup opens with no active option.
+    Input,
+    /// The focus left the input: the popup closes.
+    Close,
+    Key,
+    Click,
+    /// A press on the listbox keeps the focus in the input while an option is clicked.
+    Hold,
+}
+
+/// An event on the editor, for the editor as drawn.
+#[derive(Clone)]
+pub struct TagsAction(std::rc::Rc<Editor>, Handler);
+
+impl TagsAction {
+    pub fn apply(&self, e: &web_sys::Event) {
+        let TagsAction(state, handler) = self;
+        match handler {
+            Handler::Input => {
+                let combo = Combo {
+                    open: true,
+                    active: None,
+                };
+                state.emit(combo, Some(target_value(e)), None);
+            }
+            Handler::Close => state.emit(Combo::default(), None, None),
+            // Keyboard events only: see `On::keys`.
+            Handler::Key => {
+                if let Some(keys) = e.dyn_ref::<KeyboardEvent>() {
+                    state.key(keys)
+                }
+            }
+            Handler::Click => state.click(e),
+            Handler::Hold => e.prevent_default(),
+        }
+    }
+}
+
 /// The index of the chip button or option an event came from (`data-i`), and whether it is an
 /// option.
 fn target_index(target: Option<web_sys::EventTarget>) -> Option<(usize, bool)> {
@@ -274,6 +315,7 @@ pub fn tags_control(props: &FieldProps, editor: &TagsEditor, wiring: Wiring) -> 
         on_change: editor.on_change.clone(),
     });
     let listbox_id = providers::substring::concat(&[id, "-listbox"]);
+    let on = |handler: Handler| On::Tags(TagsAction(state.clone(), handler));
 
     let chip_list = (!chips.is_empty()).then(|| {
         el("ul")
@@ -328,34 +370,9 @@ pub fn tags_control(props: &FieldProps, editor: &TagsEditor, wiring: Wiring) -> 
             .attr("aria-label", text_of(&editor.suggested))
             .flag("hidden", !open)
             // Keeps the focus in the input while an option is clicked.
-            .on(
-                Event::MouseDown,
-                On::new(|e: &web_sys::Event| e.prevent_default()),
-            )
+            .on(Event::MouseDown, on(Handler::Hold))
             .children(options.filter(|_| open))
     });
-    let oninput = {
-        let state = state.clone();
-        On::new(move |e: &web_sys::Event| {
-            let combo = Combo {
-                open: true,
-                active: None,
-            };
-            state.emit(combo, Some(target_value(e)), None);
-        })
-    };
-    let onblur = open.then(|| {
-        let state = state.clone();
-        On::new(move |_: &web_sys::Event| state.emit(Combo::default(), None, None))
-    });
-    let onkeydown = {
-        let state = state.clone();
-        On::keys(move |e: &KeyboardEvent| state.key(e))
-    };
-    let onclick = {
-        let state = state.clone();
-        On::new(move |e: &web_sys::Event| state.click(e))
-    };
     let mut input = el("input")
         .attr("id", id.to_string())
         .attr("name", props.spec.name)
@@ -375,15 +392,15 @@ pub fn tags_control(props: &FieldProps, editor: &TagsEditor, wiring: Wiring) -> 
         .attr_opt("aria-controls", combobox.then_some(listbox_id))
         .attr_opt("aria-activedescendant", active.map(|i| option_id(id, i)))
         .value(text_of(&props.value))
-        .on(Event::Input, oninput);
-    if let Some(onblur) = onblur {
-        input = input.on(Event::FocusOut, onblur);
+        .on(Event::Input, on(Handler::Input));
+    if open {
+        input = input.on(Event::FocusOut, on(Handler::Close));
     }
 
     el("div")
         .attr("class", "cf-tags")
-        .on(Event::KeyDown, onkeydown)
-        .on(Event::Click, onclick)
+        .on(Event::KeyDown, on(Handler::Key))
+        .on(Event::Click, on(Handler::Click))
         .child_opt(chip_list)
         .child(
             el("div")
