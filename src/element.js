@@ -96,9 +96,10 @@ font-family:var(--_font);color:var(--_text);background:var(--_bg);font-size:var(
 .cf-listbox[hidden]{display:none}
 .cf-option{padding:6px 10px;cursor:pointer}
 .cf-option[aria-selected=true]{background:var(--_accent);color:var(--_on-accent)}
-.cf-rows{display:grid;gap:6px;min-width:0}
-.cf-row{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,2fr) auto auto;gap:6px;align-items:center}
-.cf-contact{grid-template-columns:repeat(4,minmax(0,1fr)) auto auto}
+.cf-rows{display:grid;gap:6px;min-width:0;grid-template-columns:minmax(0,1fr) minmax(0,2fr) auto auto}
+.cf-rows:has(>.cf-contact){grid-template-columns:repeat(4,minmax(0,1fr)) auto auto}
+.cf-rows>*{grid-column:1/-1}
+.cf-row{display:grid;grid-template-columns:subgrid;gap:6px;align-items:center}
 .cf-row-head{font-size:.85em;color:var(--_muted)}
 .cf-row-error{grid-column:1/-1}
 .cf .cf-row-json{display:flex;gap:4px;align-items:center;font-weight:400}
@@ -108,7 +109,7 @@ font-family:var(--_font);color:var(--_text);background:var(--_bg);font-size:var(
 .cf-row-add{justify-self:start}
 .cf-label{margin:0;font-weight:600}
 .cf-contacts-list{margin:0;padding-left:1.2em;overflow-wrap:anywhere}
-@media (max-width:560px){.cf-row,.cf-contact{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}.cf-row-head{display:none}}
+@media (max-width:560px){.cf-rows,.cf-rows:has(>.cf-contact){grid-template-columns:minmax(0,1fr) minmax(0,1fr)}.cf-row-head{display:none}}
 .cf-field:has(>.cf-checkbox){display:flex;gap:8px;align-items:baseline;flex-wrap:wrap}
 .cf .cf-checkbox{width:auto;margin:0;order:-1;accent-color:var(--_accent)}
 .cf-field:has(>.cf-checkbox)>p{flex-basis:100%}

@@ -6,10 +6,9 @@
 
 use dom::{el, Event};
 use providers::text_key;
-use web_sys::KeyboardEvent;
 
-use super::customer_form::{FormApp, Message};
-use super::shell::{Context, Html, On, Signal};
+use super::customer_form::FormApp;
+use super::shell::{Html, On, Signal};
 use crate::anonymization;
 
 impl FormApp {
@@ -35,20 +34,14 @@ impl FormApp {
     }
 
     /// "Anonymize this customer?" with "Anonymize" and "Cancel"; Escape cancels.
-    pub(super) fn anonymization_confirm(&self, ctx: &Context) -> Option<Html> {
+    pub(super) fn anonymization_confirm(&self) -> Option<Html> {
         if !self.confirming_anonymization {
             return None;
         }
         let catalog = &self.catalog;
         let title_id = providers::substring::concat(&[&self.id_prefix, "-confirm-title"]);
         let text_id = providers::substring::concat(&[&self.id_prefix, "-confirm-text"]);
-        let link = ctx.link().clone();
-        let onkeydown = On::keys(move |e: &KeyboardEvent| {
-            if e.key() == "Escape" {
-                e.prevent_default();
-                link.send_message(Message::ConfirmAnonymization(false));
-            }
-        });
+        let onkeydown = On::Escape(Signal::ConfirmAnonymization(false));
         let answer = |yes: bool| On::Send(Signal::ConfirmAnonymization(yes));
         let button = |part: &'static str, yes: bool, label: &str| {
             el("button")

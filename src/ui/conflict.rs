@@ -5,11 +5,11 @@
 
 use dom::{el, Event};
 use providers::text_key;
-use yew::{AttrValue, Callback};
+use yew::AttrValue;
 
-use super::customer_form::{FormApp, Message};
-use super::shell::{text_of, Context, Html, On, Signal};
-use crate::form::{FormState, Msg, Resolution, Side};
+use super::customer_form::FormApp;
+use super::shell::{text_of, Html, On, Signal};
+use crate::form::{FormState, Resolution, Side};
 
 /// One field both sides changed: its label and the two versions.
 #[derive(Clone, PartialEq)]
@@ -43,7 +43,6 @@ pub struct ConflictChoiceProps {
     pub on_keep_mine: On,
     pub on_take_theirs: On,
     pub on_show_merge: On,
-    pub on_choose: Callback<(&'static str, Side)>,
     pub on_apply_merge: On,
 }
 
@@ -81,7 +80,6 @@ pub fn conflict_choice(props: ConflictChoiceProps) -> Html {
             &super::field::dashed(field.name),
         ]);
         let option = |side: Side, label: &AttrValue, value: &AttrValue| {
-            let on_choose = props.on_choose.clone();
             let name = field.name;
             let id = providers::substring::concat(&[
                 &group,
@@ -99,10 +97,7 @@ pub fn conflict_choice(props: ConflictChoiceProps) -> Html {
                         .attr("id", id.clone())
                         .attr("name", group.clone())
                         .checked(field.chosen == side)
-                        .on(
-                            Event::Change,
-                            On::new(move |_: &web_sys::Event| on_choose.emit((name, side))),
-                        ),
+                        .on(Event::Change, On::Send(Signal::Choose(name, side))),
                 )
                 .child(
                     el("label")
@@ -143,13 +138,11 @@ impl FormApp {
     /// The choice between the person's version and the server's, while a conflict waits for it.
     pub(super) fn conflict_view(
         &self,
-        ctx: &Context,
         state: &FormState,
         label_of: &dyn Fn(&str) -> String,
     ) -> Option<Html> {
         let conflict = state.conflict()?;
         let catalog = &self.catalog;
-        let generation = self.generation;
         let resolve = |resolution: Resolution| On::Send(Signal::Resolve(resolution));
         let fields = conflict
             .merged
@@ -210,11 +203,6 @@ impl FormApp {
             on_keep_mine: resolve(Resolution::KeepMine),
             on_take_theirs: resolve(Resolution::TakeTheirs),
             on_show_merge: On::Send(Signal::ShowMerge),
-            on_choose: ctx
-                .link()
-                .callback(move |(field, side): (&'static str, Side)| {
-                    Message::Form(generation, Msg::Choose { field, side })
-                }),
             on_apply_merge: resolve(Resolution::Merge),
         }))
     }

@@ -10,7 +10,7 @@ use providers::{FieldSpec, FormValues, ProviderId};
 
 use super::customer_form::{FormApp, Message};
 use super::field::{Choices, FieldProps, ListStatus};
-use super::shell::{Context, Html};
+use super::shell::{Context, Html, On};
 use crate::countries::{addresses_match, country_options, is_address_country, shipping_twin};
 use crate::form::Msg;
 
@@ -217,11 +217,9 @@ impl FormApp {
     }
 
     /// "Shipping address same as billing", before the first shipping field.
-    pub(super) fn same_address_box(&self, ctx: &Context, disabled: bool) -> Html {
+    pub(super) fn same_address_box(&self, disabled: bool) -> Html {
         let id = providers::substring::concat(&[&self.id_prefix, "-same-address"]);
-        let onchange = ctx
-            .link()
-            .on(|e: &web_sys::Event| Message::SameAddress(super::shell::target_checked(e)));
+        let onchange = On::Checked(Message::SameAddress);
         el("div")
             .key("same-address")
             .attr("class", "cf-field")

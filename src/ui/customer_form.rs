@@ -8,13 +8,14 @@ use std::rc::Rc;
 
 use dom::NodeRef;
 use providers::Operation;
+use wasm_bindgen::JsCast;
 use yew::AttrValue;
 
 use super::country_field::ShippingAddress;
 use super::first_record::Quiet;
 use super::focus_after::FocusAfter;
 use super::host_events::HostEvents;
-use super::shell::{Context, Html, Link, On};
+use super::shell::{Context, Html, Link, On, Signal};
 use super::tags_field::{Combo, TagsChange};
 use super::view;
 use crate::browser::Timer;
@@ -407,25 +408,49 @@ impl dom::App for FormApp {
     }
 
     fn act(&mut self, _: &dom::Scope<Self>, action: On, event: &web_sys::Event) -> bool {
-        match action {
-            // The handler sends its messages, which are handled next.
-            On::Run(handler) => {
-                handler(event);
-                false
+        let signal = match action {
+            On::Send(signal) => signal,
+            On::Escape(signal) => {
+                let escape = event
+                    .dyn_ref::<web_sys::KeyboardEvent>()
+                    .is_some_and(|keys| keys.key() == "Escape");
+                if !escape {
+                    return false;
+                }
+                event.prevent_default();
+                signal
             }
-            On::Send(signal) => {
+            On::Edit(field, read) => {
                 let ctx = self.ctx();
-                self.handle(&ctx, signal.message(self.generation))
+                let text = read.text(event);
+                return self.handle(
+                    &ctx,
+                    Message::Form(self.generation, Msg::Edit { field, text }),
+                );
+            }
+            On::Checked(message) => {
+                let ctx = self.ctx();
+                return self.handle(&ctx, message(super::shell::target_checked(event)));
+            }
+            On::Focus(id) => {
+                event.prevent_default();
+                super::outcome::focus_field(&self.form_ref, &id);
+                return false;
             }
             On::Row(edit) => {
                 edit.apply(event);
-                false
+                return false;
             }
             On::Tags(action) => {
                 action.apply(event);
-                false
+                return false;
             }
+        };
+        if let Signal::Submit = signal {
+            event.prevent_default();
         }
+        let ctx = self.ctx();
+        self.handle(&ctx, signal.message(self.generation))
     }
 
     fn rendered(&mut self, _: &dom::Scope<Self>) {

@@ -4,7 +4,7 @@ use dom::{el, Event};
 use providers::{FieldKind, FieldSpec};
 use yew::{AttrValue, Callback};
 
-use super::shell::{target_checked, target_value, text_of, Html, On};
+use super::shell::{text_of, Html, On, Read};
 use super::tags_field::{tags_control, TagsEditor};
 
 pub struct FieldProps {
@@ -126,7 +126,7 @@ pub fn field(props: FieldProps) -> Html {
                     .into()
             }))
             .value(text_of(&props.value))
-            .on(Event::Change, on_change(&props.on_edit, name))
+            .on(Event::Change, On::Edit(name, Read::Value))
             .alone(),
         (kind, choices) => {
             let wiring = Wiring {
@@ -275,29 +275,22 @@ fn control(
                 .flag("required", spec.required),
         )
         .value(text_of(&props.value))
-        .on(Event::Input, on_input(&props.on_edit, name))
+        .on(Event::Input, On::Edit(name, Read::Value))
         .alone(),
         // A flag (`"true"` or nothing, e.g. Commerce Layer's anonymization requests): a checkbox.
-        FieldKind::Choice(["true"]) => {
-            let on_edit = props.on_edit.clone();
-            let onchange = On::new(move |e: &web_sys::Event| {
-                let checked = target_checked(e);
-                on_edit.emit((name, if checked { "true" } else { "" }.to_string()));
-            });
-            wired(
-                el("input")
-                    .attr("type", "checkbox")
-                    .attr("id", id.clone())
-                    .attr("name", name)
-                    .attr("value", "true")
-                    .attr("class", "cf-checkbox")
-                    .attr("part", "checkbox")
-                    .flag("disabled", read_only),
-            )
-            .checked(props.value == "true")
-            .on(Event::Change, onchange)
-            .alone()
-        }
+        FieldKind::Choice(["true"]) => wired(
+            el("input")
+                .attr("type", "checkbox")
+                .attr("id", id.clone())
+                .attr("name", name)
+                .attr("value", "true")
+                .attr("class", "cf-checkbox")
+                .attr("part", "checkbox")
+                .flag("disabled", read_only),
+        )
+        .checked(props.value == "true")
+        .on(Event::Change, On::Edit(name, Read::Checked))
+        .alone(),
         FieldKind::Choice(choices) => wired(
             common("select")
                 .flag("disabled", read_only)
@@ -316,7 +309,7 @@ fn control(
                 }),
         )
         .value(text_of(&props.value))
-        .on(Event::Change, on_change(&props.on_edit, name))
+        .on(Event::Change, On::Edit(name, Read::Value))
         .alone(),
         kind => {
             let input_type = match kind {
@@ -357,7 +350,7 @@ fn control(
             .attr_opt("autocapitalize", literal.then_some("off"))
             .attr_opt("list", list)
             .value(text_of(&props.value))
-            .on(Event::Input, on_input(&props.on_edit, name));
+            .on(Event::Input, On::Edit(name, Read::Value));
             let datalist = suggestions.map(|options| {
                 el("datalist")
                     .attr("id", list_id.to_string())
@@ -372,18 +365,6 @@ fn control(
             (input.into(), datalist.unwrap_or(Html::Empty))
         }
     }
-}
-
-/// A select's new value, as the field's edit. One handler for every select, and one for every
-/// text control below.
-fn on_change(on_edit: &Callback<(&'static str, String)>, name: &'static str) -> On {
-    let on_edit = on_edit.clone();
-    On::new(move |e: &web_sys::Event| on_edit.emit((name, target_value(e))))
-}
-
-/// An input's or a textarea's new text, as the field's edit.
-fn on_input(on_edit: &Callback<(&'static str, String)>, name: &'static str) -> On {
-    on_change(on_edit, name)
 }
 
 #[cfg(test)]

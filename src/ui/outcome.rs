@@ -21,7 +21,6 @@ pub struct SummaryProps {
     pub alert: Option<AlertText>,
     pub invalid: Vec<InvalidField>,
     pub summary_ref: NodeRef,
-    pub form_ref: NodeRef,
 }
 
 /// The `role="alert"` summary; present (empty) when there is nothing to say, so assistive
@@ -31,7 +30,6 @@ pub fn summary(props: SummaryProps) -> Html {
         alert,
         invalid,
         summary_ref,
-        form_ref,
     } = props;
     let summary = el("div")
         .node_ref(&summary_ref)
@@ -56,30 +54,19 @@ pub fn summary(props: SummaryProps) -> Html {
             el("ul")
                 .attr("class", "cf-error-links")
                 .attr("part", "error-links")
-                .children(
-                    invalid
-                        .into_iter()
-                        .map(|field| error_link(field, &form_ref)),
-                )
+                .children(invalid.into_iter().map(error_link))
         }))
         .into()
 }
 
-fn error_link(field: InvalidField, form_ref: &NodeRef) -> Html {
+fn error_link(field: InvalidField) -> Html {
     let href = providers::substring::concat(&["#", &field.id]);
-    let form_ref = form_ref.clone();
-    let id = field.id;
-    // A fragment link does not reach into a shadow root: the click focuses the field itself.
-    let onclick = On::new(move |e: &web_sys::Event| {
-        e.prevent_default();
-        focus_by_id(&form_ref, &id);
-    });
     el("li")
         .child(
             el("a")
                 .attr("href", href)
                 .attr("part", "error-link")
-                .on(Event::Click, onclick)
+                .on(Event::Click, On::Focus(field.id.into()))
                 .text(field.label)
                 .text(": ")
                 .text(field.message),
@@ -87,11 +74,15 @@ fn error_link(field: InvalidField, form_ref: &NodeRef) -> Html {
         .into()
 }
 
-/// Focuses the element with this id inside the form.
-pub fn focus_by_id(form: &NodeRef, id: &str) {
+/// Focuses the field with this id inside the form; for a field drawn as rows, the first input
+/// its row errors describe, where the person fixes it, rather than the JSON beside the rows.
+pub fn focus_field(form: &NodeRef, id: &str) {
     focus_first(
         form,
-        &[&providers::substring::concat(&["[id=\"", id, "\"]"])],
+        &[
+            &providers::substring::concat(&["[aria-describedby^=\"", id, "-row-\"]"]),
+            &providers::substring::concat(&["[id=\"", id, "\"]"]),
+        ],
     );
 }
 

@@ -235,11 +235,14 @@ pub(super) fn rows_view(
 }
 
 /// One text input of a row.
-pub(super) struct Cell {
+pub(super) struct Cell<'a> {
     pub(super) kind: &'static str,
     pub(super) class: &'static str,
     pub(super) value: String,
-    pub(super) label: String,
+    /// Its column's head ("Email"), its placeholder too: a phone's width hides the heads.
+    pub(super) word: &'a str,
+    /// Its row's number, which its label adds to the head ("Email 2").
+    pub(super) n: &'a str,
     pub(super) read_only: bool,
     /// The id of the row's error, when it is about this input.
     pub(super) error: Option<String>,
@@ -251,7 +254,11 @@ pub(super) fn cell(c: Cell) -> Html {
     el("input")
         .attr("type", c.kind)
         .attr("class", c.class)
-        .attr("aria-label", c.label)
+        .attr(
+            "aria-label",
+            providers::substring::concat(&[c.word, " ", c.n]),
+        )
+        .attr("placeholder", c.word.to_string())
         .flag("readonly", c.read_only)
         .attr_opt("aria-invalid", c.error.as_ref().map(|_| "true"))
         .attr_opt("aria-describedby", c.error)

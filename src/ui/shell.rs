@@ -10,28 +10,60 @@ use yew::Callback;
 use super::customer_form::{CustomerFormProps, FormApp, Message};
 use super::rows::RowAction;
 use super::tags_field::TagsAction;
-use crate::form::{Msg, Resolution};
+use crate::form::{Msg, Resolution, Side};
 use providers::reference::ReferenceList;
 
 /// What a view draws.
 pub type Html = dom::Node<On>;
 
-/// What an element does with an event: run a closure (the form's handlers were closures under
-/// Yew, and most still are), or send the form a fixed message, which is data rather than a
-/// closure type of its own (README, Size).
+/// What an element does with an event. Data, not closures: under Yew every handler was a
+/// closure, and each closure type cost its own code (README, Size).
 #[derive(Clone)]
 pub enum On {
-    Run(Rc<dyn Fn(&web_sys::Event)>),
+    /// Sends the form a fixed message.
     Send(Signal),
+    /// Escape sends the form a fixed message (a keyboard event only: a script's plain `Event`
+    /// named `keydown` has no `key`).
+    Escape(Signal),
+    /// A field's control changed: the field's new text, read from the control as `Read` says.
+    Edit(&'static str, Read),
+    /// A checkbox changed: the form is sent the message this makes of whether it is checked.
+    Checked(fn(bool) -> Message),
+    /// A link to the field with this id: the field takes the focus (a fragment link does not
+    /// reach into a shadow root).
+    Focus(Rc<str>),
     /// A row editor's edit (`rows.rs`).
     Row(Rc<RowAction>),
     /// An event on the tags editor (`tags_field.rs`).
     Tags(TagsAction),
 }
 
-/// A button's fixed message to the form; the form's generation is added when it is sent.
+/// How a field's new text is read from its control.
+#[derive(Clone, Copy)]
+pub enum Read {
+    /// Its `value`: an input, a textarea or a select.
+    Value,
+    /// A checkbox: `"true"` when checked, else nothing.
+    Checked,
+}
+
+impl Read {
+    pub fn text(self, event: &web_sys::Event) -> String {
+        match self {
+            Read::Value => target_value(event),
+            Read::Checked if target_checked(event) => "true".to_string(),
+            Read::Checked => String::new(),
+        }
+    }
+}
+
+/// A fixed message to the form; the form's generation is added when it is sent.
 #[derive(Clone, Copy)]
 pub enum Signal {
+    /// The form's `submit` (its default, a navigation, prevented).
+    Submit,
+    /// A conflict's choice for one field.
+    Choose(&'static str, Side),
     RetryLoad,
     RetryCredential,
     UseExisting,
@@ -44,6 +76,13 @@ pub enum Signal {
 impl Signal {
     pub fn message(self, generation: u32) -> Message {
         match self {
+            Signal::Submit => Message::Form(
+                generation,
+                Msg::Submit {
+                    fresh_key: crate::random::uuid_v4(),
+                },
+            ),
+            Signal::Choose(field, side) => Message::Form(generation, Msg::Choose { field, side }),
             Signal::RetryLoad => Message::Form(generation, Msg::RetryLoad),
             Signal::RetryCredential => Message::RetryCredential,
             Signal::UseExisting => Message::Form(generation, Msg::UseExisting),
@@ -52,26 +91,6 @@ impl Signal {
             Signal::ShowMerge => Message::ShowMerge,
             Signal::ReloadReference(list) => Message::ReloadReference(generation, list),
         }
-    }
-}
-
-impl On {
-    /// An element's handler, handed the event as it came: a closure that needs another type
-    /// casts it (`unchecked_ref`), so no wrapper closure is made per handler type and no
-    /// reference to the event is cloned (README, Size).
-    pub fn new(handler: impl Fn(&web_sys::Event) + 'static) -> On {
-        On::Run(Rc::new(handler))
-    }
-
-    /// A `keydown` handler, for keyboard events only: a plain `Event` named `keydown` (a
-    /// script's, an autofill's) has no `key`, and asking for it would throw in the middle of
-    /// the form's message handling.
-    pub fn keys(handler: impl Fn(&web_sys::KeyboardEvent) + 'static) -> On {
-        On::Run(Rc::new(move |event: &web_sys::Event| {
-            if let Some(keys) = event.dyn_ref::<web_sys::KeyboardEvent>() {
-                handler(keys)
-            }
-        }))
     }
 }
 
@@ -87,12 +106,6 @@ impl Link {
     pub fn callback<IN: 'static>(&self, make: impl Fn(IN) -> Message + 'static) -> Callback<IN> {
         let link = self.clone();
         Callback::from(move |input: IN| link.send_message(make(input)))
-    }
-
-    /// An element's handler that sends the message `make` makes of the event.
-    pub fn on(&self, make: impl Fn(&web_sys::Event) -> Message + 'static) -> On {
-        let link = self.clone();
-        On::new(move |event| link.send_message(make(event)))
     }
 }
 

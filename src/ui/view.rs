@@ -18,7 +18,6 @@ use crate::anonymization;
 use crate::form::{Failure, FormState, Msg, Notice, Phase, Step};
 use crate::i18n::Catalog;
 use crate::messages::{alert_text, field_text, notice_text};
-use crate::random::uuid_v4;
 
 /// What a keystroke can change on screen besides its own field's text. Equal before and after
 /// an edit: nothing to render.
@@ -84,15 +83,7 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
         .callback(move |(field, text): (&'static str, String)| {
             Message::Form(generation, Msg::Edit { field, text })
         });
-    let onsubmit = ctx.link().on(move |e: &web_sys::Event| {
-        e.prevent_default();
-        Message::Form(
-            generation,
-            Msg::Submit {
-                fresh_key: uuid_v4(),
-            },
-        )
-    });
+    let onsubmit = On::Send(Signal::Submit);
     let retry_load = On::Send(Signal::RetryLoad);
     let retry_credential = On::Send(Signal::RetryCredential);
     let use_existing = On::Send(Signal::UseExisting);
@@ -143,7 +134,7 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
             .find(|f| f.name == name)
             .map_or_else(|| name.to_string(), |f| catalog.t(f.label))
     };
-    let conflict = form.conflict_view(ctx, state, &label_of);
+    let conflict = form.conflict_view(state, &label_of);
     let alert = state
         .failure
         .as_ref()
@@ -206,7 +197,6 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
         alert,
         invalid,
         summary_ref: form.summary_ref.clone(),
-        form_ref: form.form_ref.clone(),
     });
 
     let mut form_element = el("form")
@@ -297,7 +287,7 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
             .child_opt(required_note)
             .child_opt(meta)
             .children(body)
-            .child_opt(form.anonymization_confirm(ctx))
+            .child_opt(form.anonymization_confirm())
             .child(
                 el("div")
                     // Keyed: what comes and goes above it (a notice, the conflict) must not
@@ -425,7 +415,7 @@ fn field_view(
     };
     form.adjust_country(ctx, &mut props);
     if name == FIRST_SHIPPING_FIELD && ctx.props().provider == ProviderId::Count {
-        children.push(form.same_address_box(ctx, props.read_only));
+        children.push(form.same_address_box(props.read_only));
     }
     props.read_only |= form.follows_billing(name);
     children.push(field(props));

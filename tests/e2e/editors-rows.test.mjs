@@ -237,6 +237,8 @@ describe('Count contacts', () => {
     await waitForState(page, 'error');
     assert.equal(await field('contacts').getAttribute('aria-invalid'), 'true');
     assert.deepEqual((await writes('/count/')).map((e) => `${e.method} ${e.path}`), [], 'nothing was sent');
+    await form().locator('[part=error-link]', { hasText: 'Contacts' }).click();
+    assert.equal(await activeLabel(), 'Primary contact 2', 'the summary leads to the row to fix, not to the JSON');
     await byLabel('Primary contact 1').click(); // already checked, as is 2: choosing it clears 2
     assert.equal(await rowError(2).count(), 0);
     await form().getByRole('button', { name: 'Remove contact 1' }).click();
@@ -282,3 +284,35 @@ for (const theme of ['light', 'dark']) {
     assert.deepEqual(await scan(), []);
   });
 }
+
+describe('rows at a desk and on a phone', () => {
+  /** The left edge of each column head and of each input of row 1, in the order drawn. */
+  const columns = (name) => rowsOf(name).evaluate((rows) => {
+    const left = (el) => Math.round(el.getBoundingClientRect().left);
+    return {
+      heads: [...rows.querySelectorAll('.cf-row-head span')].map(left),
+      boxes: [...rows.querySelector('[data-row="1"]').querySelectorAll('input:not([type=checkbox]):not([type=radio])')].map(left),
+    };
+  });
+  /** Each input's placeholder in row 1. */
+  const placeholders = (name) => rowsOf(name).locator('[data-row="1"] input[placeholder]')
+    .evaluateAll((inputs) => inputs.map((i) => i.placeholder));
+
+  test('each column head stands over its boxes; at 375 px, where the heads are hidden, each box says what it holds', async () => {
+    await page.setViewportSize({ width: 1000, height: 900 });
+    await openCount('create');
+    await form().getByRole('button', { name: 'Add contact' }).click();
+    const contacts = await columns('contacts');
+    assert.equal(contacts.heads.length, 4);
+    assert.deepEqual(contacts.heads, contacts.boxes, 'First name, Last name, Email and Phone over their boxes');
+    assert.deepEqual(await placeholders('contacts'), ['First name', 'Last name', 'Email', 'Phone']);
+
+    await openProlifi();
+    const metadata = await columns('metadata');
+    assert.deepEqual(metadata.heads, metadata.boxes, 'Key and Value over their boxes');
+
+    await page.setViewportSize({ width: 375, height: 800 });
+    assert.equal(await rowsOf('metadata').locator('.cf-row-head').isVisible(), false);
+    assert.deepEqual(await placeholders('metadata'), ['Key', 'Value']);
+  });
+});
