@@ -438,12 +438,21 @@ impl dom::App for FormApp {
                 return false;
             }
             On::Row(edit) => {
-                edit.apply(event);
-                return false;
+                let Some((field, text)) = edit.apply(event) else {
+                    return false;
+                };
+                let ctx = self.ctx();
+                return self.handle(
+                    &ctx,
+                    Message::Form(self.generation, Msg::Edit { field, text }),
+                );
             }
             On::Tags(action) => {
-                action.apply(event);
-                return false;
+                let Some(change) = action.apply(event) else {
+                    return false;
+                };
+                let ctx = self.ctx();
+                return self.handle(&ctx, Message::Tags(self.generation, change));
             }
         };
         if let Signal::Submit = signal {

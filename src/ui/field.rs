@@ -2,7 +2,7 @@
 
 use dom::{el, Event};
 use providers::{FieldKind, FieldSpec};
-use yew::{AttrValue, Callback};
+use yew::AttrValue;
 
 use super::shell::{text_of, Html, On, Read};
 use super::tags_field::{tags_control, TagsEditor};
@@ -18,7 +18,6 @@ pub struct FieldProps {
     /// The text of each offered value of a choice, in the form's language.
     pub choice_labels: Vec<AttrValue>,
     pub read_only: bool,
-    pub on_edit: Callback<(&'static str, String)>,
     /// Choices from the provider's lists (see `reference_field.rs`).
     pub choices: Option<Choices>,
     /// Why the field cannot be changed, when the credential may not write it.

@@ -16,7 +16,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
-use yew::{AttrValue, Callback};
+use yew::AttrValue;
 
 use super::contact_rows::contact_rows;
 use super::metadata_rows::metadata_rows;
@@ -99,12 +99,11 @@ impl RowsText {
     }
 }
 
-/// Where a rows editor's edits go: the named control's id, the field's text as the rows last
-/// wrote it, and the form's edit callback.
+/// What a rows editor's edits start from: the named control's id and the field's text as the
+/// rows last wrote it.
 pub struct EditTarget<'a> {
     pub id: &'a str,
     pub written: &'a RowsText,
-    pub on_edit: &'a Callback<(&'static str, String)>,
 }
 
 /// The rows editor for a JSON field, or `None` for other kinds.
@@ -126,7 +125,6 @@ pub fn editor(
         kind_is_list: spec.kind == FieldKind::JsonList,
         name: spec.name,
         written: target.written.clone(),
-        on_edit: target.on_edit.clone(),
     };
     let label = catalog.t(spec.label);
     let rows = if edit.kind_is_list {
@@ -162,7 +160,7 @@ pub fn draws_rows(state: &FormState, name: &str) -> bool {
         .any(|f| f.name == name && matches!(f.kind, FieldKind::JsonObject | FieldKind::JsonList))
 }
 
-/// What every edit needs: the field, its text as last written, and where the new text goes.
+/// What every edit needs: the field and its text as last written.
 #[derive(Clone)]
 pub(super) struct Edit {
     /// The named control's id, the stem of the rows' element ids.
@@ -171,7 +169,6 @@ pub(super) struct Edit {
     pub(super) kind_is_list: bool,
     pub(super) name: &'static str,
     pub(super) written: RowsText,
-    pub(super) on_edit: Callback<(&'static str, String)>,
 }
 
 impl Edit {
@@ -179,24 +176,28 @@ impl Edit {
         self.written.get(self.name).unwrap_or_default()
     }
 
-    fn send(&self, text: String) {
+    fn written(&self, text: String) -> (&'static str, String) {
         self.written.set(self.name, &text);
-        self.on_edit.emit((self.name, text));
+        (self.name, text)
     }
 
-    /// Applies `change` to the rows of the current text and dispatches the text written back.
-    pub(super) fn pairs(&self, change: impl FnOnce(&mut Vec<Pair>)) {
-        if let Some(mut pairs) = parse_pairs(&self.current()) {
-            change(&mut pairs);
-            self.send(write_pairs(&pairs));
-        }
+    /// Applies `change` to the rows of the current text: the field's text written back.
+    pub(super) fn pairs(
+        &self,
+        change: impl FnOnce(&mut Vec<Pair>),
+    ) -> Option<(&'static str, String)> {
+        let mut pairs = parse_pairs(&self.current())?;
+        change(&mut pairs);
+        Some(self.written(write_pairs(&pairs)))
     }
 
-    pub(super) fn contacts(&self, change: impl FnOnce(&mut Vec<Json>)) {
-        if let Some(mut items) = parse_contacts(&self.current()) {
-            change(&mut items);
-            self.send(write_contacts(&items));
-        }
+    pub(super) fn contacts(
+        &self,
+        change: impl FnOnce(&mut Vec<Json>),
+    ) -> Option<(&'static str, String)> {
+        let mut items = parse_contacts(&self.current())?;
+        change(&mut items);
+        Some(self.written(write_contacts(&items)))
     }
 }
 
@@ -374,14 +375,14 @@ impl RowAction {
         }))
     }
 
-    /// Applies the edit to the field's text as the rows last wrote it; after adding or
-    /// removing a row, the row that takes the focus is the new one or the one in the removed
-    /// one's place.
-    pub(super) fn apply(&self, e: &web_sys::Event) {
+    /// Applies the edit to the field's text as the rows last wrote it, and gives the field's
+    /// new text, an edit for the form; after adding or removing a row, the row that takes the
+    /// focus is the new one or the one in the removed one's place.
+    pub(super) fn apply(&self, e: &web_sys::Event) -> Option<(&'static str, String)> {
         let (edit, i) = (&self.edit, self.row);
         let typed = || target_value(e);
         let mut left = 0;
-        if edit.kind_is_list {
+        let written = if edit.kind_is_list {
             edit.contacts(|items| {
                 match self.change {
                     RowChange::Add => items.push(Json::Object(Vec::new())),
@@ -397,7 +398,7 @@ impl RowAction {
                     _ => {}
                 }
                 left = items.len();
-            });
+            })
         } else {
             edit.pairs(|pairs| {
                 match (self.change, pairs.get_mut(i)) {
@@ -423,12 +424,13 @@ impl RowAction {
                     _ => {}
                 }
                 left = pairs.len();
-            });
-        }
+            })
+        };
         match self.change {
             RowChange::Add => edit.written.focus_after_redraw(e, i + 1),
             RowChange::Remove => edit.written.focus_after_redraw(e, (i + 1).min(left)),
             _ => {}
         }
+        written
     }
 }

@@ -5,7 +5,6 @@
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
-use yew::Callback;
 
 use super::customer_form::{CustomerFormProps, FormApp, Message};
 use super::rows::RowAction;
@@ -101,11 +100,6 @@ pub struct Link(pub(super) dom::Scope<FormApp>);
 impl Link {
     pub fn send_message(&self, message: Message) {
         self.0.send(message);
-    }
-
-    pub fn callback<IN: 'static>(&self, make: impl Fn(IN) -> Message + 'static) -> Callback<IN> {
-        let link = self.clone();
-        Callback::from(move |input: IN| link.send_message(make(input)))
     }
 }
 

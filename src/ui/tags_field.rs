@@ -12,11 +12,11 @@ use dom::{el, Event};
 use providers::text_key;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent};
-use yew::{AttrValue, Callback};
+use yew::AttrValue;
 
-use super::customer_form::{FormApp, Message};
+use super::customer_form::FormApp;
 use super::field::{Choices, FieldProps, Wiring};
-use super::shell::{target_value, text_of, Context, Html, On};
+use super::shell::{target_value, text_of, Html, On};
 use crate::tags;
 
 /// The combobox's popup: whether it is open, and which option is active.
@@ -38,7 +38,6 @@ pub struct TagsChange {
 /// What `field()` needs to draw the editor.
 pub struct TagsEditor {
     pub combo: Combo,
-    pub on_change: Callback<TagsChange>,
     /// "Remove tag {tag}".
     pub remove: String,
     /// The listbox's name ("Suggested tags").
@@ -46,13 +45,9 @@ pub struct TagsEditor {
 }
 
 impl FormApp {
-    pub(super) fn tags_editor(&self, ctx: &Context) -> TagsEditor {
-        let generation = self.generation;
+    pub(super) fn tags_editor(&self) -> TagsEditor {
         TagsEditor {
             combo: self.tags_combo,
-            on_change: ctx
-                .link()
-                .callback(move |change| Message::Tags(generation, change)),
             remove: self.catalog.t(text_key!("tags.remove")),
             suggested: self.catalog.t(text_key!("tags.suggested")).into(),
         }
@@ -100,8 +95,8 @@ fn option_id(id: &str, index: usize) -> String {
     providers::substring::concat(&[id, "-opt-", &providers::digits::text(index as u64)])
 }
 
-/// What the editor's two event handlers (keys and clicks, delegated from the chips, the input
-/// and the options: one closure each rather than one per chip and option, for size) read.
+/// What the editor's event handlers (keys and clicks delegated from the chips, the input and
+/// the options: one each rather than one per chip and option, for size) read.
 struct Editor {
     name: &'static str,
     id: String,
@@ -112,49 +107,45 @@ struct Editor {
     open: bool,
     active: Option<usize>,
     combo: Combo,
-    on_change: Callback<TagsChange>,
 }
 
 impl Editor {
-    fn emit(&self, combo: Combo, text: Option<String>, focus: Option<String>) {
-        self.on_change.emit(TagsChange {
+    fn change(&self, combo: Combo, text: Option<String>, focus: Option<String>) -> TagsChange {
+        TagsChange {
             combo,
             text: text.map(|t| (self.name, t)),
             focus,
             reveal: None,
-        });
-    }
-
-    /// Adds option `index`, the focus staying in the input.
-    fn pick(&self, index: usize) {
-        if let Some(tag) = self.options.get(index) {
-            let text = tags::pick(&self.text, tag);
-            self.emit(Combo::default(), Some(text), Some(self.id.clone()));
         }
     }
 
+    /// Adds option `index`, the focus staying in the input.
+    fn pick(&self, index: usize) -> Option<TagsChange> {
+        let tag = self.options.get(index)?;
+        let text = tags::pick(&self.text, tag);
+        Some(self.change(Combo::default(), Some(text), Some(self.id.clone())))
+    }
+
     /// Removes chip `index`; its neighbour (or the input) takes the focus.
-    fn remove(&self, index: usize) {
+    fn remove(&self, index: usize) -> Option<TagsChange> {
         let focus = match tags::focus_after_removal(index, self.chips) {
             Some(next) => chip_id(&self.id, next),
             None => self.id.clone(),
         };
         let text = tags::without(&self.text, index);
-        self.emit(Combo::default(), Some(text), Some(focus));
+        Some(self.change(Combo::default(), Some(text), Some(focus)))
     }
 
-    fn click(&self, e: &web_sys::Event) {
-        let Some((index, option)) = target_index(e.target()) else {
-            return;
-        };
+    fn click(&self, e: &web_sys::Event) -> Option<TagsChange> {
+        let (index, option) = target_index(e.target())?;
         if option {
-            self.pick(index);
+            self.pick(index)
         } else {
-            self.remove(index);
+            self.remove(index)
         }
     }
 
-    fn key(&self, e: &KeyboardEvent) {
+    fn key(&self, e: &KeyboardEvent) -> Option<TagsChange> {
         let key = e.key();
         let target = e.target();
         if let Some((index, false)) = target_index(target.clone()) {
@@ -172,7 +163,7 @@ impl Editor {
                     Some(i) if down => (i + 1) % n,
                     Some(i) => (i + n - 1) % n,
                 };
-                self.on_change.emit(TagsChange {
+                Some(TagsChange {
                     combo: Combo {
                         open: true,
                         active: Some(next),
@@ -180,22 +171,22 @@ impl Editor {
                     text: None,
                     focus: None,
                     reveal: Some(option_id(&self.id, next)),
-                });
+                })
             }
             "Enter" if self.open => match self.active {
                 // Adds the active tag instead of submitting the form.
                 Some(index) => {
                     e.prevent_default();
-                    self.pick(index);
+                    self.pick(index)
                 }
                 // Enter without an active option submits the form; the popup closes.
-                None => self.emit(closed, None, None),
+                None => Some(self.change(closed, None, None)),
             },
             "Escape" if self.open => {
                 // Closes the popup only, not a dialog the form sits in.
                 e.prevent_default();
                 e.stop_propagation();
-                self.emit(closed, None, None);
+                Some(self.change(closed, None, None))
             }
             "Backspace" if self.chips > 0 => {
                 let at_start = e
@@ -205,17 +196,18 @@ impl Editor {
                         input.selection_start() == Ok(Some(0))
                             && input.selection_end() == Ok(Some(0))
                     });
-                if at_start {
-                    e.prevent_default();
-                    let last = chip_id(&self.id, self.chips - 1);
-                    self.emit(self.combo, None, Some(last));
+                if !at_start {
+                    return None;
                 }
+                e.prevent_default();
+                let last = chip_id(&self.id, self.chips - 1);
+                Some(self.change(self.combo, None, Some(last)))
             }
-            _ => {}
+            _ => None,
         }
     }
 
-    fn chip_key(&self, e: &KeyboardEvent, key: &str, index: usize) {
+    fn chip_key(&self, e: &KeyboardEvent, key: &str, index: usize) -> Option<TagsChange> {
         let focus = match key {
             "Delete" | "Backspace" => {
                 e.prevent_default();
@@ -224,10 +216,10 @@ impl Editor {
             "ArrowLeft" => chip_id(&self.id, index.saturating_sub(1)),
             "ArrowRight" if index + 1 < self.chips => chip_id(&self.id, index + 1),
             "ArrowRight" => self.id.clone(),
-            _ => return,
+            _ => return None,
         };
         e.prevent_default();
-        self.emit(self.combo, None, Some(focus));
+        Some(self.change(self.combo, None, Some(focus)))
     }
 }
 
@@ -249,7 +241,8 @@ enum Handler {
 pub struct TagsAction(std::rc::Rc<Editor>, Handler);
 
 impl TagsAction {
-    pub fn apply(&self, e: &web_sys::Event) {
+    /// What the event changes, for the form to take in.
+    pub fn apply(&self, e: &web_sys::Event) -> Option<TagsChange> {
         let TagsAction(state, handler) = self;
         match handler {
             Handler::Input => {
@@ -257,17 +250,16 @@ impl TagsAction {
                     open: true,
                     active: None,
                 };
-                state.emit(combo, Some(target_value(e)), None);
+                Some(state.change(combo, Some(target_value(e)), None))
             }
-            Handler::Close => state.emit(Combo::default(), None, None),
-            // Keyboard events only: see `On::keys`.
-            Handler::Key => {
-                if let Some(keys) = e.dyn_ref::<KeyboardEvent>() {
-                    state.key(keys)
-                }
-            }
+            Handler::Close => Some(state.change(Combo::default(), None, None)),
+            // Keyboard events only: a script's plain `Event` named `keydown` has no `key`.
+            Handler::Key => state.key(e.dyn_ref::<KeyboardEvent>()?),
             Handler::Click => state.click(e),
-            Handler::Hold => e.prevent_default(),
+            Handler::Hold => {
+                e.prevent_default();
+                None
+            }
         }
     }
 }
@@ -312,7 +304,6 @@ pub fn tags_control(props: &FieldProps, editor: &TagsEditor, wiring: Wiring) -> 
         open,
         active,
         combo: editor.combo,
-        on_change: editor.on_change.clone(),
     });
     let listbox_id = providers::substring::concat(&[id, "-listbox"]);
     let on = |handler: Handler| On::Tags(TagsAction(state.clone(), handler));

@@ -5,17 +5,17 @@ use dom::{el, Event};
 use providers::contract::customer_title;
 use providers::text_key;
 use providers::{by_section, ErrorKind, FieldKind, FieldSpec, Operation, ProviderId, Section};
-use yew::{AttrValue, Callback};
+use yew::AttrValue;
 
 use super::country_field::FIRST_SHIPPING_FIELD;
-use super::customer_form::{DateLine, FormApp, Message};
+use super::customer_form::{DateLine, FormApp};
 use super::field::{field, field_id, FieldProps};
 use super::outcome::{beside_submit, summary, InvalidField, SummaryProps};
 use super::rows;
 use super::section::{section, SectionProps};
 use super::shell::{Context, Html, On, Signal};
 use crate::anonymization;
-use crate::form::{Failure, FormState, Msg, Notice, Phase, Step};
+use crate::form::{Failure, FormState, Notice, Phase, Step};
 use crate::i18n::Catalog;
 use crate::messages::{alert_text, field_text, notice_text};
 
@@ -67,7 +67,6 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
             )
             .into();
     };
-    let generation = form.generation;
     let operation = state.operation();
     let fields = state.contract().fields(operation);
     let shown: Vec<&str> = fields.iter().map(|f| f.name).collect();
@@ -78,11 +77,6 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
         state.phase()
     };
     let read_only = !state.editable() || !state.can_write();
-    let on_edit = ctx
-        .link()
-        .callback(move |(field, text): (&'static str, String)| {
-            Message::Form(generation, Msg::Edit { field, text })
-        });
     let onsubmit = On::Send(Signal::Submit);
     let retry_load = On::Send(Signal::RetryLoad);
     let retry_credential = On::Send(Signal::RetryCredential);
@@ -274,7 +268,6 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
                             (section_of, &specs),
                             anonymization_status.as_deref(),
                             read_only,
-                            &on_edit,
                         ),
                     })
                 })
@@ -351,7 +344,6 @@ fn section_fields(
     (section_of, specs): (Section, &[&FieldSpec]),
     anonymization_status: Option<&str>,
     read_only: bool,
-    on_edit: &Callback<(&'static str, String)>,
 ) -> Vec<Html> {
     let mut children: Vec<Html> = Vec::new();
     if section_of == Section::DangerZone {
@@ -359,7 +351,7 @@ fn section_fields(
     }
     for spec in specs {
         if anonymization::shows(spec.name, anonymization_status) {
-            field_view(&mut children, form, ctx, state, spec, read_only, on_edit);
+            field_view(&mut children, form, ctx, state, spec, read_only);
         }
     }
     if let Some(contacts) = contacts_view(form, ctx.props().provider, section_of, state) {
@@ -378,7 +370,6 @@ fn field_view(
     state: &FormState,
     spec: &FieldSpec,
     read_only: bool,
-    on_edit: &Callback<(&'static str, String)>,
 ) {
     let catalog = &form.catalog;
     let name = spec.name;
@@ -394,12 +385,11 @@ fn field_view(
         value: AttrValue::from(value.to_string()),
         choice_labels: choice_labels(catalog, spec),
         read_only,
-        on_edit: on_edit.clone(),
         choices: form
             .choices_for(spec, value)
             .or_else(|| form.country_choices(ctx, spec, value)),
         locked: (!state.may_write(name)).then(|| catalog.t(text_key!("field.locked")).into()),
-        tags: (spec.kind == FieldKind::Tags).then(|| form.tags_editor(ctx)),
+        tags: (spec.kind == FieldKind::Tags).then(|| form.tags_editor()),
         editor: rows::editor(
             catalog,
             spec,
@@ -409,7 +399,6 @@ fn field_view(
             rows::EditTarget {
                 id: &id,
                 written: &form.rows_text,
-                on_edit,
             },
         ),
     };
