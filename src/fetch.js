@@ -47,7 +47,9 @@ export async function send(method, url, headers, body, signal, timeoutMs, maxByt
 
 /** The request and its reply; rejects when the network fails or `controller` aborts it. */
 async function exchange(method, url, headers, body, controller, maxBytes) {
-  const init = { method, headers: new Headers(), signal: controller.signal };
+  // A redirect is never followed: the credential and what was typed go to the address the host
+  // gave, and nowhere else it may point.
+  const init = { method, headers: new Headers(), signal: controller.signal, redirect: 'error' };
   for (let i = 0; i < headers.length; i += 2) init.headers.append(headers[i], headers[i + 1]);
   if (body !== undefined) init.body = body;
   const response = await fetch(url, init);

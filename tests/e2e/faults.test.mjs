@@ -87,6 +87,25 @@ describe('faults on an update (Prolifi): retried automatically, values kept', ()
     });
   }
 
+  test('a redirect is not followed: what was typed and the credential go nowhere else', async () => {
+    await openJaneAndEdit();
+    // Another origin on the same machine (the sandbox answers CORS for any origin), so that
+    // following it would show in the sandbox's log.
+    const elsewhere = sandbox.url.replace('127.0.0.1', 'localhost');
+    await api.faults([{
+      provider: 'prolifi', method: 'PATCH', times: 1,
+      action: { kind: 'status', status: 307, body: '', headers: { location: `${elsewhere}/prolifi/stolen` } },
+    }]);
+    await submit();
+    await waitForState(page, 'saved');
+    const log = await api.log();
+    const followed = log.filter((e) => e.path.includes('stolen') || (e.headers.host ?? '').startsWith('localhost'));
+    assert.deepEqual(followed.map((e) => `${e.method} ${e.path}`), [], 'nothing reached the redirect\'s target');
+    const patches = log.filter((e) => e.method === 'PATCH');
+    assert.equal(patches.length, 2, 'the redirect, then the retry');
+    assert.equal(patches[1].status, 200);
+  });
+
   test('a reply slower than the timeout', async () => {
     await openJaneAndEdit();
     await page.evaluate(() => document.querySelector('customer-form').setAttribute('request-timeout', '1000'));
