@@ -472,8 +472,6 @@ impl Call<'_> {
     }
 }
 
-/// After a successful write that may rename: a Partnero update that changed the key, so that
-/// tokens issued before it follow it.
 /// What a write's reply tells the gateway to keep.
 enum Afterwards {
     /// A Partnero write to the record with key `old`: a reply naming another key renamed it.

@@ -1,6 +1,7 @@
 //! Count's pair is read from the store again every few seconds (a workspace connected again
 //! through another replica is taken up). That read must not hold requests up: with the store
-//! slow or down (PostgreSQL failing over), requests go on with the pair in use.
+//! slow or down (PostgreSQL failing over), requests go on with the pair in use, and one read
+//! hangs at a time.
 
 mod common;
 
@@ -147,9 +148,17 @@ async fn requests_go_on_while_the_store_is_read_again() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    // The store's read is under way and held: requests still go through.
-    for _ in 0..3 {
+    // The store's read is under way and held: requests still go through, and no second read
+    // starts beside it however long it hangs (each would hold one of the store's connections).
+    let held_since = std::time::Instant::now();
+    while held_since.elapsed() < Duration::from_millis(4500) {
         assert_eq!(read_acme(count.as_ref()).await, 200);
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    assert_eq!(
+        store.held.load(Ordering::SeqCst),
+        1,
+        "one read of the store at a time"
+    );
     store.release.notify_waiters();
 }

@@ -8,7 +8,7 @@
 //!   (in this process, and across every gateway on the store: it runs under the store's lock on
 //!   the pair), runs to completion in its own task and is committed before it is used.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -71,6 +71,12 @@ pub(super) struct CountIntegration {
     /// When the store's pair was last read outside a refresh: it is read again after
     /// `STORE_RECHECK`, so a workspace connected again through another replica is taken up.
     read_at: std::sync::Mutex<Option<Instant>>,
+    /// Set while the store's pair is being read again (one read at a time: a store that hangs
+    /// holds one of its connections, not one more every `STORE_RECHECK`).
+    rereading: AtomicBool,
+    /// How many times the pair in use was set (`replace`): a read of the store that began
+    /// before the last change is older than what it would replace.
+    changes: AtomicU64,
     upstream: Upstream,
 }
 
@@ -187,6 +193,8 @@ impl CountAdapter {
                 current: Mutex::new(None),
                 unsaved: AtomicBool::new(false),
                 read_at: std::sync::Mutex::new(None),
+                rereading: AtomicBool::new(false),
+                changes: AtomicU64::new(0),
                 upstream,
             }),
         })
@@ -260,15 +268,15 @@ impl CountIntegration {
             if current.is_none() {
                 // Connected through another gateway since we last looked?
                 let stored = self.store.count_pair().await.map_err(TokenFailure::Store)?;
-                *current = self.preferred(None, stored, false);
+                let pair = self.preferred(None, stored, false);
+                self.replace(&mut current, pair);
                 self.recheck_due();
-            } else if self.recheck_due() {
+            } else if self.recheck_due() && !self.rereading.swap(true, Ordering::SeqCst) {
                 // Connected again or rotated through another gateway? Read in a task of its
                 // own: the pair in use serves this request and the others meanwhile, so a slow
                 // or failing store holds none of them up.
                 let integration = Arc::clone(self);
-                let in_use = current.clone();
-                tokio::spawn(async move { integration.reread(in_use).await });
+                tokio::spawn(async move { integration.reread().await });
             }
             match current.as_ref() {
                 None => return Err(TokenFailure::NotConnected),
@@ -326,23 +334,38 @@ impl CountIntegration {
             if self.unsaved.load(Ordering::SeqCst) {
                 self.commit_under(lock, &pair).await;
             }
-            *current = Some(pair.clone());
+            self.replace(&mut current, Some(pair.clone()));
             return Ok(pair);
         }
         let fresh = self.refresh(client, &pair).await?;
         self.commit_under(lock, &fresh).await;
-        *current = Some(fresh.clone());
+        self.replace(&mut current, Some(fresh.clone()));
         Ok(fresh)
     }
 
-    /// Reads the store's pair and takes it up (`preferred`), unless the pair in use changed
-    /// while it was read (a refresh here, which the store already has).
-    async fn reread(&self, in_use: Option<CountTokenPair>) {
-        match self.store.count_pair().await {
+    /// Sets the pair in use (`current`, held locked by the caller).
+    pub(super) fn replace(
+        &self,
+        current: &mut Option<CountTokenPair>,
+        pair: Option<CountTokenPair>,
+    ) {
+        *current = pair;
+        self.changes.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Reads the store's pair and takes it up (`preferred`), unless the pair in use was set
+    /// while it was read (a refresh or a connection here, which the store has too, or a commit
+    /// that changed which of the two wins).
+    async fn reread(&self) {
+        let seen = self.changes.load(Ordering::SeqCst);
+        let stored = self.store.count_pair().await;
+        self.rereading.store(false, Ordering::SeqCst);
+        match stored {
             Ok(stored) => {
                 let mut current = self.current.lock().await;
-                if *current == in_use {
-                    *current = self.preferred(current.take(), stored, false);
+                if self.changes.load(Ordering::SeqCst) == seen {
+                    let pair = self.preferred(current.take(), stored, false);
+                    self.replace(&mut current, pair);
                 }
             }
             // The pair in use still works: the store is read again next time.
@@ -459,7 +482,8 @@ impl CountIntegration {
     pub(super) async fn is_connected(&self) -> Result<bool, StoreError> {
         let mut current = self.current.lock().await;
         if current.is_none() {
-            *current = self.store.count_pair().await?;
+            let stored = self.store.count_pair().await?;
+            self.replace(&mut current, stored);
         }
         Ok(current.is_some())
     }

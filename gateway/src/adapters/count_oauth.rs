@@ -346,7 +346,7 @@ impl CountIntegration {
         };
         let mut current = self.current.lock().await;
         let saved = self.commit(&pair).await;
-        *current = Some(pair.clone());
+        self.replace(&mut current, Some(pair.clone()));
         drop(current);
         log::event(
             "count_connected",
