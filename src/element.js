@@ -99,7 +99,7 @@ font-family:var(--_font);color:var(--_text);background:var(--_bg);font-size:var(
 .cf-rows{display:grid;gap:6px;min-width:0;grid-template-columns:minmax(0,1fr) minmax(0,2fr) auto auto}
 .cf-rows:has(>.cf-contact){grid-template-columns:repeat(4,minmax(0,1fr)) auto auto}
 .cf-rows>*{grid-column:1/-1}
-.cf-row{display:grid;grid-template-columns:subgrid;gap:6px;align-items:center}
+.cf-row{display:grid;grid-template-columns:inherit;grid-template-columns:subgrid;gap:6px;align-items:center}
 .cf-row-head{font-size:.85em;color:var(--_muted)}
 .cf-row-error{grid-column:1/-1}
 .cf .cf-row-json{display:flex;gap:4px;align-items:center;font-weight:400}

@@ -47,11 +47,12 @@ export async function send(method, url, headers, body, signal, timeoutMs, maxByt
 
 /** The request and its reply; rejects when the network fails or `controller` aborts it. */
 async function exchange(method, url, headers, body, controller, maxBytes) {
-  // A redirect is never followed: the credential and what was typed go to the address the host
-  // gave, and nowhere else it may point.
-  const init = { method, headers: new Headers(), signal: controller.signal, redirect: 'error' };
+  const init = { method, headers: new Headers(), signal: controller.signal };
   for (let i = 0; i < headers.length; i += 2) init.headers.append(headers[i], headers[i + 1]);
   if (body !== undefined) init.body = body;
+  // A request carrying a credential or what was typed follows no redirect: it goes to the
+  // address the host gave, and nowhere else that address may point. (A language file may.)
+  if (body !== undefined || init.headers.has('authorization')) init.redirect = 'error';
   const response = await fetch(url, init);
   const announced = Number(response.headers.get('content-length'));
   if (announced > maxBytes) {

@@ -106,8 +106,10 @@ function rewrite(root, letters) {
     replace(message, 'let suggesting = matches!(&msg, Msg::Edit { field, .. } if self.suggests(field));', 'let suggesting = false;');
   }
   if (has('B')) {
-    replace(view, 'tags: (spec.kind == FieldKind::Tags).then(|| form.tags_editor(ctx)),', 'tags: None,');
+    replace(view, 'tags: (spec.kind == FieldKind::Tags).then(|| form.tags_editor()),', 'tags: None,');
     arm(form, '            Message::Tags(generation, change) => {', '            Message::Tags(..) => return false,\n');
+    // Its events' arm in `act`, which would keep the editor's handling linked.
+    span(form, '            On::Tags(action) => {', '        };\n        if let Signal::Submit', '            On::Tags(_) => return false,\n');
     replace(form, '        self.tags_rendered();\n', '');
     replace(field, 'if let (FieldKind::Tags, Some(editor)) = (kind, &props.tags) {', 'if let (FieldKind::Tags, Some(editor)) = (kind, &None::<TagsEditor>) {');
     // A list pasted into the tags' entry: the listener goes, and the bundler drops its function.
@@ -121,16 +123,13 @@ function rewrite(root, letters) {
 `, '');
     replace(field, '.child(props.editor.unwrap_or(Html::Empty))', '.child(Html::Empty)');
     replace(form, '        self.rows_text.focus_drawn_row();\n', '');
-    replace(form, `            On::Row(edit) => {
-                edit.apply(event);
-                false
-            }`, '            On::Row(_) => false,');
+    span(form, '            On::Row(edit) => {', '            On::Tags(', '            On::Row(_) => return false,\n');
     replace(message, 'let rows = matches!(&msg, Msg::Edit { field, .. } if super::rows::draws_rows(state, field));', 'let rows = false;');
   }
   if (has('D')) {
     replace(view, `    form.adjust_country(ctx, &mut props);
     if name == FIRST_SHIPPING_FIELD && ctx.props().provider == ProviderId::Count {
-        children.push(form.same_address_box(ctx, props.read_only));
+        children.push(form.same_address_box(props.read_only));
     }
     props.read_only |= form.follows_billing(name);
 `, '');
@@ -150,7 +149,7 @@ function rewrite(root, letters) {
         }`, '        let _ = (first_record, ShippingAddress::Own);');
   }
   if (has('E')) {
-    replace(view, '.child_opt(form.anonymization_confirm(ctx))', '.child_opt(None::<Html>)');
+    replace(view, '.child_opt(form.anonymization_confirm())', '.child_opt(None::<Html>)');
     replace(view, `    if section_of == Section::DangerZone {
         children.push(form.anonymization_status_view());
     }
@@ -159,7 +158,7 @@ function rewrite(root, letters) {
     // Both requests shown, whatever the status, each as a select of "—" and "true", as before.
     replace(view, 'let anonymization_status = form.anonymization_status();', 'let anonymization_status: Option<String> = None;');
     replace(view, 'if anonymization::shows(spec.name, anonymization_status) {', 'if true {');
-    replace(field, 'FieldKind::Choice(["true"]) => {', 'FieldKind::Choice(["true"]) if false => {');
+    replace(field, 'FieldKind::Choice(["true"]) => wired(', 'FieldKind::Choice(["true"]) if false => wired(');
     arm(form, '            Message::ConfirmAnonymization(confirmed) => {', '            Message::ConfirmAnonymization(_) => return false,\n');
     replace(message, '        if matches!(msg, Msg::Submit { .. })\n            && !std::mem::take(&mut self.anonymization_confirmed)',
       '        if false\n            && !std::mem::take(&mut self.anonymization_confirmed)');
