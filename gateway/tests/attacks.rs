@@ -319,19 +319,8 @@ async fn partnero_a_rename_is_recorded_when_the_client_hangs_up() {
         Some("customer_123"),
         None,
     );
-    g.sandbox
-        .control(
-            "/_faults",
-            &json!({"provider": "partnero", "method": "PUT", "path_contains": "customer_123",
-                    "action": {"kind": "delay", "ms": 400}})
-            .to_string(),
-        )
-        .await;
-    let impatient = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_millis(100))
-        .build()
-        .unwrap();
-    let hung_up = impatient
+    g.sandbox.hold("partnero", "PUT", "customer_123", 400).await;
+    let hung_up = common::impatient_client()
         .put(format!("{}/partnero/customers/customer_123", g.url))
         .bearer_auth(&token)
         .header("content-type", "application/json")

@@ -7,7 +7,7 @@ mod common;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use common::{config, gateway_client, json_of, outgoing, serve_on, Sandbox, TempStore};
+use common::{gateway_client, json_of, outgoing, serve_on, Sandbox, TempStore};
 use customer_form_gateway::adapters::count_connect_ticket::connect_link;
 use customer_form_gateway::adapters::{
     self, partner_headers, signature_base, signature_for, Adapter, CountTokenPair, CountTokenStore,
@@ -20,34 +20,14 @@ use customer_form_gateway::{app, AppState};
 use providers::ProviderId;
 use serde_json::{json, Value};
 
-const CLIENT_ID: &str = "count_sandbox_client";
-const SECRET: &str = "count_sandbox_secret";
-const ADMIN_KEY: &str = "count-test-admin-key-0123456789abcdef";
+const CLIENT_ID: &str = common::COUNT_CLIENT_ID;
+const SECRET: &str = common::COUNT_SECRET;
+const ADMIN_KEY: &str = common::COUNT_ADMIN_KEY;
 const ACME: &str = "5d8e7b3a-1c2f-4e6a-9b0d-7f3e2a1c4b5d";
 const REFRESH: &str = "/count/partners/refresh-user-access-token";
 
 fn count_config(sandbox: &Sandbox, store: &TempStore, redirect_uri: &str, admin: bool) -> Config {
-    std::env::set_var("COUNT_TEST_SECRET", SECRET);
-    std::env::set_var("COUNT_TEST_ADMIN", ADMIN_KEY);
-    let admin = if admin {
-        "[admin]\nkey = { env = \"COUNT_TEST_ADMIN\" }"
-    } else {
-        ""
-    };
-    config(&format!(
-        r#"
-        [providers.count]
-        base = "{url}/count/partners"
-        auth_base = "{url}/count"
-        client_id = "{CLIENT_ID}"
-        client_secret = {{ env = "COUNT_TEST_SECRET" }}
-        redirect_uri = "{redirect_uri}"
-        token_store = "{store}"
-        {admin}
-        "#,
-        url = sandbox.url,
-        store = store.path,
-    ))
+    common::count_config(sandbox, &store.path, redirect_uri, admin)
 }
 
 /// A gateway instance's Count adapter on this store (each call is a fresh instance, as after a
@@ -862,19 +842,8 @@ async fn a_flow_started_from_a_link_is_finished_only_in_its_browser() {
 async fn a_create_s_grant_is_recorded_when_the_client_hangs_up() {
     let (sandbox, _store, gateway, token) =
         connected_gateway(&["create", "read", "update"], None, None).await;
-    sandbox
-        .control(
-            "/_faults",
-            &json!({"provider": "count", "method": "POST", "path_contains": "/customers",
-                    "action": {"kind": "delay", "ms": 400}})
-            .to_string(),
-        )
-        .await;
-    let impatient = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_millis(100))
-        .build()
-        .unwrap();
-    let hung_up = impatient
+    sandbox.hold("count", "POST", "/customers", 400).await;
+    let hung_up = common::impatient_client()
         .post(format!("{gateway}/count/customers"))
         .bearer_auth(&token)
         .header("content-type", "application/json")

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use common::{config, gateway_client, outgoing, Sandbox, TempStore};
+use common::{count_config, gateway_client, outgoing, Sandbox, TempStore};
 use customer_form_gateway::adapters::{self, Adapter, CountTokenPair, CountTokenStore, Upstream};
 use customer_form_gateway::store::embedded::EmbeddedStore;
 use customer_form_gateway::store::{CountPairLock, Counter, Grant, Rename, Store, StoreError};
@@ -103,20 +103,12 @@ async fn read_acme(count: &dyn Adapter) -> u16 {
 async fn requests_go_on_while_the_store_is_read_again() {
     let sandbox = Sandbox::start().await;
     let file = TempStore::new();
-    std::env::set_var("COUNT_HELD_SECRET", "count_sandbox_secret");
-    let config = config(&format!(
-        r#"
-        [providers.count]
-        base = "{url}/count/partners"
-        auth_base = "{url}/count"
-        client_id = "count_sandbox_client"
-        client_secret = {{ env = "COUNT_HELD_SECRET" }}
-        redirect_uri = "http://127.0.0.1:9/count/oauth/callback"
-        token_store = "{path}"
-        "#,
-        url = sandbox.url,
-        path = file.path,
-    ));
+    let config = count_config(
+        &sandbox,
+        &file.path,
+        "http://127.0.0.1:9/count/oauth/callback",
+        false,
+    );
     let reply = sandbox.control("/_count/issue-tokens", "{}").await;
     let pair = CountTokenPair::from_reply(&reply).unwrap();
     CountTokenStore::open(&file.path)

@@ -101,6 +101,56 @@ impl Sandbox {
         );
         response.json().await.unwrap_or(Value::Null)
     }
+
+    /// Holds this provider's replies to `method` requests whose path contains `path_contains`
+    /// for `ms` before handling them.
+    pub async fn hold(&self, provider: &str, method: &str, path_contains: &str, ms: u64) {
+        let rule = serde_json::json!({"provider": provider, "method": method,
+            "path_contains": path_contains, "action": {"kind": "delay", "ms": ms}});
+        self.control("/_faults", &rule.to_string()).await;
+    }
+}
+
+/// A client that gives up after 100 ms: it hangs up on a request the sandbox holds longer.
+pub fn impatient_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(100))
+        .build()
+        .unwrap()
+}
+
+pub const COUNT_CLIENT_ID: &str = "count_sandbox_client";
+pub const COUNT_SECRET: &str = "count_sandbox_secret";
+pub const COUNT_ADMIN_KEY: &str = "count-test-admin-key-0123456789abcdef";
+
+/// A gateway config for the sandbox's Count workspace with its token pair in `store_path`,
+/// with an `[admin]` key or without.
+pub fn count_config(
+    sandbox: &Sandbox,
+    store_path: &str,
+    redirect_uri: &str,
+    admin: bool,
+) -> Config {
+    std::env::set_var("COUNT_TEST_SECRET", COUNT_SECRET);
+    std::env::set_var("COUNT_TEST_ADMIN", COUNT_ADMIN_KEY);
+    let admin = if admin {
+        "[admin]\nkey = { env = \"COUNT_TEST_ADMIN\" }"
+    } else {
+        ""
+    };
+    config(&format!(
+        r#"
+        [providers.count]
+        base = "{url}/count/partners"
+        auth_base = "{url}/count"
+        client_id = "{COUNT_CLIENT_ID}"
+        client_secret = {{ env = "COUNT_TEST_SECRET" }}
+        redirect_uri = "{redirect_uri}"
+        token_store = "{store_path}"
+        {admin}
+        "#,
+        url = sandbox.url,
+    ))
 }
 
 /// A gateway config with these `[providers.…]` tables.
