@@ -50,6 +50,10 @@ impl FormState {
                 self.activity = Activity::Idle(settled);
                 self.submit(fresh_key)
             }
+            (Activity::Idle(settled), Msg::SubmitAfter { fresh_key, secs }) => {
+                self.activity = Activity::Idle(settled);
+                self.submit_after(fresh_key, secs)
+            }
             (Activity::Idle(settled), Msg::RetryLoad) => {
                 self.activity = Activity::Idle(settled);
                 match self.failure {

@@ -191,6 +191,12 @@ pub enum Msg {
     Submit {
         fresh_key: String,
     },
+    /// A submit while the provider still asks the form to wait (its `Retry-After`): `secs`
+    /// more, as the host page's clock counts them.
+    SubmitAfter {
+        fresh_key: String,
+        secs: u32,
+    },
     Saved(Result<Saved, ApiError>),
     RetryLoad,
     /// The wait before an automatic retry is over.
@@ -203,6 +209,21 @@ pub enum Msg {
         side: Side,
     },
     Resolve(Resolution),
+}
+
+impl Msg {
+    /// A reply's request to wait (its `Retry-After`) before asking again: the form keeps it,
+    /// so that a submit before it is over waits the rest out (`Msg::SubmitAfter`).
+    pub fn retry_after_secs(&self) -> Option<u32> {
+        let error = match self {
+            Msg::Loaded(Err(error))
+            | Msg::LookedUp(Err(error))
+            | Msg::Checked(Err(error))
+            | Msg::Saved(Err(error)) => error,
+            _ => return None,
+        };
+        error.retry_after_secs
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

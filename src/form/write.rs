@@ -3,13 +3,14 @@
 //! conflict resolved as the person chose. Called by the transition function (`save.rs`) and by
 //! the create and update paths (`create_lookup.rs`, `recheck.rs`).
 
-use providers::{HttpRequest, Operation};
+use providers::{ApiError, ErrorKind, HttpRequest, Operation};
 
 use super::activity::{Activity, AfterChoice, LaterEdits, LookupPurpose, Request, Settled};
 use super::conflict::{resolve, Conflict};
 use super::recheck::same_write;
+use super::retry::MAX_RETRY_AFTER_SECS;
 use super::state::FormState;
-use super::{Effect, Event, Failure, FieldMessage, Notice, Resolution, Saved};
+use super::{Effect, Event, Failure, FieldMessage, Notice, Resolution, Saved, Step};
 
 impl FormState {
     pub(super) fn submit(&mut self, fresh_key: String) -> Vec<Effect> {
@@ -64,6 +65,41 @@ impl FormState {
                 self.lookup(request, LookupPurpose::Offer, 0)
             }
         }
+    }
+
+    /// A submit made while the provider still asks the form to wait `secs` more: checked as
+    /// any submit, then its first request waits the rest out as an automatic retry would,
+    /// rather than going out early to be refused again (and to count against the limit). A
+    /// wait longer than the form waits out by itself is said again instead, with what is left.
+    pub(super) fn submit_after(&mut self, fresh_key: String, secs: u32) -> Vec<Effect> {
+        if secs > MAX_RETRY_AFTER_SECS && self.editable() && self.can_write() {
+            if let Err(invalid) = self.build(None) {
+                return self.fail_invalid(&invalid);
+            }
+            let mut error = ApiError::new(Some(429), ErrorKind::RateLimited, "");
+            error.retry_after_secs = Some(secs);
+            self.field_errors.clear();
+            return self.fail(Failure::Api {
+                error,
+                step: Step::Save,
+            });
+        }
+        let mut effects = self.submit(fresh_key);
+        let activity = std::mem::replace(&mut self.activity, Activity::AwaitingCredential);
+        self.activity = match activity {
+            Activity::Busy { request, retries } => {
+                // Its request is not sent now: `Msg::RetryNow` sends it.
+                effects.retain(|effect| matches!(effect, Effect::Emit(_)));
+                effects.push(Effect::Retry {
+                    attempt: retries,
+                    retry_after_secs: Some(secs),
+                });
+                self.notice = Some(Notice::Retrying { secs });
+                Activity::RetryWait { request, retries }
+            }
+            other => other,
+        };
+        effects
     }
 
     pub(super) fn fail_invalid(&mut self, invalid: &[providers::validate::Invalid]) -> Vec<Effect> {

@@ -108,6 +108,8 @@ pub struct FormApp {
     pub(super) credential_wait: Option<Timer>,
     /// The wait before an automatic retry; dropping it cancels the retry.
     pub(super) retry_timer: Option<Timer>,
+    /// Until when (`Date.now()` ms) the provider asked the form to wait (its `Retry-After`).
+    pub(super) wait_until: f64,
     pub(super) host: HostEvents,
     pub(super) merging: bool,
     /// The provider's lists the fields offer (see `reference_field.rs`).
@@ -159,6 +161,7 @@ impl FormApp {
         self.abort.abort();
         self.abort = Abort::new();
         self.retry_timer = None;
+        self.wait_until = 0.0;
         self.merging = false;
         self.references = References::default();
         self.tags_combo = Combo::default();
@@ -249,6 +252,7 @@ impl FormApp {
             root_ref: NodeRef::default(),
             credential_wait: None,
             retry_timer: None,
+            wait_until: 0.0,
             host: HostEvents::default(),
             merging: false,
             references: References::default(),

@@ -1,8 +1,9 @@
 //! A message for the form's state (`Message::Form`): what the app does around the state's one
 //! transition. A submit that asks for anonymization waits for the person's confirmation; a
 //! billing edit is also its shipping twin's while shipping follows billing; a save that has
-//! just failed takes the focus to the summary; and a keystroke that changed only its own
-//! field's text is not rendered again.
+//! just failed takes the focus to the summary; a submit while the provider asks the form to
+//! wait waits the rest out; and a keystroke that changed only its own field's text is not
+//! rendered again.
 
 use super::country_field::ShippingAddress;
 use super::customer_form::FormApp;
@@ -28,6 +29,19 @@ impl FormApp {
             self.focus_after = Some(FocusAfter::ConfirmCancel);
             return true;
         }
+        // A wait the provider asked for (its `Retry-After`) is kept by the page's clock: a submit
+        // before it is over waits the rest out (`Msg::SubmitAfter`) instead of being refused.
+        let now = js_sys::Date::now();
+        if let Some(secs) = msg.retry_after_secs() {
+            self.wait_until = now + f64::from(secs) * 1000.0;
+        }
+        let msg = match msg {
+            Msg::Submit { fresh_key } if self.wait_until > now => Msg::SubmitAfter {
+                fresh_key,
+                secs: ((self.wait_until - now) / 1000.0).ceil() as u32,
+            },
+            msg => msg,
+        };
         let suggesting = matches!(&msg, Msg::Edit { field, .. } if self.suggests(field));
         // While shipping follows billing, a billing edit is also its shipping twin's.
         let mirror = match &msg {

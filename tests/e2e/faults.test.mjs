@@ -5,7 +5,7 @@
 import { test, before, after, beforeEach, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  newPage, openDemo, waitForState, startStack, stopStack,
+  newPage, openDemo, waitForState, formState, startStack, stopStack,
 } from './harness.mjs';
 
 const JANE_ID = '0b6f2d1c-5d0e-4a43-9d5f-6f1b8f3e2a10';
@@ -104,6 +104,33 @@ describe('faults on an update (Prolifi): retried automatically, values kept', ()
     const patches = log.filter((e) => e.method === 'PATCH');
     assert.equal(patches.length, 2, 'the redirect, then the retry');
     assert.equal(patches[1].status, 200);
+  });
+
+  test('429 with a longer wait than the form waits out: Save pressed early waits the rest, then saves once', async () => {
+    // The page's clock, moved on by the test: the wait is 40 s.
+    await page.clock.install();
+    await openJaneAndEdit();
+    await api.faults([{ provider: 'prolifi', method: 'PATCH', times: 1, action: { kind: 'rate_limit', retry_after: 40 } }]);
+    const patches = async () => (await api.log()).filter((e) => e.method === 'PATCH');
+    await submit();
+    await waitForState(page, 'error');
+    assert.match(await alertText(), /Try again in 40 s/);
+    // At once: more is left than the form waits out by itself, so nothing goes; it says so.
+    await submit();
+    await shows(/Try again in (39|40) s/);
+    assert.equal(await formState(page), 'error');
+    await page.clock.fastForward(15_000);
+    // 25 s left: the save waits them out instead of being refused again.
+    await submit();
+    await waitForState(page, 'saving');
+    await shows(/asked to wait; trying again in 2[45] s/);
+    assert.equal((await patches()).length, 1, 'nothing sent before the wait is over');
+    await page.clock.fastForward(26_000);
+    await waitForState(page, 'saved');
+    const sent = await patches();
+    assert.equal(sent.length, 2, 'the refused one, then one save');
+    assert.equal(sent[1].status, 200);
+    assert.equal(await field('last_name').inputValue(), 'Fault-Tolerant');
   });
 
   test('a reply slower than the timeout', async () => {

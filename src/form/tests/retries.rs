@@ -59,3 +59,75 @@ fn a_long_retry_after_is_not_waited_out() {
     ));
     assert_eq!(state.phase(), Phase::Error);
 }
+
+#[test]
+fn a_submit_before_the_provider_s_wait_is_over_waits_the_rest_out() {
+    let mut state = loaded_update_form();
+    edit(&mut state, "last_name", "Smith");
+    submit(&mut state, "k1").unwrap();
+    let mut error = ApiError::new(Some(429), ErrorKind::RateLimited, "");
+    error.retry_after_secs = Some(120);
+    let refused = Msg::Saved(Err(error));
+    assert_eq!(
+        refused.retry_after_secs(),
+        Some(120),
+        "the shell keeps the wait"
+    );
+    state.update(refused);
+    assert_eq!(state.phase(), Phase::Error);
+
+    // Pressed again with 100 s left: nothing goes out; the summary says what is left.
+    let early = Msg::SubmitAfter {
+        fresh_key: "k2".into(),
+        secs: 100,
+    };
+    let effects = state.update(early);
+    assert!(
+        matches!(&effects[..], [Effect::Emit(Event::Error(_))]),
+        "{effects:?}"
+    );
+    assert!(
+        matches!(&state.failure, Some(Failure::Api { error, .. }) if error.retry_after_secs == Some(100)),
+        "{:?}",
+        state.failure
+    );
+    assert_eq!(state.phase(), Phase::Error);
+
+    // With 12 s left: the save is under way and waits them out, then reads the record again
+    // and writes, as any save.
+    let soon = Msg::SubmitAfter {
+        fresh_key: "k3".into(),
+        secs: 12,
+    };
+    assert_eq!(
+        state.update(soon),
+        vec![Effect::Retry {
+            attempt: 0,
+            retry_after_secs: Some(12)
+        }]
+    );
+    assert_eq!(
+        (state.phase(), state.notice.clone()),
+        (Phase::Saving, Some(Notice::Retrying { secs: 12 }))
+    );
+    let effects = state.update(Msg::RetryNow);
+    assert!(matches!(&effects[..], [Effect::Check(_)]), "{effects:?}");
+    let unchanged = state.loaded.clone().unwrap();
+    let effects = state.update(Msg::Checked(Ok(unchanged)));
+    assert!(
+        matches!(&effects[..], [Effect::Save { request, .. }] if request.body.as_deref().is_some_and(|b| b.contains("Smith"))),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn a_submit_during_the_wait_with_nothing_to_save_waits_for_nothing() {
+    let mut state = loaded_update_form();
+    let effects = state.update(Msg::SubmitAfter {
+        fresh_key: "k1".into(),
+        secs: 5,
+    });
+    assert_eq!(effects, vec![]);
+    assert_eq!(state.notice, Some(Notice::NothingChanged));
+    assert_eq!(state.phase(), Phase::Ready);
+}
