@@ -84,22 +84,22 @@ impl FormState {
                 step: Step::Save,
             });
         }
-        let mut effects = self.submit(fresh_key);
-        let activity = std::mem::replace(&mut self.activity, Activity::AwaitingCredential);
-        self.activity = match activity {
+        let effects = self.submit(fresh_key);
+        match std::mem::replace(&mut self.activity, Activity::AwaitingCredential) {
+            // What it would do now (its request) is not done: `Msg::RetryNow` does it then.
             Activity::Busy { request, retries } => {
-                // Its request is not sent now: `Msg::RetryNow` sends it.
-                effects.retain(|effect| matches!(effect, Effect::Emit(_)));
-                effects.push(Effect::Retry {
+                self.activity = Activity::RetryWait { request, retries };
+                self.notice = Some(Notice::Retrying { secs });
+                vec![Effect::Retry {
                     attempt: retries,
                     retry_after_secs: Some(secs),
-                });
-                self.notice = Some(Notice::Retrying { secs });
-                Activity::RetryWait { request, retries }
+                }]
             }
-            other => other,
-        };
-        effects
+            other => {
+                self.activity = other;
+                effects
+            }
+        }
     }
 
     pub(super) fn fail_invalid(&mut self, invalid: &[providers::validate::Invalid]) -> Vec<Effect> {
