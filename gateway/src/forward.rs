@@ -3,6 +3,7 @@
 //! (`authority.rs`), the request is rebuilt from the parsed route, given the provider's
 //! credential by its adapter and forwarded; the provider's reply comes back unchanged.
 
+mod afterwards;
 mod answers;
 
 use std::net::SocketAddr;
@@ -19,7 +20,6 @@ use providers::{
     gateway_rules_for, ErrorKind, GatewayRules, HttpReply, Operation, ProviderId, Record,
     RecordNames, Route,
 };
-use serde_json::json;
 
 use crate::adapters::{Adapter, Outgoing, UpstreamError, UpstreamReply};
 use crate::authority::{Authority, Failure};
@@ -34,6 +34,7 @@ use crate::store::StoreError;
 use crate::tokens::now_secs;
 use crate::verified::Verified;
 use crate::{limits, log, reference, reply_identity, AppState};
+use afterwards::Afterwards;
 use answers::{respond, scope_refusal};
 pub(crate) use answers::{unreadable, upstream_failure};
 
@@ -468,66 +469,6 @@ impl Call<'_> {
             query,
             headers,
             body,
-        }
-    }
-}
-
-/// What a write's reply tells the gateway to keep.
-enum Afterwards {
-    /// A Partnero write to the record with key `old`: a reply naming another key renamed it.
-    Rename { old: String },
-    /// A create by the token with this id (`TokenId` in hex): it reaches the new record.
-    Grant {
-        token: String,
-        expires_at: u64,
-        sub: String,
-    },
-}
-
-impl Afterwards {
-    async fn record(
-        self,
-        state: &AppState,
-        rules: &'static dyn GatewayRules,
-        reply: &UpstreamReply,
-    ) {
-        let Some(record) = parse_record(rules, reply) else {
-            return;
-        };
-        match self {
-            Afterwards::Rename { old } => {
-                if record.id == old {
-                    return;
-                }
-                if let Err(error) = crate::authority::record_rename(state, &old, &record.id).await {
-                    log::event(
-                        "rename_not_recorded",
-                        &[
-                            ("message", json!(error.0)),
-                            (
-                                "consequence",
-                                json!("tokens for the old key do not follow this rename"),
-                            ),
-                        ],
-                    );
-                }
-            }
-            Afterwards::Grant {
-                token,
-                expires_at,
-                sub,
-            } => {
-                if let Err(error) =
-                    crate::authority::record_grant(state, &token, &record.id, expires_at).await
-                {
-                    // The record exists; this token just cannot edit it (a fresh token for it
-                    // can).
-                    log::event(
-                        "grant_not_recorded",
-                        &[("message", json!(error.0)), ("sub", json!(sub))],
-                    );
-                }
-            }
         }
     }
 }

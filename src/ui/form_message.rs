@@ -31,15 +31,22 @@ impl FormApp {
         }
         // A wait the provider asked for (its `Retry-After`) is kept by the page's clock: a submit
         // before it is over waits the rest out (`Msg::SubmitAfter`) instead of being refused.
-        let now = js_sys::Date::now();
+        // The clock is read for a reply that asks to wait and for a submit, not on every key.
         if let Some(secs) = msg.retry_after_secs() {
-            self.wait_until = now + f64::from(secs) * 1000.0;
+            self.wait_until = js_sys::Date::now() + f64::from(secs) * 1000.0;
         }
         let msg = match msg {
-            Msg::Submit { fresh_key } if self.wait_until > now => Msg::SubmitAfter {
-                fresh_key,
-                secs: ((self.wait_until - now) / 1000.0).ceil() as u32,
-            },
+            Msg::Submit { fresh_key } => {
+                let left = self.wait_until - js_sys::Date::now();
+                if left > 0.0 {
+                    Msg::SubmitAfter {
+                        fresh_key,
+                        secs: (left / 1000.0).ceil() as u32,
+                    }
+                } else {
+                    Msg::Submit { fresh_key }
+                }
+            }
             msg => msg,
         };
         let suggesting = matches!(&msg, Msg::Edit { field, .. } if self.suggests(field));
