@@ -59,10 +59,22 @@ async function exchange(method, url, headers, body, controller, maxBytes) {
     controller.abort();
     return `too-large:${response.status}`;
   }
-  const text = await response.text();
-  // A reply sent in chunks announces no length. Counted in characters, never more than its
-  // UTF-8 bytes: transport.rs counts the bytes exactly.
-  if (text.length > maxBytes) return `too-large:${response.status}`;
+  // Read as it comes and counted in bytes: a reply sent in chunks announces no length, and one
+  // that goes on (or stops without ending) is given up once past the limit, not held whole or
+  // waited out. Decoded as `response.text()` would (UTF-8, a leading BOM dropped).
+  const reader = response.body?.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let size = 0;
+  for (let part; reader && !(part = await reader.read()).done; ) {
+    size += part.value.length;
+    if (size > maxBytes) {
+      controller.abort();
+      return `too-large:${response.status}`;
+    }
+    text += decoder.decode(part.value, { stream: true });
+  }
+  text += decoder.decode();
   const names = [];
   response.headers.forEach((value, name) => names.push(name.toLowerCase(), value));
   return [response.status, names, text];

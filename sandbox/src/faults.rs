@@ -41,6 +41,10 @@ fn one() -> u32 {
     1
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum FaultAction {
@@ -66,10 +70,14 @@ pub enum FaultAction {
     MalformedJson {},
     /// 200 with a valid JSON body of exactly `bytes` bytes (padding), for size-limit tests.
     /// `chunked`: streamed without a `Content-Length`, so only reading it tells its size.
+    /// `hold_ms` (chunked only): the stream is then held open that long before it ends, as a
+    /// sender that stops without closing would; a client that reads to the end waits it out.
     HugeBody {
         bytes: usize,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         chunked: bool,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        hold_ms: u64,
     },
     /// 429 in the provider's own shape, with `Retry-After` only when given.
     RateLimit {
@@ -184,6 +192,16 @@ fn validate(rule: &FaultRule) -> Result<(), String> {
         FaultAction::HugeBody { bytes, .. } if *bytes > MAX_HUGE_BODY => {
             return Err(format!("huge_body is limited to {MAX_HUGE_BODY} bytes"));
         }
+        FaultAction::HugeBody { hold_ms, .. } if *hold_ms > MAX_DELAY_MS => {
+            return Err(format!("hold_ms is limited to {MAX_DELAY_MS} ms"));
+        }
+        FaultAction::HugeBody {
+            chunked: false,
+            hold_ms: 1..,
+            ..
+        } => {
+            return Err("hold_ms needs chunked: a body with a length ends when it is read".into());
+        }
         _ => {}
     }
     Ok(())
@@ -226,8 +244,8 @@ pub fn canned_response(
             provider.json_content_type(),
             r#"{"data":{"id":"trunc"#.into(),
         ),
-        FaultAction::HugeBody { bytes, chunked: false } => reply::raw(StatusCode::OK, provider.json_content_type(), padded_json(*bytes)),
-        FaultAction::HugeBody { bytes, chunked: true } => streamed_json(provider.json_content_type(), *bytes),
+        FaultAction::HugeBody { bytes, chunked: false, .. } => reply::raw(StatusCode::OK, provider.json_content_type(), padded_json(*bytes)),
+        FaultAction::HugeBody { bytes, chunked: true, hold_ms } => streamed_json(provider.json_content_type(), *bytes, *hold_ms),
         FaultAction::RateLimit { retry_after } => provider.rate_limited(*retry_after, knobs),
         FaultAction::Delay { .. } | FaultAction::Drop {} | FaultAction::DropAfterCommit {} => return None,
     };
@@ -235,8 +253,9 @@ pub fn canned_response(
 }
 
 /// `padded_json(bytes)` sent in 64 KiB chunks as it is produced, without a `Content-Length`
-/// (chunked transfer encoding). It stops when the client stops reading.
-fn streamed_json(content_type: &str, bytes: usize) -> Response {
+/// (chunked transfer encoding), then held open `hold_ms` before it ends. It stops when the
+/// client stops reading.
+fn streamed_json(content_type: &str, bytes: usize, hold_ms: u64) -> Response {
     use axum::body::Bytes;
     use http_body_util::channel::Channel;
     const CHUNK: usize = 64 * 1024;
@@ -249,9 +268,11 @@ fn streamed_json(content_type: &str, bytes: usize) -> Response {
                 .await
                 .is_err()
             {
-                break;
+                return;
             }
         }
+        tokio::time::sleep(std::time::Duration::from_millis(hold_ms)).await;
+        drop(sender);
     });
     let mut response = Response::new(Body::new(body));
     if let Ok(value) = HeaderValue::from_str(content_type) {
@@ -332,7 +353,16 @@ mod tests {
         assert!(rules
             .add(&json!([{"action": {"kind": "drop", "extra": 1}}]))
             .is_err());
+        assert!(rules
+            .add(&json!([{"action": {"kind": "huge_body", "bytes": 100, "hold_ms": 5}}]))
+            .is_err());
+        assert!(rules
+            .add(&json!([{"action": {"kind": "huge_body", "bytes": 100, "chunked": true, "hold_ms": 600_001}}]))
+            .is_err());
         assert!(rules.list().is_empty());
+        assert!(rules
+            .add(&json!([{"action": {"kind": "huge_body", "bytes": 100, "chunked": true, "hold_ms": 5}}]))
+            .is_ok());
     }
 
     #[test]

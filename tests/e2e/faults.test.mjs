@@ -133,6 +133,27 @@ describe('faults on an update (Prolifi): retried automatically, values kept', ()
     assert.equal(await field('last_name').inputValue(), 'Fault-Tolerant');
   });
 
+  test('a reply sent in chunks that never ends: given up once past the size limit, not read to its end', async () => {
+    // The page's clock stands still, so the request's timeout cannot end the wait: only
+    // counting what arrives can. Read to its end, the reply would hold the form for ten minutes.
+    await page.clock.install();
+    await openJaneAndEdit();
+    await api.faults([{
+      provider: 'prolifi', method: 'PATCH', times: 1,
+      action: { kind: 'huge_body', bytes: 2 * 1024 * 1024, chunked: true, hold_ms: 600_000 },
+    }]);
+    await submit();
+    await shows(/trying again/);
+    assert.equal(await field('last_name').inputValue(), 'Fault-Tolerant');
+    // The retry waits on the page's clock.
+    await page.clock.fastForward(5_000);
+    await waitForState(page, 'saved');
+    const patches = (await api.log()).filter((e) => e.method === 'PATCH');
+    assert.equal(patches.length, 2, 'the endless reply, then the retry');
+    assert.equal(patches[0].fault, 'huge_body');
+    assert.equal(patches[1].status, 200);
+  });
+
   test('a reply slower than the timeout', async () => {
     await openJaneAndEdit();
     await page.evaluate(() => document.querySelector('customer-form').setAttribute('request-timeout', '1000'));
