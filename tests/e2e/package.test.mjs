@@ -91,6 +91,12 @@ test('the packed package ships no more than its ceiling, gzip -9', () => {
   assert.ok(shipped <= ceiling, `the package ships ${shipped} B gzip, over its ceiling of ${ceiling} (std: ${std})`);
 });
 
+// V8 reads its compile hint only on a file's first line (scripts/pack.sh says what it saves).
+test('the module opens with the hint that V8 compiles it as it loads', () => {
+  const module = readFileSync(join(ROOT, 'www', 'package', 'index.js'), 'utf8');
+  assert.equal(module.split('\n', 1)[0], '//# allFunctionsCalledOnLoad');
+});
+
 /** The [offset, size] of each active data segment of a wasm module (the data section's). */
 function dataSegments(wasm) {
   let at = 8;
