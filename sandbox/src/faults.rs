@@ -252,29 +252,25 @@ pub fn canned_response(
     Some(response)
 }
 
-/// `padded_json(bytes)` sent in 64 KiB chunks as it is produced, without a `Content-Length`
-/// (chunked transfer encoding), then held open `hold_ms` before it ends. It stops when the
-/// client stops reading.
+/// `padded_json(bytes)` sent in 64 KiB chunks without a `Content-Length` (chunked transfer
+/// encoding), then held open `hold_ms` before it ends. A stream hyper polls as it sends and
+/// drops with the body when the client goes, so nothing of it, the hold included, outlives the
+/// connection, and no more is produced than the client reads.
 fn streamed_json(content_type: &str, bytes: usize, hold_ms: u64) -> Response {
     use axum::body::Bytes;
-    use http_body_util::channel::Channel;
     const CHUNK: usize = 64 * 1024;
-    let (mut sender, body) = Channel::<Bytes, std::io::Error>::new(2);
-    tokio::spawn(async move {
-        let document = padded_json(bytes).into_bytes();
-        for chunk in document.chunks(CHUNK) {
-            if sender
-                .send_data(Bytes::copy_from_slice(chunk))
-                .await
-                .is_err()
-            {
-                return;
+    let document = Bytes::from(padded_json(bytes));
+    let chunks = futures_util::stream::unfold(document, move |mut rest| async move {
+        if rest.is_empty() {
+            if hold_ms > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(hold_ms)).await;
             }
+            return None;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(hold_ms)).await;
-        drop(sender);
+        let chunk = rest.split_to(CHUNK.min(rest.len()));
+        Some((Ok::<_, std::io::Error>(chunk), rest))
     });
-    let mut response = Response::new(Body::new(body));
+    let mut response = Response::new(Body::from_stream(chunks));
     if let Ok(value) = HeaderValue::from_str(content_type) {
         response
             .headers_mut()

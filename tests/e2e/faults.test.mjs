@@ -134,8 +134,9 @@ describe('faults on an update (Prolifi): retried automatically, values kept', ()
   });
 
   test('a reply sent in chunks that never ends: given up once past the size limit, not read to its end', async () => {
-    // The page's clock stands still, so the request's timeout cannot end the wait: only
-    // counting what arrives can. Read to its end, the reply would hold the form for ten minutes.
+    // The page's clock stands still, so the request's timeout cannot end the wait, and the
+    // sandbox keeps the stream open, so no network error does: only counting what arrives can.
+    // Read to its end, the reply would hold the form for ten minutes.
     await page.clock.install();
     await openJaneAndEdit();
     await api.faults([{
