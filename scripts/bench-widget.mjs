@@ -397,14 +397,44 @@ const quantile = (xs, q) => {
 /** Each load's figure over the other page's load of the same round (the two ran back to back). */
 const pairedRatios = (widget, plain) => widget.map((w, i) => w / plain[i]);
 
+const LAUNCH = {
+  executablePath: '/usr/bin/chromium', headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+};
+
+// Chromium's omnibox popup, a WebUI page of its own (`chrome://omnibox-popup.top-chrome`, 200 to
+// 900 `chrome://` requests), is loaded for each new browser context, so in the background of
+// about every cold load here, at a moment that varies from load to load: work a person's browser
+// does once, not per page. The bench turns it off, in the one `--disable-features` Chromium
+// reads (the last given), beside the features Playwright turns off itself, read from the command
+// line it launches with (BENCH_OMNIBOX=1 leaves it on, as runs before 2026-11-28 had it).
+const QUIET_FEATURES = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup', 'WebUIOmniboxFullPopup'];
+
+async function launchBrowser() {
+  if (process.env.BENCH_OMNIBOX === '1') return chromium.launch(LAUNCH);
+  const probe = await chromium.launch(LAUNCH);
+  let line;
+  try {
+    const page = await probe.newPage();
+    await page.goto('chrome://version');
+    line = await page.locator('#command_line').textContent();
+  } finally {
+    await probe.close();
+  }
+  const defaults = line.split(/\s+/).find((arg) => arg.startsWith('--disable-features=')) ?? '';
+  const features = [...defaults.slice('--disable-features='.length).split(',').filter(Boolean), ...QUIET_FEATURES];
+  return chromium.launch({
+    ...LAUNCH,
+    ignoreDefaultArgs: defaults ? [defaults] : [],
+    args: [...LAUNCH.args, `--disable-features=${features.join(',')}`],
+  });
+}
+
 async function main() {
   const api = await startApi();
   const pages = await startPages(api.url);
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium', headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchBrowser();
   const results = {};
   try {
     for (const name of Object.keys(FORMS)) {
