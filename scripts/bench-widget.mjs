@@ -23,6 +23,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, extname, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launchQuietChromium } from './lib/quiet-chromium.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(ROOT, 'tools', 'package.json'));
@@ -403,32 +404,12 @@ const LAUNCH = {
     '--disable-component-update', '--disable-sync'],
 };
 
-// Chromium's omnibox popup, a WebUI page of its own (`chrome://omnibox-popup.top-chrome`, 200 to
-// 900 `chrome://` requests), is loaded for each new browser context, so in the background of
-// about every cold load here, at a moment that varies from load to load: work a person's browser
-// does once, not per page. The bench turns it off, in the one `--disable-features` Chromium
-// reads (the last given), beside the features Playwright turns off itself, read from the command
-// line it launches with (BENCH_OMNIBOX=1 leaves it on, as runs before 2026-11-28 had it).
-const QUIET_FEATURES = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup', 'WebUIOmniboxFullPopup'];
-
+// Without Chromium's omnibox popup (scripts/lib/quiet-chromium.mjs says why): off, both pages
+// load 20-25 ms sooner and the rounds' quartiles narrow (README, Speed). BENCH_OMNIBOX=1 leaves
+// it on, as runs before 2026-11-28 had it.
 async function launchBrowser() {
   if (process.env.BENCH_OMNIBOX === '1') return chromium.launch(LAUNCH);
-  const probe = await chromium.launch(LAUNCH);
-  let line;
-  try {
-    const page = await probe.newPage();
-    await page.goto('chrome://version');
-    line = await page.locator('#command_line').textContent();
-  } finally {
-    await probe.close();
-  }
-  const defaults = line.split(/\s+/).find((arg) => arg.startsWith('--disable-features=')) ?? '';
-  const features = [...defaults.slice('--disable-features='.length).split(',').filter(Boolean), ...QUIET_FEATURES];
-  return chromium.launch({
-    ...LAUNCH,
-    ignoreDefaultArgs: defaults ? [defaults] : [],
-    args: [...LAUNCH.args, `--disable-features=${features.join(',')}`],
-  });
+  return launchQuietChromium(chromium, LAUNCH);
 }
 
 async function main() {

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join, extname, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launchQuietChromium } from '../../scripts/lib/quiet-chromium.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** Where cargo put the binaries: scripts/env.sh exports it; CARGO_TARGET_DIR or ./target else. */
@@ -166,10 +167,11 @@ export async function serveStatic(dir = join(ROOT, 'dist'), { headers = () => ({
   return { url: `http://127.0.0.1:${server.address().port}`, stop: () => server.close() };
 }
 
-/** Chromium, headless; `extraArgs` are added to the usual flags (e.g. `--js-flags=--expose-gc`). */
+/** Chromium, headless; `extraArgs` are added to the usual flags (e.g. `--js-flags=--expose-gc`).
+ * Without the omnibox popup each new context would load in the background, on the test's two
+ * cores (scripts/lib/quiet-chromium.mjs). */
 export async function launchBrowser(extraArgs = []) {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
-  return browser;
+  return launchQuietChromium(chromium, { executablePath: '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 /**
