@@ -9,7 +9,7 @@
 // own, so the features are added to Playwright's list (read from `chrome://version` of a first
 // launch) in one argument that replaces it.
 
-export const QUIET_FEATURES = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup', 'WebUIOmniboxFullPopup'];
+const QUIET_FEATURES = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup', 'WebUIOmniboxFullPopup'];
 
 // Playwright's argument, read once per process ('' when it cannot be read).
 let defaultsSeen;
