@@ -225,7 +225,7 @@ export function defineElement(tagName, mount, load) {
     static get observedAttributes() { return ATTRIBUTES; }
 
     #token = undefined;
-    // The token goes only to the `api-base` it was given with (`#render`).
+    // The token goes only to the `api-base` it was given with (`#pairToken`).
     #tokenNew = false;
     #tokenBase = undefined;
     #tokenProvider = undefined;
@@ -333,14 +333,26 @@ export function defineElement(tagName, mount, load) {
 
     attributeChangedCallback() { this.#schedule(); }
 
-    // Setting several attributes and properties in one task renders once.
+    // Setting several attributes and properties in one task renders once. The token is paired
+    // with `api-base` at the end of that task in the page or out of it: out of it, no render
+    // comes, and pairing at the next one would take an address set in a later task.
     #schedule() {
       if (this.#scheduled) return;
       this.#scheduled = true;
       queueMicrotask(() => {
         this.#scheduled = false;
+        this.#pairToken();
         if (this.isConnected) this.#render();
       });
+    }
+
+    // A token is bound to `api-base` after the task that set it (so the two may be set in
+    // either order in one task), and dropped when `api-base` later changes alone: a binding fed
+    // from data, or a script that can only set attributes, must not carry it to another origin.
+    #pairToken() {
+      const base = this.getAttribute('api-base');
+      if (this.#tokenNew) [this.#tokenNew, this.#tokenBase] = [false, base];
+      else if (base !== this.#tokenBase) this.#token = undefined;
     }
 
     #options() {
@@ -370,13 +382,6 @@ export function defineElement(tagName, mount, load) {
     }
 
     #render() {
-      // A token is bound to `api-base` at the first render after it is set (so the two may be
-      // set in either order in one task), and dropped when `api-base` later changes alone: a
-      // binding fed from data, or a script that can only set attributes, must not carry it to
-      // another origin.
-      const base = this.getAttribute('api-base');
-      if (this.#tokenNew) [this.#tokenNew, this.#tokenBase] = [false, base];
-      else if (base !== this.#tokenBase) this.#token = undefined;
       if (!loaded) {
         // The read for the options as they are now: a token or attribute set later in the
         // wait replaces the read of the old ones.

@@ -258,10 +258,14 @@ export class EarlyRead {
   #token = null;
   // The token the form took, until its read has gone out.
   #taken = null;
+  // The element is out of the page: a token that comes now waits for its return to be read
+  // with, so that no read is sent that no element follows.
+  #paused = false;
 
   /** The element's options as they are now (before the wasm has loaded); `ask` is the host's
    * `tokenProvider`, if any. */
   follow(options, ask) {
+    this.#paused = false;
     if (typeof ask !== 'function') {
       this.#forgetToken();
       this.#read = readEarly(options, this.#read);
@@ -295,7 +299,7 @@ export class EarlyRead {
   }
 
   #readWith(entry) {
-    if (entry.live && entry.arrived) {
+    if (entry.live && entry.arrived && !this.#paused) {
       this.#read = readEarly({ ...entry.options, tokenProvider: undefined, token: entry.token }, this.#read);
     }
   }
@@ -328,17 +332,23 @@ export class EarlyRead {
     taken.promise.then(later, later);
   }
 
-  /** The element left the page: its read is aborted; a token is kept for its return. */
+  /** The element left the page: its read is aborted, and none is sent until it is back; a
+   * token is kept for its return. */
   pause() {
-    this.#read?.drop();
-    this.#read = null;
+    this.#paused = true;
+    this.#abortRead();
   }
 
   drop() {
     this.#forgetToken();
     if (this.#taken) this.#taken.live = false;
     this.#taken = null;
-    this.pause();
+    this.#abortRead();
+  }
+
+  #abortRead() {
+    this.#read?.drop();
+    this.#read = null;
   }
 
   #forgetToken() {

@@ -189,3 +189,28 @@ test('EarlyRead: an api-base set later asks the host again for it; the element b
     assert.deepEqual(aborted, ['https://old.example/p/customers/cus_1', 'https://gw.example/p/customers/cus_1']);
   });
 });
+
+// The attack: an element taken out of the page while its host's token is on its way. The token
+// then comes; a read sent now would be no element's, kept unclaimed for the page's life, and
+// handed later, however old, to any form sending the same request (the record it edits and
+// compares a save against).
+test('EarlyRead: nothing is read out of the page, even when the token comes then; back in it, the read is fresh', async () => {
+  await withFetch(async (sent) => {
+    let give;
+    const asked = [];
+    const early = new EarlyRead();
+    // A customer of its own: a read another test left unclaimed has the same key when its
+    // token was minted in the same second.
+    const options = { provider: 'prolifi', customerId: 'cus_9', apiBase: 'https://gw.example/p', tokenProvider: () => {} };
+    const ask = (purpose) => { asked.push(purpose.apiBase); return new Promise((ok) => { give = ok; }); };
+    early.follow(options, ask);
+    early.pause();
+    give(fresh());
+    await settle();
+    assert.deepEqual(sent, [], 'no read while out of the page');
+    early.follow(options, ask);
+    await settle();
+    assert.deepEqual(sent, ['https://gw.example/p/customers/cus_9'], 'read once back, with the token it has');
+    assert.deepEqual(asked, ['https://gw.example/p'], 'the host asked once');
+  });
+});

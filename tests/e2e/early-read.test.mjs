@@ -237,6 +237,26 @@ window.settled = new Promise((done) => setTimeout(done, 1500));`,
   });
 }
 
+// The same out of the page: a token set while the element is not in the document, an
+// `api-base` changed in a later task, then the element put in. The token was given with the
+// first address; being out of the page must not postpone that pairing until it is back.
+test('a token set out of the page is not sent to an api-base set later alone, once in the page', async () => {
+  const token = scoped('prolifi');
+  const { reads, inspected } = await load(
+    { provider: 'prolifi', 'customer-id': 'cus_1001', 'api-base': `${gateway.url}/prolifi` },
+    `const ELSEWHERE = ${JSON.stringify(ELSEWHERE)};
+element.remove();
+element.token = ${JSON.stringify(token)};
+window.settled = new Promise((done) => setTimeout(() => {
+  element.setAttribute('api-base', ELSEWHERE);
+  setTimeout(() => { document.body.append(element); setTimeout(done, 1500); }, 50);
+}, 50));`,
+    { waitMs: 2000, inspect: async () => { await window.settled; return document.querySelector('customer-form')?.isConnected ?? false; } },
+  );
+  assert.equal(inspected, true, 'the element is back in the page');
+  assert.deepEqual(reads.filter((r) => r.authorization === `Bearer ${token}`), [], 'the token went nowhere');
+});
+
 // With a tokenProvider, each token is asked for the address it will go to (`apiBase`), so the
 // host's backend can refuse one it does not know, before the wasm has loaded and after.
 for (const [when, change] of API_BASE_CHANGES) {
