@@ -49,12 +49,13 @@ impl FormState {
             return Vec::new();
         };
         let fields = self.contract.fields(Operation::Update);
-        let unchanged = match (&loaded.updated_at, &theirs.updated_at) {
-            (Some(before), Some(now)) => before == now,
-            _ => three_way(fields, &loaded.values, &loaded.values, &theirs.values)
+        // By the values as well as the stamp: a stamp to the second (Partnero's) or one a
+        // provider does not move for every change hides a change made meanwhile, which a
+        // write carrying the loaded value (Count's always carries the email) would revert.
+        let unchanged = loaded.updated_at == theirs.updated_at
+            && three_way(fields, &loaded.values, &loaded.values, &theirs.values)
                 .theirs_only
-                .is_empty(),
-        };
+                .is_empty();
         if !unchanged {
             let merged = three_way(fields, &loaded.values, &self.values, &theirs.values);
             if !merged.conflicts.is_empty() {

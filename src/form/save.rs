@@ -101,6 +101,22 @@ impl FormState {
             {
                 self.looked_up(create, purpose, None, retries)
             }
+            // A reply about another customer (a proxy's or a cache's mistake): never a record
+            // to build a write on, or to move the form to; read, or sent, again.
+            (request @ Request::Recheck { .. }, Msg::Checked(Ok(theirs)))
+                if self.names_another(&theirs.id) =>
+            {
+                self.failed(request, retries, another_customer())
+            }
+            (
+                request @ Request::Write {
+                    operation: Operation::Update,
+                    ..
+                },
+                Msg::Saved(Ok(saved)),
+            ) if self.names_another(&saved.record.id) && !self.renamed_to(&saved.record.id) => {
+                self.failed(request, retries, another_customer())
+            }
             (
                 Request::Recheck {
                     fresh_key,
@@ -365,6 +381,19 @@ impl FormState {
         self.fail(Failure::Api { error, step })
     }
 
+    /// Whether `id` (a reply's) names another record than the one loaded.
+    fn names_another(&self, id: &str) -> bool {
+        self.loaded
+            .as_ref()
+            .is_some_and(|loaded| !id.is_empty() && id != loaded.id)
+    }
+
+    /// Whether `id` is the new id the person gave the record, where the caller chooses it (a
+    /// Partnero key renamed).
+    fn renamed_to(&self, id: &str) -> bool {
+        self.contract.chosen_id(&self.values).as_deref() == Some(id)
+    }
+
     /// Whether repeating `request` is safe: a create only when it cannot make a second customer
     /// (an idempotency key, or a lookup that finds what the first attempt made).
     fn may_repeat(&self, request: &Request) -> bool {
@@ -408,4 +437,9 @@ impl FormState {
             } => self.write(request, operation, theirs_kept, then, retries),
         }
     }
+}
+
+/// A reply about another record than the one asked about: not this form's to take.
+fn another_customer() -> ApiError {
+    ApiError::new(Some(200), ErrorKind::BadReply, "")
 }
