@@ -88,25 +88,29 @@ pub fn plain_fields(written: &[WrittenField], replaced: &[Replaced]) -> Vec<Writ
         .collect()
 }
 
-/// `written` without the plain fields whose value equals the record's current one: a provider
-/// may need unchanged fields in every update (Count's `customer` and `email`).
+/// `written` without the fields every update carries (`carried_in_every_update`: Count's
+/// `customer` and `email`) whose value equals the record's current one. Only those: any other
+/// field sent is a write whatever its value (Prolifi splits a `name` it is sent, Commerce
+/// Layer's password reads as empty, a Partnero tag list joined with commas hides its items).
 pub fn without_unchanged(
     rules: &dyn GatewayRules,
     current: &Record,
     written: &[WrittenField],
 ) -> Vec<WrittenField> {
     let fields = rules.fields(Operation::Update);
+    let carried = rules.carried_in_every_update();
     written
         .iter()
         .filter(|(name, value)| {
             let kind = fields.iter().find(|f| f.name == *name).map(|f| f.kind);
-            kind.is_none_or(|kind| {
-                !unchanged(
-                    kind,
-                    value.as_deref().unwrap_or_default(),
-                    current.values.get(name),
-                )
-            })
+            !carried.contains(name)
+                || kind.is_none_or(|kind| {
+                    !unchanged(
+                        kind,
+                        value.as_deref().unwrap_or_default(),
+                        current.values.get(name),
+                    )
+                })
         })
         .cloned()
         .collect()

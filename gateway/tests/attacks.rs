@@ -841,3 +841,85 @@ async fn commercelayer_replies_show_only_the_name_of_the_group_and_tags() {
     let text = response.text().await.unwrap();
     assert!(!text.contains("pays late"), "{text}");
 }
+
+// 7. A field sent with its current value: not a change only where the provider's update must
+// carry it (Count's `customer` and `email`). Elsewhere the value as the record shows it is not
+// what the provider does with it: Prolifi splits a `name` it is sent into first and last
+// names, Commerce Layer's password is never shown (so any value "equals" the empty one shown),
+// and Partnero stores a list of tags as sent, which the field's text (joined with commas)
+// cannot tell from another list.
+
+#[tokio::test]
+async fn a_value_sent_unchanged_passes_a_fields_claim_only_where_the_update_must_carry_it() {
+    let g = Gateway::start("", "").await;
+    let prolifi = g.token(
+        "u1",
+        "prolifi",
+        &["read", "update"],
+        Some(JANE),
+        Some(&["phone"]),
+    );
+    let commercelayer = g.token(
+        "u1",
+        "commercelayer",
+        &["read", "update"],
+        Some(ADA),
+        Some(&["metadata"]),
+    );
+    let partnero = g.token(
+        "u1",
+        "partnero",
+        &["read", "update"],
+        Some("customer_456"),
+        Some(&["name"]),
+    );
+    for (token, method, path, body) in [
+        (
+            &prolifi,
+            "PATCH",
+            format!("/prolifi/customers/{JANE}"),
+            json!({"phone": "+1 555 0100", "name": "Jane Doe"}).to_string(),
+        ),
+        (
+            &commercelayer,
+            "PATCH",
+            format!("/commercelayer/customers/{ADA}"),
+            json!({"data": {"type": "customers", "id": ADA, "attributes": {"password": null}}})
+                .to_string(),
+        ),
+        (
+            &commercelayer,
+            "PATCH",
+            format!("/commercelayer/customers/{ADA}"),
+            json!({"data": {"type": "customers", "id": ADA, "attributes": {"password": ""}}})
+                .to_string(),
+        ),
+        (
+            &partnero,
+            "PUT",
+            "/partnero/customers/customer_456".to_string(),
+            json!({"update": {"name": "Bob", "tags": ["premium,vip"]}}).to_string(),
+        ),
+    ] {
+        let (status, reply) = g.call(method, &path, token, Some(&body)).await;
+        assert_eq!(
+            (status, code(&reply)),
+            (403, "scope_fields"),
+            "{body}: {reply}"
+        );
+    }
+    assert!(
+        g.writes_to("/customers/").await.is_empty(),
+        "nothing was written"
+    );
+    // The field named in the claim, or changed as allowed, still passes.
+    let (status, reply) = g
+        .call(
+            "PUT",
+            "/partnero/customers/customer_456",
+            &partnero,
+            Some(&json!({"update": {"name": "Bob"}}).to_string()),
+        )
+        .await;
+    assert_eq!(status, 200, "{reply}");
+}

@@ -287,6 +287,14 @@ pub trait GatewayRules: Contract {
         RecordNames::Immutable
     }
 
+    /// The plain fields every update carries whether they changed or not (Count's `customer` and
+    /// `email`): sent with the record's current value, a token need not be allowed to write
+    /// them. Any other field sent is a write, whatever its value: what the provider does with a
+    /// value is not always what the record shows (a name split, a password never shown).
+    fn carried_in_every_update(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// The members of a reply's `data` object that hold the record's identity, in order: what
     /// `parse_record` reads as `Record::id`, for a gateway that needs only that (every read it
     /// forwards is checked against it).

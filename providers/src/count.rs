@@ -362,6 +362,11 @@ impl Contract for Count {
 }
 
 impl GatewayRules for Count {
+    /// `update_body` sends them in every update.
+    fn carried_in_every_update(&self) -> &'static [&'static str] {
+        &["customer", "email"]
+    }
+
     fn route(&self, method: Method, path: &str) -> Option<Route> {
         let (bare, query) = path.split_once('?').unwrap_or((path, ""));
         if method == Method::Get && bare.trim_matches('/') == "customers/find-by-email" {
