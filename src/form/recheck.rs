@@ -6,7 +6,7 @@ use providers::{HttpRequest, Operation, Record};
 use super::activity::{Activity, AfterChoice, Request, Settled};
 use super::conflict::{three_way, Conflict};
 use super::state::FormState;
-use super::{Effect, Failure, Notice};
+use super::{Effect, Failure, Notice, Saved};
 
 /// Two writes are the same request when they would write the same thing to the same place
 /// (the idempotency key aside).
@@ -98,8 +98,20 @@ impl FormState {
                 self.write(request, Operation::Update, theirs_kept, None, retries)
             }
             Ok(None) => {
-                // The record already holds these values: an earlier write got through after all.
-                self.unconfirmed = None;
+                // The record already holds these values. After a write whose outcome was not
+                // known, that write got through after all: the person's save, reported as one
+                // (`customer-saved`), so the host is told.
+                let landed = self
+                    .unconfirmed
+                    .take()
+                    .is_some_and(|earlier| earlier.operation == Operation::Update);
+                if let (true, Some(record)) = (landed, self.loaded.clone()) {
+                    let saved = Saved {
+                        record,
+                        replayed: false,
+                    };
+                    return self.saved(saved, Operation::Update, theirs_kept, None);
+                }
                 self.activity = Activity::Idle(Settled::Ready);
                 self.notice = Some(Notice::NothingChanged);
                 Vec::new()

@@ -131,3 +131,40 @@ fn a_submit_during_the_wait_with_nothing_to_save_waits_for_nothing() {
     assert_eq!(state.notice, Some(Notice::NothingChanged));
     assert_eq!(state.phase(), Phase::Ready);
 }
+
+/// An update that timed out every time it was sent, and had got through after all: the next
+/// save reads the record again and finds the values written. That is the save the person made,
+/// reported as one (`customer-saved`, "saved"), not as "nothing changed", which would leave the
+/// host never told.
+#[test]
+fn an_update_that_landed_unseen_is_reported_saved_when_the_record_shows_it() {
+    let mut state = loaded_update_form();
+    edit(&mut state, "last_name", "Smith");
+    submit(&mut state, "k1").unwrap();
+    give_up(&mut state);
+    let effects = state.update(Msg::Submit {
+        fresh_key: "k2".into(),
+    });
+    assert!(matches!(&effects[..], [Effect::Check(_)]), "{effects:?}");
+    let landed = record(
+        r#"{"data":{"id":"c-1","email":"jane@example.com","first_name":"Jane","last_name":"Smith","name":"Jane Smith","updated_at":"t2"}}"#,
+    );
+    let effects = state.update(Msg::Checked(Ok(landed)));
+    assert!(
+        effects.iter().any(|e| matches!(
+            e,
+            Effect::Emit(Event::Saved {
+                operation: Operation::Update,
+                ..
+            })
+        )),
+        "{effects:?}"
+    );
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Save { .. })),
+        "not written twice"
+    );
+    // Prolifi computed the full name from the new last name: theirs, kept and said.
+    assert_eq!(state.notice, Some(Notice::SavedWithTheirs(vec!["name"])));
+    assert_eq!(state.phase(), Phase::Saved);
+}
