@@ -7,18 +7,23 @@ use providers::{FieldKind, FormValues};
 use super::state::FormState;
 use super::Notice;
 
-/// Unsaved changes: the changed fields (`mine`) and what they were when loaded (`base`).
+/// Unsaved changes: the changed fields (`mine`), what they were when loaded (`base`), and the
+/// id of the record they were typed into (`record`; empty on a create form).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Draft {
     pub mine: FormValues,
     pub base: FormValues,
+    pub record: String,
 }
 
 impl FormState {
     /// What a draft keeps: the fields changed since the load, with what each was when loaded (so
     /// a restore never reverts someone else's later change), and never a password.
     pub fn draft(&self) -> Draft {
-        let mut draft = Draft::default();
+        let mut draft = Draft {
+            record: self.record_id().to_string(),
+            ..Draft::default()
+        };
         let baseline = self.baseline();
         for spec in self.contract.fields(self.operation()) {
             let now = self.values.get(spec.name);
@@ -34,7 +39,9 @@ impl FormState {
     /// Puts back the draft's fields whose value on the server is still what it was when the
     /// draft was taken; the others keep the server's newer value, and the person is told.
     pub(super) fn restore(&mut self, draft: Draft) {
-        if !self.editable() || !self.can_write() {
+        // Kept under the name the host gave the form, which can come to name another record
+        // (an external id, or none with a customer token): only into the record it was typed in.
+        if !self.editable() || !self.can_write() || draft.record != self.record_id() {
             return;
         }
         let mut skipped = Vec::new();
@@ -55,5 +62,10 @@ impl FormState {
         } else if self.is_dirty() {
             self.notice = Some(Notice::Restored);
         }
+    }
+
+    /// The loaded record's id; empty before a record is loaded (a create form).
+    fn record_id(&self) -> &str {
+        self.loaded.as_ref().map_or("", |record| record.id.as_str())
     }
 }

@@ -68,3 +68,34 @@ fn a_draft_never_reverts_someone_elses_later_change() {
         Some(Notice::RestoredExcept(vec!["last_name"]))
     );
 }
+
+/// The attack: a draft is kept under the name the host gave the form (an external id, or none
+/// when a customer token names the record), which can come to name another customer: in a
+/// shared tab, customer A's typed values must not land in customer B's form, and be saved there.
+#[test]
+fn a_draft_is_never_restored_into_another_record() {
+    let mut a = loaded_update_form();
+    edit(&mut a, "phone", "+1 555");
+    edit(&mut a, "company_name", "A Corp");
+    let draft = a.draft();
+    let mut b = FormState::new(
+        ProviderId::Prolifi,
+        Operation::Update,
+        "cus_1001",
+        Some(BASE),
+    )
+    .unwrap();
+    b.update(Msg::Credential(Some(all())));
+    b.update(Msg::Loaded(Ok(record(
+        r#"{"data":{"id":"c-2","email":"bob@example.com","first_name":"Bob","updated_at":"t5"}}"#,
+    ))));
+    b.update(Msg::Restore(draft.clone()));
+    assert_eq!(b.values.get("phone"), "");
+    assert_eq!(b.values.get("company_name"), "");
+    assert!(!b.is_dirty());
+    assert_ne!(b.notice, Some(Notice::Restored));
+    // Into the record it was taken from, it is restored.
+    let mut again = loaded_update_form();
+    again.update(Msg::Restore(draft));
+    assert_eq!(again.values.get("company_name"), "A Corp");
+}
