@@ -76,8 +76,7 @@ impl DraftStore {
         }
     }
 
-    /// `{"mine": {field: text}, "base": {field: text}, "record": id}`; anything else is no
-    /// draft.
+    /// `{"mine": {field: text}, "base": {field: text}}`; anything else is no draft.
     pub fn load(&self) -> Option<Draft> {
         let json = Json::parse(&session(&self.key, JsValue::UNDEFINED)?).ok()?;
         let read = |key: &str| -> Option<FormValues> {
@@ -95,19 +94,13 @@ impl DraftStore {
         Some(Draft {
             mine: read("mine")?,
             base: read("base")?,
-            // A draft without it (kept before it was) names no record, and is not restored.
-            record: json.get("record")?.as_str()?.to_string(),
         })
     }
 
     pub fn save(&self, draft: &Draft) {
         let object =
             |values: &FormValues| Json::object(values.iter().map(|(k, v)| (k, Json::str(v))));
-        let json = Json::object([
-            ("mine", object(&draft.mine)),
-            ("base", object(&draft.base)),
-            ("record", Json::str(&draft.record)),
-        ]);
+        let json = Json::object([("mine", object(&draft.mine)), ("base", object(&draft.base))]);
         session(&self.key, JsValue::from_str(&json.to_json_string()));
     }
 

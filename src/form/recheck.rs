@@ -101,16 +101,14 @@ impl FormState {
                 // The record already holds these values. After a write whose outcome was not
                 // known, that write got through after all: the person's save, reported as one
                 // (`customer-saved`), so the host is told.
-                let landed = self
-                    .unconfirmed
-                    .take()
-                    .is_some_and(|earlier| earlier.operation == Operation::Update);
-                if let (true, Some(record)) = (landed, self.loaded.clone()) {
-                    let saved = Saved {
-                        record,
-                        replayed: false,
-                    };
-                    return self.saved(saved, Operation::Update, theirs_kept, None);
+                if self.unconfirmed.take().is_some() {
+                    if let Some(record) = self.loaded.take() {
+                        let saved = Saved {
+                            record,
+                            replayed: false,
+                        };
+                        return self.saved(saved, Operation::Update, theirs_kept, None);
+                    }
                 }
                 self.activity = Activity::Idle(Settled::Ready);
                 self.notice = Some(Notice::NothingChanged);

@@ -104,7 +104,7 @@ impl FormState {
             // A reply about another customer (a proxy's or a cache's mistake): never a record
             // to build a write on, or to move the form to; read, or sent, again.
             (request @ Request::Recheck { .. }, Msg::Checked(Ok(theirs)))
-                if self.names_another(&theirs.id) =>
+                if self.about_another(false, &theirs.id) =>
             {
                 self.failed(request, retries, another_customer())
             }
@@ -114,7 +114,7 @@ impl FormState {
                     ..
                 },
                 Msg::Saved(Ok(saved)),
-            ) if self.names_another(&saved.record.id) && !self.renamed_to(&saved.record.id) => {
+            ) if self.about_another(true, &saved.record.id) => {
                 self.failed(request, retries, another_customer())
             }
             (
@@ -381,17 +381,13 @@ impl FormState {
         self.fail(Failure::Api { error, step })
     }
 
-    /// Whether `id` (a reply's) names another record than the one loaded.
-    fn names_another(&self, id: &str) -> bool {
+    /// Whether `id`, a reply's, names another record than the one loaded; a write's reply may
+    /// name the new id the person gave it, where the caller chooses it (a Partnero key renamed).
+    fn about_another(&self, write: bool, id: &str) -> bool {
         self.loaded
             .as_ref()
             .is_some_and(|loaded| !id.is_empty() && id != loaded.id)
-    }
-
-    /// Whether `id` is the new id the person gave the record, where the caller chooses it (a
-    /// Partnero key renamed).
-    fn renamed_to(&self, id: &str) -> bool {
-        self.contract.chosen_id(&self.values).as_deref() == Some(id)
+            && !(write && self.contract.chosen_id(&self.values).as_deref() == Some(id))
     }
 
     /// Whether repeating `request` is safe: a create only when it cannot make a second customer
