@@ -89,6 +89,18 @@ impl FormState {
 
     /// A reply while `request` is under way: only the reply to that request counts.
     fn on_reply(&mut self, request: Request, retries: u32, reply: Msg) -> Vec<Effect> {
+        // A re-read's or an update's reply about another customer (a proxy's or a cache's
+        // mistake) is no record to build a write on or to move the form to: a reply not
+        // understood, read or sent again like one.
+        let reply = match reply {
+            Msg::Checked(Ok(theirs)) if self.about_another(false, &theirs.id) => {
+                Msg::Checked(Err(another_customer()))
+            }
+            Msg::Saved(Ok(saved)) if self.about_another(true, &saved.record.id) => {
+                Msg::Saved(Err(another_customer()))
+            }
+            reply => reply,
+        };
         match (request, reply) {
             (Request::Load { keep }, Msg::Loaded(Ok(record))) => self.loaded(record, keep),
             (Request::ReadBack, Msg::Loaded(Ok(record))) => self.read_back(record),
@@ -100,22 +112,6 @@ impl FormState {
                 if error.kind == ErrorKind::NotFound =>
             {
                 self.looked_up(create, purpose, None, retries)
-            }
-            // A reply about another customer (a proxy's or a cache's mistake): never a record
-            // to build a write on, or to move the form to; read, or sent, again.
-            (request @ Request::Recheck { .. }, Msg::Checked(Ok(theirs)))
-                if self.about_another(false, &theirs.id) =>
-            {
-                self.failed(request, retries, another_customer())
-            }
-            (
-                request @ Request::Write {
-                    operation: Operation::Update,
-                    ..
-                },
-                Msg::Saved(Ok(saved)),
-            ) if self.about_another(true, &saved.record.id) => {
-                self.failed(request, retries, another_customer())
             }
             (
                 Request::Recheck {
@@ -387,7 +383,11 @@ impl FormState {
         self.loaded
             .as_ref()
             .is_some_and(|loaded| !id.is_empty() && id != loaded.id)
-            && !(write && self.contract.chosen_id(&self.values).as_deref() == Some(id))
+            && !(write
+                && self
+                    .contract
+                    .chosen_id(&self.values)
+                    .is_some_and(|chosen| chosen == id))
     }
 
     /// Whether repeating `request` is safe: a create only when it cannot make a second customer
