@@ -24,7 +24,9 @@ impl FormState {
     /// a restore never reverts someone else's later change), and never a password.
     pub fn draft(&self) -> Draft {
         let mut draft = Draft::default();
-        draft.base.set(RECORD, self.record_id());
+        if let Some(record) = &self.loaded {
+            draft.base.set(RECORD, record.id.as_str());
+        }
         let baseline = self.baseline();
         for spec in self.contract.fields(self.operation()) {
             let now = self.values.get(spec.name);
@@ -42,7 +44,10 @@ impl FormState {
     pub(super) fn restore(&mut self, draft: Draft) {
         // Kept under the name the host gave the form, which can come to name another record
         // (an external id, or none with a customer token): only into the record it was typed in.
-        if !self.editable() || !self.can_write() || draft.base.get(RECORD) != self.record_id() {
+        if !self.editable()
+            || !self.can_write()
+            || draft.base.get(RECORD) != self.loaded.as_ref().map_or("", |r| r.id.as_str())
+        {
             return;
         }
         let mut skipped = Vec::new();
@@ -63,10 +68,5 @@ impl FormState {
         } else if self.is_dirty() {
             self.notice = Some(Notice::Restored);
         }
-    }
-
-    /// The loaded record's id; empty before a record is loaded (a create form).
-    fn record_id(&self) -> &str {
-        self.loaded.as_ref().map_or("", |record| record.id.as_str())
     }
 }
