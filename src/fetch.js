@@ -247,8 +247,9 @@ function isLoopback(base) {
  * form when it is mounted, dropped otherwise. With a `tokenProvider`, the host is asked for the
  * form's first token now, with the purpose the form would ask it for; the form, once mounted,
  * is handed that same token when it asks (`tokenFor`), so it sends the same read and the host
- * is asked once. The token is kept across option changes that keep the purpose (an `api-base`
- * set later, the element moved out and back): only the read is sent again.
+ * is asked once. The token is kept across option changes that keep the purpose (the element
+ * moved out and back, other attributes): only the read is sent again. A new `api-base` is a
+ * new purpose, and the host is asked again.
  */
 export class EarlyRead {
   // readEarly's handle.

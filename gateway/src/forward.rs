@@ -330,7 +330,8 @@ impl Call<'_> {
         };
         self.check_reach(&mut authority, &identity).await?;
         if let (false, Some(current)) = (fields_ok, &current) {
-            // A plain field sent with its current value is not a change.
+            // A field every update carries (Count's customer and email), sent with its current
+            // value, is not a change; any other field sent is one (`without_unchanged`).
             let changed = without_unchanged(self.rules, current, &plain);
             check_fields(claims, &changed).map_err(|e| scope_refusal(self.rules, &e))?;
         }

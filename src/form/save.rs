@@ -377,12 +377,12 @@ impl FormState {
         self.fail(Failure::Api { error, step })
     }
 
-    /// Whether `id`, a reply's, names another record than the one loaded; a write's reply may
-    /// name the new id the person gave it, where the caller chooses it (a Partnero key renamed).
+    /// Whether `id`, a reply's, names another record than the one loaded (an empty one too:
+    /// every provider's record has its id, so a reply giving `""` is about no record of ours).
+    /// A write's reply may name the new id the person gave it, where the caller chooses it (a
+    /// Partnero key renamed).
     fn about_another(&self, write: bool, id: &str) -> bool {
-        self.loaded
-            .as_ref()
-            .is_some_and(|loaded| !id.is_empty() && id != loaded.id)
+        self.loaded.as_ref().is_some_and(|loaded| id != loaded.id)
             && !(write
                 && self
                     .contract
