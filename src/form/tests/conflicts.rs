@@ -100,34 +100,6 @@ fn a_conflict_can_be_merged_field_by_field() {
     assert_eq!(request.body.as_deref(), Some(r#"{"phone":"+1 555"}"#));
 }
 
-/// A Count update form, loaded at stamp `T`.
-fn count_update_form() -> FormState {
-    let mut state = FormState::new(
-        ProviderId::Count,
-        Operation::Update,
-        "u-1",
-        Some(COUNT_BASE),
-    )
-    .unwrap();
-    state.update(Msg::Credential(Some(CredentialUse::Allowed(Grant::all(
-        Channel::Gateway,
-    )))));
-    state.update(Msg::Loaded(Ok(count_record(COUNT_U1))));
-    assert_eq!(state.phase(), Phase::Ready);
-    state
-}
-
-const COUNT_U1: &str = r#"{"status":"success","data":{"uuid":"u-1","customer":"Acme","email":"old@acme.test","mainPhone":"+44 1","updatedAt":"T"}}"#;
-
-fn count_record(body: &str) -> Record {
-    let reply = HttpReply {
-        status: 200,
-        headers: vec![],
-        body: body.into(),
-    };
-    contract::interpret_reply(&providers::count::Count, &reply).unwrap()
-}
-
 /// The attack: someone else changes a field within the same second (a stamp to the second, as
 /// Partnero's, or one a provider does not move): the form must see the change by its values,
 /// not revert it by sending the loaded value back (Count's update always carries the email).

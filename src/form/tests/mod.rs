@@ -30,12 +30,17 @@ pub(super) const BASE: &str = "http://127.0.0.1:8787/prolifi/api/v1/public";
 pub(super) const CUSTOMER: &str = r#"{"data":{"id":"c-1","email":"jane@example.com","first_name":"Jane","last_name":"Doe","name":"Jane Doe","updated_at":"t1"}}"#;
 
 pub(super) fn record(body: &str) -> Record {
+    record_of(&Prolifi, body)
+}
+
+/// A 200 reply with `body`, read as `contract`'s record.
+pub(super) fn record_of(contract: &dyn Contract, body: &str) -> Record {
     let reply = HttpReply {
         status: 200,
         headers: vec![],
         body: body.into(),
     };
-    contract::interpret_reply(&Prolifi, &reply).unwrap()
+    contract::interpret_reply(contract, &reply).unwrap()
 }
 
 pub(super) fn loaded_update_form() -> FormState {
@@ -114,4 +119,27 @@ pub(super) fn changed_on_server(state: &FormState, field: &str, text: &str) -> R
     theirs.values.set(field, text);
     theirs.updated_at = Some("t2".into());
     theirs
+}
+
+/// A Count update form, loaded at stamp `T`.
+pub(super) fn count_update_form() -> FormState {
+    let mut state = FormState::new(
+        ProviderId::Count,
+        Operation::Update,
+        "u-1",
+        Some(COUNT_BASE),
+    )
+    .unwrap();
+    state.update(Msg::Credential(Some(CredentialUse::Allowed(Grant::all(
+        Channel::Gateway,
+    )))));
+    state.update(Msg::Loaded(Ok(count_record(COUNT_U1))));
+    assert_eq!(state.phase(), Phase::Ready);
+    state
+}
+
+pub(super) const COUNT_U1: &str = r#"{"status":"success","data":{"uuid":"u-1","customer":"Acme","email":"old@acme.test","mainPhone":"+44 1","updatedAt":"T"}}"#;
+
+pub(super) fn count_record(body: &str) -> Record {
+    record_of(&providers::count::Count, body)
 }
