@@ -142,12 +142,18 @@ impl TokenFetch for HostTokens {
     }
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `Reflect.set` without js_sys's `catch`, and with text passed as it is: on a plain object
+    /// just made it cannot throw.
+    #[wasm_bindgen(js_namespace = Reflect, js_name = set)]
+    fn set_text(target: &js_sys::Object, key: &str, value: &str);
+}
+
 /// `{provider, operation, customerId, apiBase}` for the host's `tokenProvider`.
 fn purpose_object(purpose: &TokenPurpose, api_base: Option<&str>) -> JsValue {
     let context = js_sys::Object::new();
-    let set = |key: &str, value: &str| {
-        let _ = js_sys::Reflect::set(&context, &JsValue::from_str(key), &JsValue::from_str(value));
-    };
+    let set = |key: &str, value: &str| set_text(&context, key, value);
     set("provider", purpose.provider);
     set("operation", purpose.operation);
     if !purpose.customer_id.is_empty() {

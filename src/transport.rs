@@ -12,7 +12,7 @@ use js_sys::{Array, Promise};
 use providers::{ApiError, ErrorKind, HttpReply, HttpRequest};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{AbortController, AbortSignal};
+use web_sys::AbortSignal;
 
 use crate::client::abort::Abort;
 
@@ -22,12 +22,29 @@ extern "C" {
     fn js_send(
         method: &str,
         url: &str,
-        headers: Array,
+        headers: &Texts,
         body: Option<String>,
         signal: &AbortSignal,
         timeout_ms: i32,
         max_bytes: u32,
     ) -> Promise;
+}
+
+#[wasm_bindgen]
+extern "C" {
+    // Without web-sys's and js_sys's `catch` and string handles: neither can throw here.
+    #[wasm_bindgen(js_name = AbortController)]
+    type Controller;
+    #[wasm_bindgen(constructor, js_class = AbortController)]
+    fn new() -> Controller;
+    #[wasm_bindgen(method, getter)]
+    fn signal(this: &Controller) -> AbortSignal;
+    #[wasm_bindgen(method)]
+    fn abort(this: &Controller);
+    #[wasm_bindgen(extends = Array)]
+    type Texts;
+    #[wasm_bindgen(method, js_name = push)]
+    fn push_text(this: &Texts, text: &str);
 }
 
 /// How long a request may take before the form gives up on it and says so.
@@ -63,26 +80,22 @@ impl Transport for FetchTransport {
         let timeout_ms = self.timeout_ms;
         Box::pin(async move {
             let no_reply = |kind| ApiError::new(None, kind, "");
-            let Ok(controller) = AbortController::new() else {
-                return Err(no_reply(ErrorKind::Network));
-            };
-            let stop = controller.clone();
+            let controller = Controller::new();
+            let stop: Controller = controller.clone().unchecked_into();
             let _hook = abort.on_abort(move || stop.abort());
-            let headers = Array::new();
+            let headers: Texts = Array::new().unchecked_into();
             for (name, value) in &request.headers {
-                headers.push(&JsValue::from_str(name));
-                headers.push(&JsValue::from_str(value));
+                headers.push_text(name);
+                headers.push_text(value);
             }
             if let Some(token) = token {
-                headers.push(&JsValue::from_str("Authorization"));
-                headers.push(&JsValue::from_str(&providers::substring::concat(&[
-                    "Bearer ", &token,
-                ])));
+                headers.push_text("Authorization");
+                headers.push_text(&providers::substring::concat(&["Bearer ", &token]));
             }
             let sent = js_send(
                 request.method.as_str(),
                 &request.url,
-                headers,
+                &headers,
                 request.body,
                 &controller.signal(),
                 timeout_ms,

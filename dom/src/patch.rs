@@ -20,6 +20,59 @@ extern "C" {
     fn checked(this: &Control) -> bool;
     #[wasm_bindgen(method, setter, structural)]
     fn set_checked(this: &Control, checked: bool);
+    // Without web-sys's `catch`: with a view's literal names, on an element this module made,
+    // these cannot throw, and each `catch` cost a wrapper in the glue and a check at every call.
+    #[wasm_bindgen(method, js_name = setAttribute)]
+    fn set_attr(this: &Control, name: &str, value: &str);
+    #[wasm_bindgen(method, js_name = removeAttribute)]
+    fn remove_attr(this: &Control, name: &str);
+    #[wasm_bindgen(method, setter = __cfSlot)]
+    fn set_slot(this: &Control, slot: u32);
+    #[wasm_bindgen(method, js_name = focus)]
+    fn focus_control(this: &Control);
+    #[wasm_bindgen(method, js_name = querySelector)]
+    fn query_control(this: &Control, selector: &str) -> Option<web_sys::Element>;
+    #[wasm_bindgen(method, js_name = closest)]
+    fn closest_control(this: &Control, selector: &str) -> Option<web_sys::Element>;
+
+    #[wasm_bindgen(extends = web_sys::Document)]
+    type Doc;
+    #[wasm_bindgen(method, js_name = createElement)]
+    fn make(this: &Doc, tag: &str) -> web_sys::Element;
+
+    #[wasm_bindgen(extends = web_sys::Node)]
+    type Parent;
+    #[wasm_bindgen(method, js_name = appendChild)]
+    fn append_node(this: &Parent, child: &web_sys::Node);
+}
+
+/// The first element inside `root` that `selector` finds. The views' selectors are literals
+/// and ids they made (`cf3-email`), which a browser cannot refuse: nothing to catch.
+pub fn query(root: &web_sys::Element, selector: &str) -> Option<web_sys::Element> {
+    root.unchecked_ref::<Control>().query_control(selector)
+}
+
+/// `element` or its nearest ancestor that `selector` (a literal) finds.
+pub fn closest(element: &web_sys::Element, selector: &str) -> Option<web_sys::Element> {
+    element.unchecked_ref::<Control>().closest_control(selector)
+}
+
+/// A new `<tag>` element: with a tag name this crate's callers write as a literal,
+/// `createElement` cannot throw.
+pub fn create_element(document: &web_sys::Document, tag: &'static str) -> web_sys::Element {
+    document.unchecked_ref::<Doc>().make(tag)
+}
+
+/// Puts `child` last in `parent`, a node this crate or its caller has just made (an element, a
+/// shadow root): no error is possible there, so none is checked for.
+pub fn append(parent: &web_sys::Node, child: &web_sys::Node) {
+    parent.unchecked_ref::<Parent>().append_node(child);
+}
+
+/// Moves the focus to `element`: any element the views draw (HTML, all of them) has `focus()`,
+/// which does not throw (an element that cannot take the focus is left as it is).
+pub fn focus(element: &web_sys::Element) {
+    element.unchecked_ref::<Control>().focus_control();
 }
 
 /// The property an element with handlers carries: its place in `Slots`.
@@ -89,16 +142,15 @@ impl<A: Clone> Patcher<'_, A> {
         }
     }
 
-    /// `None` only for a tag the DOM refuses, which no view's literal is: the element is then
-    /// left out and stays out.
     fn create_element(&mut self, element: &mut Data<A>) -> Option<web_sys::Element> {
-        let dom = self.document.create_element(element.tag).ok()?;
+        let dom = create_element(self.document, element.tag);
+        let control = dom.unchecked_ref::<Control>();
         for (name, value) in &element.attrs {
-            let _ = dom.set_attribute(name, value);
+            control.set_attr(name, value);
         }
         for child in &mut element.children {
             if let Some(node) = self.create(child) {
-                let _ = dom.append_child(&node);
+                append(&dom, &node);
             }
         }
         self.finish(&dom, None, element);
@@ -123,7 +175,7 @@ impl<A: Clone> Patcher<'_, A> {
         if !element.on.is_empty() || slot.is_some() {
             let slot = slot.unwrap_or_else(|| {
                 let slot = self.slots.take();
-                let _ = js_sys::Reflect::set(dom, &SLOT_PROPERTY.into(), &slot.into());
+                control.set_slot(slot);
                 slot
             });
             self.slots.handlers[slot as usize] = std::mem::take(&mut element.on);
@@ -157,15 +209,16 @@ impl<A: Clone> Patcher<'_, A> {
         let Some(dom) = old.dom.clone() else {
             return;
         };
+        let control = dom.unchecked_ref::<Control>();
         for (name, value) in &new.attrs {
             let before = old.attrs.iter().find(|(old_name, _)| old_name == name);
             if before.is_none_or(|(_, old_value)| old_value != value) {
-                let _ = dom.set_attribute(name, value);
+                control.set_attr(name, value);
             }
         }
         for (name, _) in &old.attrs {
             if !new.attrs.iter().any(|(new_name, _)| new_name == name) {
-                let _ = dom.remove_attribute(name);
+                control.remove_attr(name);
             }
         }
         if let Some(node_ref) = &old.node_ref {

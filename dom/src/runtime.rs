@@ -46,6 +46,17 @@ enum Queued<T: App> {
 /// ("closure invoked recursively"). Called again, it only queues the event's action (`send`).
 type Listener = Closure<dyn Fn(web_sys::Event)>;
 
+#[wasm_bindgen]
+extern "C" {
+    // Without web-sys's `catch`: adding or removing a listener does not throw.
+    #[wasm_bindgen(extends = web_sys::Element)]
+    type MountPoint;
+    #[wasm_bindgen(method, js_name = addEventListener)]
+    fn listen(this: &MountPoint, name: &str, listener: &js_sys::Function);
+    #[wasm_bindgen(method, js_name = removeEventListener)]
+    fn unlisten(this: &MountPoint, name: &str, listener: &js_sys::Function);
+}
+
 struct Runtime<T: App> {
     /// `None` only while `mount` is creating it: what it sends meanwhile waits in the queue.
     app: RefCell<Option<T>>,
@@ -120,11 +131,9 @@ impl<T: App> Runtime<T> {
         runtime.closing.set(false);
         runtime.queue.borrow_mut().clear();
         if let Some(listener) = runtime.listener.borrow_mut().take() {
+            let mount_point = runtime.mount_point.unchecked_ref::<MountPoint>();
             for event in Event::ALL {
-                let _ = runtime.mount_point.remove_event_listener_with_callback(
-                    event.name(),
-                    listener.as_ref().unchecked_ref(),
-                );
+                mount_point.unlisten(event.name(), listener.as_ref().unchecked_ref());
             }
         }
         if let Some(tree) = runtime.tree.borrow_mut().take() {
@@ -173,7 +182,8 @@ pub fn mount<T: App>(
     });
     for event in Event::ALL {
         mount_point
-            .add_event_listener_with_callback(event.name(), listener.as_ref().unchecked_ref())?;
+            .unchecked_ref::<MountPoint>()
+            .listen(event.name(), listener.as_ref().unchecked_ref());
     }
     *runtime.listener.borrow_mut() = Some(listener);
     runtime.drain(true);

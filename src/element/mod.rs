@@ -273,8 +273,8 @@ pub fn mount(element: Element, options: JsValue) -> Result<CustomerFormHandle, J
     let document = element
         .owner_document()
         .ok_or_else(|| JsValue::from_str("customer-form: the element is not in a document"))?;
-    let container = document.create_element("div")?;
-    root.append_child(&container)?;
+    let container = dom::create_element(&document, "div");
+    dom::append(&root, &container);
     // Styled before the form draws, which it may do while being mounted.
     crate::style::attach(&container);
     apply_appearance(&element, &options);

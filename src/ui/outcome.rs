@@ -4,7 +4,6 @@
 //! text, so it is not announced twice).
 
 use dom::{el, Event, NodeRef};
-use wasm_bindgen::JsCast;
 
 use super::shell::{Html, On};
 use crate::messages::AlertText;
@@ -91,20 +90,17 @@ pub fn focus_first(form: &NodeRef, selectors: &[&str]) {
     let target = form.get().and_then(|form| {
         selectors
             .iter()
-            .find_map(|selector| form.query_selector(selector).ok().flatten())
+            .find_map(|selector| dom::query(&form, selector))
     });
-    if let Some(target) = target.and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
-        let _ = target.focus();
+    if let Some(target) = target {
+        dom::focus(&target);
     }
 }
 
 /// Moves the focus to the summary (after a failed save).
 pub fn focus_summary(summary: &NodeRef) {
-    if let Some(summary) = summary
-        .get()
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = summary.focus();
+    if let Some(summary) = summary.get() {
+        dom::focus(&summary);
     }
 }
 

@@ -15,7 +15,7 @@ use providers::{FieldKind, FieldSpec, Json};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement};
+use web_sys::Element;
 use yew::AttrValue;
 
 use super::contact_rows::contact_rows;
@@ -73,7 +73,7 @@ impl RowsText {
         let rows = e
             .target()
             .and_then(|t| t.dyn_into::<Element>().ok())
-            .and_then(|el| el.closest(".cf-rows").ok().flatten());
+            .and_then(|el| dom::closest(&el, ".cf-rows"));
         if let Some(rows) = rows {
             *self.focus.borrow_mut() = Some(RowToFocus { rows, row });
         }
@@ -84,17 +84,17 @@ impl RowsText {
         let Some(RowToFocus { rows, row }) = self.focus.borrow_mut().take() else {
             return;
         };
-        let target = rows
-            .query_selector(&providers::substring::concat(&[
+        let target = dom::query(
+            &rows,
+            &providers::substring::concat(&[
                 "[data-row=\"",
                 &providers::digits::text(row as u64),
                 "\"] input",
-            ]))
-            .ok()
-            .flatten()
-            .or_else(|| rows.query_selector(".cf-row-add").ok().flatten());
-        if let Some(target) = target.and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
-            let _ = target.focus();
+            ]),
+        )
+        .or_else(|| dom::query(&rows, ".cf-row-add"));
+        if let Some(target) = target {
+            dom::focus(&target);
         }
     }
 }

@@ -60,18 +60,14 @@ impl FormApp {
         let Some(root) = self.root_ref.get() else {
             return;
         };
-        let find = |id: &str| {
-            root.query_selector(&providers::substring::concat(&["#", id]))
-                .ok()
-                .flatten()
-                .and_then(|e| e.dyn_into::<HtmlElement>().ok())
-        };
+        let find = |id: &str| dom::query(&root, &providers::substring::concat(&["#", id]));
         if let Some(element) = focus.as_deref().and_then(find) {
-            let _ = element.focus();
+            dom::focus(&element);
         }
         // The active option scrolled into its listbox's view, without scrolling the page
         // (`scrollIntoView` moves every scrolling ancestor).
-        if let Some(option) = reveal.as_deref().and_then(find) {
+        let option = reveal.as_deref().and_then(find);
+        if let Some(option) = option.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
             if let Some(list) = option.parent_element() {
                 let (top, height) = (option.offset_top(), option.offset_height());
                 let (scroll, view) = (list.scroll_top(), list.client_height());
@@ -267,11 +263,7 @@ impl TagsAction {
 /// The index of the chip button or option an event came from (`data-i`), and whether it is an
 /// option.
 fn target_index(target: Option<web_sys::EventTarget>) -> Option<(usize, bool)> {
-    let element = target?
-        .dyn_into::<Element>()
-        .ok()?
-        .closest("[data-i]")
-        .ok()??;
+    let element = dom::closest(&target?.dyn_into::<Element>().ok()?, "[data-i]")?;
     let index = providers::digits::parse_usize(&element.get_attribute("data-i")?)?;
     Some((index, element.has_attribute("role")))
 }
