@@ -85,6 +85,10 @@ pub(super) enum LookupPurpose {
     Offer,
     /// After an attempt that may have reached the provider: what it finds may be ours.
     Adopt,
+    /// Before a create with other values than an earlier one whose outcome is unknown: the
+    /// earlier one's lookup (by what it sent). What it finds is offered, as an existing
+    /// customer is; if nothing, the new create goes on with its own lookup.
+    Earlier,
 }
 
 /// Edits made after a create whose outcome was unknown; they follow as an update.
@@ -94,9 +98,11 @@ pub(super) struct LaterEdits {
     pub fresh_key: String,
 }
 
-/// A write that failed in transit after its retries (see `FormState::unconfirmed`).
+/// A write that failed in transit (see `FormState::unconfirmed`), and the values it was built
+/// from, which the lookup for what it created is made of.
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct Unconfirmed {
     pub request: HttpRequest,
     pub operation: Operation,
+    pub sent: FormValues,
 }

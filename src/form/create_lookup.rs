@@ -33,20 +33,31 @@ impl FormState {
         purpose: LookupPurpose,
         retries: u32,
     ) -> Vec<Effect> {
-        let found = match purpose {
-            LookupPurpose::Adopt => self.contract.created_lookup(&self.base, &self.values),
-            LookupPurpose::Offer => self.contract.duplicate_lookup(&self.base, &self.values),
+        // What the earlier create sent, for its lookup; otherwise what the form holds.
+        let values = match (purpose, &self.unconfirmed) {
+            (LookupPurpose::Earlier, Some(earlier)) => &earlier.sent,
+            _ => &self.values,
+        };
+        let (found, chosen) = match purpose {
+            LookupPurpose::Offer => (self.contract.duplicate_lookup(&self.base, values), None),
+            _ => (
+                self.contract.created_lookup(&self.base, values),
+                self.contract.chosen_id(values),
+            ),
         };
         let Some(lookup) = found else {
+            // Nothing to look by: the earlier create is as settled as it can be.
+            if purpose == LookupPurpose::Earlier {
+                self.unconfirmed = None;
+                return self.lookup(create, LookupPurpose::Offer, retries);
+            }
             return self.write(create, Operation::Create, Vec::new(), None, retries);
         };
         let mut effects = Vec::new();
-        // Reading back a customer by the id the create chose: a scoped token must name it.
-        if purpose == LookupPurpose::Adopt {
-            if let Some(id) = self.contract.chosen_id(&self.values) {
-                self.customer_id = id;
-                effects.push(Effect::RefreshToken);
-            }
+        // Reading a customer by the id the create chose: a scoped token must name it.
+        if let Some(id) = chosen {
+            self.customer_id = id;
+            effects.push(Effect::RefreshToken);
         }
         self.activity = Activity::Busy {
             request: Request::Lookup { create, purpose },
@@ -64,14 +75,23 @@ impl FormState {
         retries: u32,
     ) -> Vec<Effect> {
         match (found, purpose) {
-            (None, _) => self.write(create, Operation::Create, Vec::new(), None, retries),
-            (Some(existing), LookupPurpose::Offer) => {
+            // The earlier create did not land: the new one goes on as any create.
+            (None, LookupPurpose::Earlier) => {
                 self.unconfirmed = None;
+                let mut effects = self.unname();
+                effects.extend(self.lookup(create, LookupPurpose::Offer, retries));
+                effects
+            }
+            (None, _) => self.write(create, Operation::Create, Vec::new(), None, retries),
+            (Some(existing), LookupPurpose::Offer | LookupPurpose::Earlier) => {
+                self.unconfirmed = None;
+                let mut effects = self.unname();
                 let name = customer_name(&existing, &["customer", "name", "email"]);
-                self.fail(Failure::Duplicate {
+                effects.extend(self.fail(Failure::Duplicate {
                     id: existing.id,
                     name,
-                })
+                }));
+                effects
             }
             (Some(existing), LookupPurpose::Adopt) => {
                 // Read the whole record (a lookup may show only part of it) and finish the create.
@@ -81,6 +101,16 @@ impl FormState {
                 effects
             }
         }
+    }
+
+    /// A create form named a customer only to look for what an earlier create made (by the id
+    /// it chose): it names none again, and its token follows.
+    fn unname(&mut self) -> Vec<Effect> {
+        if self.customer_id.is_empty() {
+            return Vec::new();
+        }
+        self.customer_id.clear();
+        vec![Effect::RefreshToken]
     }
 
     /// What a lookup found after a create that may have reached the provider is ours only if it

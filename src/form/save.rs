@@ -333,6 +333,20 @@ impl FormState {
     /// A request under way failed: repeat it when that is safe and the budget allows, else
     /// report it.
     fn failed(&mut self, request: Request, retries: u32, error: ApiError) -> Vec<Effect> {
+        if let Request::Write {
+            request, operation, ..
+        } = &request
+        {
+            if error.kind.is_transient() {
+                // It may have reached the provider: remembered before any retry, so that it is
+                // never sent twice under two keys nor forgotten if what follows fails too.
+                self.unconfirmed = Some(Unconfirmed {
+                    request: request.clone(),
+                    operation: *operation,
+                    sent: self.values.clone(),
+                });
+            }
+        }
         if self.may_repeat(&request)
             && retry::retryable(error.kind, error.retry_after_secs)
             && retries < self.contract.retry_budget()
@@ -351,15 +365,8 @@ impl FormState {
             Request::Load { .. } => Step::Load,
             _ => Step::Save,
         };
-        if let Request::Write {
-            request, operation, ..
-        } = request
-        {
-            if error.kind.is_transient() {
-                // It may have reached the provider: remembered, so that it is never sent twice
-                // under two keys (see `submit`).
-                self.unconfirmed = Some(Unconfirmed { request, operation });
-            } else {
+        if let Request::Write { operation, .. } = request {
+            if !error.kind.is_transient() {
                 self.unconfirmed = None;
                 let fields = self.contract.fields(operation);
                 self.field_errors.clear();

@@ -31,9 +31,11 @@ pub struct FormState {
     pub notice: Option<Notice>,
     /// Where the form's requests stand; the only record of a save's progress.
     pub(super) activity: Activity,
-    /// A write that failed in transit after its retries: it may or may not have reached the
-    /// provider. The same request goes out again with the same key, and a create is sent again
-    /// as it was before later edits.
+    /// A write that failed in transit: it may or may not have reached the provider. Kept until
+    /// it is settled (saved, found, refused, or known not to have landed), through the
+    /// lookups and reads that follow it, whatever they meet. The same request goes out again
+    /// with the same key; a create is sent again as it was before later edits, or, where a
+    /// second create could duplicate it, looked for before any create.
     pub(super) unconfirmed: Option<Unconfirmed>,
 }
 

@@ -35,34 +35,39 @@ impl FormState {
         if operation == Operation::Update {
             return self.recheck(fresh_key, Vec::new(), 0);
         }
-        match self.unconfirmed.take() {
+        let earlier = match &self.unconfirmed {
+            Some(unconfirmed) if unconfirmed.operation == Operation::Create => {
+                Some(unconfirmed.request.clone())
+            }
+            _ => None,
+        };
+        match earlier {
             // A create that may have happened already goes out again, as it was, before any
             // edit made since: the provider replays it (or makes it once), then the edits
             // follow as an update.
-            Some(unconfirmed)
-                if unconfirmed.operation == Operation::Create
-                    && self.contract.create_is_idempotent() =>
-            {
-                let then = (!same_write(&unconfirmed.request, &request)).then(|| LaterEdits {
+            Some(earlier) if self.contract.create_is_idempotent() => {
+                let then = (!same_write(&earlier, &request)).then(|| LaterEdits {
                     values: self.values.clone(),
                     fresh_key,
                 });
-                self.write(unconfirmed.request, Operation::Create, Vec::new(), then, 0)
+                self.write(earlier, Operation::Create, Vec::new(), then, 0)
             }
             // The very create whose outcome is unknown, where a second one could duplicate it:
             // look for what the first made before sending it again.
-            Some(unconfirmed)
-                if unconfirmed.operation == Operation::Create
-                    && same_write(&unconfirmed.request, &request) =>
-            {
-                self.lookup(unconfirmed.request, LookupPurpose::Adopt, 0)
+            Some(earlier) if same_write(&earlier, &request) => {
+                self.lookup(earlier, LookupPurpose::Adopt, 0)
             }
-            _ => {
+            earlier => {
                 let request = match self.build(Some(&fresh_key)) {
                     Ok(Some(keyed)) => keyed,
                     _ => request,
                 };
-                self.lookup(request, LookupPurpose::Offer, 0)
+                // Other values: not before the earlier create is known not to have landed.
+                let purpose = match earlier {
+                    Some(_) => LookupPurpose::Earlier,
+                    None => LookupPurpose::Offer,
+                };
+                self.lookup(request, purpose, 0)
             }
         }
     }

@@ -453,3 +453,167 @@ fn typed_values_an_update_cannot_carry_are_named_when_editing_that_customer_inst
         })
     );
 }
+
+/// A Count create sent, its outcome unknown, then every find-by-email lookup before sending it
+/// again timing out: the form reports the failure.
+fn count_create_unsettled_behind_lookups() -> FormState {
+    let mut state = count_create_form();
+    state.update(Msg::Submit {
+        fresh_key: "k1".into(),
+    });
+    state.update(Msg::LookedUp(Ok(None)));
+    let mut effects = state.update(Msg::Saved(Err(transient())));
+    while let [Effect::Retry { .. }] = &effects[..] {
+        let next = state.update(Msg::RetryNow);
+        assert!(matches!(&next[..], [Effect::Lookup(_)]), "{next:?}");
+        effects = state.update(Msg::LookedUp(Err(transient())));
+    }
+    assert_eq!(state.phase(), Phase::Error);
+    state
+}
+
+const FIRST_EMAIL_LOOKUP: &str =
+    "http://127.0.0.1:8788/count/customers/find-by-email?email=ap%40acme.test";
+
+#[test]
+fn a_create_whose_lookups_time_out_is_looked_for_again_before_another_with_a_new_email() {
+    let mut state = count_create_unsettled_behind_lookups();
+    edit(&mut state, "email", "billing@acme.test");
+    let effects = state.update(Msg::Submit {
+        fresh_key: "k2".into(),
+    });
+    let [Effect::Lookup(lookup)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(
+        lookup.url, FIRST_EMAIL_LOOKUP,
+        "the first create, which may have made a customer, is looked for by what it sent"
+    );
+    let found = count_record(
+        r#"{"status":"success","data":{"uuid":"u-9","customer":"Acme Ltd","email":"ap@acme.test"}}"#,
+    );
+    let effects = state.update(Msg::LookedUp(Ok(Some(found))));
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Save { .. })),
+        "{effects:?}"
+    );
+    assert!(matches!(
+        &state.failure,
+        Some(Failure::Duplicate { id, .. }) if id == "u-9"
+    ));
+    assert_eq!(
+        state.values.get("email"),
+        "billing@acme.test",
+        "what was typed is kept"
+    );
+}
+
+#[test]
+fn once_the_first_create_is_known_not_to_have_landed_the_new_values_are_created() {
+    let mut state = count_create_unsettled_behind_lookups();
+    edit(&mut state, "email", "billing@acme.test");
+    state.update(Msg::Submit {
+        fresh_key: "k2".into(),
+    });
+    let effects = state.update(Msg::LookedUp(Ok(None)));
+    let [Effect::Lookup(lookup)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert!(
+        lookup.url.ends_with("email=billing%40acme.test"),
+        "{lookup:?}"
+    );
+    let effects = state.update(Msg::LookedUp(Ok(None)));
+    let [Effect::Save {
+        request,
+        operation: Operation::Create,
+    }] = &effects[..]
+    else {
+        panic!("{effects:?}")
+    };
+    assert!(request
+        .body
+        .as_deref()
+        .unwrap_or("")
+        .contains("billing@acme.test"));
+    // Settled: a later failure of this create is about this one alone.
+    give_up_create(&mut state);
+    edit(&mut state, "mainPhone", "+44 2");
+    let effects = state.update(Msg::Submit {
+        fresh_key: "k3".into(),
+    });
+    let [Effect::Lookup(lookup)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert!(
+        lookup.url.ends_with("email=billing%40acme.test"),
+        "{lookup:?}"
+    );
+}
+
+#[test]
+fn the_same_create_after_its_lookups_timed_out_is_looked_for_before_it_is_sent_again() {
+    let mut state = count_create_unsettled_behind_lookups();
+    let effects = state.update(Msg::Submit {
+        fresh_key: "k2".into(),
+    });
+    let [Effect::Lookup(lookup)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(lookup.url, FIRST_EMAIL_LOOKUP);
+    let found = count_record(
+        r#"{"status":"success","data":{"uuid":"u-9","customer":"Acme Ltd","email":"ap@acme.test"}}"#,
+    );
+    let effects = state.update(Msg::LookedUp(Ok(Some(found))));
+    assert!(
+        matches!(&effects[..], [Effect::RefreshToken, Effect::Load(_)]),
+        "read back and adopted if it holds what was sent: {effects:?}"
+    );
+}
+
+/// Fails a Count create under way with network errors, its lookups too, until reported.
+fn give_up_create(state: &mut FormState) {
+    let mut effects = state.update(Msg::Saved(Err(transient())));
+    while let [Effect::Retry { .. }] = &effects[..] {
+        state.update(Msg::RetryNow);
+        effects = state.update(Msg::LookedUp(Err(transient())));
+    }
+}
+
+#[test]
+fn a_partnero_create_under_a_new_key_waits_until_the_first_key_is_known_free() {
+    let mut state = FormState::new(ProviderId::Partnero, Operation::Create, "", None).unwrap();
+    state.update(Msg::Credential(Some(CredentialUse::Allowed(Grant::all(
+        Channel::Gateway,
+    )))));
+    edit(&mut state, "key", "c-77");
+    edit(&mut state, "partner.key", "ref_123");
+    state.update(Msg::Submit {
+        fresh_key: "k1".into(),
+    });
+    let mut effects = state.update(Msg::Saved(Err(transient())));
+    while let [Effect::Retry { .. }] = &effects[..] {
+        state.update(Msg::RetryNow);
+        effects = state.update(Msg::LookedUp(Err(transient())));
+    }
+    assert_eq!(state.phase(), Phase::Error);
+    edit(&mut state, "key", "c-78");
+    let effects = state.update(Msg::Submit {
+        fresh_key: "k2".into(),
+    });
+    let [Effect::RefreshToken, Effect::Lookup(lookup)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert!(lookup.url.ends_with("/customers/c-77"), "{lookup:?}");
+    assert_eq!(state.customer_id(), "c-77", "a token that may read it");
+    let effects = state.update(Msg::LookedUp(Ok(None)));
+    let [Effect::RefreshToken, Effect::Save {
+        request,
+        operation: Operation::Create,
+    }] = &effects[..]
+    else {
+        panic!("{effects:?}")
+    };
+    assert!(request.body.as_deref().unwrap_or("").contains("c-78"));
+    assert_eq!(state.customer_id(), "", "a create names no customer");
+}
