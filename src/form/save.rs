@@ -333,6 +333,29 @@ impl FormState {
     /// A request under way failed: repeat it when that is safe and the budget allows, else
     /// report it.
     fn failed(&mut self, request: Request, retries: u32, error: ApiError) -> Vec<Effect> {
+        // A 404 under the old name after a rename whose outcome was unknown: it may have landed.
+        // Read the record under the new name before saying anything.
+        if let (ErrorKind::NotFound, Some(new_id)) = (error.kind, self.unsettled_rename()) {
+            if new_id != self.customer_id
+                && matches!(request, Request::Recheck { .. } | Request::Write { .. })
+            {
+                self.customer_id = new_id;
+                let read = self.contract.read_request(&self.base, &self.customer_id);
+                // A rename is Partnero's, whose writes take no idempotency key.
+                let fresh_key = match request {
+                    Request::Recheck { fresh_key, .. } => fresh_key,
+                    _ => String::new(),
+                };
+                self.activity = Activity::Busy {
+                    request: Request::Recheck {
+                        fresh_key,
+                        theirs_kept: Vec::new(),
+                    },
+                    retries,
+                };
+                return vec![Effect::RefreshToken, Effect::Check(read)];
+            }
+        }
         if let Request::Write {
             request, operation, ..
         } = &request
@@ -395,6 +418,16 @@ impl FormState {
                     .contract
                     .chosen_id(&self.values)
                     .is_some_and(|chosen| chosen == id))
+            && self.unsettled_rename().is_none_or(|renamed| renamed != id)
+    }
+
+    /// The name an update whose outcome is unknown gave the record (a Partnero key).
+    fn unsettled_rename(&self) -> Option<String> {
+        let unconfirmed = self.unconfirmed.as_ref()?;
+        if unconfirmed.operation != Operation::Update {
+            return None;
+        }
+        self.contract.chosen_id(&unconfirmed.sent)
     }
 
     /// Whether repeating `request` is safe: a create only when it cannot make a second customer

@@ -264,3 +264,31 @@ test('after a Partnero rename the form asks its token provider for the new key a
   assert.match(writes[0], /\/customers\/customer_123$/);
   assert.match(writes[1], /\/customers\/customer_123_old$/);
 });
+
+test('a Partnero rename whose reply was lost is found under the new key and reported saved', async () => {
+  // Not customer_123: the test above renamed it, and the gateway keeps a moved name's record.
+  await open({ provider: 'partnero', customer: 'customer_456' });
+  await waitForState(page, 'ready');
+  const saved = page.evaluate(() => new Promise((resolve) => {
+    document.querySelector('customer-form').addEventListener('customer-saved', (e) => resolve(e.detail), { once: true });
+  }));
+  await field('key').fill('customer_456_moved');
+  // The rename lands, and its reply never comes: the retry's PUT to the old key meets a 404.
+  await api.faults([{ provider: 'partnero', method: 'PUT', times: 1, action: { kind: 'drop_after_commit' } }]);
+  await submit();
+  await waitForState(page, 'saved');
+  assert.equal((await saved).customer.key, 'customer_456_moved');
+  assert.equal(await field('key').inputValue(), 'customer_456_moved');
+  const calls = (await api.log()).filter((e) => e.path.includes('/customers/'))
+    .map((e) => `${e.method} ${e.path.replace(/.*\/customers\//, '')} ${e.fault ?? e.status}`);
+  assert.deepEqual(calls.slice(-3), [
+    'PUT customer_456 drop_after_commit',
+    'PUT customer_456 404',
+    'GET customer_456_moved 200',
+  ]);
+  await field('name').fill('Alicia');
+  await submit();
+  await waitForState(page, 'saved');
+  const last = (await api.log()).filter((e) => e.method === 'PUT').at(-1);
+  assert.match(last.path, /\/customers\/customer_456_moved$/);
+});

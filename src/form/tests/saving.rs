@@ -419,3 +419,81 @@ fn tags_the_provider_left_out_are_named_after_a_save() {
     );
     assert_eq!(state.values.get("tags"), "vip");
 }
+
+fn not_found() -> ApiError {
+    ApiError::new(Some(404), ErrorKind::NotFound, "")
+}
+
+/// The rename's reply lost, then a 404 under the old key: the rename may have landed, so the
+/// record is read under the new key; holding what was sent, the save is reported made.
+fn the_renamed_record_is_read_and_the_save_reported(state: &mut FormState, effects: Vec<Effect>) {
+    let [Effect::RefreshToken, Effect::Check(read)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert!(read.url.ends_with("/customers/user-77-old"), "{}", read.url);
+    assert_eq!(
+        state.customer_id(),
+        "user-77-old",
+        "a token for the new key"
+    );
+    let effects = state.update(Msg::Checked(Ok(partnero(PARTNERO_RENAMED))));
+    assert!(
+        matches!(&effects[..], [Effect::Emit(Event::Saved { .. })]),
+        "{effects:?}"
+    );
+    assert_eq!(
+        (state.phase(), state.notice.clone()),
+        (Phase::Saved, Some(Notice::Saved))
+    );
+    assert_eq!(state.values.get("key"), "user-77-old");
+    edit(state, "name", "Alicia");
+    let next = submit(state, "k3").unwrap();
+    assert!(next.url.ends_with("/customers/user-77-old"), "{}", next.url);
+}
+
+#[test]
+fn a_rename_retried_after_it_landed_unseen_is_found_under_its_new_key() {
+    let mut state = partnero_update_form("user-77");
+    edit(&mut state, "key", "user-77-old");
+    submit(&mut state, "k1").unwrap();
+    let effects = state.update(Msg::Saved(Err(transient())));
+    assert!(matches!(&effects[..], [Effect::Retry { .. }]));
+    let effects = state.update(Msg::RetryNow);
+    assert!(matches!(&effects[..], [Effect::Save { .. }]));
+    let effects = state.update(Msg::Saved(Err(not_found())));
+    the_renamed_record_is_read_and_the_save_reported(&mut state, effects);
+}
+
+#[test]
+fn a_rename_saved_again_after_it_landed_unseen_is_found_under_its_new_key() {
+    let mut state = partnero_update_form("user-77");
+    edit(&mut state, "key", "user-77-old");
+    submit(&mut state, "k1").unwrap();
+    give_up(&mut state);
+    assert_eq!(state.phase(), Phase::Error);
+    let effects = state.update(Msg::Submit {
+        fresh_key: "k2".into(),
+    });
+    assert!(matches!(&effects[..], [Effect::Check(_)]), "{effects:?}");
+    let effects = state.update(Msg::Checked(Err(not_found())));
+    the_renamed_record_is_read_and_the_save_reported(&mut state, effects);
+}
+
+#[test]
+fn a_record_gone_under_both_keys_is_reported_not_found() {
+    let mut state = partnero_update_form("user-77");
+    edit(&mut state, "key", "user-77-old");
+    submit(&mut state, "k1").unwrap();
+    give_up(&mut state);
+    state.update(Msg::Submit {
+        fresh_key: "k2".into(),
+    });
+    state.update(Msg::Checked(Err(not_found())));
+    let effects = state.update(Msg::Checked(Err(not_found())));
+    assert!(matches!(&effects[..], [Effect::Emit(_)]), "{effects:?}");
+    assert_eq!(state.phase(), Phase::Error);
+    assert!(matches!(
+        &state.failure,
+        Some(Failure::Api { error, .. }) if error.kind == ErrorKind::NotFound
+    ));
+}
