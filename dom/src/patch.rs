@@ -46,6 +46,17 @@ extern "C" {
     fn append_node(this: &Parent, child: &web_sys::Node);
 }
 
+/// The `value` of an input, a textarea or a select (an event's target): one binding for all
+/// three, the one a patch uses.
+pub fn value_of(control: &JsValue) -> String {
+    control.unchecked_ref::<Control>().value()
+}
+
+/// Whether a checkbox or a radio (an event's target) is checked.
+pub fn checked_of(control: &JsValue) -> bool {
+    control.unchecked_ref::<Control>().checked()
+}
+
 /// The first element inside `root` that `selector` finds. The views' selectors are literals
 /// and ids they made (`cf3-email`), which a browser cannot refuse: nothing to catch.
 pub fn query(root: &web_sys::Element, selector: &str) -> Option<web_sys::Element> {

@@ -4,7 +4,6 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
 
 use super::customer_form::{CustomerFormProps, FormApp, Message};
 use super::rows::RowAction;
@@ -136,7 +135,7 @@ pub fn text_of(value: &yew::AttrValue) -> dom::Str {
 pub fn target_value(event: &web_sys::Event) -> String {
     event
         .target()
-        .map(|t| t.unchecked_into::<web_sys::HtmlInputElement>().value())
+        .map(|t| dom::value_of(&t))
         .unwrap_or_default()
 }
 
@@ -144,5 +143,5 @@ pub fn target_value(event: &web_sys::Event) -> String {
 pub fn target_checked(event: &web_sys::Event) -> bool {
     event
         .target()
-        .is_some_and(|t| t.unchecked_into::<web_sys::HtmlInputElement>().checked())
+        .is_some_and(|t| dom::checked_of(&t))
 }
