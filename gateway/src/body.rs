@@ -18,9 +18,11 @@ pub struct WriteBody {
 }
 
 impl WriteBody {
+    /// `record`: the one an update's path names.
     pub fn read(
         rules: &'static dyn GatewayRules,
         op: Operation,
+        record: Option<&str>,
         body: &Bytes,
     ) -> Result<WriteBody, Refusal> {
         let parsed = std::str::from_utf8(body)
@@ -44,6 +46,19 @@ impl WriteBody {
                 ErrorKind::BadRequest,
                 "body_repeated_key",
                 &format!("The body gives {key:?} twice."),
+            ));
+        }
+        if rules
+            .record_in_body(&parsed)
+            .is_some_and(|named| Some(named) != record)
+        {
+            // Checked against the path's, the scope would not be against the one written.
+            return Err(refusal(
+                rules,
+                StatusCode::BAD_REQUEST,
+                ErrorKind::BadRequest,
+                "body_shape",
+                "The body names another customer than its address.",
             ));
         }
         let written = rules.read_body(op, &parsed).map_err(|reason| {

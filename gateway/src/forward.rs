@@ -187,11 +187,11 @@ async fn handle(
     match route {
         Route::Read { customer } => call.read(customer).await,
         Route::Update { customer } => {
-            let write = WriteBody::read(rules, Operation::Update, &body)?;
+            let write = WriteBody::read(rules, Operation::Update, Some(&customer), &body)?;
             Box::pin(call.update(customer, write, body)).await
         }
         Route::Create => {
-            let write = WriteBody::read(rules, Operation::Create, &body)?;
+            let write = WriteBody::read(rules, Operation::Create, None, &body)?;
             Box::pin(call.create(write, body)).await
         }
         Route::FindByEmail { .. } => {

@@ -923,3 +923,60 @@ async fn a_value_sent_unchanged_passes_a_fields_claim_only_where_the_update_must
         .await;
     assert_eq!(status, 200, "{reply}");
 }
+
+/// A Commerce Layer write names its record twice, in the path and in `data.id`, and JSON:API
+/// lets a body carry members besides `data`: the gateway checks the one in the path, so the
+/// body may name no other, and carries nothing the form never sends.
+#[tokio::test]
+async fn commercelayer_a_write_body_names_only_its_own_record_and_carries_only_data() {
+    let g = Gateway::start("", "").await;
+    let path = format!("/commercelayer/customers/{ADA}");
+    let token = g.token(
+        "u1",
+        "commercelayer",
+        &["read", "update", "create"],
+        Some(ADA),
+        None,
+    );
+    let attributes = json!({"reference": "R-1"});
+    for attempt in [
+        json!({"data": {"type": "customers", "id": "QWpnGhTkLm", "attributes": attributes}}),
+        json!({"data": {"type": "customers", "attributes": attributes}}),
+        json!({"data": {"type": "customers", "id": ADA, "attributes": attributes}, "meta": {"x": 1}}),
+        json!({"data": {"type": "customers", "id": ADA, "attributes": attributes}, "included": []}),
+        json!({"data": {"type": "customers", "id": ADA, "attributes": attributes, "meta": {"x": 1}}}),
+        json!({"data": {"type": "customers", "id": ADA, "attributes": attributes, "links": {}}}),
+    ] {
+        let (status, reply) = g
+            .call("PATCH", &path, &token, Some(&attempt.to_string()))
+            .await;
+        assert_eq!(
+            (status, code(&reply)),
+            (400, "body_shape"),
+            "{attempt}: {reply}"
+        );
+    }
+    let create = json!({"data": {"type": "customers", "id": "QWpnGhTkLm", "attributes": {"email": "new@example.com"}}});
+    let (status, reply) = g
+        .call(
+            "POST",
+            "/commercelayer/customers",
+            &token,
+            Some(&create.to_string()),
+        )
+        .await;
+    assert_eq!((status, code(&reply)), (400, "body_shape"), "{reply}");
+    assert!(g.writes_to("/customers").await.is_empty());
+    let (status, _) = g
+        .call(
+            "PATCH",
+            &path,
+            &token,
+            Some(
+                &json!({"data": {"type": "customers", "id": ADA, "attributes": attributes}})
+                    .to_string(),
+            ),
+        )
+        .await;
+    assert_eq!(status, 200);
+}

@@ -270,6 +270,12 @@ pub trait GatewayRules: Contract {
     /// is not one the form would build: an unknown field, a wrong type, a missing envelope.
     fn read_body(&self, op: Operation, body: &Json) -> Result<Vec<WrittenField>, String>;
 
+    /// The record a write's body names itself besides its path (Commerce Layer's `data.id`),
+    /// which the gateway holds to the one the path names. `None` where a body names none.
+    fn record_in_body<'a>(&self, _body: &'a Json) -> Option<&'a str> {
+        None
+    }
+
     /// What this body changes whatever the record holds now (see `Replaced`); the fields
     /// `read_body` reads inside them are covered by it.
     fn replaced(&self, _op: Operation, _body: &Json) -> Vec<Replaced> {

@@ -4,7 +4,6 @@
 
 use std::rc::Rc;
 
-
 use super::customer_form::{CustomerFormProps, FormApp, Message};
 use super::rows::RowAction;
 use super::tags_field::TagsAction;
@@ -141,7 +140,5 @@ pub fn target_value(event: &web_sys::Event) -> String {
 
 /// Whether the checkbox or radio an event came from is checked.
 pub fn target_checked(event: &web_sys::Event) -> bool {
-    event
-        .target()
-        .is_some_and(|t| dom::checked_of(&t))
+    event.target().is_some_and(|t| dom::checked_of(&t))
 }

@@ -104,9 +104,31 @@ impl GatewayRules for CommerceLayer {
     }
 
     fn read_body(&self, op: Operation, body: &Json) -> Result<Vec<WrittenField>, String> {
+        // Only the members Commerce Layer's customerCreate and customerUpdate define (its
+        // OpenAPI): whatever else it would do with another is not something a scope was
+        // checked against.
+        let Json::Object(top) = body else {
+            return Err("the body must be a JSON object".into());
+        };
+        if let Some((key, _)) = top.iter().find(|(key, _)| key != "data") {
+            return Err(format!("the member {key:?} is not one the form sends"));
+        }
         let data = body
             .get("data")
             .ok_or("the JSON:API data member is missing")?;
+        let Json::Object(members) = data else {
+            return Err("data must be an object".into());
+        };
+        for (key, _) in members {
+            match key.as_str() {
+                "type" | "attributes" | "relationships" => {}
+                "id" if op == Operation::Update => {}
+                _ => return Err(format!("data.{key} is not one the form sends")),
+            }
+        }
+        if op == Operation::Update && self.record_in_body(body).is_none() {
+            return Err("data.id is missing".into());
+        }
         if data.get("type").and_then(Json::as_str) != Some("customers") {
             return Err("data.type must be customers".into());
         }
@@ -168,6 +190,10 @@ impl GatewayRules for CommerceLayer {
             }
         }
         Ok(written)
+    }
+
+    fn record_in_body<'a>(&self, body: &'a Json) -> Option<&'a str> {
+        body.get("data")?.get("id")?.as_str()
     }
 
     fn error_body(&self, kind: ErrorKind, message: &str, field_errors: &[FieldError]) -> Json {
