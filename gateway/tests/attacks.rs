@@ -980,3 +980,46 @@ async fn commercelayer_a_write_body_names_only_its_own_record_and_carries_only_d
         .await;
     assert_eq!(status, 200);
 }
+
+/// Commerce Layer's documents carry links to themselves on the organisation's own host, and
+/// meta about the organisation: the page is shown the customer, not where the gateway gets it.
+#[tokio::test]
+async fn commercelayer_replies_do_not_show_the_upstream_address() {
+    let g = Gateway::start("", "").await;
+    let path = format!("/commercelayer/customers/{ADA}");
+    let token = g.token("u1", "commercelayer", &["read"], Some(ADA), None);
+    let upstream = "https://acme-org.commercelayer.io/api";
+    let reply = json!({
+        "data": {"id": ADA, "type": "customers",
+                 "links": {"self": format!("{upstream}/customers/{ADA}")},
+                 "attributes": {"email": "ada@example.com"},
+                 "relationships": {
+                     "customer_group": {"links": {"self": format!("{upstream}/customers/{ADA}/relationships/customer_group"),
+                                                  "related": format!("{upstream}/customers/{ADA}/customer_group")},
+                                        "data": {"type": "customer_groups", "id": "g1"}},
+                     "tags": {"links": {"related": format!("{upstream}/customers/{ADA}/tags")},
+                              "data": [{"type": "tags", "id": "t1"}]}},
+                 "meta": {"mode": "test", "organization_id": "wRPpEFOkVr"}},
+        "links": {"self": format!("{upstream}/customers/{ADA}")},
+        "included": [{"id": "g1", "type": "customer_groups", "attributes": {"name": "VIP"}}]
+    });
+    g.sandbox
+        .control(
+            "/_faults",
+            &json!({"provider": "commercelayer", "path_contains": ADA,
+                    "action": {"kind": "status", "status": 200, "body": reply.to_string()}})
+            .to_string(),
+        )
+        .await;
+    let (status, read) = g.call("GET", &path, &token, None).await;
+    assert_eq!(status, 200, "{read}");
+    let text = read.to_string();
+    assert!(!text.contains("commercelayer.io"), "{read}");
+    assert!(!text.contains("organization_id"), "{read}");
+    assert_eq!(read["data"]["attributes"]["email"], "ada@example.com");
+    assert_eq!(
+        read["data"]["relationships"]["customer_group"]["data"]["id"],
+        "g1"
+    );
+    assert_eq!(read["data"]["relationships"]["tags"]["data"][0]["id"], "t1");
+}

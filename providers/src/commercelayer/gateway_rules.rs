@@ -11,6 +11,28 @@ use crate::Operation;
 
 use super::CommerceLayer;
 
+/// A customer resource with what the form reads of it: `id`, `type`, `attributes`, and each
+/// relationship's `data` (not its links). `None` for what is not an object.
+fn customer_as_read(data: &Json) -> Option<Json> {
+    if !data.is_object() {
+        return None;
+    }
+    let mut kept = Vec::new();
+    for key in ["id", "type", "attributes"] {
+        if let Some(value) = data.get(key) {
+            kept.push((key, value.clone()));
+        }
+    }
+    if let Some(Json::Object(relationships)) = data.get("relationships") {
+        let linked = relationships.iter().filter_map(|(name, relationship)| {
+            let data = relationship.get("data")?;
+            Some((name.clone(), Json::object([("data", data.clone())])))
+        });
+        kept.push(("relationships", Json::Object(linked.collect())));
+    }
+    Some(Json::object(kept))
+}
+
 impl GatewayRules for CommerceLayer {
     fn route(&self, method: Method, path: &str) -> Option<Route> {
         customer_route(method, path, Method::Patch)
@@ -36,12 +58,23 @@ impl GatewayRules for CommerceLayer {
         true
     }
 
-    /// Each included resource (the customer's group and tags) as its id, type and name only:
-    /// the form reads no more of them, and the reference-list route shows no more of the same
+    /// The customer as the form reads it (its id, type, attributes and each relationship's
+    /// data), without the links and meta that name the organisation's own host and id; each
+    /// included resource (the customer's group and tags) as its id, type and name only: the
+    /// form reads no more of them, and the reference-list route shows no more of the same
     /// records, whereas a group's `code`, `metadata` and references are the organisation's.
+    /// Nothing else of the document: each member is rebuilt from the one `get` reads, so a
+    /// repeated key carries no whole copy past the cut.
     fn redact(&self, _route: &Route, body: &Json) -> Option<Json> {
+        if !body.is_object() {
+            return None;
+        }
+        let mut members = Vec::new();
+        if let Some(data) = body.get("data") {
+            members.push(("data", customer_as_read(data)?));
+        }
         let Some(included) = body.get("included") else {
-            return body.is_object().then(|| body.clone());
+            return Some(Json::object(members));
         };
         let included = included.as_array()?;
         let named = included.iter().map(|resource| {
@@ -56,18 +89,8 @@ impl GatewayRules for CommerceLayer {
             }
             Json::object(kept)
         });
-        let Json::Object(members) = body else {
-            return None;
-        };
-        // Every `included` member goes, not just the one read: a repeated key must not carry a
-        // whole copy past the cut.
-        let mut members: Vec<(String, Json)> = members
-            .iter()
-            .filter(|(key, _)| key != "included")
-            .cloned()
-            .collect();
-        members.push(("included".into(), Json::Array(named.collect())));
-        Some(Json::Object(members))
+        members.push(("included", Json::Array(named.collect())));
+        Some(Json::object(members))
     }
 
     fn reference_list_at(&self, path: &str) -> Option<ReferenceList> {
