@@ -5,7 +5,8 @@
 //! the upstream host in its links) reaches the page.
 
 use axum::body::{Body, Bytes};
-use axum::http::{Method, StatusCode};
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use providers::reference::{slim, ReferenceList, ReferenceQuery};
 use providers::{ErrorKind, GatewayRules, Json};
@@ -67,19 +68,42 @@ pub async fn serve(
         .await
         .map_err(|error| upstream_failure(rules, error))?;
     let status = reply.status;
-    let body = if (200..300).contains(&status) {
-        // A successful reply the gateway cannot slim is not passed on at all.
-        let slimmed = std::str::from_utf8(&reply.body)
-            .ok()
-            .and_then(|text| Json::parse(text).ok())
-            .and_then(|body| slim(list, &body))
-            .ok_or_else(|| unreadable(rules))?;
-        Bytes::from(slimmed.to_json_string())
-    } else {
-        reply.body
-    };
-    let mut response = Response::new(Body::from(body));
+    if !(200..300).contains(&status) {
+        return Err(refused_upstream(rules, status, reply.headers));
+    }
+    // A successful reply the gateway cannot slim is not passed on at all.
+    let slimmed = std::str::from_utf8(&reply.body)
+        .ok()
+        .and_then(|text| Json::parse(text).ok())
+        .and_then(|body| slim(list, &body))
+        .ok_or_else(|| unreadable(rules))?;
+    let mut response = Response::new(Body::from(slimmed.to_json_string()));
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
     pass_back(reply.headers, response.headers_mut());
     Ok((response, status))
+}
+
+/// The provider refused the gateway's own request for a list (its credential, its query): the
+/// page gets the gateway's error in the provider's envelope, not the provider's words, and a
+/// 502 rather than a status it would take as about its own token. A rate limit stays one,
+/// with its `Retry-After`, so the page waits.
+fn refused_upstream(rules: &dyn GatewayRules, status: u16, headers: HeaderMap) -> Refusal {
+    let (status, kind) = match status {
+        429 => (StatusCode::TOO_MANY_REQUESTS, ErrorKind::RateLimited),
+        _ => (StatusCode::BAD_GATEWAY, ErrorKind::Server),
+    };
+    let mut refused = refusal(
+        rules,
+        status,
+        kind,
+        "reference_upstream",
+        "The provider did not give the gateway this list.",
+    );
+    if let Some(wait) = headers.get(RETRY_AFTER) {
+        refused
+            .response
+            .headers_mut()
+            .insert(RETRY_AFTER, wait.clone());
+    }
+    refused
 }

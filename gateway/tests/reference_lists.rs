@@ -192,3 +192,65 @@ async fn a_token_that_may_create_or_update_reads_ids_and_names_only() {
     assert_eq!(found["data"].as_array().unwrap().len(), 1);
     assert_eq!(found["data"][0]["attributes"]["name"], "Wholesale");
 }
+
+/// The provider's refusal of the gateway's own request for a list is about the gateway's
+/// credential and request, not the page's: it goes on as the gateway's own error in the
+/// provider's envelope, never as the provider wrote it, and a refused credential upstream is
+/// not shown to the page as its own.
+#[tokio::test]
+async fn a_refused_list_goes_on_as_the_gateways_error_not_the_providers_words() {
+    let g = Gateway::start("", "").await;
+    let creator = g.token("u1", "commercelayer", &["create"], None, None);
+    let upstream = r#"{"errors":[{"title":"Internal error","detail":"db01.acme-org.internal timed out; see https://acme-org.commercelayer.io/admin","code":"INTERNAL_SERVER_ERROR","status":"500"}]}"#;
+    for (upstream_status, expected) in [(500, 502), (401, 502), (403, 502), (404, 502), (429, 429)]
+    {
+        g.sandbox
+            .control(
+                "/_faults",
+                &json!({"provider": "commercelayer", "path_contains": "customer_groups", "times": 1,
+                        "action": {"kind": "status", "status": upstream_status, "body": upstream}})
+                .to_string(),
+            )
+            .await;
+        let (status, reply) = g
+            .call("GET", "/commercelayer/customer_groups", &creator, None)
+            .await;
+        assert_eq!(status, expected, "{upstream_status}: {reply}");
+        let text = reply.to_string();
+        assert!(!text.contains("acme-org"), "{upstream_status}: {reply}");
+        assert_eq!(code(&reply), "reference_upstream", "{reply}");
+        assert!(
+            reply["errors"][0]["code"].is_string(),
+            "the provider's envelope: {reply}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_rate_limited_list_keeps_its_wait() {
+    let g = Gateway::start("", "").await;
+    let creator = g.token("u1", "commercelayer", &["create"], None, None);
+    g.sandbox
+        .control(
+            "/_faults",
+            &json!({"provider": "commercelayer", "path_contains": "tags", "times": 1,
+                    "action": {"kind": "rate_limit", "retry_after": 7}})
+            .to_string(),
+        )
+        .await;
+    let response = g
+        .http
+        .get(format!("{}/commercelayer/tags", g.url))
+        .bearer_auth(&creator)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 429);
+    assert_eq!(
+        response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("7")
+    );
+}
