@@ -88,9 +88,10 @@ pub async fn serve(
 /// 502 rather than a status it would take as about its own token. A rate limit stays one,
 /// with its `Retry-After`, so the page waits.
 fn refused_upstream(rules: &dyn GatewayRules, status: u16, headers: HeaderMap) -> Refusal {
-    let (status, kind) = match status {
-        429 => (StatusCode::TOO_MANY_REQUESTS, ErrorKind::RateLimited),
-        _ => (StatusCode::BAD_GATEWAY, ErrorKind::Server),
+    let limited = status == 429;
+    let (status, kind) = match limited {
+        true => (StatusCode::TOO_MANY_REQUESTS, ErrorKind::RateLimited),
+        false => (StatusCode::BAD_GATEWAY, ErrorKind::Server),
     };
     let mut refused = refusal(
         rules,
@@ -99,7 +100,7 @@ fn refused_upstream(rules: &dyn GatewayRules, status: u16, headers: HeaderMap) -
         "reference_upstream",
         "The provider did not give the gateway this list.",
     );
-    if let Some(wait) = headers.get(RETRY_AFTER) {
+    if let Some(wait) = headers.get(RETRY_AFTER).filter(|_| limited) {
         refused
             .response
             .headers_mut()

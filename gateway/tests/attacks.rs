@@ -946,6 +946,12 @@ async fn commercelayer_a_write_body_names_only_its_own_record_and_carries_only_d
         json!({"data": {"type": "customers", "id": ADA, "attributes": attributes}, "included": []}),
         json!({"data": {"type": "customers", "id": ADA, "attributes": attributes, "meta": {"x": 1}}}),
         json!({"data": {"type": "customers", "id": ADA, "attributes": attributes, "links": {}}}),
+        json!({"data": {"type": "customers", "id": ADA, "attributes": attributes,
+                        "relationships": {"customer_group": {"data": {"type": "customer_groups", "id": "ABCRtyUpBa"},
+                                                             "meta": {"x": 1}}}}}),
+        json!({"data": {"type": "customers", "id": ADA, "attributes": attributes,
+                        "relationships": {"customer_group": {"data": {"type": "customer_groups", "id": "ABCRtyUpBa",
+                                                                      "attributes": {"name": "x"}}}}}}),
     ] {
         let (status, reply) = g
             .call("PATCH", &path, &token, Some(&attempt.to_string()))

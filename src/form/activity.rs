@@ -67,6 +67,9 @@ pub(super) enum Request {
         fresh_key: String,
         theirs_kept: Vec<&'static str>,
     },
+    /// After a 404 under the record's old name, reading it under the new name a rename whose
+    /// outcome was unknown gave it (a Partnero key): taken only if it holds what was sent.
+    Renamed { fresh_key: String },
     /// The write itself. `theirs_kept`: fields someone else changed that this update keeps (the
     /// notice names them); `then`: edits made after a create whose outcome was unknown, applied
     /// as an update once that create is settled.

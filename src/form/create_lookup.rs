@@ -3,7 +3,7 @@
 //! editing the customer it found.
 
 use providers::validate::normalize;
-use providers::{ErrorKind, HttpRequest, Json, Operation, Record};
+use providers::{ErrorKind, FormValues, HttpRequest, Json, Operation, Record};
 
 use super::activity::{Activity, LookupPurpose, Request};
 use super::state::FormState;
@@ -105,7 +105,7 @@ impl FormState {
 
     /// A create form named a customer only to look for what an earlier create made (by the id
     /// it chose): it names none again, and its token follows.
-    fn unname(&mut self) -> Vec<Effect> {
+    pub(super) fn unname(&mut self) -> Vec<Effect> {
         if self.customer_id.is_empty() {
             return Vec::new();
         }
@@ -113,14 +113,19 @@ impl FormState {
         vec![Effect::RefreshToken]
     }
 
+    /// Whether `record` holds every value `sent` gave (those it left empty aside): a record an
+    /// earlier write made or renamed, rather than someone else's under the same name.
+    pub(super) fn holds(&self, sent: &FormValues, record: &Record) -> bool {
+        self.contract.fields(Operation::Update).iter().all(|spec| {
+            let sent = normalize(spec.kind, sent.get(spec.name));
+            sent.is_empty() || sent == normalize(spec.kind, record.values.get(spec.name))
+        })
+    }
+
     /// What a lookup found after a create that may have reached the provider is ours only if it
     /// holds what was sent; otherwise it is someone else's customer with the same key or email.
     pub(super) fn read_back(&mut self, record: Record) -> Vec<Effect> {
-        let ours = self.contract.fields(Operation::Update).iter().all(|spec| {
-            let sent = normalize(spec.kind, self.values.get(spec.name));
-            sent.is_empty() || sent == normalize(spec.kind, record.values.get(spec.name))
-        });
-        if !ours {
+        if !self.holds(&self.values, &record) {
             let name = customer_name(&record, &["customer", "name", "email", "key"]);
             self.customer_id.clear();
             return self.fail(Failure::Duplicate {

@@ -11,6 +11,7 @@ mod create_lookup;
 pub mod draft;
 pub mod field_errors;
 mod recheck;
+mod rename;
 pub mod retry;
 mod save;
 pub mod state;

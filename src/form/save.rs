@@ -129,9 +129,15 @@ impl FormState {
                 },
                 Msg::Saved(Ok(saved)),
             ) => self.saved(saved, operation, theirs_kept, then),
+            (Request::Renamed { fresh_key }, Msg::Checked(Ok(theirs))) => {
+                self.renamed(theirs, fresh_key, retries)
+            }
             (request @ (Request::Load { .. } | Request::ReadBack), Msg::Loaded(Err(error)))
             | (request @ Request::Lookup { .. }, Msg::LookedUp(Err(error)))
-            | (request @ Request::Recheck { .. }, Msg::Checked(Err(error)))
+            | (
+                request @ (Request::Recheck { .. } | Request::Renamed { .. }),
+                Msg::Checked(Err(error)),
+            )
             | (request @ Request::Write { .. }, Msg::Saved(Err(error))) => {
                 self.failed(request, retries, error)
             }
@@ -333,28 +339,8 @@ impl FormState {
     /// A request under way failed: repeat it when that is safe and the budget allows, else
     /// report it.
     fn failed(&mut self, request: Request, retries: u32, error: ApiError) -> Vec<Effect> {
-        // A 404 under the old name after a rename whose outcome was unknown: it may have landed.
-        // Read the record under the new name before saying anything.
-        if let (ErrorKind::NotFound, Some(new_id)) = (error.kind, self.unsettled_rename()) {
-            if new_id != self.customer_id
-                && matches!(request, Request::Recheck { .. } | Request::Write { .. })
-            {
-                self.customer_id = new_id;
-                let read = self.contract.read_request(&self.base, &self.customer_id);
-                // A rename is Partnero's, whose writes take no idempotency key.
-                let fresh_key = match request {
-                    Request::Recheck { fresh_key, .. } => fresh_key,
-                    _ => String::new(),
-                };
-                self.activity = Activity::Busy {
-                    request: Request::Recheck {
-                        fresh_key,
-                        theirs_kept: Vec::new(),
-                    },
-                    retries,
-                };
-                return vec![Effect::RefreshToken, Effect::Check(read)];
-            }
+        if let Some(new_name) = self.renamed_away(&request, &error) {
+            return self.follow_rename(new_name, request, retries);
         }
         if let Request::Write {
             request, operation, ..
@@ -388,6 +374,18 @@ impl FormState {
             Request::Load { .. } => Step::Load,
             _ => Step::Save,
         };
+        // What named a record only for the step that failed names the form's own again.
+        let mut effects = match request {
+            Request::Renamed { .. } => self.name_loaded(),
+            Request::Lookup { purpose, .. } => {
+                // Refused, the earlier create cannot be looked for: it holds no create back.
+                if purpose == LookupPurpose::Earlier && !error.kind.is_transient() {
+                    self.unconfirmed = None;
+                }
+                self.unname()
+            }
+            _ => Vec::new(),
+        };
         if let Request::Write { operation, .. } = request {
             if !error.kind.is_transient() {
                 self.unconfirmed = None;
@@ -404,7 +402,8 @@ impl FormState {
                 }
             }
         }
-        self.fail(Failure::Api { error, step })
+        effects.extend(self.fail(Failure::Api { error, step }));
+        effects
     }
 
     /// Whether `id`, a reply's, names another record than the one loaded (an empty one too:
@@ -419,15 +418,6 @@ impl FormState {
                     .chosen_id(&self.values)
                     .is_some_and(|chosen| chosen == id))
             && self.unsettled_rename().is_none_or(|renamed| renamed != id)
-    }
-
-    /// The name an update whose outcome is unknown gave the record (a Partnero key).
-    fn unsettled_rename(&self) -> Option<String> {
-        let unconfirmed = self.unconfirmed.as_ref()?;
-        if unconfirmed.operation != Operation::Update {
-            return None;
-        }
-        self.contract.chosen_id(&unconfirmed.sent)
     }
 
     /// Whether repeating `request` is safe: a create only when it cannot make a second customer
@@ -457,6 +447,7 @@ impl FormState {
                 fresh_key,
                 theirs_kept,
             } => self.recheck(fresh_key, theirs_kept, retries),
+            Request::Renamed { fresh_key } => self.read_renamed(fresh_key, retries),
             // The first attempt may have created the customer: look before creating again.
             Request::Write {
                 request,

@@ -62,10 +62,16 @@ impl FormState {
                     Ok(Some(keyed)) => keyed,
                     _ => request,
                 };
-                // Other values: not before the earlier create is known not to have landed.
+                // Other values: not before the earlier create is known not to have landed,
+                // where the token may read what it would find.
                 let purpose = match earlier {
-                    Some(_) => LookupPurpose::Earlier,
-                    None => LookupPurpose::Offer,
+                    Some(_) if self.grant.as_ref().is_some_and(|g| g.read) => {
+                        LookupPurpose::Earlier
+                    }
+                    _ => {
+                        self.unconfirmed = None;
+                        LookupPurpose::Offer
+                    }
                 };
                 self.lookup(request, purpose, 0)
             }

@@ -189,6 +189,21 @@ impl GatewayRules for CommerceLayer {
                 if key != "customer_group" {
                     return Err(format!("the relationship {key:?} is not one the form sets"));
                 }
+                // `data` alone, holding an identifier alone (`type` and `id`), as the OpenAPI
+                // gives them: nothing beside them that no scope was checked against.
+                let only = |value: &Json, allowed: &[&str]| match value {
+                    Json::Object(members) => members
+                        .iter()
+                        .all(|(key, _)| allowed.contains(&key.as_str())),
+                    _ => true,
+                };
+                if !only(value, &["data"])
+                    || value
+                        .get("data")
+                        .is_some_and(|data| !only(data, &["type", "id"]))
+                {
+                    return Err("customer_group carries members the form never sends".into());
+                }
                 let id = match value.get("data") {
                     Some(Json::Null) => None,
                     Some(group)

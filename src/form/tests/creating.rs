@@ -617,3 +617,72 @@ fn a_partnero_create_under_a_new_key_waits_until_the_first_key_is_known_free() {
     assert!(request.body.as_deref().unwrap_or("").contains("c-78"));
     assert_eq!(state.customer_id(), "", "a create names no customer");
 }
+
+/// A create-only token cannot read a customer: the earlier create cannot be looked for.
+fn partnero_creator_with_an_unsettled_create() -> FormState {
+    let mut state = FormState::new(ProviderId::Partnero, Operation::Create, "", None).unwrap();
+    let creator = Grant {
+        read: false,
+        update: false,
+        ..Grant::all(Channel::Gateway)
+    };
+    state.update(Msg::Credential(Some(CredentialUse::Allowed(creator))));
+    edit(&mut state, "key", "c-77");
+    edit(&mut state, "partner.key", "ref_123");
+    state.update(Msg::Submit {
+        fresh_key: "k1".into(),
+    });
+    let forbidden = ApiError::new(Some(403), ErrorKind::Permission, "");
+    let mut effects = state.update(Msg::Saved(Err(transient())));
+    while let [Effect::Retry { .. }] = &effects[..] {
+        state.update(Msg::RetryNow);
+        effects = state.update(Msg::LookedUp(Err(forbidden.clone())));
+    }
+    assert_eq!(state.phase(), Phase::Error);
+    state
+}
+
+#[test]
+fn a_token_that_cannot_read_does_not_look_for_the_earlier_create_before_another() {
+    let mut state = partnero_creator_with_an_unsettled_create();
+    edit(&mut state, "key", "c-78");
+    let effects = state.update(Msg::Submit {
+        fresh_key: "k2".into(),
+    });
+    assert!(
+        matches!(
+            effects.last(),
+            Some(Effect::Save {
+                operation: Operation::Create,
+                ..
+            })
+        ),
+        "{effects:?}"
+    );
+    assert_eq!(state.customer_id(), "", "a create names no customer");
+}
+
+#[test]
+fn an_earlier_create_that_cannot_be_looked_for_does_not_hold_the_next_one_back() {
+    let mut state = count_create_unsettled_behind_lookups();
+    edit(&mut state, "email", "billing@acme.test");
+    state.update(Msg::Submit {
+        fresh_key: "k2".into(),
+    });
+    let forbidden = ApiError::new(Some(403), ErrorKind::Permission, "");
+    let effects = state.update(Msg::LookedUp(Err(forbidden)));
+    assert!(
+        matches!(effects.last(), Some(Effect::Emit(_))),
+        "{effects:?}"
+    );
+    let effects = state.update(Msg::Submit {
+        fresh_key: "k3".into(),
+    });
+    let [Effect::Lookup(lookup)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert!(
+        lookup.url.ends_with("email=billing%40acme.test"),
+        "the new create's own lookup: {lookup:?}"
+    );
+}

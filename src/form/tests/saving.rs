@@ -490,10 +490,98 @@ fn a_record_gone_under_both_keys_is_reported_not_found() {
     });
     state.update(Msg::Checked(Err(not_found())));
     let effects = state.update(Msg::Checked(Err(not_found())));
-    assert!(matches!(&effects[..], [Effect::Emit(_)]), "{effects:?}");
+    assert!(
+        matches!(&effects[..], [Effect::RefreshToken, Effect::Emit(_)]),
+        "{effects:?}"
+    );
     assert_eq!(state.phase(), Phase::Error);
+    assert_eq!(state.customer_id(), "user-77", "named as the record shown");
     assert!(matches!(
         &state.failure,
         Some(Failure::Api { error, .. }) if error.kind == ErrorKind::NotFound
     ));
+}
+
+const PARTNERO_BOB: &str = r#"{"data":{"key":"user-77-old","name":"Bob","surname":"Stone","email":"bob@example.com","updated_at":"t9"},"status":1}"#;
+
+#[test]
+fn a_customer_found_under_the_new_key_who_does_not_hold_what_was_sent_is_not_taken() {
+    let mut state = partnero_update_form("user-77");
+    edit(&mut state, "key", "user-77-old");
+    submit(&mut state, "k1").unwrap();
+    give_up(&mut state);
+    state.update(Msg::Submit {
+        fresh_key: "k2".into(),
+    });
+    state.update(Msg::Checked(Err(not_found())));
+    let effects = state.update(Msg::Checked(Ok(partnero(PARTNERO_BOB))));
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::Emit(Event::Saved { .. }))),
+        "{effects:?}"
+    );
+    assert!(
+        matches!(&effects[..], [Effect::RefreshToken, Effect::Emit(_)]),
+        "a token for the form's own record again: {effects:?}"
+    );
+    assert_eq!(state.customer_id(), "user-77");
+    assert_eq!(state.loaded.as_ref().unwrap().id, "user-77");
+    assert!(matches!(
+        &state.failure,
+        Some(Failure::Api { error, .. }) if error.kind == ErrorKind::NotFound
+    ));
+    assert_eq!(
+        state.values.get("name"),
+        "Alice",
+        "nothing of Bob's is shown"
+    );
+}
+
+#[test]
+fn a_read_under_the_new_key_that_fails_is_retried_there_and_then_given_back() {
+    let mut state = partnero_update_form("user-77");
+    edit(&mut state, "key", "user-77-old");
+    submit(&mut state, "k1").unwrap();
+    give_up(&mut state);
+    state.update(Msg::Submit {
+        fresh_key: "k2".into(),
+    });
+    state.update(Msg::Checked(Err(not_found())));
+    let effects = state.update(Msg::Checked(Err(transient())));
+    assert!(
+        matches!(&effects[..], [Effect::Retry { .. }]),
+        "{effects:?}"
+    );
+    let effects = state.update(Msg::RetryNow);
+    let [Effect::Check(read)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert!(read.url.ends_with("/customers/user-77-old"), "{}", read.url);
+    let mut effects = state.update(Msg::Checked(Err(transient())));
+    while let [Effect::Retry { .. }] = &effects[..] {
+        state.update(Msg::RetryNow);
+        effects = state.update(Msg::Checked(Err(transient())));
+    }
+    assert!(
+        matches!(&effects[..], [Effect::RefreshToken, Effect::Emit(_)]),
+        "{effects:?}"
+    );
+    assert_eq!(state.customer_id(), "user-77", "named as the record shown");
+}
+
+#[test]
+fn a_gateways_own_404_is_not_taken_for_a_rename_that_landed() {
+    let mut state = partnero_update_form("user-77");
+    edit(&mut state, "key", "user-77-old");
+    submit(&mut state, "k1").unwrap();
+    give_up(&mut state);
+    state.update(Msg::Submit {
+        fresh_key: "k2".into(),
+    });
+    let mut refused = not_found();
+    refused.gateway = Some("route".into());
+    let effects = state.update(Msg::Checked(Err(refused)));
+    assert!(matches!(&effects[..], [Effect::Emit(_)]), "{effects:?}");
+    assert_eq!(state.customer_id(), "user-77");
 }
