@@ -44,6 +44,12 @@ extern "C" {
     type Parent;
     #[wasm_bindgen(method, js_name = appendChild)]
     fn append_node(this: &Parent, child: &web_sys::Node);
+    // `remove` and `before` rather than the parent's `removeChild` and `insertBefore`, which
+    // throw when a page's script or an extension has moved the node: these act where it is.
+    #[wasm_bindgen(method, js_name = remove)]
+    fn remove_node(this: &Parent);
+    #[wasm_bindgen(method, js_name = before)]
+    fn put_before(this: &Parent, node: &web_sys::Node);
 }
 
 /// The `value` of an input, a textarea or a select (an event's target): one binding for all
@@ -299,7 +305,7 @@ impl<A: Clone> Patcher<'_, A> {
             if !kept[i] {
                 if let Some(node) = slot.take() {
                     if let Some(dom) = node.dom() {
-                        let _ = parent.remove_child(&dom);
+                        dom.unchecked_ref::<Parent>().remove_node();
                     }
                     self.release(node);
                 }
@@ -327,7 +333,10 @@ impl<A: Clone> Patcher<'_, A> {
         for (child, in_place) in new.iter().zip(placed).rev() {
             if let Some(dom) = child.dom() {
                 if !in_place {
-                    let _ = parent.insert_before(&dom, anchor.as_ref());
+                    match &anchor {
+                        Some(next) => next.unchecked_ref::<Parent>().put_before(&dom),
+                        None => append(parent, &dom),
+                    }
                 }
                 anchor = Some(dom);
             }
@@ -335,9 +344,9 @@ impl<A: Clone> Patcher<'_, A> {
     }
 
     /// Removes a whole tree from the page.
-    pub(crate) fn remove(&mut self, parent: &web_sys::Element, node: Node<A>) {
+    pub(crate) fn remove(&mut self, node: Node<A>) {
         if let Some(dom) = node.dom() {
-            let _ = parent.remove_child(&dom);
+            dom.unchecked_ref::<Parent>().remove_node();
         }
         self.release(node);
     }

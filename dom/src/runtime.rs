@@ -142,7 +142,7 @@ impl<T: App> Runtime<T> {
                 document: &runtime.document,
                 slots: &mut slots,
             };
-            patcher.remove(&runtime.mount_point, tree);
+            patcher.remove(tree);
         }
         if let Some(app) = runtime.app.borrow_mut().as_mut() {
             app.destroy();

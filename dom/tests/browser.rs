@@ -265,6 +265,32 @@ fn keyed_rows_move_with_their_elements_and_the_rest_keep_their_place() {
     assert!(same(&b, &form.find("li:nth-child(1)")));
 }
 
+/// A page's script or an extension takes out or moves what the form drew: the next patches
+/// neither throw through the wasm nor stop drawing.
+#[wasm_bindgen_test]
+fn nodes_a_page_script_took_out_or_moved_do_not_stop_the_next_patches() {
+    let form = mount(|n| match n {
+        0 => rows(&["a", "b", "c"]),
+        1 => rows(&["c", "b"]),
+        _ => rows(&["b", "d"]),
+    });
+    let document = web_sys::window().unwrap().document().unwrap();
+    form.find("li:nth-child(1)").remove();
+    let elsewhere = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&elsewhere).unwrap();
+    elsewhere
+        .append_child(&form.find("li:nth-child(2)"))
+        .unwrap();
+    form.show(1);
+    form.show(2);
+    assert_eq!(form.find("ul").text_content().unwrap(), "bdadd");
+    assert_eq!(
+        elsewhere.child_element_count(),
+        0,
+        "the moved row was taken out where it was"
+    );
+}
+
 #[wasm_bindgen_test]
 fn an_event_goes_to_the_nearest_element_that_answers_its_kind() {
     let form = mount(|_| {
