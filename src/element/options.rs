@@ -129,6 +129,16 @@ pub(super) fn token_source(options: &JsValue) -> TokenSource {
     }
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The host's inline style, set without web-sys's `catch`: `setProperty` throws only on a
+    /// read-only declaration (a computed style), which an element's own is not, and ignores a
+    /// value it cannot parse.
+    type Style;
+    #[wasm_bindgen(method, js_name = setProperty)]
+    fn set_variable(this: &Style, name: &str, value: &str);
+}
+
 /// `appearance.variables` (`{colorPrimary: "#6b21a8", borderRadius: "12px"}`) become the CSS
 /// custom properties the styles read (`--cf-color-primary`, `--cf-radius`), set on the host so
 /// the page's own rules for it can still win with `!important`.
@@ -143,7 +153,9 @@ pub(super) fn apply_appearance(host: &Element, options: &JsValue) {
     let Some(variables) = variables else { return };
     for (name, value) in text_entries(&variables) {
         if let Some(property) = css_variable(&name) {
-            let _ = style.set_property(&property, &value);
+            style
+                .unchecked_ref::<Style>()
+                .set_variable(&property, &value);
         }
     }
 }

@@ -11,7 +11,7 @@
 use dom::{el, Event};
 use providers::text_key;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent};
+use web_sys::{Element, HtmlElement, KeyboardEvent};
 use yew::AttrValue;
 
 use super::customer_form::FormApp;
@@ -81,6 +81,18 @@ impl FormApp {
             }
         }
     }
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The editor's text input: its caret read without web-sys's `catch`, which guards input
+    /// types that have no selection (an `email`'s throws in older browsers); a text input's
+    /// cannot throw.
+    type TextInput;
+    #[wasm_bindgen(method, getter = selectionStart)]
+    fn selection_start(this: &TextInput) -> Option<u32>;
+    #[wasm_bindgen(method, getter = selectionEnd)]
+    fn selection_end(this: &TextInput) -> Option<u32>;
 }
 
 fn chip_id(id: &str, index: usize) -> String {
@@ -187,10 +199,9 @@ impl Editor {
             "Backspace" if self.chips > 0 => {
                 let at_start = e
                     .target()
-                    .map(|t| t.unchecked_into::<HtmlInputElement>())
+                    .map(|t| t.unchecked_into::<TextInput>())
                     .is_some_and(|input| {
-                        input.selection_start() == Ok(Some(0))
-                            && input.selection_end() == Ok(Some(0))
+                        input.selection_start() == Some(0) && input.selection_end() == Some(0)
                     });
                 if !at_start {
                     return None;
