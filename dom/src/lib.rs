@@ -11,5 +11,5 @@ mod patch;
 mod runtime;
 
 pub use node::{el, text, Element, Event, Node, NodeRef, Str};
-pub use patch::{append, checked_of, closest, create_element, focus, query, value_of};
+pub use patch::{append, checked_of, closest, create_element, focus, query, remove, value_of};
 pub use runtime::{mount, App, Mounted, Scope};

@@ -74,6 +74,11 @@ pub fn closest(element: &web_sys::Element, selector: &str) -> Option<web_sys::El
     element.unchecked_ref::<Control>().closest_control(selector)
 }
 
+/// Takes `node` out of the page, from wherever it is.
+pub fn remove(node: &web_sys::Node) {
+    node.unchecked_ref::<Parent>().remove_node();
+}
+
 /// A new `<tag>` element: with a tag name this crate's callers write as a literal,
 /// `createElement` cannot throw.
 pub fn create_element(document: &web_sys::Document, tag: &'static str) -> web_sys::Element {
@@ -305,7 +310,7 @@ impl<A: Clone> Patcher<'_, A> {
             if !kept[i] {
                 if let Some(node) = slot.take() {
                     if let Some(dom) = node.dom() {
-                        dom.unchecked_ref::<Parent>().remove_node();
+                        remove(&dom);
                     }
                     self.release(node);
                 }
@@ -346,7 +351,7 @@ impl<A: Clone> Patcher<'_, A> {
     /// Removes a whole tree from the page.
     pub(crate) fn remove(&mut self, node: Node<A>) {
         if let Some(dom) = node.dom() {
-            dom.unchecked_ref::<Parent>().remove_node();
+            remove(&dom);
         }
         self.release(node);
     }

@@ -224,7 +224,7 @@ impl CustomerFormHandle {
             app.unmount();
         }
         untrack(&self.container);
-        self.container.remove();
+        dom::remove(&self.container);
     }
 }
 
