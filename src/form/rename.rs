@@ -62,7 +62,10 @@ impl FormState {
 
     /// The record under the new name: the rename's, if it holds what was sent, and the save goes
     /// on as after any re-read (nothing left to write: reported saved). Someone else's customer
-    /// otherwise: the rename did not land there, and the record is under neither name.
+    /// otherwise: the rename did not land there, and the record is under neither name. Strict on
+    /// purpose: a change someone else made in the same moment to a field the form holds makes
+    /// the person's own record read as another's ("not found"; a reload finds it), the safer of
+    /// the two mistakes than taking another customer's record for theirs.
     pub(super) fn renamed(
         &mut self,
         theirs: Record,

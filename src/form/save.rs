@@ -12,7 +12,7 @@
 use providers::substring::Trim;
 use providers::validate::{normalize, same, Normal, Rule};
 use providers::{
-    contract_for, ApiError, CredentialUse, ErrorKind, FormValues, Json, Operation, Record,
+    contract_for, ApiError, CredentialUse, ErrorKind, FormValues, Grant, Json, Operation, Record,
 };
 
 use super::activity::{Activity, AfterChoice, LookupPurpose, Request, Settled, Unconfirmed};
@@ -149,14 +149,32 @@ impl FormState {
     }
 
     fn on_credential(&mut self, credential: Option<CredentialUse>) -> Vec<Effect> {
-        let grant = match credential {
-            None => return self.fail(Failure::TokenProvider),
+        let failure = match credential {
+            None => Failure::TokenProvider,
             Some(CredentialUse::Refused(reason)) => {
                 self.grant = None;
-                return self.fail(Failure::Credential(reason));
+                Failure::Credential(reason)
             }
-            Some(CredentialUse::Allowed(grant)) => grant,
+            Some(CredentialUse::Allowed(grant)) => return self.on_grant(grant),
         };
+        // No token for the record a step named only for itself (a rename's new key, a key a
+        // create chose): the form names its own again, so the next token is for that.
+        let mut effects = match &self.activity {
+            Activity::Busy {
+                request: Request::Renamed { .. },
+                ..
+            } => self.name_loaded(),
+            Activity::Busy {
+                request: Request::Lookup { .. },
+                ..
+            } => self.unname(),
+            _ => Vec::new(),
+        };
+        effects.extend(self.fail(failure));
+        effects
+    }
+
+    fn on_grant(&mut self, grant: Grant) -> Vec<Effect> {
         if let Some(contract) = contract_for(self.provider, grant.channel) {
             self.contract = contract;
         }

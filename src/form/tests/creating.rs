@@ -686,3 +686,30 @@ fn an_earlier_create_that_cannot_be_looked_for_does_not_hold_the_next_one_back()
         "the new create's own lookup: {lookup:?}"
     );
 }
+
+#[test]
+fn no_token_to_look_for_a_chosen_key_leaves_the_create_form_naming_nothing() {
+    let mut state = FormState::new(ProviderId::Partnero, Operation::Create, "", None).unwrap();
+    state.update(Msg::Credential(Some(CredentialUse::Allowed(Grant::all(
+        Channel::Gateway,
+    )))));
+    edit(&mut state, "key", "c-77");
+    edit(&mut state, "partner.key", "ref_123");
+    state.update(Msg::Submit {
+        fresh_key: "k1".into(),
+    });
+    state.update(Msg::Saved(Err(transient())));
+    state.update(Msg::RetryNow);
+    assert_eq!(
+        state.customer_id(),
+        "c-77",
+        "a token that may read it was asked for"
+    );
+    let refused = CredentialUse::Refused(RefusalReason::WrongProvider);
+    let effects = state.update(Msg::Credential(Some(refused)));
+    assert!(
+        matches!(effects.last(), Some(Effect::Emit(_))),
+        "{effects:?}"
+    );
+    assert_eq!(state.customer_id(), "");
+}

@@ -585,3 +585,21 @@ fn a_gateways_own_404_is_not_taken_for_a_rename_that_landed() {
     assert!(matches!(&effects[..], [Effect::Emit(_)]), "{effects:?}");
     assert_eq!(state.customer_id(), "user-77");
 }
+
+#[test]
+fn no_token_for_the_new_key_names_the_forms_record_again() {
+    let mut state = partnero_update_form("user-77");
+    edit(&mut state, "key", "user-77-old");
+    submit(&mut state, "k1").unwrap();
+    state.update(Msg::Saved(Err(transient())));
+    state.update(Msg::RetryNow);
+    state.update(Msg::Saved(Err(not_found())));
+    assert_eq!(state.customer_id(), "user-77-old");
+    let effects = state.update(Msg::Credential(None));
+    assert!(
+        matches!(&effects[..], [Effect::RefreshToken, Effect::Emit(_)]),
+        "{effects:?}"
+    );
+    assert_eq!(state.customer_id(), "user-77", "named as the record shown");
+    assert_eq!(state.phase(), Phase::Error);
+}
