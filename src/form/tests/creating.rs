@@ -3,12 +3,7 @@ use super::*;
 #[test]
 fn count_looks_for_the_email_before_creating() {
     let mut state = count_create_form();
-    let effects = state.update(Msg::Submit {
-        fresh_key: "k1".into(),
-    });
-    let [Effect::Lookup(lookup)] = &effects[..] else {
-        panic!("{effects:?}")
-    };
+    let lookup = submit_to_lookup(&mut state, "k1");
     assert_eq!(
         lookup.url,
         "http://127.0.0.1:8788/count/customers/find-by-email?email=ap%40acme.test"
@@ -262,12 +257,7 @@ fn a_count_create_retry_finds_what_the_first_attempt_created() {
 
 #[test]
 fn a_partnero_create_retry_reads_the_key_back_first() {
-    let mut state = FormState::new(ProviderId::Partnero, Operation::Create, "", None).unwrap();
-    state.update(Msg::Credential(Some(CredentialUse::Allowed(Grant::all(
-        Channel::Gateway,
-    )))));
-    edit(&mut state, "key", "c-77");
-    edit(&mut state, "partner.key", "ref_123");
+    let mut state = partnero_create_form(Grant::all(Channel::Gateway), "c-77");
     let effects = state.update(Msg::Submit {
         fresh_key: "k1".into(),
     });
@@ -378,13 +368,8 @@ fn an_unsettled_create_is_sent_again_as_it_was_before_later_edits() {
 
 #[test]
 fn a_lookup_that_finds_someone_elses_customer_is_not_adopted() {
-    let mut state = FormState::new(ProviderId::Partnero, Operation::Create, "", None).unwrap();
-    state.update(Msg::Credential(Some(CredentialUse::Allowed(Grant::all(
-        Channel::Gateway,
-    )))));
-    edit(&mut state, "key", "taken_key");
+    let mut state = partnero_create_form(Grant::all(Channel::Gateway), "taken_key");
     edit(&mut state, "email", "me@example.com");
-    edit(&mut state, "partner.key", "ref_123");
     state.update(Msg::Submit {
         fresh_key: "k1".into(),
     });
@@ -479,12 +464,7 @@ const FIRST_EMAIL_LOOKUP: &str =
 fn a_create_whose_lookups_time_out_is_looked_for_again_before_another_with_a_new_email() {
     let mut state = count_create_unsettled_behind_lookups();
     edit(&mut state, "email", "billing@acme.test");
-    let effects = state.update(Msg::Submit {
-        fresh_key: "k2".into(),
-    });
-    let [Effect::Lookup(lookup)] = &effects[..] else {
-        panic!("{effects:?}")
-    };
+    let lookup = submit_to_lookup(&mut state, "k2");
     assert_eq!(
         lookup.url, FIRST_EMAIL_LOOKUP,
         "the first create, which may have made a customer, is looked for by what it sent"
@@ -539,12 +519,7 @@ fn once_the_first_create_is_known_not_to_have_landed_the_new_values_are_created(
     // Settled: a later failure of this create is about this one alone.
     give_up_create(&mut state);
     edit(&mut state, "mainPhone", "+44 2");
-    let effects = state.update(Msg::Submit {
-        fresh_key: "k3".into(),
-    });
-    let [Effect::Lookup(lookup)] = &effects[..] else {
-        panic!("{effects:?}")
-    };
+    let lookup = submit_to_lookup(&mut state, "k3");
     assert!(
         lookup.url.ends_with("email=billing%40acme.test"),
         "{lookup:?}"
@@ -554,12 +529,7 @@ fn once_the_first_create_is_known_not_to_have_landed_the_new_values_are_created(
 #[test]
 fn the_same_create_after_its_lookups_timed_out_is_looked_for_before_it_is_sent_again() {
     let mut state = count_create_unsettled_behind_lookups();
-    let effects = state.update(Msg::Submit {
-        fresh_key: "k2".into(),
-    });
-    let [Effect::Lookup(lookup)] = &effects[..] else {
-        panic!("{effects:?}")
-    };
+    let lookup = submit_to_lookup(&mut state, "k2");
     assert_eq!(lookup.url, FIRST_EMAIL_LOOKUP);
     let found = count_record(
         r#"{"status":"success","data":{"uuid":"u-9","customer":"Acme Ltd","email":"ap@acme.test"}}"#,
@@ -582,12 +552,7 @@ fn give_up_create(state: &mut FormState) {
 
 #[test]
 fn a_partnero_create_under_a_new_key_waits_until_the_first_key_is_known_free() {
-    let mut state = FormState::new(ProviderId::Partnero, Operation::Create, "", None).unwrap();
-    state.update(Msg::Credential(Some(CredentialUse::Allowed(Grant::all(
-        Channel::Gateway,
-    )))));
-    edit(&mut state, "key", "c-77");
-    edit(&mut state, "partner.key", "ref_123");
+    let mut state = partnero_create_form(Grant::all(Channel::Gateway), "c-77");
     state.update(Msg::Submit {
         fresh_key: "k1".into(),
     });
@@ -620,15 +585,12 @@ fn a_partnero_create_under_a_new_key_waits_until_the_first_key_is_known_free() {
 
 /// A create-only token cannot read a customer: the earlier create cannot be looked for.
 fn partnero_creator_with_an_unsettled_create() -> FormState {
-    let mut state = FormState::new(ProviderId::Partnero, Operation::Create, "", None).unwrap();
     let creator = Grant {
         read: false,
         update: false,
         ..Grant::all(Channel::Gateway)
     };
-    state.update(Msg::Credential(Some(CredentialUse::Allowed(creator))));
-    edit(&mut state, "key", "c-77");
-    edit(&mut state, "partner.key", "ref_123");
+    let mut state = partnero_create_form(creator, "c-77");
     state.update(Msg::Submit {
         fresh_key: "k1".into(),
     });
@@ -675,12 +637,7 @@ fn an_earlier_create_that_cannot_be_looked_for_does_not_hold_the_next_one_back()
         matches!(effects.last(), Some(Effect::Emit(_))),
         "{effects:?}"
     );
-    let effects = state.update(Msg::Submit {
-        fresh_key: "k3".into(),
-    });
-    let [Effect::Lookup(lookup)] = &effects[..] else {
-        panic!("{effects:?}")
-    };
+    let lookup = submit_to_lookup(&mut state, "k3");
     assert!(
         lookup.url.ends_with("email=billing%40acme.test"),
         "the new create's own lookup: {lookup:?}"
@@ -689,12 +646,7 @@ fn an_earlier_create_that_cannot_be_looked_for_does_not_hold_the_next_one_back()
 
 #[test]
 fn no_token_to_look_for_a_chosen_key_leaves_the_create_form_naming_nothing() {
-    let mut state = FormState::new(ProviderId::Partnero, Operation::Create, "", None).unwrap();
-    state.update(Msg::Credential(Some(CredentialUse::Allowed(Grant::all(
-        Channel::Gateway,
-    )))));
-    edit(&mut state, "key", "c-77");
-    edit(&mut state, "partner.key", "ref_123");
+    let mut state = partnero_create_form(Grant::all(Channel::Gateway), "c-77");
     state.update(Msg::Submit {
         fresh_key: "k1".into(),
     });
@@ -712,4 +664,24 @@ fn no_token_to_look_for_a_chosen_key_leaves_the_create_form_naming_nothing() {
         "{effects:?}"
     );
     assert_eq!(state.customer_id(), "");
+}
+
+/// Submits; the one lookup that sends.
+fn submit_to_lookup(state: &mut FormState, key: &str) -> HttpRequest {
+    let effects = state.update(Msg::Submit {
+        fresh_key: key.into(),
+    });
+    let [Effect::Lookup(lookup)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    lookup.clone()
+}
+
+/// A Partnero create form under `grant`, with the key `key` chosen and a referring partner.
+fn partnero_create_form(grant: Grant, key: &str) -> FormState {
+    let mut state = FormState::new(ProviderId::Partnero, Operation::Create, "", None).unwrap();
+    state.update(Msg::Credential(Some(CredentialUse::Allowed(grant))));
+    edit(&mut state, "key", key);
+    edit(&mut state, "partner.key", "ref_123");
+    state
 }
