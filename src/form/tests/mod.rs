@@ -1,4 +1,4 @@
-//! The form's transitions, tested natively: saving, creating (lookups and unsettled creates),
+//! The form's transitions, tested natively: saving, creating (lookups and offers), creates whose outcome is unknown,
 //! retries, conflicts and drafts, one file each. Helpers here drive a form through the steps a
 //! component would.
 
@@ -8,6 +8,7 @@ mod drafts;
 mod merge;
 mod retries;
 mod saving;
+mod unsettled_creates;
 
 pub(super) use super::*;
 pub(super) use providers::contract;
@@ -142,4 +143,15 @@ pub(super) const COUNT_U1: &str = r#"{"status":"success","data":{"uuid":"u-1","c
 
 pub(super) fn count_record(body: &str) -> Record {
     record_of(&providers::count::Count, body)
+}
+
+/// Submits; the one lookup that sends.
+pub(super) fn submit_to_lookup(state: &mut FormState, key: &str) -> HttpRequest {
+    let effects = state.update(Msg::Submit {
+        fresh_key: key.into(),
+    });
+    let [Effect::Lookup(lookup)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    lookup.clone()
 }
