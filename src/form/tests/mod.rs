@@ -1,6 +1,6 @@
-//! The form's transitions, tested natively: saving, creating (lookups and offers), creates whose outcome is unknown,
-//! retries, conflicts and drafts, one file each. Helpers here drive a form through the steps a
-//! component would.
+//! The form's transitions, tested natively: saving, creating (lookups and offers), creates
+//! whose outcome is unknown, retries, conflicts and drafts, one file each. Helpers here drive a
+//! form through the steps a component would.
 
 mod conflicts;
 mod creating;
