@@ -48,8 +48,7 @@ impl FormState {
         let Some(lookup) = found else {
             // Nothing to look by: the earlier create is as settled as it can be.
             if purpose == LookupPurpose::Earlier {
-                self.unconfirmed = None;
-                return self.lookup(create, LookupPurpose::Offer, retries);
+                return self.earlier_settled(create, retries);
             }
             return self.write(create, Operation::Create, Vec::new(), None, retries);
         };
@@ -75,13 +74,7 @@ impl FormState {
         retries: u32,
     ) -> Vec<Effect> {
         match (found, purpose) {
-            // The earlier create did not land: the new one goes on as any create.
-            (None, LookupPurpose::Earlier) => {
-                self.unconfirmed = None;
-                let mut effects = self.unname();
-                effects.extend(self.lookup(create, LookupPurpose::Offer, retries));
-                effects
-            }
+            (None, LookupPurpose::Earlier) => self.earlier_settled(create, retries),
             (None, _) => self.write(create, Operation::Create, Vec::new(), None, retries),
             (Some(existing), LookupPurpose::Offer | LookupPurpose::Earlier) => {
                 self.unconfirmed = None;
@@ -101,6 +94,15 @@ impl FormState {
                 effects
             }
         }
+    }
+
+    /// The earlier create did not land (or cannot be looked for): the new one goes on as any
+    /// create, with its own lookup.
+    fn earlier_settled(&mut self, create: HttpRequest, retries: u32) -> Vec<Effect> {
+        self.unconfirmed = None;
+        let mut effects = self.unname();
+        effects.extend(self.lookup(create, LookupPurpose::Offer, retries));
+        effects
     }
 
     /// A create form named a customer only to look for what an earlier create made (by the id

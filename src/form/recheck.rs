@@ -1,6 +1,7 @@
 //! The update path of the save machine: reading the record again before writing, merging
 //! someone else's changes or stopping for the person's choice, then the write itself.
 
+use providers::validate::same;
 use providers::{HttpRequest, Operation, Record};
 
 use super::activity::{Activity, AfterChoice, Request, Settled};
@@ -53,9 +54,13 @@ impl FormState {
         // provider does not move for every change hides a change made meanwhile, which a
         // write carrying the loaded value (Count's always carries the email) would revert.
         let unchanged = loaded.updated_at == theirs.updated_at
-            && three_way(fields, &loaded.values, &loaded.values, &theirs.values)
-                .theirs_only
-                .is_empty();
+            && fields.iter().all(|spec| {
+                same(
+                    spec.kind,
+                    loaded.values.get(spec.name),
+                    theirs.values.get(spec.name),
+                )
+            });
         if !unchanged {
             let merged = three_way(fields, &loaded.values, &self.values, &theirs.values);
             if !merged.conflicts.is_empty() {

@@ -157,17 +157,10 @@ impl FormState {
             }
             Some(CredentialUse::Allowed(grant)) => return self.on_grant(grant),
         };
-        // No token for the record a step named only for itself (a rename's new key, a key a
-        // create chose): the form names its own again, so the next token is for that.
-        let mut effects = match &self.activity {
-            Activity::Busy {
-                request: Request::Renamed { .. },
-                ..
-            } => self.name_loaded(),
-            Activity::Busy {
-                request: Request::Lookup { .. },
-                ..
-            } => self.unname(),
+        // No token for the record a step named only for itself: `fail` ends the step anyway.
+        let activity = std::mem::replace(&mut self.activity, Activity::Idle(Settled::Failed));
+        let mut effects = match &activity {
+            Activity::Busy { request, .. } => self.name_own_record_after(request),
             _ => Vec::new(),
         };
         effects.extend(self.fail(failure));
@@ -392,18 +385,18 @@ impl FormState {
             Request::Load { .. } => Step::Load,
             _ => Step::Save,
         };
-        // What named a record only for the step that failed names the form's own again.
-        let mut effects = match request {
-            Request::Renamed { .. } => self.name_loaded(),
-            Request::Lookup { purpose, .. } => {
-                // Refused, the earlier create cannot be looked for: it holds no create back.
-                if purpose == LookupPurpose::Earlier && !error.kind.is_transient() {
-                    self.unconfirmed = None;
-                }
-                self.unname()
+        // Refused, the earlier create cannot be looked for: it holds no create back.
+        if matches!(
+            request,
+            Request::Lookup {
+                purpose: LookupPurpose::Earlier,
+                ..
             }
-            _ => Vec::new(),
-        };
+        ) && !error.kind.is_transient()
+        {
+            self.unconfirmed = None;
+        }
+        let mut effects = self.name_own_record_after(&request);
         if let Request::Write { operation, .. } = request {
             if !error.kind.is_transient() {
                 self.unconfirmed = None;
@@ -422,6 +415,17 @@ impl FormState {
         }
         effects.extend(self.fail(Failure::Api { error, step }));
         effects
+    }
+
+    /// After `request` ended without taking the form where it went, the form names its own
+    /// record again (and its token follows): a rename's new key, a key a create chose to look
+    /// for, were named for that step only.
+    fn name_own_record_after(&mut self, request: &Request) -> Vec<Effect> {
+        match request {
+            Request::Renamed { .. } => self.name_loaded(),
+            Request::Lookup { .. } => self.unname(),
+            _ => Vec::new(),
+        }
     }
 
     /// Whether `id`, a reply's, names another record than the one loaded (an empty one too:

@@ -17,12 +17,7 @@ fn customer_as_read(data: &Json) -> Option<Json> {
     if !data.is_object() {
         return None;
     }
-    let mut kept = Vec::new();
-    for key in ["id", "type", "attributes"] {
-        if let Some(value) = data.get(key) {
-            kept.push((key, value.clone()));
-        }
-    }
+    let mut kept = picked(data, &["id", "type", "attributes"]);
     if let Some(Json::Object(relationships)) = data.get("relationships") {
         let linked = relationships.iter().filter_map(|(name, relationship)| {
             let data = relationship.get("data")?;
@@ -31,6 +26,17 @@ fn customer_as_read(data: &Json) -> Option<Json> {
         kept.push(("relationships", Json::Object(linked.collect())));
     }
     Some(Json::object(kept))
+}
+
+/// The members of `resource` named in `keys` that it has, in that order.
+fn picked(resource: &Json, keys: &[&'static str]) -> Vec<(&'static str, Json)> {
+    let mut kept = Vec::new();
+    for key in keys {
+        if let Some(value) = resource.get(key) {
+            kept.push((*key, value.clone()));
+        }
+    }
+    kept
 }
 
 impl GatewayRules for CommerceLayer {
@@ -78,12 +84,7 @@ impl GatewayRules for CommerceLayer {
         };
         let included = included.as_array()?;
         let named = included.iter().map(|resource| {
-            let mut kept = Vec::new();
-            for key in ["id", "type"] {
-                if let Some(value) = resource.get(key) {
-                    kept.push((key, value.clone()));
-                }
-            }
+            let mut kept = picked(resource, &["id", "type"]);
             if let Some(name) = resource.pointer("attributes.name") {
                 kept.push(("attributes", Json::object([("name", name.clone())])));
             }
