@@ -6,10 +6,11 @@
 //! `web-sys` calls alone (bench/floor, `scripts/size.sh`); the widget's 100 kB budget cannot
 //! carry the difference (README, Size).
 
+mod calls;
 mod node;
 mod patch;
 mod runtime;
 
+pub use calls::{append, checked_of, closest, create_element, focus, query, remove, value_of};
 pub use node::{el, text, Element, Event, Node, NodeRef, Str};
-pub use patch::{append, checked_of, closest, create_element, focus, query, remove, value_of};
 pub use runtime::{mount, App, Mounted, Scope};
