@@ -310,8 +310,9 @@ function listen(handler) {
   });
 }
 
-/** The functions with the most self time in a CPU profile (ms), idle and program time left out. */
-function printProfile(kind, name, profile) {
+/** The functions with the most self time in a CPU profile (ms, or µs per key with `keys`),
+ * idle and program time left out. */
+function printProfile(kind, name, profile, keys = 0) {
   const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map();
   const deltas = profile.timeDeltas;
@@ -322,7 +323,8 @@ function printProfile(kind, name, profile) {
     self.set(key, (self.get(key) ?? 0) + (deltas[i + 1] ?? 0) / 1000);
   });
   const top = [...self].filter(([key]) => !/^\((idle|program)\)/.test(key)).sort((a, b) => b[1] - a[1]).slice(0, 12);
-  console.log(`${kind} ${name} profile:`, top.map(([key, ms]) => `${ms.toFixed(1)} ${key}`).join(' | '));
+  const figure = (ms) => (keys ? `${((ms * 1000) / keys).toFixed(0)} µs/key` : ms.toFixed(1));
+  console.log(`${kind} ${name} ${keys ? 'typing ' : ''}profile:`, top.map(([key, ms]) => `${figure(ms)} ${key}`).join(' | '));
 }
 
 // ---- one cold load: fresh context, navigate, wait until ready, type ----
@@ -334,8 +336,9 @@ async function coldLoad(browser, pages, kind, name) {
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   // BENCH_PROFILE=1: where the main thread's time goes until ready (Chromium's sampling
-  // profiler, self time by function), printed per load.
-  const profiler = process.env.BENCH_PROFILE ? await context.newCDPSession(page) : null;
+  // profiler, self time by function), printed per load; BENCH_PROFILE=keys: while the keys are
+  // typed, per key.
+  const profiler = process.env.BENCH_PROFILE === '1' ? await context.newCDPSession(page) : null;
   if (profiler) {
     await profiler.send('Profiler.enable');
     await profiler.send('Profiler.setSamplingInterval', { interval: 100 });
@@ -367,11 +370,18 @@ async function coldLoad(browser, pages, kind, name) {
     : page.locator(`[name="${FORMS[name].typeInto}"]`);
   await field.click();
   await field.press('End');
+  const keyProfiler = process.env.BENCH_PROFILE === 'keys' ? await context.newCDPSession(page) : null;
+  if (keyProfiler) {
+    await keyProfiler.send('Profiler.enable');
+    await keyProfiler.send('Profiler.setSamplingInterval', { interval: 50 });
+    await keyProfiler.send('Profiler.start');
+  }
   // One key at a time, each let settle, so no key waits behind the previous one.
   for (let i = 0; i < KEYS; i++) {
     await page.keyboard.press(String.fromCharCode(97 + (i % 26)));
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
   }
+  if (keyProfiler) printProfile(kind, name, (await keyProfiler.send('Profiler.stop')).profile, KEYS);
   const result = await page.evaluate(() => ({ ready: window.bench.ready, keys: window.bench.keys }));
   if (process.env.BENCH_TRACE) {
     const entries = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => [e.name.replace(/^http:\/\/[^/]+/, ''), e.initiatorType, Math.round(e.startTime), Math.round(e.responseEnd)]));

@@ -24,9 +24,12 @@ extern "C" {
     pub(crate) fn set_attr(this: &Control, name: &str, value: &str);
     #[wasm_bindgen(method, js_name = removeAttribute)]
     pub(crate) fn remove_attr(this: &Control, name: &str);
-    // The name of `patch::SLOT_PROPERTY`, which an attribute cannot take as a constant.
+    /// The element's mark (`patch::KIND_BITS`).
     #[wasm_bindgen(method, setter = __cfSlot)]
-    pub(crate) fn set_slot(this: &Control, slot: u32);
+    pub(crate) fn set_slot(this: &Control, mark: u32);
+    /// The mark of an element the patch gave handlers, `None` on any other node.
+    #[wasm_bindgen(method, getter = __cfSlot)]
+    pub(crate) fn mark(this: &Control) -> Option<u32>;
     #[wasm_bindgen(method, js_name = focus)]
     fn focus_control(this: &Control);
     #[wasm_bindgen(method, js_name = querySelector)]

@@ -49,8 +49,9 @@ impl Event {
         }
     }
 
-    pub fn from_name(name: &str) -> Option<Event> {
-        Event::ALL.into_iter().find(|event| event.name() == name)
+    /// Its bit in an element's mark (`patch::Slots`): the kinds of event the element answers.
+    pub(crate) fn bit(self) -> u32 {
+        1 << self as u32
     }
 }
 
@@ -105,7 +106,8 @@ pub(crate) struct Data<A> {
     pub(crate) children: Vec<Node<A>>,
     pub(crate) node_ref: Option<NodeRef>,
     pub(crate) dom: Option<web_sys::Element>,
-    /// The element's place in the runtime's handler table, once it has handlers.
+    /// The element's mark (`patch::KIND_BITS`): its place in the runtime's handler table and
+    /// the kinds of event it answers, once it has handlers.
     pub(crate) slot: Option<u32>,
 }
 

@@ -6,8 +6,12 @@ use wasm_bindgen::JsCast;
 use crate::calls::{append, create_element, remove, Control, Parent};
 use crate::node::{Data, Event, Node, Text};
 
-/// The property an element with handlers carries: its place in `Slots`.
-pub(crate) const SLOT_PROPERTY: &str = "__cfSlot";
+/// An element with handlers carries its mark in its `__cfSlot` property (`Control::set_slot`):
+/// its place in `Slots` shifted left by `KIND_BITS`, or'ed with the bits of the kinds of event
+/// it answers (`Event::bit`), so the listener passes by an element that does not answer an
+/// event's kind without looking in the table.
+pub(crate) const KIND_BITS: u32 = 8;
+const _: () = assert!(Event::ALL.len() <= KIND_BITS as usize);
 
 /// The handlers of every drawn element that has any, by the slot written on the element.
 pub(crate) struct Slots<A> {
@@ -104,13 +108,17 @@ impl<A: Clone> Patcher<'_, A> {
         }
         element.slot = slot;
         if !element.on.is_empty() || slot.is_some() {
-            let slot = slot.unwrap_or_else(|| {
-                let slot = self.slots.take();
-                control.set_slot(slot);
-                slot
-            });
-            self.slots.handlers[slot as usize] = std::mem::take(&mut element.on);
-            element.slot = Some(slot);
+            let kinds = element
+                .on
+                .iter()
+                .fold(0, |kinds, (kind, _)| kinds | kind.bit());
+            let index = slot.map_or_else(|| self.slots.take(), |mark| mark >> KIND_BITS);
+            let mark = index << KIND_BITS | kinds;
+            if slot != Some(mark) {
+                control.set_slot(mark);
+            }
+            self.slots.handlers[index as usize] = std::mem::take(&mut element.on);
+            element.slot = Some(mark);
         }
         if let Some(node_ref) = &element.node_ref {
             node_ref.set(Some(dom.clone()));
@@ -166,8 +174,8 @@ impl<A: Clone> Patcher<'_, A> {
     fn release(&mut self, node: Node<A>) {
         if let Node::Element(element) = node {
             let element = *element.0;
-            if let Some(slot) = element.slot {
-                self.slots.release(slot);
+            if let Some(mark) = element.slot {
+                self.slots.release(mark >> KIND_BITS);
             }
             if let (Some(node_ref), Some(dom)) = (&element.node_ref, &element.dom) {
                 // The same reference may already be on an element drawn in this render.

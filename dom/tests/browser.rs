@@ -315,6 +315,32 @@ fn an_event_goes_to_the_nearest_element_that_answers_its_kind() {
 }
 
 #[wasm_bindgen_test]
+fn an_element_drawn_again_answers_the_kinds_it_now_has_and_passes_on_the_others() {
+    let form = mount(|n| {
+        let button = el("button").attr("type", "button");
+        let button = match n {
+            0 => button,
+            1 => button.on(Event::Click, Msg::Heard("button click")),
+            _ => button.on(Event::Input, Msg::Heard("button input")),
+        };
+        el("div")
+            .on(Event::Click, Msg::Heard("div click"))
+            .child(button)
+            .into()
+    });
+    let button: HtmlElement = form.find("button").dyn_into().unwrap();
+    button.click();
+    form.show(1);
+    button.click();
+    form.show(2);
+    button.click();
+    assert_eq!(
+        *form.heard.borrow(),
+        ["div click", "button click", "div click"]
+    );
+}
+
+#[wasm_bindgen_test]
 fn an_element_drawn_again_answers_with_its_new_action() {
     let form = mount(|n| {
         el("button")
