@@ -203,3 +203,29 @@ async fn a_refused_integration_secret_is_a_503_not_a_token_error_for_the_widget(
         .await
         .is_empty());
 }
+
+/// A rate limit from the token endpoint (whose request carried the integration's secret) is
+/// the gateway's own 429, keeping only `Retry-After`: whatever that endpoint wrote back is not
+/// the page's to read.
+#[tokio::test]
+async fn a_rate_limited_token_request_keeps_its_wait_and_not_its_body() {
+    let sandbox = Sandbox::start().await;
+    sandbox
+        .control(
+            "/_faults",
+            &serde_json::json!({"provider": "commercelayer", "path_contains": "/oauth/token",
+                "action": {"kind": "status", "status": 429,
+                    "body": r#"{"errors":[{"code":"TOO_MANY_REQUESTS","meta":{"echo":"client_secret=ECHOED"}}]}"#,
+                    "headers": {"retry-after": "7", "x-debug": "ECHOED"}}})
+            .to_string(),
+        )
+        .await;
+    let cl = commercelayer(&sandbox, "CL_TEST_SECRET_LIMITED", SECRET);
+    let reply = read_ada(cl.as_ref(), &gateway_client()).await;
+    assert_eq!(reply.status, 429);
+    assert_eq!(reply.headers["retry-after"], "7");
+    assert!(reply.headers.get("x-debug").is_none());
+    let text = String::from_utf8_lossy(&reply.body);
+    assert!(!text.contains("ECHOED"), "{text}");
+    assert_eq!(json_of(&reply)["errors"][0]["status"], "429", "{text}");
+}

@@ -636,6 +636,35 @@ async fn a_refresh_token_count_refuses_asks_for_a_new_connection() {
     assert_eq!(trail(&sandbox).await, [(REFRESH.into(), 401)]);
 }
 
+/// Count's refresh endpoint busy or failing: the request carried the gateway's refresh token,
+/// so the page gets the gateway's own reply (the status and `Retry-After`), never that body.
+#[tokio::test]
+async fn a_refresh_that_fails_is_answered_without_counts_body() {
+    for (status, expected) in [(500, 503), (429, 429)] {
+        let sandbox = Sandbox::start().await;
+        let store = TempStore::new();
+        seed(&store, &expired_pair(&sandbox, true).await);
+        sandbox
+            .control(
+                "/_faults",
+                &json!({"provider": "count", "path_contains": "refresh-user-access-token",
+                    "action": {"kind": "status", "status": status,
+                        "body": r#"{"status":"error","message":"boom","echo":"refresh_token=ECHOED"}"#,
+                        "headers": {"retry-after": "9"}}})
+                .to_string(),
+            )
+            .await;
+        let reply = read_acme(count(&sandbox, &store).as_ref()).await;
+        assert_eq!(reply.status, expected);
+        let text = String::from_utf8_lossy(&reply.body);
+        assert!(!text.contains("ECHOED"), "{text}");
+        assert_eq!(json_of(&reply)["status"], "error", "{text}");
+        if expected == 429 {
+            assert_eq!(reply.headers["retry-after"], "9");
+        }
+    }
+}
+
 /// Count needs `customer` and `email` in every update: a token limited to other fields may still
 /// send them unchanged, but not change them.
 #[tokio::test]

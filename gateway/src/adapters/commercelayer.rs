@@ -236,12 +236,20 @@ fn is_invalid_token(reply: &UpstreamReply) -> bool {
         })
 }
 
-/// The widget's reply when the token endpoint said no. A rate limit is Commerce Layer's to tell
-/// (the widget backs off); anything else means the integration's credentials are wrong, which is
-/// the operator's to fix, so the widget gets a 503 and the log says why.
+/// The widget's reply when the token endpoint said no. A rate limit is said as Commerce Layer
+/// would, with its `Retry-After` (the widget backs off), and nothing else of that reply
+/// (`token_endpoint_busy`); anything else means the integration's credentials are wrong, which
+/// is the operator's to fix, so the widget gets a 503 and the log says why.
 fn token_refused(reply: UpstreamReply) -> UpstreamReply {
     if reply.status == 429 {
-        return reply;
+        return super::token_endpoint_busy(&reply, JSON_API, |_| {
+            json!({"errors": [{
+                "title": "Too many requests",
+                "detail": "Commerce Layer is limiting token requests; try again shortly.",
+                "code": "TOO_MANY_REQUESTS",
+                "status": "429",
+            }]})
+        });
     }
     let code = serde_json::from_slice::<Value>(&reply.body)
         .ok()

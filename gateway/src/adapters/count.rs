@@ -115,7 +115,29 @@ impl TokenFailure {
                 ),
             )),
             TokenFailure::Upstream(error) => Err(error),
-            TokenFailure::Reply(reply) => Ok(reply),
+            TokenFailure::Reply(reply) => Ok(super::token_endpoint_busy(
+                &reply,
+                "application/json",
+                |status| {
+                    let (code, message) = if status == 429 {
+                        (
+                            "RATE_LIMITED",
+                            "Count is limiting requests; try again shortly.",
+                        )
+                    } else {
+                        (
+                            "COUNT_TOKEN_UNAVAILABLE",
+                            "The gateway could not renew its Count access token; try again shortly.",
+                        )
+                    };
+                    json!({
+                        "status": "error",
+                        "message": message,
+                        "code": code,
+                        "gateway": {"code": code.to_ascii_lowercase()},
+                    })
+                },
+            )),
             TokenFailure::Store(error) => {
                 log::store_failed(&error);
                 Err(UpstreamError::StoreUnavailable)

@@ -27,7 +27,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::routing::MethodRouter;
 use providers::ProviderId;
-use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER};
 
 use crate::config::ProviderConfig;
 use crate::secret::Secret;
@@ -183,6 +183,24 @@ fn http_url(provider: &str, key: &str, value: &str) -> Result<String, String> {
             "[providers.{provider}] {key} must be an http(s) URL, not {value:?}"
         ))
     }
+}
+
+/// The gateway's own reply in place of a token endpoint's refusal that the widget may wait out
+/// (a 429, kept with its `Retry-After`) or try again later (anything else, as a 503). That
+/// request carried a provider secret (Commerce Layer's client secret, Count's refresh token),
+/// so nothing else of what the endpoint wrote back (its body, its other headers) reaches the
+/// page. `body` makes the provider-shaped error for the status.
+fn token_endpoint_busy(
+    reply: &UpstreamReply,
+    content_type: &'static str,
+    body: impl FnOnce(u16) -> serde_json::Value,
+) -> UpstreamReply {
+    let status = if reply.status == 429 { 429 } else { 503 };
+    let mut own = json_reply(status, content_type, &body(status));
+    if let Some(wait) = reply.headers.get(RETRY_AFTER).filter(|_| status == 429) {
+        own.headers.insert(RETRY_AFTER, wait.clone());
+    }
+    own
 }
 
 /// A reply the gateway makes itself in place of the provider's (e.g. "not connected yet").
