@@ -12,6 +12,8 @@
 #   them to the measured widget's page only: with BENCH_AGAINST=<the same package>, what they change.
 #   BENCH_AGAINST=dir puts another package (an older build) in the plain-JS form's place: a
 #   before/after of two builds, interleaved in one run.
+#   BENCH_PROFILE=1 prints where each load's main thread spends its time until ready, and
+#   BENCH_PROFILE=keys where it spends it while the keys are typed (µs a key), by function.
 #   Also loaded in every round, unless BENCH_FLOOR=0 or BENCH_AGAINST is set: the floor apps
 #   (bench/floor/README.md), one input each, Yew and framework-free, making the same GET: what any
 #   widget on this stack pays. SKIP_BUILD=1 builds them only if they are missing.
