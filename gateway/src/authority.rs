@@ -85,8 +85,8 @@ impl<'a> Authority<'a> {
         let bound = match self.rules.record_names() {
             RecordNames::Immutable => Some(customer),
             RecordNames::RenamableKey => {
-                let issued_ms = self.verified.claims.iat.saturating_mul(1000);
-                Some(follow_renames(self.state.store.as_ref(), &customer, issued_ms).await?)
+                let since = self.rename_point().await?;
+                Some(follow_renames(self.state.store.as_ref(), &customer, since).await?)
             }
             RecordNames::IdOrAlias => match self.state.store.binding(self.token).await? {
                 Some(identity) => Some(identity),
@@ -98,6 +98,24 @@ impl<'a> Authority<'a> {
         };
         self.bound = Bound::Known(bound.clone());
         Ok(bound)
+    }
+
+    /// From when a Partnero token follows the renames of its key: its `iat`, unless it was
+    /// first used before that. Renames are dated by the gateway's clock and `iat` by the
+    /// minter's; a token dated ahead (a minter's clock running fast, within `leeway_secs`)
+    /// would otherwise not follow its own rename, and would then reach whoever takes the key
+    /// it left. The earlier point is kept (the binding table; the first one wins), so every
+    /// later request and every replica follows from the same one.
+    async fn rename_point(&self) -> Result<u64, StoreError> {
+        let issued_ms = self.verified.claims.iat.saturating_mul(1000);
+        if let Some(point) = self.state.store.binding(self.token).await? {
+            return Ok(point.parse().unwrap_or(issued_ms));
+        }
+        let now = crate::tokens::now_millis();
+        if issued_ms <= now {
+            return Ok(issued_ms);
+        }
+        Ok(self.bind(&now.to_string()).await?.parse().unwrap_or(now))
     }
 
     async fn bind(&self, identity: &str) -> Result<String, StoreError> {

@@ -232,6 +232,61 @@ async fn prolifi_a_token_stays_with_its_record_when_its_name_moves_away() {
 
 // 3. Partnero: a rename made through the gateway takes the tokens with it.
 
+/// A token dated ahead of the gateway's clock (a minter whose clock runs fast, within
+/// `leeway_secs`) still takes its own rename along: its point of following is the moment it was
+/// first used when that is earlier than its `iat`, so the key it left, taken by someone else,
+/// is out of its reach.
+#[tokio::test]
+async fn partnero_a_token_dated_ahead_still_follows_its_own_rename() {
+    use customer_form_gateway::minting::{claims_for, TokenRequest};
+    let g = Gateway::start("", "").await;
+    let request = TokenRequest {
+        sub: "u1".into(),
+        provider: "partnero".into(),
+        ops: vec!["read".into(), "update".into()],
+        customer: Some("customer_123".into()),
+        fields: None,
+        ttl_secs: Some(300),
+    };
+    let ahead = customer_form_gateway::tokens::now_secs() + 20;
+    let token = g
+        .state
+        .keys
+        .mint(&claims_for(&g.state.keys, &request, ahead).unwrap())
+        .unwrap();
+    let (status, _) = g
+        .call(
+            "PUT",
+            "/partnero/customers/customer_123",
+            &token,
+            Some(r#"{"update":{"key":"customer_123-old"}}"#),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let creator = g.token("u2", "partnero", &["create"], None, None);
+    let (status, _) = g
+        .call(
+            "POST",
+            "/partnero/customers",
+            &creator,
+            Some(r#"{"key":"customer_123","email":"eve@example.com","partner":{"key":"ref_123"}}"#),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, reply) = g
+        .call("GET", "/partnero/customers/customer_123", &token, None)
+        .await;
+    assert_eq!((status, code(&reply)), (403, "scope_customer"), "{reply}");
+    assert!(!reply.to_string().contains("eve@"));
+    let (status, alice) = g
+        .call("GET", "/partnero/customers/customer_123-old", &token, None)
+        .await;
+    assert_eq!(
+        (status, alice["data"]["email"].as_str()),
+        (200, Some("alice.brown@example.com"))
+    );
+}
+
 #[tokio::test]
 async fn partnero_a_rename_takes_the_token_along_and_the_old_key_stays_behind() {
     let g = Gateway::start("", "").await;
