@@ -20,7 +20,7 @@ const FIRST_LOADS = 5;
 let sandbox, gateway, app, dev, browser, api;
 
 /** The README's policy, for this page's gateway. */
-const csp = () => `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self' ${gateway.url}`;
+const csp = () => `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self' ${gateway.url}; base-uri 'none'`;
 
 /** `vite` (the dev server) on a free port; resolves once it answers. */
 async function startDevServer(port) {
