@@ -259,8 +259,8 @@ impl<T: App> Runtime<T> {
     /// Finds the nearest element, from the event's target up to the mount point, that answers
     /// this kind of event (its mark says so: `patch::KIND_BITS`), and sends its action. Each
     /// step reads the mark by its own getter and makes no string: the walk made one of the
-    /// property's name for `Reflect.get` and one of the event's type, at every event, and
-    /// took 60 % of what a key cost the form (`README`, Speed).
+    /// property's name for `Reflect.get` and one of the event's type at every event, and the
+    /// form's listener took 234 µs a key where it now takes 135 (README, Speed).
     fn dispatch(&self, event: web_sys::Event, kind: Event) {
         let mut node = event.target().map(JsCast::unchecked_into::<Control>);
         while let Some(current) = node {
