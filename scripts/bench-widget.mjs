@@ -327,6 +327,15 @@ function printProfile(kind, name, profile, keys = 0) {
   console.log(`${kind} ${name} ${keys ? 'typing ' : ''}profile:`, top.map(([key, ms]) => `${figure(ms)} ${key}`).join(' | '));
 }
 
+/** Chromium's sampling profiler started on `page`, sampling every `interval` µs. */
+async function startProfiler(context, page, interval) {
+  const session = await context.newCDPSession(page);
+  await session.send('Profiler.enable');
+  await session.send('Profiler.setSamplingInterval', { interval });
+  await session.send('Profiler.start');
+  return session;
+}
+
 // ---- one cold load: fresh context, navigate, wait until ready, type ----
 
 async function coldLoad(browser, pages, kind, name) {
@@ -338,12 +347,7 @@ async function coldLoad(browser, pages, kind, name) {
   // BENCH_PROFILE=1: where the main thread's time goes until ready (Chromium's sampling
   // profiler, self time by function), printed per load; BENCH_PROFILE=keys: while the keys are
   // typed, per key.
-  const profiler = process.env.BENCH_PROFILE === '1' ? await context.newCDPSession(page) : null;
-  if (profiler) {
-    await profiler.send('Profiler.enable');
-    await profiler.send('Profiler.setSamplingInterval', { interval: 100 });
-    await profiler.send('Profiler.start');
-  }
+  const profiler = process.env.BENCH_PROFILE === '1' ? await startProfiler(context, page, 100) : null;
   let timer;
   const ready = new Promise((resolve, reject) => {
     page.on('console', (m) => m.text() === 'bench:ready' && resolve());
@@ -370,12 +374,7 @@ async function coldLoad(browser, pages, kind, name) {
     : page.locator(`[name="${FORMS[name].typeInto}"]`);
   await field.click();
   await field.press('End');
-  const keyProfiler = process.env.BENCH_PROFILE === 'keys' ? await context.newCDPSession(page) : null;
-  if (keyProfiler) {
-    await keyProfiler.send('Profiler.enable');
-    await keyProfiler.send('Profiler.setSamplingInterval', { interval: 50 });
-    await keyProfiler.send('Profiler.start');
-  }
+  const keyProfiler = process.env.BENCH_PROFILE === 'keys' ? await startProfiler(context, page, 50) : null;
   // One key at a time, each let settle, so no key waits behind the previous one.
   for (let i = 0; i < KEYS; i++) {
     await page.keyboard.press(String.fromCharCode(97 + (i % 26)));

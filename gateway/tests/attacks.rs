@@ -232,6 +232,40 @@ async fn prolifi_a_token_stays_with_its_record_when_its_name_moves_away() {
 
 // 3. Partnero: a rename made through the gateway takes the tokens with it.
 
+/// Someone creates a new customer with the key `customer_123` was renamed away from.
+async fn eve_takes_customer_123(g: &Gateway) {
+    let creator = g.token("u2", "partnero", &["create"], None, None);
+    let (status, _) = g
+        .call(
+            "POST",
+            "/partnero/customers",
+            &creator,
+            Some(r#"{"key":"customer_123","email":"eve@example.com","partner":{"key":"ref_123"}}"#),
+        )
+        .await;
+    assert_eq!(status, 201);
+}
+
+/// `token`, which followed the rename, is refused the customer now under the old key.
+async fn refused_eve(g: &Gateway, token: &str) {
+    let (status, reply) = g
+        .call("GET", "/partnero/customers/customer_123", token, None)
+        .await;
+    assert_eq!((status, code(&reply)), (403, "scope_customer"), "{reply}");
+    assert!(!reply.to_string().contains("eve@"));
+}
+
+/// `token` reads its own customer under the new key.
+async fn reaches_alice(g: &Gateway, token: &str) {
+    let (status, alice) = g
+        .call("GET", "/partnero/customers/customer_123-old", token, None)
+        .await;
+    assert_eq!(
+        (status, alice["data"]["email"].as_str()),
+        (200, Some("alice.brown@example.com"))
+    );
+}
+
 /// A token dated ahead of the gateway's clock (a minter whose clock runs fast, within
 /// `leeway_secs`) still takes its own rename along: its point of following is the moment it was
 /// first used when that is earlier than its `iat`, so the key it left, taken by someone else,
@@ -263,28 +297,9 @@ async fn partnero_a_token_dated_ahead_still_follows_its_own_rename() {
         )
         .await;
     assert_eq!(status, 200);
-    let creator = g.token("u2", "partnero", &["create"], None, None);
-    let (status, _) = g
-        .call(
-            "POST",
-            "/partnero/customers",
-            &creator,
-            Some(r#"{"key":"customer_123","email":"eve@example.com","partner":{"key":"ref_123"}}"#),
-        )
-        .await;
-    assert_eq!(status, 201);
-    let (status, reply) = g
-        .call("GET", "/partnero/customers/customer_123", &token, None)
-        .await;
-    assert_eq!((status, code(&reply)), (403, "scope_customer"), "{reply}");
-    assert!(!reply.to_string().contains("eve@"));
-    let (status, alice) = g
-        .call("GET", "/partnero/customers/customer_123-old", &token, None)
-        .await;
-    assert_eq!(
-        (status, alice["data"]["email"].as_str()),
-        (200, Some("alice.brown@example.com"))
-    );
+    eve_takes_customer_123(&g).await;
+    refused_eve(&g, &token).await;
+    reaches_alice(&g, &token).await;
 }
 
 #[tokio::test]
@@ -309,23 +324,9 @@ async fn partnero_a_rename_takes_the_token_along_and_the_old_key_stays_behind() 
         (status, renamed["data"]["key"].as_str()),
         (200, Some("customer_123-old"))
     );
-    // Someone creates a new customer with the freed key.
-    let creator = g.token("u2", "partnero", &["create"], None, None);
-    let (status, _) = g
-        .call(
-            "POST",
-            "/partnero/customers",
-            &creator,
-            Some(r#"{"key":"customer_123","email":"eve@example.com","partner":{"key":"ref_123"}}"#),
-        )
-        .await;
-    assert_eq!(status, 201);
+    eve_takes_customer_123(&g).await;
 
-    let (status, reply) = g
-        .call("GET", "/partnero/customers/customer_123", &token, None)
-        .await;
-    assert_eq!((status, code(&reply)), (403, "scope_customer"), "{reply}");
-    assert!(!reply.to_string().contains("eve@"));
+    refused_eve(&g, &token).await;
     let (status, _) = g
         .call(
             "PUT",
@@ -335,13 +336,7 @@ async fn partnero_a_rename_takes_the_token_along_and_the_old_key_stays_behind() 
         )
         .await;
     assert_eq!(status, 403);
-    let (status, alice) = g
-        .call("GET", "/partnero/customers/customer_123-old", &token, None)
-        .await;
-    assert_eq!(
-        (status, alice["data"]["email"].as_str()),
-        (200, Some("alice.brown@example.com"))
-    );
+    reaches_alice(&g, &token).await;
 
     // A token issued after the rename names whoever holds the key now.
     next_second().await;

@@ -19,11 +19,12 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use tokio::sync::Mutex;
 
+use super::count_failure::TokenFailure;
 use super::count_oauth::{CALLBACK_PATH, START_PATH};
 use super::count_signing::partner_headers;
 use super::count_tokens::{preferred_pair, CountTokenPair};
 use super::{
-    http_url, json_reply, only_keys, receive, required, Adapter, Outgoing, RouteContext, Upstream,
+    http_url, only_keys, receive, required, Adapter, Outgoing, RouteContext, Upstream,
     UpstreamError, UpstreamFuture, UpstreamReply,
 };
 use crate::config::ProviderConfig;
@@ -82,84 +83,6 @@ pub(super) struct CountIntegration {
 
 /// How long a replica uses its pair before looking at the store's again.
 const STORE_RECHECK: Duration = Duration::from_secs(2);
-
-/// Why no usable access token could be had.
-enum TokenFailure {
-    /// No workspace has been connected yet.
-    NotConnected,
-    /// Count refused the refresh token: the connection must be made again.
-    Lost,
-    Upstream(UpstreamError),
-    /// Count's own answer to the refresh (a rate limit, a server error), passed on as it is.
-    Reply(UpstreamReply),
-    Store(StoreError),
-}
-
-impl TokenFailure {
-    fn into_result(self) -> Result<UpstreamReply, UpstreamError> {
-        match self {
-            TokenFailure::NotConnected => Ok(unavailable(
-                "COUNT_NOT_CONNECTED",
-                &format!(
-                    "Count is not connected to this gateway yet: an operator must run \
-                     `gateway count-connect-link` and open the link it prints ({START_PATH}) \
-                     to connect a Count workspace."
-                ),
-            )),
-            TokenFailure::Lost => Ok(unavailable(
-                "COUNT_RECONNECT_REQUIRED",
-                &format!(
-                    "Count no longer accepts this gateway's refresh token: an operator must run \
-                     `gateway count-connect-link` and open the link it prints ({START_PATH}) \
-                     to connect the Count workspace again."
-                ),
-            )),
-            TokenFailure::Upstream(error) => Err(error),
-            TokenFailure::Reply(reply) => Ok(super::token_endpoint_busy(
-                &reply,
-                "application/json",
-                |status| {
-                    let (code, message) = if status == 429 {
-                        (
-                            "RATE_LIMITED",
-                            "Count is limiting requests; try again shortly.",
-                        )
-                    } else {
-                        (
-                            "COUNT_TOKEN_UNAVAILABLE",
-                            "The gateway could not renew its Count access token; try again shortly.",
-                        )
-                    };
-                    json!({
-                        "status": "error",
-                        "message": message,
-                        "code": code,
-                        "gateway": {"code": code.to_ascii_lowercase()},
-                    })
-                },
-            )),
-            TokenFailure::Store(error) => {
-                log::store_failed(&error);
-                Err(UpstreamError::StoreUnavailable)
-            }
-        }
-    }
-}
-
-/// A 503 in Count's documented error envelope (plus the gateway's own code, as the gateway's
-/// other refusals carry).
-fn unavailable(code: &str, message: &str) -> UpstreamReply {
-    json_reply(
-        503,
-        "application/json",
-        &json!({
-            "status": "error",
-            "message": message,
-            "code": code,
-            "gateway": {"code": code.to_ascii_lowercase()},
-        }),
-    )
-}
 
 impl CountAdapter {
     pub fn from_config(

@@ -5,6 +5,7 @@
 mod commercelayer;
 mod count;
 pub mod count_connect_ticket;
+mod count_failure;
 mod count_oauth;
 mod count_signing;
 mod count_tokens;
