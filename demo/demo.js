@@ -201,10 +201,16 @@ $('credential').addEventListener('change', () => {
 });
 
 // Deep links choose the starting form (?provider=&mode=&customer=&credential=<slug>; the settings'
-// own names, such as customer-id, work too); they never carry a credential, only which of the
-// demo's credentials to use.
+// own names, such as customer-id, work too; draft=off, warn-unsaved=off); they never carry a
+// credential, only which of the demo's credentials to use.
 function start(bindings) {
   bindings.defineCustomerForm();
+  // What a person types survives a reload (a draft in this tab's sessionStorage) and the page
+  // asks before it is left with unsaved changes, as a dashboard should set it up;
+  // ?draft=off&warn-unsaved=off leave either out (the end-to-end tests do, unless testing them).
+  for (const name of ['draft', 'warn-unsaved']) {
+    if (params.get(name) !== 'off') form.setAttribute(name, '');
+  }
   const provider = PROVIDERS[params.get('provider')] ? params.get('provider') : 'prolifi';
   $('provider').value = provider;
   $('mode').value = params.get('mode') === 'create' ? 'create' : 'update';

@@ -102,7 +102,7 @@ function rewrite(root, letters) {
   if (has('A')) {
     replace(form, '        self.load_references(ctx);\n', '');
     arm(form, '            Message::Reference(generation, list, data) => {', '            Message::Reference(..) => return false,\n');
-    arm(form, '            Message::ReloadReference(generation, list) => {', '            Message::ReloadReference(..) => return false,\n');
+    arm(form, '            Message::ReloadReference(generation, list, field) => {', '            Message::ReloadReference(..) => return false,\n');
     replace(message, 'let suggesting = matches!(&msg, Msg::Edit { field, .. } if self.suggests(field));', 'let suggesting = false;');
   }
   if (has('B')) {

@@ -47,7 +47,7 @@ pub enum Message {
     /// A list of choices (customer groups, tags) arrived or failed.
     Reference(u32, ReferenceList, ReferenceData),
     /// Load a list that failed again.
-    ReloadReference(u32, ReferenceList),
+    ReloadReference(u32, ReferenceList, &'static str),
     /// The tags editor's chips or combobox (`tags_field.rs`).
     Tags(u32, TagsChange),
     /// "Shipping address same as billing" ticked or cleared.
@@ -347,9 +347,11 @@ impl FormApp {
                 self.references.set(list, data);
                 return true;
             }
-            Message::ReloadReference(generation, list) => {
+            Message::ReloadReference(generation, list, field) => {
                 if generation == self.generation {
                     self.fetch_reference(ctx, list);
+                    // Its button goes while the list loads: the focus goes to the field.
+                    self.focus_after = Some(FocusAfter::Field(field));
                 }
                 return true;
             }

@@ -17,6 +17,8 @@ pub enum FocusAfter {
     Submit,
     /// The first field's choice (the one ticked) when the field-by-field comparison opens.
     MergeChoice,
+    /// A field, by name: the one whose list "Load again" reloads.
+    Field(&'static str),
 }
 
 impl FormApp {
@@ -26,12 +28,16 @@ impl FormApp {
         let Some(target) = self.focus_after.take() else {
             return;
         };
-        let request;
+        let named;
         let selectors: &[&str] = match target {
             FocusAfter::ConfirmCancel => &["[part~=confirm-cancel]"],
             FocusAfter::RequestBox => {
-                request = providers::substring::concat(&["[name=", anonymization::REQUEST, "]"]);
-                &[&request]
+                named = providers::substring::concat(&["[name=", anonymization::REQUEST, "]"]);
+                &[&named]
+            }
+            FocusAfter::Field(name) => {
+                named = providers::substring::concat(&["[name=", name, "]"]);
+                &[&named]
             }
             FocusAfter::Submit => &["[part~=submit]"],
             FocusAfter::MergeChoice => &[

@@ -70,7 +70,15 @@ impl FormApp {
         let shown_before = view::Shown::of(state);
         let failures_before = state.failures;
         let first_record = matches!(msg, Msg::Loaded(Ok(_))) && state.loaded.is_none();
+        let save_landed = matches!(msg, Msg::Saved(Ok(_)));
         let mut effects = state.update(msg);
+        // Saved while shipping follows billing: the copies are the record's shipping address
+        // now, so clearing the box keeps them rather than giving back the one the save replaced.
+        if save_landed {
+            if let ShippingAddress::SameAsBilling { set_aside } = &mut self.shipping {
+                *set_aside = None;
+            }
+        }
         if let Some((field, text)) = mirror {
             effects.extend(state.update(Msg::Edit { field, text }));
         }

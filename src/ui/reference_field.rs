@@ -65,7 +65,7 @@ impl FormApp {
         let retry = || {
             Some((
                 AttrValue::from(catalog.t(text_key!("action.reload_list"))),
-                On::Send(Signal::ReloadReference(list)),
+                On::Send(Signal::ReloadReference(list, spec.name)),
             ))
         };
         let count =

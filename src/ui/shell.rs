@@ -67,7 +67,8 @@ pub enum Signal {
     ConfirmAnonymization(bool),
     Resolve(Resolution),
     ShowMerge,
-    ReloadReference(ReferenceList),
+    /// "Load again" for a list, and the field it serves (which then takes the focus).
+    ReloadReference(ReferenceList, &'static str),
 }
 
 impl Signal {
@@ -86,7 +87,9 @@ impl Signal {
             Signal::ConfirmAnonymization(yes) => Message::ConfirmAnonymization(yes),
             Signal::Resolve(resolution) => Message::Form(generation, Msg::Resolve(resolution)),
             Signal::ShowMerge => Message::ShowMerge,
-            Signal::ReloadReference(list) => Message::ReloadReference(generation, list),
+            Signal::ReloadReference(list, field) => {
+                Message::ReloadReference(generation, list, field)
+            }
         }
     }
 }

@@ -3,10 +3,10 @@
 //! the chips are drawn from it, see `crate::tags`). With the organisation's tags (Commerce
 //! Layer) the input is a WAI-ARIA combobox with list autocomplete: typing opens a listbox of the
 //! tags matching the one being typed, ArrowDown/ArrowUp move the active option, Enter or a click
-//! adds it, Escape closes. Keyboard on the chips: Delete or Backspace removes the focused chip
-//! and the focus moves to its neighbour (the input when none is left), ArrowLeft/ArrowRight move
-//! between chips and the input; Backspace with the caret at the start of the input focuses the
-//! last chip (it never removes one unseen).
+//! adds it (Enter with none active only closes the listbox), Escape closes. Keyboard on the
+//! chips: Delete or Backspace removes the focused chip and the focus moves to its neighbour (the
+//! input when none is left), ArrowLeft/ArrowRight move between chips and the input; Backspace
+//! with the caret at the start of the input focuses the last chip (it never removes one unseen).
 
 use dom::{el, Event};
 use providers::text_key;
@@ -181,15 +181,16 @@ impl Editor {
                     reveal: Some(option_id(&self.id, next)),
                 })
             }
-            "Enter" if self.open => match self.active {
-                // Adds the active tag instead of submitting the form.
-                Some(index) => {
-                    e.prevent_default();
-                    self.pick(index)
+            // Enter while the suggestions show never submits the form: it adds the active
+            // tag or, with none active, only closes the popup (a half-typed tag was saved and
+            // refused); Enter once more submits.
+            "Enter" if self.open => {
+                e.prevent_default();
+                match self.active {
+                    Some(index) => self.pick(index),
+                    None => Some(self.change(closed, None, None)),
                 }
-                // Enter without an active option submits the form; the popup closes.
-                None => Some(self.change(closed, None, None)),
-            },
+            }
             "Escape" if self.open => {
                 // Closes the popup only, not a dialog the form sits in.
                 e.prevent_default();

@@ -205,6 +205,29 @@ describe('Count addresses', () => {
     assert.equal(body.shippingAddress.city, 'Bristol');
   });
 
+  test('saved while ticked, the copies are the shipping address: clearing the box keeps them, not the address the save replaced', async () => {
+    await open('count', { credential: 'scoped' });
+    await field('shippingAddress.street').fill('9 Dock Road');
+    await field('shippingAddress.city').fill('Bristol');
+    await submit();
+    await waitForState(page, 'saved');
+    const same = page.locator('customer-form [part~=same-address] input[type=checkbox]');
+    await same.check();
+    assert.equal(await field('shippingAddress.city').inputValue(), 'London');
+    await submit();
+    await waitForState(page, 'saved');
+    await same.uncheck();
+    assert.equal(await field('shippingAddress.street').inputValue(), '1 High Street');
+    assert.equal(await field('shippingAddress.city').inputValue(), 'London');
+    assert.equal(await field('shippingAddress.city').getAttribute('readonly'), null);
+    // Nothing changed since the save: a submit writes nothing back.
+    await submit();
+    await page.locator('customer-form [role=status]', { hasText: 'Nothing to save' }).waitFor();
+    const updates = (await api.log()).filter((e) => ['PUT', 'PATCH'].includes(e.method) && e.path.startsWith('/count/partners/customers/'));
+    assert.equal(updates.length, 2);
+    assert.equal(JSON.parse(updates[1].body).shippingAddress.city, 'London');
+  });
+
   test('the copies are ordinary edits: a draft restored after a reload holds them', async () => {
     await open('count', { credential: 'scoped' });
     await page.evaluate(() => document.querySelector('customer-form').setAttribute('draft', ''));

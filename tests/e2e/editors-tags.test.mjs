@@ -242,6 +242,17 @@ describe('Commerce Layer tags combobox', () => {
     assert.equal(await tags().inputValue(), 'vip, newsletter, gold, bronze, ');
     assert.equal(await focused(), 'tags', 'the focus stays in the input');
 
+    // Enter with the suggestions open and none active closes them and does not submit: a
+    // half-typed tag is not saved (and refused) behind the person's back. Enter again would.
+    await page.keyboard.type('si');
+    assert.deepEqual(await options(), ['silver']);
+    await page.keyboard.press('Enter');
+    assert.equal(await tags().getAttribute('aria-expanded'), 'false');
+    assert.equal(await formState(page), 'ready', 'Enter with no active option does not submit');
+    assert.equal(await tags().inputValue(), 'vip, newsletter, gold, bronze, si');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Backspace');
+
     // A tag Commerce Layer does not know may still be typed: no popup, no suggestion.
     await page.keyboard.type('platinum');
     assert.equal(await tags().getAttribute('aria-expanded'), 'false');

@@ -234,7 +234,9 @@ export function sandboxClient(base) {
 
 /** Opens the demo page and waits until the widget is defined. */
 export async function openDemo(page, demoUrl, query = {}) {
-  const params = new URLSearchParams(query);
+  // The demo keeps drafts and warns before unsaved changes are left; a test that wants either
+  // asks for it (`draft: 'on'`), so that the others start from the record and reload freely.
+  const params = new URLSearchParams({ draft: 'off', 'warn-unsaved': 'off', ...query });
   await page.goto(`${demoUrl}/?${params}`);
   await page.waitForSelector('body[data-demo-ready=true]');
 }

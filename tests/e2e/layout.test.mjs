@@ -144,10 +144,21 @@ describe('bugs a first user hit', () => {
     await open({ provider: 'commercelayer', mode: 'create', credential: 'sales-channel' });
     await waitForState(page, 'ready');
     await field('email').fill('guest.buyer@example.com');
-    await submit();
+    // Keyboard only: the button pressed keeps the focus once the form turns read-only (a
+    // disabled button would drop it to the page).
+    const button = form().locator('button[type=submit]');
+    await button.focus();
+    await page.keyboard.press('Enter');
     await waitForState(page, 'saved');
-    assert.match(await statusText(), /^Customer created\. Its ID is \w+\. This credential can create customers but not edit them, so the form is now read-only\. Sign in to edit this customer\.$/);
+    const created = /^Customer created\. Its ID is \w+\. This credential can create customers but not edit them, so the form is now read-only\. Sign in to edit this customer\.$/;
+    assert.match(await statusText(), created);
     assert.notEqual(await field('email').getAttribute('readonly'), null);
+    const focusedPart = () => page.evaluate(() => document.querySelector('customer-form').shadowRoot.activeElement?.getAttribute('part'));
+    assert.equal(await focusedPart(), 'submit');
+    assert.equal(await button.getAttribute('aria-disabled'), 'true');
+    await page.keyboard.press('Enter');
+    assert.match(await statusText(), created, 'pressed again, it changes nothing');
+    assert.equal((await api.log()).filter((e) => e.method === 'POST' && e.path.startsWith('/commercelayer/api/customers')).length, 1);
   });
 
   test('bug 3: changing the signed-in customer\'s password does not break the demo\'s sign-in', async () => {
@@ -227,6 +238,24 @@ describe('bugs a first user hit', () => {
     await page.waitForSelector('body[data-demo-ready=true]');
     await waitForState(page, 'ready');
     assert.equal(await field('email').inputValue(), other);
+  });
+
+  test('the demo keeps what was typed over a reload, and asks before unsaved changes are left', async () => {
+    await open({ provider: 'prolifi', credential: 'secret', draft: 'on', 'warn-unsaved': 'on' });
+    await waitForState(page, 'ready');
+    assert.deepEqual(await form().evaluate((el) => [el.hasAttribute('draft'), el.hasAttribute('warn-unsaved')]), [true, true]);
+    await field('first_name').fill('Janet');
+    const dialogs = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.type());
+      dialog.accept();
+    });
+    await page.reload();
+    await page.waitForSelector('body[data-demo-ready=true]');
+    await waitForState(page, 'ready');
+    await page.locator('customer-form [role=status]', { hasText: 'restored' }).waitFor();
+    assert.equal(await field('first_name').inputValue(), 'Janet');
+    assert.deepEqual(dialogs, ['beforeunload']);
   });
 
   test('bug 9: the dark panel has padding; the demo at 375 px does not scroll sideways', async () => {
