@@ -23,7 +23,11 @@ impl FormState {
             Ok(None) => {
                 self.field_errors.clear();
                 self.failure = None;
-                self.notice = Some(Notice::NothingChanged);
+                // Right after a create, its notice (with the new customer's id) stays: nothing
+                // changed since, and a second press must not take the id from view.
+                if !matches!(self.notice, Some(Notice::Created)) {
+                    self.notice = Some(Notice::NothingChanged);
+                }
                 self.activity = Activity::Idle(Settled::Ready);
                 return Vec::new();
             }

@@ -511,6 +511,11 @@ impl FormApp {
                 .map(|s| s.update(Msg::Restore(draft)))
                 .unwrap_or_default();
             self.run(ctx, effects);
+            // A draft whose shipping address is its billing address had "same as billing"
+            // ticked (or said the same twice): shipping follows billing again.
+            if self.addresses_match() {
+                self.shipping = ShippingAddress::SameAsBilling { set_aside: None };
+            }
         }
         let Some(state) = &self.state else { return };
         let ready =

@@ -18,6 +18,10 @@ impl FormApp {
         if generation != self.generation {
             return false;
         }
+        // An edit while the confirmation is open (the box unticked, say) changes the save it
+        // asked about: it closes, and the next submit asks again if it still must.
+        let closed_confirmation =
+            matches!(msg, Msg::Edit { .. }) && std::mem::take(&mut self.confirming_anonymization);
         // A save that asks for anonymization waits for the person's confirmation.
         if matches!(msg, Msg::Submit { .. })
             && !std::mem::take(&mut self.anonymization_confirmed)
@@ -93,7 +97,8 @@ impl FormApp {
         }
         // A keystroke that changed only its own field's text needs no render: the input
         // already shows it.
-        let render = !(edited && effects.is_empty() && view::Shown::of(state) == shown_before);
+        let render = closed_confirmation
+            || !(edited && effects.is_empty() && view::Shown::of(state) == shown_before);
         self.run(ctx, effects);
         self.follow_up(ctx);
         if first_record {

@@ -245,6 +245,23 @@ describe('Count addresses', () => {
     assert.equal(await field('shippingAddress.street').inputValue(), '1 High Street');
   });
 
+  test('a create\'s draft with "same as billing" ticked comes back ticked, shipping following billing', async () => {
+    await open('count', { credential: 'scoped', mode: 'create', draft: 'on' });
+    await field('billingAddress.street').fill('4 Mill Lane');
+    await field('billingAddress.city').fill('Leeds');
+    await page.locator('customer-form [part~=same-address] input').check();
+    assert.equal(await field('shippingAddress.city').inputValue(), 'Leeds');
+    await page.reload();
+    await page.waitForSelector('body[data-demo-ready=true]');
+    await waitForState(page, 'ready');
+    await page.locator('customer-form [role=status]', { hasText: 'restored' }).waitFor();
+    const same = page.locator('customer-form [part~=same-address] input[type=checkbox]');
+    assert.equal(await same.isChecked(), true);
+    assert.notEqual(await field('shippingAddress.city').getAttribute('readonly'), null);
+    await field('billingAddress.city').fill('York');
+    assert.equal(await field('shippingAddress.city').inputValue(), 'York');
+  });
+
   test('a customer whose shipping address is the billing address opens with "same as billing" ticked', async () => {
     await open('count', { credential: 'scoped' });
     const same = page.locator('customer-form [part~=same-address] input[type=checkbox]');
@@ -294,6 +311,12 @@ describe('Commerce Layer anonymization', () => {
     await dialog.waitFor({ state: 'detached' });
     assert.equal(await focused(), '_request_anonymization');
     assert.deepEqual(await writes('PATCH', CL), []);
+    // Unticking the box while it asks: the question is gone with what it asked about.
+    await submit();
+    await dialog.waitFor();
+    await field('_request_anonymization').uncheck();
+    await dialog.waitFor({ state: 'detached' });
+    await field('_request_anonymization').check();
     // "Cancel" too.
     await submit();
     await dialog.waitFor();

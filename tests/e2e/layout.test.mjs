@@ -113,6 +113,11 @@ describe('outcomes where the eye is', () => {
     assert.equal(await statusText(), `Customer created. Its ID is ${id}.`);
     assert.equal(await form().locator('[part=title]').textContent(), 'Edit customer · Nova');
     assert.equal(await alerts().textContent(), '');
+    // Pressed again with nothing changed: nothing is sent, and the id stays in view.
+    await submit();
+    await waitForState(page, 'ready');
+    assert.equal(await statusText(), `Customer created. Its ID is ${id}.`);
+    assert.equal((await api.log()).filter((e) => e.method !== 'GET' && e.method !== 'OPTIONS').length, 1);
   });
 });
 
