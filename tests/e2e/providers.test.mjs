@@ -104,6 +104,7 @@ describe('Partnero through the gateway', () => {
     // Partnero's "The key has already been taken." in the form's own words (and language).
     assert.match(await fieldError('key'), /Another customer already has this/);
     assert.equal((await customerRequests(PREFIX))[0].status, 422);
+    assert.doesNotMatch(await alertText(), /The given data was invalid/, 'Laravel\'s boilerplate adds nothing');
   });
 });
 
@@ -351,8 +352,11 @@ describe('Commerce Layer', () => {
     await submit();
     await waitForState(page, 'error');
     const error = await fieldError('email');
-    assert.match(error, /Das hat bereits ein anderer Kunde/);
+    assert.match(error, /Wird bereits von einem anderen Kunden verwendet/);
     assert.doesNotMatch(error, /taken/);
+    // Every error is beside its field and in the summary's list: Commerce Layer's English
+    // detail would only say it again.
+    assert.doesNotMatch(await alertText(), /taken|Meldung von/);
   });
 
   test('an integration token is refused in the browser before anything is sent', async () => {
