@@ -8,7 +8,7 @@ use dom::{el, Event, NodeRef};
 use super::shell::{Html, On};
 use crate::messages::AlertText;
 
-/// A field the summary links to.
+/// A field the summary links to (or, with no message, a control to go to).
 pub struct InvalidField {
     /// The element id of the field's control.
     pub id: String,
@@ -60,17 +60,15 @@ pub fn summary(props: SummaryProps) -> Html {
 
 fn error_link(field: InvalidField) -> Html {
     let href = providers::substring::concat(&["#", &field.id]);
-    el("li")
-        .child(
-            el("a")
-                .attr("href", href)
-                .attr("part", "error-link")
-                .on(Event::Click, On::Focus(field.id.into()))
-                .text(field.label)
-                .text(": ")
-                .text(field.message),
-        )
-        .into()
+    let mut link = el("a")
+        .attr("href", href)
+        .attr("part", "error-link")
+        .on(Event::Click, On::Focus(field.id.into()))
+        .text(field.label);
+    if !field.message.is_empty() {
+        link = link.text(": ").text(field.message);
+    }
+    el("li").child(link).into()
 }
 
 /// Focuses the field with this id inside the form; for a field drawn as rows, the first input

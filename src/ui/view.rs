@@ -174,6 +174,16 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
             });
         }
     }
+    // An email another customer has: the summary links to the way forward, which sits by the
+    // submit button, far below it.
+    let use_existing_id = providers::substring::concat(&[&form.id_prefix, "-use-existing"]);
+    if duplicate {
+        invalid.push(InvalidField {
+            id: use_existing_id.clone(),
+            label: catalog.t(text_key!("action.use_existing")),
+            message: String::new(),
+        });
+    }
     let failed_note = (!blocked)
         .then(|| alert.as_ref().map(|a| a.summary.clone()))
         .flatten();
@@ -309,6 +319,7 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
                             use_existing,
                             text_key!("action.use_existing"),
                         )
+                        .attr("id", use_existing_id)
                     }))
                     .child(beside_submit(notice, failed_note)),
             )

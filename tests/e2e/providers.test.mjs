@@ -195,7 +195,13 @@ describe('Count through the gateway', () => {
     await waitForState(page, 'error');
     assert.match(await alertText(), /already exists: Acme Ltd/);
     assert.ok(!(await customerRequests(PREFIX)).some((e) => e.method === 'POST'), 'no create was sent');
-    await page.locator('customer-form button[part=use-existing]').click();
+    // The summary, focused at the top, links to the button by the submit button, far below.
+    await page.locator('customer-form [role=alert] a[part=error-link]', { hasText: 'Edit that customer instead' }).click();
+    assert.equal(
+      await page.evaluate(() => document.querySelector('customer-form').shadowRoot.activeElement?.getAttribute('part')),
+      'use-existing',
+    );
+    await page.keyboard.press('Enter');
     // The typed phone differs from the saved one: both are shown before anything is written.
     await page.locator('customer-form [part=merge-field]').first().waitFor();
     assert.ok(!(await customerRequests(PREFIX)).some((e) => e.method === 'PUT'), 'nothing written yet');
