@@ -8,6 +8,8 @@ pub enum FieldKind {
     Text,
     Email,
     Tel,
+    /// A web address where `https://` is assumed when no scheme is typed (`example.com/ref`),
+    /// as for `Website`.
     Url,
     /// A web address where `https://` is assumed when no scheme is typed (`blueharbour.test`).
     Website,

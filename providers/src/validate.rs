@@ -130,7 +130,8 @@ pub fn normalize(kind: FieldKind, raw: &str) -> Normal {
                 Normal::List(list)
             }
         }
-        FieldKind::Website => {
+        // A web address typed without its scheme (`blueharbour.test`), as people type them.
+        FieldKind::Url | FieldKind::Website => {
             let text = raw.trimmed();
             if text.is_empty() {
                 Normal::Empty
@@ -349,6 +350,13 @@ mod tests {
         assert_eq!(
             normalize(FieldKind::Website, "blueharbour.test"),
             normalize(FieldKind::Website, "https://blueharbour.test")
+        );
+        // Partnero's referral URL alike.
+        let url = FieldSpec::new("options.referral_url", "l", FieldKind::Url);
+        assert_eq!(check_field(&url, "example.com/ref"), None);
+        assert_eq!(
+            normalize(FieldKind::Url, "example.com/ref"),
+            Normal::Text("https://example.com/ref".into())
         );
     }
 

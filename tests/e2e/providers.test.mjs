@@ -87,11 +87,13 @@ describe('Partnero through the gateway', () => {
     await field('email').fill('carol@example.com');
     await field('name').fill('Carol');
     await field('tags').fill('trial');
+    // Typed as people type addresses: https:// is assumed, as for Count's website.
+    await field('options.referral_url').fill('carol.example/welcome');
     await submit();
     await waitForState(page, 'saved');
     const [post] = await customerRequests(PREFIX);
     assert.equal(`${post.method} ${post.path} ${post.status}`, `POST ${PREFIX} 201`);
-    assert.equal(post.body, '{"key":"customer_777","email":"carol@example.com","name":"Carol","tags":["trial"],"partner":{"key":"ref_456"}}');
+    assert.equal(post.body, '{"key":"customer_777","email":"carol@example.com","name":"Carol","tags":["trial"],"partner":{"key":"ref_456"},"options":{"referral_url":"https://carol.example/welcome"}}');
   });
 
   test('a duplicate key is shown beside the key field', async () => {
