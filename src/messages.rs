@@ -184,9 +184,6 @@ pub fn alert_text(
     match failure {
         Failure::Api { error, step } => {
             let (shown, unshown) = error.partition_fields(shown_fields);
-            // Every error beside its field (and listed in the summary): the provider's own
-            // words on top ("The given data was invalid.", in English) would only say it again.
-            let all_beside = !shown.is_empty() && unshown.is_empty();
             let other_fields = (!unshown.is_empty()).then(|| {
                 let mut list = String::new();
                 for e in unshown {
@@ -208,7 +205,7 @@ pub fn alert_text(
             // limit) is what the summary says, in the form's language; its English would only
             // say it again.
             let told = error.gateway.is_some() && error.kind.is_transient();
-            let detail = (!error.message.is_empty() && !told && !all_beside)
+            let detail = (!error.message.is_empty() && !told)
                 .then(|| catalog.t_with(said, &[("provider", name), ("message", &error.message)]));
             AlertText {
                 summary: api_summary(catalog, provider, error, *step, !shown.is_empty()),

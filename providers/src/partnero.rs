@@ -245,6 +245,12 @@ impl Contract for Partnero {
                 }
                 error.field_errors.push(field_error);
             }
+            // Laravel's `message` beside its `errors` only sums them up ("The given data was
+            // invalid.", or the first one "(and 1 more error)"), in English: each error is
+            // said by its field, in the form's language.
+            if !error.field_errors.is_empty() {
+                error.message.clear();
+            }
         }
         match reply.status {
             // "Invalid partner key": the referral is not recognised, not a bug in the request.
@@ -522,6 +528,7 @@ mod tests {
         };
         let error = interpret_reply(&Partnero, &reply).unwrap_err();
         assert_eq!(error.kind, ErrorKind::Validation);
+        assert_eq!(error.message, "", "Laravel's summary of the errors below");
         assert_eq!(
             error.field_errors,
             vec![
@@ -602,6 +609,22 @@ mod tests {
             Ok(vec![Invalid {
                 field: "partner.key",
                 rule: Rule::Custom("error.partnero.partner_required")
+            }])
+        );
+        // What the gateway forwards as sent: a referral URL of another scheme is refused, not
+        // read as `https://javascript:…` (a host named "javascript") and passed on.
+        assert_eq!(
+            check_body(
+                &Partnero,
+                Operation::Create,
+                &Json::parse(
+                    r#"{"key":"c1","partner":{"key":"p"},"options":{"referral_url":"javascript:alert(1)"}}"#
+                )
+                .unwrap()
+            ),
+            Ok(vec![Invalid {
+                field: "options.referral_url",
+                rule: Rule::Url
             }])
         );
         assert_eq!(

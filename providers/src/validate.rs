@@ -135,7 +135,10 @@ pub fn normalize(kind: FieldKind, raw: &str) -> Normal {
             let text = raw.trimmed();
             if text.is_empty() {
                 Normal::Empty
-            } else if crate::substring::contains(text, "://") {
+            } else if has_scheme(text) {
+                // Any scheme is left as typed: one that is not http(s) (`javascript:`,
+                // `mailto:`) is then refused, not hidden behind an `https://` (the gateway
+                // checks what it forwards this way too, and forwards it as sent).
                 Normal::Text(text.to_string())
             } else {
                 Normal::Text(crate::substring::concat(&["https://", text]))
@@ -258,6 +261,31 @@ pub fn is_uuid(text: &str) -> bool {
     }) && groups == 5
 }
 
+/// Whether `text` starts with a URL scheme (`https:`, `javascript:`), not a host and its port
+/// (`localhost:8080/a`, `example.com:81`).
+fn has_scheme(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let Some(colon) = bytes.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    let scheme = &bytes[..colon];
+    let named = scheme.first().is_some_and(u8::is_ascii_alphabetic)
+        && scheme
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    let port = bytes[colon + 1..]
+        .iter()
+        .take_while(|&&b| !matches!(b, b'/' | b'?' | b'#'));
+    let mut digits = 0;
+    for &b in port {
+        if !b.is_ascii_digit() {
+            return named;
+        }
+        digits += 1;
+    }
+    named && digits == 0
+}
+
 pub fn is_http_url(text: &str) -> bool {
     crate::url::host(text).is_some_and(|h| crate::substring::find_byte(&h, b' ').is_none())
         && !text.chars().any(char::is_whitespace)
@@ -350,6 +378,19 @@ mod tests {
         assert_eq!(
             normalize(FieldKind::Website, "blueharbour.test"),
             normalize(FieldKind::Website, "https://blueharbour.test")
+        );
+        // Another scheme is refused, not made https:// with the scheme for its user; a host
+        // and its port are a host.
+        for refused in ["javascript:alert(1)", "mailto:ref@example.com", "ftp:x"] {
+            assert_eq!(check_field(&website, refused), Some(Rule::Url), "{refused}");
+        }
+        assert_eq!(
+            normalize(FieldKind::Website, "localhost:8080/a"),
+            Normal::Text("https://localhost:8080/a".into())
+        );
+        assert_eq!(
+            normalize(FieldKind::Website, "example.com:81"),
+            Normal::Text("https://example.com:81".into())
         );
         // Partnero's referral URL alike.
         let url = FieldSpec::new("options.referral_url", "l", FieldKind::Url);

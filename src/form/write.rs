@@ -20,14 +20,14 @@ impl FormState {
         let operation = self.operation();
         let request = match self.build(None) {
             Err(invalid) => return self.fail_invalid(&invalid),
+            // Right after a create, nothing has changed since: the form stays as the create
+            // left it, its notice (with the new customer's id) in view rather than taken away by
+            // a second press; the next edit clears it, as after any save.
+            Ok(None) if matches!(self.notice, Some(Notice::Created)) => return Vec::new(),
             Ok(None) => {
                 self.field_errors.clear();
                 self.failure = None;
-                // Right after a create, its notice (with the new customer's id) stays: nothing
-                // changed since, and a second press must not take the id from view.
-                if !matches!(self.notice, Some(Notice::Created)) {
-                    self.notice = Some(Notice::NothingChanged);
-                }
+                self.notice = Some(Notice::NothingChanged);
                 self.activity = Activity::Idle(Settled::Ready);
                 return Vec::new();
             }

@@ -36,7 +36,7 @@ impl FormApp {
                 &[&named]
             }
             FocusAfter::Field(name) => {
-                named = providers::substring::concat(&["[name=", name, "]"]);
+                named = providers::substring::concat(&["[name=\"", name, "\"]"]);
                 &[&named]
             }
             FocusAfter::Submit => &["[part~=submit]"],

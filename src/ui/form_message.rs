@@ -78,7 +78,7 @@ impl FormApp {
         let mut effects = state.update(msg);
         // Saved while shipping follows billing: the copies are the record's shipping address
         // now, so clearing the box keeps them rather than giving back the one the save replaced.
-        if save_landed {
+        if save_landed && matches!(state.phase(), crate::form::Phase::Saved) {
             if let ShippingAddress::SameAsBilling { set_aside } = &mut self.shipping {
                 *set_aside = None;
             }

@@ -144,8 +144,8 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
     let blocked = state.failure.as_ref().is_some_and(Failure::is_fatal)
         && state.loaded.is_none()
         && !state.is_dirty();
-    // Created, and the credential cannot edit what it made.
-    let created = read_only && matches!(state.notice, Some(Notice::Created));
+    // Saved, and the form can no longer write (a Commerce Layer guest's create).
+    let saved_read_only = read_only && matches!(phase, Phase::Saved);
     let notice = match (phase, &state.notice) {
         (Phase::Loading, _) => Some(catalog.t(text_key!("status.loading"))),
         (_, Some(Notice::Created)) => Some(created_text(catalog, state)),
@@ -303,12 +303,12 @@ pub fn render(form: &FormApp, ctx: &Context) -> Html {
                         el("button")
                             .attr("type", "submit")
                             .attr("part", "submit")
-                            // Not `disabled` while busy, nor once a create has left the
-                            // form unable to write (a Commerce Layer guest's): that would take
+                            // Not `disabled` while busy, nor once a save has left the form
+                            // unable to write (a Commerce Layer guest's create): that would take
                             // the focus from it (to the page). A submit then changes nothing
                             // (`FormState`).
-                            .flag("disabled", read_only && !busy && !created)
-                            .attr_opt("aria-disabled", (busy || created).then_some("true"))
+                            .flag("disabled", read_only && !busy && !saved_read_only)
+                            .attr_opt("aria-disabled", (busy || saved_read_only).then_some("true"))
                             .text(submit_label),
                     )
                     .child_opt(retry_load)

@@ -114,8 +114,8 @@ fn after_a_create_the_next_submit_updates_the_new_customer() {
     assert_eq!(state.values.get("first_name"), "Ada");
     assert!(submit(&mut state, "k2").is_none(), "nothing changed");
     assert_eq!(
-        state.notice,
-        Some(Notice::Created),
+        (state.phase(), state.notice.clone()),
+        (Phase::Saved, Some(Notice::Created)),
         "the new customer's id stays in view"
     );
     edit(&mut state, "phone", "+1 555");
