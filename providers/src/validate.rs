@@ -264,26 +264,20 @@ pub fn is_uuid(text: &str) -> bool {
 /// Whether `text` starts with a URL scheme (`https:`, `javascript:`), not a host and its port
 /// (`localhost:8080/a`, `example.com:81`).
 fn has_scheme(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let Some(colon) = bytes.iter().position(|&b| b == b':') else {
-        return false;
-    };
-    let scheme = &bytes[..colon];
-    let named = scheme.first().is_some_and(u8::is_ascii_alphabetic)
-        && scheme
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
-    let port = bytes[colon + 1..]
-        .iter()
-        .take_while(|&&b| !matches!(b, b'/' | b'?' | b'#'));
-    let mut digits = 0;
-    for &b in port {
-        if !b.is_ascii_digit() {
-            return named;
+    // `None` before the first colon; after it, the count of digits read since.
+    let mut port: Option<usize> = None;
+    for b in text.bytes() {
+        match port {
+            None if b == b':' => port = Some(0),
+            None if !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')) => {
+                return false
+            }
+            None => {}
+            Some(n) if b.is_ascii_digit() => port = Some(n + 1),
+            Some(n) => return n == 0 || !matches!(b, b'/' | b'?' | b'#'),
         }
-        digits += 1;
     }
-    named && digits == 0
+    port == Some(0)
 }
 
 pub fn is_http_url(text: &str) -> bool {
