@@ -514,6 +514,17 @@ pub fn map_field(fields: &[FieldSpec], path: &str) -> String {
         .unwrap_or_else(|| path.to_string())
 }
 
+/// A web address the form would have completed (`example.com` → `https://example.com`): the
+/// gateway forwards a body as sent, so it takes only what the form itself sends, whole.
+fn not_as_forwarded(spec: &FieldSpec, text: &str) -> Option<crate::validate::Rule> {
+    let completed = match normalize(spec.kind, text) {
+        Normal::Text(completed) => completed != text,
+        _ => false,
+    };
+    (matches!(spec.kind, crate::FieldKind::Url | crate::FieldKind::Website) && completed)
+        .then_some(crate::validate::Rule::Url)
+}
+
 /// The rules of the form applied to a request body (the gateway's validation): for create every
 /// required field must be there; for update only the fields sent are checked, and clearing a
 /// required one is refused.
@@ -530,7 +541,9 @@ pub fn check_body(
         match written.iter().find(|(name, _)| *name == spec.name) {
             Some((_, Some(text))) => {
                 values.set(spec.name, text.clone());
-                if let Some(rule) = crate::validate::check_field(spec, text) {
+                if let Some(rule) = crate::validate::check_field(spec, text)
+                    .or_else(|| not_as_forwarded(spec, text))
+                {
                     invalid.push(Invalid {
                         field: spec.name,
                         rule,

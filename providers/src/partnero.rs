@@ -627,6 +627,14 @@ mod tests {
                 rule: Rule::Url
             }])
         );
+        // Nor one the form would have completed: the gateway forwards it as sent.
+        for (sent, refused) in [("example.com/ref", true), ("https://example.com/ref", false)] {
+            let body = format!(
+                r#"{{"key":"c1","partner":{{"key":"p"}},"options":{{"referral_url":"{sent}"}}}}"#
+            );
+            let invalid = check_body(&Partnero, Operation::Create, &Json::parse(&body).unwrap());
+            assert_eq!(invalid.unwrap().len(), usize::from(refused), "{sent}");
+        }
         assert_eq!(
             Partnero.route(Method::Put, "/customers/c1"),
             Some(Route::Update {
