@@ -343,6 +343,11 @@ impl Contract for Count {
             &["field", "path"],
             &CREATE_FIELDS,
         );
+        // Beside errors[], the message ("Validation failed") only sums them up, in English:
+        // each is said by its field.
+        if !error.field_errors.is_empty() {
+            error.message.clear();
+        }
         match reply.status {
             // Count's 400 is "Validation failed", with or without errors[].
             400 => error.kind = ErrorKind::Validation,
@@ -693,8 +698,8 @@ mod tests {
         };
         let error = interpret_reply(&Count, &documented).unwrap_err();
         assert_eq!(
-            (error.kind, error.code.as_deref()),
-            (ErrorKind::Validation, Some("VALIDATION_ERROR"))
+            (error.kind, error.code.as_deref(), error.message.as_str()),
+            (ErrorKind::Validation, Some("VALIDATION_ERROR"), "")
         );
         assert_eq!(
             error.field_errors,

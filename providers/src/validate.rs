@@ -277,7 +277,7 @@ fn has_scheme(text: &str) -> bool {
             Some(n) => return n == 0 || !matches!(b, b'/' | b'?' | b'#'),
         }
     }
-    port == Some(0)
+    matches!(port, Some(0))
 }
 
 pub fn is_http_url(text: &str) -> bool {
