@@ -232,6 +232,17 @@ async fn prolifi_a_token_stays_with_its_record_when_its_name_moves_away() {
 
 // 3. Partnero: a rename made through the gateway takes the tokens with it.
 
+/// `token` renames `customer_123` to `customer_123-old`: the status and the reply.
+async fn rename_customer_123(g: &Gateway, token: &str) -> (u16, Value) {
+    g.call(
+        "PUT",
+        "/partnero/customers/customer_123",
+        token,
+        Some(r#"{"update":{"key":"customer_123-old"}}"#),
+    )
+    .await
+}
+
 /// Someone creates a new customer with the key `customer_123` was renamed away from.
 async fn eve_takes_customer_123(g: &Gateway) {
     let creator = g.token("u2", "partnero", &["create"], None, None);
@@ -288,14 +299,7 @@ async fn partnero_a_token_dated_ahead_still_follows_its_own_rename() {
         .keys
         .mint(&claims_for(&g.state.keys, &request, ahead).unwrap())
         .unwrap();
-    let (status, _) = g
-        .call(
-            "PUT",
-            "/partnero/customers/customer_123",
-            &token,
-            Some(r#"{"update":{"key":"customer_123-old"}}"#),
-        )
-        .await;
+    let (status, _) = rename_customer_123(&g, &token).await;
     assert_eq!(status, 200);
     eve_takes_customer_123(&g).await;
     refused_eve(&g, &token).await;
@@ -312,14 +316,7 @@ async fn partnero_a_rename_takes_the_token_along_and_the_old_key_stays_behind() 
         Some("customer_123"),
         None,
     );
-    let (status, renamed) = g
-        .call(
-            "PUT",
-            "/partnero/customers/customer_123",
-            &token,
-            Some(r#"{"update":{"key":"customer_123-old"}}"#),
-        )
-        .await;
+    let (status, renamed) = rename_customer_123(&g, &token).await;
     assert_eq!(
         (status, renamed["data"]["key"].as_str()),
         (200, Some("customer_123-old"))

@@ -378,21 +378,17 @@ mod tests {
         for refused in ["javascript:alert(1)", "mailto:ref@example.com", "ftp:x"] {
             assert_eq!(check_field(&website, refused), Some(Rule::Url), "{refused}");
         }
-        assert_eq!(
-            normalize(FieldKind::Website, "localhost:8080/a"),
-            Normal::Text("https://localhost:8080/a".into())
-        );
-        assert_eq!(
-            normalize(FieldKind::Website, "example.com:81"),
-            Normal::Text("https://example.com:81".into())
-        );
-        // Partnero's referral URL alike.
+        // Partnero's referral URL (`Url`) alike.
+        for (kind, typed) in [
+            (FieldKind::Website, "localhost:8080/a"),
+            (FieldKind::Website, "example.com:81"),
+            (FieldKind::Url, "example.com/ref"),
+        ] {
+            let sent = ["https://", typed].concat();
+            assert_eq!(normalize(kind, typed), Normal::Text(sent), "{typed}");
+        }
         let url = FieldSpec::new("options.referral_url", "l", FieldKind::Url);
         assert_eq!(check_field(&url, "example.com/ref"), None);
-        assert_eq!(
-            normalize(FieldKind::Url, "example.com/ref"),
-            Normal::Text("https://example.com/ref".into())
-        );
     }
 
     #[test]

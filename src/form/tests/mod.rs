@@ -6,6 +6,7 @@ mod conflicts;
 mod creating;
 mod drafts;
 mod merge;
+mod renames;
 mod retries;
 mod saving;
 mod unsettled_creates;
