@@ -86,7 +86,7 @@ impl<'a> Authority<'a> {
             RecordNames::Immutable => Some(customer),
             RecordNames::RenamableKey => {
                 let since = self.rename_point().await?;
-                Some(follow_renames(self.state.store.as_ref(), &customer, since).await?)
+                follow_renames(self.state.store.as_ref(), &customer, since).await?
             }
             RecordNames::IdOrAlias => match self.state.store.binding(self.token).await? {
                 Some(identity) => Some(identity),
@@ -145,7 +145,7 @@ impl<'a> Authority<'a> {
         for grant in self.state.store.grants(self.token).await? {
             let now_named =
                 follow_renames(self.state.store.as_ref(), &grant.identity, grant.at_ms).await?;
-            if now_named == identity {
+            if now_named.as_deref() == Some(identity) {
                 return Ok(true);
             }
         }

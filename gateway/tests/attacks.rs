@@ -353,6 +353,108 @@ async fn partnero_a_rename_takes_the_token_along_and_the_old_key_stays_behind() 
     );
 }
 
+/// `token` renames the key `from` one more than the gateway follows
+/// (`MAX_RENAME_CHAIN`): `from` → `{from}-1` → … → `{from}-33`, every rename through the gateway.
+async fn rename_past_the_chain(g: &Gateway, token: &str, from: &str) {
+    use customer_form_gateway::store::MAX_RENAME_CHAIN;
+    let mut current = from.to_string();
+    for i in 1..=MAX_RENAME_CHAIN + 1 {
+        let next = format!("{from}-{i}");
+        let (status, reply) = g
+            .call(
+                "PUT",
+                &format!("/partnero/customers/{current}"),
+                token,
+                Some(&format!(r#"{{"update":{{"key":"{next}"}}}}"#)),
+            )
+            .await;
+        assert_eq!(status, 200, "rename {i}: {reply}");
+        current = next;
+    }
+}
+
+/// Someone else creates a customer under `key`.
+async fn eve_takes(g: &Gateway, key: &str) {
+    let creator = g.token("u2", "partnero", &["create"], None, None);
+    let body =
+        format!(r#"{{"key":"{key}","email":"eve@example.com","partner":{{"key":"ref_123"}}}}"#);
+    let (status, reply) = g
+        .call("POST", "/partnero/customers", &creator, Some(&body))
+        .await;
+    assert_eq!(status, 201, "{reply}");
+}
+
+/// Refused everything under `key`: read and write.
+async fn refused_at(g: &Gateway, token: &str, key: &str) {
+    let path = format!("/partnero/customers/{key}");
+    let (status, reply) = g.call("GET", &path, token, None).await;
+    assert_eq!((status, code(&reply)), (403, "scope_customer"), "{reply}");
+    assert!(!reply.to_string().contains("eve@"));
+    let (status, reply) = g
+        .call(
+            "PUT",
+            &path,
+            token,
+            Some(r#"{"update":{"email":"mallory@example.com"}}"#),
+        )
+        .await;
+    assert_eq!((status, code(&reply)), (403, "scope_customer"), "{reply}");
+}
+
+/// A chain of renames longer than the gateway follows leaves the token reaching nothing, never
+/// the key where the walk stopped: that key is free once the record moves on, and whoever takes
+/// it next would be in the token's reach (found by the attacker's second look of 2026-11-28).
+#[tokio::test]
+async fn partnero_a_rename_chain_past_the_cap_reaches_nothing() {
+    use customer_form_gateway::store::MAX_RENAME_CHAIN;
+    let g = Gateway::start("", "").await;
+    let token = g.token(
+        "u1",
+        "partnero",
+        &["read", "update"],
+        Some("customer_123"),
+        None,
+    );
+    rename_past_the_chain(&g, &token, "customer_123").await;
+    let stopped = format!("customer_123-{MAX_RENAME_CHAIN}");
+    eve_takes(&g, &stopped).await;
+    g.sandbox.clear_log().await;
+    refused_at(&g, &token, &stopped).await;
+    refused_at(
+        &g,
+        &token,
+        &format!("customer_123-{}", MAX_RENAME_CHAIN + 1),
+    )
+    .await;
+    let log = g.sandbox.calls_to(&format!("/customers/{stopped}")).await;
+    assert!(
+        log.iter().all(|e| e["method"] != "PUT"),
+        "nothing written to Eve's customer: {log:?}"
+    );
+}
+
+/// The same for a record the token created (a grant), which follows the renames from its
+/// creation.
+#[tokio::test]
+async fn partnero_a_created_record_renamed_past_the_cap_reaches_nothing() {
+    use customer_form_gateway::store::MAX_RENAME_CHAIN;
+    let g = Gateway::start("", "").await;
+    let token = g.token("u1", "partnero", &["create", "read", "update"], None, None);
+    let (status, reply) = g
+        .call(
+            "POST",
+            "/partnero/customers",
+            &token,
+            Some(r#"{"key":"made_1","email":"made@example.com","partner":{"key":"ref_123"}}"#),
+        )
+        .await;
+    assert_eq!(status, 201, "{reply}");
+    rename_past_the_chain(&g, &token, "made_1").await;
+    let stopped = format!("made_1-{MAX_RENAME_CHAIN}");
+    eve_takes(&g, &stopped).await;
+    refused_at(&g, &token, &stopped).await;
+}
+
 /// The rename is recorded even when the client hangs up while Partnero is still answering: a
 /// token holder who closed the connection at the right moment would otherwise keep the old key
 /// untracked, and reach whoever takes it next.

@@ -52,7 +52,7 @@ pub struct Rename {
 }
 
 /// How many renames a key is followed through at most (a chain longer than this within one
-/// token's lifetime is not something a form does).
+/// token's lifetime is not something a form does); past it, the key reaches nothing.
 pub const MAX_RENAME_CHAIN: usize = 32;
 /// Started OAuth flows remembered at once; the oldest gives way.
 pub const MAX_OAUTH_STATES: usize = 32;
@@ -162,24 +162,26 @@ pub trait CountPairLock: Send {
 }
 
 /// The key a Partnero token or grant names now: `key` followed through every rename recorded at
-/// or after `since_ms`.
+/// or after `since_ms`; `None` when the chain is longer than `MAX_RENAME_CHAIN`. Stopping
+/// partway would name a key its record has left, free for anyone to take, and so put whoever
+/// took it in the token's reach.
 pub async fn follow_renames(
     store: &dyn Store,
     key: &str,
     since_ms: u64,
-) -> Result<String, StoreError> {
+) -> Result<Option<String>, StoreError> {
     let mut current = key.to_string();
     let mut since = since_ms;
-    for _ in 0..MAX_RENAME_CHAIN {
+    for _ in 0..=MAX_RENAME_CHAIN {
         match store.next_rename(&current, since).await? {
             Some(rename) => {
                 current = rename.new_key;
                 since = rename.at_ms;
             }
-            None => break,
+            None => return Ok(Some(current)),
         }
     }
-    Ok(current)
+    Ok(None)
 }
 
 #[cfg(test)]
@@ -194,17 +196,44 @@ mod tests {
         store.record_rename("b", "c", 2_000, far).await.unwrap();
         // A later key `a` (someone else took it) renamed again.
         store.record_rename("a", "z", 3_000, far).await.unwrap();
-        assert_eq!(follow_renames(&store, "a", 0).await.unwrap(), "c");
-        assert_eq!(follow_renames(&store, "a", 1_000).await.unwrap(), "c");
-        assert_eq!(follow_renames(&store, "a", 1_001).await.unwrap(), "z");
-        assert_eq!(follow_renames(&store, "b", 2_500).await.unwrap(), "b");
+        let follow = |key: &'static str, since: u64| {
+            let store = &store;
+            async move { follow_renames(store, key, since).await.unwrap() }
+        };
+        assert_eq!(follow("a", 0).await.as_deref(), Some("c"));
+        assert_eq!(follow("a", 1_000).await.as_deref(), Some("c"));
+        assert_eq!(follow("a", 1_001).await.as_deref(), Some("z"));
+        assert_eq!(follow("b", 2_500).await.as_deref(), Some("b"));
         // A rename back: the key that was renamed away later is not followed into.
         store.record_rename("c", "a", 4_000, far).await.unwrap();
-        assert_eq!(follow_renames(&store, "c", 3_500).await.unwrap(), "a");
-        // Renames in the same millisecond going round cannot hang.
+        assert_eq!(follow("c", 3_500).await.as_deref(), Some("a"));
+        // Renames in the same millisecond going round cannot hang; they reach nothing.
         store.record_rename("p", "q", 5_000, far).await.unwrap();
         store.record_rename("q", "p", 5_000, far).await.unwrap();
-        let key = follow_renames(&store, "p", 5_000).await.unwrap();
-        assert!(key == "p" || key == "q");
+        assert_eq!(follow("p", 5_000).await, None);
+    }
+
+    #[tokio::test]
+    async fn a_chain_one_past_the_cap_reaches_nothing_and_one_at_it_its_end() {
+        let store = embedded::EmbeddedStore::new(None);
+        let far = u64::MAX / 4;
+        for i in 0..MAX_RENAME_CHAIN as u64 {
+            let (from, to) = (format!("k{i}"), format!("k{}", i + 1));
+            store
+                .record_rename(&from, &to, 1_000 + i, far)
+                .await
+                .unwrap();
+        }
+        let end = format!("k{MAX_RENAME_CHAIN}");
+        assert_eq!(
+            follow_renames(&store, "k0", 0).await.unwrap(),
+            Some(end.clone())
+        );
+        store.record_rename(&end, "past", 2_000, far).await.unwrap();
+        assert_eq!(follow_renames(&store, "k0", 0).await.unwrap(), None);
+        assert_eq!(
+            follow_renames(&store, "k1", 0).await.unwrap().as_deref(),
+            Some("past")
+        );
     }
 }
