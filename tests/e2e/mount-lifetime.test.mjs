@@ -65,3 +65,44 @@ document.body.dataset.ready = 'yes';
   assert.equal(await page.locator('#forgotten [name=email]').inputValue(), 'typed@example.com');
   await page.close();
 });
+
+// React's StrictMode runs an effect, its cleanup and the effect again; the cleanup comes before
+// the first `mount()` has resolved, so it has no handle to destroy. Each `mount()` on the same
+// element replaces the form before it, and the replaced form's handle does nothing.
+test('a second mount() on the same element replaces the first form', async () => {
+  PAGES.set('/twice.html', `<!DOCTYPE html><html lang="en"><body><div id="twice"></div>
+<script type="module">
+import { mount } from './index.js';
+const options = { provider: 'prolifi', mode: 'create', apiBase: '${sandbox.url}/prolifi', token: 'sk_test_sandbox' };
+const element = document.getElementById('twice');
+const first = mount(element, options);
+const second = mount(element, { ...options, locale: 'fr' });
+[window.first, window.second] = await Promise.all([first, second]);
+document.body.dataset.ready = 'yes';
+</script></body></html>`);
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${app.url}/twice.html`);
+    await page.waitForSelector('body[data-ready=yes]', { state: 'attached' });
+    const emails = page.locator('#twice [name=email]');
+    await emails.first().waitFor();
+    assert.equal(await emails.count(), 1, 'one form on the element');
+    assert.equal(await page.locator('#twice [part=root]').count(), 1);
+    assert.equal(await page.locator('#twice [part=root]').getAttribute('lang'), 'fr', 'the later mount is the one shown');
+    await emails.fill('typed@example.com');
+
+    // The replaced form's handle neither draws nor takes down the form that replaced it.
+    await page.evaluate(() => {
+      window.first.update({ provider: 'prolifi', mode: 'create', token: 'sk_test_sandbox', locale: 'de' });
+      window.first.destroy();
+    });
+    assert.equal(await emails.count(), 1);
+    assert.equal(await emails.inputValue(), 'typed@example.com');
+    assert.equal(await page.locator('#twice [part=root]').getAttribute('lang'), 'fr');
+
+    await page.evaluate(() => window.second.destroy());
+    assert.equal(await page.locator('#twice [name=email]').count(), 0);
+  } finally {
+    await page.close();
+  }
+});

@@ -71,18 +71,21 @@ export function defineCustomerForm(options = {}) {
   return ready;
 }
 
-// Each element's mounted forms' handles, until `destroy()`: the wasm's handle frees the form
+// Each element's mounted form's handle, until `destroy()`: the wasm's handle frees the form
 // when it is garbage collected (wasm-bindgen's FinalizationRegistry), so a page that mounted a
 // form and dropped the handle lost it, with what had been typed, at a later collection
 // (tests/e2e/mount-lifetime.test.mjs). Keyed by the element; the form lives until `destroy()`
 // (the wasm holds the element until then: an element taken away without `destroy()` stays in
-// memory, with or without this map).
+// memory, with or without this map). One form an element: React's StrictMode runs an effect,
+// its cleanup and the effect again, and the cleanup comes before the first `mount()` has
+// resolved, with no handle yet to destroy; two forms drawn on each other were the result.
 const handles = new WeakMap();
 
 /**
  * Renders a form into `element`'s shadow root (attached if missing). Resolves to a handle with
  * `update(options)` and `destroy()`. A new `tokenProvider` given to `update` is used the next
- * time a token is needed; the form keeps its state and values.
+ * time a token is needed; the form keeps its state and values. A later `mount()` on the same
+ * element replaces the form; the replaced form's handle then does nothing.
  */
 export async function mount(element, options = {}) {
   if (!hasDom()) throw new Error(`${NO_DOM}: mount() needs an element`);
@@ -104,13 +107,16 @@ export async function mount(element, options = {}) {
   } finally {
     early.formMounted();
   }
-  const kept = handles.get(element) ?? new Set();
-  handles.set(element, kept.add(handle));
+  handles.get(element)?.destroy();
+  handles.set(element, handle);
+  const ifCurrent = (act) => (next) => {
+    if (handles.get(element) === handle) act(next);
+  };
   return {
-    update: (next) => handle.update(withProvider(next)),
-    destroy: () => {
+    update: ifCurrent((next) => handle.update(withProvider(next))),
+    destroy: ifCurrent(() => {
       handle.destroy();
-      kept.delete(handle);
-    },
+      handles.delete(element);
+    }),
   };
 }
