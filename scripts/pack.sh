@@ -2,7 +2,7 @@
 # Builds the npm package from the release widget and packs it: www/customer-form-<version>.tgz
 # (PACK_PROBE=1: a test build instead, below).
 # Output layout (www/package/): index.js (entry + wasm-bindgen glue + element, one minified ES
-# module), index.d.ts, customer_form_bg.wasm (wasm-opt -Oz, imports and exports renamed short),
+# module), index.d.ts, react.d.ts (JSX types, for TSX), customer_form_bg.wasm (wasm-opt -Oz, imports and exports renamed short),
 # customer-form.<lang>.json (the non-English strings, fetched beside the .wasm on demand),
 # README.md.
 set -euo pipefail
@@ -72,7 +72,7 @@ terser "$work/package/index.js" --module --ecma 2022 --compress passes=2 --mangl
 mv "$work/package/index.js.hinted" "$work/package/index.js"
 # The rest makes the npm package, which the probe is not.
 [ "$work" = www ] || exit 0
-cp www/src/index.d.ts www/package/index.d.ts
+cp www/src/index.d.ts www/src/react.d.ts www/package/
 cp src/i18n/customer-form.*.json www/package/
 cp www/package.json www/package/package.json
 cp www/README.md www/package/README.md

@@ -144,6 +144,10 @@ test(`the README's React 18 example (ref + useLayoutEffect): ${FIRST_LOADS} firs
   await reactFirstLoads(app.url, '&editor=ref');
 });
 
+test(`the README's React 19 component in TSX (typed by customer-form/react): ${FIRST_LOADS} first loads, save, remount`, async () => {
+  await reactFirstLoads(app.url, '&editor=tsx');
+});
+
 test('Vue 3, production build: load, save, remount', async () => {
   const page = await openPage();
   try {

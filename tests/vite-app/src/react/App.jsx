@@ -3,9 +3,11 @@
 import { useState } from 'react';
 import { CustomerEditor } from './CustomerEditor.jsx';
 import { CustomerEditorWithRef } from './CustomerEditorWithRef.jsx';
+import { CustomerEditorTyped } from './CustomerEditorTyped.tsx';
 import { fetchToken, gateway, pageLog } from '../page-log.js';
 
-const Editor = new URLSearchParams(location.search).get('editor') === 'ref' ? CustomerEditorWithRef : CustomerEditor;
+const EDITORS = { ref: CustomerEditorWithRef, tsx: CustomerEditorTyped };
+const Editor = EDITORS[new URLSearchParams(location.search).get('editor')] ?? CustomerEditor;
 
 export function App() {
   const [shown, setShown] = useState(true);
