@@ -156,7 +156,7 @@ fn props_for(options: &JsValue, callbacks: &HostCallbacks) -> Result<CustomerFor
         .and_then(ProviderId::parse)
         .ok_or_else(|| {
             let names = providers::substring::join(&ProviderId::ALL.map(ProviderId::as_str), ", ");
-            providers::substring::concat(&["The provider attribute must be one of: ", &names, "."])
+            providers::substring::concat(&["The provider must be one of: ", &names, "."])
         })?;
     // Without a mode, a form given a customer edits it; otherwise it creates one.
     let has_customer = plain
@@ -173,7 +173,7 @@ fn props_for(options: &JsValue, callbacks: &HostCallbacks) -> Result<CustomerFor
         .as_deref()
         .filter(|m| !m.is_empty())
         .map_or(Some(default_mode), Operation::parse)
-        .ok_or_else(|| "The mode attribute must be create or update.".to_string())?;
+        .ok_or_else(|| "The mode must be create or update.".to_string())?;
     let token = match token_source(options) {
         TokenSource::None => public_client(&plain).unwrap_or_default(),
         given => given,

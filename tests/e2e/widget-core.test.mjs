@@ -88,7 +88,7 @@ test('options the form cannot work with are said in its place, and it comes back
   await problem.waitFor();
   assert.equal(
     await problem.textContent(),
-    'The provider attribute must be one of: partnero, prolifi, count, commercelayer.',
+    'The provider must be one of: partnero, prolifi, count, commercelayer.',
   );
   assert.equal(await field('email').count(), 0);
   await page.evaluate(() => document.querySelector('customer-form').setAttribute('provider', 'prolifi'));
