@@ -38,6 +38,27 @@ test('a reload right after typing still restores what was typed', async () => {
   assert.equal(await field('company_name').inputValue(), 'Quick Ltd');
 });
 
+// A tab pane that detaches its content, or Vue's <KeepAlive>: the element out of the page past
+// its task ends its form, and `draft` brings what was typed back when it returns (README, "The
+// public contract").
+test('an element taken out of the page and put back later restores what was typed, with draft', async () => {
+  await openJaneWithDrafts();
+  await field('company_name').click();
+  await page.keyboard.type('Away Ltd');
+  await page.evaluate(() => {
+    const form = document.querySelector('customer-form');
+    window.keptAside = form;
+    form.remove();
+  });
+  // The form is taken down once the task is over: its shadow root no longer holds it.
+  await page.waitForFunction(() => !window.keptAside.shadowRoot.querySelector('[name=company_name]'));
+  assert.match(await page.evaluate(() => JSON.stringify(sessionStorage)), /Away Ltd/);
+  await page.evaluate(() => document.body.append(window.keptAside));
+  await waitForState(page, 'ready');
+  await page.locator('customer-form [role=status]', { hasText: 'restored' }).waitFor();
+  assert.equal(await field('company_name').inputValue(), 'Away Ltd');
+});
+
 test('the draft is written when the page is hidden, not on every key', async () => {
   await openJaneWithDrafts();
   await field('company_name').click();
