@@ -1,6 +1,7 @@
 // Embedding as dashboard teams do: the packed tarball in Vite apps (tests/vite-app, built by
 // scripts/test.sh) — React 19 with JSX props, `defineCustomerForm()` not awaited and StrictMode,
-// as a production build and under the dev server; the README's React 18 variant; Vue 3 — against
+// as a production build and under the dev server; the README's React 18 variant and its
+// component in TSX; Vue 3; Svelte 5 — against
 // the gateway and the sandbox; and a page under a strict Content-Security-Policy. Each page
 // gets one browser context.
 
@@ -154,6 +155,17 @@ test('Vue 3, production build: load, save, remount', async () => {
     await api.reset();
     await firstLoad(page, `${app.url}/vue.html?gateway=${encodeURIComponent(gateway.url)}`);
     await editSaveRemount(page, 'Doe & Co vue');
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('Svelte 5, production build: load, save, remount', async () => {
+  const page = await openPage();
+  try {
+    await api.reset();
+    await firstLoad(page, `${app.url}/svelte.html?gateway=${encodeURIComponent(gateway.url)}`);
+    await editSaveRemount(page, 'Doe & Co svelte');
   } finally {
     await page.context().close();
   }
@@ -432,6 +444,7 @@ test("the README's framework examples are the tested files", async () => {
     ['src/react/CustomerEditor.jsx', 'jsx'],
     ['src/react/CustomerEditorWithRef.jsx', 'jsx'],
     ['src/vue/CustomerEditor.vue', 'vue'],
+    ['src/svelte/CustomerEditor.svelte', 'svelte'],
   ]) {
     const source = await readFile(join(APP, file), 'utf8');
     assert.ok(readme.includes(`\`\`\`${fence}\n${source}\`\`\``), `README shows tests/vite-app/${file} as it is`);
