@@ -191,17 +191,29 @@ pub async fn record_grant(
 }
 
 /// Records a Partnero rename made through the gateway (`old` is `new` from now), for as long
-/// as a token issued before it can live.
-pub async fn record_rename(state: &AppState, old: &str, new: &str) -> Result<(), StoreError> {
+/// as a token issued before it can live; the moment it is dated, for `forget_rename`.
+pub async fn record_rename(state: &AppState, old: &str, new: &str) -> Result<u64, StoreError> {
     let keys = &state.config.tokens;
     let keep = keys.max_lifetime_secs.saturating_add(keys.leeway_secs);
+    let at_ms = crate::tokens::now_millis();
     state
         .store
         .record_rename(
             old,
             new,
-            crate::tokens::now_millis(),
+            at_ms,
             crate::tokens::now_secs().saturating_add(keep),
         )
-        .await
+        .await?;
+    Ok(at_ms)
+}
+
+/// Takes back a rename recorded ahead of a write that the provider then refused.
+pub async fn forget_rename(
+    state: &AppState,
+    old: &str,
+    new: &str,
+    at_ms: u64,
+) -> Result<(), StoreError> {
+    state.store.forget_rename(old, new, at_ms).await
 }

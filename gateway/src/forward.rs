@@ -34,7 +34,7 @@ use crate::store::StoreError;
 use crate::tokens::now_secs;
 use crate::verified::Verified;
 use crate::{limits, log, reference, reply_identity, AppState};
-use afterwards::Afterwards;
+use afterwards::{Afterwards, RenameAhead};
 use answers::{respond, scope_refusal};
 pub(crate) use answers::{unreadable, upstream_failure};
 
@@ -339,12 +339,55 @@ impl Call<'_> {
             customer: identity.clone(),
         };
         let reply = if names == RecordNames::RenamableKey {
-            self.send_recorded(&route, body, Afterwards::Rename { old: identity })
-                .await?
+            let ahead = self.rename_ahead(&identity, &write).await?;
+            let afterwards = Afterwards::Rename {
+                old: identity,
+                ahead,
+            };
+            self.send_recorded(&route, body, afterwards).await?
         } else {
             self.send(&route, body).await?
         };
         Ok(respond(self.rules, &route, reply))
+    }
+
+    /// The rename a Partnero update's body asks for, recorded before it is sent: no write that
+    /// may rename goes out unless the store has taken the rename (`Afterwards::Rename`). Only
+    /// onto a key nobody holds: a rename onto someone else's key is Partnero's to refuse, and,
+    /// recorded ahead, an answer lost on the way would leave the token on that someone's record.
+    async fn rename_ahead(
+        &mut self,
+        old: &str,
+        write: &WriteBody,
+    ) -> Result<Option<RenameAhead>, Refusal> {
+        let member = self.rules.identity_members().first().copied();
+        let new = write
+            .written
+            .iter()
+            .find(|(name, _)| Some(*name) == member)
+            .and_then(|(_, value)| value.clone())
+            .filter(|new| new != old);
+        let Some(new) = new else {
+            return Ok(None);
+        };
+        let held = Route::Read {
+            customer: new.clone(),
+        };
+        let reply = self.send(&held, Bytes::new()).await?;
+        match reply.status {
+            404 => {}
+            200..=299 => return Ok(None),
+            _ => {
+                return Err(Refusal::new(
+                    respond(self.rules, &held, reply),
+                    "rename_check",
+                ))
+            }
+        }
+        let at_ms = crate::authority::record_rename(self.state, old, &new)
+            .await
+            .map_err(self.store())?;
+        Ok(Some(RenameAhead { new, at_ms }))
     }
 
     /// A write sent, and what its reply tells the gateway to keep recorded, in a task of its
@@ -365,9 +408,9 @@ impl Call<'_> {
                 .adapters
                 .get(&provider)
                 .ok_or(UpstreamError::Unreachable)?;
-            let reply = adapter.send(&state.client, outgoing).await?;
-            afterwards.record(&state, rules, &reply).await;
-            Ok(reply)
+            let sent = adapter.send(&state.client, outgoing).await;
+            afterwards.record(&state, rules, sent.as_ref().ok()).await;
+            sent
         });
         let reply = task
             .await
@@ -416,6 +459,21 @@ impl Call<'_> {
         let resolve = |customer: String| resolve_identity(state, rules, adapter, customer);
         match authority.reaches(identity, resolve).await {
             Ok(true) => Ok(()),
+            // The token's own Partnero key, which a rename recorded here moved its record away
+            // from: its record is not there (whoever holds the key now is not shown). A 404, so
+            // a form whose rename's answer was lost looks for the record under the new key.
+            Ok(false)
+                if rules.record_names() == RecordNames::RenamableKey
+                    && authority.claim_names(identity) =>
+            {
+                Err(refusal(
+                    rules,
+                    StatusCode::NOT_FOUND,
+                    ErrorKind::NotFound,
+                    "renamed",
+                    "This token's customer is no longer under this key: it was renamed.",
+                ))
+            }
             Ok(false) => Err(scope_refusal(rules, &ScopeError::Customer)),
             Err(Failure::Store(error)) => Err(self.store()(error)),
             Err(Failure::Upstream(error)) => Err(upstream_failure(rules, error)),

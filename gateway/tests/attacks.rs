@@ -257,12 +257,13 @@ async fn eve_takes_customer_123(g: &Gateway) {
     assert_eq!(status, 201);
 }
 
-/// `token`, which followed the rename, is refused the customer now under the old key.
+/// `token`, which followed the rename, is refused the customer now under the old key: its own
+/// record is not there any more (404, the gateway's `renamed`), and Eve's is not shown.
 async fn refused_eve(g: &Gateway, token: &str) {
     let (status, reply) = g
         .call("GET", "/partnero/customers/customer_123", token, None)
         .await;
-    assert_eq!((status, code(&reply)), (403, "scope_customer"), "{reply}");
+    assert_eq!((status, code(&reply)), (404, "renamed"), "{reply}");
     assert!(!reply.to_string().contains("eve@"));
 }
 
@@ -324,7 +325,7 @@ async fn partnero_a_rename_takes_the_token_along_and_the_old_key_stays_behind() 
     eve_takes_customer_123(&g).await;
 
     refused_eve(&g, &token).await;
-    let (status, _) = g
+    let (status, reply) = g
         .call(
             "PUT",
             "/partnero/customers/customer_123",
@@ -332,7 +333,12 @@ async fn partnero_a_rename_takes_the_token_along_and_the_old_key_stays_behind() 
             Some(r#"{"update":{"name":"Mallory"}}"#),
         )
         .await;
-    assert_eq!(status, 403);
+    assert_eq!((status, code(&reply)), (404, "renamed"), "{reply}");
+    assert!(g
+        .writes_to("customer_123")
+        .await
+        .iter()
+        .all(|w| !w.to_string().contains("Mallory")));
     reaches_alice(&g, &token).await;
 
     // A token issued after the rename names whoever holds the key now.
@@ -351,6 +357,139 @@ async fn partnero_a_rename_takes_the_token_along_and_the_old_key_stays_behind() 
             .0,
         403
     );
+}
+
+/// A rename whose reply never came (Partnero committed it, then the connection dropped) still
+/// takes the token along: the gateway records it before forwarding and keeps it when no answer
+/// says otherwise, so whoever takes the old key next is out of reach (found by the attacker's
+/// second look of 2026-11-28: the token had stayed on the old key and read and wrote Eve's record).
+#[tokio::test]
+async fn partnero_a_rename_whose_reply_was_lost_still_takes_the_token_along() {
+    let g = Gateway::start("", "").await;
+    let token = g.token(
+        "u1",
+        "partnero",
+        &["read", "update"],
+        Some("customer_123"),
+        None,
+    );
+    let drop_reply = json!({"provider": "partnero", "method": "PUT", "times": 1,
+        "action": {"kind": "drop_after_commit"}});
+    g.sandbox.control("/_faults", &drop_reply.to_string()).await;
+    let (status, reply) = rename_customer_123(&g, &token).await;
+    assert_eq!(status, 502, "{reply}");
+    eve_takes_customer_123(&g).await;
+    g.sandbox.clear_log().await;
+    refused_eve(&g, &token).await;
+    let (status, reply) = g
+        .call(
+            "PUT",
+            "/partnero/customers/customer_123",
+            &token,
+            Some(r#"{"update":{"name":"Mallory"}}"#),
+        )
+        .await;
+    assert_eq!((status, code(&reply)), (404, "renamed"), "{reply}");
+    assert!(
+        g.writes_to("customer_123").await.is_empty(),
+        "nothing written to Eve's customer"
+    );
+    reaches_alice(&g, &token).await;
+}
+
+/// No write that may rename goes out unless the store has taken the rename first: with the store
+/// failing at that moment, the write is refused (503) and Partnero never sees it, rather than
+/// renaming a record whose tokens would then stay on the old key. A write that renames nothing
+/// goes on.
+#[tokio::test]
+async fn partnero_a_rename_the_store_cannot_take_is_not_sent() {
+    use common::failing_renames::FailingRenames;
+    let g =
+        Gateway::start_with_store("", "", |store| std::sync::Arc::new(FailingRenames(store))).await;
+    let token = g.token(
+        "u1",
+        "partnero",
+        &["read", "update"],
+        Some("customer_123"),
+        None,
+    );
+    let (status, reply) = rename_customer_123(&g, &token).await;
+    assert_eq!(
+        (status, code(&reply)),
+        (503, "store_unavailable"),
+        "{reply}"
+    );
+    assert!(g.writes_to("customer_123").await.is_empty(), "nothing sent");
+    let (status, reply) = g
+        .call(
+            "PUT",
+            "/partnero/customers/customer_123",
+            &token,
+            Some(r#"{"update":{"name":"Alicia"}}"#),
+        )
+        .await;
+    assert_eq!(status, 200, "{reply}");
+}
+
+/// A rename Partnero refused leaves the token where it was: the rename recorded ahead of the
+/// write is taken back, so the token does not reach whoever takes the new key later.
+#[tokio::test]
+async fn partnero_a_refused_rename_is_taken_back() {
+    let g = Gateway::start("", "").await;
+    let token = g.token(
+        "u1",
+        "partnero",
+        &["read", "update"],
+        Some("customer_123"),
+        None,
+    );
+    let refuse = json!({"provider": "partnero", "method": "PUT", "times": 1,
+        "action": {"kind": "status", "status": 422,
+            "body": r#"{"message":"The given data was invalid."}"#,
+            "content_type": "application/json"}});
+    g.sandbox.control("/_faults", &refuse.to_string()).await;
+    let (status, reply) = rename_customer_123(&g, &token).await;
+    assert_eq!(status, 422, "{reply}");
+    let (status, alice) = g
+        .call("GET", "/partnero/customers/customer_123", &token, None)
+        .await;
+    assert_eq!(
+        (status, alice["data"]["email"].as_str()),
+        (200, Some("alice.brown@example.com"))
+    );
+    eve_takes(&g, "customer_123-old").await;
+    let (status, reply) = g
+        .call("GET", "/partnero/customers/customer_123-old", &token, None)
+        .await;
+    assert_eq!((status, code(&reply)), (403, "scope_customer"), "{reply}");
+}
+
+/// A rename onto a key someone holds is not recorded ahead (Partnero refuses it; an answer lost
+/// on the way must not leave the token on their record), and leaves the token where it was.
+#[tokio::test]
+async fn partnero_a_rename_onto_a_taken_key_leaves_the_token_on_its_key() {
+    let g = Gateway::start("", "").await;
+    let token = g.token(
+        "u1",
+        "partnero",
+        &["read", "update"],
+        Some("customer_123"),
+        None,
+    );
+    eve_takes(&g, "customer_123-old").await;
+    let (status, reply) = rename_customer_123(&g, &token).await;
+    assert_eq!(status, 422, "{reply}");
+    let (status, alice) = g
+        .call("GET", "/partnero/customers/customer_123", &token, None)
+        .await;
+    assert_eq!(
+        (status, alice["data"]["email"].as_str()),
+        (200, Some("alice.brown@example.com"))
+    );
+    let (status, reply) = g
+        .call("GET", "/partnero/customers/customer_123-old", &token, None)
+        .await;
+    assert_eq!((status, code(&reply)), (403, "scope_customer"), "{reply}");
 }
 
 /// `token` renames the key `from` one more than the gateway follows

@@ -53,6 +53,9 @@ impl Store for HeldReads {
     async fn record_rename(&self, o: &str, n: &str, at: u64, e: u64) -> Result<(), StoreError> {
         self.inner.record_rename(o, n, at, e).await
     }
+    async fn forget_rename(&self, o: &str, n: &str, at: u64) -> Result<(), StoreError> {
+        self.inner.forget_rename(o, n, at).await
+    }
     async fn next_rename(&self, k: &str, since: u64) -> Result<Option<Rename>, StoreError> {
         self.inner.next_rename(k, since).await
     }

@@ -47,6 +47,9 @@ impl Store for SlowHealth {
     async fn record_rename(&self, _: &str, _: &str, _: u64, _: u64) -> Result<(), StoreError> {
         unused()
     }
+    async fn forget_rename(&self, _: &str, _: &str, _: u64) -> Result<(), StoreError> {
+        unused()
+    }
     async fn next_rename(&self, _: &str, _: u64) -> Result<Option<Rename>, StoreError> {
         unused()
     }

@@ -299,19 +299,23 @@ async fn two_gateways_on_one_postgres_store_act_as_one() {
     )
     .await;
     assert_eq!(status, 201);
+    // Its own record is not under the old key any more (404, the gateway's `renamed`), and the
+    // new customer there is not shown.
+    let (status, old_key) = call(
+        &http,
+        b,
+        "GET",
+        "/partnero/customers/customer_123",
+        &alice,
+        None,
+    )
+    .await;
     assert_eq!(
-        call(
-            &http,
-            b,
-            "GET",
-            "/partnero/customers/customer_123",
-            &alice,
-            None
-        )
-        .await
-        .0,
-        403
+        (status, old_key["gateway"]["code"].as_str()),
+        (404, Some("renamed")),
+        "{old_key}"
     );
+    assert!(!old_key.to_string().contains("new@example.com"));
     let (status, moved) = call(
         &http,
         b,

@@ -22,9 +22,11 @@ impl FormState {
     /// The new name to read the record under, when `request` (a re-read or the write) met the
     /// provider's 404 under the old name of a rename that may have landed.
     pub(super) fn renamed_away(&self, request: &Request, error: &ApiError) -> Option<String> {
-        match (request, error.kind, &error.gateway) {
-            // A 404 of the gateway's own (a route it does not serve) is no answer about the record.
-            (Request::Recheck { .. } | Request::Write { .. }, ErrorKind::NotFound, None) => self
+        match (request, error.kind) {
+            // The provider's 404, or the gateway's `renamed`: the rename, recorded by the gateway
+            // before it was sent, took this token's record away from the old name. (Its other
+            // 404s, a route it does not serve, would have met the write itself.)
+            (Request::Recheck { .. } | Request::Write { .. }, ErrorKind::NotFound) => self
                 .unsettled_rename()
                 .filter(|name| *name != self.customer_id),
             _ => None,

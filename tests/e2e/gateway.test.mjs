@@ -273,7 +273,9 @@ test('a Partnero rename whose reply was lost is found under the new key and repo
     document.querySelector('customer-form').addEventListener('customer-saved', (e) => resolve(e.detail), { once: true });
   }));
   await field('key').fill('customer_456_moved');
-  // The rename lands, and its reply never comes: the retry's PUT to the old key meets a 404.
+  // The rename lands, and its reply never comes. The gateway recorded it before sending it (the
+  // new key was free), so the retry's PUT to the old key meets the gateway's 404 (`renamed`)
+  // and never reaches Partnero; the form reads the record under the new key.
   await api.faults([{ provider: 'partnero', method: 'PUT', times: 1, action: { kind: 'drop_after_commit' } }]);
   await submit();
   await waitForState(page, 'saved');
@@ -282,8 +284,8 @@ test('a Partnero rename whose reply was lost is found under the new key and repo
   const calls = (await api.log()).filter((e) => e.path.includes('/customers/'))
     .map((e) => `${e.method} ${e.path.replace(/.*\/customers\//, '')} ${e.fault ?? e.status}`);
   assert.deepEqual(calls.slice(-3), [
+    'GET customer_456_moved 404',
     'PUT customer_456 drop_after_commit',
-    'PUT customer_456 404',
     'GET customer_456_moved 200',
   ]);
   await field('name').fill('Alicia');

@@ -234,6 +234,17 @@ impl Store for EmbeddedStore {
         Ok(())
     }
 
+    async fn forget_rename(&self, old: &str, new: &str, at_ms: u64) -> Result<(), StoreError> {
+        let mut maps = self.maps();
+        if let Some(renames) = maps.renames.get_mut(old) {
+            renames.retain(|(r, _)| !(r.new_key == new && r.at_ms == at_ms));
+            if renames.is_empty() {
+                maps.renames.remove(old);
+            }
+        }
+        Ok(())
+    }
+
     async fn next_rename(&self, key: &str, since_ms: u64) -> Result<Option<Rename>, StoreError> {
         Ok(self.maps().renames.get(key).and_then(|renames| {
             renames

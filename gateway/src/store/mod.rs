@@ -119,6 +119,10 @@ pub trait Store: Send + Sync {
         expires_at: u64,
     ) -> Result<(), StoreError>;
 
+    /// Takes back the rename `record_rename` recorded with these values (one the provider then
+    /// refused); nothing when there is none.
+    async fn forget_rename(&self, old: &str, new: &str, at_ms: u64) -> Result<(), StoreError>;
+
     /// The first rename of `key` at or after `since_ms`.
     async fn next_rename(&self, key: &str, since_ms: u64) -> Result<Option<Rename>, StoreError>;
 

@@ -379,6 +379,19 @@ impl Store for PostgresStore {
             .map_err(fail("recording a rename"))
     }
 
+    async fn forget_rename(&self, old: &str, new: &str, at_ms: u64) -> Result<(), StoreError> {
+        self.client()
+            .await?
+            .execute(
+                "DELETE FROM gateway_partnero_renames
+                 WHERE old_key = $1 AND new_key = $2 AND at_ms = $3",
+                &[&old, &new, &seconds(at_ms)],
+            )
+            .await
+            .map(drop)
+            .map_err(fail("taking back a rename"))
+    }
+
     async fn next_rename(&self, key: &str, since_ms: u64) -> Result<Option<Rename>, StoreError> {
         let client = self.client().await?;
         let statement = client

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test binary uses a different part of this
 
+pub mod failing_renames;
 pub mod postgres;
 
 use std::net::SocketAddr;
@@ -245,6 +246,17 @@ pub const GATEWAY_ADMIN_KEY: &str = "gateway-admin-key-0123456789abcdef0123";
 impl Gateway {
     /// `top` is top-level TOML (keys before any table); `tables` extra tables (`[limits]`…).
     pub async fn start(top: &str, tables: &str) -> Gateway {
+        Gateway::start_with_store(top, tables, |store| store).await
+    }
+
+    /// The same, with the store wrapped (`wrap` is given the one the config built).
+    pub async fn start_with_store(
+        top: &str,
+        tables: &str,
+        wrap: impl FnOnce(
+            std::sync::Arc<dyn customer_form_gateway::store::Store>,
+        ) -> std::sync::Arc<dyn customer_form_gateway::store::Store>,
+    ) -> Gateway {
         let sandbox = Sandbox::start().await;
         let store = TempStore::new();
         let reply = sandbox.control("/_count/issue-tokens", "{}").await;
@@ -288,7 +300,9 @@ impl Gateway {
             store = store.path,
         ))
         .unwrap();
-        let state = std::sync::Arc::new(customer_form_gateway::AppState::new(config).unwrap());
+        let mut state = customer_form_gateway::AppState::new(config).unwrap();
+        state.store = wrap(state.store);
+        let state = std::sync::Arc::new(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(customer_form_gateway::serve_listener(

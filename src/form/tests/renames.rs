@@ -205,8 +205,10 @@ fn a_read_under_the_new_key_that_fails_is_retried_there_and_then_given_back() {
     assert_eq!(state.customer_id(), "user-77", "named as the record shown");
 }
 
+/// The gateway records a rename before it sends it, and answers a token naming the key its
+/// record left with a 404 of its own (`renamed`): that 404 too sends the form to the new key.
 #[test]
-fn a_gateways_own_404_is_not_taken_for_a_rename_that_landed() {
+fn the_gateways_renamed_404_sends_the_form_to_the_new_key() {
     let mut state = partnero_update_form("user-77");
     edit(&mut state, "key", "user-77-old");
     submit(&mut state, "k1").unwrap();
@@ -214,11 +216,14 @@ fn a_gateways_own_404_is_not_taken_for_a_rename_that_landed() {
     state.update(Msg::Submit {
         fresh_key: "k2".into(),
     });
-    let mut refused = not_found();
-    refused.gateway = Some("route".into());
-    let effects = state.update(Msg::Checked(Err(refused)));
-    assert!(matches!(&effects[..], [Effect::Emit(_)]), "{effects:?}");
-    assert_eq!(state.customer_id(), "user-77");
+    let mut moved = not_found();
+    moved.gateway = Some("renamed".into());
+    let effects = state.update(Msg::Checked(Err(moved)));
+    let [Effect::RefreshToken, Effect::Check(read)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert!(read.url.ends_with("/customers/user-77-old"), "{}", read.url);
+    assert_eq!(state.customer_id(), "user-77-old");
 }
 
 #[test]
