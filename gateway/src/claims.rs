@@ -27,11 +27,25 @@ pub struct Claims {
     /// The one record a read or update may touch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<String>,
-    /// When present, the only fields (form names) a write may set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// When present, the only fields (form names) a write may set. Absent: any field; `null`
+    /// is refused rather than read as absent (a host that writes `null` when it found no field
+    /// to allow would otherwise allow them all).
+    #[serde(
+        default,
+        deserialize_with = "a_list",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fields: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jti: Option<String>,
+}
+
+/// A claim that, when present, must be a list (`null` is not "absent"). Also for the minting
+/// request's `fields`.
+pub(crate) fn a_list<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Vec<String>>, D::Error> {
+    Vec::<String>::deserialize(d).map(Some)
 }
 
 impl Claims {

@@ -26,7 +26,8 @@ pub struct TokenRequest {
     pub ops: Vec<String>,
     #[serde(default)]
     pub customer: Option<String>,
-    #[serde(default)]
+    /// `null` is refused, not read as "every field" (`claims.rs`).
+    #[serde(default, deserialize_with = "crate::claims::a_list")]
     pub fields: Option<Vec<String>>,
     #[serde(default)]
     pub ttl_secs: Option<u64>,

@@ -210,12 +210,17 @@ impl TokenKeys {
     }
 }
 
-/// The `alg` of a JWT header, read without trusting anything else in the token.
+/// The `alg` of a JWT header, read without trusting anything else in the token. A header that
+/// names extensions the receiver must understand (`crit`, RFC 7515 §4.1.11) is refused: the
+/// gateway understands none.
 fn header_alg(token: &str) -> Result<String, TokenError> {
     let header = token.split('.').next().ok_or(TokenError::Malformed)?;
     let bytes = base64url_decode(header).ok_or(TokenError::Malformed)?;
     let value: serde_json::Value =
         serde_json::from_slice(&bytes).map_err(|_| TokenError::Malformed)?;
+    if value.get("crit").is_some() {
+        return Err(TokenError::Malformed);
+    }
     value
         .get("alg")
         .and_then(|a| a.as_str())

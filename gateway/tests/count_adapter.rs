@@ -396,6 +396,25 @@ async fn the_oauth_flow_connects_a_workspace_and_stores_its_tokens() {
         "{location}"
     );
 
+    // A callback without a code does not use the flow up (anyone who saw its state could
+    // otherwise end it): the operator's own callback still connects.
+    let state = reqwest::Url::parse(location)
+        .unwrap()
+        .query_pairs()
+        .find(|(name, _)| name == "state")
+        .map(|(_, value)| value.into_owned())
+        .expect("the login address carries the state");
+    let codeless = browser
+        .get(format!("{callback}?state={state}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(codeless.status(), 400);
+    let codeless: Value = codeless.json().await.unwrap();
+    assert_eq!(codeless["error"]["type"], "missing_code");
+    let again = open_in_browser(location).await;
+    assert_eq!(again.status(), 200, "the flow was still there");
+
     // A callback nobody started is refused, and a state is good for one callback only.
     let forged = browser
         .get(format!("{callback}?code=abc&state=forged"))

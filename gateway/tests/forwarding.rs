@@ -582,6 +582,18 @@ async fn the_tokens_endpoint_needs_the_admin_key_and_the_demo_endpoint_is_off() 
             .status(),
         200
     );
+    // `"fields": null` is refused, not minted as a token that may write every field.
+    let mut nulled = request.clone();
+    nulled["fields"] = Value::Null;
+    let refused = h
+        .http
+        .post(format!("{}/tokens", h.gateway))
+        .bearer_auth(ADMIN_KEY)
+        .json(&nulled)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
     let demo = h
         .http
         .post(format!("{}/demo/token", h.gateway))

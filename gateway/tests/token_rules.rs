@@ -194,6 +194,50 @@ fn malformed_and_missing() {
     );
 }
 
+/// A header with `crit` (extensions the receiver must understand) is refused, whatever it names:
+/// the gateway understands none (RFC 7515 §4.1.11).
+#[test]
+fn a_critical_header_extension_is_refused() {
+    let mut header = Header::new(Algorithm::HS256);
+    header.crit = Some(vec!["exp".into()]);
+    let token = encode(
+        &header,
+        &claims(),
+        &EncodingKey::from_secret(KEY.as_bytes()),
+    )
+    .unwrap();
+    assert_eq!(verify(&token), Err(TokenError::Malformed));
+}
+
+/// `"fields": null` is not read as "no `fields` claim" (which allows every field): a host that
+/// writes `null` when it found no field to allow must not grant them all. An empty list allows
+/// none.
+#[test]
+fn a_null_fields_claim_is_refused_and_an_empty_one_allows_nothing() {
+    let sign = |fields: serde_json::Value| {
+        let mut payload = serde_json::to_value(claims()).unwrap();
+        payload["fields"] = fields;
+        encode(
+            &Header::new(Algorithm::HS256),
+            &payload,
+            &EncodingKey::from_secret(KEY.as_bytes()),
+        )
+        .unwrap()
+    };
+    assert_eq!(
+        verify(&sign(serde_json::Value::Null)),
+        Err(TokenError::Malformed)
+    );
+    let none = verify(&sign(serde_json::json!([]))).unwrap();
+    assert_eq!(none.fields, Some(vec![]));
+    assert!(check_fields(&none, &[("phone", Some("+1".into()))]).is_err());
+    assert_eq!(
+        verify(&hs256(&claims())).unwrap().fields,
+        None,
+        "absent: any field"
+    );
+}
+
 #[test]
 fn wrong_operation() {
     let c = claims();

@@ -261,6 +261,15 @@ impl CountIntegration {
                  again, in the browser that signs in to Count.",
             );
         }
+        // Before the state is used up: a callback without a code, which anyone who saw the
+        // state could send, must not end the flow.
+        let Some(code) = query.get("code").filter(|c| !c.is_empty()) else {
+            return plain(
+                StatusCode::BAD_REQUEST,
+                "missing_code",
+                "Count's redirect carried no authorization code.",
+            );
+        };
         let by_admin = match self
             .store
             .take_oauth_state(&state_key(state), now_millis())
@@ -272,13 +281,6 @@ impl CountIntegration {
                 log::store_failed(&error);
                 return store_unavailable();
             }
-        };
-        let Some(code) = query.get("code").filter(|c| !c.is_empty()) else {
-            return plain(
-                StatusCode::BAD_REQUEST,
-                "missing_code",
-                "Count's redirect carried no authorization code.",
-            );
         };
         // A flow remembered by a gateway from before only an operator could start (`by_admin`
         // false): it may connect a gateway that has no workspace, never replace one.
