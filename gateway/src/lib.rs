@@ -122,7 +122,17 @@ impl AppState {
 /// SQLite file.
 fn open_store(config: &Config) -> Result<Arc<dyn Store>, String> {
     if let Some(store) = &config.store {
-        return Ok(Arc::new(PostgresStore::new(store)?));
+        // A connection within `connect_timeout_secs` (the pool's own limits), then the
+        // statement within PostgreSQL's `statement_timeout`, and a second to spare.
+        let limit = std::time::Duration::from_millis(
+            store
+                .connect_timeout_secs
+                .saturating_mul(1000)
+                .saturating_add(store::postgres_setup::STATEMENT_TIMEOUT_MS)
+                .saturating_add(1000),
+        );
+        let postgres: Arc<dyn Store> = Arc::new(PostgresStore::new(store)?);
+        return Ok(Arc::new(store::timed::Timed::new(postgres, limit)));
     }
     let count_file = match config.providers.get("count") {
         Some(count) => {

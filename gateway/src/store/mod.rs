@@ -10,6 +10,7 @@ pub mod leases;
 pub mod postgres;
 mod postgres_count_pair;
 pub mod postgres_setup;
+pub mod timed;
 
 use std::fmt;
 

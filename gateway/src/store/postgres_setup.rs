@@ -18,7 +18,7 @@ const MIGRATIONS: &[(i32, &str, &str)] =
 const MIGRATION_LOCK: i64 = 0x6366_6777_0000_0001;
 /// How long a store operation may take before the request gets a 503 (a Count refresh waiting
 /// for another gateway's refresh gets longer, see `PostgresStore::lock_count_pair`).
-const STATEMENT_TIMEOUT_MS: u64 = 5_000;
+pub const STATEMENT_TIMEOUT_MS: u64 = 5_000;
 
 /// Applies the migrations not yet applied, holding the migration lock meanwhile.
 pub async fn migrate_locked(mut client: Object) -> Result<(), StoreError> {
