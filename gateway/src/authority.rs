@@ -152,6 +152,16 @@ impl<'a> Authority<'a> {
         Ok(false)
     }
 
+    /// Whether `identity` is a name the token was given for its record: its `customer` claim,
+    /// or a record it created (by the name it had then).
+    pub async fn named_once(&self, identity: &str) -> Result<bool, StoreError> {
+        if self.claim_names(identity) {
+            return Ok(true);
+        }
+        let grants = self.state.store.grants(self.token).await?;
+        Ok(grants.iter().any(|grant| grant.identity == identity))
+    }
+
     fn expires_at(&self) -> u64 {
         kept_until(self.state, &self.verified.claims)
     }
@@ -190,12 +200,16 @@ pub async fn record_grant(
         .await
 }
 
-/// Records a Partnero rename made through the gateway (`old` is `new` from now), for as long
-/// as a token issued before it can live; the moment it is dated, for `forget_rename`.
-pub async fn record_rename(state: &AppState, old: &str, new: &str) -> Result<u64, StoreError> {
+/// Records a Partnero rename made through the gateway (`old` is `new` from `at_ms`), for as
+/// long as a token issued before it can live.
+pub async fn record_rename(
+    state: &AppState,
+    old: &str,
+    new: &str,
+    at_ms: u64,
+) -> Result<(), StoreError> {
     let keys = &state.config.tokens;
     let keep = keys.max_lifetime_secs.saturating_add(keys.leeway_secs);
-    let at_ms = crate::tokens::now_millis();
     state
         .store
         .record_rename(
@@ -204,8 +218,7 @@ pub async fn record_rename(state: &AppState, old: &str, new: &str) -> Result<u64
             at_ms,
             crate::tokens::now_secs().saturating_add(keep),
         )
-        .await?;
-    Ok(at_ms)
+        .await
 }
 
 /// Takes back a rename recorded ahead of a write that the provider then refused.

@@ -5,6 +5,7 @@
 
 mod afterwards;
 mod answers;
+mod renaming;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -34,7 +35,7 @@ use crate::store::StoreError;
 use crate::tokens::now_secs;
 use crate::verified::Verified;
 use crate::{limits, log, reference, reply_identity, AppState};
-use afterwards::{Afterwards, RenameAhead};
+use afterwards::Afterwards;
 use answers::{respond, scope_refusal};
 pub(crate) use answers::{unreadable, upstream_failure};
 
@@ -288,7 +289,7 @@ impl Call<'_> {
         let route = Route::Read { customer };
         let reply = self.send(&route, Bytes::new()).await?;
         if !(200..300).contains(&reply.status) {
-            return self.failed_lookup(&authority, &route, reply);
+            return self.failed_lookup(&authority, &route, reply).await;
         }
         let identity = reply_identity::identity(self.rules.identity_members(), &reply.body)
             .ok_or_else(|| unreadable(self.rules))?;
@@ -319,7 +320,7 @@ impl Call<'_> {
             };
             let reply = self.send(&route, Bytes::new()).await?;
             if !(200..300).contains(&reply.status) {
-                return self.failed_lookup(&authority, &route, reply);
+                return self.failed_lookup(&authority, &route, reply).await;
             }
             let record = self.record_of(&reply)?;
             let identity = record.id.clone();
@@ -339,27 +340,24 @@ impl Call<'_> {
             customer: identity.clone(),
         };
         let reply = if names == RecordNames::RenamableKey {
-            let ahead = self.rename_ahead(&identity, &write).await?;
-            let afterwards = Afterwards::Rename {
-                old: identity,
-                ahead,
-            };
-            self.send_recorded(&route, body, afterwards).await?
+            let new = self.new_name(&identity, &write)?;
+            let outgoing = self.outgoing(&route, body);
+            let provider = self.adapter.provider();
+            let reply =
+                renaming::send_renaming(self.state, self.rules, provider, identity, new, outgoing)
+                    .await?;
+            self.trace.upstream_status = Some(reply.status);
+            reply
         } else {
             self.send(&route, body).await?
         };
         Ok(respond(self.rules, &route, reply))
     }
 
-    /// The rename a Partnero update's body asks for, recorded before it is sent: no write that
-    /// may rename goes out unless the store has taken the rename (`Afterwards::Rename`). Only
-    /// onto a key nobody holds: a rename onto someone else's key is Partnero's to refuse, and,
-    /// recorded ahead, an answer lost on the way would leave the token on that someone's record.
-    async fn rename_ahead(
-        &mut self,
-        old: &str,
-        write: &WriteBody,
-    ) -> Result<Option<RenameAhead>, Refusal> {
+    /// The key a Partnero update's body renames its record to, when another; refused when it
+    /// could not name the record in an address (`.`, `..`, a slash…): the gateway reads the new
+    /// key before the write (`renaming.rs`), and that read must not go elsewhere.
+    fn new_name(&self, old: &str, write: &WriteBody) -> Result<Option<String>, Refusal> {
         let member = self.rules.identity_members().first().copied();
         let new = write
             .written
@@ -367,27 +365,16 @@ impl Call<'_> {
             .find(|(name, _)| Some(*name) == member)
             .and_then(|(_, value)| value.clone())
             .filter(|new| new != old);
-        let Some(new) = new else {
-            return Ok(None);
-        };
-        let held = Route::Read {
-            customer: new.clone(),
-        };
-        let reply = self.send(&held, Bytes::new()).await?;
-        match reply.status {
-            404 => {}
-            200..=299 => return Ok(None),
-            _ => {
-                return Err(Refusal::new(
-                    respond(self.rules, &held, reply),
-                    "rename_check",
-                ))
-            }
+        match new {
+            Some(new) if !providers::url::is_safe_id(&new) => Err(refusal(
+                self.rules,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorKind::Validation,
+                "key_unusable",
+                "This key cannot name a customer in an address.",
+            )),
+            new => Ok(new),
         }
-        let at_ms = crate::authority::record_rename(self.state, old, &new)
-            .await
-            .map_err(self.store())?;
-        Ok(Some(RenameAhead { new, at_ms }))
     }
 
     /// A write sent, and what its reply tells the gateway to keep recorded, in a task of its
@@ -436,16 +423,25 @@ impl Call<'_> {
     }
 
     /// The provider did not return the record: its answer goes back when the token names this
-    /// record itself (the widget shows "not found"), and otherwise the token learns nothing.
-    fn failed_lookup(
+    /// record itself (the widget shows "not found"; for Partnero also by the key of a record it
+    /// created, which a rename may have moved), and otherwise the token learns nothing.
+    async fn failed_lookup(
         &self,
         authority: &Authority<'_>,
         route: &Route,
         reply: UpstreamReply,
     ) -> Result<Response, Refusal> {
-        let named = route.customer().is_some_and(|c| authority.claim_names(c));
-        if reply.status == 404 && !named {
-            return Err(scope_refusal(self.rules, &ScopeError::Customer));
+        if reply.status == 404 {
+            let named = match route.customer() {
+                Some(name) if self.rules.record_names() == RecordNames::RenamableKey => {
+                    authority.named_once(name).await.map_err(self.store())?
+                }
+                Some(name) => authority.claim_names(name),
+                None => false,
+            };
+            if !named {
+                return Err(scope_refusal(self.rules, &ScopeError::Customer));
+            }
         }
         Ok(respond(self.rules, route, reply))
     }
@@ -459,20 +455,22 @@ impl Call<'_> {
         let resolve = |customer: String| resolve_identity(state, rules, adapter, customer);
         match authority.reaches(identity, resolve).await {
             Ok(true) => Ok(()),
-            // The token's own Partnero key, which a rename recorded here moved its record away
-            // from: its record is not there (whoever holds the key now is not shown). A 404, so
-            // a form whose rename's answer was lost looks for the record under the new key.
-            Ok(false)
-                if rules.record_names() == RecordNames::RenamableKey
-                    && authority.claim_names(identity) =>
-            {
-                Err(refusal(
-                    rules,
-                    StatusCode::NOT_FOUND,
-                    ErrorKind::NotFound,
-                    "renamed",
-                    "This token's customer is no longer under this key: it was renamed.",
-                ))
+            // A Partnero key the token was given for its record (its claim, or a record it
+            // created), which a rename recorded here moved the record away from: its record is
+            // not there (whoever holds the key now is not shown). A 404, so a form whose
+            // rename's answer was lost looks for the record under the new key.
+            Ok(false) if rules.record_names() == RecordNames::RenamableKey => {
+                match authority.named_once(identity).await {
+                    Ok(true) => Err(refusal(
+                        rules,
+                        StatusCode::NOT_FOUND,
+                        ErrorKind::NotFound,
+                        "renamed",
+                        "This token's customer is no longer under this key: it was renamed.",
+                    )),
+                    Ok(false) => Err(scope_refusal(rules, &ScopeError::Customer)),
+                    Err(error) => Err(self.store()(error)),
+                }
             }
             Ok(false) => Err(scope_refusal(rules, &ScopeError::Customer)),
             Err(Failure::Store(error)) => Err(self.store()(error)),
@@ -540,15 +538,9 @@ async fn resolve_identity(
     adapter: &dyn Adapter,
     customer: String,
 ) -> Result<Option<String>, UpstreamError> {
-    let (path, query) = rules.upstream(&Route::Read { customer });
-    let outgoing = Outgoing {
-        method: Method::GET,
-        path,
-        query,
-        headers: vec![("accept".into(), rules.media_type().into())],
-        body: Bytes::new(),
-    };
-    let reply = adapter.send(&state.client, outgoing).await?;
+    let reply = adapter
+        .send(&state.client, renaming::read_of(rules, &customer))
+        .await?;
     Ok(parse_record(rules, &reply).map(|record| record.id))
 }
 

@@ -122,13 +122,14 @@ impl AppState {
 /// SQLite file.
 fn open_store(config: &Config) -> Result<Arc<dyn Store>, String> {
     if let Some(store) = &config.store {
-        // A connection within `connect_timeout_secs` (the pool's own limits), then the
-        // statement within PostgreSQL's `statement_timeout`, and a second to spare.
+        // A connection within twice `connect_timeout_secs` (the pool's wait, then a new
+        // connection's), two statements within PostgreSQL's `statement_timeout` each (a binding,
+        // an OAuth state), and a second to spare: 21 s with the defaults.
         let limit = std::time::Duration::from_millis(
             store
                 .connect_timeout_secs
-                .saturating_mul(1000)
-                .saturating_add(store::postgres_setup::STATEMENT_TIMEOUT_MS)
+                .saturating_mul(2000)
+                .saturating_add(store::postgres_setup::STATEMENT_TIMEOUT_MS.saturating_mul(2))
                 .saturating_add(1000),
         );
         let postgres: Arc<dyn Store> = Arc::new(PostgresStore::new(store)?);

@@ -464,6 +464,159 @@ async fn partnero_a_refused_rename_is_taken_back() {
     assert_eq!((status, code(&reply)), (403, "scope_customer"), "{reply}");
 }
 
+/// A 5xx to a rename tells nothing: the gateway reads both keys. Still under the old key and
+/// none under the new: the rename did not land, the token stays (and whoever takes the new key
+/// later is out of its reach).
+#[tokio::test]
+async fn partnero_a_rename_answered_with_a_5xx_that_did_not_land_is_taken_back() {
+    let g = Gateway::start("", "").await;
+    let token = g.token(
+        "u1",
+        "partnero",
+        &["read", "update"],
+        Some("customer_123"),
+        None,
+    );
+    let fail = json!({"provider": "partnero", "method": "PUT", "times": 1,
+        "action": {"kind": "status", "status": 500, "body": "{}", "content_type": "application/json"}});
+    g.sandbox.control("/_faults", &fail.to_string()).await;
+    let (status, _) = rename_customer_123(&g, &token).await;
+    assert_eq!(status, 500);
+    let (status, alice) = g
+        .call("GET", "/partnero/customers/customer_123", &token, None)
+        .await;
+    assert_eq!(
+        (status, alice["data"]["email"].as_str()),
+        (200, Some("alice.brown@example.com"))
+    );
+    eve_takes(&g, "customer_123-old").await;
+    let (status, reply) = g
+        .call("GET", "/partnero/customers/customer_123-old", &token, None)
+        .await;
+    assert_eq!((status, code(&reply)), (403, "scope_customer"), "{reply}");
+}
+
+/// Neither the answer nor the reads after it tell whether a rename landed: the token reaches
+/// nothing under either key until it expires (a fresh token names whoever holds a key then).
+#[tokio::test]
+async fn partnero_a_rename_nothing_settles_leaves_the_token_reaching_neither_key() {
+    let g = Gateway::start("", "").await;
+    let token = g.token(
+        "u1",
+        "partnero",
+        &["read", "update"],
+        Some("customer_123"),
+        None,
+    );
+    for rule in [
+        json!({"provider": "partnero", "method": "PUT", "times": 1,
+            "action": {"kind": "status", "status": 503, "body": "{}", "content_type": "application/json"}}),
+        json!({"provider": "partnero", "method": "GET", "path_contains": "customers/customer_123",
+            "times": 1, "action": {"kind": "status", "status": 503, "body": "{}",
+            "content_type": "application/json"}}),
+    ] {
+        g.sandbox.control("/_faults", &rule.to_string()).await;
+    }
+    let (status, _) = g
+        .call(
+            "PUT",
+            "/partnero/customers/customer_123",
+            &token,
+            Some(r#"{"update":{"key":"renamed_123"}}"#),
+        )
+        .await;
+    assert_eq!(status, 503);
+    let (status, reply) = g
+        .call("GET", "/partnero/customers/customer_123", &token, None)
+        .await;
+    assert_eq!((status, code(&reply)), (404, "renamed"), "{reply}");
+    eve_takes(&g, "renamed_123").await;
+    let (status, reply) = g
+        .call("GET", "/partnero/customers/renamed_123", &token, None)
+        .await;
+    assert_eq!((status, code(&reply)), (403, "scope_customer"), "{reply}");
+}
+
+/// A key that cannot name a customer in an address (`..` would read Partnero's `/v1/` with the
+/// gateway's credential before the write) is refused, and nothing is sent.
+#[tokio::test]
+async fn partnero_a_rename_to_a_key_no_address_can_hold_is_refused() {
+    let g = Gateway::start("", "").await;
+    let token = g.token(
+        "u1",
+        "partnero",
+        &["read", "update"],
+        Some("customer_123"),
+        None,
+    );
+    g.sandbox.clear_log().await;
+    for key in ["..", ".", "a/b"] {
+        let body = json!({"update": {"key": key}}).to_string();
+        let (status, reply) = g
+            .call(
+                "PUT",
+                "/partnero/customers/customer_123",
+                &token,
+                Some(&body),
+            )
+            .await;
+        assert_eq!(
+            (status, code(&reply)),
+            (422, "key_unusable"),
+            "{key}: {reply}"
+        );
+    }
+    assert!(g.sandbox.log().await.is_empty(), "nothing sent");
+}
+
+/// A record the token created, renamed by it with the answer lost: its old key answers 404, as
+/// the token's own claim does, so the form follows it (before, a 403 when someone held it, and
+/// the form stopped there).
+#[tokio::test]
+async fn partnero_a_created_record_renamed_with_the_answer_lost_answers_renamed() {
+    let g = Gateway::start("", "").await;
+    let token = g.token("u1", "partnero", &["create", "read", "update"], None, None);
+    let (status, reply) = g
+        .call(
+            "POST",
+            "/partnero/customers",
+            &token,
+            Some(r#"{"key":"made_2","email":"made2@example.com","partner":{"key":"ref_123"}}"#),
+        )
+        .await;
+    assert_eq!(status, 201, "{reply}");
+    let drop_reply = json!({"provider": "partnero", "method": "PUT", "times": 1,
+        "action": {"kind": "drop_after_commit"}});
+    g.sandbox.control("/_faults", &drop_reply.to_string()).await;
+    let (status, _) = g
+        .call(
+            "PUT",
+            "/partnero/customers/made_2",
+            &token,
+            Some(r#"{"update":{"key":"made_2-moved"}}"#),
+        )
+        .await;
+    assert_eq!(status, 502);
+    // Nobody holds the old key: Partnero's own 404 (someone holding it: the gateway's).
+    let (status, reply) = g
+        .call("GET", "/partnero/customers/made_2", &token, None)
+        .await;
+    assert_eq!(status, 404, "{reply}");
+    eve_takes(&g, "made_2").await;
+    let (status, reply) = g
+        .call("GET", "/partnero/customers/made_2", &token, None)
+        .await;
+    assert_eq!((status, code(&reply)), (404, "renamed"), "{reply}");
+    assert!(!reply.to_string().contains("eve@"));
+    let (status, moved) = g
+        .call("GET", "/partnero/customers/made_2-moved", &token, None)
+        .await;
+    assert_eq!(
+        (status, moved["data"]["email"].as_str()),
+        (200, Some("made2@example.com"))
+    );
+}
+
 /// A rename onto a key someone holds is not recorded ahead (Partnero refuses it; an answer lost
 /// on the way must not leave the token on their record), and leaves the token where it was.
 #[tokio::test]

@@ -557,3 +557,55 @@ async fn grants_made_on_one_replica_are_seen_on_the_other() {
     );
     assert!(!b.has_grant("token-1", "rec-3").await.unwrap());
 }
+
+/// Two identical renames recorded at once (the same key, the same millisecond) are two rows, and
+/// taking one back leaves the other: the rename that landed keeps its tokens along while the
+/// one Partnero refused is taken back (the review of 2026-11-28: both rows went).
+#[tokio::test]
+async fn taking_back_one_of_two_identical_renames_keeps_the_other() {
+    use customer_form_gateway::store::embedded::EmbeddedStore;
+    use customer_form_gateway::store::Store;
+
+    let postgres = Postgres::start();
+    let mut stores: Vec<Box<dyn Store>> = vec![Box::new(EmbeddedStore::new(None))];
+    if let Some(postgres) = &postgres {
+        let store = store_on(postgres, "RENAMES_TEST_STORE");
+        store.prepare().await.unwrap();
+        stores.push(Box::new(store));
+    }
+    for store in stores {
+        let far = now_secs() + 600;
+        store
+            .record_rename("twice", "twice-b", 7_000, far)
+            .await
+            .unwrap();
+        store
+            .record_rename("twice", "twice-b", 7_000, far)
+            .await
+            .unwrap();
+        store
+            .forget_rename("twice", "twice-b", 7_000)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .next_rename("twice", 0)
+                .await
+                .unwrap()
+                .map(|r| r.new_key),
+            Some("twice-b".to_string()),
+            "{}",
+            store.kind()
+        );
+        store
+            .forget_rename("twice", "twice-b", 7_000)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.next_rename("twice", 0).await.unwrap(),
+            None,
+            "{}",
+            store.kind()
+        );
+    }
+}

@@ -63,9 +63,14 @@ impl HostEvents {
     }
 
     /// Keeps the unsaved changes (or forgets an old draft when there are none). Called when the
-    /// page is hidden or left and when the form goes away, not on every key.
+    /// page is hidden or left and when the form goes away, not on every key. Not by a form that
+    /// has not yet been offered the kept draft: it would forget it unseen (a form replaced
+    /// while its record loads, as React's StrictMode does with `mount()`, or a page hidden
+    /// then).
     pub fn keep_draft(&self, state: &FormState) {
-        let Some(drafts) = &self.drafts else { return };
+        let Some(drafts) = self.drafts.as_ref().filter(|d| d.checked) else {
+            return;
+        };
         if state.is_dirty() {
             drafts.store.save(&state.draft());
         } else {

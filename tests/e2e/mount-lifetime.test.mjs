@@ -106,3 +106,34 @@ document.body.dataset.ready = 'yes';
     await page.close();
   }
 });
+
+// A form replaced while its record loads had not yet been offered the kept draft, and its
+// teardown forgot it unseen: the form replacing it then found none (the review of 2026-11-28).
+test('a form replaced while its record loads leaves the kept draft to the one replacing it', async () => {
+  PAGES.set('/draft-twice.html', `<!DOCTYPE html><html lang="en"><body><div id="form"></div>
+<script type="module">
+import { mount } from './index.js';
+window.options = { provider: 'prolifi', customerId: 'cus_1001', apiBase: '${sandbox.url}/prolifi/api/v1/public', token: 'sk_test_sandbox', draft: true };
+window.mount = mount;
+window.first = await mount(document.getElementById('form'), window.options);
+document.body.dataset.ready = 'yes';
+</script></body></html>`);
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${app.url}/draft-twice.html`);
+    await page.waitForSelector('body[data-ready=yes]', { state: 'attached' });
+    const company = page.locator('#form [name=company_name]');
+    await page.locator('#form [data-state=ready]').waitFor();
+    await company.fill('Kept Ltd');
+    await page.evaluate(() => window.first.destroy());
+    assert.match(await page.evaluate(() => JSON.stringify(sessionStorage)), /Kept Ltd/);
+    await page.evaluate(async () => {
+      const element = document.getElementById('form');
+      await Promise.all([window.mount(element, window.options), window.mount(element, window.options)]);
+    });
+    await page.locator('#form [role=status]', { hasText: 'restored' }).waitFor();
+    assert.equal(await company.inputValue(), 'Kept Ltd');
+  } finally {
+    await page.close();
+  }
+});

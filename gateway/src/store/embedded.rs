@@ -237,7 +237,14 @@ impl Store for EmbeddedStore {
     async fn forget_rename(&self, old: &str, new: &str, at_ms: u64) -> Result<(), StoreError> {
         let mut maps = self.maps();
         if let Some(renames) = maps.renames.get_mut(old) {
-            renames.retain(|(r, _)| !(r.new_key == new && r.at_ms == at_ms));
+            // One entry: two identical renames recorded at once are two, and each takes back
+            // its own.
+            if let Some(at) = renames
+                .iter()
+                .position(|(r, _)| r.new_key == new && r.at_ms == at_ms)
+            {
+                renames.remove(at);
+            }
             if renames.is_empty() {
                 maps.renames.remove(old);
             }

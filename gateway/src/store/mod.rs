@@ -120,7 +120,7 @@ pub trait Store: Send + Sync {
         expires_at: u64,
     ) -> Result<(), StoreError>;
 
-    /// Takes back the rename `record_rename` recorded with these values (one the provider then
+    /// Takes back one rename `record_rename` recorded with these values (one the provider then
     /// refused); nothing when there is none.
     async fn forget_rename(&self, old: &str, new: &str, at_ms: u64) -> Result<(), StoreError>;
 

@@ -383,8 +383,11 @@ impl Store for PostgresStore {
         self.client()
             .await?
             .execute(
-                "DELETE FROM gateway_partnero_renames
-                 WHERE old_key = $1 AND new_key = $2 AND at_ms = $3",
+                // One row: two identical renames recorded at once are two, and each takes
+                // back its own.
+                "DELETE FROM gateway_partnero_renames WHERE id = (
+                     SELECT id FROM gateway_partnero_renames
+                     WHERE old_key = $1 AND new_key = $2 AND at_ms = $3 LIMIT 1)",
                 &[&old, &new, &seconds(at_ms)],
             )
             .await
