@@ -396,8 +396,9 @@ async fn the_oauth_flow_connects_a_workspace_and_stores_its_tokens() {
         "{location}"
     );
 
-    // A callback without a code does not use the flow up (anyone who saw its state could
-    // otherwise end it): the operator's own callback still connects.
+    // A callback without a code, or with one Count will not take, does not use the flow up
+    // (anyone who saw its state could otherwise end it): the operator's own callback still
+    // connects.
     let state = reqwest::Url::parse(location)
         .unwrap()
         .query_pairs()
@@ -412,6 +413,15 @@ async fn the_oauth_flow_connects_a_workspace_and_stores_its_tokens() {
     assert_eq!(codeless.status(), 400);
     let codeless: Value = codeless.json().await.unwrap();
     assert_eq!(codeless["error"]["type"], "missing_code");
+    // Nor does a code Count will not take.
+    let junk = browser
+        .get(format!("{callback}?state={state}&code=junk"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(junk.status(), 502);
+    let junk: Value = junk.json().await.unwrap();
+    assert_eq!(junk["error"]["type"], "count_grant_failed");
     let again = open_in_browser(location).await;
     assert_eq!(again.status(), 200, "the flow was still there");
 

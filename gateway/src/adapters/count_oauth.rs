@@ -304,7 +304,25 @@ impl CountIntegration {
         let integration = Arc::clone(self);
         let client = client.clone();
         let (code, state) = (code.clone(), state.clone());
-        let task = tokio::spawn(async move { integration.exchange(&client, &code, &state).await });
+        let task = tokio::spawn(async move {
+            let exchanged = integration.exchange(&client, &code, &state).await;
+            match exchanged {
+                Ok(response) => response,
+                Err(response) => {
+                    // A code Count would not take (anyone who saw the state can send one) does
+                    // not end the flow: the state is kept for the operator's own callback.
+                    let expires = now_millis() + START_LIFETIME.as_millis() as u64;
+                    if let Err(error) = integration
+                        .store
+                        .put_oauth_state(&state_key(&state), by_admin, expires)
+                        .await
+                    {
+                        log::store_failed(&error);
+                    }
+                    response
+                }
+            }
+        });
         match task.await {
             Ok(response) => response,
             Err(_) => plain(
@@ -315,19 +333,25 @@ impl CountIntegration {
         }
     }
 
-    /// `POST /grant-access-token`, HMAC-signed, no Bearer; then commit.
-    async fn exchange(&self, client: &reqwest::Client, code: &str, state: &str) -> Response {
+    /// `POST /grant-access-token`, HMAC-signed, no Bearer; then commit. `Err` when the code was
+    /// not taken (Count refused it, or could not be reached): the flow may go on.
+    async fn exchange(
+        &self,
+        client: &reqwest::Client,
+        code: &str,
+        state: &str,
+    ) -> Result<Response, Response> {
         // The CLI's body; the docs show `grantType, code, client_id, client_secret` (the
         // signature already proves the client).
         let body = json!({"grantType": "authorization_code", "code": code, "state": state});
         let reply = match self.post_signed(client, "/grant-access-token", &body).await {
             Ok(reply) => reply,
             Err(_) => {
-                return plain(
+                return Err(plain(
                     StatusCode::BAD_GATEWAY,
                     "count_unreachable",
                     "Count could not be reached to exchange the authorization code.",
-                )
+                ))
             }
         };
         let Some(pair) = token_pair_of(&reply) else {
@@ -336,15 +360,16 @@ impl CountIntegration {
                 "count_grant_refused",
                 &[("status", json!(reply.status)), ("code", json!(code))],
             );
-            return plain(
+            return Err(plain(
                 StatusCode::BAD_GATEWAY,
                 "count_grant_failed",
                 &format!(
-                    "Count refused the authorization code (status {}, {}): start again at {START_PATH}.",
+                    "Count refused the authorization code (status {}, {}): sign in again from the \
+                     same link, or start again at {START_PATH}.",
                     reply.status,
                     code.as_deref().unwrap_or("no code")
                 ),
-            );
+            ));
         };
         let mut current = self.current.lock().await;
         let saved = self.commit(&pair).await;
@@ -358,14 +383,14 @@ impl CountIntegration {
             ],
         );
         if !saved {
-            return plain(
+            return Ok(plain(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "count_token_store_failed",
                 "Count is connected, but its tokens could not be saved (see the gateway log): \
                  they will be lost when the gateway restarts.",
-            );
+            ));
         }
-        json_response(
+        Ok(json_response(
             StatusCode::OK,
             json!({
                 "status": "connected",
@@ -374,7 +399,7 @@ impl CountIntegration {
                 "workspaceName": pair.workspace_name,
             })
             .to_string(),
-        )
+        ))
     }
 }
 
