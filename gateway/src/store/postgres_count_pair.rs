@@ -90,7 +90,8 @@ pub(super) async fn lock_pair(client: Object) -> Result<Box<dyn CountPairLock>, 
     let Some(client) = lock.client.as_ref() else {
         return Err(StoreError("no connection".into()));
     };
-    // Another gateway's refresh may take as long as Count takes to answer it (60 s).
+    // Another gateway's refresh may take as long as Count takes to answer it (60 s);
+    // `COUNT_LOCK_WAIT`.
     client
         .batch_execute("BEGIN; SET LOCAL statement_timeout = '90s'")
         .await

@@ -19,6 +19,9 @@ const MIGRATION_LOCK: i64 = 0x6366_6777_0000_0001;
 /// How long a store operation may take before the request gets a 503 (a Count refresh waiting
 /// for another gateway's refresh gets longer, see `PostgresStore::lock_count_pair`).
 pub const STATEMENT_TIMEOUT_MS: u64 = 5_000;
+/// How long a Count refresh may wait for another gateway's (`postgres_count_pair.rs` sets it as
+/// the lock's `statement_timeout`).
+pub const COUNT_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(90);
 
 /// Applies the migrations not yet applied, holding the migration lock meanwhile.
 pub async fn migrate_locked(mut client: Object) -> Result<(), StoreError> {

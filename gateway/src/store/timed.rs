@@ -6,10 +6,10 @@
 //! 2026-11-28. With the limit it gets the usual 503 (`store_unavailable`) in seconds, as with
 //! the database down.
 //!
-//! Not limited: `prepare` (the migrations wait for another replica's, under their lock),
-//! `lock_count_pair` (a Count refresh waits for another replica's, 90 s, see
-//! `postgres_count_pair.rs`; the lock's own commit is not limited either), and `clean_up`
-//! (five deletes, in the background, holding up no request).
+//! `lock_count_pair` waits for another replica's Count refresh (PostgreSQL allows it 90 s, see
+//! `postgres_count_pair.rs`): it has that much more; the lock's commit has the usual limit. Not
+//! limited: `prepare` (the migrations wait for another replica's, under their lock) and
+//! `clean_up` (five deletes, in the background, holding up no request).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -106,10 +106,35 @@ impl Store for Timed {
             .await
     }
     async fn lock_count_pair(&self) -> Result<Box<dyn CountPairLock>, StoreError> {
-        self.inner.lock_count_pair().await
+        let limit = self.limit;
+        let lock = tokio::time::timeout(
+            limit.saturating_add(super::postgres_setup::COUNT_LOCK_WAIT),
+            self.inner.lock_count_pair(),
+        )
+        .await
+        .map_err(|_| StoreError("the store did not lock Count's tokens in time".into()))??;
+        Ok(Box::new(TimedLock { lock, limit }))
     }
     async fn clean_up(&self, now: u64) -> Result<(), StoreError> {
         self.inner.clean_up(now).await
+    }
+}
+
+/// The lock on Count's tokens, whose commit answers within the store's limit.
+struct TimedLock {
+    lock: Box<dyn CountPairLock>,
+    limit: Duration,
+}
+
+#[async_trait]
+impl CountPairLock for TimedLock {
+    fn pair(&self) -> Option<&CountTokenPair> {
+        self.lock.pair()
+    }
+    async fn commit(self: Box<Self>, pair: &CountTokenPair) -> Result<(), StoreError> {
+        tokio::time::timeout(self.limit, self.lock.commit(pair))
+            .await
+            .map_err(|_| StoreError("the store did not save Count's tokens in time".into()))?
     }
 }
 
@@ -118,8 +143,21 @@ mod tests {
     use super::*;
     use crate::store::embedded::EmbeddedStore;
 
-    /// The embedded store, except that reading a binding never answers.
+    /// The embedded store, except that reading a binding never answers, nor does saving
+    /// Count's tokens under the lock.
     struct Frozen(EmbeddedStore);
+
+    struct FrozenLock;
+
+    #[async_trait]
+    impl CountPairLock for FrozenLock {
+        fn pair(&self) -> Option<&CountTokenPair> {
+            None
+        }
+        async fn commit(self: Box<Self>, _: &CountTokenPair) -> Result<(), StoreError> {
+            std::future::pending().await
+        }
+    }
 
     #[async_trait]
     impl Store for Frozen {
@@ -169,7 +207,7 @@ mod tests {
             self.0.save_count_pair(pair).await
         }
         async fn lock_count_pair(&self) -> Result<Box<dyn CountPairLock>, StoreError> {
-            self.0.lock_count_pair().await
+            Ok(Box::new(FrozenLock))
         }
         async fn clean_up(&self, now: u64) -> Result<(), StoreError> {
             self.0.clean_up(now).await
@@ -188,5 +226,18 @@ mod tests {
         assert!(error.0.contains("did not answer a binding"), "{}", error.0);
         store.grant("token", "cus_1", 1, u64::MAX).await.unwrap();
         assert_eq!(store.grants("token").await.unwrap().len(), 1);
+
+        let lock = store.lock_count_pair().await.unwrap();
+        let pair = CountTokenPair {
+            access_token: crate::secret::Secret::new("a"),
+            refresh_token: crate::secret::Secret::new("r"),
+            access_expires_at: None,
+            refresh_expires_at: None,
+            workspace_id: None,
+            workspace_name: None,
+        };
+        let started = tokio::time::Instant::now();
+        assert!(lock.commit(&pair).await.is_err());
+        assert_eq!(started.elapsed(), Duration::from_secs(7));
     }
 }
