@@ -221,7 +221,8 @@ pub async fn record_rename(
         .await
 }
 
-/// Takes back a rename recorded ahead of a write that the provider then refused.
+/// Takes back one rename recorded with these values (`forward/renaming.rs`: the empty one
+/// recorded ahead of a write, once its answer has settled).
 pub async fn forget_rename(
     state: &AppState,
     old: &str,

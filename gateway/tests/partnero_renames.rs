@@ -200,7 +200,8 @@ async fn partnero_a_rename_whose_reply_was_lost_still_takes_the_token_along() {
     reaches_alice(&g, &token).await;
 }
 
-/// No write that may rename goes out unless the store has taken the rename first: with the store
+/// No write that may rename goes out unless the store has first recorded that the old key's
+/// tokens reach nothing while it is on its way: with the store
 /// failing at that moment, the write is refused (503) and Partnero never sees it, rather than
 /// renaming a record whose tokens would then stay on the old key. A write that renames nothing
 /// goes on.
@@ -228,8 +229,8 @@ async fn partnero_a_rename_the_store_cannot_take_is_not_sent() {
     assert_eq!(status, 200, "{reply}");
 }
 
-/// A rename Partnero refused leaves the token where it was: the rename recorded ahead of the
-/// write is taken back, so the token does not reach whoever takes the new key later.
+/// A rename Partnero refused leaves the token where it was (what was recorded ahead of the write
+/// is taken back), and it does not reach whoever takes the new key later.
 #[tokio::test]
 async fn partnero_a_refused_rename_is_taken_back() {
     let g = Gateway::start("", "").await;
@@ -369,8 +370,8 @@ async fn partnero_a_created_record_renamed_with_the_answer_lost_answers_renamed(
     );
 }
 
-/// A rename onto a key someone holds is not recorded ahead (Partnero refuses it; an answer lost
-/// on the way must not leave the token on their record), and leaves the token where it was.
+/// A rename onto a key someone holds: Partnero refuses it, and the token stays where it was, out
+/// of reach of that someone's record.
 #[tokio::test]
 async fn partnero_a_rename_onto_a_taken_key_leaves_the_token_on_its_key() {
     let g = Gateway::start("", "").await;
@@ -514,4 +515,74 @@ async fn partnero_a_rename_is_recorded_when_the_client_hangs_up() {
         .call("GET", "/partnero/customers/customer_123", &token, None)
         .await;
     assert_eq!(status, 404, "the old key is left behind");
+}
+
+/// While a rename is on its way, the token reaches neither key: a stranger who creates the new
+/// key meanwhile is out of its reach (the third attacker's pass: it read and wrote them), and
+/// once Partnero refuses the rename (the key is taken now) the token is back on its record.
+#[tokio::test]
+async fn partnero_a_stranger_taking_the_new_key_while_the_rename_is_on_its_way_is_out_of_reach() {
+    let g = Gateway::start("", "").await;
+    let token = alice_token(&g);
+    let slow = json!({"provider": "partnero", "method": "PUT", "times": 1,
+        "path_contains": "customers/customer_123", "action": {"kind": "delay", "ms": 2000}});
+    g.sandbox.control("/_faults", &slow.to_string()).await;
+    let meanwhile = async {
+        // The rename is on its way once the gateway has recorded it ahead.
+        while g
+            .state
+            .store
+            .next_rename("customer_123", 0)
+            .await
+            .unwrap()
+            .is_none()
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        eve_takes(&g, "customer_123-old").await;
+        not_reached(&g, &token, "customer_123-old").await;
+        let (status, reply) = g
+            .call(
+                "PUT",
+                "/partnero/customers/customer_123-old",
+                &token,
+                Some(r#"{"update":{"name":"Mallory"}}"#),
+            )
+            .await;
+        assert_eq!((status, code(&reply)), (403, "scope_customer"), "{reply}");
+    };
+    let ((status, reply), ()) = tokio::join!(rename_customer_123(&g, &token), meanwhile);
+    assert_eq!(status, 422, "the key was taken meanwhile: {reply}");
+    reaches_alice_at(&g, &token, "customer_123").await;
+    not_reached(&g, &token, "customer_123-old").await;
+}
+
+/// A rename whose answer was lost, and whose new key answers something that is not a record:
+/// the token reaches nothing (before, the gateway sent the write without recording anything, and
+/// the token stayed on the key its record had left, reaching whoever took it next).
+#[tokio::test]
+async fn partnero_a_lost_rename_whose_new_key_reads_as_garbage_reaches_nothing() {
+    let g = Gateway::start("", "").await;
+    let token = alice_token(&g);
+    for rule in [
+        json!({"provider": "partnero", "method": "GET", "path_contains": "customers/customer_123-old",
+            "action": {"kind": "malformed_json"}}),
+        json!({"provider": "partnero", "method": "PUT", "times": 1,
+            "action": {"kind": "drop_after_commit"}}),
+    ] {
+        g.sandbox.control("/_faults", &rule.to_string()).await;
+    }
+    let (status, _) = rename_customer_123(&g, &token).await;
+    assert_eq!(status, 502);
+    eve_takes_customer_123(&g).await;
+    refused_eve(&g, &token).await;
+    let (status, reply) = g
+        .call(
+            "PUT",
+            "/partnero/customers/customer_123",
+            &token,
+            Some(r#"{"update":{"email":"mallory@example.com"}}"#),
+        )
+        .await;
+    assert_eq!((status, code(&reply)), (404, "renamed"), "{reply}");
 }

@@ -1,22 +1,23 @@
 //! A Partnero update, which may rename its record (`update.key`), run start to end in a task of
 //! its own: a client that hangs up drops the request's future, and with it, had they run there,
-//! the rename recorded without its write, or the write without what its answer says.
+//! a rename recorded without its write, or a write without what its answer says.
 //!
-//! Tokens follow renames recorded here (`authority.rs`). A rename is recorded *before* the write
-//! that asks for it is sent, once a read has found the new key free: a write whose answer never
-//! comes (a dropped connection, a timeout after Partnero committed it) must still take the
-//! tokens along, or they stay on the old key and reach whoever takes it next (the second
-//! attacker's pass of 2026-11-28). What the answer says then settles it:
+//! Tokens follow renames recorded here (`authority.rs`). While a write that asks for a rename is
+//! on its way, the old key's tokens reach nothing: a rename to the empty key (which names no
+//! record) is recorded before the write is sent. Not the new key: until Partnero has answered,
+//! whoever holds it may be someone else (a stranger creating it meanwhile), and not the old key
+//! either: a write whose answer never comes may have moved the record, leaving the key to whoever
+//! takes it next (both found by the attacker passes of 2026-11-28). What the answer says then
+//! settles it:
 //!
-//! - the record under the new key: kept;
-//! - a refusal (3xx, 4xx): taken back;
-//! - the record under yet another key: taken back, and that rename recorded;
+//! - the record, under the new key or another: the rename to that key is recorded (dated when the
+//!   write was sent) and the empty one taken back;
+//! - a refusal (3xx, 4xx): the empty one is taken back;
 //! - nothing to go by (no answer, a 5xx, a reply that is not the record): the two keys are read
-//!   with the gateway's credential. The record under the new key and none under the old: kept.
-//!   The record still under the old key and none under the new: taken back. Anything else (both
-//!   held, neither, a read that fails): the old key's tokens are sent nowhere (a rename to the
-//!   empty key, which names no record) until they expire: whichever way it went, neither key is
-//!   then known to hold their record.
+//!   with the gateway's credential. The record under the new key and none under the old: as if
+//!   it had answered so. The record still under the old key and none under the new: as a
+//!   refusal. Anything else (both held, neither, a read that fails): the old key's tokens keep
+//!   reaching nothing until they expire (a fresh token names whoever holds a key then).
 
 use std::sync::Arc;
 
@@ -25,14 +26,14 @@ use axum::http::Method;
 use providers::{GatewayRules, ProviderId, Route};
 use serde_json::json;
 
-use super::answers::{respond, upstream_failure};
+use super::answers::upstream_failure;
 use super::parse_record;
 use crate::adapters::{Adapter, Outgoing, UpstreamError, UpstreamReply};
 use crate::replies::{store_unavailable, Refusal};
 use crate::{log, AppState};
 
-/// A rename recorded before the write that asks for it is sent.
-struct RenameAhead {
+/// The empty rename recorded before the write that asks for a rename is sent.
+struct Ahead {
     new: String,
     at_ms: u64,
 }
@@ -53,24 +54,29 @@ pub(super) async fn send_renaming(
             .get(&provider)
             .ok_or_else(|| upstream_failure(rules, UpstreamError::Unreachable))?;
         let ahead = match new {
-            Some(new) => record_ahead(&state, rules, adapter.as_ref(), &old, new).await?,
+            Some(new) => Some(reach_nothing_ahead(&state, rules, &old, new).await?),
             None => None,
         };
         let sent = adapter.send(&state.client, write).await;
-        if let Some(ahead) = ahead {
-            settle(
-                &state,
-                rules,
-                adapter.as_ref(),
-                &old,
-                ahead,
-                sent.as_ref().ok(),
-            )
-            .await;
-        } else if let Some(key) = sent.as_ref().ok().and_then(|r| record_key(rules, r)) {
-            // Not asked for (the new key was held, or none was given), yet the answer says so.
-            if key != old {
-                rename(&state, &old, &key).await;
+        match ahead {
+            Some(ahead) => {
+                settle(
+                    &state,
+                    rules,
+                    adapter.as_ref(),
+                    &old,
+                    ahead,
+                    sent.as_ref().ok(),
+                )
+                .await
+            }
+            // Not asked for, yet the answer says so.
+            None => {
+                if let Some(key) = sent.as_ref().ok().and_then(|r| record_key(rules, r)) {
+                    if key != old {
+                        rename(&state, &old, &key, crate::tokens::now_millis()).await;
+                    }
+                }
             }
         }
         sent.map_err(|error| upstream_failure(rules, error))
@@ -79,36 +85,22 @@ pub(super) async fn send_renaming(
         .unwrap_or_else(|_| Err(upstream_failure(rules, UpstreamError::Unreachable)))
 }
 
-/// Records `old` → `new` when a read finds `new` free; `None` when someone holds it (Partnero
-/// refuses such a rename, and recorded ahead, an answer lost on the way would leave the tokens
-/// on that someone's record).
-async fn record_ahead(
+/// Records `old` → the empty key before the write; refused (503) when the store cannot.
+async fn reach_nothing_ahead(
     state: &AppState,
     rules: &'static dyn GatewayRules,
-    adapter: &dyn Adapter,
     old: &str,
     new: String,
-) -> Result<Option<RenameAhead>, Refusal> {
-    let held = Route::Read {
-        customer: new.clone(),
-    };
-    let reply = adapter
-        .send(&state.client, read_of(rules, &new))
-        .await
-        .map_err(|error| upstream_failure(rules, error))?;
-    match reply.status {
-        404 => {}
-        200..=299 => return Ok(None),
-        _ => return Err(Refusal::new(respond(rules, &held, reply), "rename_check")),
-    }
+) -> Result<Ahead, Refusal> {
     let at_ms = crate::tokens::now_millis();
-    if let Err(error) = crate::authority::record_rename(state, old, &new, at_ms).await {
+    if let Err(error) = crate::authority::record_rename(state, old, "", at_ms).await {
         log::store_failed(&error);
-        // A time limit may have given up on a rename the store went on to keep.
-        let _ = crate::authority::forget_rename(state, old, &new, at_ms).await;
+        // A time limit may have given up on a rename the store went on to keep: it sends the
+        // old key's tokens nowhere, which is safe, and taken back here if it can be.
+        let _ = crate::authority::forget_rename(state, old, "", at_ms).await;
         return Err(store_unavailable(Some(rules)));
     }
-    Ok(Some(RenameAhead { new, at_ms }))
+    Ok(Ahead { new, at_ms })
 }
 
 /// What a key holds now, read with the gateway's credential.
@@ -136,41 +128,47 @@ async fn holds(
     }
 }
 
-/// Keeps the rename recorded ahead, or takes it back, by what the write's answer says (the
-/// module note).
+/// Records what the write's answer says, then takes back the empty rename (the module note).
 async fn settle(
     state: &AppState,
     rules: &'static dyn GatewayRules,
     adapter: &dyn Adapter,
     old: &str,
-    ahead: RenameAhead,
+    ahead: Ahead,
     reply: Option<&UpstreamReply>,
 ) {
-    if let Some(reply) = reply {
-        if (300..500).contains(&reply.status) {
-            take_back(state, old, &ahead).await;
-            return;
-        }
-        if let Some(key) = record_key(rules, reply) {
-            if key != ahead.new {
-                take_back(state, old, &ahead).await;
-                if key != old {
-                    rename(state, old, &key).await;
-                }
+    let now_named = match reply {
+        Some(reply) if (300..500).contains(&reply.status) => Some(old.to_string()),
+        Some(reply) => record_key(rules, reply),
+        None => None,
+    };
+    let now_named = match now_named {
+        Some(key) => Some(key),
+        None => {
+            let was = holds(state, rules, adapter, old).await;
+            let is = holds(state, rules, adapter, &ahead.new).await;
+            match (was, is) {
+                (Holds::Nothing, Holds::Record(key)) if key == ahead.new => Some(key),
+                (Holds::Record(key), Holds::Nothing) if key == old => Some(key),
+                _ => None,
             }
-            return;
         }
+    };
+    let Some(key) = now_named else {
+        log::event(
+            "rename_unsettled",
+            &[(
+                "consequence",
+                json!("tokens for the old key reach nothing until they expire"),
+            )],
+        );
+        return;
+    };
+    // The rename first, then the empty one taken back: in between, tokens still reach nothing.
+    if key != old {
+        rename(state, old, &key, ahead.at_ms).await;
     }
-    let was = holds(state, rules, adapter, old).await;
-    let is = holds(state, rules, adapter, &ahead.new).await;
-    match (was, is) {
-        (Holds::Nothing, Holds::Record(key)) if key == ahead.new => {}
-        (Holds::Record(key), Holds::Nothing) if key == old => take_back(state, old, &ahead).await,
-        _ => {
-            take_back(state, old, &ahead).await;
-            rename(state, old, "").await;
-        }
-    }
+    take_back(state, old, &ahead).await;
 }
 
 /// The key of the record in a successful reply.
@@ -192,9 +190,8 @@ pub(super) fn read_of(rules: &'static dyn GatewayRules, key: &str) -> Outgoing {
     }
 }
 
-/// Records a rename the answer showed (`old` is `new` now; `""`: nothing).
-async fn rename(state: &AppState, old: &str, new: &str) {
-    let at_ms = crate::tokens::now_millis();
+/// Records a rename the answer showed (`old` is `new` from `at_ms`).
+async fn rename(state: &AppState, old: &str, new: &str, at_ms: u64) {
     if let Err(error) = crate::authority::record_rename(state, old, new, at_ms).await {
         log::event(
             "rename_not_recorded",
@@ -209,16 +206,16 @@ async fn rename(state: &AppState, old: &str, new: &str) {
     }
 }
 
-/// Takes back a rename recorded ahead that did not happen.
-async fn take_back(state: &AppState, old: &str, ahead: &RenameAhead) {
-    if let Err(error) = crate::authority::forget_rename(state, old, &ahead.new, ahead.at_ms).await {
+/// Takes back the empty rename recorded ahead.
+async fn take_back(state: &AppState, old: &str, ahead: &Ahead) {
+    if let Err(error) = crate::authority::forget_rename(state, old, "", ahead.at_ms).await {
         log::event(
             "rename_not_taken_back",
             &[
                 ("message", json!(error.0)),
                 (
                     "consequence",
-                    json!("tokens for the old key follow a rename that did not happen, until they expire"),
+                    json!("tokens for the old key reach nothing until they expire"),
                 ),
             ],
         );
