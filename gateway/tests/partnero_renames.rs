@@ -273,8 +273,9 @@ async fn partnero_a_rename_nothing_settles_leaves_the_token_reaching_neither_key
     for rule in [
         json!({"provider": "partnero", "method": "PUT", "times": 1,
             "action": {"kind": "status", "status": 503, "body": "{}", "content_type": "application/json"}}),
+        // The read before the write and the read after it.
         json!({"provider": "partnero", "method": "GET", "path_contains": "customers/customer_123",
-            "times": 1, "action": {"kind": "status", "status": 503, "body": "{}",
+            "times": 2, "action": {"kind": "status", "status": 503, "body": "{}",
             "content_type": "application/json"}}),
     ] {
         g.sandbox.control("/_faults", &rule.to_string()).await;
@@ -585,4 +586,56 @@ async fn partnero_a_lost_rename_whose_new_key_reads_as_garbage_reaches_nothing()
         )
         .await;
     assert_eq!((status, code(&reply)), (404, "renamed"), "{reply}");
+}
+
+/// A write Partnero holds back lands on whoever has the key by then. Here the attacker's second
+/// token moves their record away and Eve creates a customer under the old key before the first
+/// write lands, which renames Eve's record. Its answer names Eve's record (another `created_at`
+/// than the record read before the write), so the rename is not recorded and the answer not
+/// shown: the first token reaches nothing, not Eve under the new key (the third attacker's
+/// pass, "late write").
+#[tokio::test]
+async fn partnero_a_late_write_that_lands_on_someone_else_takes_no_token_along() {
+    let g = Gateway::start("", "").await;
+    let first = alice_token(&g);
+    let slow = json!({"provider": "partnero", "method": "PUT", "times": 1,
+        "path_contains": "customers/customer_123", "action": {"kind": "delay", "ms": 2500}});
+    g.sandbox.control("/_faults", &slow.to_string()).await;
+    let meanwhile = async {
+        while g
+            .state
+            .store
+            .next_rename("customer_123", 0)
+            .await
+            .unwrap()
+            .is_none()
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        // A second token, issued after the first write left, moves the record away.
+        next_second().await;
+        let second = alice_token(&g);
+        let (status, reply) = g
+            .call(
+                "PUT",
+                "/partnero/customers/customer_123",
+                &second,
+                Some(r#"{"update":{"key":"customer_123-c"}}"#),
+            )
+            .await;
+        assert_eq!(status, 200, "{reply}");
+        eve_takes_customer_123(&g).await;
+    };
+    let late = g.call(
+        "PUT",
+        "/partnero/customers/customer_123",
+        &first,
+        Some(r#"{"update":{"key":"customer_123-b"}}"#),
+    );
+    let ((status, reply), ()) = tokio::join!(late, meanwhile);
+    // The late write renamed Eve's record (Partnero addresses by key alone); its answer is not
+    // shown.
+    assert_eq!((status, code(&reply)), (409, "record_changed"), "{reply}");
+    assert!(!reply.to_string().contains("eve@"));
+    not_reached(&g, &first, "customer_123-b").await;
 }

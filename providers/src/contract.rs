@@ -308,6 +308,14 @@ pub trait GatewayRules: Contract {
         &["id"]
     }
 
+    /// The members of a reply's `data` object that tell one record from another whatever its
+    /// name, when the name can move (Partnero's key): a gateway that wrote to a name reads them
+    /// before the write and in the answer, to know the answer is about the record it meant, not
+    /// one that took the name meanwhile. Empty where the identity never changes.
+    fn lasting_members(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// An error reply body in the provider's own envelope, so the widget reads the gateway's
     /// refusals exactly like the provider's errors.
     fn error_body(&self, kind: ErrorKind, message: &str, field_errors: &[FieldError]) -> Json;

@@ -300,6 +300,11 @@ impl GatewayRules for Partnero {
         &["key"]
     }
 
+    /// When the customer was created: a key moves, and another customer may take it.
+    fn lasting_members(&self) -> &'static [&'static str] {
+        &["created_at"]
+    }
+
     fn error_body(&self, _kind: ErrorKind, message: &str, field_errors: &[FieldError]) -> Json {
         let mut body = Json::object([("message", Json::str(message))]);
         if !field_errors.is_empty() {

@@ -273,8 +273,8 @@ test('a Partnero rename whose reply was lost is found under the new key and repo
     document.querySelector('customer-form').addEventListener('customer-saved', (e) => resolve(e.detail), { once: true });
   }));
   await field('key').fill('customer_456_moved');
-  // The rename lands, and its reply never comes. With no answer to go by, the gateway read both
-  // keys: the record under the new one and none under the old, so it recorded the rename. The
+  // The rename lands, and its reply never comes. The gateway read the record before the write
+  // (what tells it from another customer's); with no answer to go by, it read both keys: the record under the new one and none under the old, so it recorded the rename. The
   // retry's PUT to the old key meets the gateway's 404 (`renamed`) and never reaches Partnero;
   // the form reads the record under the new key.
   await api.faults([{ provider: 'partnero', method: 'PUT', times: 1, action: { kind: 'drop_after_commit' } }]);
@@ -284,7 +284,8 @@ test('a Partnero rename whose reply was lost is found under the new key and repo
   assert.equal(await field('key').inputValue(), 'customer_456_moved');
   const calls = (await api.log()).filter((e) => e.path.includes('/customers/'))
     .map((e) => `${e.method} ${e.path.replace(/.*\/customers\//, '')} ${e.fault ?? e.status}`);
-  assert.deepEqual(calls.slice(-4), [
+  assert.deepEqual(calls.slice(-5), [
+    'GET customer_456 200',
     'PUT customer_456 drop_after_commit',
     'GET customer_456 404',
     'GET customer_456_moved 200',

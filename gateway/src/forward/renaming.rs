@@ -22,20 +22,24 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::http::Method;
-use providers::{GatewayRules, ProviderId, Route};
+use axum::http::{Method, StatusCode};
+use providers::{ErrorKind, GatewayRules, ProviderId, Route};
 use serde_json::json;
 
 use super::answers::upstream_failure;
 use super::parse_record;
 use crate::adapters::{Adapter, Outgoing, UpstreamError, UpstreamReply};
-use crate::replies::{store_unavailable, Refusal};
+use crate::replies::{refusal, store_unavailable, Refusal};
 use crate::{log, AppState};
 
 /// The empty rename recorded before the write that asks for a rename is sent.
 struct Ahead {
     new: String,
     at_ms: u64,
+    /// What tells the record from another whatever its key (`GatewayRules::lasting_members`:
+    /// Partnero's `created_at`), read before the write: an answer, or a read, naming another
+    /// record is not this rename's. `None` when it could not be read (nothing is compared).
+    lasting: Option<String>,
 }
 
 /// The write, sent from its own task; `new`: the key the body asks for, when another.
@@ -54,25 +58,36 @@ pub(super) async fn send_renaming(
             .get(&provider)
             .ok_or_else(|| upstream_failure(rules, UpstreamError::Unreachable))?;
         let ahead = match new {
-            Some(new) => Some(reach_nothing_ahead(&state, rules, &old, new).await?),
+            Some(new) => {
+                let lasting = match holds(&state, rules, adapter.as_ref(), &old).await {
+                    Holds::Record(key, lasting) if key == old => lasting,
+                    _ => None,
+                };
+                Some(reach_nothing_ahead(&state, rules, &old, new, lasting).await?)
+            }
             None => None,
         };
         let sent = adapter.send(&state.client, write).await;
         match ahead {
             Some(ahead) => {
-                settle(
-                    &state,
-                    rules,
-                    adapter.as_ref(),
-                    &old,
-                    ahead,
-                    sent.as_ref().ok(),
-                )
-                .await
+                let answer = sent.as_ref().ok();
+                if let Answer::Another =
+                    settle(&state, rules, adapter.as_ref(), &old, ahead, answer).await
+                {
+                    // What it names is someone else's: not shown.
+                    return Err(refusal(
+                        rules,
+                        StatusCode::CONFLICT,
+                        ErrorKind::Conflict,
+                        "record_changed",
+                        "Another customer took this key while the change was on its way, and the \
+                         change went to them; their record is not shown.",
+                    ));
+                }
             }
             // Not asked for, yet the answer says so.
             None => {
-                if let Some(key) = sent.as_ref().ok().and_then(|r| record_key(rules, r)) {
+                if let Some((key, _)) = sent.as_ref().ok().and_then(|r| record_of(rules, r)) {
                     if key != old {
                         rename(&state, &old, &key, crate::tokens::now_millis()).await;
                     }
@@ -91,6 +106,7 @@ async fn reach_nothing_ahead(
     rules: &'static dyn GatewayRules,
     old: &str,
     new: String,
+    lasting: Option<String>,
 ) -> Result<Ahead, Refusal> {
     let at_ms = crate::tokens::now_millis();
     if let Err(error) = crate::authority::record_rename(state, old, "", at_ms).await {
@@ -100,13 +116,17 @@ async fn reach_nothing_ahead(
         let _ = crate::authority::forget_rename(state, old, "", at_ms).await;
         return Err(store_unavailable(Some(rules)));
     }
-    Ok(Ahead { new, at_ms })
+    Ok(Ahead {
+        new,
+        at_ms,
+        lasting,
+    })
 }
 
 /// What a key holds now, read with the gateway's credential.
 enum Holds {
-    /// The record with this key.
-    Record(String),
+    /// The record with this key, and what tells it from another (`Ahead::lasting`).
+    Record(String, Option<String>),
     Nothing,
     /// The read failed, or its answer tells nothing.
     Unknown,
@@ -120,12 +140,20 @@ async fn holds(
 ) -> Holds {
     match adapter.send(&state.client, read_of(rules, key)).await {
         Ok(reply) if reply.status == 404 => Holds::Nothing,
-        Ok(reply) => match record_key(rules, &reply) {
-            Some(found) => Holds::Record(found),
+        Ok(reply) => match record_of(rules, &reply) {
+            Some((found, lasting)) => Holds::Record(found, lasting),
             None => Holds::Unknown,
         },
         Err(_) => Holds::Unknown,
     }
+}
+
+/// Whose record the write's answer names.
+enum Answer {
+    /// The record read before the write, or no record.
+    Ours,
+    /// Another customer's, which took the key before the write landed.
+    Another,
 }
 
 /// Records what the write's answer says, then takes back the empty rename (the module note).
@@ -136,10 +164,21 @@ async fn settle(
     old: &str,
     ahead: Ahead,
     reply: Option<&UpstreamReply>,
-) {
+) -> Answer {
+    // A record whose lasting members differ from the one read before the write is another
+    // customer's: a write Partnero held back until someone else had taken the old key.
+    let ours = |lasting: &Option<String>| ahead.lasting.is_none() || *lasting == ahead.lasting;
+    let mut answer = Answer::Ours;
     let now_named = match reply {
         Some(reply) if (300..500).contains(&reply.status) => Some(old.to_string()),
-        Some(reply) => record_key(rules, reply),
+        Some(reply) => match record_of(rules, reply) {
+            Some((key, lasting)) if ours(&lasting) => Some(key),
+            Some(_) => {
+                answer = Answer::Another;
+                None
+            }
+            None => None,
+        },
         None => None,
     };
     let now_named = match now_named {
@@ -148,8 +187,14 @@ async fn settle(
             let was = holds(state, rules, adapter, old).await;
             let is = holds(state, rules, adapter, &ahead.new).await;
             match (was, is) {
-                (Holds::Nothing, Holds::Record(key)) if key == ahead.new => Some(key),
-                (Holds::Record(key), Holds::Nothing) if key == old => Some(key),
+                (Holds::Nothing, Holds::Record(key, lasting))
+                    if key == ahead.new && ours(&lasting) =>
+                {
+                    Some(key)
+                }
+                (Holds::Record(key, lasting), Holds::Nothing) if key == old && ours(&lasting) => {
+                    Some(key)
+                }
                 _ => None,
             }
         }
@@ -162,18 +207,27 @@ async fn settle(
                 json!("tokens for the old key reach nothing until they expire"),
             )],
         );
-        return;
+        return answer;
     };
     // The rename first, then the empty one taken back: in between, tokens still reach nothing.
     if key != old {
         rename(state, old, &key, ahead.at_ms).await;
     }
     take_back(state, old, &ahead).await;
+    answer
 }
 
-/// The key of the record in a successful reply.
-fn record_key(rules: &'static dyn GatewayRules, reply: &UpstreamReply) -> Option<String> {
-    parse_record(rules, reply).map(|record| record.id)
+/// The key of the record in a successful reply, and its lasting members' value.
+fn record_of(
+    rules: &'static dyn GatewayRules,
+    reply: &UpstreamReply,
+) -> Option<(String, Option<String>)> {
+    let record = parse_record(rules, reply)?;
+    let members = rules.lasting_members();
+    let lasting = (!members.is_empty())
+        .then(|| crate::reply_identity::identity(members, &reply.body))
+        .flatten();
+    Some((record.id, lasting))
 }
 
 /// A read of the record under `key`.
