@@ -2,9 +2,9 @@
 # Builds the npm package from the release widget and packs it: www/customer-form-<version>.tgz
 # (PACK_PROBE=1: a test build instead, below).
 # Output layout (www/package/): index.js (entry + wasm-bindgen glue + element, one minified ES
-# module), index.d.ts, react.d.ts (JSX types, for TSX), customer_form_bg.wasm (wasm-opt -Oz, imports and exports renamed short),
-# customer-form.<lang>.json (the non-English strings, fetched beside the .wasm on demand),
-# README.md.
+# module), index.d.ts, react.d.ts (React's JSX types, for TSX), customer_form_bg.wasm (wasm-opt
+# -Oz, imports and exports renamed short), customer-form.<lang>.json (the non-English strings,
+# fetched beside the .wasm on demand), README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
