@@ -355,8 +355,8 @@ impl Call<'_> {
     }
 
     /// The key a Partnero update's body renames its record to, when another; refused when it
-    /// could not name the record in an address (`.`, `..`, a slash…): the gateway reads the new
-    /// key before the write (`renaming.rs`), and that read must not go elsewhere.
+    /// could not name the record in an address (`.`, `..`, a slash…): the gateway may read the
+    /// new key to settle the write (`renaming.rs`), and that read must not go elsewhere.
     fn new_name(&self, old: &str, write: &WriteBody) -> Result<Option<String>, Refusal> {
         let member = self.rules.identity_members().first().copied();
         let new = write
@@ -379,8 +379,8 @@ impl Call<'_> {
 
     /// A write sent, and what its reply tells the gateway to keep recorded, in a task of its
     /// own: a client that hangs up drops the request's future, and with it, had they run there,
-    /// the write itself and the record of what the provider had already done (a rename, a new
-    /// record this token must reach).
+    /// the write itself and the record of what the provider had already done (a new record this
+    /// token must reach; a Partnero rename is `renaming.rs`'s).
     async fn send_recorded(
         &mut self,
         route: &Route,
