@@ -22,6 +22,21 @@ async fn next_second() {
     }
 }
 
+/// Waits until a write renaming `customer_123` is on its way: the gateway has recorded that the
+/// key's tokens reach nothing meanwhile.
+async fn until_on_its_way(g: &Gateway) {
+    while g
+        .state
+        .store
+        .next_rename("customer_123", 0)
+        .await
+        .unwrap()
+        .is_none()
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
 /// A token of u1's that may read and update Alice's customer (`customer_123`).
 fn alice_token(g: &Gateway) -> String {
     g.token(
@@ -529,17 +544,7 @@ async fn partnero_a_stranger_taking_the_new_key_while_the_rename_is_on_its_way_i
         "path_contains": "customers/customer_123", "action": {"kind": "delay", "ms": 2000}});
     g.sandbox.control("/_faults", &slow.to_string()).await;
     let meanwhile = async {
-        // The rename is on its way once the gateway has recorded it ahead.
-        while g
-            .state
-            .store
-            .next_rename("customer_123", 0)
-            .await
-            .unwrap()
-            .is_none()
-        {
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
+        until_on_its_way(&g).await;
         eve_takes(&g, "customer_123-old").await;
         not_reached(&g, &token, "customer_123-old").await;
         let (status, reply) = g
@@ -602,16 +607,7 @@ async fn partnero_a_late_write_that_lands_on_someone_else_takes_no_token_along()
         "path_contains": "customers/customer_123", "action": {"kind": "delay", "ms": 2500}});
     g.sandbox.control("/_faults", &slow.to_string()).await;
     let meanwhile = async {
-        while g
-            .state
-            .store
-            .next_rename("customer_123", 0)
-            .await
-            .unwrap()
-            .is_none()
-        {
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
+        until_on_its_way(&g).await;
         // A second token, issued after the first write left, moves the record away.
         next_second().await;
         let second = alice_token(&g);
